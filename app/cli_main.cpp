@@ -1,0 +1,77 @@
+#include <cstdio>
+#include <exception>
+#include <functional>
+#include <map>
+
+#include <QCoreApplication>
+
+#include "auditerror.h"
+#include "clicommands.h"
+
+namespace {
+
+struct Command
+{
+    std::function<int(const QStringList &)> run;
+    const char *summary;
+};
+
+const std::map<QString, Command> &commands()
+{
+    static const std::map<QString, Command> table = {
+        {QStringLiteral("clean"), {Cli::clean, "normalise a raw CSV (trim spaces, LF, RFC 4180 quoting)"}},
+        {QStringLiteral("split"), {Cli::split, "deterministic train/test split (--stratify)"}},
+        {QStringLiteral("train"), {Cli::train, "train a dlib model from params.yaml (--cv K: k-fold report)"}},
+        {QStringLiteral("evaluate"), {Cli::evaluate, "metrics of a model on labelled data (metrics.json)"}},
+        {QStringLiteral("predict"), {Cli::predict, "score a CSV: adds score, prediction, label_value"}},
+    };
+    return table;
+}
+
+void printUsage(std::FILE *to)
+{
+    std::fprintf(to, "Usage: modelaudit-cli <command> [options]\n\nCommands:\n");
+    for (const auto &[name, command] : commands())
+        std::fprintf(to, "  %-10s %s\n", qPrintable(name), command.summary);
+    std::fprintf(to, "\nRun `modelaudit-cli <command> --help` for a command's options.\n"
+                     "Exit codes: 0 ok, 2 bad input or usage, 1 other failure.\n");
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("modelaudit-cli"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(MODELAUDIT_VERSION));
+
+    QStringList args = QCoreApplication::arguments().mid(1);
+    if (args.isEmpty()) {
+        printUsage(stderr);
+        return 2;
+    }
+    const QString name = args.takeFirst();
+    if (name == QLatin1String("--help") || name == QLatin1String("-h") || name == QLatin1String("help")) {
+        printUsage(stdout);
+        return 0;
+    }
+    if (name == QLatin1String("--version") || name == QLatin1String("version")) {
+        std::printf("modelaudit-cli %s\n", MODELAUDIT_VERSION);
+        return 0;
+    }
+    const auto found = commands().find(name);
+    if (found == commands().end()) {
+        std::fprintf(stderr, "modelaudit-cli: unknown command \"%s\"\n\n", qPrintable(name));
+        printUsage(stderr);
+        return 2;
+    }
+    try {
+        return found->second.run(args);
+    } catch (const Audit::AuditError &e) {
+        std::fprintf(stderr, "modelaudit-cli %s: error: %s\n", qPrintable(name), e.what());
+        return e.isBadInput() ? 2 : 1;
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "modelaudit-cli %s: internal error: %s\n", qPrintable(name), e.what());
+        return 1;
+    }
+}

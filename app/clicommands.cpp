@@ -1,0 +1,334 @@
+#include "clicommands.h"
+
+#include <cstdio>
+
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonDocument>
+
+#include "datacleaner.h"
+#include "datasplitter.h"
+#include "evaluation.h"
+#include "fileio.h"
+#include "schemaerror.h"
+#include "trainer.h"
+
+namespace Cli {
+
+namespace {
+
+using namespace Audit;
+
+constexpr int kUsageError = 2;
+
+void printErr(const QString &text)
+{
+    std::fprintf(stderr, "%s\n", qPrintable(text));
+}
+
+void printOut(const QString &text)
+{
+    std::fprintf(stdout, "%s\n", qPrintable(text));
+}
+
+// A QCommandLineParser for one subcommand, with --help and the error handling every
+// subcommand shares. parse() returns false when main should exit with exitCode().
+class CommandLine
+{
+public:
+    CommandLine(const QString &command, const QString &description)
+        : m_command(command)
+    {
+        m_parser.setApplicationDescription(description);
+        m_parser.addHelpOption();
+        m_parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    }
+
+    void add(const QString &name, const QString &help, const QString &valueName = {}, const QString &fallback = {})
+    {
+        m_parser.addOption(QCommandLineOption(name, help, valueName, fallback));
+    }
+
+    bool parse(const QStringList &args, const QStringList &required = {})
+    {
+        QStringList full = args;
+        full.prepend(QStringLiteral("modelaudit-cli ") + m_command);
+        if (!m_parser.parse(full)) {
+            printErr(QStringLiteral("modelaudit-cli %1: %2\nRun `modelaudit-cli %1 --help` for the options.")
+                         .arg(m_command, m_parser.errorText()));
+            m_exitCode = kUsageError;
+            return false;
+        }
+        if (m_parser.isSet(QStringLiteral("help"))) {
+            std::fprintf(stdout, "%s", qPrintable(m_parser.helpText()));
+            m_exitCode = 0;
+            return false;
+        }
+        if (!m_parser.positionalArguments().isEmpty()) {
+            printErr(QStringLiteral("modelaudit-cli %1: unexpected argument \"%2\"")
+                         .arg(m_command, m_parser.positionalArguments().front()));
+            m_exitCode = kUsageError;
+            return false;
+        }
+        for (const QString &name : required) {
+            if (value(name).isEmpty()) {
+                printErr(QStringLiteral("modelaudit-cli %1: --%2 is required. Run `modelaudit-cli %1 --help`.")
+                             .arg(m_command, name));
+                m_exitCode = kUsageError;
+                return false;
+            }
+        }
+        return true;
+    }
+
+    QString value(const QString &name) const { return m_parser.value(name); }
+    bool isSet(const QString &name) const { return m_parser.isSet(name); }
+    int exitCode() const { return m_exitCode; }
+
+    double number(const QString &name) const
+    {
+        bool ok = false;
+        const double v = value(name).toDouble(&ok);
+        if (!ok)
+            throw SchemaError(QStringLiteral("--%1: expected a number, found \"%2\"").arg(name, value(name)));
+        return v;
+    }
+
+private:
+    QString m_command;
+    QCommandLineParser m_parser;
+    int m_exitCode = 0;
+};
+
+void addStrict(CommandLine &cli)
+{
+    cli.add(QStringLiteral("strict"), QStringLiteral("Stop at the first bad row instead of skipping it."));
+}
+
+void addSchemaOptions(CommandLine &cli)
+{
+    cli.add(QStringLiteral("schema"), QStringLiteral("Dataset schema YAML (default: data.schema from --params)."),
+            QStringLiteral("file"));
+    cli.add(QStringLiteral("params"), QStringLiteral("Parameters YAML."), QStringLiteral("file"),
+            QStringLiteral("params.yaml"));
+}
+
+TrainParams loadParams(const CommandLine &cli)
+{
+    const QString path = cli.value(QStringLiteral("params"));
+    if (!QFileInfo::exists(path)) {
+        if (cli.isSet(QStringLiteral("params")) || cli.value(QStringLiteral("schema")).isEmpty())
+            throw SchemaError(QStringLiteral("%1: no such params file. Fix: pass --params FILE (and --schema FILE).")
+                                  .arg(path));
+        TrainParams defaults;
+        defaults.schemaPath = cli.value(QStringLiteral("schema"));
+        return defaults;
+    }
+    TrainParams params = TrainParams::fromYamlFile(path);
+    if (!cli.value(QStringLiteral("schema")).isEmpty())
+        params.schemaPath = cli.value(QStringLiteral("schema"));
+    if (params.schemaPath.isEmpty())
+        throw SchemaError(QStringLiteral("%1: data.schema is not set and --schema was not given").arg(path));
+    return params;
+}
+
+LoadOptions loadOptions(const CommandLine &cli)
+{
+    LoadOptions options;
+    options.strict = cli.isSet(QStringLiteral("strict"));
+    return options;
+}
+
+void reportRejected(const LoadReport &report)
+{
+    if (!report.rejected.isEmpty())
+        printErr(report.rejectedSummary());
+}
+
+void reportUnseen(const EncodeReport &report)
+{
+    if (!report.unseen.isEmpty())
+        printErr(QStringLiteral("warning: ") + report.summary());
+}
+
+// Prints "train: <stage>" to stderr when the stage changes, at most every 250 ms.
+Progress stderrProgress(const QString &command)
+{
+    auto timer = std::make_shared<QElapsedTimer>();
+    auto last = std::make_shared<QString>();
+    timer->start();
+    Progress progress;
+    progress.report = [command, timer, last](int done, int total, const QString &stage) {
+        if ((stage == *last || timer->elapsed() < 250) && done != total)
+            return;
+        *last = stage;
+        timer->restart();
+        std::fprintf(stderr, "%s: %3d%% %s\n", qPrintable(command), total > 0 ? 100 * done / total : 0,
+                     qPrintable(stage));
+    };
+    return progress;
+}
+
+void writeJson(const QString &path, const QJsonObject &json)
+{
+    writeFileAtomically(path, QJsonDocument(json).toJson(QJsonDocument::Indented));
+}
+
+} // namespace
+
+int clean(const QStringList &args)
+{
+    CommandLine cli(QStringLiteral("clean"),
+                    QStringLiteral("Writes a cleaned copy of a CSV file: spaces around fields removed, LF line ends, "
+                                   "blank lines and rows with the wrong field count dropped."));
+    cli.add(QStringLiteral("in"), QStringLiteral("Raw CSV file."), QStringLiteral("file"));
+    cli.add(QStringLiteral("out"), QStringLiteral("Cleaned CSV file to write."), QStringLiteral("file"));
+    addStrict(cli);
+    if (!cli.parse(args, {QStringLiteral("in"), QStringLiteral("out")}))
+        return cli.exitCode();
+    const CleanReport report = cleanCsv(cli.value(QStringLiteral("in")), cli.value(QStringLiteral("out")),
+                                        cli.isSet(QStringLiteral("strict")));
+    for (const RejectedRow &row : report.rejected)
+        printErr(QStringLiteral("dropped ") + row.message);
+    printErr(QStringLiteral("clean: %1 rows written to %2 (%3 dropped)")
+                 .arg(report.rows)
+                 .arg(cli.value(QStringLiteral("out")))
+                 .arg(report.rejected.size()));
+    return 0;
+}
+
+int split(const QStringList &args)
+{
+    CommandLine cli(QStringLiteral("split"), QStringLiteral("Splits a CSV file into train and test files, "
+                                                            "deterministically for a given seed."));
+    cli.add(QStringLiteral("in"), QStringLiteral("CSV file to split."), QStringLiteral("file"));
+    cli.add(QStringLiteral("train"), QStringLiteral("Train file to write."), QStringLiteral("file"));
+    cli.add(QStringLiteral("test"), QStringLiteral("Test file to write."), QStringLiteral("file"));
+    cli.add(QStringLiteral("test-size"), QStringLiteral("Fraction of rows for the test file."),
+            QStringLiteral("fraction"), QStringLiteral("0.2"));
+    cli.add(QStringLiteral("seed"), QStringLiteral("Random seed."), QStringLiteral("n"), QStringLiteral("42"));
+    cli.add(QStringLiteral("stratify"), QStringLiteral("Keep the label's class proportions in both files (the label "
+                                                       "column comes from the schema)."));
+    cli.add(QStringLiteral("stratify-column"), QStringLiteral("Stratify on this column instead of the label."),
+            QStringLiteral("name"));
+    addSchemaOptions(cli);
+    addStrict(cli);
+    if (!cli.parse(args, {QStringLiteral("in"), QStringLiteral("train"), QStringLiteral("test")}))
+        return cli.exitCode();
+    SplitOptions options;
+    options.testSize = cli.number(QStringLiteral("test-size"));
+    bool seedOk = false;
+    options.seed = cli.value(QStringLiteral("seed")).toULongLong(&seedOk);
+    if (!seedOk)
+        throw SchemaError(QStringLiteral("--seed: expected a whole number, found \"%1\"").arg(cli.value(QStringLiteral("seed"))));
+    options.stratifyColumn = cli.value(QStringLiteral("stratify-column"));
+    if (cli.isSet(QStringLiteral("stratify")) && options.stratifyColumn.isEmpty())
+        options.stratifyColumn = Schema::fromYamlFile(loadParams(cli).schemaPath).labelColumn();
+    const SplitReport report = splitCsv(cli.value(QStringLiteral("in")), cli.value(QStringLiteral("train")),
+                                        cli.value(QStringLiteral("test")), options);
+    printErr(QStringLiteral("split: %1 train rows, %2 test rows").arg(report.trainRows).arg(report.testRows));
+    return 0;
+}
+
+int train(const QStringList &args)
+{
+    CommandLine cli(QStringLiteral("train"), QStringLiteral("Trains a model with the learner and hyper-parameters in "
+                                                            "params.yaml; --cv K cross-validates instead (or too)."));
+    cli.add(QStringLiteral("data"), QStringLiteral("Labelled training CSV."), QStringLiteral("file"));
+    cli.add(QStringLiteral("out"), QStringLiteral("Model file to write."), QStringLiteral("file"));
+    cli.add(QStringLiteral("cv"), QStringLiteral("Report K-fold cross-validated metrics (mean ± sd)."), QStringLiteral("K"));
+    cli.add(QStringLiteral("cv-out"), QStringLiteral("Write the cross-validation report as JSON."), QStringLiteral("file"));
+    cli.add(QStringLiteral("learner"), QStringLiteral("Override model.learner: logistic, linear_svm, random_forest, mlp."),
+            QStringLiteral("name"));
+    cli.add(QStringLiteral("json"), QStringLiteral("Print the report as JSON on stdout."));
+    addSchemaOptions(cli);
+    addStrict(cli);
+    if (!cli.parse(args, {QStringLiteral("data")}))
+        return cli.exitCode();
+    if (cli.value(QStringLiteral("out")).isEmpty() && cli.value(QStringLiteral("cv")).isEmpty()) {
+        printErr(QStringLiteral("modelaudit-cli train: give --out FILE, --cv K, or both."));
+        return kUsageError;
+    }
+    TrainParams params = loadParams(cli);
+    if (cli.isSet(QStringLiteral("learner")) && !learnerFromName(cli.value(QStringLiteral("learner")), params.learner.kind))
+        throw SchemaError(QStringLiteral("--learner: unknown learner \"%1\"").arg(cli.value(QStringLiteral("learner"))));
+    const Schema schema = Schema::fromYamlFile(params.schemaPath);
+    const LoadReport data = CsvReader::read(cli.value(QStringLiteral("data")), schema, loadOptions(cli));
+    reportRejected(data);
+
+    QJsonObject json{{QStringLiteral("learner"), learnerName(params.learner.kind)}};
+    if (cli.isSet(QStringLiteral("cv"))) {
+        const int folds = int(cli.number(QStringLiteral("cv")));
+        const CrossValidationReport cv = crossValidate(data.data, params, folds, stderrProgress(QStringLiteral("cv")));
+        printErr(cv.toText());
+        json.insert(QStringLiteral("cv"), cv.toJson());
+        if (cli.isSet(QStringLiteral("cv-out")))
+            writeJson(cli.value(QStringLiteral("cv-out")), cv.toJson());
+    }
+    if (cli.isSet(QStringLiteral("out"))) {
+        const Model model = trainModel(data.data, params, stderrProgress(QStringLiteral("train")));
+        model.save(cli.value(QStringLiteral("out")));
+        printErr(QStringLiteral("train: %1 model %2 written to %3 (threshold %4, training F1 %5)")
+                     .arg(learnerName(model.params().kind), model.id(), cli.value(QStringLiteral("out")))
+                     .arg(model.threshold(), 0, 'f', 4)
+                     .arg(model.training().trainMetrics.f1, 0, 'f', 4));
+        json.insert(QStringLiteral("model"), model.describe());
+    }
+    if (cli.isSet(QStringLiteral("json")))
+        printOut(QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Indented)));
+    return 0;
+}
+
+int evaluate(const QStringList &args)
+{
+    CommandLine cli(QStringLiteral("evaluate"), QStringLiteral("Evaluates a model on labelled data and writes "
+                                                               "metrics.json."));
+    cli.add(QStringLiteral("model"), QStringLiteral("Model file."), QStringLiteral("file"));
+    cli.add(QStringLiteral("data"), QStringLiteral("Labelled CSV (raw or cleaned)."), QStringLiteral("file"));
+    cli.add(QStringLiteral("out"), QStringLiteral("Metrics JSON to write."), QStringLiteral("file"));
+    cli.add(QStringLiteral("threshold"), QStringLiteral("Decision threshold (default: the model's)."), QStringLiteral("t"));
+    cli.add(QStringLiteral("beta"), QStringLiteral("F-beta's beta."), QStringLiteral("b"), QStringLiteral("1"));
+    cli.add(QStringLiteral("json"), QStringLiteral("Print the metrics as JSON on stdout."));
+    addStrict(cli);
+    if (!cli.parse(args, {QStringLiteral("model"), QStringLiteral("data")}))
+        return cli.exitCode();
+    const Model model = Model::load(cli.value(QStringLiteral("model")));
+    const LoadReport data = CsvReader::read(cli.value(QStringLiteral("data")), model.schema(), loadOptions(cli));
+    reportRejected(data);
+    const double threshold = cli.isSet(QStringLiteral("threshold")) ? cli.number(QStringLiteral("threshold")) : -1;
+    const EvaluationReport report = evaluateModel(model, data, cli.number(QStringLiteral("beta")), threshold);
+    reportUnseen(report.encode);
+    if (cli.isSet(QStringLiteral("out")))
+        writeJson(cli.value(QStringLiteral("out")), report.toJson());
+    if (cli.isSet(QStringLiteral("json")))
+        printOut(QString::fromUtf8(QJsonDocument(report.toJson()).toJson(QJsonDocument::Indented)));
+    else
+        printErr(report.toText());
+    return 0;
+}
+
+int predict(const QStringList &args)
+{
+    CommandLine cli(QStringLiteral("predict"), QStringLiteral("Scores every row of a CSV file and writes the rows with "
+                                                              "score, prediction and (if labelled) label_value."));
+    cli.add(QStringLiteral("model"), QStringLiteral("Model file."), QStringLiteral("file"));
+    cli.add(QStringLiteral("data"), QStringLiteral("CSV to score (the label column is optional)."), QStringLiteral("file"));
+    cli.add(QStringLiteral("out"), QStringLiteral("CSV to write."), QStringLiteral("file"));
+    addStrict(cli);
+    if (!cli.parse(args, {QStringLiteral("model"), QStringLiteral("data"), QStringLiteral("out")}))
+        return cli.exitCode();
+    const Model model = Model::load(cli.value(QStringLiteral("model")));
+    const PredictReport report =
+        predictCsv(model, cli.value(QStringLiteral("data")), cli.value(QStringLiteral("out")), loadOptions(cli));
+    reportUnseen(report.encode);
+    printErr(QStringLiteral("predict: %1 rows scored (%2 predicted \"%3\"), %4 rejected; written to %5")
+                 .arg(report.rows)
+                 .arg(report.positives)
+                 .arg(model.schema().positiveLabel())
+                 .arg(report.rejectedRows)
+                 .arg(cli.value(QStringLiteral("out"))));
+    return 0;
+}
+
+} // namespace Cli

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <QStringList>
+
+// One function per modelaudit-cli subcommand. Each parses its options, calls core, prints
+// the result and returns the exit code: 0 ok, 2 bad input or usage, 1 other failure.
+// Core errors propagate as exceptions to main(), which prints them and picks the code.
+namespace Cli {
+
+int clean(const QStringList &args);
+int split(const QStringList &args);
+int train(const QStringList &args);
+int evaluate(const QStringList &args);
+int predict(const QStringList &args);
+
+} // namespace Cli

@@ -1,0 +1,287 @@
+#include "csvreader.h"
+
+#include <charconv>
+#include <cmath>
+#include <string_view>
+#include <unordered_map>
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QFileInfo>
+
+#include "csverror.h"
+#include "csvtokenizer.h"
+
+namespace Audit {
+
+namespace {
+
+struct StringHash
+{
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+QString fromView(std::string_view s)
+{
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
+
+// Where one schema column (or the label) is found in the file, and how to turn its text into data.
+struct ColumnSlot
+{
+    int field = -1;
+    DataColumn *column = nullptr;
+    std::unordered_map<std::string, std::int32_t, StringHash, std::equal_to<>> codeOf;
+};
+
+bool parseNumber(std::string_view text, ColumnType type, double &value)
+{
+    if (text.empty())
+        return false;
+    if (text.front() == '+')
+        text.remove_prefix(1);
+    if (type == ColumnType::Integer) {
+        long long whole = 0;
+        const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), whole);
+        if (ec != std::errc() || ptr != text.data() + text.size())
+            return false;
+        value = double(whole);
+        return true;
+    }
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return ec == std::errc() && ptr == text.data() + text.size() && std::isfinite(value);
+}
+
+class Loader
+{
+public:
+    Loader(const QString &path, const Schema &schema, const LoadOptions &options)
+        : m_path(path)
+        , m_schema(schema)
+        , m_options(options)
+    {
+    }
+
+    LoadReport load(const QByteArray &bytes)
+    {
+        LoadReport report;
+        report.data.schema = m_schema;
+        report.data.path = m_path;
+        report.data.md5 = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Md5).toHex());
+        m_report = &report;
+
+        const std::string_view text(bytes.constData(), std::size_t(bytes.size()));
+        CsvTokenizer tokenizer(text, m_path);
+        std::vector<std::string_view> fields;
+        if (!tokenizer.next(fields))
+            throw CsvError(QStringLiteral("%1: the file is empty (no header, no rows). Fix: point to a CSV file "
+                                          "whose first line names the columns.")
+                               .arg(m_path),
+                           m_path);
+        mapHeader(fields, tokenizer.recordLine());
+
+        // Rough row estimate to avoid regrowing the columns.
+        const std::size_t estimate = std::size_t(bytes.size()) / std::max<std::size_t>(1, m_headerBytes) + 1;
+        for (DataColumn &column : report.data.columns) {
+            if (column.spec.isNumeric())
+                column.numbers.reserve(estimate);
+            else
+                column.codes.reserve(estimate);
+        }
+
+        while (tokenizer.next(fields))
+            addRow(fields, tokenizer.recordLine());
+        return report;
+    }
+
+private:
+    void mapHeader(const std::vector<std::string_view> &header, int line)
+    {
+        m_fieldCount = header.size();
+        m_headerBytes = 0;
+        std::unordered_map<std::string_view, int> index;
+        for (std::size_t i = 0; i < header.size(); ++i) {
+            m_headerBytes += header[i].size() + 2;
+            if (!index.emplace(header[i], int(i)).second)
+                throw CsvError(QStringLiteral("%1:%2: the header names column \"%3\" twice. Fix: give every column "
+                                              "a unique name.")
+                                   .arg(m_path)
+                                   .arg(line)
+                                   .arg(fromView(header[i])),
+                               m_path, line, fromView(header[i]));
+        }
+
+        Dataset &data = m_report->data;
+        data.columns.resize(m_schema.features().size());
+        m_slots.resize(m_schema.features().size());
+        m_numbers.assign(m_schema.features().size(), 0.0);
+        QStringList absent;
+        for (std::size_t c = 0; c < m_schema.features().size(); ++c) {
+            const ColumnSpec &spec = m_schema.features()[c];
+            data.columns[c].spec = spec;
+            m_slots[c].column = &data.columns[c];
+            const auto found = index.find(spec.name.toStdString());
+            if (found == index.end())
+                absent << spec.name;
+            else
+                m_slots[c].field = found->second;
+        }
+        if (absent.size() == int(m_schema.features().size()))
+            throw CsvError(QStringLiteral("%1:%2: no header row: the first line names none of the schema's columns "
+                                          "(it starts with \"%3\"). Fix: add a header line with the column names "
+                                          "(%4, ...).")
+                               .arg(m_path)
+                               .arg(line)
+                               .arg(header.empty() ? QString() : fromView(header.front()))
+                               .arg(m_schema.features().front().name),
+                           m_path, line);
+        if (!absent.isEmpty())
+            throw CsvError(QStringLiteral("%1:%2: schema column \"%3\" is absent from the header. Fix: add the "
+                                          "column, or use a schema that matches this file.")
+                               .arg(m_path)
+                               .arg(line)
+                               .arg(absent.front()),
+                           m_path, line, absent.front());
+
+        const auto label = index.find(m_schema.labelColumn().toStdString());
+        if (label != index.end()) {
+            m_labelField = label->second;
+        } else if (m_options.requireLabel) {
+            throw CsvError(QStringLiteral("%1:%2: label column \"%3\" is absent from the header. Fix: use a "
+                                          "labelled file for this command.")
+                               .arg(m_path)
+                               .arg(line)
+                               .arg(m_schema.labelColumn()),
+                           m_path, line, m_schema.labelColumn());
+        }
+        m_positive = m_schema.positiveLabel().toStdString();
+        m_negative = m_schema.negativeLabel().toStdString();
+    }
+
+    void reject(int line, const QString &column, std::string_view value, const QString &problem)
+    {
+        RejectedRow row;
+        row.line = line;
+        row.column = column;
+        row.value = fromView(value);
+        row.message = column.isEmpty()
+            ? QStringLiteral("%1:%2: %3").arg(m_path).arg(line).arg(problem)
+            : QStringLiteral("%1:%2: column \"%3\": %4").arg(m_path).arg(line).arg(column, problem);
+        if (m_options.strict)
+            throw CsvError(row.message + QStringLiteral(" Fix: correct or remove the row (--strict stops at the first "
+                                                        "bad row; without it such rows are listed and skipped)."),
+                           m_path, line, column, row.value);
+        m_report->rejected.append(row);
+    }
+
+    void addRow(const std::vector<std::string_view> &fields, int line)
+    {
+        if (fields.size() != m_fieldCount) {
+            reject(line, {}, {},
+                   QStringLiteral("expected %1 fields as in the header, found %2").arg(m_fieldCount).arg(fields.size()));
+            return;
+        }
+        std::int8_t label = 0;
+        if (m_labelField >= 0) {
+            const std::string_view value = fields[std::size_t(m_labelField)];
+            if (value == m_positive)
+                label = 1;
+            else if (value != m_negative) {
+                reject(line, m_schema.labelColumn(), value,
+                       QStringLiteral("label \"%1\" is neither \"%2\" nor \"%3\"")
+                           .arg(fromView(value), m_schema.positiveLabel(), m_schema.negativeLabel()));
+                return;
+            }
+        }
+        // Validate every numeric field before appending anything, so a bad row leaves no trace.
+        const std::size_t columnCount = m_slots.size();
+        for (std::size_t c = 0; c < columnCount; ++c) {
+            const ColumnSlot &slot = m_slots[c];
+            if (!slot.column->spec.isNumeric())
+                continue;
+            const std::string_view value = fields[std::size_t(slot.field)];
+            double parsed = 0;
+            if (!parseNumber(value, slot.column->spec.type, parsed)) {
+                reject(line, slot.column->spec.name, value,
+                       QStringLiteral("expected %1, found \"%2\"")
+                           .arg(slot.column->spec.type == ColumnType::Integer ? QStringLiteral("a whole number")
+                                                                              : QStringLiteral("a number"),
+                                fromView(value)));
+                return;
+            }
+            m_numbers[c] = parsed;
+        }
+        for (std::size_t c = 0; c < columnCount; ++c) {
+            ColumnSlot &slot = m_slots[c];
+            DataColumn &column = *slot.column;
+            if (column.spec.isNumeric()) {
+                column.numbers.push_back(m_numbers[c]);
+                continue;
+            }
+            const std::string_view value = fields[std::size_t(slot.field)];
+            auto found = slot.codeOf.find(value);
+            if (found == slot.codeOf.end()) {
+                found = slot.codeOf.emplace(std::string(value), std::int32_t(column.categories.size())).first;
+                column.categories.emplace_back(value);
+            }
+            column.codes.push_back(found->second);
+        }
+        if (m_labelField >= 0)
+            m_report->data.labels.push_back(label);
+        m_report->data.lines.push_back(line);
+    }
+
+    QString m_path;
+    const Schema &m_schema;
+    LoadOptions m_options;
+    LoadReport *m_report = nullptr;
+    std::vector<ColumnSlot> m_slots;
+    std::vector<double> m_numbers; // the row being validated
+    std::size_t m_fieldCount = 0;
+    std::size_t m_headerBytes = 1;
+    int m_labelField = -1;
+    std::string m_positive;
+    std::string m_negative;
+};
+
+} // namespace
+
+QString LoadReport::rejectedSummary(int shown) const
+{
+    if (rejected.isEmpty())
+        return {};
+    QStringList lines;
+    lines << QStringLiteral("%1 row(s) rejected:").arg(rejected.size());
+    for (int i = 0; i < rejected.size() && i < shown; ++i)
+        lines << QStringLiteral("  ") + rejected[i].message;
+    if (rejected.size() > shown)
+        lines << QStringLiteral("  ... and %1 more (use --strict to stop at the first)").arg(rejected.size() - shown);
+    return lines.join(QLatin1Char('\n'));
+}
+
+QByteArray CsvReader::readFileBytes(const QString &path)
+{
+    QFile file(path);
+    if (!QFileInfo::exists(path))
+        throw CsvError(QStringLiteral("%1: no such file. Fix: check the path (relative paths start from %2).")
+                           .arg(path, QFileInfo(QStringLiteral(".")).absoluteFilePath()),
+                       path);
+    if (!file.open(QIODevice::ReadOnly))
+        throw IoError(QStringLiteral("%1: cannot open: %2").arg(path, file.errorString()));
+    return file.readAll();
+}
+
+LoadReport CsvReader::read(const QString &path, const Schema &schema, const LoadOptions &options)
+{
+    return readBytes(readFileBytes(path), path, schema, options);
+}
+
+LoadReport CsvReader::readBytes(const QByteArray &bytes, const QString &path, const Schema &schema,
+                                const LoadOptions &options)
+{
+    Loader loader(path, schema, options);
+    return loader.load(bytes);
+}
+
+} // namespace Audit

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+
+#include "csvreader.h"
+
+namespace Audit {
+
+struct CleanReport
+{
+    qsizetype rows = 0;        // data rows written
+    qsizetype bytesRemoved = 0; // spaces, carriage returns and blank lines dropped
+    QList<RejectedRow> rejected; // rows with a field count unlike the header's; left out
+};
+
+// Normalises a CSV file: spaces around fields removed, LF line ends, blank lines dropped,
+// fields quoted only where RFC 4180 needs it. The header keeps its names and order.
+// Idempotent: cleaning a cleaned file gives the same bytes.
+// Throws: CsvError (missing, empty or malformed file; with `strict`, the first ragged row);
+//         IoError when the output cannot be written. A failure writes no output.
+CleanReport cleanCsv(const QString &inPath, const QString &outPath, bool strict = false);
+
+// The same on bytes in memory; returns the cleaned text.
+QByteArray cleanCsvBytes(const QByteArray &bytes, const QString &path, bool strict, CleanReport &report);
+
+} // namespace Audit

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <QString>
+
+#include "schema.h"
+
+namespace Audit {
+
+// One feature column, stored by type: numbers for integer/real columns, codes into
+// `categories` for categorical ones (code order = first appearance in the file).
+struct DataColumn
+{
+    ColumnSpec spec;
+    std::vector<double> numbers;
+    std::vector<std::int32_t> codes;
+    std::vector<std::string> categories;
+
+    std::size_t size() const { return spec.isNumeric() ? numbers.size() : codes.size(); }
+    // The value of `row` as text, the way it appeared in the file (numbers without trailing zeros).
+    std::string text(std::size_t row) const;
+};
+
+// A loaded, columnar dataset. Columns follow the schema's feature order.
+struct Dataset
+{
+    Schema schema;
+    std::vector<DataColumn> columns;
+    std::vector<std::int8_t> labels; // 1 = positive, 0 = negative; empty when the file has no label column
+    std::vector<int> lines;          // 1-based file line of every row
+    QString path;
+    QString md5; // of the file's bytes, lower-case hex
+
+    std::size_t rowCount() const { return lines.size(); }
+    bool hasLabels() const { return !labels.empty(); }
+    std::size_t positives() const;
+
+    // Keeps only the given rows, in the given order.
+    Dataset subset(const std::vector<std::size_t> &rows) const;
+};
+
+} // namespace Audit

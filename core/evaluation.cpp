@@ -1,0 +1,124 @@
+#include "evaluation.h"
+
+#include <charconv>
+#include <string>
+
+#include <QJsonArray>
+
+#include "csvtokenizer.h"
+#include "fileio.h"
+#include "schemaerror.h"
+
+namespace Audit {
+
+QJsonObject EvaluationReport::toJson() const
+{
+    QJsonObject json = metrics.toJson();
+    json.insert(QStringLiteral("model_md5"), modelMd5);
+    json.insert(QStringLiteral("data_md5"), dataMd5);
+    json.insert(QStringLiteral("learner"), modelLearner);
+    json.insert(QStringLiteral("data_path"), dataPath);
+    json.insert(QStringLiteral("rejected_rows"), qint64(rejectedRows));
+    QJsonArray unseen;
+    for (const EncodeReport::Unseen &u : encode.unseen)
+        unseen.append(QJsonObject{{QStringLiteral("column"), u.column},
+                                  {QStringLiteral("value"), u.value},
+                                  {QStringLiteral("rows"), qint64(u.rows)}});
+    json.insert(QStringLiteral("unseen_categories"), unseen);
+    return json;
+}
+
+QString EvaluationReport::toText() const
+{
+    const Confusion &c = metrics.confusion;
+    return QStringLiteral("rows %1 (positives %2), threshold %3\n"
+                          "precision %4  recall %5  f1 %6  accuracy %7\n"
+                          "roc_auc %8  pr_auc %9  log_loss %10  brier %11\n"
+                          "confusion: tp %12  fp %13  tn %14  fn %15")
+        .arg(metrics.support)
+        .arg(metrics.positives)
+        .arg(metrics.threshold, 0, 'f', 4)
+        .arg(metrics.precision, 0, 'f', 4)
+        .arg(metrics.recall, 0, 'f', 4)
+        .arg(metrics.f1, 0, 'f', 4)
+        .arg(metrics.accuracy, 0, 'f', 4)
+        .arg(metrics.rocAuc, 0, 'f', 4)
+        .arg(metrics.prAuc, 0, 'f', 4)
+        .arg(metrics.logLoss, 0, 'f', 4)
+        .arg(metrics.brier, 0, 'f', 4)
+        .arg(c.tp)
+        .arg(c.fp)
+        .arg(c.tn)
+        .arg(c.fn);
+}
+
+EvaluationReport evaluateModel(const Model &model, const LoadReport &data, double beta, double threshold)
+{
+    if (!data.data.hasLabels())
+        throw SchemaError(QStringLiteral("%1: evaluation needs the label column \"%2\"")
+                              .arg(data.data.path, model.schema().labelColumn()));
+    EvaluationReport report;
+    const std::vector<double> scores = model.score(data.data, &report.encode);
+    report.metrics = computeMetrics(scores, data.data.labels, threshold >= 0 ? threshold : model.threshold(), beta);
+    report.modelMd5 = model.md5();
+    report.modelLearner = learnerName(model.params().kind);
+    report.dataPath = data.data.path;
+    report.dataMd5 = data.data.md5;
+    report.rejectedRows = data.rejected.size();
+    return report;
+}
+
+PredictReport predictCsv(const Model &model, const QString &inPath, const QString &outPath, const LoadOptions &options)
+{
+    const QByteArray bytes = CsvReader::readFileBytes(inPath);
+    LoadOptions loadOptions = options;
+    loadOptions.requireLabel = false;
+    const LoadReport loaded = CsvReader::readBytes(bytes, inPath, model.schema(), loadOptions);
+    PredictReport report;
+    const std::vector<double> scores = model.score(loaded.data, &report.encode);
+    report.rejectedRows = loaded.rejected.size();
+
+    const std::string positive = model.schema().positiveLabel().toStdString();
+    const std::string negative = model.schema().negativeLabel().toStdString();
+    const bool withLabels = loaded.data.hasLabels();
+    std::string out;
+    out.reserve(std::size_t(bytes.size()) * 3 / 2);
+    CsvTokenizer tokenizer(std::string_view(bytes.constData(), std::size_t(bytes.size())), inPath);
+    std::vector<std::string_view> fields;
+    tokenizer.next(fields);
+    const auto appendFields = [&out](const std::vector<std::string_view> &record) {
+        for (std::size_t i = 0; i < record.size(); ++i) {
+            if (i)
+                out.push_back(',');
+            appendCsvField(out, record[i]);
+        }
+    };
+    appendFields(fields);
+    out += withLabels ? ",score,prediction,label_value\n" : ",score,prediction\n";
+
+    std::size_t next = 0; // index of the next kept row
+    char number[32];
+    while (tokenizer.next(fields) && next < loaded.data.rowCount()) {
+        if (tokenizer.recordLine() != loaded.data.lines[next])
+            continue; // a rejected row
+        const double score = scores[next];
+        const bool predicted = score >= model.threshold();
+        appendFields(fields);
+        out.push_back(',');
+        out.append(number, std::to_chars(number, number + sizeof number, score).ptr);
+        out.push_back(',');
+        appendCsvField(out, predicted ? positive : negative);
+        if (withLabels) {
+            out.push_back(',');
+            out.push_back(loaded.data.labels[next] ? '1' : '0');
+        }
+        out.push_back('\n');
+        report.positives += predicted;
+        ++report.rows;
+        ++next;
+    }
+    writeFileAtomically(outPath, QByteArray(out.data(), qsizetype(out.size())));
+    return report;
+}
+
+} // namespace Audit

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+
+#include "csvreader.h"
+#include "featureencoder.h"
+#include "metrics.h"
+#include "model.h"
+
+namespace Audit {
+
+struct EvaluationReport
+{
+    BinaryMetrics metrics;
+    QString modelMd5;
+    QString modelLearner;
+    QString dataPath;
+    QString dataMd5;
+    qsizetype rejectedRows = 0;
+    EncodeReport encode;
+
+    // metrics.json: precision, recall, f1, accuracy, roc_auc, pr_auc, log_loss, brier,
+    // confusion {tp, fp, tn, fn}, support, threshold, plus model_md5, data_md5 and details.
+    QJsonObject toJson() const;
+    QString toText() const;
+};
+
+// Scores a labelled dataset with `model` at its own threshold (or `threshold` when >= 0).
+// Throws: SchemaError when the data has no labels or does not fit the model's encoder.
+EvaluationReport evaluateModel(const Model &model, const LoadReport &data, double beta = 1.0, double threshold = -1);
+
+struct PredictReport
+{
+    qsizetype rows = 0;
+    qsizetype positives = 0;
+    qsizetype rejectedRows = 0;
+    EncodeReport encode;
+};
+
+// Writes `outPath`: every kept input row with its original fields, plus `score`
+// (P(positive)), `prediction` (a label value) and, when the input has the label column,
+// `label_value` (0/1). Rows the reader rejected are left out (and counted).
+// Throws: CsvError for unreadable input; IoError when the output cannot be written.
+PredictReport predictCsv(const Model &model, const QString &inPath, const QString &outPath,
+                         const LoadOptions &options = {});
+
+} // namespace Audit

@@ -1,0 +1,236 @@
+#include "featureencoder.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <QJsonArray>
+
+#include "schemaerror.h"
+
+namespace Audit {
+
+namespace {
+
+bool shouldLog(const std::vector<double> &values)
+{
+    double mean = 0;
+    double minimum = 0;
+    for (double v : values) {
+        mean += v;
+        minimum = std::min(minimum, v);
+    }
+    if (values.empty() || minimum < 0)
+        return false;
+    mean /= double(values.size());
+    double m2 = 0;
+    double m3 = 0;
+    for (double v : values) {
+        const double d = v - mean;
+        m2 += d * d;
+        m3 += d * d * d;
+    }
+    m2 /= double(values.size());
+    m3 /= double(values.size());
+    return m2 > 0 && m3 / std::pow(m2, 1.5) > EncoderOptions::kSkewForLog;
+}
+
+} // namespace
+
+QString EncodeReport::summary(int shown) const
+{
+    if (unseen.isEmpty())
+        return {};
+    QStringList parts;
+    for (int i = 0; i < unseen.size() && i < shown; ++i)
+        parts << QStringLiteral("%1=\"%2\" (%3 rows)").arg(unseen[i].column, unseen[i].value).arg(unseen[i].rows);
+    QString text = QStringLiteral("categories not seen in training, encoded as all zeros: ") + parts.join(QStringLiteral(", "));
+    if (unseen.size() > shown)
+        text += QStringLiteral(", and %1 more").arg(unseen.size() - shown);
+    return text;
+}
+
+FeatureEncoder FeatureEncoder::fit(const Dataset &data, const EncoderOptions &options)
+{
+    FeatureEncoder encoder;
+    for (const DataColumn &source : data.columns) {
+        Column column;
+        column.spec = source.spec;
+        column.offset = encoder.m_width;
+        if (source.spec.isNumeric()) {
+            column.log1p = options.autoLog1p && shouldLog(source.numbers);
+            double sum = 0;
+            double sumSq = 0;
+            for (double v : source.numbers) {
+                const double x = column.log1p ? std::log1p(v) : v;
+                sum += x;
+                sumSq += x * x;
+            }
+            const double n = std::max<double>(1, double(source.numbers.size()));
+            column.mean = sum / n;
+            const double variance = std::max(0.0, sumSq / n - column.mean * column.mean);
+            column.scale = variance > 1e-12 ? std::sqrt(variance) : 1.0;
+            encoder.m_width += 1;
+        } else {
+            std::vector<char> used(source.categories.size(), 0);
+            for (std::int32_t code : source.codes)
+                used[std::size_t(code)] = 1;
+            for (std::size_t i = 0; i < source.categories.size(); ++i) {
+                if (used[i])
+                    column.categories.push_back(source.categories[i]);
+            }
+            std::sort(column.categories.begin(), column.categories.end());
+            encoder.m_width += int(column.categories.size());
+        }
+        encoder.m_columns.push_back(std::move(column));
+    }
+    return encoder;
+}
+
+QStringList FeatureEncoder::featureNames() const
+{
+    QStringList names;
+    for (const Column &column : m_columns) {
+        if (column.spec.isNumeric()) {
+            names << (column.log1p ? QStringLiteral("log1p(%1)").arg(column.spec.name) : column.spec.name);
+            continue;
+        }
+        for (const std::string &category : column.categories)
+            names << column.spec.name + QLatin1Char('=') + QString::fromStdString(category);
+    }
+    return names;
+}
+
+int FeatureEncoder::categoryIndex(std::size_t c, std::string_view value) const
+{
+    const auto &categories = m_columns[c].categories;
+    const auto found = std::lower_bound(categories.begin(), categories.end(), value);
+    return found != categories.end() && *found == value ? int(found - categories.begin()) : -1;
+}
+
+float FeatureEncoder::numeric(const Column &column, double value) const
+{
+    const double x = column.log1p ? std::log1p(std::max(0.0, value)) : value;
+    return float((x - column.mean) / column.scale);
+}
+
+FeatureMatrix FeatureEncoder::encode(const Dataset &data, EncodeReport *report) const
+{
+    if (data.columns.size() != m_columns.size())
+        throw SchemaError(QStringLiteral("%1: the data has %2 feature columns, the model expects %3")
+                              .arg(data.path)
+                              .arg(data.columns.size())
+                              .arg(m_columns.size()));
+    const std::size_t rows = data.rowCount();
+    FeatureMatrix matrix(rows, std::size_t(m_width));
+    for (std::size_t c = 0; c < m_columns.size(); ++c) {
+        const Column &column = m_columns[c];
+        const DataColumn &source = data.columns[c];
+        if (source.spec.name != column.spec.name || source.spec.isNumeric() != column.spec.isNumeric())
+            throw SchemaError(QStringLiteral("%1: column %2 is \"%3\" (%4), the model expects \"%5\" (%6)")
+                                  .arg(data.path)
+                                  .arg(c + 1)
+                                  .arg(source.spec.name, columnTypeName(source.spec.type), column.spec.name,
+                                       columnTypeName(column.spec.type)));
+        if (column.spec.isNumeric()) {
+            for (std::size_t r = 0; r < rows; ++r)
+                matrix.row(r)[column.offset] = numeric(column, source.numbers[r]);
+            continue;
+        }
+        // Map the dataset's own codes to output positions once, then one lookup per row.
+        std::vector<int> position(source.categories.size());
+        for (std::size_t k = 0; k < source.categories.size(); ++k)
+            position[k] = categoryIndex(c, source.categories[k]);
+        std::vector<qsizetype> unseenRows(source.categories.size(), 0);
+        for (std::size_t r = 0; r < rows; ++r) {
+            const std::int32_t code = source.codes[r];
+            const int p = position[std::size_t(code)];
+            if (p >= 0)
+                matrix.row(r)[column.offset + p] = 1.0f;
+            else
+                ++unseenRows[std::size_t(code)];
+        }
+        if (report) {
+            for (std::size_t k = 0; k < unseenRows.size(); ++k) {
+                if (unseenRows[k] > 0)
+                    report->unseen.append({column.spec.name, QString::fromStdString(source.categories[k]), unseenRows[k]});
+            }
+        }
+    }
+    return matrix;
+}
+
+bool FeatureEncoder::encodeRow(const std::vector<double> &numbers, const std::vector<std::string> &texts,
+                               float *out) const
+{
+    std::fill(out, out + m_width, 0.0f);
+    bool allSeen = true;
+    for (std::size_t c = 0; c < m_columns.size(); ++c) {
+        const Column &column = m_columns[c];
+        if (column.spec.isNumeric()) {
+            out[column.offset] = numeric(column, numbers[c]);
+            continue;
+        }
+        const int p = categoryIndex(c, texts[c]);
+        if (p >= 0)
+            out[column.offset + p] = 1.0f;
+        else
+            allSeen = false;
+    }
+    return allSeen;
+}
+
+QJsonObject FeatureEncoder::toJson() const
+{
+    QJsonArray columns;
+    for (const Column &column : m_columns) {
+        QJsonObject json{{QStringLiteral("name"), column.spec.name},
+                         {QStringLiteral("type"), columnTypeName(column.spec.type)}};
+        if (column.spec.isNumeric()) {
+            json.insert(QStringLiteral("mean"), column.mean);
+            json.insert(QStringLiteral("scale"), column.scale);
+            json.insert(QStringLiteral("log1p"), column.log1p);
+        } else {
+            QJsonArray categories;
+            for (const std::string &category : column.categories)
+                categories.append(QString::fromStdString(category));
+            json.insert(QStringLiteral("categories"), categories);
+        }
+        columns.append(json);
+    }
+    return QJsonObject{{QStringLiteral("columns"), columns}, {QStringLiteral("width"), m_width}};
+}
+
+FeatureEncoder FeatureEncoder::fromJson(const QJsonObject &json)
+{
+    FeatureEncoder encoder;
+    for (const QJsonValue &value : json.value(QStringLiteral("columns")).toArray()) {
+        const QJsonObject object = value.toObject();
+        Column column;
+        column.spec.name = object.value(QStringLiteral("name")).toString();
+        const QString type = object.value(QStringLiteral("type")).toString();
+        column.spec.type = type == QLatin1String("integer") ? ColumnType::Integer
+            : type == QLatin1String("real")                 ? ColumnType::Real
+                                                            : ColumnType::Categorical;
+        column.offset = encoder.m_width;
+        if (column.spec.isNumeric()) {
+            column.mean = object.value(QStringLiteral("mean")).toDouble();
+            column.scale = object.value(QStringLiteral("scale")).toDouble(1.0);
+            column.log1p = object.value(QStringLiteral("log1p")).toBool();
+            if (!(column.scale > 0))
+                throw SchemaError(QStringLiteral("encoder column \"%1\": scale must be positive").arg(column.spec.name));
+            encoder.m_width += 1;
+        } else {
+            for (const QJsonValue &category : object.value(QStringLiteral("categories")).toArray())
+                column.categories.push_back(category.toString().toStdString());
+            encoder.m_width += int(column.categories.size());
+        }
+        encoder.m_columns.push_back(std::move(column));
+    }
+    if (encoder.m_width != json.value(QStringLiteral("width")).toInt(-1))
+        throw SchemaError(QStringLiteral("encoder: stored width %1 does not match its columns (%2)")
+                              .arg(json.value(QStringLiteral("width")).toInt(-1))
+                              .arg(encoder.m_width));
+    return encoder;
+}
+
+} // namespace Audit

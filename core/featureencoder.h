@@ -1,0 +1,78 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <QJsonObject>
+#include <QStringList>
+
+#include "dataset.h"
+#include "featurematrix.h"
+
+namespace Audit {
+
+struct EncoderOptions
+{
+    // Numeric columns that are never negative and strongly right-skewed (sample skewness
+    // above kSkewForLog) get log(1 + x) before standardisation. Off: plain standardisation.
+    bool autoLog1p = true;
+    static constexpr double kSkewForLog = 3.0;
+};
+
+// What encoding found that a user should hear about: categories unseen in training.
+struct EncodeReport
+{
+    struct Unseen
+    {
+        QString column;
+        QString value;
+        qsizetype rows = 0;
+    };
+    QList<Unseen> unseen;
+    QString summary(int shown = 5) const;
+};
+
+// One-hot for categoricals (categories sorted, fitted on training data; an unseen category
+// encodes as all zeros), standardisation for numerics. Stored inside the model file.
+class FeatureEncoder
+{
+public:
+    struct Column
+    {
+        ColumnSpec spec;
+        std::vector<std::string> categories; // sorted; one output each
+        double mean = 0;
+        double scale = 1; // standard deviation, 1 when constant
+        bool log1p = false;
+        int offset = 0; // first output of this column
+    };
+
+    // Requires: `data` has at least one row.
+    static FeatureEncoder fit(const Dataset &data, const EncoderOptions &options = {});
+
+    int width() const { return m_width; }
+    const std::vector<Column> &columns() const { return m_columns; }
+    QStringList featureNames() const; // "age", "workclass=Private", ...
+
+    // Requires: data.schema has the same features as the fitted data (checked: SchemaError).
+    FeatureMatrix encode(const Dataset &data, EncodeReport *report = nullptr) const;
+
+    // Writes one row. `numbers[c]` is read for numeric columns, `texts[c]` for categorical
+    // ones (both indexed by schema feature). Returns false when some category was unseen.
+    bool encodeRow(const std::vector<double> &numbers, const std::vector<std::string> &texts, float *out) const;
+
+    // Index of `value` among column `c`'s categories, -1 if unseen.
+    int categoryIndex(std::size_t c, std::string_view value) const;
+
+    QJsonObject toJson() const;
+    static FeatureEncoder fromJson(const QJsonObject &json); // throws SchemaError
+
+private:
+    float numeric(const Column &column, double value) const;
+
+    std::vector<Column> m_columns;
+    int m_width = 0;
+};
+
+} // namespace Audit

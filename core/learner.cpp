@@ -1,0 +1,64 @@
+#include "learner.h"
+
+#include <cmath>
+
+#include "linearsvmlearner.h"
+#include "logisticlearner.h"
+#include "mlplearner.h"
+#include "randomforestlearner.h"
+#include "schemaerror.h"
+
+namespace Audit {
+
+std::vector<double> Learner::scoreAll(const FeatureMatrix &x) const
+{
+    std::vector<double> scores(x.rows());
+    for (std::size_t r = 0; r < x.rows(); ++r)
+        scores[r] = score(x.row(r), x.cols());
+    return scores;
+}
+
+std::unique_ptr<Learner> Learner::create(LearnerKind kind)
+{
+    switch (kind) {
+    case LearnerKind::Logistic:
+        return std::make_unique<LogisticLearner>();
+    case LearnerKind::LinearSvm:
+        return std::make_unique<LinearSvmLearner>();
+    case LearnerKind::RandomForest:
+        return std::make_unique<RandomForestLearner>();
+    case LearnerKind::Mlp:
+        return std::make_unique<MlpLearner>();
+    }
+    return nullptr;
+}
+
+void validateTrainingData(const FeatureMatrix &x, const std::vector<std::int8_t> &labels)
+{
+    if (x.rows() == 0)
+        throw SchemaError(QStringLiteral("no training rows: every row was rejected or the file has none"));
+    if (x.rows() != labels.size())
+        throw SchemaError(QStringLiteral("%1 feature rows but %2 labels").arg(x.rows()).arg(labels.size()));
+    if (x.cols() == 0)
+        throw SchemaError(QStringLiteral("the encoder produced no features"));
+    std::size_t positives = 0;
+    for (std::int8_t label : labels) {
+        if (label != 0 && label != 1)
+            throw SchemaError(QStringLiteral("label %1 is not 0 or 1").arg(int(label)));
+        positives += std::size_t(label);
+    }
+    if (positives == 0 || positives == labels.size())
+        throw SchemaError(QStringLiteral("the training data holds only one class (%1 of %2 rows positive); a "
+                                         "classifier needs both. Fix: check the label column and the positive value "
+                                         "in the schema.")
+                              .arg(positives)
+                              .arg(labels.size()));
+    for (std::size_t r = 0; r < x.rows(); ++r) {
+        for (std::size_t c = 0; c < x.cols(); ++c) {
+            if (!std::isfinite(x.row(r)[c]))
+                throw SchemaError(QStringLiteral("encoded row %1, feature %2 is not a finite number").arg(r + 1).arg(c + 1));
+        }
+    }
+}
+
+} // namespace Audit

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "learner.h"
+
+namespace Audit {
+
+// L2-regularised logistic regression, fitted with dlib's L-BFGS (find_min). The objective is
+// scikit-learn's: C * sum(log loss) + |w|^2 / 2, scaled by 1/n for conditioning.
+class LogisticLearner final : public Learner
+{
+public:
+    LearnerKind kind() const override { return LearnerKind::Logistic; }
+    void train(const FeatureMatrix &x, const std::vector<std::int8_t> &labels, const LearnerParams &params,
+               const Progress &progress) override;
+    double score(const float *row, std::size_t width) const override;
+    void save(std::ostream &out) const override;
+    void load(std::istream &in) override;
+    std::unique_ptr<Learner> clone() const override { return std::make_unique<LogisticLearner>(*this); }
+
+private:
+    std::vector<double> m_weights; // last entry is the bias
+};
+
+// The logistic function, safe for large |z|.
+double sigmoid(double z);
+
+} // namespace Audit

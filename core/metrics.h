@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <QJsonObject>
+
+namespace Audit {
+
+struct Confusion
+{
+    std::int64_t tp = 0;
+    std::int64_t fp = 0;
+    std::int64_t tn = 0;
+    std::int64_t fn = 0;
+};
+
+// Binary classification metrics at one threshold (positive when score >= threshold).
+// Ratios with a zero denominator are 1, as scikit-learn's zero_division=1. Ranking metrics
+// (ROC AUC, PR AUC) are NaN when the labels hold one class only; JSON writes NaN as null.
+struct BinaryMetrics
+{
+    double precision = 0;
+    double recall = 0;
+    double f1 = 0; // F-beta with `beta`; named f1 as in every report
+    double accuracy = 0;
+    double rocAuc = 0;
+    double prAuc = 0; // average precision, scikit-learn's definition
+    double logLoss = 0;
+    double brier = 0;
+    Confusion confusion;
+    std::int64_t support = 0;   // rows
+    std::int64_t positives = 0; // rows whose label is positive
+    double threshold = 0.5;
+    double beta = 1.0;
+
+    QJsonObject toJson() const; // keys: precision, recall, f1, accuracy, roc_auc, pr_auc, log_loss, brier,
+                                //       confusion {tp, fp, tn, fn}, support, positives, threshold, beta
+};
+
+// Requires: scores.size() == labels.size(); labels are 0/1; scores in [0, 1].
+BinaryMetrics computeMetrics(const std::vector<double> &scores, const std::vector<std::int8_t> &labels,
+                             double threshold, double beta = 1.0);
+
+Confusion confusionAt(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, double threshold);
+double rocAuc(const std::vector<double> &scores, const std::vector<std::int8_t> &labels);
+double averagePrecision(const std::vector<double> &scores, const std::vector<std::int8_t> &labels);
+double fBeta(const Confusion &c, double beta);
+
+// The threshold with the best F-beta over all cut points, midway between neighbouring
+// distinct scores. Returns 0.5 when the labels hold one class only.
+double bestThreshold(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, double beta = 1.0);
+
+// A double for JSON: NaN and infinities become null.
+QJsonValue jsonNumber(double value);
+
+} // namespace Audit

@@ -1,0 +1,223 @@
+#include "model.h"
+
+#include <sstream>
+
+#include <dlib/serialize.h>
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QtEndian>
+
+#include "fileio.h"
+#include "modelfileerror.h"
+#include "schemaerror.h"
+
+namespace Audit {
+
+namespace {
+
+constexpr char kMagic[8] = {'M', 'A', 'U', 'D', 'I', 'T', 'M', '\x1a'};
+constexpr qsizetype kMagicSize = 8;
+constexpr qsizetype kMd5Size = 16;
+constexpr qsizetype kFixedHeader = kMagicSize + 4 + 4 + 8; // magic, version, json length, payload length
+
+QString md5Hex(const QByteArray &bytes)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Md5).toHex());
+}
+
+BinaryMetrics metricsFromJson(const QJsonObject &json)
+{
+    BinaryMetrics m;
+    const auto number = [&json](const char *key) {
+        const QJsonValue v = json.value(QLatin1String(key));
+        return v.isNull() ? std::numeric_limits<double>::quiet_NaN() : v.toDouble();
+    };
+    m.precision = number("precision");
+    m.recall = number("recall");
+    m.f1 = number("f1");
+    m.accuracy = number("accuracy");
+    m.rocAuc = number("roc_auc");
+    m.prAuc = number("pr_auc");
+    m.logLoss = number("log_loss");
+    m.brier = number("brier");
+    const QJsonObject c = json.value(QStringLiteral("confusion")).toObject();
+    m.confusion = {c.value(QStringLiteral("tp")).toInteger(), c.value(QStringLiteral("fp")).toInteger(),
+                   c.value(QStringLiteral("tn")).toInteger(), c.value(QStringLiteral("fn")).toInteger()};
+    m.support = json.value(QStringLiteral("support")).toInteger();
+    m.positives = json.value(QStringLiteral("positives")).toInteger();
+    m.threshold = number("threshold");
+    m.beta = json.value(QStringLiteral("beta")).toDouble(1.0);
+    return m;
+}
+
+} // namespace
+
+Model::Model(Schema schema, FeatureEncoder encoder, std::unique_ptr<Learner> learner, LearnerParams params,
+             double threshold, TrainingInfo training)
+    : m_schema(std::move(schema))
+    , m_encoder(std::move(encoder))
+    , m_learner(std::move(learner))
+    , m_params(params)
+    , m_threshold(threshold)
+    , m_training(std::move(training))
+{
+    m_md5 = md5Hex(serialize());
+}
+
+Model::Model(const Model &other)
+    : m_schema(other.m_schema)
+    , m_encoder(other.m_encoder)
+    , m_learner(other.m_learner->clone())
+    , m_params(other.m_params)
+    , m_threshold(other.m_threshold)
+    , m_training(other.m_training)
+    , m_md5(other.m_md5)
+{
+}
+
+Model &Model::operator=(const Model &other)
+{
+    if (this != &other)
+        *this = Model(other);
+    return *this;
+}
+
+Model::~Model() = default;
+
+QJsonObject Model::describe() const
+{
+    return QJsonObject{
+        {QStringLiteral("format"), qint64(kFormatVersion)},
+        {QStringLiteral("created_by"), QStringLiteral("ModelAudit " MODELAUDIT_VERSION)},
+        {QStringLiteral("schema"), m_schema.toJson()},
+        {QStringLiteral("encoder"), m_encoder.toJson()},
+        {QStringLiteral("params"), m_params.toJson()},
+        {QStringLiteral("threshold"), m_threshold},
+        {QStringLiteral("training"),
+         QJsonObject{{QStringLiteral("data_md5"), m_training.dataMd5},
+                     {QStringLiteral("data_path"), m_training.dataPath},
+                     {QStringLiteral("rows"), qint64(m_training.rows)},
+                     {QStringLiteral("positives"), qint64(m_training.positives)},
+                     {QStringLiteral("threshold_tuned"), m_training.thresholdTuned},
+                     {QStringLiteral("train_metrics"), m_training.trainMetrics.toJson()},
+                     {QStringLiteral("validation_metrics"), m_training.validationMetrics.toJson()}}},
+    };
+}
+
+QByteArray Model::serialize() const
+{
+    const QByteArray header = QJsonDocument(describe()).toJson(QJsonDocument::Compact);
+    std::ostringstream payloadStream;
+    m_learner->save(payloadStream);
+    const std::string payload = payloadStream.str();
+
+    QByteArray bytes;
+    bytes.reserve(kFixedHeader + header.size() + qsizetype(payload.size()) + kMd5Size);
+    bytes.append(kMagic, kMagicSize);
+    const auto appendLE = [&bytes](auto value) {
+        const auto le = qToLittleEndian(value);
+        bytes.append(reinterpret_cast<const char *>(&le), sizeof le);
+    };
+    appendLE(quint32(kFormatVersion));
+    appendLE(quint32(header.size()));
+    appendLE(quint64(payload.size()));
+    bytes.append(header);
+    bytes.append(payload.data(), qsizetype(payload.size()));
+    bytes.append(QCryptographicHash::hash(bytes, QCryptographicHash::Md5));
+    return bytes;
+}
+
+void Model::save(const QString &path) const
+{
+    writeFileAtomically(path, serialize());
+}
+
+Model Model::load(const QString &path)
+{
+    QFile file(path);
+    if (!QFileInfo::exists(path))
+        throw ModelFileError(path, QStringLiteral("no such model file. Fix: train one with `modelaudit-cli train`, or "
+                                                  "check the path."));
+    if (!file.open(QIODevice::ReadOnly))
+        throw ModelFileError(path, QStringLiteral("cannot open: ") + file.errorString());
+    return deserialize(file.readAll(), path);
+}
+
+Model Model::deserialize(const QByteArray &bytes, const QString &path)
+{
+    if (bytes.size() < kMagicSize || bytes.left(kMagicSize) != QByteArray(kMagic, kMagicSize))
+        throw ModelFileError(path, QStringLiteral("not a ModelAudit model file (wrong signature). Fix: point to a "
+                                                  "file written by `modelaudit-cli train`."));
+    if (bytes.size() < kFixedHeader + kMd5Size)
+        throw ModelFileError(path, QStringLiteral("truncated: %1 bytes is shorter than any model file").arg(bytes.size()));
+    const auto readLE = [&bytes](qsizetype offset, auto zero) {
+        decltype(zero) value;
+        std::memcpy(&value, bytes.constData() + offset, sizeof value);
+        return qFromLittleEndian(value);
+    };
+    const quint32 version = readLE(kMagicSize, quint32(0));
+    if (version > kFormatVersion)
+        throw ModelFileError(path, QStringLiteral("written by a newer ModelAudit (format %1; this build reads up to "
+                                                  "format %2). Fix: upgrade ModelAudit or retrain the model.")
+                                       .arg(version)
+                                       .arg(kFormatVersion));
+    if (version == 0)
+        throw ModelFileError(path, QStringLiteral("format version 0 is not valid; the file is corrupt"));
+    const quint32 headerSize = readLE(kMagicSize + 4, quint32(0));
+    const quint64 payloadSize = readLE(kMagicSize + 8, quint64(0));
+    const quint64 expected = quint64(kFixedHeader) + headerSize + payloadSize + quint64(kMd5Size);
+    if (quint64(bytes.size()) < expected)
+        throw ModelFileError(path, QStringLiteral("truncated: %1 bytes, the file says %2. Fix: copy the file again or "
+                                                  "retrain.")
+                                       .arg(bytes.size())
+                                       .arg(expected));
+    if (quint64(bytes.size()) > expected)
+        throw ModelFileError(path, QStringLiteral("corrupt: %1 unexpected bytes after the end of the model")
+                                       .arg(quint64(bytes.size()) - expected));
+    const QByteArray body = bytes.left(bytes.size() - kMd5Size);
+    if (QCryptographicHash::hash(body, QCryptographicHash::Md5) != bytes.right(kMd5Size))
+        throw ModelFileError(path, QStringLiteral("corrupt: the checksum does not match the contents. Fix: copy the "
+                                                  "file again or retrain."));
+
+    QJsonParseError parseError;
+    const QJsonDocument header =
+        QJsonDocument::fromJson(bytes.mid(kFixedHeader, qsizetype(headerSize)), &parseError);
+    if (parseError.error != QJsonParseError::NoError || !header.isObject())
+        throw ModelFileError(path, QStringLiteral("corrupt header: ") + parseError.errorString());
+    const QJsonObject json = header.object();
+
+    try {
+        Schema schema = Schema::fromJson(json.value(QStringLiteral("schema")).toObject());
+        FeatureEncoder encoder = FeatureEncoder::fromJson(json.value(QStringLiteral("encoder")).toObject());
+        const LearnerParams params = LearnerParams::fromJson(json.value(QStringLiteral("params")).toObject());
+        std::unique_ptr<Learner> learner = Learner::create(params.kind);
+        std::istringstream payload(std::string(bytes.constData() + kFixedHeader + headerSize, std::size_t(payloadSize)));
+        learner->load(payload);
+
+        const QJsonObject t = json.value(QStringLiteral("training")).toObject();
+        TrainingInfo training;
+        training.dataMd5 = t.value(QStringLiteral("data_md5")).toString();
+        training.dataPath = t.value(QStringLiteral("data_path")).toString();
+        training.rows = t.value(QStringLiteral("rows")).toInteger();
+        training.positives = t.value(QStringLiteral("positives")).toInteger();
+        training.thresholdTuned = t.value(QStringLiteral("threshold_tuned")).toBool();
+        training.trainMetrics = metricsFromJson(t.value(QStringLiteral("train_metrics")).toObject());
+        training.validationMetrics = metricsFromJson(t.value(QStringLiteral("validation_metrics")).toObject());
+        return Model(std::move(schema), std::move(encoder), std::move(learner), params,
+                     json.value(QStringLiteral("threshold")).toDouble(0.5), std::move(training));
+    } catch (const SchemaError &e) {
+        throw ModelFileError(path, QStringLiteral("corrupt header: ") + e.message());
+    } catch (const dlib::serialization_error &e) {
+        throw ModelFileError(path, QStringLiteral("corrupt learner data: ") + QString::fromStdString(e.what()));
+    }
+}
+
+std::vector<double> Model::score(const Dataset &data, EncodeReport *report) const
+{
+    return m_learner->scoreAll(m_encoder.encode(data, report));
+}
+
+} // namespace Audit

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <memory>
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+
+#include "dataset.h"
+#include "featureencoder.h"
+#include "learner.h"
+#include "metrics.h"
+#include "params.h"
+#include "schema.h"
+
+namespace Audit {
+
+// What a model file records about how the model was made.
+struct TrainingInfo
+{
+    QString dataMd5;
+    QString dataPath; // as given to train; informational
+    std::int64_t rows = 0;
+    std::int64_t positives = 0;
+    BinaryMetrics trainMetrics;      // the final model on its training rows
+    BinaryMetrics validationMetrics; // the inner model on the validation rows (when tuned)
+    bool thresholdTuned = false;
+};
+
+// A trained model: schema + encoder + dlib learner + decision threshold, saved together in
+// one versioned file. Copyable; copies are independent (each may score on its own thread).
+class Model
+{
+public:
+    static constexpr quint32 kFormatVersion = 1;
+
+    Model(Schema schema, FeatureEncoder encoder, std::unique_ptr<Learner> learner, LearnerParams params,
+          double threshold, TrainingInfo training);
+    Model(const Model &other);
+    Model &operator=(const Model &other);
+    Model(Model &&) noexcept = default;
+    Model &operator=(Model &&) noexcept = default;
+    ~Model();
+
+    // The file's bytes: magic, format version, JSON header, learner payload, md5 trailer.
+    // Deterministic: the same model gives the same bytes.
+    QByteArray serialize() const;
+    void save(const QString &path) const; // atomic; throws IoError
+
+    // Throws: ModelFileError for a missing, truncated, corrupt, foreign or newer-format file.
+    static Model load(const QString &path);
+    static Model deserialize(const QByteArray &bytes, const QString &path);
+
+    const Schema &schema() const { return m_schema; }
+    const FeatureEncoder &encoder() const { return m_encoder; }
+    const Learner &learner() const { return *m_learner; }
+    const LearnerParams &params() const { return m_params; }
+    const TrainingInfo &training() const { return m_training; }
+    double threshold() const { return m_threshold; }
+    QString md5() const { return m_md5; }          // md5 of the file bytes, lower-case hex
+    QString id() const { return m_md5.left(12); } // short form shown to people
+
+    // P(positive) for every row of `data` (encoded with this model's encoder).
+    std::vector<double> score(const Dataset &data, EncodeReport *report = nullptr) const;
+
+    QJsonObject describe() const; // metadata for reports and the HTTP API
+
+private:
+    Schema m_schema;
+    FeatureEncoder m_encoder;
+    std::unique_ptr<Learner> m_learner;
+    LearnerParams m_params;
+    double m_threshold = 0.5;
+    TrainingInfo m_training;
+    QString m_md5;
+};
+
+} // namespace Audit

@@ -1,0 +1,161 @@
+#include "params.h"
+
+#include <limits>
+
+#include <QDir>
+#include <QFileInfo>
+
+#include "schemaerror.h"
+#include "yamlutil.h"
+
+namespace Audit {
+
+namespace {
+
+constexpr int kMaxWhole = std::numeric_limits<int>::max();
+
+} // namespace
+
+QString learnerName(LearnerKind kind)
+{
+    switch (kind) {
+    case LearnerKind::Logistic:
+        return QStringLiteral("logistic");
+    case LearnerKind::LinearSvm:
+        return QStringLiteral("linear_svm");
+    case LearnerKind::RandomForest:
+        return QStringLiteral("random_forest");
+    case LearnerKind::Mlp:
+        return QStringLiteral("mlp");
+    }
+    return {};
+}
+
+bool learnerFromName(const QString &name, LearnerKind &kind)
+{
+    for (LearnerKind k : {LearnerKind::Logistic, LearnerKind::LinearSvm, LearnerKind::RandomForest, LearnerKind::Mlp}) {
+        if (learnerName(k) == name) {
+            kind = k;
+            return true;
+        }
+    }
+    return false;
+}
+
+QJsonObject LearnerParams::toJson() const
+{
+    QJsonObject json{{QStringLiteral("learner"), learnerName(kind)}, {QStringLiteral("seed"), qint64(seed)}};
+    switch (kind) {
+    case LearnerKind::Logistic:
+        json.insert(QStringLiteral("c"), c);
+        json.insert(QStringLiteral("max_iterations"), maxIterations);
+        break;
+    case LearnerKind::LinearSvm:
+        json.insert(QStringLiteral("c"), c);
+        break;
+    case LearnerKind::RandomForest:
+        json.insert(QStringLiteral("trees"), trees);
+        json.insert(QStringLiteral("min_leaf"), minLeaf);
+        json.insert(QStringLiteral("feature_fraction"), featureFraction);
+        break;
+    case LearnerKind::Mlp:
+        json.insert(QStringLiteral("hidden1"), hidden1);
+        json.insert(QStringLiteral("hidden2"), hidden2);
+        json.insert(QStringLiteral("epochs"), epochs);
+        json.insert(QStringLiteral("batch_size"), batchSize);
+        json.insert(QStringLiteral("learning_rate"), learningRate);
+        json.insert(QStringLiteral("weight_decay"), weightDecay);
+        break;
+    }
+    return json;
+}
+
+LearnerParams LearnerParams::fromJson(const QJsonObject &json)
+{
+    LearnerParams p;
+    if (!learnerFromName(json.value(QStringLiteral("learner")).toString(), p.kind))
+        throw SchemaError(QStringLiteral("params: unknown learner \"%1\"").arg(json.value(QStringLiteral("learner")).toString()));
+    p.seed = std::uint64_t(json.value(QStringLiteral("seed")).toInteger(42));
+    p.c = json.value(QStringLiteral("c")).toDouble(p.c);
+    p.maxIterations = json.value(QStringLiteral("max_iterations")).toInt(p.maxIterations);
+    p.trees = json.value(QStringLiteral("trees")).toInt(p.trees);
+    p.minLeaf = json.value(QStringLiteral("min_leaf")).toInt(p.minLeaf);
+    p.featureFraction = json.value(QStringLiteral("feature_fraction")).toDouble(p.featureFraction);
+    p.hidden1 = json.value(QStringLiteral("hidden1")).toInt(p.hidden1);
+    p.hidden2 = json.value(QStringLiteral("hidden2")).toInt(p.hidden2);
+    p.epochs = json.value(QStringLiteral("epochs")).toInt(p.epochs);
+    p.batchSize = json.value(QStringLiteral("batch_size")).toInt(p.batchSize);
+    p.learningRate = json.value(QStringLiteral("learning_rate")).toDouble(p.learningRate);
+    p.weightDecay = json.value(QStringLiteral("weight_decay")).toDouble(p.weightDecay);
+    return p;
+}
+
+TrainParams TrainParams::fromYamlFile(const QString &path)
+{
+    TrainParams params = fromYaml(YamlReader::readFile(path, QStringLiteral("params")), path);
+    if (!params.schemaPath.isEmpty() && QFileInfo(params.schemaPath).isRelative()) {
+        // A relative schema path is relative to the folder the params file lives in.
+        params.schemaPath = QFileInfo(path).dir().filePath(params.schemaPath);
+    }
+    return params;
+}
+
+TrainParams TrainParams::fromYaml(const QByteArray &yaml, const QString &sourceName)
+{
+    const YamlReader reader(sourceName);
+    const YAML::Node root = reader.parse(yaml);
+    TrainParams params;
+
+    if (const YAML::Node data = root["data"]; data)
+        params.schemaPath = reader.optionalString(data, QStringLiteral("data.schema"), {});
+
+    const YAML::Node model = reader.map(root, QStringLiteral("model"));
+    LearnerParams &l = params.learner;
+    const QString learner = reader.string(model, QStringLiteral("model.learner"));
+    if (!learnerFromName(learner, l.kind))
+        reader.fail(model["learner"], QStringLiteral("model.learner"),
+                    QStringLiteral("unknown learner \"%1\"; expected one of logistic, linear_svm, random_forest, mlp")
+                        .arg(learner));
+    l.seed = std::uint64_t(reader.integer(model, QStringLiteral("model.seed"), 42, 0, kMaxWhole));
+
+    const QString threshold = reader.optionalString(model, QStringLiteral("model.threshold"), QStringLiteral("tune"));
+    if (threshold == QLatin1String("tune")) {
+        params.tuneThreshold = true;
+    } else {
+        params.tuneThreshold = false;
+        params.threshold = reader.number(model, QStringLiteral("model.threshold"), 0.5, 0.0, 1.0);
+    }
+    params.validationFraction =
+        reader.number(model, QStringLiteral("model.validation_fraction"), params.validationFraction, 0.05, 0.5);
+    const QString log1p = reader.optionalString(model, QStringLiteral("model.log1p"), QStringLiteral("auto"));
+    if (log1p != QLatin1String("auto") && log1p != QLatin1String("none"))
+        reader.fail(model["log1p"], QStringLiteral("model.log1p"),
+                    QStringLiteral("expected auto or none, found \"%1\"").arg(log1p));
+    params.encoder.autoLog1p = log1p == QLatin1String("auto");
+
+    if (const YAML::Node n = model["logistic"]; n && l.kind == LearnerKind::Logistic) {
+        l.c = reader.number(n, QStringLiteral("model.logistic.c"), l.c, 1e-6, 1e6);
+        l.maxIterations = reader.integer(n, QStringLiteral("model.logistic.max_iterations"), l.maxIterations, 1, 100000);
+    }
+    if (const YAML::Node n = model["linear_svm"]; n && l.kind == LearnerKind::LinearSvm)
+        l.c = reader.number(n, QStringLiteral("model.linear_svm.c"), 1.0, 1e-6, 1e6);
+    if (const YAML::Node n = model["random_forest"]; n) {
+        l.trees = reader.integer(n, QStringLiteral("model.random_forest.trees"), l.trees, 1, 10000);
+        l.minLeaf = reader.integer(n, QStringLiteral("model.random_forest.min_leaf"), l.minLeaf, 1, kMaxWhole);
+        l.featureFraction =
+            reader.number(n, QStringLiteral("model.random_forest.feature_fraction"), l.featureFraction, 1e-3, 1.0);
+    }
+    if (const YAML::Node n = model["mlp"]; n) {
+        l.hidden1 = reader.integer(n, QStringLiteral("model.mlp.hidden1"), l.hidden1, 1, 4096);
+        l.hidden2 = reader.integer(n, QStringLiteral("model.mlp.hidden2"), l.hidden2, 1, 4096);
+        l.epochs = reader.integer(n, QStringLiteral("model.mlp.epochs"), l.epochs, 1, 10000);
+        l.batchSize = reader.integer(n, QStringLiteral("model.mlp.batch_size"), l.batchSize, 1, 1 << 20);
+        l.learningRate = reader.number(n, QStringLiteral("model.mlp.learning_rate"), l.learningRate, 1e-7, 1.0);
+        l.weightDecay = reader.number(n, QStringLiteral("model.mlp.weight_decay"), l.weightDecay, 0.0, 1.0);
+    }
+    if (const YAML::Node evaluate = root["evaluate"]; evaluate)
+        params.beta = reader.number(evaluate, QStringLiteral("evaluate.beta"), params.beta, 1e-3, 1e3);
+    return params;
+}
+
+} // namespace Audit

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+
+#include <QJsonObject>
+#include <QString>
+
+#include "featureencoder.h"
+
+namespace Audit {
+
+enum class LearnerKind { Logistic, LinearSvm, RandomForest, Mlp };
+
+QString learnerName(LearnerKind kind);          // "logistic", "linear_svm", "random_forest", "mlp"
+bool learnerFromName(const QString &name, LearnerKind &kind);
+
+// Hyper-parameters of every learner; only the chosen learner's are used and stored.
+struct LearnerParams
+{
+    LearnerKind kind = LearnerKind::Mlp;
+    std::uint64_t seed = 42;
+    // logistic (L2, like scikit-learn's C) and linear_svm
+    double c = 1.0;
+    int maxIterations = 500;
+    // random_forest
+    int trees = 100;
+    int minLeaf = 100;
+    double featureFraction = 0.15;
+    // mlp: two hidden relu layers, adam
+    int hidden1 = 64;
+    int hidden2 = 32;
+    int epochs = 10;
+    int batchSize = 128;
+    double learningRate = 0.001;
+    double weightDecay = 0.0005;
+
+    QJsonObject toJson() const; // the chosen learner's parameters plus "learner" and "seed"
+    static LearnerParams fromJson(const QJsonObject &json);
+};
+
+// Everything `train` reads from params.yaml.
+struct TrainParams
+{
+    LearnerParams learner;
+    bool tuneThreshold = true;      // pick the F1-best threshold on an inner validation split
+    double threshold = 0.5;         // used when tuneThreshold is false
+    double validationFraction = 0.2;
+    double beta = 1.0;              // F-beta used for tuning and reports
+    EncoderOptions encoder;
+    QString schemaPath;             // data.schema, relative to the params file's folder
+
+    // Throws: SchemaError naming the file, line and key; IoError when unreadable.
+    static TrainParams fromYamlFile(const QString &path);
+    static TrainParams fromYaml(const QByteArray &yaml, const QString &sourceName);
+};
+
+} // namespace Audit

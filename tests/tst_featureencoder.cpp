@@ -1,0 +1,117 @@
+#include <QtTest>
+
+#include "csvreader.h"
+#include "featureencoder.h"
+#include "schemaerror.h"
+#include "testutil.h"
+
+using namespace Audit;
+
+class TestFeatureEncoder : public QObject
+{
+    Q_OBJECT
+
+private:
+    Schema m_tiny = Schema::fromYaml(TestUtil::tinySchemaYaml(), QStringLiteral("tiny.yaml"));
+    Dataset load(const QByteArray &rows) const
+    {
+        return CsvReader::readBytes("age,colour,score,shape,y\n" + rows, QStringLiteral("t.csv"), m_tiny).data;
+    }
+
+private Q_SLOTS:
+    void fit_oneHotSortedAndStandardised();
+    void encode_unseenCategoryIsAllZerosAndReported();
+    void encodeRow_matchesEncode();
+    void autoLog1p_onlyForSkewedNonNegativeColumns();
+    void jsonRoundTrip_encodesTheSame();
+    void encode_wrongSchemaThrows();
+};
+
+void TestFeatureEncoder::fit_oneHotSortedAndStandardised()
+{
+    const Dataset data = load("10,red,1,round,yes\n20,blue,2,square,no\n30,red,3,round,no\n");
+    const FeatureEncoder encoder = FeatureEncoder::fit(data);
+    // age(1) + colour{blue, red}(2) + score(1) + shape{round, square}(2)
+    QCOMPARE(encoder.width(), 6);
+    QCOMPARE(encoder.featureNames(), QStringList({QStringLiteral("age"), QStringLiteral("colour=blue"),
+                                                  QStringLiteral("colour=red"), QStringLiteral("score"),
+                                                  QStringLiteral("shape=round"), QStringLiteral("shape=square")}));
+    const FeatureMatrix x = encoder.encode(data);
+    QCOMPARE(x.rows(), std::size_t(3));
+    // age: mean 20, population sd sqrt(200/3)
+    const float z = float(-10.0 / std::sqrt(200.0 / 3.0));
+    QCOMPARE(x.row(0)[0], z);
+    QCOMPARE(x.row(1)[0], 0.0f);
+    QCOMPARE(x.row(0)[1], 0.0f);
+    QCOMPARE(x.row(0)[2], 1.0f);
+    QCOMPARE(x.row(1)[1], 1.0f);
+    QCOMPARE(x.row(1)[5], 1.0f);
+    QCOMPARE(x.row(2)[4], 1.0f);
+}
+
+void TestFeatureEncoder::encode_unseenCategoryIsAllZerosAndReported()
+{
+    const FeatureEncoder encoder = FeatureEncoder::fit(load("10,red,1,round,yes\n20,blue,2,square,no\n"));
+    EncodeReport report;
+    const FeatureMatrix x = encoder.encode(load("15,green,1,round,no\n16,green,1,round,no\n17,red,1,round,no\n"), &report);
+    QCOMPARE(x.row(0)[1], 0.0f);
+    QCOMPARE(x.row(0)[2], 0.0f);
+    QCOMPARE(x.row(2)[2], 1.0f);
+    QCOMPARE(report.unseen.size(), 1);
+    QCOMPARE(report.unseen[0].column, QStringLiteral("colour"));
+    QCOMPARE(report.unseen[0].value, QStringLiteral("green"));
+    QCOMPARE(report.unseen[0].rows, qsizetype(2));
+    QVERIFY(report.summary().contains(QStringLiteral("colour=\"green\" (2 rows)")));
+}
+
+void TestFeatureEncoder::encodeRow_matchesEncode()
+{
+    const Dataset data = load("10,red,1.5,round,yes\n20,blue,2.5,square,no\n35,red,-1,round,no\n");
+    const FeatureEncoder encoder = FeatureEncoder::fit(data);
+    const FeatureMatrix x = encoder.encode(data);
+    std::vector<float> row(std::size_t(encoder.width()));
+    QVERIFY(encoder.encodeRow({35, 0, -1, 0}, {"", "red", "", "round"}, row.data()));
+    for (int c = 0; c < encoder.width(); ++c)
+        QCOMPARE(row[std::size_t(c)], x.row(2)[c]);
+    QVERIFY(!encoder.encodeRow({35, 0, -1, 0}, {"", "purple", "", "round"}, row.data()));
+}
+
+void TestFeatureEncoder::autoLog1p_onlyForSkewedNonNegativeColumns()
+{
+    QByteArray rows;
+    for (int i = 0; i < 99; ++i)
+        rows += QByteArray::number(20 + i % 10) + ",red,0,round,no\n";
+    rows += "25,red,100000,round,yes\n";
+    const Dataset data = load(rows);
+    const FeatureEncoder withLog = FeatureEncoder::fit(data, {true});
+    QVERIFY(withLog.columns()[2].log1p);
+    QVERIFY(!withLog.columns()[0].log1p); // age is not skewed
+    QVERIFY(!FeatureEncoder::fit(data, {false}).columns()[2].log1p);
+}
+
+void TestFeatureEncoder::jsonRoundTrip_encodesTheSame()
+{
+    const Dataset data = CsvReader::read(TestUtil::fixture(QStringLiteral("census_20.csv")),
+                                         Schema::fromYamlFile(TestUtil::censusSchema()))
+                             .data;
+    const FeatureEncoder encoder = FeatureEncoder::fit(data);
+    const FeatureEncoder copy = FeatureEncoder::fromJson(encoder.toJson());
+    QCOMPARE(copy.toJson(), encoder.toJson());
+    const FeatureMatrix a = encoder.encode(data);
+    const FeatureMatrix b = copy.encode(data);
+    for (std::size_t r = 0; r < a.rows(); ++r)
+        QVERIFY(std::equal(a.row(r), a.row(r) + a.cols(), b.row(r)));
+}
+
+void TestFeatureEncoder::encode_wrongSchemaThrows()
+{
+    const FeatureEncoder encoder = FeatureEncoder::fit(load("10,red,1,round,yes\n"));
+    const Schema other = Schema::fromYaml("label: {column: y, positive: a, negative: b}\n"
+                                          "columns:\n  - {name: other, type: integer}\n",
+                                          QStringLiteral("o.yaml"));
+    const Dataset data = CsvReader::readBytes("other,y\n1,a\n", QStringLiteral("o.csv"), other).data;
+    QVERIFY_THROWS_EXCEPTION(SchemaError, encoder.encode(data));
+}
+
+QTEST_GUILESS_MAIN(TestFeatureEncoder)
+#include "tst_featureencoder.moc"

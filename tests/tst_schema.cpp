@@ -1,0 +1,148 @@
+#include <QtTest>
+
+#include "params.h"
+#include "schema.h"
+#include "schemaerror.h"
+#include "testutil.h"
+
+using namespace Audit;
+
+class TestSchema : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void censusSchema_declaresColumnsLabelAndProtected();
+    void jsonRoundTrip_keepsEverything();
+    void badSchema_namesLineAndKey_data();
+    void badSchema_namesLineAndKey();
+    void params_readEveryLearnerSection();
+    void badParams_namesLineAndKey_data();
+    void badParams_namesLineAndKey();
+    void params_relativeSchemaPathResolvesNextToParams();
+};
+
+void TestSchema::censusSchema_declaresColumnsLabelAndProtected()
+{
+    const Schema schema = Schema::fromYamlFile(TestUtil::censusSchema());
+    QCOMPARE(int(schema.features().size()), 14);
+    QCOMPARE(schema.labelColumn(), QStringLiteral("salary"));
+    QCOMPARE(schema.positiveLabel(), QStringLiteral(">50K"));
+    QCOMPARE(schema.negativeLabel(), QStringLiteral("<=50K"));
+    QCOMPARE(schema.categoricalColumns().size(), 8);
+    QVERIFY(schema.featureIndex(QStringLiteral("education-num")) >= 0);
+    QCOMPARE(schema.protectedAttributes().size(), std::size_t(2));
+    QCOMPARE(schema.protectedAttributes()[0].column, QStringLiteral("race"));
+    QCOMPARE(schema.protectedAttributes()[0].reference, QStringLiteral("White"));
+    QCOMPARE(schema.missingToken(), QStringLiteral("?"));
+}
+
+void TestSchema::jsonRoundTrip_keepsEverything()
+{
+    const Schema schema = Schema::fromYamlFile(TestUtil::censusSchema());
+    const Schema copy = Schema::fromJson(schema.toJson());
+    QCOMPARE(copy.toJson(), schema.toJson());
+    QCOMPARE(copy.features()[2].type, ColumnType::Integer);
+}
+
+void TestSchema::badSchema_namesLineAndKey_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QString>("messagePart");
+
+    const QByteArray label = "label: {column: y, positive: a, negative: b}\n";
+    QTest::newRow("not YAML") << QByteArray("columns: [unclosed\n") << "s.yaml:2: not valid YAML";
+    QTest::newRow("top level is a list") << QByteArray("- a\n- b\n") << "expected a YAML mapping at the top level";
+    QTest::newRow("label missing") << QByteArray("columns:\n  - {name: a, type: integer}\n")
+                                   << "s.yaml:1: label: required section is missing";
+    QTest::newRow("positive missing") << QByteArray("label: {column: y, negative: b}\ncolumns: []\n")
+                                      << "label.positive: required key is missing";
+    QTest::newRow("unknown type") << label + "columns:\n  - {name: a, type: integer}\n  - {name: b, type: text}\n"
+                                  << "s.yaml:4: columns[1].type: expected one of categorical, integer, real; found \"text\"";
+    QTest::newRow("column without name") << label + "columns:\n  - {type: integer}\n" << "columns[0].name: required key is missing";
+    QTest::newRow("no columns") << label + "columns: []\n" << "no feature columns are declared";
+    QTest::newRow("duplicate column") << label + "columns:\n  - {name: a, type: integer}\n  - {name: a, type: real}\n"
+                                      << "\"a\" is declared twice";
+    QTest::newRow("same positive and negative") << QByteArray("label: {column: y, positive: a, negative: a}\n"
+                                                              "columns:\n  - {name: a, type: integer}\n")
+                                                << "positive and negative are both \"a\"";
+    QTest::newRow("protected column unknown")
+        << label + "columns:\n  - {name: a, type: integer}\nprotected:\n  - {column: zz, reference: x}\n"
+        << "s.yaml:5: protected[0].column: \"zz\" is not one of the columns";
+}
+
+void TestSchema::badSchema_namesLineAndKey()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(QString, messagePart);
+    try {
+        Schema::fromYaml(yaml, QStringLiteral("s.yaml"));
+        QFAIL("expected SchemaError");
+    } catch (const SchemaError &e) {
+        QVERIFY2(e.message().contains(messagePart), e.what());
+    }
+}
+
+void TestSchema::params_readEveryLearnerSection()
+{
+    const TrainParams params = TrainParams::fromYamlFile(TestUtil::projectFile(QStringLiteral("params.yaml")));
+    QVERIFY(params.schemaPath.endsWith(QStringLiteral("data/census.schema.yaml")));
+    QVERIFY(QFile::exists(params.schemaPath));
+
+    const TrainParams rf = TrainParams::fromYaml("model:\n  learner: random_forest\n  threshold: 0.4\n"
+                                                 "  random_forest: {trees: 7, min_leaf: 3, feature_fraction: 0.5}\n",
+                                                 QStringLiteral("p.yaml"));
+    QCOMPARE(rf.learner.kind, LearnerKind::RandomForest);
+    QCOMPARE(rf.learner.trees, 7);
+    QCOMPARE(rf.learner.minLeaf, 3);
+    QCOMPARE(rf.learner.featureFraction, 0.5);
+    QVERIFY(!rf.tuneThreshold);
+    QCOMPARE(rf.threshold, 0.4);
+
+    const TrainParams mlp = TrainParams::fromYaml("model:\n  learner: mlp\n  mlp: {hidden1: 8, hidden2: 4, epochs: 3}\n",
+                                                  QStringLiteral("p.yaml"));
+    QCOMPARE(mlp.learner.hidden1, 8);
+    QCOMPARE(mlp.learner.epochs, 3);
+    QVERIFY(mlp.tuneThreshold);
+    QCOMPARE(LearnerParams::fromJson(mlp.learner.toJson()).hidden2, 4);
+}
+
+void TestSchema::badParams_namesLineAndKey_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QString>("messagePart");
+    QTest::newRow("no model section") << QByteArray("data: {schema: s.yaml}\n") << "model: required section is missing";
+    QTest::newRow("unknown learner") << QByteArray("model:\n  learner: xgboost\n")
+                                     << "p.yaml:2: model.learner: unknown learner \"xgboost\"";
+    QTest::newRow("threshold out of range") << QByteArray("model:\n  learner: mlp\n  threshold: 1.5\n")
+                                            << "p.yaml:3: model.threshold: 1.5 is out of range [0, 1]";
+    QTest::newRow("epochs not a number") << QByteArray("model:\n  learner: mlp\n  mlp:\n    epochs: many\n")
+                                         << "p.yaml:4: model.mlp.epochs: expected a whole number, found \"many\"";
+    QTest::newRow("zero trees") << QByteArray("model:\n  learner: random_forest\n  random_forest: {trees: 0}\n")
+                                << "model.random_forest.trees: 0 is out of range";
+    QTest::newRow("bad log1p") << QByteArray("model:\n  learner: mlp\n  log1p: sometimes\n")
+                               << "model.log1p: expected auto or none";
+}
+
+void TestSchema::badParams_namesLineAndKey()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(QString, messagePart);
+    try {
+        TrainParams::fromYaml(yaml, QStringLiteral("p.yaml"));
+        QFAIL("expected SchemaError");
+    } catch (const SchemaError &e) {
+        QVERIFY2(e.message().contains(messagePart), e.what());
+    }
+}
+
+void TestSchema::params_relativeSchemaPathResolvesNextToParams()
+{
+    QTemporaryDir dir;
+    const QString path = TestUtil::writeFile(dir, QStringLiteral("params.yaml"),
+                                             "data: {schema: sub/s.yaml}\nmodel: {learner: logistic}\n");
+    QCOMPARE(TrainParams::fromYamlFile(path).schemaPath, dir.filePath(QStringLiteral("sub/s.yaml")));
+}
+
+QTEST_GUILESS_MAIN(TestSchema)
+#include "tst_schema.moc"

@@ -121,7 +121,11 @@ std::vector<double> MlpLearner::scoreAll(const FeatureMatrix &x) const
 
 void MlpLearner::save(std::ostream &out) const
 {
-    dlib::serialize(m_net->net, out);
+    // Scoring leaves activations inside the net; a cleaned copy keeps the file the same
+    // bytes whether or not the model has scored anything.
+    NetType copy = m_net->net;
+    copy.clean();
+    dlib::serialize(copy, out);
 }
 
 void MlpLearner::load(std::istream &in)

@@ -1,0 +1,195 @@
+#include <QtTest>
+
+#include <QJsonDocument>
+#include <QProcess>
+
+#include "testutil.h"
+
+// modelaudit-cli end to end through QProcess, on the full bundled census data, in a
+// temporary copy of the project's inputs.
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+    struct Result
+    {
+        int exitCode = -1;
+        QString out;
+        QString err;
+    };
+
+    Result run(const QStringList &args) const
+    {
+        QProcess process;
+        process.setWorkingDirectory(m_dir.path());
+        process.start(QStringLiteral(CLI_BINARY), args);
+        if (!process.waitForFinished(120000))
+            qFatal("modelaudit-cli %s did not finish", qPrintable(args.join(QLatin1Char(' '))));
+        return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
+                QString::fromUtf8(process.readAllStandardError())};
+    }
+
+    QString path(const QString &name) const { return m_dir.filePath(name); }
+
+private Q_SLOTS:
+    void initTestCase();
+    void pipeline_cleanSplitTrainEvaluatePredict();
+    void train_twiceGivesIdenticalModelFiles();
+    void badInput_exitsTwoWithMessage_data();
+    void badInput_exitsTwoWithMessage();
+    void help_andUsage();
+};
+
+void TestCli::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    QDir().mkpath(path(QStringLiteral("data/raw")));
+    QVERIFY(QFile::copy(TestUtil::censusRaw(), path(QStringLiteral("data/raw/census.csv"))));
+    QVERIFY(QFile::copy(TestUtil::censusSchema(), path(QStringLiteral("data/census.schema.yaml"))));
+    QVERIFY(QFile::copy(TestUtil::projectFile(QStringLiteral("params.yaml")), path(QStringLiteral("params.yaml"))));
+    TestUtil::writeFile(m_dir, QStringLiteral("data/broken.csv"),
+                        "age, workclass\n39, State-gov\n");
+    TestUtil::writeFile(m_dir, QStringLiteral("bad_params.yaml"),
+                        "data: {schema: data/census.schema.yaml}\nmodel:\n  learner: boosted\n");
+}
+
+void TestCli::pipeline_cleanSplitTrainEvaluatePredict()
+{
+    Result r = run({QStringLiteral("clean"), QStringLiteral("--in"), QStringLiteral("data/raw/census.csv"),
+                    QStringLiteral("--out"), QStringLiteral("data/census_clean.csv")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(r.err.contains(QStringLiteral("32561 rows written")));
+
+    r = run({QStringLiteral("split"), QStringLiteral("--in"), QStringLiteral("data/census_clean.csv"), QStringLiteral("--train"),
+             QStringLiteral("data/train.csv"), QStringLiteral("--test"), QStringLiteral("data/test.csv"),
+             QStringLiteral("--test-size"), QStringLiteral("0.2"), QStringLiteral("--seed"), QStringLiteral("42"),
+             QStringLiteral("--stratify")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("26048 train rows, 6513 test rows")), qPrintable(r.err));
+
+    r = run({QStringLiteral("train"), QStringLiteral("--data"), QStringLiteral("data/train.csv"), QStringLiteral("--params"),
+             QStringLiteral("params.yaml"), QStringLiteral("--out"), QStringLiteral("models/model.bin")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(r.err.contains(QStringLiteral("train: 100% done")));
+    QVERIFY(QFile::exists(path(QStringLiteral("models/model.bin"))));
+
+    r = run({QStringLiteral("evaluate"), QStringLiteral("--model"), QStringLiteral("models/model.bin"), QStringLiteral("--data"),
+             QStringLiteral("data/test.csv"), QStringLiteral("--out"), QStringLiteral("metrics.json")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject metrics = QJsonDocument::fromJson(TestUtil::readFile(path(QStringLiteral("metrics.json")))).object();
+    for (const char *key : {"precision", "recall", "f1", "accuracy", "roc_auc", "pr_auc", "log_loss", "brier", "confusion",
+                            "support", "threshold", "model_md5", "data_md5"})
+        QVERIFY2(metrics.contains(QLatin1String(key)), key);
+    QCOMPARE(metrics.value(QStringLiteral("support")).toInt(), 6513);
+    const double f1 = metrics.value(QStringLiteral("f1")).toDouble();
+    const double auc = metrics.value(QStringLiteral("roc_auc")).toDouble();
+    QVERIFY2(f1 >= 0.70, qPrintable(QStringLiteral("F1 %1 is below the 0.70 bar").arg(f1)));
+    QVERIFY2(auc >= 0.915, qPrintable(QStringLiteral("ROC AUC %1 is below the 0.915 bar").arg(auc)));
+    const QJsonObject c = metrics.value(QStringLiteral("confusion")).toObject();
+    QCOMPARE(c.value(QStringLiteral("tp")).toInt() + c.value(QStringLiteral("fp")).toInt() + c.value(QStringLiteral("tn")).toInt()
+                 + c.value(QStringLiteral("fn")).toInt(),
+             6513);
+
+    // The raw (space-padded) file evaluates to the same numbers as the cleaned one.
+    r = run({QStringLiteral("evaluate"), QStringLiteral("--model"), QStringLiteral("models/model.bin"), QStringLiteral("--data"),
+             QStringLiteral("data/raw/census.csv"), QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("support")).toInt(), 32561);
+
+    r = run({QStringLiteral("predict"), QStringLiteral("--model"), QStringLiteral("models/model.bin"), QStringLiteral("--data"),
+             QStringLiteral("data/test.csv"), QStringLiteral("--out"), QStringLiteral("predictions.csv")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QList<QByteArray> lines = TestUtil::readFile(path(QStringLiteral("predictions.csv"))).split('\n');
+    QCOMPARE(lines.size(), 6513 + 2);
+    QVERIFY(lines[0].endsWith(",salary,score,prediction,label_value"));
+    const QList<QByteArray> first = lines[1].split(',');
+    QCOMPARE(first.size(), 18);
+    const double score = first[15].toDouble();
+    QVERIFY(score >= 0 && score <= 1);
+    const double threshold = metrics.value(QStringLiteral("threshold")).toDouble();
+    QCOMPARE(first[16], QByteArray(score >= threshold ? ">50K" : "<=50K"));
+    QCOMPARE(first[17], QByteArray(first[14] == ">50K" ? "1" : "0"));
+}
+
+void TestCli::train_twiceGivesIdenticalModelFiles()
+{
+    const QStringList args = {QStringLiteral("train"), QStringLiteral("--data"), QStringLiteral("data/raw/census.csv"),
+                              QStringLiteral("--learner"), QStringLiteral("mlp"), QStringLiteral("--out")};
+    QCOMPARE(run(args + QStringList{QStringLiteral("a.bin")}).exitCode, 0);
+    QCOMPARE(run(args + QStringList{QStringLiteral("b.bin")}).exitCode, 0);
+    const QByteArray a = TestUtil::readFile(path(QStringLiteral("a.bin")));
+    QVERIFY(a.size() > 1000);
+    QVERIFY(a == TestUtil::readFile(path(QStringLiteral("b.bin"))));
+}
+
+void TestCli::badInput_exitsTwoWithMessage_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("messagePart");
+    QTest::addColumn<QString>("mustNotExist");
+
+    QTest::newRow("unknown command") << QStringList{QStringLiteral("bake")} << "unknown command \"bake\"" << "";
+    QTest::newRow("missing required option")
+        << QStringList{QStringLiteral("clean"), QStringLiteral("--in"), QStringLiteral("x.csv")} << "--out is required" << "";
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("clean"), QStringLiteral("--colour")}
+                                    << "Unknown option 'colour'" << "";
+    QTest::newRow("missing input file")
+        << QStringList{QStringLiteral("clean"), QStringLiteral("--in"), QStringLiteral("nope.csv"), QStringLiteral("--out"),
+                       QStringLiteral("out1.csv")}
+        << "nope.csv: no such file" << "out1.csv";
+    QTest::newRow("schema column absent from data")
+        << QStringList{QStringLiteral("train"), QStringLiteral("--data"), QStringLiteral("data/broken.csv"),
+                       QStringLiteral("--out"), QStringLiteral("out2.bin")}
+        << "data/broken.csv:1: schema column \"fnlgt\" is absent from the header" << "out2.bin";
+    QTest::newRow("bad learner in params")
+        << QStringList{QStringLiteral("train"), QStringLiteral("--data"), QStringLiteral("data/raw/census.csv"),
+                       QStringLiteral("--params"), QStringLiteral("bad_params.yaml"), QStringLiteral("--out"),
+                       QStringLiteral("out3.bin")}
+        << "bad_params.yaml:3: model.learner: unknown learner \"boosted\"" << "out3.bin";
+    QTest::newRow("model file is a CSV")
+        << QStringList{QStringLiteral("evaluate"), QStringLiteral("--model"), QStringLiteral("data/broken.csv"),
+                       QStringLiteral("--data"), QStringLiteral("data/raw/census.csv"), QStringLiteral("--out"),
+                       QStringLiteral("out4.json")}
+        << "data/broken.csv: not a ModelAudit model file" << "out4.json";
+    QTest::newRow("bad threshold")
+        << QStringList{QStringLiteral("evaluate"), QStringLiteral("--model"), QStringLiteral("a.bin"), QStringLiteral("--data"),
+                       QStringLiteral("data/raw/census.csv"), QStringLiteral("--threshold"), QStringLiteral("high")}
+        << "--threshold: expected a number, found \"high\"" << "";
+    QTest::newRow("bad test size")
+        << QStringList{QStringLiteral("split"), QStringLiteral("--in"), QStringLiteral("data/raw/census.csv"),
+                       QStringLiteral("--train"), QStringLiteral("t1.csv"), QStringLiteral("--test"), QStringLiteral("t2.csv"),
+                       QStringLiteral("--test-size"), QStringLiteral("2")}
+        << "--test-size: 2 is outside (0, 1)" << "t1.csv";
+}
+
+void TestCli::badInput_exitsTwoWithMessage()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, messagePart);
+    QFETCH(QString, mustNotExist);
+    const Result r = run(args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(messagePart), qPrintable(r.err));
+    if (!mustNotExist.isEmpty())
+        QVERIFY(!QFile::exists(path(mustNotExist)));
+}
+
+void TestCli::help_andUsage()
+{
+    Result r = run({QStringLiteral("--help")});
+    QCOMPARE(r.exitCode, 0);
+    for (const char *command : {"clean", "split", "train", "evaluate", "predict"})
+        QVERIFY2(r.out.contains(QLatin1String(command)), command);
+    r = run({QStringLiteral("train"), QStringLiteral("--help")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains(QStringLiteral("--cv <K>")));
+    QCOMPARE(run({}).exitCode, 2);
+    r = run({QStringLiteral("--version")});
+    QVERIFY(r.out.startsWith(QStringLiteral("modelaudit-cli ")));
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

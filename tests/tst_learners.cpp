@@ -1,0 +1,172 @@
+#include <QtTest>
+
+#include "csvreader.h"
+#include "model.h"
+#include "schemaerror.h"
+#include "testutil.h"
+#include "trainer.h"
+
+using namespace Audit;
+
+Q_DECLARE_METATYPE(Audit::LearnerKind)
+
+// Trains every learner on a seeded 4,000-row sample of the real census data and checks
+// quality, save/load and determinism.
+class TestLearners : public QObject
+{
+    Q_OBJECT
+
+private:
+    Dataset m_train;
+    Dataset m_test;
+    QTemporaryDir m_dir;
+
+    static TrainParams paramsFor(LearnerKind kind)
+    {
+        TrainParams params;
+        params.learner.kind = kind;
+        params.learner.trees = 30;
+        params.learner.minLeaf = 20;
+        params.learner.epochs = 8;
+        return params;
+    }
+
+private Q_SLOTS:
+    void initTestCase();
+    void train_beatsChanceAndRoundTrips_data();
+    void train_beatsChanceAndRoundTrips();
+    void train_isByteIdenticalWhenRepeated_data();
+    void train_isByteIdenticalWhenRepeated();
+    void train_oneClassIsRejectedBeforeDlib();
+    void train_reportsProgressAndCancels();
+    void crossValidate_reportsMeanAndSd();
+};
+
+void TestLearners::initTestCase()
+{
+    const LoadReport all = CsvReader::read(TestUtil::censusRaw(), Schema::fromYamlFile(TestUtil::censusSchema()));
+    std::vector<std::size_t> trainRows;
+    std::vector<std::size_t> testRows;
+    const std::vector<int> fold = stratifiedFolds(all.data.labels, 8, 7);
+    for (std::size_t i = 0; i < fold.size(); ++i) {
+        if (fold[i] == 0)
+            trainRows.push_back(i);
+        else if (fold[i] == 1)
+            testRows.push_back(i);
+    }
+    m_train = all.data.subset(trainRows);
+    m_test = all.data.subset(testRows);
+    QVERIFY(m_train.rowCount() > 4000);
+}
+
+void TestLearners::train_beatsChanceAndRoundTrips_data()
+{
+    QTest::addColumn<LearnerKind>("kind");
+    QTest::addColumn<double>("minAuc");
+    QTest::newRow("logistic") << LearnerKind::Logistic << 0.88;
+    QTest::newRow("linear_svm") << LearnerKind::LinearSvm << 0.88;
+    QTest::newRow("random_forest") << LearnerKind::RandomForest << 0.88;
+    QTest::newRow("mlp") << LearnerKind::Mlp << 0.86;
+}
+
+void TestLearners::train_beatsChanceAndRoundTrips()
+{
+    QFETCH(LearnerKind, kind);
+    QFETCH(double, minAuc);
+    const Model model = trainModel(m_train, paramsFor(kind));
+    QCOMPARE(model.params().kind, kind);
+    QVERIFY(model.training().thresholdTuned);
+    QVERIFY(model.threshold() > 0.0 && model.threshold() < 1.0);
+
+    const std::vector<double> scores = model.score(m_test);
+    const BinaryMetrics m = computeMetrics(scores, m_test.labels, model.threshold());
+    QVERIFY2(m.rocAuc >= minAuc, qPrintable(QStringLiteral("AUC %1").arg(m.rocAuc)));
+    QVERIFY2(m.f1 >= 0.6, qPrintable(QStringLiteral("F1 %1").arg(m.f1)));
+    for (double s : scores)
+        QVERIFY(s >= 0.0 && s <= 1.0);
+
+    const QString path = m_dir.filePath(learnerName(kind) + QStringLiteral(".bin"));
+    model.save(path);
+    const Model loaded = Model::load(path);
+    QCOMPARE(loaded.md5(), model.md5());
+    QCOMPARE(loaded.threshold(), model.threshold());
+    QCOMPARE(loaded.training().rows, std::int64_t(m_train.rowCount()));
+    QCOMPARE(loaded.training().dataMd5, m_train.md5);
+    QCOMPARE(loaded.schema().toJson(), model.schema().toJson());
+    const std::vector<double> again = loaded.score(m_test);
+    QCOMPARE(again, scores);
+    // One-row scoring agrees with batch scoring.
+    const FeatureMatrix x = loaded.encoder().encode(m_test);
+    QVERIFY(std::abs(loaded.learner().score(x.row(3), x.cols()) - scores[3]) < 1e-6);
+}
+
+void TestLearners::train_isByteIdenticalWhenRepeated_data()
+{
+    train_beatsChanceAndRoundTrips_data();
+}
+
+void TestLearners::train_isByteIdenticalWhenRepeated()
+{
+    QFETCH(LearnerKind, kind);
+    const QByteArray first = trainModel(m_train, paramsFor(kind)).serialize();
+    const QByteArray second = trainModel(m_train, paramsFor(kind)).serialize();
+    QCOMPARE(first.size(), second.size());
+    QVERIFY(first == second);
+    TrainParams otherSeed = paramsFor(kind);
+    otherSeed.learner.seed = 7;
+    if (kind == LearnerKind::RandomForest || kind == LearnerKind::Mlp)
+        QVERIFY(trainModel(m_train, otherSeed).serialize() != first);
+}
+
+void TestLearners::train_oneClassIsRejectedBeforeDlib()
+{
+    std::vector<std::size_t> negatives;
+    for (std::size_t i = 0; i < m_train.rowCount() && negatives.size() < 200; ++i) {
+        if (!m_train.labels[i])
+            negatives.push_back(i);
+    }
+    const Dataset oneClass = m_train.subset(negatives);
+    for (LearnerKind kind : {LearnerKind::Logistic, LearnerKind::LinearSvm, LearnerKind::RandomForest, LearnerKind::Mlp}) {
+        try {
+            trainModel(oneClass, paramsFor(kind));
+            QFAIL("expected SchemaError");
+        } catch (const SchemaError &e) {
+            QVERIFY2(e.message().contains(QStringLiteral("only one class (0 of 200 rows positive)")), e.what());
+        }
+    }
+}
+
+void TestLearners::train_reportsProgressAndCancels()
+{
+    QList<int> seen;
+    Progress progress;
+    progress.report = [&seen](int done, int total, const QString &) { seen << done * 1000 / std::max(1, total); };
+    trainModel(m_train, paramsFor(LearnerKind::Mlp), progress);
+    QVERIFY(seen.size() > 10);
+    QCOMPARE(seen.back(), 1000);
+    QVERIFY(std::is_sorted(seen.begin(), seen.end()));
+
+    int calls = 0;
+    Progress cancelling;
+    cancelling.isCancelled = [&calls] { return ++calls > 3; };
+    QVERIFY_THROWS_EXCEPTION(CancelledError, trainModel(m_train, paramsFor(LearnerKind::Mlp), cancelling));
+}
+
+void TestLearners::crossValidate_reportsMeanAndSd()
+{
+    const CrossValidationReport cv = crossValidate(m_train, paramsFor(LearnerKind::Logistic), 3);
+    QCOMPARE(cv.perFold.size(), 3);
+    QCOMPARE(cv.summary[2].name, QStringLiteral("f1"));
+    const double mean = (cv.perFold[0].f1 + cv.perFold[1].f1 + cv.perFold[2].f1) / 3;
+    QVERIFY(std::abs(cv.summary[2].mean - mean) < 1e-12);
+    QVERIFY(cv.summary[2].sd > 0);
+    std::int64_t support = 0;
+    for (const BinaryMetrics &m : cv.perFold)
+        support += m.support;
+    QCOMPARE(support, std::int64_t(m_train.rowCount()));
+    QVERIFY(cv.toText().contains(QStringLiteral("f1")));
+    QVERIFY_THROWS_EXCEPTION(SchemaError, crossValidate(m_train, paramsFor(LearnerKind::Logistic), 1));
+}
+
+QTEST_GUILESS_MAIN(TestLearners)
+#include "tst_learners.moc"

@@ -1,0 +1,103 @@
+#include <QtTest>
+
+#include <QtEndian>
+
+#include "csvreader.h"
+#include "model.h"
+#include "modelfileerror.h"
+#include "testutil.h"
+#include "trainer.h"
+
+using namespace Audit;
+
+// Loading damaged model files must fail with a ModelFileError that says what is wrong.
+class TestModelFile : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QByteArray m_good;
+
+private Q_SLOTS:
+    void initTestCase();
+    void damagedFile_throwsModelFileError_data();
+    void damagedFile_throwsModelFileError();
+    void missingFile_saysHowToGetOne();
+    void save_isAtomicAndLoadable();
+};
+
+void TestModelFile::initTestCase()
+{
+    const Dataset data = CsvReader::read(TestUtil::censusRaw(), Schema::fromYamlFile(TestUtil::censusSchema())).data;
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < 2000; ++i)
+        rows.push_back(i);
+    TrainParams params;
+    params.learner.kind = LearnerKind::Logistic;
+    m_good = trainModel(data.subset(rows), params).serialize();
+    QVERIFY(m_good.size() > 100);
+}
+
+void TestModelFile::damagedFile_throwsModelFileError_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("messagePart");
+
+    QTest::newRow("empty file") << QByteArray() << "not a ModelAudit model file";
+    QTest::newRow("foreign file") << QByteArray("PK\x03\x04 this is a zip archive, not a model") << "not a ModelAudit model file";
+    QTest::newRow("csv instead of model") << QByteArray("age,workclass\n39,State-gov\n") << "wrong signature";
+    QTest::newRow("truncated to header") << m_good.left(12) << "truncated";
+    QTest::newRow("truncated in half") << m_good.left(m_good.size() / 2) << "truncated";
+    QTest::newRow("last byte missing") << m_good.left(m_good.size() - 1) << "truncated";
+    QTest::newRow("extra bytes") << m_good + "junk" << "unexpected bytes after the end";
+
+    QByteArray flipped = m_good;
+    flipped[flipped.size() / 2] = char(flipped[flipped.size() / 2] ^ 0x20);
+    QTest::newRow("one flipped byte") << flipped << "checksum does not match";
+
+    QByteArray newer = m_good;
+    const quint32 version = qToLittleEndian(quint32(Model::kFormatVersion + 1));
+    std::memcpy(newer.data() + 8, &version, 4);
+    QTest::newRow("newer format") << newer << "written by a newer ModelAudit (format 2";
+}
+
+void TestModelFile::damagedFile_throwsModelFileError()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, messagePart);
+    const QString path = TestUtil::writeFile(m_dir, QStringLiteral("damaged.bin"), bytes);
+    try {
+        Model::load(path);
+        QFAIL("expected ModelFileError");
+    } catch (const ModelFileError &e) {
+        QVERIFY2(e.message().startsWith(path + QStringLiteral(": ")), e.what());
+        QVERIFY2(e.message().contains(messagePart), e.what());
+        QCOMPARE(e.path(), path);
+    }
+}
+
+void TestModelFile::missingFile_saysHowToGetOne()
+{
+    try {
+        Model::load(m_dir.filePath(QStringLiteral("none.bin")));
+        QFAIL("expected ModelFileError");
+    } catch (const ModelFileError &e) {
+        QVERIFY2(e.message().contains(QStringLiteral("no such model file. Fix: train one")), e.what());
+    }
+}
+
+void TestModelFile::save_isAtomicAndLoadable()
+{
+    const Model model = Model::deserialize(m_good, QStringLiteral("memory"));
+    QCOMPARE(model.serialize(), m_good);
+    const QString path = m_dir.filePath(QStringLiteral("nested/dir/model.bin"));
+    model.save(path);
+    QCOMPARE(TestUtil::readFile(path), m_good);
+    QCOMPARE(QDir(m_dir.filePath(QStringLiteral("nested/dir"))).entryList(QDir::Files).size(), 1); // no temp files left
+    QCOMPARE(Model::load(path).id(), model.id());
+    QCOMPARE(model.id().size(), 12);
+}
+
+QTEST_GUILESS_MAIN(TestModelFile)
+#include "tst_modelfile.moc"

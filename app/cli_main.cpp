@@ -24,6 +24,8 @@ const std::map<QString, Command> &commands()
         {QStringLiteral("train"), {Cli::train, "train a dlib model from params.yaml (--cv K: k-fold report)"}},
         {QStringLiteral("evaluate"), {Cli::evaluate, "metrics of a model on labelled data (metrics.json)"}},
         {QStringLiteral("predict"), {Cli::predict, "score a CSV: adds score, prediction, label_value"}},
+        {QStringLiteral("slices"), {Cli::slices, "per-slice performance with intervals, intersections, weak slices"}},
+        {QStringLiteral("bias"), {Cli::bias, "Aequitas-style group metrics, disparities and fairness verdicts"}},
     };
     return table;
 }

@@ -1,17 +1,20 @@
 #include "clicommands.h"
 
 #include <cstdio>
+#include <optional>
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonDocument>
 
+#include "biasreport.h"
 #include "datacleaner.h"
 #include "datasplitter.h"
 #include "evaluation.h"
 #include "fileio.h"
 #include "schemaerror.h"
+#include "slicereport.h"
 #include "trainer.h"
 
 namespace Cli {
@@ -175,6 +178,61 @@ void writeJson(const QString &path, const QJsonObject &json)
     writeFileAtomically(path, QJsonDocument(json).toJson(QJsonDocument::Indented));
 }
 
+
+void addScoredInputOptions(CommandLine &cli)
+{
+    cli.add(QStringLiteral("model"), QStringLiteral("Model file (with --data)."), QStringLiteral("file"));
+    cli.add(QStringLiteral("data"), QStringLiteral("Labelled CSV to score with --model."), QStringLiteral("file"));
+    cli.add(QStringLiteral("scores"), QStringLiteral("A scored CSV from any model, instead of --model/--data."),
+            QStringLiteral("file"));
+    cli.add(QStringLiteral("score-col"), QStringLiteral("Score column of --scores."), QStringLiteral("name"),
+            QStringLiteral("score"));
+    cli.add(QStringLiteral("label-col"), QStringLiteral("Label column of --scores."), QStringLiteral("name"),
+            QStringLiteral("label_value"));
+    cli.add(QStringLiteral("threshold"), QStringLiteral("Decision threshold (default: the model's; needed for "
+                                                        "non-binary --scores)."),
+            QStringLiteral("t"));
+    cli.add(QStringLiteral("label-positive"), QStringLiteral("Positive value of a text label in --scores."),
+            QStringLiteral("value"));
+    addStrict(cli);
+}
+
+QStringList listOption(const CommandLine &cli, const QString &name)
+{
+    QStringList items;
+    for (const QString &item : cli.value(name).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        items << item.trimmed();
+    return items;
+}
+
+// The audit input: the project's model on a labelled CSV, or a scored CSV from anywhere.
+// `columns` names the columns a scored CSV must provide. `model` is set for the first kind.
+ScoredData loadScored(const CommandLine &cli, const QStringList &columns, std::optional<Model> &model)
+{
+    const bool fromScores = cli.isSet(QStringLiteral("scores"));
+    if (fromScores == cli.isSet(QStringLiteral("model")) || cli.isSet(QStringLiteral("model")) != cli.isSet(QStringLiteral("data")))
+        throw SchemaError(QStringLiteral("give either --model FILE --data CSV, or --scores CSV"));
+    if (fromScores) {
+        ScoredCsvOptions options;
+        options.scoreColumn = cli.value(QStringLiteral("score-col"));
+        options.labelColumn = cli.value(QStringLiteral("label-col"));
+        options.attributes = columns;
+        options.labelPositive = cli.value(QStringLiteral("label-positive"));
+        if (cli.isSet(QStringLiteral("threshold")))
+            options.threshold = cli.number(QStringLiteral("threshold"));
+        if (columns.isEmpty())
+            throw SchemaError(QStringLiteral("with --scores, name the columns to audit (--features or --attributes)"));
+        return readScoredCsv(cli.value(QStringLiteral("scores")), options);
+    }
+    model.emplace(Model::load(cli.value(QStringLiteral("model"))));
+    const LoadReport data = CsvReader::read(cli.value(QStringLiteral("data")), model->schema(), loadOptions(cli));
+    reportRejected(data);
+    ScoredData scored = scoreDataset(*model, data.data);
+    if (cli.isSet(QStringLiteral("threshold")))
+        scored.threshold = cli.number(QStringLiteral("threshold"));
+    return scored;
+}
+
 } // namespace
 
 int clean(const QStringList &args)
@@ -321,13 +379,117 @@ int predict(const QStringList &args)
     const Model model = Model::load(cli.value(QStringLiteral("model")));
     const PredictReport report =
         predictCsv(model, cli.value(QStringLiteral("data")), cli.value(QStringLiteral("out")), loadOptions(cli));
+    if (!report.rejected.isEmpty())
+        printErr(LoadReport{{}, report.rejected}.rejectedSummary());
     reportUnseen(report.encode);
     printErr(QStringLiteral("predict: %1 rows scored (%2 predicted \"%3\"), %4 rejected; written to %5")
                  .arg(report.rows)
                  .arg(report.positives)
                  .arg(model.schema().positiveLabel())
-                 .arg(report.rejectedRows)
+                 .arg(report.rejected.size())
                  .arg(cli.value(QStringLiteral("out"))));
+    return 0;
+}
+
+int slices(const QStringList &args)
+{
+    CommandLine cli(QStringLiteral("slices"), QStringLiteral("Performance on every slice of the data: each value of each "
+                                                             "feature, numeric features in quantile bins, and their "
+                                                             "intersections; weak slices ranked."));
+    addScoredInputOptions(cli);
+    cli.add(QStringLiteral("out"), QStringLiteral("Slice report JSON to write."), QStringLiteral("file"));
+    cli.add(QStringLiteral("csv"), QStringLiteral("Slice table CSV to write."), QStringLiteral("file"));
+    cli.add(QStringLiteral("text"), QStringLiteral("Plain listing to write (slice_output.txt)."), QStringLiteral("file"));
+    cli.add(QStringLiteral("features"), QStringLiteral("Features to slice (default: all)."), QStringLiteral("a,b"));
+    cli.add(QStringLiteral("cross"), QStringLiteral("Intersections of up to N features (1, 2 or 3)."), QStringLiteral("N"),
+            QStringLiteral("2"));
+    cli.add(QStringLiteral("min-size"), QStringLiteral("Smallest intersection kept."), QStringLiteral("n"),
+            QStringLiteral("30"));
+    cli.add(QStringLiteral("bins"), QStringLiteral("Quantile bins for numeric features."), QStringLiteral("n"),
+            QStringLiteral("4"));
+    cli.add(QStringLiteral("weak-metric"), QStringLiteral("precision, recall, f1 or accuracy."), QStringLiteral("name"),
+            QStringLiteral("f1"));
+    cli.add(QStringLiteral("weak-margin"), QStringLiteral("How far below overall a weak slice is."), QStringLiteral("m"),
+            QStringLiteral("0.05"));
+    cli.add(QStringLiteral("json"), QStringLiteral("Print the report as JSON on stdout."));
+    if (!cli.parse(args))
+        return cli.exitCode();
+    SliceOptions options;
+    options.features = listOption(cli, QStringLiteral("features"));
+    options.cross = int(cli.number(QStringLiteral("cross")));
+    options.minSize = int(cli.number(QStringLiteral("min-size")));
+    options.bins = int(cli.number(QStringLiteral("bins")));
+    options.weakMargin = cli.number(QStringLiteral("weak-margin"));
+    if (!sliceMetricFromName(cli.value(QStringLiteral("weak-metric")), options.weakMetric))
+        throw SchemaError(QStringLiteral("--weak-metric: expected precision, recall, f1 or accuracy, found \"%1\"")
+                              .arg(cli.value(QStringLiteral("weak-metric"))));
+    std::optional<Model> model;
+    const SliceReport report = computeSlices(loadScored(cli, options.features, model), options);
+    if (cli.isSet(QStringLiteral("out")))
+        writeJson(cli.value(QStringLiteral("out")), report.toJson());
+    if (cli.isSet(QStringLiteral("csv")))
+        writeFileAtomically(cli.value(QStringLiteral("csv")), report.toCsv());
+    if (cli.isSet(QStringLiteral("text")))
+        writeFileAtomically(cli.value(QStringLiteral("text")), report.toText().toUtf8());
+    if (cli.isSet(QStringLiteral("json")))
+        printOut(QString::fromUtf8(QJsonDocument(report.toJson()).toJson(QJsonDocument::Indented)));
+    printErr(QStringLiteral("slices: %1 slices, %2 weak").arg(report.slices.size()).arg(report.weak.size()));
+    return 0;
+}
+
+int bias(const QStringList &args)
+{
+    CommandLine cli(QStringLiteral("bias"), QStringLiteral("Aequitas-compatible group metrics, disparities against a "
+                                                           "reference group and fairness verdicts at tolerance tau."));
+    addScoredInputOptions(cli);
+    cli.add(QStringLiteral("attributes"), QStringLiteral("Attributes to audit (default: the schema's protected ones)."),
+            QStringLiteral("a,b"));
+    cli.add(QStringLiteral("ref"), QStringLiteral("Reference group, repeatable or comma-separated: race=White."),
+            QStringLiteral("attr=value"));
+    cli.add(QStringLiteral("ref-method"), QStringLiteral("predefined, majority or min_metric."), QStringLiteral("method"),
+            QStringLiteral("predefined"));
+    cli.add(QStringLiteral("tau"), QStringLiteral("Parity tolerance: tau <= disparity <= 1/tau."), QStringLiteral("tau"),
+            QStringLiteral("0.8"));
+    cli.add(QStringLiteral("out"), QStringLiteral("Bias report JSON to write."), QStringLiteral("file"));
+    cli.add(QStringLiteral("csv"), QStringLiteral("Group table CSV to write (Aequitas columns)."), QStringLiteral("file"));
+    cli.add(QStringLiteral("json"), QStringLiteral("Print the report as JSON on stdout."));
+    if (!cli.parse(args))
+        return cli.exitCode();
+    BiasOptions options;
+    options.attributes = listOption(cli, QStringLiteral("attributes"));
+    options.tau = cli.number(QStringLiteral("tau"));
+    if (!referenceMethodFromName(cli.value(QStringLiteral("ref-method")), options.method))
+        throw SchemaError(QStringLiteral("--ref-method: expected predefined, majority or min_metric, found \"%1\"")
+                              .arg(cli.value(QStringLiteral("ref-method"))));
+    std::optional<Model> model;
+    const ScoredData data = loadScored(cli, options.attributes, model);
+    if (model) {
+        for (const ProtectedAttribute &p : model->schema().protectedAttributes()) {
+            if (options.attributes.isEmpty() || options.attributes.contains(p.column)) {
+                if (!p.reference.isEmpty())
+                    options.references[p.column] = p.reference;
+            }
+        }
+        if (options.attributes.isEmpty()) {
+            for (const ProtectedAttribute &p : model->schema().protectedAttributes())
+                options.attributes << p.column;
+        }
+    }
+    for (const QString &ref : listOption(cli, QStringLiteral("ref"))) {
+        const qsizetype eq = ref.indexOf(QLatin1Char('='));
+        if (eq <= 0)
+            throw SchemaError(QStringLiteral("--ref: expected attribute=value, found \"%1\"").arg(ref));
+        options.references[ref.left(eq)] = ref.mid(eq + 1);
+    }
+    const BiasReport report = computeBias(data, options);
+    if (cli.isSet(QStringLiteral("out")))
+        writeJson(cli.value(QStringLiteral("out")), report.toJson());
+    if (cli.isSet(QStringLiteral("csv")))
+        writeFileAtomically(cli.value(QStringLiteral("csv")), report.toCsv());
+    if (cli.isSet(QStringLiteral("json")))
+        printOut(QString::fromUtf8(QJsonDocument(report.toJson()).toJson(QJsonDocument::Indented)));
+    else
+        printErr(report.toText());
     return 0;
 }
 

@@ -12,5 +12,7 @@ int split(const QStringList &args);
 int train(const QStringList &args);
 int evaluate(const QStringList &args);
 int predict(const QStringList &args);
+int slices(const QStringList &args);
+int bias(const QStringList &args);
 
 } // namespace Cli

@@ -76,7 +76,7 @@ PredictReport predictCsv(const Model &model, const QString &inPath, const QStrin
     const LoadReport loaded = CsvReader::readBytes(bytes, inPath, model.schema(), loadOptions);
     PredictReport report;
     const std::vector<double> scores = model.score(loaded.data, &report.encode);
-    report.rejectedRows = loaded.rejected.size();
+    report.rejected = loaded.rejected;
 
     const std::string positive = model.schema().positiveLabel().toStdString();
     const std::string negative = model.schema().negativeLabel().toStdString();

@@ -34,7 +34,7 @@ struct PredictReport
 {
     qsizetype rows = 0;
     qsizetype positives = 0;
-    qsizetype rejectedRows = 0;
+    QList<RejectedRow> rejected;
     EncodeReport encode;
 };
 

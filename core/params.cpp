@@ -56,6 +56,7 @@ QJsonObject LearnerParams::toJson() const
     case LearnerKind::RandomForest:
         json.insert(QStringLiteral("trees"), trees);
         json.insert(QStringLiteral("min_leaf"), minLeaf);
+        json.insert(QStringLiteral("min_leaf_fraction"), minLeafFraction);
         json.insert(QStringLiteral("feature_fraction"), featureFraction);
         break;
     case LearnerKind::Mlp:
@@ -80,6 +81,7 @@ LearnerParams LearnerParams::fromJson(const QJsonObject &json)
     p.maxIterations = json.value(QStringLiteral("max_iterations")).toInt(p.maxIterations);
     p.trees = json.value(QStringLiteral("trees")).toInt(p.trees);
     p.minLeaf = json.value(QStringLiteral("min_leaf")).toInt(p.minLeaf);
+    p.minLeafFraction = json.value(QStringLiteral("min_leaf_fraction")).toDouble(p.minLeafFraction);
     p.featureFraction = json.value(QStringLiteral("feature_fraction")).toDouble(p.featureFraction);
     p.hidden1 = json.value(QStringLiteral("hidden1")).toInt(p.hidden1);
     p.hidden2 = json.value(QStringLiteral("hidden2")).toInt(p.hidden2);
@@ -144,6 +146,8 @@ TrainParams TrainParams::fromYaml(const QByteArray &yaml, const QString &sourceN
         l.minLeaf = reader.integer(n, QStringLiteral("model.random_forest.min_leaf"), l.minLeaf, 1, kMaxWhole);
         l.featureFraction =
             reader.number(n, QStringLiteral("model.random_forest.feature_fraction"), l.featureFraction, 1e-3, 1.0);
+        l.minLeafFraction =
+            reader.number(n, QStringLiteral("model.random_forest.min_leaf_fraction"), l.minLeafFraction, 0.0, 0.5);
     }
     if (const YAML::Node n = model["mlp"]; n) {
         l.hidden1 = reader.integer(n, QStringLiteral("model.mlp.hidden1"), l.hidden1, 1, 4096);

@@ -1,6 +1,7 @@
 #include "randomforestlearner.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 namespace Audit {
@@ -20,7 +21,8 @@ void RandomForestLearner::train(const FeatureMatrix &x, const std::vector<std::i
     }
     dlib::random_forest_regression_trainer<dlib::dense_feature_extractor> trainer;
     trainer.set_num_trees(std::size_t(params.trees));
-    trainer.set_min_samples_per_leaf(std::size_t(params.minLeaf));
+    const auto scaledLeaf = std::size_t(std::ceil(params.minLeafFraction * double(x.rows())));
+    trainer.set_min_samples_per_leaf(std::max(std::size_t(params.minLeaf), scaledLeaf));
     trainer.set_feature_subsampling_fraction(params.featureFraction);
     trainer.set_seed(std::to_string(params.seed));
     m_forest = trainer.train(samples, targets, m_outOfBag);

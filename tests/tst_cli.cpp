@@ -41,6 +41,7 @@ private Q_SLOTS:
     void badInput_exitsTwoWithMessage_data();
     void badInput_exitsTwoWithMessage();
     void help_andUsage();
+    void badRows_listedOrStrict();
 };
 
 void TestCli::initTestCase()
@@ -189,6 +190,27 @@ void TestCli::help_andUsage()
     QCOMPARE(run({}).exitCode, 2);
     r = run({QStringLiteral("--version")});
     QVERIFY(r.out.startsWith(QStringLiteral("modelaudit-cli ")));
+}
+
+void TestCli::badRows_listedOrStrict()
+{
+    QByteArray csv = TestUtil::readFile(TestUtil::fixture(QStringLiteral("census_20.csv")));
+    csv.replace("\n39, State-gov", "\n?, State-gov"); // line 2: no age
+    csv.replace(", Husband, White, Male, 0, 0, 13, United-States, <=50K", ", Husband, White, Male, 0, 0, 13, United-States, <=50K.");
+    TestUtil::writeFile(m_dir, QStringLiteral("data/bad_rows.csv"), csv);
+    const QStringList args = {QStringLiteral("predict"), QStringLiteral("--model"), QStringLiteral("a.bin"),
+                              QStringLiteral("--data"), QStringLiteral("data/bad_rows.csv"), QStringLiteral("--out")};
+    Result r = run(args + QStringList{QStringLiteral("scored.csv")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("2 row(s) rejected")), qPrintable(r.err));
+    QVERIFY(r.err.contains(QStringLiteral("data/bad_rows.csv:2: column \"age\": expected a whole number, found \"?\"")));
+    QVERIFY(r.err.contains(QStringLiteral("data/bad_rows.csv:3: column \"salary\": label \"<=50K.\"")));
+    QCOMPARE(TestUtil::readFile(path(QStringLiteral("scored.csv"))).count('\n'), 1 + 18);
+
+    r = run(args + QStringList{QStringLiteral("scored_strict.csv"), QStringLiteral("--strict")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("data/bad_rows.csv:2: column \"age\"")), qPrintable(r.err));
+    QVERIFY(!QFile::exists(path(QStringLiteral("scored_strict.csv"))));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -1,0 +1,54 @@
+#include "groupedcolumn.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace Audit {
+
+namespace {
+
+QString number(double v)
+{
+    return QString::number(v, 'g', 6);
+}
+
+} // namespace
+
+GroupedColumn GroupedColumn::fromColumn(const DataColumn &column, int bins)
+{
+    GroupedColumn grouped;
+    grouped.name = column.spec.name;
+    if (!column.spec.isNumeric()) {
+        grouped.codes = column.codes;
+        for (const std::string &category : column.categories)
+            grouped.groups << QString::fromStdString(category);
+        return grouped;
+    }
+
+    grouped.binned = true;
+    std::vector<double> sorted = column.numbers;
+    std::sort(sorted.begin(), sorted.end());
+    if (sorted.empty())
+        return grouped;
+    // Edges at the quantiles, kept unique: [e0, e1), [e1, e2), ..., [e(k-1), max].
+    std::vector<double> edges;
+    for (int b = 0; b < std::max(1, bins); ++b) {
+        const double edge = sorted[std::size_t(std::floor(double(b) * double(sorted.size()) / double(bins)))];
+        if (edges.empty() || edge > edges.back())
+            edges.push_back(edge);
+    }
+    const double maximum = sorted.back();
+    for (std::size_t i = 0; i < edges.size(); ++i) {
+        const bool last = i + 1 == edges.size();
+        grouped.groups << (last ? QStringLiteral("[%1, %2]").arg(number(edges[i]), number(maximum))
+                                : QStringLiteral("[%1, %2)").arg(number(edges[i]), number(edges[i + 1])));
+    }
+    grouped.codes.resize(column.numbers.size());
+    for (std::size_t r = 0; r < column.numbers.size(); ++r) {
+        const auto above = std::upper_bound(edges.begin(), edges.end(), column.numbers[r]);
+        grouped.codes[r] = std::int32_t(above - edges.begin()) - 1;
+    }
+    return grouped;
+}
+
+} // namespace Audit

@@ -1,0 +1,192 @@
+#include "scoreddata.h"
+
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+
+#include "csverror.h"
+#include "csvreader.h"
+#include "csvtokenizer.h"
+#include "model.h"
+#include "schemaerror.h"
+
+namespace Audit {
+
+const DataColumn *ScoredData::column(const QString &name) const
+{
+    for (const DataColumn &c : columns) {
+        if (c.spec.name == name)
+            return &c;
+    }
+    return nullptr;
+}
+
+QStringList ScoredData::columnNames() const
+{
+    QStringList names;
+    for (const DataColumn &c : columns)
+        names << c.spec.name;
+    return names;
+}
+
+std::vector<std::uint8_t> ScoredData::outcomes() const
+{
+    std::vector<std::uint8_t> out(labels.size());
+    for (std::size_t i = 0; i < labels.size(); ++i)
+        out[i] = std::uint8_t(labels[i] * 2 + (scores[i] >= threshold ? 1 : 0));
+    return out;
+}
+
+ScoredData scoreDataset(const Model &model, const Dataset &data)
+{
+    if (!data.hasLabels())
+        throw SchemaError(QStringLiteral("%1: an audit needs the label column \"%2\"")
+                              .arg(data.path, model.schema().labelColumn()));
+    ScoredData scored;
+    scored.scores = model.score(data);
+    scored.columns = data.columns;
+    scored.labels = data.labels;
+    scored.threshold = model.threshold();
+    scored.source = data.path;
+    scored.modelId = model.id();
+    scored.positiveLabel = model.schema().positiveLabel();
+    return scored;
+}
+
+namespace {
+
+QString text(std::string_view s)
+{
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
+
+} // namespace
+
+ScoredData readScoredCsv(const QString &path, const ScoredCsvOptions &options)
+{
+    const QByteArray bytes = CsvReader::readFileBytes(path);
+    CsvTokenizer tokenizer(std::string_view(bytes.constData(), std::size_t(bytes.size())), path);
+    std::vector<std::string_view> fields;
+    if (!tokenizer.next(fields))
+        throw CsvError(QStringLiteral("%1: the file is empty (no header, no rows)").arg(path), path);
+    const int headerLine = tokenizer.recordLine();
+    const std::size_t width = fields.size();
+    const auto find = [&](const QString &name, const QString &option) {
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            if (text(fields[i]) == name)
+                return int(i);
+        }
+        throw CsvError(QStringLiteral("%1:%2: column \"%3\" (%4) is absent from the header. Fix: name the right "
+                                      "column with %4.")
+                           .arg(path)
+                           .arg(headerLine)
+                           .arg(name, option),
+                       path, headerLine, name);
+    };
+    const int scoreField = find(options.scoreColumn, QStringLiteral("--score-col"));
+    const int labelField = find(options.labelColumn, QStringLiteral("--label-col"));
+    std::vector<int> attributeFields;
+    ScoredData scored;
+    scored.source = path;
+    for (const QString &attribute : options.attributes) {
+        attributeFields.push_back(find(attribute, QStringLiteral("--attributes")));
+        DataColumn column;
+        column.spec.name = attribute;
+        column.spec.type = ColumnType::Categorical;
+        scored.columns.push_back(std::move(column));
+    }
+
+    std::vector<std::unordered_map<std::string, std::int32_t>> codes(attributeFields.size());
+    std::map<std::string, int> labelValues; // value -> first line seen
+    std::vector<std::string> rawLabels;
+    bool binaryScores = true;
+    while (tokenizer.next(fields)) {
+        const int line = tokenizer.recordLine();
+        if (fields.size() != width)
+            throw CsvError(QStringLiteral("%1:%2: expected %3 fields as in the header, found %4")
+                               .arg(path)
+                               .arg(line)
+                               .arg(width)
+                               .arg(fields.size()),
+                           path, line);
+        const std::string_view scoreText = fields[std::size_t(scoreField)];
+        double score = 0;
+        const auto [ptr, ec] = std::from_chars(scoreText.data(), scoreText.data() + scoreText.size(), score);
+        if (ec != std::errc() || ptr != scoreText.data() + scoreText.size() || !std::isfinite(score))
+            throw CsvError(QStringLiteral("%1:%2: column \"%3\": expected a number, found \"%4\"")
+                               .arg(path)
+                               .arg(line)
+                               .arg(options.scoreColumn, text(scoreText)),
+                           path, line, options.scoreColumn, text(scoreText));
+        binaryScores = binaryScores && (score == 0.0 || score == 1.0);
+        scored.scores.push_back(score);
+
+        const std::string label(fields[std::size_t(labelField)]);
+        labelValues.emplace(label, line);
+        if (labelValues.size() > 2) {
+            QStringList seen;
+            for (const auto &[value, first] : labelValues)
+                seen << QStringLiteral("\"%1\" (line %2)").arg(QString::fromStdString(value)).arg(first);
+            throw CsvError(QStringLiteral("%1:%2: column \"%3\" has more than two values: %4. Fix: a binary label is "
+                                          "needed (0/1, or pass --label-positive VALUE for a two-valued text label).")
+                               .arg(path)
+                               .arg(line)
+                               .arg(options.labelColumn, seen.join(QStringLiteral(", "))),
+                           path, line, options.labelColumn, QString::fromStdString(label));
+        }
+        rawLabels.push_back(label);
+
+        for (std::size_t a = 0; a < attributeFields.size(); ++a) {
+            const std::string value(fields[std::size_t(attributeFields[a])]);
+            DataColumn &column = scored.columns[a];
+            if (value.empty()) {
+                column.codes.push_back(-1);
+                continue;
+            }
+            const auto [it, added] = codes[a].emplace(value, std::int32_t(column.categories.size()));
+            if (added)
+                column.categories.push_back(value);
+            column.codes.push_back(it->second);
+        }
+    }
+
+    // Labels: 0/1, or the named positive value against the one other value.
+    std::string positive = options.labelPositive.toStdString();
+    if (positive.empty()) {
+        for (const auto &[value, line] : labelValues) {
+            if (value != "0" && value != "1")
+                throw CsvError(QStringLiteral("%1:%2: column \"%3\": label \"%4\" is not 0 or 1. Fix: pass "
+                                              "--label-positive VALUE to name the positive class.")
+                                   .arg(path)
+                                   .arg(line)
+                                   .arg(options.labelColumn, QString::fromStdString(value)),
+                               path, line, options.labelColumn, QString::fromStdString(value));
+        }
+        positive = "1";
+    } else if (!labelValues.count(positive)) {
+        throw CsvError(QStringLiteral("%1: column \"%2\" never holds the positive value \"%3\"")
+                           .arg(path, options.labelColumn, options.labelPositive),
+                       path, 0, options.labelColumn, options.labelPositive);
+    }
+    scored.positiveLabel = QString::fromStdString(positive);
+    scored.labels.reserve(rawLabels.size());
+    for (const std::string &label : rawLabels)
+        scored.labels.push_back(label == positive ? 1 : 0);
+
+    if (options.threshold >= 0) {
+        scored.threshold = options.threshold;
+    } else if (!binaryScores) {
+        throw CsvError(QStringLiteral("%1: column \"%2\" holds scores other than 0 and 1, and no threshold was given. "
+                                      "Fix: pass --threshold T (positive when score >= T).")
+                           .arg(path, options.scoreColumn),
+                       path, 0, options.scoreColumn);
+    } else {
+        scored.threshold = 0.5;
+    }
+    if (scored.labels.empty())
+        throw CsvError(QStringLiteral("%1: no rows to audit").arg(path), path);
+    return scored;
+}
+
+} // namespace Audit

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <QString>
+#include <QStringList>
+
+#include "dataset.h"
+
+namespace Audit {
+
+class Model;
+
+// What the audit engine works on: attribute columns, 0/1 labels, scores and a threshold.
+// Comes from the project's model on a labelled dataset, or from any scored CSV made
+// elsewhere. Categorical code -1 marks a missing value: such a row belongs to no group of
+// that attribute but still counts in the totals.
+struct ScoredData
+{
+    std::vector<DataColumn> columns;
+    std::vector<std::int8_t> labels;
+    std::vector<double> scores;
+    double threshold = 0.5;
+    QString source;    // file the rows came from
+    QString modelId;   // empty for a scored CSV
+    QString positiveLabel;
+
+    std::size_t rowCount() const { return labels.size(); }
+    const DataColumn *column(const QString &name) const; // nullptr when absent
+    QStringList columnNames() const;
+
+    // Predictions at `threshold` packed with labels: 0 tn, 1 fp, 2 fn, 3 tp (label*2 + pred).
+    std::vector<std::uint8_t> outcomes() const;
+};
+
+// Scores `data` with `model`. Requires data.hasLabels() (SchemaError otherwise).
+ScoredData scoreDataset(const Model &model, const Dataset &data);
+
+struct ScoredCsvOptions
+{
+    QString scoreColumn = QStringLiteral("score");
+    QString labelColumn = QStringLiteral("label_value");
+    QStringList attributes;       // columns to keep as categorical attributes
+    double threshold = -1;        // < 0: scores must already be 0/1
+    QString labelPositive;        // empty: labels must be 0/1
+};
+
+// Reads a scored CSV from any model.
+// Throws: CsvError naming the file, line and column: a missing column, a non-number score,
+//         a label column with more than two values, non-binary scores without a threshold.
+ScoredData readScoredCsv(const QString &path, const ScoredCsvOptions &options);
+
+} // namespace Audit

@@ -1,0 +1,372 @@
+#include "slicereport.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <QJsonArray>
+
+#include "groupedcolumn.h"
+#include "metrics.h"
+#include "schemaerror.h"
+
+namespace Audit {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double ratio(std::int64_t numerator, std::int64_t denominator)
+{
+    return denominator == 0 ? kNaN : double(numerator) / double(denominator);
+}
+
+SliceRow makeRow(QStringList features, QStringList values, const std::int64_t *counts, double z)
+{
+    SliceRow row;
+    row.features = std::move(features);
+    row.values = std::move(values);
+    row.tn = counts[0];
+    row.fp = counts[1];
+    row.fn = counts[2];
+    row.tp = counts[3];
+    row.n = row.tp + row.fp + row.tn + row.fn;
+    row.precision = ratio(row.tp, row.tp + row.fp);
+    row.recall = ratio(row.tp, row.tp + row.fn);
+    row.f1 = ratio(2 * row.tp, 2 * row.tp + row.fp + row.fn);
+    row.accuracy = ratio(row.tp + row.tn, row.n);
+    row.fpr = ratio(row.fp, row.fp + row.tn);
+    row.fnr = ratio(row.fn, row.fn + row.tp);
+    row.precisionCi = wilsonInterval(row.tp, row.tp + row.fp, z);
+    row.recallCi = wilsonInterval(row.tp, row.tp + row.fn, z);
+    row.accuracyCi = wilsonInterval(row.tp + row.tn, row.n, z);
+    // F1 = 2J / (1 + J) with J = tp / (tp + fp + fn), a proportion: map J's Wilson interval.
+    const Interval j = wilsonInterval(row.tp, row.tp + row.fp + row.fn, z);
+    row.f1Ci = {2 * j.low / (1 + j.low), 2 * j.high / (1 + j.high)};
+    return row;
+}
+
+// Counts outcomes for every combination of the groups of `columns` in one pass.
+void addCombination(const std::vector<const GroupedColumn *> &columns, const std::vector<std::uint8_t> &outcomes,
+                    int minSize, double z, std::vector<SliceRow> &out)
+{
+    std::size_t cells = 1;
+    for (const GroupedColumn *c : columns)
+        cells *= std::size_t(std::max<qsizetype>(1, c->groups.size()));
+    std::vector<std::int64_t> counts(cells * 4, 0);
+    const std::size_t rows = outcomes.size();
+    if (columns.size() == 1) {
+        const std::int32_t *a = columns[0]->codes.data();
+        for (std::size_t r = 0; r < rows; ++r) {
+            if (a[r] >= 0)
+                ++counts[std::size_t(a[r]) * 4 + outcomes[r]];
+        }
+    } else if (columns.size() == 2) {
+        const std::int32_t *a = columns[0]->codes.data();
+        const std::int32_t *b = columns[1]->codes.data();
+        const std::size_t nb = std::size_t(columns[1]->groups.size());
+        for (std::size_t r = 0; r < rows; ++r) {
+            if (a[r] >= 0 && b[r] >= 0)
+                ++counts[(std::size_t(a[r]) * nb + std::size_t(b[r])) * 4 + outcomes[r]];
+        }
+    } else {
+        for (std::size_t r = 0; r < rows; ++r) {
+            std::size_t cell = 0;
+            bool missing = false;
+            for (const GroupedColumn *c : columns) {
+                const std::int32_t code = c->codes[r];
+                missing = missing || code < 0;
+                cell = cell * std::size_t(c->groups.size()) + std::size_t(std::max(0, code));
+            }
+            if (!missing)
+                ++counts[cell * 4 + outcomes[r]];
+        }
+    }
+
+    QStringList features;
+    for (const GroupedColumn *c : columns)
+        features << c->name;
+    const bool single = columns.size() == 1;
+    for (std::size_t cell = 0; cell < cells; ++cell) {
+        const std::int64_t *c = counts.data() + cell * 4;
+        const std::int64_t n = c[0] + c[1] + c[2] + c[3];
+        if (n == 0 || (!single && n < minSize))
+            continue;
+        QStringList values;
+        std::size_t rest = cell;
+        for (auto it = columns.rbegin(); it != columns.rend(); ++it) {
+            const std::size_t size = std::size_t((*it)->groups.size());
+            values.prepend((*it)->groups[qsizetype(rest % size)]);
+            rest /= size;
+        }
+        out.push_back(makeRow(features, values, c, z));
+    }
+}
+
+QJsonObject intervalJson(const Interval &interval)
+{
+    return QJsonObject{{QStringLiteral("low"), jsonNumber(interval.low)}, {QStringLiteral("high"), jsonNumber(interval.high)}};
+}
+
+QJsonObject rowJson(const SliceRow &row)
+{
+    return QJsonObject{
+        {QStringLiteral("feature"), row.feature()},
+        {QStringLiteral("value"), row.value()},
+        {QStringLiteral("features"), QJsonArray::fromStringList(row.features)},
+        {QStringLiteral("values"), QJsonArray::fromStringList(row.values)},
+        {QStringLiteral("n"), qint64(row.n)},
+        {QStringLiteral("label_pos"), qint64(row.labelPositives())},
+        {QStringLiteral("pred_pos"), qint64(row.predictedPositives())},
+        {QStringLiteral("tp"), qint64(row.tp)},
+        {QStringLiteral("fp"), qint64(row.fp)},
+        {QStringLiteral("tn"), qint64(row.tn)},
+        {QStringLiteral("fn"), qint64(row.fn)},
+        {QStringLiteral("precision"), jsonNumber(row.precision)},
+        {QStringLiteral("recall"), jsonNumber(row.recall)},
+        {QStringLiteral("f1"), jsonNumber(row.f1)},
+        {QStringLiteral("accuracy"), jsonNumber(row.accuracy)},
+        {QStringLiteral("fpr"), jsonNumber(row.fpr)},
+        {QStringLiteral("fnr"), jsonNumber(row.fnr)},
+        {QStringLiteral("precision_ci"), intervalJson(row.precisionCi)},
+        {QStringLiteral("recall_ci"), intervalJson(row.recallCi)},
+        {QStringLiteral("accuracy_ci"), intervalJson(row.accuracyCi)},
+        {QStringLiteral("f1_ci"), intervalJson(row.f1Ci)},
+        {QStringLiteral("weak"), row.weak},
+        {QStringLiteral("gap"), jsonNumber(row.gap)},
+    };
+}
+
+QString csvNumber(double v)
+{
+    return std::isfinite(v) ? QString::number(v, 'g', 10) : QString();
+}
+
+QString csvText(const QString &s)
+{
+    if (!s.contains(QLatin1Char(',')) && !s.contains(QLatin1Char('"')) && !s.contains(QLatin1Char('\n')))
+        return s;
+    QString quoted = s;
+    quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
+    return QLatin1Char('"') + quoted + QLatin1Char('"');
+}
+
+} // namespace
+
+QString sliceMetricName(SliceMetric metric)
+{
+    switch (metric) {
+    case SliceMetric::Precision:
+        return QStringLiteral("precision");
+    case SliceMetric::Recall:
+        return QStringLiteral("recall");
+    case SliceMetric::F1:
+        return QStringLiteral("f1");
+    case SliceMetric::Accuracy:
+        return QStringLiteral("accuracy");
+    }
+    return {};
+}
+
+bool sliceMetricFromName(const QString &name, SliceMetric &metric)
+{
+    for (SliceMetric m : {SliceMetric::Precision, SliceMetric::Recall, SliceMetric::F1, SliceMetric::Accuracy}) {
+        if (sliceMetricName(m) == name) {
+            metric = m;
+            return true;
+        }
+    }
+    return false;
+}
+
+Interval wilsonInterval(std::int64_t successes, std::int64_t n, double z)
+{
+    if (n <= 0)
+        return {kNaN, kNaN};
+    const double p = double(successes) / double(n);
+    const double z2n = z * z / double(n);
+    const double centre = (p + z2n / 2) / (1 + z2n);
+    const double half = z * std::sqrt(p * (1 - p) / double(n) + z2n / (4 * double(n))) / (1 + z2n);
+    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+double SliceRow::metric(SliceMetric m) const
+{
+    switch (m) {
+    case SliceMetric::Precision:
+        return precision;
+    case SliceMetric::Recall:
+        return recall;
+    case SliceMetric::F1:
+        return f1;
+    case SliceMetric::Accuracy:
+        return accuracy;
+    }
+    return kNaN;
+}
+
+Interval SliceRow::interval(SliceMetric m) const
+{
+    switch (m) {
+    case SliceMetric::Precision:
+        return precisionCi;
+    case SliceMetric::Recall:
+        return recallCi;
+    case SliceMetric::F1:
+        return f1Ci;
+    case SliceMetric::Accuracy:
+        return accuracyCi;
+    }
+    return {kNaN, kNaN};
+}
+
+SliceReport computeSlices(const ScoredData &data, const SliceOptions &options)
+{
+    if (options.bins < 1)
+        throw SchemaError(QStringLiteral("--bins %1: need at least 1 bin").arg(options.bins));
+    if (options.cross < 1 || options.cross > 3)
+        throw SchemaError(QStringLiteral("--cross %1: intersections of 1, 2 or 3 features are supported").arg(options.cross));
+
+    QStringList names = options.features.isEmpty() ? data.columnNames() : options.features;
+    std::vector<GroupedColumn> grouped;
+    for (const QString &name : names) {
+        const DataColumn *column = data.column(name);
+        if (!column)
+            throw SchemaError(QStringLiteral("--features: no column \"%1\" (columns: %2)")
+                                  .arg(name, data.columnNames().join(QStringLiteral(", "))));
+        grouped.push_back(GroupedColumn::fromColumn(*column, options.bins));
+    }
+
+    SliceReport report;
+    report.options = options;
+    report.threshold = data.threshold;
+    report.source = data.source;
+    report.modelId = data.modelId;
+    const std::vector<std::uint8_t> outcomes = data.outcomes();
+    std::int64_t totals[4] = {0, 0, 0, 0};
+    for (std::uint8_t o : outcomes)
+        ++totals[o];
+    report.overall = makeRow({QStringLiteral("(all)")}, {QStringLiteral("(all)")}, totals, options.z);
+
+    const std::size_t k = grouped.size();
+    for (std::size_t a = 0; a < k; ++a)
+        addCombination({&grouped[a]}, outcomes, options.minSize, options.z, report.slices);
+    if (options.cross >= 2) {
+        for (std::size_t a = 0; a < k; ++a) {
+            for (std::size_t b = a + 1; b < k; ++b)
+                addCombination({&grouped[a], &grouped[b]}, outcomes, options.minSize, options.z, report.slices);
+        }
+    }
+    if (options.cross >= 3) {
+        for (std::size_t a = 0; a < k; ++a) {
+            for (std::size_t b = a + 1; b < k; ++b) {
+                for (std::size_t c = b + 1; c < k; ++c)
+                    addCombination({&grouped[a], &grouped[b], &grouped[c]}, outcomes, options.minSize, options.z,
+                                   report.slices);
+            }
+        }
+    }
+
+    const double overall = report.overall.metric(options.weakMetric);
+    for (std::size_t i = 0; i < report.slices.size(); ++i) {
+        SliceRow &row = report.slices[i];
+        const double value = row.metric(options.weakMetric);
+        row.gap = overall - value;
+        row.weak = std::isfinite(value) && row.gap > options.weakMargin && row.interval(options.weakMetric).high < overall;
+        if (row.weak)
+            report.weak.push_back(i);
+    }
+    std::stable_sort(report.weak.begin(), report.weak.end(),
+                     [&](std::size_t a, std::size_t b) {
+                         const SliceRow &x = report.slices[a];
+                         const SliceRow &y = report.slices[b];
+                         return x.gap != y.gap ? x.gap > y.gap : x.n > y.n; // equal gaps: the larger slice first
+                     });
+    return report;
+}
+
+QJsonObject SliceReport::toJson() const
+{
+    QJsonArray rows;
+    for (const SliceRow &row : slices)
+        rows.append(rowJson(row));
+    QJsonArray weakRows;
+    for (std::size_t i : weak)
+        weakRows.append(QJsonObject{{QStringLiteral("feature"), slices[i].feature()},
+                                    {QStringLiteral("value"), slices[i].value()},
+                                    {QStringLiteral("n"), qint64(slices[i].n)},
+                                    {sliceMetricName(options.weakMetric), jsonNumber(slices[i].metric(options.weakMetric))},
+                                    {QStringLiteral("gap"), jsonNumber(slices[i].gap)}});
+    return QJsonObject{
+        {QStringLiteral("source"), source},
+        {QStringLiteral("model"), modelId},
+        {QStringLiteral("threshold"), threshold},
+        {QStringLiteral("options"),
+         QJsonObject{{QStringLiteral("bins"), options.bins},
+                     {QStringLiteral("cross"), options.cross},
+                     {QStringLiteral("min_size"), options.minSize},
+                     {QStringLiteral("weak_metric"), sliceMetricName(options.weakMetric)},
+                     {QStringLiteral("weak_margin"), options.weakMargin},
+                     {QStringLiteral("confidence_z"), options.z}}},
+        {QStringLiteral("overall"), rowJson(overall)},
+        {QStringLiteral("weak_slices"), weakRows},
+        {QStringLiteral("slices"), rows},
+    };
+}
+
+QByteArray SliceReport::toCsv() const
+{
+    QStringList lines;
+    lines << QStringLiteral("feature,value,n,label_pos,pred_pos,precision,recall,f1,accuracy,fpr,fnr,"
+                            "precision_low,precision_high,recall_low,recall_high,accuracy_low,accuracy_high,"
+                            "f1_low,f1_high,tp,fp,tn,fn,weak,gap");
+    const auto line = [](const SliceRow &r) {
+        return QStringList{csvText(r.feature()), csvText(r.value()), QString::number(r.n),
+                           QString::number(r.labelPositives()), QString::number(r.predictedPositives()),
+                           csvNumber(r.precision), csvNumber(r.recall), csvNumber(r.f1), csvNumber(r.accuracy),
+                           csvNumber(r.fpr), csvNumber(r.fnr), csvNumber(r.precisionCi.low), csvNumber(r.precisionCi.high),
+                           csvNumber(r.recallCi.low), csvNumber(r.recallCi.high), csvNumber(r.accuracyCi.low),
+                           csvNumber(r.accuracyCi.high), csvNumber(r.f1Ci.low), csvNumber(r.f1Ci.high),
+                           QString::number(r.tp), QString::number(r.fp), QString::number(r.tn), QString::number(r.fn),
+                           r.weak ? QStringLiteral("1") : QStringLiteral("0"), csvNumber(r.gap)}
+            .join(QLatin1Char(','));
+    };
+    for (const SliceRow &row : slices)
+        lines << line(row);
+    return (lines.join(QLatin1Char('\n')) + QLatin1Char('\n')).toUtf8();
+}
+
+QString SliceReport::toText() const
+{
+    const auto fmt = [](double v) { return std::isfinite(v) ? QString::number(v, 'f', 4) : QStringLiteral("n/a"); };
+    QStringList lines;
+    lines << QStringLiteral("Slice performance (threshold %1, %2 rows): overall precision %3, recall %4, F1 %5")
+                 .arg(threshold, 0, 'f', 4)
+                 .arg(overall.n)
+                 .arg(fmt(overall.precision), fmt(overall.recall), fmt(overall.f1));
+    QString current;
+    for (const SliceRow &row : slices) {
+        if (row.feature() != current) {
+            current = row.feature();
+            lines << QString() << QStringLiteral("Feature: %1").arg(current);
+        }
+        lines << QStringLiteral("  %1 = %2: n=%3, precision=%4, recall=%5, F1=%6")
+                     .arg(current, row.value())
+                     .arg(row.n)
+                     .arg(fmt(row.precision), fmt(row.recall), fmt(row.f1));
+    }
+    if (!weak.empty()) {
+        lines << QString() << QStringLiteral("Weak slices (%1 more than %2 below overall, interval below it too):")
+                                  .arg(sliceMetricName(options.weakMetric))
+                                  .arg(options.weakMargin);
+        for (std::size_t i : weak)
+            lines << QStringLiteral("  %1 = %2: n=%3, %4=%5, gap %6")
+                         .arg(slices[i].feature(), slices[i].value())
+                         .arg(slices[i].n)
+                         .arg(sliceMetricName(options.weakMetric), fmt(slices[i].metric(options.weakMetric)),
+                              fmt(slices[i].gap));
+    }
+    return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+} // namespace Audit

@@ -33,6 +33,7 @@ bench: build
 	@bash scripts/install-deps.sh --bench
 	@test -f data/test.csv || bash scripts/pipeline.sh $(BUILD)
 	$(BUILD)/bin/bench_pipeline --project "$(CURDIR)"
+	$(BUILD)/bin/bench_audit --project "$(CURDIR)"
 
 clean:
 	rm -rf $(BUILD) $(BUILD).configure.log

@@ -30,12 +30,22 @@ GroupedColumn GroupedColumn::fromColumn(const DataColumn &column, int bins)
     std::sort(sorted.begin(), sorted.end());
     if (sorted.empty())
         return grouped;
-    // Edges at the quantiles, kept unique: [e0, e1), [e1, e2), ..., [e(k-1), max].
-    std::vector<double> edges;
-    for (int b = 0; b < std::max(1, bins); ++b) {
+    // Edges at the quantiles, kept unique: [e0, e1), [e1, e2), ..., [e(k-1), max]. When one
+    // value fills a quantile (92% zeros, say), the next distinct value starts a bin of its own
+    // once, so a heavy value does not swallow everything above it.
+    std::vector<double> edges = {sorted.front()};
+    bool jumped = false;
+    for (int b = 1; b < bins; ++b) {
         const double edge = sorted[std::size_t(std::floor(double(b) * double(sorted.size()) / double(bins)))];
-        if (edges.empty() || edge > edges.back())
+        if (edge > edges.back()) {
             edges.push_back(edge);
+            jumped = false;
+        } else if (!jumped) {
+            const auto next = std::upper_bound(sorted.begin(), sorted.end(), edges.back());
+            if (next != sorted.end())
+                edges.push_back(*next);
+            jumped = true;
+        }
     }
     const double maximum = sorted.back();
     for (std::size_t i = 0; i < edges.size(); ++i) {

@@ -11,3 +11,6 @@ cli="$build/bin/modelaudit-cli"
     --test-size 0.2 --seed 42 --stratify
 "$cli" train --data data/train.csv --params params.yaml --out models/model.bin
 "$cli" evaluate --model models/model.bin --data data/test.csv --out metrics.json
+"$cli" slices --model models/model.bin --data data/test.csv --out slices.json --csv slices.csv \
+    --text slice_output.txt
+"$cli" bias --model models/model.bin --data data/test.csv --out bias.json --csv bias.csv

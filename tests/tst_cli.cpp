@@ -37,6 +37,7 @@ private:
 private Q_SLOTS:
     void initTestCase();
     void pipeline_cleanSplitTrainEvaluatePredict();
+    void audit_slicesAndBiasOnCensus();
     void train_twiceGivesIdenticalModelFiles();
     void badInput_exitsTwoWithMessage_data();
     void badInput_exitsTwoWithMessage();
@@ -115,6 +116,61 @@ void TestCli::pipeline_cleanSplitTrainEvaluatePredict()
     QCOMPARE(first[17], QByteArray(first[14] == ">50K" ? "1" : "0"));
 }
 
+void TestCli::audit_slicesAndBiasOnCensus()
+{
+    Result r = run({QStringLiteral("slices"), QStringLiteral("--model"), QStringLiteral("models/model.bin"),
+                    QStringLiteral("--data"), QStringLiteral("data/test.csv"), QStringLiteral("--out"), QStringLiteral("slices.json"),
+                    QStringLiteral("--csv"), QStringLiteral("slices.csv"), QStringLiteral("--text"),
+                    QStringLiteral("slice_output.txt")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject slices = QJsonDocument::fromJson(TestUtil::readFile(path(QStringLiteral("slices.json")))).object();
+    std::int64_t sexRows = 0;
+    int intersections = 0;
+    for (const QJsonValue &v : slices.value(QStringLiteral("slices")).toArray()) {
+        const QJsonObject row = v.toObject();
+        if (row.value(QStringLiteral("feature")).toString() == QLatin1String("sex"))
+            sexRows += row.value(QStringLiteral("n")).toInteger();
+        if (row.value(QStringLiteral("feature")).toString().contains(QLatin1String(" & "))) {
+            ++intersections;
+            QVERIFY(row.value(QStringLiteral("n")).toInteger() >= 30);
+        }
+    }
+    QCOMPARE(sexRows, std::int64_t(6513));
+    QVERIFY(intersections > 100);
+    const QJsonArray weak = slices.value(QStringLiteral("weak_slices")).toArray();
+    QVERIFY(!weak.isEmpty());
+    for (qsizetype i = 1; i < weak.size(); ++i)
+        QVERIFY(weak[i - 1].toObject().value(QStringLiteral("gap")).toDouble() >= weak[i].toObject().value(QStringLiteral("gap")).toDouble());
+    QVERIFY(TestUtil::readFile(path(QStringLiteral("slices.csv"))).startsWith("feature,value,n,label_pos,pred_pos,precision,recall,f1,accuracy,fpr,fnr,"));
+    const QString text = QString::fromUtf8(TestUtil::readFile(path(QStringLiteral("slice_output.txt"))));
+    QVERIFY(text.contains(QStringLiteral("Feature: education\n")));
+    QVERIFY(text.contains(QStringLiteral("  sex = Female: n=")));
+
+    r = run({QStringLiteral("bias"), QStringLiteral("--model"), QStringLiteral("models/model.bin"), QStringLiteral("--data"),
+             QStringLiteral("data/test.csv"), QStringLiteral("--out"), QStringLiteral("bias.json"), QStringLiteral("--csv"),
+             QStringLiteral("bias.csv")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(r.err.contains(QStringLiteral("race (reference White)")));
+    QVERIFY(r.err.contains(QStringLiteral("sex (reference Male)")));
+    const QByteArray fromModel = TestUtil::readFile(path(QStringLiteral("bias.csv")));
+    const QJsonObject bias = QJsonDocument::fromJson(TestUtil::readFile(path(QStringLiteral("bias.json")))).object();
+    std::int64_t raceRows = 0;
+    for (const QJsonValue &v : bias.value(QStringLiteral("groups")).toArray()) {
+        if (v.toObject().value(QStringLiteral("attribute_name")).toString() == QLatin1String("race"))
+            raceRows += v.toObject().value(QStringLiteral("group_size")).toInteger();
+    }
+    QCOMPARE(raceRows, std::int64_t(6513));
+
+    // The same audit from the scored CSV that `predict` wrote gives the same table.
+    const QJsonObject metrics = QJsonDocument::fromJson(TestUtil::readFile(path(QStringLiteral("metrics.json")))).object();
+    r = run({QStringLiteral("bias"), QStringLiteral("--scores"), QStringLiteral("predictions.csv"), QStringLiteral("--attributes"),
+             QStringLiteral("race,sex"), QStringLiteral("--ref"), QStringLiteral("race=White,sex=Male"), QStringLiteral("--threshold"),
+             QString::number(metrics.value(QStringLiteral("threshold")).toDouble(), 'g', 17), QStringLiteral("--csv"),
+             QStringLiteral("bias_scores.csv")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(TestUtil::readFile(path(QStringLiteral("bias_scores.csv"))), fromModel);
+}
+
 void TestCli::train_twiceGivesIdenticalModelFiles()
 {
     const QStringList args = {QStringLiteral("train"), QStringLiteral("--data"), QStringLiteral("data/raw/census.csv"),
@@ -159,6 +215,23 @@ void TestCli::badInput_exitsTwoWithMessage_data()
         << QStringList{QStringLiteral("evaluate"), QStringLiteral("--model"), QStringLiteral("a.bin"), QStringLiteral("--data"),
                        QStringLiteral("data/raw/census.csv"), QStringLiteral("--threshold"), QStringLiteral("high")}
         << "--threshold: expected a number, found \"high\"" << "";
+    QTest::newRow("unknown reference group")
+        << QStringList{QStringLiteral("bias"), QStringLiteral("--model"), QStringLiteral("a.bin"), QStringLiteral("--data"),
+                       QStringLiteral("data/raw/census.csv"), QStringLiteral("--ref"), QStringLiteral("race=Martian"),
+                       QStringLiteral("--out"), QStringLiteral("out5.json")}
+        << "reference group \"Martian\" does not exist for attribute \"race\"" << "out5.json";
+    QTest::newRow("model and scores together")
+        << QStringList{QStringLiteral("slices"), QStringLiteral("--model"), QStringLiteral("a.bin"), QStringLiteral("--scores"),
+                       QStringLiteral("x.csv")}
+        << "give either --model FILE --data CSV, or --scores CSV" << "";
+    QTest::newRow("scores with a missing column")
+        << QStringList{QStringLiteral("bias"), QStringLiteral("--scores"), QStringLiteral("data/raw/census.csv"),
+                       QStringLiteral("--attributes"), QStringLiteral("race")}
+        << "column \"score\" (--score-col) is absent from the header" << "";
+    QTest::newRow("unknown slice feature")
+        << QStringList{QStringLiteral("slices"), QStringLiteral("--model"), QStringLiteral("a.bin"), QStringLiteral("--data"),
+                       QStringLiteral("data/raw/census.csv"), QStringLiteral("--features"), QStringLiteral("salery")}
+        << "--features: no column \"salery\"" << "";
     QTest::newRow("bad test size")
         << QStringList{QStringLiteral("split"), QStringLiteral("--in"), QStringLiteral("data/raw/census.csv"),
                        QStringLiteral("--train"), QStringLiteral("t1.csv"), QStringLiteral("--test"), QStringLiteral("t2.csv"),

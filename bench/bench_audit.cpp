@@ -1,0 +1,128 @@
+// Prints the audit engine's speed (not a test; never gates CI).
+//   bench_audit [--project DIR] [--runs N] [--rows 1000000]
+// After predictions exist: every one-feature slice, every 2-way intersection and the bias
+// audit of every protected attribute, on the census test split and on a dataset resampled
+// (seeded) from the scored census rows; then the same again at another threshold, as the
+// GUI's live slider does.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+
+#include <QCoreApplication>
+#include <QDir>
+
+#include "biasreport.h"
+#include "csvreader.h"
+#include "model.h"
+#include "rng.h"
+#include "scoreddata.h"
+#include "slicereport.h"
+
+using namespace Audit;
+
+namespace {
+
+double medianMs(int runs, const std::function<void()> &work)
+{
+    std::vector<double> times;
+    for (int i = 0; i < runs; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        work();
+        times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+}
+
+double peakRssMb()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_maxrss) / 1024.0;
+}
+
+BiasOptions biasOptions(const Schema &schema)
+{
+    BiasOptions options;
+    for (const ProtectedAttribute &p : schema.protectedAttributes()) {
+        options.attributes << p.column;
+        options.references[p.column] = p.reference;
+    }
+    return options;
+}
+
+std::size_t auditOnce(const ScoredData &data, const BiasOptions &bias)
+{
+    const SliceReport slices = computeSlices(data, SliceOptions());
+    const BiasReport groups = computeBias(data, bias);
+    return slices.slices.size() + groups.groups.size();
+}
+
+ScoredData resample(const ScoredData &source, std::size_t rows)
+{
+    Rng rng(2024);
+    std::vector<std::size_t> pick(rows);
+    for (std::size_t &r : pick)
+        r = rng.index(source.rowCount());
+    ScoredData out;
+    out.threshold = source.threshold;
+    out.source = QStringLiteral("resampled");
+    for (const DataColumn &c : source.columns) {
+        DataColumn copy;
+        copy.spec = c.spec;
+        copy.categories = c.categories;
+        for (std::size_t r : pick) {
+            if (c.spec.isNumeric())
+                copy.numbers.push_back(c.numbers[r]);
+            else
+                copy.codes.push_back(c.codes[r]);
+        }
+        out.columns.push_back(std::move(copy));
+    }
+    for (std::size_t r : pick) {
+        out.labels.push_back(source.labels[r]);
+        out.scores.push_back(source.scores[r]);
+    }
+    return out;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    const auto option = [&args](const QString &name, const QString &fallback) {
+        const qsizetype i = args.indexOf(name);
+        return i >= 0 && i + 1 < args.size() ? args[i + 1] : fallback;
+    };
+    const QDir project(option(QStringLiteral("--project"), QDir::currentPath()));
+    const int runs = option(QStringLiteral("--runs"), QStringLiteral("21")).toInt();
+    const auto rows = std::size_t(option(QStringLiteral("--rows"), QStringLiteral("1000000")).toLongLong());
+
+    const Model model = Model::load(project.filePath(QStringLiteral("models/model.bin")));
+    const BiasOptions bias = biasOptions(model.schema());
+    const Dataset test = CsvReader::read(project.filePath(QStringLiteral("data/test.csv")), model.schema()).data;
+    ScoredData scored = scoreDataset(model, test);
+    std::size_t count = auditOnce(scored, bias);
+    std::printf("audit: %zu features, %zu slices + groups per run, median of %d runs\n", scored.columns.size(), count, runs);
+    std::printf("  census test split (%zu rows): slices + 2-way + bias   %7.2f ms   (goal <= 20 ms)\n", scored.rowCount(),
+                medianMs(runs, [&] { auditOnce(scored, bias); }));
+    double t = 0.3;
+    std::printf("  threshold change + full recompute (census)          %7.2f ms   (goal <= 50 ms)\n",
+                medianMs(runs, [&] {
+                    scored.threshold = (t += 0.01);
+                    auditOnce(scored, bias);
+                }));
+
+    const Dataset all = CsvReader::read(project.filePath(QStringLiteral("data/raw/census.csv")), model.schema()).data;
+    const ScoredData big = resample(scoreDataset(model, all), rows);
+    count = auditOnce(big, bias);
+    std::printf("  %zu resampled rows: slices + 2-way + bias          %7.1f ms   (goal <= 1000 ms)\n", rows,
+                medianMs(std::max(3, runs / 4), [&] { auditOnce(big, bias); }));
+    std::printf("  peak RSS (whole run, data included)                 %7.1f MB   (goal <= 1024 MB)\n", peakRssMb());
+    return 0;
+}

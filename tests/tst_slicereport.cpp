@@ -1,0 +1,220 @@
+#include <QtTest>
+
+#include <cmath>
+
+#include "auditfixture.h"
+#include "groupedcolumn.h"
+#include "schemaerror.h"
+#include "slicereport.h"
+
+using namespace Audit;
+
+class TestSliceReport : public QObject
+{
+    Q_OBJECT
+
+private:
+    static const SliceRow &find(const SliceReport &r, const QString &feature, const QString &value)
+    {
+        for (const SliceRow &row : r.slices) {
+            if (row.feature() == feature && row.value() == value)
+                return row;
+        }
+        qFatal("no slice %s = %s", qPrintable(feature), qPrintable(value));
+    }
+
+private Q_SLOTS:
+    void wilsonInterval_matchesKnownValues();
+    void singleSlices_matchHandCount();
+    void countsSumToTotals();
+    void numericBins_areQuantiles();
+    void intersections_respectMinSizeAndSum();
+    void weakSlices_needGapAndInterval();
+    void outputs_csvColumnsAndText();
+    void badOptions_throw();
+};
+
+void TestSliceReport::wilsonInterval_matchesKnownValues()
+{
+    const double z = SliceOptions().z;
+    const auto close = [](double a, double b) { return std::abs(a - b) < 1e-9; };
+    Interval i = wilsonInterval(8, 10, z);
+    QVERIFY(close(i.low, 0.49016247153664183) && close(i.high, 0.9433178485456247));
+    i = wilsonInterval(2, 3, z);
+    QVERIFY(close(i.low, 0.2076596008020477) && close(i.high, 0.9385080552796037));
+    i = wilsonInterval(0, 5, z);
+    QVERIFY(close(i.low, 0.0) && close(i.high, 0.43448246478317476));
+    i = wilsonInterval(5, 5, z);
+    QVERIFY(close(i.low, 0.5655175352168251) && close(i.high, 1.0));
+    QVERIFY(std::isnan(wilsonInterval(0, 0, z).low));
+}
+
+void TestSliceReport::singleSlices_matchHandCount()
+{
+    SliceOptions options;
+    options.cross = 1;
+    const SliceReport r = computeSlices(auditFixture(), options);
+    const SliceRow &a = find(r, QStringLiteral("g"), QStringLiteral("A"));
+    QCOMPARE(a.n, std::int64_t(6));
+    QCOMPARE(a.labelPositives(), std::int64_t(3));
+    QCOMPARE(a.predictedPositives(), std::int64_t(3));
+    QCOMPARE(a.precision, 2.0 / 3);
+    QCOMPARE(a.recall, 2.0 / 3);
+    QCOMPARE(a.f1, 2.0 / 3);
+    QCOMPARE(a.accuracy, 4.0 / 6);
+    QCOMPARE(a.fpr, 1.0 / 3);
+    QCOMPARE(a.fnr, 1.0 / 3);
+    const Interval p = wilsonInterval(2, 3, options.z);
+    QCOMPARE(a.precisionCi.low, p.low);
+    QCOMPARE(a.recallCi.high, p.high);
+    // F1 interval: J = tp / (tp + fp + fn) = 2/4, mapped through 2J / (1 + J).
+    const Interval j = wilsonInterval(2, 4, options.z);
+    QCOMPARE(a.f1Ci.low, 2 * j.low / (1 + j.low));
+    QVERIFY(a.f1Ci.low < a.f1 && a.f1 < a.f1Ci.high);
+
+    const SliceRow &c = find(r, QStringLiteral("g"), QStringLiteral("C"));
+    QVERIFY(std::isnan(c.recall)); // no label positives
+    QCOMPARE(c.precision, 0.0);
+    QCOMPARE(r.overall.n, std::int64_t(15));
+    QCOMPARE(r.overall.tp, std::int64_t(4));
+}
+
+void TestSliceReport::countsSumToTotals()
+{
+    SliceOptions options;
+    options.cross = 1;
+    const SliceReport r = computeSlices(auditFixture(), options);
+    std::int64_t g = 0;
+    std::int64_t x = 0;
+    std::int64_t gPositives = 0;
+    for (const SliceRow &row : r.slices) {
+        (row.feature() == QLatin1String("g") ? g : x) += row.n;
+        if (row.feature() == QLatin1String("g"))
+            gPositives += row.labelPositives();
+    }
+    QCOMPARE(g, std::int64_t(14)); // one row has no g
+    QCOMPARE(x, std::int64_t(15));
+    QCOMPARE(gPositives, r.overall.labelPositives() - 1);
+}
+
+void TestSliceReport::numericBins_areQuantiles()
+{
+    DataColumn column;
+    column.spec.name = QStringLiteral("age");
+    column.spec.type = ColumnType::Integer;
+    for (int v = 1; v <= 100; ++v)
+        column.numbers.push_back(v);
+    const GroupedColumn grouped = GroupedColumn::fromColumn(column, 4);
+    QCOMPARE(grouped.groups, QStringList({QStringLiteral("[1, 26)"), QStringLiteral("[26, 51)"),
+                                          QStringLiteral("[51, 76)"), QStringLiteral("[76, 100]")}));
+    QCOMPARE(grouped.codes[0], 0);
+    QCOMPARE(grouped.codes[25], 1);
+    QCOMPARE(grouped.codes[99], 3);
+    // A value that fills several quantiles (zeros, as in capital-gain) gets a bin of its
+    // own and the rest of the data starts at the next distinct value.
+    DataColumn flat = column;
+    std::fill(flat.numbers.begin(), flat.numbers.begin() + 80, 0.0);
+    QCOMPARE(GroupedColumn::fromColumn(flat, 4).groups, QStringList({QStringLiteral("[0, 81)"), QStringLiteral("[81, 100]")}));
+    // One value everywhere: one bin.
+    std::fill(flat.numbers.begin(), flat.numbers.end(), 7.0);
+    QCOMPARE(GroupedColumn::fromColumn(flat, 4).groups, QStringList({QStringLiteral("[7, 7]")}));
+}
+
+void TestSliceReport::intersections_respectMinSizeAndSum()
+{
+    SliceOptions options;
+    options.bins = 2;
+    options.minSize = 1;
+    const SliceReport all = computeSlices(auditFixture(), options);
+    std::int64_t pairs = 0;
+    for (const SliceRow &row : all.slices) {
+        if (row.features.size() == 2) {
+            QCOMPARE(row.feature(), QStringLiteral("g & x"));
+            pairs += row.n;
+        }
+    }
+    QCOMPARE(pairs, std::int64_t(14));
+    // g = A holds rows 0..5: x alternates 20, 10, so A & [10, 20) has 3 rows.
+    QCOMPARE(find(all, QStringLiteral("g & x"), QStringLiteral("A & [10, 20)")).n, std::int64_t(3));
+
+    options.minSize = 3;
+    const SliceReport big = computeSlices(auditFixture(), options);
+    for (const SliceRow &row : big.slices) {
+        if (row.features.size() == 2)
+            QVERIFY(row.n >= 3);
+    }
+    QVERIFY(big.slices.size() < all.slices.size());
+    // Single-feature slices are always kept, whatever their size.
+    QCOMPARE(find(big, QStringLiteral("g"), QStringLiteral("C")).n, std::int64_t(2));
+}
+
+void TestSliceReport::weakSlices_needGapAndInterval()
+{
+    // "good": 400 rows, F1 0.8. "bad": 100 rows, 20 of 50 positives found, F1 0.571 (its
+    // interval tops out at 0.700). "tiny": 2 rows, its one positive missed, F1 0 but an
+    // interval reaching 0.885. Overall F1 0.764: only "bad" is weak.
+    ScoredData data;
+    DataColumn group;
+    group.spec.name = QStringLiteral("group");
+    group.categories = {"good", "bad", "tiny"};
+    const auto add = [&](int code, int label, int prediction) {
+        group.codes.push_back(code);
+        data.labels.push_back(std::int8_t(label));
+        data.scores.push_back(prediction);
+    };
+    for (int i = 0; i < 400; ++i)
+        add(0, i % 2, (i % 10 == 1 || i % 10 == 4) ? 1 - i % 2 : i % 2);
+    for (int i = 0; i < 100; ++i)
+        add(1, i % 2, (i % 2 == 1 && (i % 10 == 1 || i % 10 == 3)) ? 1 : 0);
+    add(2, 1, 0);
+    add(2, 0, 0);
+    data.columns = {group};
+    const SliceReport r = computeSlices(data, SliceOptions());
+    const SliceRow &bad = find(r, QStringLiteral("group"), QStringLiteral("bad"));
+    const SliceRow &tiny = find(r, QStringLiteral("group"), QStringLiteral("tiny"));
+    QVERIFY(bad.weak);
+    QVERIFY(!tiny.weak);
+    QVERIFY(tiny.gap > bad.gap); // worse on paper, but the interval reaches the overall F1
+    QVERIFY(!find(r, QStringLiteral("group"), QStringLiteral("good")).weak);
+    QCOMPARE(r.weak.size(), std::size_t(1));
+    QCOMPARE(r.slices[r.weak[0]].value(), QStringLiteral("bad"));
+    QCOMPARE(bad.gap, r.overall.f1 - bad.f1);
+
+    SliceOptions byRecall;
+    byRecall.weakMetric = SliceMetric::Recall;
+    byRecall.weakMargin = 0.9; // nothing is that far below
+    QVERIFY(computeSlices(data, byRecall).weak.empty());
+}
+
+void TestSliceReport::outputs_csvColumnsAndText()
+{
+    SliceOptions options;
+    options.minSize = 1;
+    const SliceReport r = computeSlices(auditFixture(), options);
+    const QList<QByteArray> lines = r.toCsv().split('\n');
+    QVERIFY(lines[0].startsWith("feature,value,n,label_pos,pred_pos,precision,recall,f1,accuracy,fpr,fnr,precision_low,"
+                                "precision_high,recall_low,recall_high,accuracy_low,accuracy_high"));
+    QCOMPARE(qsizetype(r.slices.size()), lines.size() - 2);
+    QVERIFY(r.toCsv().contains("\ng & x,\"A & [10, 20)\",3,"));
+    const QJsonObject json = r.toJson();
+    QCOMPARE(json.value(QStringLiteral("slices")).toArray().size(), qsizetype(r.slices.size()));
+    const QString text = r.toText();
+    QVERIFY(text.contains(QStringLiteral("Feature: g\n  g = A: n=6, precision=0.6667, recall=0.6667, F1=0.6667")));
+    QVERIFY(text.contains(QStringLiteral("g = C: n=2, precision=0.0000, recall=n/a")));
+}
+
+void TestSliceReport::badOptions_throw()
+{
+    SliceOptions options;
+    options.features = {QStringLiteral("nope")};
+    QVERIFY_THROWS_EXCEPTION(SchemaError, computeSlices(auditFixture(), options));
+    options.features.clear();
+    options.cross = 4;
+    QVERIFY_THROWS_EXCEPTION(SchemaError, computeSlices(auditFixture(), options));
+    options.cross = 2;
+    options.bins = 0;
+    QVERIFY_THROWS_EXCEPTION(SchemaError, computeSlices(auditFixture(), options));
+}
+
+QTEST_GUILESS_MAIN(TestSliceReport)
+#include "tst_slicereport.moc"

@@ -1,7 +1,10 @@
+#include <cstdio>
+
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QSettings>
+#include <QTimer>
 
 #include "mainwindow.h"
 
@@ -18,13 +21,50 @@ int main(int argc, char *argv[])
     parser.addVersionOption();
     const QCommandLineOption project(QStringLiteral("project"), QStringLiteral("Project folder to open."),
                                      QStringLiteral("dir"));
-    parser.addOption(project);
+    const QCommandLineOption tab(QStringLiteral("tab"),
+                                 QStringLiteral("Tab to show: project, train, performance, slices, bias, predict."),
+                                 QStringLiteral("name"));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Save a PNG of the window once loaded, then exit."),
+                                        QStringLiteral("file"));
+    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size for --screenshot."),
+                                  QStringLiteral("WxH"), QStringLiteral("1400x900"));
+    parser.addOptions({project, tab, screenshot, size});
     parser.process(app);
 
-    const QString dir = parser.isSet(project)
-        ? parser.value(project)
-        : QSettings().value(QStringLiteral("project/last"), QDir::currentPath()).toString();
+    Ui::MainWindow::Tab startTab = Ui::MainWindow::Tab::Project;
+    if (parser.isSet(tab) && !Ui::MainWindow::tabFromName(parser.value(tab), startTab)) {
+        std::fprintf(stderr, "modelaudit: --tab: unknown tab \"%s\" (project, train, performance, slices, bias, predict)\n",
+                     qPrintable(parser.value(tab)));
+        return 2;
+    }
+    const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+    const int width = wh.value(0).toInt();
+    const int height = wh.value(1).toInt();
+    if (wh.size() != 2 || width < 200 || height < 200) {
+        std::fprintf(stderr, "modelaudit: --size: expected WIDTHxHEIGHT such as 1400x900, found \"%s\"\n",
+                     qPrintable(parser.value(size)));
+        return 2;
+    }
+
+    const QString dir = parser.isSet(project) ? parser.value(project)
+                                              : QSettings().value(QStringLiteral("project/last"), QDir::currentPath()).toString();
     Ui::MainWindow window(QDir(dir).absolutePath());
+    if (parser.isSet(tab) || parser.isSet(screenshot))
+        window.showTab(startTab);
+    if (!parser.isSet(screenshot)) {
+        window.show();
+        return app.exec();
+    }
+    window.resize(width, height);
     window.show();
+    int code = 0;
+    window.screenshotWhenIdle(parser.value(screenshot), [&code](const QString &error) {
+        if (!error.isEmpty()) {
+            std::fprintf(stderr, "modelaudit: screenshot failed: %s\n", qPrintable(error));
+            code = 1;
+        }
+        QApplication::exit(code);
+    });
     return app.exec();
 }

@@ -122,7 +122,7 @@ QString parityName(Parity parity)
     return QLatin1String(names[std::size_t(parity)]);
 }
 
-BiasReport computeBias(const ScoredData &data, const BiasOptions &options)
+BiasReport computeBias(const ScoredData &data, const BiasOptions &options, double threshold)
 {
     if (!(options.tau > 0 && options.tau <= 1))
         throw SchemaError(QStringLiteral("--tau %1: must be in (0, 1], e.g. 0.8").arg(options.tau));
@@ -131,11 +131,11 @@ BiasReport computeBias(const ScoredData &data, const BiasOptions &options)
                                          "attributes in the schema."));
     BiasReport report;
     report.options = options;
-    report.threshold = data.threshold;
+    report.threshold = threshold >= 0 ? threshold : data.threshold;
     report.source = data.source;
     report.modelId = data.modelId;
 
-    const std::vector<std::uint8_t> outcomes = data.outcomes();
+    const std::vector<std::uint8_t> outcomes = data.outcomes(report.threshold);
     std::int64_t k = 0;
     for (std::uint8_t o : outcomes)
         k += o & 1;

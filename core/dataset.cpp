@@ -19,6 +19,41 @@ std::size_t Dataset::positives() const
     return std::size_t(std::count(labels.begin(), labels.end(), std::int8_t(1)));
 }
 
+std::vector<ColumnSummary> Dataset::summarize() const
+{
+    const std::string missingToken = schema.missingToken().toStdString();
+    std::vector<ColumnSummary> out;
+    for (const DataColumn &column : columns) {
+        ColumnSummary summary;
+        summary.name = column.spec.name;
+        summary.type = column.spec.type;
+        if (column.spec.isNumeric()) {
+            std::vector<double> sorted = column.numbers;
+            std::sort(sorted.begin(), sorted.end());
+            summary.distinct = std::size_t(std::unique(sorted.begin(), sorted.end()) - sorted.begin());
+            if (!sorted.empty()) {
+                summary.minimum = sorted.front();
+                summary.maximum = *std::max_element(column.numbers.begin(), column.numbers.end());
+            }
+            double sum = 0;
+            for (double v : column.numbers)
+                sum += v;
+            summary.mean = column.numbers.empty() ? 0 : sum / double(column.numbers.size());
+        } else {
+            std::vector<std::size_t> counts(column.categories.size(), 0);
+            for (std::int32_t code : column.codes)
+                ++counts[std::size_t(code)];
+            for (std::size_t k = 0; k < counts.size(); ++k) {
+                summary.distinct += counts[k] > 0;
+                if (column.categories[k] == missingToken)
+                    summary.missing = counts[k];
+            }
+        }
+        out.push_back(summary);
+    }
+    return out;
+}
+
 Dataset Dataset::subset(const std::vector<std::size_t> &rows) const
 {
     Dataset out;

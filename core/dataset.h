@@ -24,6 +24,18 @@ struct DataColumn
     std::string text(std::size_t row) const;
 };
 
+// What a column holds, for previews.
+struct ColumnSummary
+{
+    QString name;
+    ColumnType type = ColumnType::Categorical;
+    std::size_t distinct = 0;
+    std::size_t missing = 0; // rows holding the schema's missing token (categorical columns)
+    double minimum = 0;      // numeric columns
+    double maximum = 0;
+    double mean = 0;
+};
+
 // A loaded, columnar dataset. Columns follow the schema's feature order.
 struct Dataset
 {
@@ -37,6 +49,8 @@ struct Dataset
     std::size_t rowCount() const { return lines.size(); }
     bool hasLabels() const { return !labels.empty(); }
     std::size_t positives() const;
+
+    std::vector<ColumnSummary> summarize() const;
 
     // Keeps only the given rows, in the given order.
     Dataset subset(const std::vector<std::size_t> &rows) const;

@@ -58,6 +58,11 @@ FeatureEncoder FeatureEncoder::fit(const Dataset &data, const EncoderOptions &op
         column.offset = encoder.m_width;
         if (source.spec.isNumeric()) {
             column.log1p = options.autoLog1p && shouldLog(source.numbers);
+            if (!source.numbers.empty()) {
+                const auto [lo, hi] = std::minmax_element(source.numbers.begin(), source.numbers.end());
+                column.minimum = *lo;
+                column.maximum = *hi;
+            }
             double sum = 0;
             double sumSq = 0;
             for (double v : source.numbers) {
@@ -189,6 +194,8 @@ QJsonObject FeatureEncoder::toJson() const
             json.insert(QStringLiteral("mean"), column.mean);
             json.insert(QStringLiteral("scale"), column.scale);
             json.insert(QStringLiteral("log1p"), column.log1p);
+            json.insert(QStringLiteral("min"), column.minimum);
+            json.insert(QStringLiteral("max"), column.maximum);
         } else {
             QJsonArray categories;
             for (const std::string &category : column.categories)
@@ -216,6 +223,9 @@ FeatureEncoder FeatureEncoder::fromJson(const QJsonObject &json)
             column.mean = object.value(QStringLiteral("mean")).toDouble();
             column.scale = object.value(QStringLiteral("scale")).toDouble(1.0);
             column.log1p = object.value(QStringLiteral("log1p")).toBool();
+            // Models written before the range was stored: four standard deviations either side.
+            column.minimum = object.value(QStringLiteral("min")).toDouble(column.mean - 4 * column.scale);
+            column.maximum = object.value(QStringLiteral("max")).toDouble(column.mean + 4 * column.scale);
             if (!(column.scale > 0))
                 throw SchemaError(QStringLiteral("encoder column \"%1\": scale must be positive").arg(column.spec.name));
             encoder.m_width += 1;

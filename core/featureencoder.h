@@ -44,6 +44,8 @@ public:
         std::vector<std::string> categories; // sorted; one output each
         double mean = 0;
         double scale = 1; // standard deviation, 1 when constant
+        double minimum = 0; // range seen in training (numeric columns)
+        double maximum = 0;
         bool log1p = false;
         int offset = 0; // first output of this column
     };

@@ -95,9 +95,10 @@ LearnerParams LearnerParams::fromJson(const QJsonObject &json)
 TrainParams TrainParams::fromYamlFile(const QString &path)
 {
     TrainParams params = fromYaml(YamlReader::readFile(path, QStringLiteral("params")), path);
-    if (!params.schemaPath.isEmpty() && QFileInfo(params.schemaPath).isRelative()) {
-        // A relative schema path is relative to the folder the params file lives in.
-        params.schemaPath = QFileInfo(path).dir().filePath(params.schemaPath);
+    // Relative data paths are relative to the folder the params file lives in.
+    for (QString *p : {&params.schemaPath, &params.trainPath, &params.testPath, &params.rawPath}) {
+        if (!p->isEmpty() && QFileInfo(*p).isRelative())
+            *p = QFileInfo(path).dir().filePath(*p);
     }
     return params;
 }
@@ -108,8 +109,12 @@ TrainParams TrainParams::fromYaml(const QByteArray &yaml, const QString &sourceN
     const YAML::Node root = reader.parse(yaml);
     TrainParams params;
 
-    if (const YAML::Node data = root["data"]; data)
+    if (const YAML::Node data = root["data"]; data) {
         params.schemaPath = reader.optionalString(data, QStringLiteral("data.schema"), {});
+        params.trainPath = reader.optionalString(data, QStringLiteral("data.train"), {});
+        params.testPath = reader.optionalString(data, QStringLiteral("data.test"), {});
+        params.rawPath = reader.optionalString(data, QStringLiteral("data.raw"), {});
+    }
 
     const YAML::Node model = reader.map(root, QStringLiteral("model"));
     LearnerParams &l = params.learner;

@@ -50,6 +50,9 @@ struct TrainParams
     double beta = 1.0;              // F-beta used for tuning and reports
     EncoderOptions encoder;
     QString schemaPath;             // data.schema, relative to the params file's folder
+    QString trainPath;              // data.train (resolved like schemaPath); may be empty
+    QString testPath;               // data.test
+    QString rawPath;                // data.raw
 
     // Throws: SchemaError naming the file, line and key; IoError when unreadable.
     static TrainParams fromYamlFile(const QString &path);

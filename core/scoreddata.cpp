@@ -30,11 +30,12 @@ QStringList ScoredData::columnNames() const
     return names;
 }
 
-std::vector<std::uint8_t> ScoredData::outcomes() const
+std::vector<std::uint8_t> ScoredData::outcomes(double at) const
 {
+    const double t = at >= 0 ? at : threshold;
     std::vector<std::uint8_t> out(labels.size());
     for (std::size_t i = 0; i < labels.size(); ++i)
-        out[i] = std::uint8_t(labels[i] * 2 + (scores[i] >= threshold ? 1 : 0));
+        out[i] = std::uint8_t(labels[i] * 2 + (scores[i] >= t ? 1 : 0));
     return out;
 }
 
@@ -163,7 +164,7 @@ ScoredData readScoredCsv(const QString &path, const ScoredCsvOptions &options)
                                    .arg(options.labelColumn, QString::fromStdString(value)),
                                path, line, options.labelColumn, QString::fromStdString(value));
         }
-        positive = "1";
+        positive.assign(1, '1'); // not = "1": GCC 12 warns falsely (-Wrestrict, bug 105329)
     } else if (!labelValues.count(positive)) {
         throw CsvError(QStringLiteral("%1: column \"%2\" never holds the positive value \"%3\"")
                            .arg(path, options.labelColumn, options.labelPositive),

@@ -30,8 +30,9 @@ struct ScoredData
     const DataColumn *column(const QString &name) const; // nullptr when absent
     QStringList columnNames() const;
 
-    // Predictions at `threshold` packed with labels: 0 tn, 1 fp, 2 fn, 3 tp (label*2 + pred).
-    std::vector<std::uint8_t> outcomes() const;
+    // Predictions packed with labels: 0 tn, 1 fp, 2 fn, 3 tp (label*2 + pred), at `at`, or at
+    // `threshold` when `at` is negative.
+    std::vector<std::uint8_t> outcomes(double at = -1) const;
 };
 
 // Scores `data` with `model`. Requires data.hasLabels() (SchemaError otherwise).

@@ -220,7 +220,7 @@ Interval SliceRow::interval(SliceMetric m) const
     return {kNaN, kNaN};
 }
 
-SliceReport computeSlices(const ScoredData &data, const SliceOptions &options)
+SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, double threshold)
 {
     if (options.bins < 1)
         throw SchemaError(QStringLiteral("--bins %1: need at least 1 bin").arg(options.bins));
@@ -239,10 +239,10 @@ SliceReport computeSlices(const ScoredData &data, const SliceOptions &options)
 
     SliceReport report;
     report.options = options;
-    report.threshold = data.threshold;
+    report.threshold = threshold >= 0 ? threshold : data.threshold;
     report.source = data.source;
     report.modelId = data.modelId;
-    const std::vector<std::uint8_t> outcomes = data.outcomes();
+    const std::vector<std::uint8_t> outcomes = data.outcomes(report.threshold);
     std::int64_t totals[4] = {0, 0, 0, 0};
     for (std::uint8_t o : outcomes)
         ++totals[o];

@@ -83,6 +83,7 @@ struct SliceReport
 
 // Ratios with a zero denominator are NaN (null in JSON, empty in CSV).
 // Throws: SchemaError for an unknown feature, bins < 1 or cross outside 1..3.
-SliceReport computeSlices(const ScoredData &data, const SliceOptions &options = {});
+// `threshold` < 0 means data.threshold.
+SliceReport computeSlices(const ScoredData &data, const SliceOptions &options = {}, double threshold = -1);
 
 } // namespace Audit

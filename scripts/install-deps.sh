@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
     build-essential cmake ninja-build pkg-config
-    qt6-base-dev qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev libqt6svg6-dev
+    qt6-base-dev qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev libqt6svg6-dev libqt6opengl6-dev
     libdlib-dev libopenblas-dev liblapack-dev libyaml-cpp-dev libgit2-dev
     xvfb xauth xdotool imagemagick
     python3 python3-jsonschema python3-yaml

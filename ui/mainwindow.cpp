@@ -1,89 +1,485 @@
 #include "mainwindow.h"
 
+#include <QAction>
+#include <QApplication>
+#include <QChartView>
+#include <QCloseEvent>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
-#include <QFutureWatcher>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
+#include <QSlider>
 #include <QStatusBar>
-#include <QTextBrowser>
-#include <QtConcurrent>
+#include <QTabWidget>
+#include <QTimer>
+#include <QVBoxLayout>
 
-#include "auditerror.h"
-#include "model.h"
+#include "biastab.h"
+#include "metricglossary.h"
+#include "performancetab.h"
+#include "predicttab.h"
+#include "projectsession.h"
+#include "projecttab.h"
+#include "slicestab.h"
+#include "traintab.h"
+#include "viewutil.h"
 
 namespace Ui {
 
 namespace {
 
-struct LoadResult
-{
-    QString html;
-    QString status;
-};
+constexpr int kSliderSteps = 1000;
+constexpr int kMaxRecent = 8;
 
-QString row(const QString &name, const QString &value)
+// Every chart gets a right-click "Export…" action.
+void addChartExport(QChartView *view, QMainWindow *window)
 {
-    return QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>").arg(name.toHtmlEscaped(), value.toHtmlEscaped());
-}
-
-LoadResult describeModel(const QString &path)
-{
-    try {
-        const Audit::Model model = Audit::Model::load(path);
-        const Audit::BinaryMetrics &v = model.training().validationMetrics;
-        QString html = QStringLiteral("<h2>Model %1</h2><table cellpadding=4>").arg(model.id());
-        html += row(QStringLiteral("Learner"), Audit::learnerName(model.params().kind));
-        html += row(QStringLiteral("Dataset"), model.schema().name());
-        html += row(QStringLiteral("Label"), QStringLiteral("%1 (positive: %2)")
-                                                 .arg(model.schema().labelColumn(), model.schema().positiveLabel()));
-        html += row(QStringLiteral("Training rows"), QString::number(model.training().rows));
-        html += row(QStringLiteral("Training data md5"), model.training().dataMd5);
-        html += row(QStringLiteral("Features"), QString::number(model.encoder().width()));
-        html += row(QStringLiteral("Threshold"), QString::number(model.threshold(), 'f', 4));
-        html += row(QStringLiteral("Validation F1"), QString::number(v.f1, 'f', 4));
-        html += row(QStringLiteral("Validation ROC AUC"), QString::number(v.rocAuc, 'f', 4));
-        html += QStringLiteral("</table>");
-        return {html, QStringLiteral("%1 · model %2 · %3").arg(path, model.id(), Audit::learnerName(model.params().kind))};
-    } catch (const Audit::AuditError &e) {
-        return {QStringLiteral("<h2>No model loaded</h2><p>%1</p><p>Run <code>make run</code> or "
-                               "<code>modelaudit-cli train</code> to create one.</p>")
-                    .arg(e.message().toHtmlEscaped()),
-                QStringLiteral("no model")};
-    }
+    view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto *action = new QAction(QObject::tr("Export chart as PNG or SVG…"), view);
+    QObject::connect(action, &QAction::triggered, window, [view, window] {
+        const QString path = QFileDialog::getSaveFileName(window, QObject::tr("Export chart"), QStringLiteral("chart.png"),
+                                                          QObject::tr("PNG image (*.png);;SVG drawing (*.svg)"));
+        if (!path.isEmpty()) {
+            const QString error = exportWidget(view, path);
+            if (!error.isEmpty())
+                window->statusBar()->showMessage(error, 8000);
+        }
+    });
+    view->addAction(action);
 }
 
 } // namespace
 
 MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     : QMainWindow(parent)
-    , m_projectDir(projectDir)
-    , m_summary(new QTextBrowser(this))
+    , m_session(new ProjectSession(this))
+    , m_tabs(new QTabWidget(this))
+    , m_slider(new QSlider(Qt::Horizontal, this))
+    , m_thresholdBox(new QDoubleSpinBox(this))
+    , m_error(new QLabel(this))
     , m_status(new QLabel(this))
+    , m_progress(new QProgressBar(this))
+    , m_cancel(new QPushButton(tr("Cancel"), this))
 {
-    setWindowTitle(QStringLiteral("ModelAudit — %1").arg(QDir(projectDir).dirName()));
-    setCentralWidget(m_summary);
-    statusBar()->addPermanentWidget(m_status, 1);
-    m_summary->setHtml(QStringLiteral("<h2>Loading…</h2>"));
+    setWindowTitle(tr("ModelAudit"));
+    setAcceptDrops(true);
+    m_projectTab = new ProjectTab(m_session, this);
+    m_trainTab = new TrainTab(m_session, this);
+    m_performanceTab = new PerformanceTab(m_session, this);
+    m_slicesTab = new SlicesTab(m_session, this);
+    m_biasTab = new BiasTab(m_session, this);
+    m_predictTab = new PredictTab(m_session, this);
+    m_tabs->addTab(m_projectTab, tr("&Project"));
+    m_tabs->addTab(m_trainTab, tr("T&rain"));
+    m_tabs->addTab(m_performanceTab, tr("P&erformance"));
+    m_tabs->addTab(m_slicesTab, tr("&Slices"));
+    m_tabs->addTab(m_biasTab, tr("&Bias"));
+    m_tabs->addTab(m_predictTab, tr("Pre&dict"));
+    for (QChartView *view : findChildren<QChartView *>())
+        addChartExport(view, this);
 
+    m_slider->setRange(0, kSliderSteps);
+    m_slider->setToolTip(metricTooltip(QStringLiteral("threshold")));
+    m_thresholdBox->setRange(0, 1);
+    m_thresholdBox->setDecimals(3);
+    m_thresholdBox->setSingleStep(0.01);
+    m_thresholdBox->setToolTip(metricTooltip(QStringLiteral("threshold")));
+    connect(m_slider, &QSlider::valueChanged, this, [this](int value) {
+        const double t = double(value) / kSliderSteps;
+        const QSignalBlocker blocker(m_thresholdBox);
+        m_thresholdBox->setValue(t);
+        m_session->setThreshold(t);
+    });
+    connect(m_thresholdBox, &QDoubleSpinBox::valueChanged, this, [this](double t) {
+        const QSignalBlocker blocker(m_slider);
+        m_slider->setValue(int(std::lround(t * kSliderSteps)));
+        m_session->setThreshold(t);
+    });
+    auto *thresholdBar = new QHBoxLayout;
+    thresholdBar->addWidget(new QLabel(tr("Decision threshold"), this));
+    thresholdBar->addWidget(m_slider, 1);
+    thresholdBar->addWidget(m_thresholdBox);
+
+    m_error->setVisible(false);
+    m_error->setWordWrap(true);
+    m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_error->setStyleSheet(QStringLiteral("QLabel { background: #f8d7da; color: #58151c; border: 1px solid #f1aeb5; "
+                                          "padding: 6px; }"));
+
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->addWidget(m_error);
+    layout->addLayout(thresholdBar);
+    layout->addWidget(m_tabs, 1);
+    setCentralWidget(central);
+
+    m_progress->setMaximumWidth(260);
+    m_progress->setVisible(false);
+    m_cancel->setVisible(false);
+    statusBar()->addWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    connect(m_cancel, &QPushButton::clicked, m_session, &ProjectSession::cancel);
+
+    connect(m_session, &ProjectSession::busyChanged, this, [this](bool busy) {
+        m_progress->setVisible(busy);
+        m_cancel->setVisible(busy && m_session->isTraining());
+        if (busy)
+            m_progress->setRange(0, 0);
+    });
+    connect(m_session, &ProjectSession::progressChanged, this, [this](int done, int total, const QString &stage) {
+        m_progress->setRange(0, total);
+        m_progress->setValue(done);
+        m_progress->setFormat(stage);
+        m_cancel->setVisible(true);
+    });
+    connect(m_session, &ProjectSession::errorOccurred, this, &MainWindow::showError);
+    connect(m_session, &ProjectSession::trainingFinished, this, [this](bool ok, const QString &message) {
+        if (!ok)
+            showError(message);
+    });
+    connect(m_session, &ProjectSession::projectLoaded, this, [this] {
+        m_error->setVisible(false);
+        syncThreshold();
+        updateStatus();
+        const LoadedProject &p = m_session->project();
+        if (!p.dir.isEmpty()) {
+            QSettings settings;
+            settings.setValue(QStringLiteral("project/last"), p.dir);
+            QStringList recent = settings.value(QStringLiteral("project/recent")).toStringList();
+            recent.removeAll(p.dir);
+            recent.prepend(p.dir);
+            settings.setValue(QStringLiteral("project/recent"), recent.mid(0, kMaxRecent));
+            updateRecentMenu();
+            setWindowTitle(tr("ModelAudit — %1").arg(QFileInfo(p.dir).fileName()));
+        }
+    });
+    connect(m_session, &ProjectSession::resultsChanged, this, &MainWindow::updateStatus);
+    connect(m_projectTab, &ProjectTab::openProjectRequested, this, &MainWindow::chooseProject);
+    connect(m_projectTab, &ProjectTab::openDatasetRequested, this, &MainWindow::chooseDataset);
+    connect(m_projectTab, &ProjectTab::openScoredRequested, this, &MainWindow::chooseScored);
+    connect(m_trainTab, &TrainTab::saveModelRequested, this, &MainWindow::saveModel);
+
+    buildMenus();
     QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    if (!settings.contains(QStringLiteral("window/geometry")))
-        resize(900, 600);
-    settings.setValue(QStringLiteral("project/last"), projectDir);
-
-    loadModel(QDir(projectDir).filePath(QStringLiteral("models/model.bin")));
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
+        resize(1300, 860);
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_tabs->setCurrentIndex(settings.value(QStringLiteral("window/tab"), 0).toInt());
+    updateStatus();
+    if (!projectDir.isEmpty())
+        openProject(projectDir);
 }
 
-void MainWindow::loadModel(const QString &path)
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus()
 {
-    auto *watcher = new QFutureWatcher<LoadResult>(this);
-    connect(watcher, &QFutureWatcher<LoadResult>::finished, this, [this, watcher] {
-        const LoadResult result = watcher->result();
-        m_summary->setHtml(result.html);
-        m_status->setText(result.status);
-        watcher->deleteLater();
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("Open &Project…"), QKeySequence::Open, this, &MainWindow::chooseProject);
+    file->addAction(tr("Open &Dataset…"), QKeySequence(tr("Ctrl+Shift+O")), this, &MainWindow::chooseDataset);
+    file->addAction(tr("Open S&cored CSV…"), QKeySequence(tr("Ctrl+Alt+O")), this, &MainWindow::chooseScored);
+    m_recent = file->addMenu(tr("&Recent Projects"));
+    updateRecentMenu();
+    file->addSeparator();
+    file->addAction(tr("&Save Model As…"), QKeySequence::Save, this, &MainWindow::saveModel);
+    file->addAction(tr("Export &Chart…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportChart);
+    file->addAction(tr("Export &Table as CSV…"), QKeySequence(tr("Ctrl+Shift+E")), this, &MainWindow::exportTable);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        QAction *action = view->addAction(m_tabs->tabText(i).remove(QLatin1Char('&')));
+        action->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(i + 1)));
+        connect(action, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
+    }
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(tr("&Train"), QKeySequence(tr("Ctrl+T")), this, [this] {
+        showTab(Tab::Train);
+        if (m_trainTab->trainButton()->isEnabled())
+            m_trainTab->trainButton()->click();
     });
-    watcher->setFuture(QtConcurrent::run(describeModel, path));
+    run->addAction(tr("&Cancel"), QKeySequence(Qt::Key_Escape), m_session, &ProjectSession::cancel);
+    run->addAction(tr("Threshold &Up"), QKeySequence(tr("Ctrl+Up")), this,
+                   [this] { m_slider->setValue(m_slider->value() + 10); });
+    run->addAction(tr("Threshold &Down"), QKeySequence(tr("Ctrl+Down")), this,
+                   [this] { m_slider->setValue(m_slider->value() - 10); });
+}
+
+void MainWindow::updateRecentMenu()
+{
+    if (!m_recent)
+        return;
+    m_recent->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("project/recent")).toStringList();
+    for (const QString &dir : recent)
+        m_recent->addAction(dir, this, [this, dir] { openProject(dir); });
+    m_recent->setEnabled(!recent.isEmpty());
+}
+
+bool MainWindow::tabFromName(const QString &name, Tab &tab)
+{
+    static const std::pair<const char *, Tab> names[] = {{"project", Tab::Project}, {"train", Tab::Train},
+                                                         {"performance", Tab::Performance}, {"slices", Tab::Slices},
+                                                         {"bias", Tab::Bias}, {"predict", Tab::Predict}};
+    for (const auto &[text, value] : names) {
+        if (name == QLatin1String(text)) {
+            tab = value;
+            return true;
+        }
+    }
+    return false;
+}
+
+void MainWindow::showTab(Tab tab)
+{
+    m_tabs->setCurrentIndex(int(tab));
+}
+
+QString MainWindow::errorText() const
+{
+    return m_error->isVisible() ? m_error->text() : QString();
+}
+
+QString MainWindow::statusText() const
+{
+    return m_status->text();
+}
+
+void MainWindow::openProject(const QString &dir)
+{
+    m_session->openProject(dir);
+}
+
+void MainWindow::chooseProject()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open project folder"),
+                                                          QSettings().value(QStringLiteral("project/last")).toString());
+    if (!dir.isEmpty())
+        openProject(dir);
+}
+
+void MainWindow::chooseDataset()
+{
+    const QString csv = QFileDialog::getOpenFileName(this, tr("Open dataset"), m_session->project().dir,
+                                                     tr("CSV files (*.csv);;All files (*)"));
+    if (csv.isEmpty())
+        return;
+    QString schema = m_session->project().params.schemaPath;
+    if (schema.isEmpty() || !QFileInfo::exists(schema))
+        schema = QFileDialog::getOpenFileName(this, tr("Schema for %1").arg(QFileInfo(csv).fileName()),
+                                              QFileInfo(csv).absolutePath(), tr("Schema YAML (*.yaml *.yml)"));
+    if (!schema.isEmpty())
+        m_session->openDataset(csv, schema);
+}
+
+void MainWindow::chooseScored()
+{
+    const QString csv = QFileDialog::getOpenFileName(this, tr("Open scored CSV"), m_session->project().dir,
+                                                     tr("CSV files (*.csv);;All files (*)"));
+    if (csv.isEmpty())
+        return;
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Columns of %1").arg(QFileInfo(csv).fileName()));
+    auto *form = new QFormLayout(&dialog);
+    auto *score = new QLineEdit(QStringLiteral("score"), &dialog);
+    auto *label = new QLineEdit(QStringLiteral("label_value"), &dialog);
+    auto *positive = new QLineEdit(&dialog);
+    positive->setPlaceholderText(tr("empty: labels are 0/1"));
+    auto *attributes = new QLineEdit(&dialog);
+    attributes->setPlaceholderText(tr("race,sex"));
+    auto *threshold = new QDoubleSpinBox(&dialog);
+    threshold->setRange(0, 1);
+    threshold->setDecimals(3);
+    threshold->setValue(0.5);
+    form->addRow(tr("Score column"), score);
+    form->addRow(tr("Label column"), label);
+    form->addRow(tr("Positive label"), positive);
+    form->addRow(tr("Attributes"), attributes);
+    form->addRow(tr("Threshold"), threshold);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    Audit::ScoredCsvOptions options;
+    options.scoreColumn = score->text().trimmed();
+    options.labelColumn = label->text().trimmed();
+    options.labelPositive = positive->text().trimmed();
+    for (const QString &a : attributes->text().split(QLatin1Char(','), Qt::SkipEmptyParts))
+        options.attributes << a.trimmed();
+    options.threshold = threshold->value();
+    m_session->openScoredCsv(csv, options);
+}
+
+void MainWindow::saveModel()
+{
+    const Audit::Model *model = m_session->project().model.get();
+    if (!model) {
+        showError(tr("There is no model to save yet."));
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save model"),
+                                                      QDir(m_session->project().dir).filePath(QStringLiteral("models/model.bin")),
+                                                      tr("ModelAudit models (*.bin)"));
+    if (path.isEmpty())
+        return;
+    try {
+        model->save(path);
+        statusBar()->showMessage(tr("Model %1 saved to %2").arg(model->id(), path), 8000);
+    } catch (const Audit::AuditError &e) {
+        showError(e.message());
+    }
+}
+
+QChartView *MainWindow::currentChart() const
+{
+    const QList<QChartView *> views = m_tabs->currentWidget()->findChildren<QChartView *>();
+    return views.isEmpty() ? nullptr : views.front();
+}
+
+QTableView *MainWindow::currentTable() const
+{
+    QWidget *tab = m_tabs->currentWidget();
+    if (tab == m_slicesTab)
+        return m_slicesTab->table();
+    if (tab == m_biasTab)
+        return m_biasTab->table();
+    if (tab == m_projectTab)
+        return m_projectTab->previewView();
+    return nullptr;
+}
+
+void MainWindow::exportChart()
+{
+    QChartView *view = currentChart();
+    if (!view) {
+        showError(tr("This tab has no chart to export."));
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export chart"), QStringLiteral("chart.png"),
+                                                      tr("PNG image (*.png);;SVG drawing (*.svg)"));
+    if (path.isEmpty())
+        return;
+    const QString error = exportWidget(view, path);
+    error.isEmpty() ? statusBar()->showMessage(tr("Saved %1").arg(path), 5000) : showError(error);
+}
+
+void MainWindow::exportTable()
+{
+    QTableView *table = currentTable();
+    if (!table || !table->model()) {
+        showError(tr("This tab has no table to export."));
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export table"), QStringLiteral("table.csv"),
+                                                      tr("CSV files (*.csv)"));
+    if (path.isEmpty())
+        return;
+    const QString error = Ui::exportTable(*table->model(), path);
+    error.isEmpty() ? statusBar()->showMessage(tr("Saved %1").arg(path), 5000) : showError(error);
+}
+
+void MainWindow::showError(const QString &message)
+{
+    m_error->setText(message);
+    m_error->setVisible(true);
+    statusBar()->showMessage(message.section(QLatin1Char('\n'), 0, 0), 10000);
+}
+
+void MainWindow::syncThreshold()
+{
+    const QSignalBlocker a(m_slider);
+    const QSignalBlocker b(m_thresholdBox);
+    m_slider->setValue(int(std::lround(m_session->threshold() * kSliderSteps)));
+    m_thresholdBox->setValue(m_session->threshold());
+    const bool enabled = m_session->project().scored != nullptr;
+    m_slider->setEnabled(enabled);
+    m_thresholdBox->setEnabled(enabled);
+}
+
+void MainWindow::updateStatus()
+{
+    const LoadedProject &p = m_session->project();
+    QStringList parts;
+    const QLocale locale;
+    if (p.data)
+        parts << tr("Data %1 (md5 %2), %3 rows")
+                     .arg(QFileInfo(p.dataPath).fileName(), p.data->md5.left(8), locale.toString(qulonglong(p.data->rowCount())));
+    else if (p.scored)
+        parts << tr("Scores %1, %2 rows").arg(QFileInfo(p.dataPath).fileName(), locale.toString(qulonglong(p.scored->rowCount())));
+    if (p.model)
+        parts << tr("Model %1 (%2)").arg(p.model->id(), Audit::learnerName(p.model->params().kind));
+    if (const Audit::AuditResults *r = m_session->results(); r && p.scored)
+        parts << tr("threshold %1: F1 %2").arg(r->threshold, 0, 'f', 3).arg(r->metrics.f1, 0, 'f', 3);
+    m_status->setText(parts.isEmpty() ? tr("Nothing open") : parts.join(QStringLiteral(" · ")));
+}
+
+void MainWindow::screenshotWhenIdle(const QString &path, std::function<void(const QString &)> done)
+{
+    auto *timer = new QTimer(this);
+    timer->setInterval(50);
+    auto waited = std::make_shared<int>(0);
+    connect(timer, &QTimer::timeout, this, [this, timer, waited, path, done] {
+        *waited += 50;
+        const bool ready = !m_session->isBusy() && (m_session->results() || !m_session->project().scored);
+        if (!ready && *waited < 120000)
+            return;
+        timer->stop();
+        timer->deleteLater();
+        if (!ready) {
+            done(tr("timed out waiting for the project to load"));
+            return;
+        }
+        QApplication::processEvents();
+        const QString error = exportWidget(this, path);
+        done(error.isEmpty() && m_error->isVisible() ? tr("the window shows an error: %1").arg(m_error->text()) : error);
+    });
+    timer->start();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.isEmpty())
+        return;
+    const QString path = urls.front().toLocalFile();
+    if (QFileInfo(path).isDir()) {
+        openProject(path);
+    } else if (path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive) && !m_session->project().params.schemaPath.isEmpty()) {
+        m_session->openDataset(path, m_session->project().params.schemaPath);
+    } else {
+        showError(tr("%1: drop a project folder, or a CSV file once a project is open.").arg(path));
+    }
 }
 
 } // namespace Ui

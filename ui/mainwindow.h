@@ -2,27 +2,94 @@
 
 #include <QMainWindow>
 
+class QChartView;
+class QDoubleSpinBox;
 class QLabel;
-class QTextBrowser;
+class QMenu;
+class QProgressBar;
+class QPushButton;
+class QSlider;
+class QTabWidget;
+class QTableView;
 
 namespace Ui {
 
-// The main window. In this first version it loads the project's model off the GUI thread
-// and shows what the model file records; the audit tabs come later.
+class BiasTab;
+class PerformanceTab;
+class PredictTab;
+class ProjectSession;
+class ProjectTab;
+class SlicesTab;
+class TrainTab;
+
+// The main window: a threshold bar over six tabs (Project, Train, Performance, Slices, Bias,
+// Predict), menus with shortcuts, and a status bar with what is loaded and any running work.
+// Errors show in a banner, never in a blocking dialog.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 
 public:
+    enum class Tab { Project, Train, Performance, Slices, Bias, Predict };
+
+    // Opens `projectDir` when not empty.
     explicit MainWindow(const QString &projectDir, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    ProjectSession *session() const { return m_session; }
+    ProjectTab *projectTab() const { return m_projectTab; }
+    TrainTab *trainTab() const { return m_trainTab; }
+    PerformanceTab *performanceTab() const { return m_performanceTab; }
+    SlicesTab *slicesTab() const { return m_slicesTab; }
+    BiasTab *biasTab() const { return m_biasTab; }
+    PredictTab *predictTab() const { return m_predictTab; }
+    QSlider *thresholdSlider() const { return m_slider; }
+    QString errorText() const;
+    QString statusText() const;
+    void showTab(Tab tab);
+    static bool tabFromName(const QString &name, Tab &tab);
+
+    // Saves a screenshot of the window once all loading and auditing is done, then calls
+    // `done` with an error message (empty on success).
+    void screenshotWhenIdle(const QString &path, std::function<void(const QString &error)> done);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
-    void loadModel(const QString &path);
+    void buildMenus();
+    void openProject(const QString &dir);
+    void chooseProject();
+    void chooseDataset();
+    void chooseScored();
+    void saveModel();
+    void exportChart();
+    void exportTable();
+    void showError(const QString &message);
+    void updateStatus();
+    void updateRecentMenu();
+    void syncThreshold();
+    QChartView *currentChart() const;
+    QTableView *currentTable() const;
 
-    QString m_projectDir;
-    QTextBrowser *m_summary = nullptr;
-    QLabel *m_status = nullptr;
+    ProjectSession *m_session;
+    QTabWidget *m_tabs;
+    ProjectTab *m_projectTab;
+    TrainTab *m_trainTab;
+    PerformanceTab *m_performanceTab;
+    SlicesTab *m_slicesTab;
+    BiasTab *m_biasTab;
+    PredictTab *m_predictTab;
+    QSlider *m_slider;
+    QDoubleSpinBox *m_thresholdBox;
+    QLabel *m_error;
+    QLabel *m_status;
+    QProgressBar *m_progress;
+    QPushButton *m_cancel;
+    QMenu *m_recent = nullptr;
 };
 
 } // namespace Ui

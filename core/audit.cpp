@@ -1,0 +1,24 @@
+#include "audit.h"
+
+#include "schemaerror.h"
+
+namespace Audit {
+
+AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, const BiasOptions &biasOptions,
+                      double threshold)
+{
+    AuditResults results;
+    results.threshold = threshold >= 0 ? threshold : data.threshold;
+    results.metrics = computeMetrics(data.scores, data.labels, results.threshold);
+    results.roc = rocCurve(data.scores, data.labels);
+    results.pr = prCurve(data.scores, data.labels);
+    results.slices = std::make_shared<const SliceReport>(computeSlices(data, sliceOptions, results.threshold));
+    try {
+        results.bias = std::make_shared<const BiasReport>(computeBias(data, biasOptions, results.threshold));
+    } catch (const SchemaError &e) {
+        results.biasError = e.message();
+    }
+    return results;
+}
+
+} // namespace Audit

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "biasreport.h"
+#include "curves.h"
+#include "metrics.h"
+#include "scoreddata.h"
+#include "slicereport.h"
+
+namespace Audit {
+
+// Everything the audit views show for one scored dataset at one threshold.
+struct AuditResults
+{
+    double threshold = 0.5;
+    BinaryMetrics metrics;
+    std::vector<CurvePoint> roc;
+    std::vector<CurvePoint> pr;
+    std::shared_ptr<const SliceReport> slices;
+    std::shared_ptr<const BiasReport> bias;
+    QString biasError; // why there is no bias report (no attributes, one group, ...), empty if there is
+};
+
+// Runs the whole audit: overall metrics and curves, slices, bias. A bias problem (say, no
+// protected attribute) does not stop the rest: it is reported in biasError.
+// Throws: SchemaError for bad slice options.
+// `threshold` < 0 means data.threshold.
+AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, const BiasOptions &biasOptions,
+                      double threshold = -1);
+
+} // namespace Audit

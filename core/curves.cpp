@@ -1,0 +1,73 @@
+#include "curves.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace Audit {
+
+namespace {
+
+struct Sweep
+{
+    double threshold;
+    double tp;
+    double fp;
+};
+
+// Cumulative counts at each distinct score, highest first.
+std::vector<Sweep> sweep(const std::vector<double> &scores, const std::vector<std::int8_t> &labels)
+{
+    std::vector<std::size_t> order(scores.size());
+    std::iota(order.begin(), order.end(), std::size_t(0));
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
+    std::vector<Sweep> out;
+    double tp = 0;
+    double fp = 0;
+    for (std::size_t i = 0; i < order.size();) {
+        const double s = scores[order[i]];
+        while (i < order.size() && scores[order[i]] == s) {
+            (labels[order[i]] ? tp : fp) += 1;
+            ++i;
+        }
+        out.push_back({s, tp, fp});
+    }
+    return out;
+}
+
+std::vector<CurvePoint> thin(std::vector<CurvePoint> points, std::size_t maxPoints)
+{
+    if (points.size() <= maxPoints || maxPoints < 2)
+        return points;
+    std::vector<CurvePoint> out;
+    const double step = double(points.size() - 1) / double(maxPoints - 1);
+    for (std::size_t i = 0; i < maxPoints; ++i)
+        out.push_back(points[std::size_t(double(i) * step + 0.5)]);
+    return out;
+}
+
+} // namespace
+
+std::vector<CurvePoint> rocCurve(const std::vector<double> &scores, const std::vector<std::int8_t> &labels,
+                                 std::size_t maxPoints)
+{
+    const std::vector<Sweep> s = sweep(scores, labels);
+    const double positives = s.empty() ? 0 : s.back().tp;
+    const double negatives = s.empty() ? 0 : s.back().fp;
+    std::vector<CurvePoint> points = {{0, 0, 1.0 + 1e-12}};
+    for (const Sweep &p : s)
+        points.push_back({negatives > 0 ? p.fp / negatives : 0, positives > 0 ? p.tp / positives : 0, p.threshold});
+    return thin(std::move(points), maxPoints);
+}
+
+std::vector<CurvePoint> prCurve(const std::vector<double> &scores, const std::vector<std::int8_t> &labels,
+                                std::size_t maxPoints)
+{
+    const std::vector<Sweep> s = sweep(scores, labels);
+    const double positives = s.empty() ? 0 : s.back().tp;
+    std::vector<CurvePoint> points;
+    for (const Sweep &p : s)
+        points.push_back({positives > 0 ? p.tp / positives : 0, p.tp / (p.tp + p.fp), p.threshold});
+    return thin(std::move(points), maxPoints);
+}
+
+} // namespace Audit

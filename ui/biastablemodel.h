@@ -1,0 +1,42 @@
+#pragma once
+
+#include <memory>
+
+#include <QAbstractTableModel>
+
+#include "biasreport.h"
+
+namespace Ui {
+
+// The groups of one attribute of a bias report (or of every attribute), with their metrics.
+// A metric cell is red when that metric's parity fails for the group; its tooltip gives the
+// disparity and the reference group.
+class BiasTableModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(BiasTableModel)
+
+public:
+    // Unscoped: these feed int column APIs.
+    enum Column { Attribute, Group, Size, Prev, Ppr, Pprev, Precision, Fdr, For, Fpr, Fnr, Tpr, Tnr, Npv, Failed,
+                  ColumnCount };
+    enum Role { RawValueRole = Qt::UserRole };
+
+    explicit BiasTableModel(QObject *parent = nullptr);
+
+    void setReport(std::shared_ptr<const Audit::BiasReport> report, const QString &attribute);
+    const Audit::GroupMetrics *group(int row) const;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    static std::optional<Audit::BiasMetric> metricOf(int column);
+
+private:
+    std::shared_ptr<const Audit::BiasReport> m_report;
+    std::vector<const Audit::GroupMetrics *> m_rows;
+};
+
+} // namespace Ui

@@ -1,0 +1,178 @@
+#include "heatmapwidget.h"
+
+#include <cmath>
+
+#include <QHelpEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QToolTip>
+
+namespace Ui {
+
+namespace {
+
+constexpr int kLabelWidth = 150;
+constexpr int kHeaderHeight = 90;
+constexpr int kCellWidth = 64;
+constexpr int kCellHeight = 34;
+
+} // namespace
+
+HeatmapWidget::HeatmapWidget(QWidget *parent)
+    : QWidget(parent)
+{
+    setMouseTracking(true);
+}
+
+void HeatmapWidget::setData(const Audit::SliceReport *report, const QString &rowFeature, const QString &columnFeature,
+                            Audit::SliceMetric metric)
+{
+    m_rows.clear();
+    m_columns.clear();
+    m_cells.clear();
+    m_values.clear();
+    m_sizes.clear();
+    m_title.clear();
+    if (report) {
+        m_overall = report->overall.metric(metric);
+        for (const Audit::SliceRow &row : report->slices) {
+            if (row.features.size() != 1)
+                continue;
+            if (row.features[0] == rowFeature)
+                m_rows << row.values[0];
+            else if (row.features[0] == columnFeature)
+                m_columns << row.values[0];
+        }
+        m_cells.assign(std::size_t(m_rows.size() * m_columns.size()), -1);
+        m_values.assign(m_cells.size(), NAN);
+        m_sizes.assign(m_cells.size(), 0);
+        for (std::size_t i = 0; i < report->slices.size(); ++i) {
+            const Audit::SliceRow &row = report->slices[i];
+            if (row.features.size() != 2)
+                continue;
+            int r = -1;
+            int c = -1;
+            if (row.features[0] == rowFeature && row.features[1] == columnFeature) {
+                r = int(m_rows.indexOf(row.values[0]));
+                c = int(m_columns.indexOf(row.values[1]));
+            } else if (row.features[0] == columnFeature && row.features[1] == rowFeature) {
+                r = int(m_rows.indexOf(row.values[1]));
+                c = int(m_columns.indexOf(row.values[0]));
+            }
+            if (r < 0 || c < 0)
+                continue;
+            const std::size_t cell = std::size_t(r * m_columns.size() + c);
+            m_cells[cell] = int(i);
+            m_values[cell] = row.metric(metric);
+            m_sizes[cell] = row.n;
+        }
+        m_title = tr("%1 by %2: %3 (overall %4); grey = fewer than %5 rows")
+                      .arg(rowFeature, columnFeature, Audit::sliceMetricName(metric))
+                      .arg(m_overall, 0, 'f', 3)
+                      .arg(report->options.minSize);
+    }
+    updateGeometry();
+    update();
+}
+
+int HeatmapWidget::cellCount() const
+{
+    return int(std::count_if(m_cells.begin(), m_cells.end(), [](int i) { return i >= 0; }));
+}
+
+QSize HeatmapWidget::sizeHint() const
+{
+    return {kLabelWidth + kCellWidth * int(std::max<qsizetype>(1, m_columns.size())) + 10,
+            kHeaderHeight + kCellHeight * int(std::max<qsizetype>(1, m_rows.size())) + 10};
+}
+
+QRectF HeatmapWidget::cellRect(int row, int column) const
+{
+    return QRectF(kLabelWidth + column * kCellWidth, kHeaderHeight + row * kCellHeight, kCellWidth - 2, kCellHeight - 2);
+}
+
+void HeatmapWidget::paintEvent(QPaintEvent *)
+{
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.drawText(QRect(4, 2, width() - 8, 20), Qt::AlignLeft | Qt::AlignVCenter, m_title);
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    p.setFont(small);
+    for (int c = 0; c < m_columns.size(); ++c) {
+        p.save();
+        p.translate(kLabelWidth + c * kCellWidth + kCellWidth / 2.0, kHeaderHeight - 4);
+        p.rotate(-50);
+        p.drawText(QRectF(0, -8, kHeaderHeight - 10, 16), Qt::AlignLeft | Qt::AlignVCenter,
+                   p.fontMetrics().elidedText(m_columns[c], Qt::ElideRight, kHeaderHeight - 10));
+        p.restore();
+    }
+    for (int r = 0; r < m_rows.size(); ++r) {
+        p.drawText(QRectF(2, kHeaderHeight + r * kCellHeight, kLabelWidth - 6, kCellHeight), Qt::AlignRight | Qt::AlignVCenter,
+                   p.fontMetrics().elidedText(m_rows[r], Qt::ElideRight, kLabelWidth - 6));
+        for (int c = 0; c < m_columns.size(); ++c) {
+            const std::size_t cell = std::size_t(r * m_columns.size() + c);
+            const QRectF rect = cellRect(r, c);
+            const double v = m_values[cell];
+            QColor colour = palette().color(QPalette::Mid);
+            if (m_cells[cell] >= 0 && std::isfinite(v)) {
+                // Red well below the overall value, green at or above it.
+                const double t = std::clamp((v - (m_overall - 0.3)) / 0.3, 0.0, 1.0);
+                colour = QColor::fromHsvF(float(t * 0.33), 0.65f, 0.95f);
+            }
+            p.fillRect(rect, colour);
+            if (m_cells[cell] >= 0) {
+                p.setPen(Qt::black);
+                p.drawText(rect, Qt::AlignCenter,
+                           QStringLiteral("%1\nn=%2").arg(std::isfinite(v) ? QString::number(v, 'f', 2) : QStringLiteral("–"))
+                               .arg(m_sizes[cell]));
+                p.setPen(palette().color(QPalette::WindowText));
+            }
+        }
+    }
+}
+
+int HeatmapWidget::sliceAt(const QPoint &pos) const
+{
+    for (int r = 0; r < m_rows.size(); ++r) {
+        for (int c = 0; c < m_columns.size(); ++c) {
+            if (cellRect(r, c).contains(pos))
+                return m_cells[std::size_t(r * m_columns.size() + c)];
+        }
+    }
+    return -1;
+}
+
+void HeatmapWidget::mousePressEvent(QMouseEvent *event)
+{
+    const int slice = sliceAt(event->position().toPoint());
+    if (slice >= 0)
+        Q_EMIT sliceClicked(slice);
+}
+
+bool HeatmapWidget::event(QEvent *event)
+{
+    if (event->type() == QEvent::ToolTip) {
+        auto *help = static_cast<QHelpEvent *>(event);
+        for (int r = 0; r < m_rows.size(); ++r) {
+            for (int c = 0; c < m_columns.size(); ++c) {
+                if (cellRect(r, c).contains(help->pos())) {
+                    const std::size_t cell = std::size_t(r * m_columns.size() + c);
+                    QToolTip::showText(help->globalPos(),
+                                       m_cells[cell] >= 0 ? tr("%1 & %2: %3, n=%4")
+                                                                .arg(m_rows[r], m_columns[c])
+                                                                .arg(m_values[cell], 0, 'f', 3)
+                                                                .arg(m_sizes[cell])
+                                                          : tr("%1 & %2: too few rows").arg(m_rows[r], m_columns[c]),
+                                       this);
+                    return true;
+                }
+            }
+        }
+        QToolTip::hideText();
+        return true;
+    }
+    return QWidget::event(event);
+}
+
+} // namespace Ui

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <vector>
+
+#include <QWidget>
+
+#include "slicereport.h"
+
+namespace Ui {
+
+// A two-way slice grid: rows are the groups of one feature, columns those of another,
+// each cell coloured by a metric (low = red, high = green) with its value and size.
+// Cells below the minimum size are grey. Data come straight from a SliceReport.
+class HeatmapWidget final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HeatmapWidget)
+
+public:
+    explicit HeatmapWidget(QWidget *parent = nullptr);
+
+    // Shows the intersections of `rowFeature` and `columnFeature` in `report`.
+    void setData(const Audit::SliceReport *report, const QString &rowFeature, const QString &columnFeature,
+                 Audit::SliceMetric metric);
+    int cellCount() const; // cells with a slice behind them
+    QSize sizeHint() const override;
+
+Q_SIGNALS:
+    void sliceClicked(int sliceIndex); // index into the report's slices
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    bool event(QEvent *event) override;
+
+private:
+    QRectF cellRect(int row, int column) const;
+    int sliceAt(const QPoint &pos) const;
+
+    QStringList m_rows;
+    QStringList m_columns;
+    std::vector<int> m_cells; // row-major slice index, -1 when empty
+    std::vector<double> m_values;
+    std::vector<qint64> m_sizes;
+    QString m_title;
+    double m_overall = 0;
+};
+
+} // namespace Ui

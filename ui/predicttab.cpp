@@ -1,0 +1,203 @@
+#include "predicttab.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineSeries>
+#include <QScrollArea>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include "model.h"
+#include "projectsession.h"
+
+namespace Ui {
+
+PredictTab::PredictTab(ProjectSession *session, QWidget *parent)
+    : QWidget(parent)
+    , m_session(session)
+    , m_form(nullptr)
+    , m_formHost(new QWidget(this))
+    , m_result(new QLabel(this))
+    , m_whatIf(new QComboBox(this))
+    , m_chartView(new QChartView(this))
+{
+    m_form = new QFormLayout(m_formHost);
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(m_formHost);
+    scroll->setWidgetResizable(true);
+    scroll->setMinimumWidth(340);
+
+    QFont big = m_result->font();
+    big.setPointSizeF(big.pointSizeF() * 1.5);
+    m_result->setFont(big);
+    m_result->setWordWrap(true);
+    m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_whatIf->setToolTip(tr("Vary this field across its values, keeping the others, and see the probability."));
+    m_chartView->setRenderHint(QPainter::Antialiasing);
+    m_chartView->setMinimumSize(380, 300);
+    connect(m_whatIf, &QComboBox::currentIndexChanged, this, &PredictTab::predict);
+
+    auto *right = new QVBoxLayout;
+    right->addWidget(m_result);
+    auto *whatIfRow = new QHBoxLayout;
+    whatIfRow->addWidget(new QLabel(tr("What changes the answer:"), this));
+    whatIfRow->addWidget(m_whatIf, 1);
+    right->addLayout(whatIfRow);
+    right->addWidget(m_chartView, 1);
+    auto *layout = new QHBoxLayout(this);
+    layout->addWidget(scroll);
+    layout->addLayout(right, 1);
+
+    connect(session, &ProjectSession::projectLoaded, this, &PredictTab::rebuildForm);
+    connect(session, &ProjectSession::resultsChanged, this, &PredictTab::predict);
+    rebuildForm();
+}
+
+QWidget *PredictTab::field(const QString &name) const
+{
+    const Audit::Model *model = m_session->project().model.get();
+    if (!model)
+        return nullptr;
+    const int index = model->schema().featureIndex(name);
+    return index >= 0 && std::size_t(index) < m_fields.size() ? m_fields[std::size_t(index)] : nullptr;
+}
+
+void PredictTab::rebuildForm()
+{
+    const LoadedProject &p = m_session->project();
+    const Audit::Model *model = p.model.get();
+    if (model == m_formFor)
+        return;
+    m_formFor = model;
+    while (m_form->rowCount() > 0)
+        m_form->removeRow(0);
+    m_fields.clear();
+    {
+        const QSignalBlocker blocker(m_whatIf);
+        m_whatIf->clear();
+    }
+    if (!model) {
+        m_result->setText(tr("No model: open a project with one, or train one."));
+        predict();
+        return;
+    }
+    // Start from a real row of the audit data when there is one.
+    std::optional<Audit::Record> example;
+    if (p.data && p.data->rowCount() > 0 && p.data->columns.size() == model->encoder().columns().size())
+        example = Audit::recordFromDataset(*p.data, 0);
+    const auto &columns = model->encoder().columns();
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        const Audit::FeatureEncoder::Column &column = columns[c];
+        QWidget *field = nullptr;
+        if (column.spec.isNumeric()) {
+            auto *box = new QDoubleSpinBox(m_formHost);
+            box->setRange(column.minimum, column.maximum);
+            box->setDecimals(column.spec.type == Audit::ColumnType::Integer ? 0 : 3);
+            box->setValue(example ? example->numbers[c] : column.mean);
+            box->setToolTip(tr("Between %1 and %2 in training.").arg(column.minimum).arg(column.maximum));
+            connect(box, &QDoubleSpinBox::valueChanged, this, &PredictTab::predict);
+            field = box;
+        } else {
+            auto *box = new QComboBox(m_formHost);
+            for (const std::string &category : column.categories)
+                box->addItem(QString::fromStdString(category));
+            if (example)
+                box->setCurrentText(QString::fromStdString(example->texts[c]));
+            box->setToolTip(tr("%1 categories seen in training.").arg(column.categories.size()));
+            connect(box, &QComboBox::currentIndexChanged, this, &PredictTab::predict);
+            field = box;
+        }
+        field->setObjectName(column.spec.name);
+        m_form->addRow(column.spec.name, field);
+        m_fields.push_back(field);
+        m_whatIf->addItem(column.spec.name);
+    }
+    predict();
+}
+
+Audit::Record PredictTab::record() const
+{
+    Audit::Record record;
+    record.numbers.resize(m_fields.size());
+    record.texts.resize(m_fields.size());
+    for (std::size_t c = 0; c < m_fields.size(); ++c) {
+        if (auto *spin = qobject_cast<QDoubleSpinBox *>(m_fields[c]))
+            record.numbers[c] = spin->value();
+        else if (auto *combo = qobject_cast<QComboBox *>(m_fields[c]))
+            record.texts[c] = combo->currentText().toStdString();
+    }
+    return record;
+}
+
+QString PredictTab::resultText() const
+{
+    return m_result->text();
+}
+
+void PredictTab::predict()
+{
+    const Audit::Model *model = m_session->project().model.get();
+    auto *chart = new QChart;
+    chart->legend()->hide();
+    // While the form is being built, fields are still missing: nothing to predict yet.
+    if (model && !m_fields.empty() && m_fields.size() == model->encoder().columns().size()) {
+        const double threshold = m_session->threshold();
+        const Audit::Record r = record();
+        const Audit::Prediction prediction = Audit::predictRecord(*model, r);
+        const bool positive = prediction.probability >= threshold;
+        const QString label = positive ? model->schema().positiveLabel() : model->schema().negativeLabel();
+        m_result->setText(tr("<b>%1</b> = %2 &nbsp; (probability of %3: %4, threshold %5)")
+                              .arg(model->schema().labelColumn().toHtmlEscaped(), label.toHtmlEscaped(),
+                                   model->schema().positiveLabel().toHtmlEscaped())
+                              .arg(prediction.probability, 0, 'f', 3)
+                              .arg(threshold, 0, 'f', 3)
+                          + (prediction.warnings.isEmpty() ? QString()
+                                                           : QStringLiteral("<br><small>%1</small>")
+                                                                 .arg(prediction.warnings.join(QStringLiteral("<br>")).toHtmlEscaped())));
+
+        const int feature = m_whatIf->currentIndex();
+        if (feature >= 0) {
+            const std::vector<Audit::WhatIfPoint> points = Audit::whatIf(*model, r, std::size_t(feature));
+            auto *set = new QBarSet(tr("P(%1)").arg(model->schema().positiveLabel()));
+            QStringList categories;
+            for (const Audit::WhatIfPoint &p : points) {
+                *set << p.probability;
+                categories << p.value;
+            }
+            auto *series = new QBarSeries;
+            series->append(set);
+            chart->addSeries(series);
+            auto *x = new QBarCategoryAxis;
+            x->append(categories);
+            x->setTruncateLabels(false);
+            x->setLabelsAngle(categories.size() > 6 ? -60 : 0);
+            auto *y = new QValueAxis;
+            y->setRange(0, 1);
+            y->setTitleText(tr("P(%1)").arg(model->schema().positiveLabel()));
+            chart->addAxis(x, Qt::AlignBottom);
+            chart->addAxis(y, Qt::AlignLeft);
+            series->attachAxis(x);
+            series->attachAxis(y);
+            auto *line = new QLineSeries;
+            *line << QPointF(-0.5, threshold) << QPointF(double(categories.size()) - 0.5, threshold);
+            line->setPen(QPen(QColor(200, 40, 40), 2, Qt::DashLine));
+            chart->addSeries(line);
+            line->attachAxis(x);
+            line->attachAxis(y);
+            chart->setTitle(tr("Probability as %1 varies (dashed: threshold)").arg(m_whatIf->currentText()));
+        }
+    }
+    QChart *old = m_chartView->chart();
+    m_chartView->setChart(chart);
+    delete old;
+}
+
+} // namespace Ui

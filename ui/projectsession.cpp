@@ -1,0 +1,332 @@
+#include "projectsession.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QtConcurrent>
+
+#include "auditerror.h"
+#include "trainer.h"
+
+namespace Ui {
+
+namespace {
+
+using namespace Audit;
+
+template <typename T>
+Progress progressOf(QPromise<T> &promise)
+{
+    Progress progress;
+    progress.report = [&promise](int done, int total, const QString &stage) {
+        promise.setProgressRange(0, total);
+        promise.setProgressValueAndText(done, stage);
+    };
+    progress.isCancelled = [&promise] { return promise.isCanceled(); };
+    return progress;
+}
+
+// Default bias options for a schema: its protected attributes and their references.
+BiasOptions biasDefaults(const Schema &schema, const BiasOptions &current)
+{
+    BiasOptions options = current;
+    options.attributes.clear();
+    options.references.clear();
+    for (const ProtectedAttribute &p : schema.protectedAttributes()) {
+        options.attributes << p.column;
+        if (!p.reference.isEmpty())
+            options.references[p.column] = p.reference;
+    }
+    return options;
+}
+
+} // namespace
+
+ProjectSession::ProjectSession(QObject *parent)
+    : QObject(parent)
+{
+    m_sliceOptions.cross = 2;
+}
+
+ProjectSession::~ProjectSession()
+{
+    // Let running work finish before the watchers (children) go; workers hold no pointer to us.
+    if (m_job) {
+        m_job->cancel();
+        m_job->waitForFinished();
+    }
+    if (m_audit)
+        m_audit->waitForFinished();
+}
+
+bool ProjectSession::isBusy() const
+{
+    return m_busy;
+}
+
+void ProjectSession::setBusy(bool busy)
+{
+    if (busy == m_busy)
+        return;
+    m_busy = busy;
+    Q_EMIT busyChanged(busy);
+}
+
+void ProjectSession::startJob(std::function<Outcome(QPromise<Outcome> &)> job, bool training)
+{
+    if (m_job) {
+        Q_EMIT errorOccurred(tr("Another task is still running; wait for it or cancel it first."));
+        return;
+    }
+    m_training = training;
+    m_job = new QFutureWatcher<Outcome>(this);
+    connect(m_job, &QFutureWatcher<Outcome>::progressValueChanged, this, [this](int value) {
+        Q_EMIT progressChanged(value, m_job->progressMaximum(), m_job->progressText());
+    });
+    connect(m_job, &QFutureWatcher<Outcome>::finished, this, &ProjectSession::finishJob);
+    setBusy(true);
+    m_job->setFuture(QtConcurrent::run([job](QPromise<Outcome> &promise) {
+        Outcome outcome;
+        try {
+            outcome = job(promise);
+        } catch (const CancelledError &) {
+            outcome.cancelled = true;
+            outcome.error = tr("Cancelled; nothing was changed.");
+        } catch (const AuditError &e) {
+            outcome.error = e.message();
+        } catch (const std::exception &e) {
+            outcome.error = tr("Internal error: %1").arg(QString::fromLocal8Bit(e.what()));
+        }
+        promise.addResult(std::move(outcome));
+    }));
+}
+
+void ProjectSession::finishJob()
+{
+    QFutureWatcher<Outcome> *job = m_job;
+    m_job = nullptr;
+    const bool training = m_training;
+    m_training = false;
+    job->deleteLater();
+    const QFuture<Outcome> future = job->future();
+    Outcome outcome = future.resultCount() > 0 ? future.result() : Outcome{};
+    if (future.resultCount() == 0) {
+        outcome.cancelled = true;
+        outcome.error = tr("Cancelled; nothing was changed.");
+    }
+
+    if (outcome.project) {
+        m_project = std::move(*outcome.project);
+        if (outcome.resetBias && m_project.schema)
+            m_biasOptions = biasDefaults(*m_project.schema, m_biasOptions);
+        if (m_project.scored)
+            m_threshold = m_project.scored->threshold;
+        m_results = std::move(outcome.results);
+        Q_EMIT projectLoaded();
+        Q_EMIT resultsChanged();
+    }
+    if (training)
+        Q_EMIT trainingFinished(outcome.error.isEmpty(), outcome.error);
+    else if (!outcome.error.isEmpty())
+        Q_EMIT errorOccurred(outcome.error);
+    setBusy(m_audit != nullptr);
+    if (m_auditPending)
+        startAudit();
+}
+
+void ProjectSession::openProject(const QString &dir)
+{
+    const SliceOptions sliceOptions = m_sliceOptions;
+    const BiasOptions current = m_biasOptions;
+    startJob(
+        [dir, sliceOptions, current](QPromise<Outcome> &promise) {
+            const Progress progress = progressOf(promise);
+            LoadedProject p;
+            p.dir = QDir(dir).absolutePath();
+            p.paramsPath = QDir(p.dir).filePath(QStringLiteral("params.yaml"));
+            if (!QFileInfo::exists(p.paramsPath))
+                throw IoError(tr("%1: no params.yaml here, so this is not a ModelAudit project. Open a project folder, "
+                                 "or a dataset CSV with its schema.")
+                                  .arg(p.dir));
+            progress.step(0, 4, tr("Reading params and schema"));
+            p.params = TrainParams::fromYamlFile(p.paramsPath);
+            p.schema = std::make_shared<const Schema>(Schema::fromYamlFile(p.params.schemaPath));
+            progress.step(1, 4, tr("Loading the model"));
+            p.modelPath = QDir(p.dir).filePath(QStringLiteral("models/model.bin"));
+            try {
+                p.model = std::make_shared<const Model>(Model::load(p.modelPath));
+            } catch (const AuditError &e) {
+                p.modelProblem = e.message();
+            }
+            progress.checkCancelled();
+            progress.step(2, 4, tr("Reading the audit data"));
+            p.dataPath = QFileInfo::exists(p.params.testPath) ? p.params.testPath : p.params.rawPath;
+            LoadReport report = CsvReader::read(p.dataPath, *p.schema);
+            p.rejected = report.rejected;
+            p.data = std::make_shared<const Dataset>(std::move(report.data));
+            progress.checkCancelled();
+            Outcome outcome;
+            if (p.model) {
+                progress.step(3, 4, tr("Scoring and auditing"));
+                p.scored = std::make_shared<const ScoredData>(scoreDataset(*p.model, *p.data));
+                outcome.results = runAudit(*p.scored, sliceOptions, biasDefaults(*p.schema, current));
+            }
+            progress.step(4, 4, tr("Done"));
+            outcome.project = std::move(p);
+            outcome.resetBias = true;
+            return outcome;
+        },
+        false);
+}
+
+void ProjectSession::openDataset(const QString &csvPath, const QString &schemaPath)
+{
+    LoadedProject base = m_project;
+    const SliceOptions sliceOptions = m_sliceOptions;
+    const BiasOptions current = m_biasOptions;
+    startJob(
+        [base, csvPath, schemaPath, sliceOptions, current](QPromise<Outcome> &promise) {
+            const Progress progress = progressOf(promise);
+            LoadedProject p = base;
+            progress.step(0, 3, tr("Reading the schema"));
+            p.schema = std::make_shared<const Schema>(Schema::fromYamlFile(schemaPath));
+            progress.step(1, 3, tr("Reading %1").arg(QFileInfo(csvPath).fileName()));
+            LoadReport report = CsvReader::read(csvPath, *p.schema);
+            p.dataPath = csvPath;
+            p.rejected = report.rejected;
+            p.data = std::make_shared<const Dataset>(std::move(report.data));
+            p.scored.reset();
+            Outcome outcome;
+            const bool fits = p.model && p.model->schema().toJson().value(QStringLiteral("columns"))
+                                             == p.schema->toJson().value(QStringLiteral("columns"));
+            if (fits) {
+                progress.step(2, 3, tr("Scoring and auditing"));
+                p.scored = std::make_shared<const ScoredData>(scoreDataset(*p.model, *p.data));
+                outcome.results = runAudit(*p.scored, sliceOptions, biasDefaults(*p.schema, current));
+            }
+            outcome.project = std::move(p);
+            outcome.resetBias = true;
+            return outcome;
+        },
+        false);
+}
+
+void ProjectSession::openScoredCsv(const QString &csvPath, const ScoredCsvOptions &options)
+{
+    LoadedProject base = m_project;
+    const SliceOptions sliceOptions = m_sliceOptions;
+    BiasOptions bias = m_biasOptions;
+    bias.attributes = options.attributes;
+    bias.references.clear();
+    bias.method = ReferenceMethod::Majority;
+    m_biasOptions = bias;
+    startJob(
+        [base, csvPath, options, sliceOptions, bias](QPromise<Outcome> &promise) {
+            const Progress progress = progressOf(promise);
+            LoadedProject p = base;
+            progress.step(0, 2, tr("Reading %1").arg(QFileInfo(csvPath).fileName()));
+            p.scored = std::make_shared<const ScoredData>(readScoredCsv(csvPath, options));
+            p.dataPath = csvPath;
+            p.data.reset();
+            p.rejected.clear();
+            p.model.reset();
+            p.modelProblem = tr("A scored CSV carries its own predictions; no model is used.");
+            progress.step(1, 2, tr("Auditing"));
+            Outcome outcome;
+            outcome.results = runAudit(*p.scored, sliceOptions, bias);
+            outcome.project = std::move(p);
+            return outcome;
+        },
+        false);
+}
+
+void ProjectSession::train(const TrainParams &params)
+{
+    LoadedProject base = m_project;
+    const SliceOptions sliceOptions = m_sliceOptions;
+    const BiasOptions bias = m_biasOptions;
+    startJob(
+        [base, params, sliceOptions, bias](QPromise<Outcome> &promise) {
+            const Progress progress = progressOf(promise);
+            if (!base.schema)
+                throw IoError(tr("Open a project first: training needs its schema and training data."));
+            const QString trainPath = QFileInfo::exists(params.trainPath) ? params.trainPath : base.dataPath;
+            progress.step(0, 1000, tr("Reading %1").arg(QFileInfo(trainPath).fileName()));
+            const LoadReport train = CsvReader::read(trainPath, *base.schema);
+            auto model = std::make_shared<const Model>(trainModel(train.data, params, progress));
+            LoadedProject p = base;
+            p.model = model;
+            p.modelProblem.clear();
+            p.params = params;
+            Outcome outcome;
+            if (p.data) {
+                p.scored = std::make_shared<const ScoredData>(scoreDataset(*model, *p.data));
+                outcome.results = runAudit(*p.scored, sliceOptions, bias);
+            }
+            outcome.project = std::move(p);
+            return outcome;
+        },
+        true);
+}
+
+void ProjectSession::cancel()
+{
+    if (m_job)
+        m_job->cancel();
+}
+
+void ProjectSession::setThreshold(double threshold)
+{
+    if (threshold == m_threshold)
+        return;
+    m_threshold = threshold;
+    startAudit();
+}
+
+void ProjectSession::setSliceOptions(const SliceOptions &options)
+{
+    m_sliceOptions = options;
+    startAudit();
+}
+
+void ProjectSession::setBiasOptions(const BiasOptions &options)
+{
+    m_biasOptions = options;
+    startAudit();
+}
+
+void ProjectSession::startAudit()
+{
+    if (!m_project.scored)
+        return;
+    if (m_audit || m_job) {
+        m_auditPending = true; // coalesce: one more run with the latest settings afterwards
+        return;
+    }
+    m_auditPending = false;
+    m_audit = new QFutureWatcher<AuditResults>(this);
+    connect(m_audit, &QFutureWatcher<AuditResults>::finished, this, [this] {
+        QFutureWatcher<AuditResults> *watcher = m_audit;
+        m_audit = nullptr;
+        watcher->deleteLater();
+        if (watcher->future().resultCount() > 0) {
+            m_results = watcher->future().result();
+            Q_EMIT resultsChanged();
+        }
+        if (m_auditPending)
+            startAudit();
+        else
+            setBusy(m_job != nullptr);
+    });
+    setBusy(true);
+    m_audit->setFuture(QtConcurrent::run(
+        [scored = m_project.scored, slices = m_sliceOptions, bias = m_biasOptions, t = m_threshold](
+            QPromise<AuditResults> &promise) {
+            try {
+                promise.addResult(runAudit(*scored, slices, bias, t));
+            } catch (const AuditError &) {
+                // Bad options from the UI: keep the previous results.
+            }
+        }));
+}
+
+} // namespace Ui

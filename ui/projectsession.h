@@ -1,0 +1,100 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include <QFutureWatcher>
+#include <QObject>
+
+#include "audit.h"
+#include "csvreader.h"
+#include "model.h"
+#include "params.h"
+#include "scoreddata.h"
+
+namespace Ui {
+
+// What is open: a project's params, schema, model and audit data. Immutable once loaded;
+// shared with worker threads through shared_ptr<const>.
+struct LoadedProject
+{
+    QString dir;
+    QString paramsPath;
+    Audit::TrainParams params;
+    std::shared_ptr<const Audit::Schema> schema;
+    std::shared_ptr<const Audit::Model> model; // null: no model (yet)
+    QString modelPath;
+    QString modelProblem;                        // why there is no model
+    std::shared_ptr<const Audit::Dataset> data;  // the audit data; null for a scored CSV
+    QString dataPath;
+    QList<Audit::RejectedRow> rejected;
+    std::shared_ptr<const Audit::ScoredData> scored; // null when nothing can be scored
+};
+
+// The GUI's state and its long work. Every load, audit and training runs on a worker thread
+// (QtConcurrent with a QPromise for progress and cancel); results come back as signals.
+// A failed load keeps what was open before.
+class ProjectSession final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ProjectSession)
+
+public:
+    explicit ProjectSession(QObject *parent = nullptr);
+    ~ProjectSession() override;
+
+    void openProject(const QString &dir);
+    // A labelled CSV with its schema; scored with the current model when its schema matches.
+    void openDataset(const QString &csvPath, const QString &schemaPath);
+    void openScoredCsv(const QString &csvPath, const Audit::ScoredCsvOptions &options);
+    void setThreshold(double threshold);
+    void setSliceOptions(const Audit::SliceOptions &options);
+    void setBiasOptions(const Audit::BiasOptions &options);
+    void train(const Audit::TrainParams &params);
+    void cancel(); // cancels a running load or training
+
+    bool isBusy() const;
+    bool isTraining() const { return m_training; }
+    const LoadedProject &project() const { return m_project; }
+    const Audit::AuditResults *results() const { return m_results ? &*m_results : nullptr; }
+    double threshold() const { return m_threshold; }
+    Audit::SliceOptions sliceOptions() const { return m_sliceOptions; }
+    Audit::BiasOptions biasOptions() const { return m_biasOptions; }
+
+Q_SIGNALS:
+    void busyChanged(bool busy);
+    void progressChanged(int done, int total, const QString &stage);
+    void projectLoaded();  // project() changed
+    void resultsChanged(); // results() changed
+    void errorOccurred(const QString &message);
+    void trainingFinished(bool success, const QString &message);
+
+private:
+    struct Outcome
+    {
+        std::optional<LoadedProject> project;
+        std::optional<Audit::AuditResults> results;
+        QString error;
+        bool cancelled = false;
+        bool resetBias = false; // a new schema: bias options back to its protected attributes
+    };
+
+    void startJob(std::function<Outcome(QPromise<Outcome> &)> job, bool training);
+    void finishJob();
+    void startAudit();
+    void setBusy(bool busy);
+
+    LoadedProject m_project;
+    std::optional<Audit::AuditResults> m_results;
+    double m_threshold = 0.5;
+    Audit::SliceOptions m_sliceOptions;
+    Audit::BiasOptions m_biasOptions;
+
+    QFutureWatcher<Outcome> *m_job = nullptr;       // load or training
+    QFutureWatcher<Audit::AuditResults> *m_audit = nullptr;
+    bool m_training = false;
+    bool m_auditPending = false; // options or threshold changed while an audit ran
+    bool m_busy = false;
+};
+
+} // namespace Ui

@@ -1,0 +1,327 @@
+#include "slicestab.h"
+
+#include <cmath>
+
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QListWidget>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include "heatmapwidget.h"
+#include "metricglossary.h"
+#include "projectsession.h"
+#include "slicetablemodel.h"
+#include "viewutil.h"
+
+namespace Ui {
+
+namespace {
+
+QStringList singleFeatures(const Audit::SliceReport *report)
+{
+    QStringList features;
+    if (!report)
+        return features;
+    for (const Audit::SliceRow &row : report->slices) {
+        if (row.features.size() == 1 && !features.contains(row.features[0]))
+            features << row.features[0];
+    }
+    return features;
+}
+
+void refill(QComboBox *box, const QStringList &items, int fallback)
+{
+    const QString current = box->currentText();
+    const QSignalBlocker blocker(box);
+    box->clear();
+    box->addItems(items);
+    const int keep = int(items.indexOf(current));
+    box->setCurrentIndex(keep >= 0 ? keep : std::min(fallback, int(items.size()) - 1));
+}
+
+} // namespace
+
+SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
+    : QWidget(parent)
+    , m_session(session)
+    , m_model(new SliceTableModel(this))
+    , m_proxy(new SliceFilterProxy(this))
+    , m_table(new ReportTableView(this))
+    , m_weak(new QListWidget(this))
+    , m_filter(new QLineEdit(this))
+    , m_level(new QComboBox(this))
+    , m_minSize(new QSpinBox(this))
+    , m_weakOnly(new QCheckBox(tr("Weak only"), this))
+    , m_metric(new QComboBox(this))
+    , m_feature(new QComboBox(this))
+    , m_heatRows(new QComboBox(this))
+    , m_heatColumns(new QComboBox(this))
+    , m_chartView(new QChartView(this))
+    , m_heatmap(new HeatmapWidget(this))
+{
+    m_proxy->setSourceModel(m_model);
+    m_table->setModel(m_proxy);
+    m_table->sortByColumn(SliceTableModel::Weak, Qt::DescendingOrder);
+
+    m_filter->setPlaceholderText(tr("Filter by feature or value…"));
+    m_filter->setClearButtonEnabled(true);
+    m_level->addItems({tr("All slices"), tr("Single features"), tr("Pairs"), tr("Triples")});
+    m_minSize->setRange(0, 1000000);
+    m_minSize->setPrefix(tr("n ≥ "));
+    m_minSize->setToolTip(tr("Hide slices with fewer rows than this."));
+    m_weakOnly->setToolTip(metricTooltip(QStringLiteral("weak")));
+    for (Audit::SliceMetric m : {Audit::SliceMetric::F1, Audit::SliceMetric::Precision, Audit::SliceMetric::Recall,
+                                 Audit::SliceMetric::Accuracy})
+        m_metric->addItem(metricTitle(Audit::sliceMetricName(m)), int(m));
+    m_metric->setToolTip(tr("The metric charted and used to flag weak slices."));
+    m_feature->setToolTip(tr("The feature whose slices the bar chart shows."));
+
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &SliceFilterProxy::setText);
+    connect(m_level, &QComboBox::currentIndexChanged, m_proxy, &SliceFilterProxy::setFeatureCount);
+    connect(m_minSize, &QSpinBox::valueChanged, m_proxy, &SliceFilterProxy::setMinimumSize);
+    connect(m_weakOnly, &QCheckBox::toggled, m_proxy, &SliceFilterProxy::setWeakOnly);
+    connect(m_metric, &QComboBox::currentIndexChanged, this, [this] {
+        Audit::SliceOptions options = m_session->sliceOptions();
+        options.weakMetric = Audit::SliceMetric(m_metric->currentData().toInt());
+        m_session->setSliceOptions(options);
+    });
+    connect(m_feature, &QComboBox::currentIndexChanged, this, &SlicesTab::rebuildChart);
+    connect(m_heatRows, &QComboBox::currentIndexChanged, this, &SlicesTab::rebuildHeatmap);
+    connect(m_heatColumns, &QComboBox::currentIndexChanged, this, &SlicesTab::rebuildHeatmap);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &SlicesTab::onTableSelection);
+    connect(m_heatmap, &HeatmapWidget::sliceClicked, this, &SlicesTab::selectSlice);
+    connect(m_weak, &QListWidget::itemClicked, this,
+            [this](QListWidgetItem *item) { selectSlice(item->data(Qt::UserRole).toInt()); });
+
+    auto *controls = new QHBoxLayout;
+    controls->addWidget(m_filter, 1);
+    controls->addWidget(m_level);
+    controls->addWidget(m_minSize);
+    controls->addWidget(m_weakOnly);
+    controls->addWidget(new QLabel(tr("Metric"), this));
+    controls->addWidget(m_metric);
+
+    auto *weakBox = new QVBoxLayout;
+    auto *weakTitle = new QLabel(tr("<b>Where the model fails</b> — weak slices, largest gap first"), this);
+    weakTitle->setToolTip(metricTooltip(QStringLiteral("weak")));
+    weakBox->addWidget(weakTitle);
+    m_weak->setMaximumHeight(110);
+    weakBox->addWidget(m_weak);
+
+    m_chartView->setRenderHint(QPainter::Antialiasing);
+    m_chartView->setMinimumSize(380, 300);
+    auto *chartPage = new QWidget(this);
+    auto *chartLayout = new QVBoxLayout(chartPage);
+    auto *featureRow = new QHBoxLayout;
+    featureRow->addWidget(new QLabel(tr("Feature"), chartPage));
+    featureRow->addWidget(m_feature, 1);
+    chartLayout->addLayout(featureRow);
+    chartLayout->addWidget(m_chartView, 1);
+
+    auto *heatPage = new QWidget(this);
+    auto *heatLayout = new QVBoxLayout(heatPage);
+    auto *heatRow = new QHBoxLayout;
+    heatRow->addWidget(new QLabel(tr("Rows"), heatPage));
+    heatRow->addWidget(m_heatRows, 1);
+    heatRow->addWidget(new QLabel(tr("Columns"), heatPage));
+    heatRow->addWidget(m_heatColumns, 1);
+    heatLayout->addLayout(heatRow);
+    auto *scroll = new QScrollArea(heatPage);
+    scroll->setWidget(m_heatmap);
+    scroll->setWidgetResizable(true);
+    heatLayout->addWidget(scroll, 1);
+
+    auto *views = new QTabWidget(this);
+    views->addTab(chartPage, tr("By feature"));
+    views->addTab(heatPage, tr("Two-way heatmap"));
+
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(m_table);
+    splitter->addWidget(views);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(weakBox);
+    layout->addLayout(controls);
+    layout->addWidget(splitter, 1);
+
+    connect(session, &ProjectSession::resultsChanged, this, &SlicesTab::refresh);
+    connect(session, &ProjectSession::projectLoaded, this, &SlicesTab::refresh);
+    refresh();
+}
+
+void SlicesTab::refresh()
+{
+    const Audit::AuditResults *r = m_session->project().scored ? m_session->results() : nullptr;
+    const int selected = selectedSlice();
+    m_model->setReport(r ? r->slices : nullptr);
+    const Audit::SliceReport *report = m_model->report();
+
+    m_weak->clear();
+    if (report) {
+        const QString metric = Audit::sliceMetricName(report->options.weakMetric);
+        for (std::size_t k = 0; k < report->weak.size() && k < 50; ++k) {
+            const Audit::SliceRow &row = report->slices[report->weak[k]];
+            auto *item = new QListWidgetItem(tr("%1 = %2 — %3 %4 (%5 below overall), n = %6")
+                                                 .arg(row.feature(), row.value(), metric)
+                                                 .arg(row.metric(report->options.weakMetric), 0, 'f', 3)
+                                                 .arg(row.gap, 0, 'f', 3)
+                                                 .arg(row.n),
+                                             m_weak);
+            item->setData(Qt::UserRole, int(report->weak[k]));
+        }
+        if (report->weak.empty())
+            m_weak->addItem(tr("No weak slices at this threshold."));
+    }
+    const QStringList features = singleFeatures(report);
+    refill(m_feature, features, 0);
+    refill(m_heatRows, features, 0);
+    refill(m_heatColumns, features, 1);
+    rebuildChart();
+    rebuildHeatmap();
+    m_table->resizeColumnsToContents();
+    if (selected >= 0)
+        selectSlice(selected);
+}
+
+void SlicesTab::rebuildChart()
+{
+    const Audit::SliceReport *report = m_model->report();
+    auto *chart = new QChart;
+    chart->legend()->hide();
+    m_bars = nullptr;
+    m_barSlices.clear();
+    const QString feature = m_feature->currentText();
+    if (report && !feature.isEmpty()) {
+        const Audit::SliceMetric metric = report->options.weakMetric;
+        m_bars = new QBarSet(metricTitle(Audit::sliceMetricName(metric)));
+        m_bars->setSelectedColor(QColor(255, 160, 0));
+        QStringList categories;
+        std::vector<Audit::Interval> intervals;
+        for (std::size_t i = 0; i < report->slices.size(); ++i) {
+            const Audit::SliceRow &row = report->slices[i];
+            if (row.features.size() != 1 || row.features[0] != feature)
+                continue;
+            const double v = row.metric(metric);
+            *m_bars << (std::isfinite(v) ? v : 0.0);
+            categories << QStringLiteral("%1\nn=%2").arg(row.value()).arg(row.n);
+            intervals.push_back(row.interval(metric));
+            m_barSlices.push_back(int(i));
+        }
+        auto *series = new QBarSeries;
+        series->append(m_bars);
+        chart->addSeries(series);
+        auto *x = new QBarCategoryAxis;
+        x->append(categories);
+        x->setTruncateLabels(false);
+        x->setLabelsAngle(categories.size() > 6 ? -60 : 0);
+        auto *y = new QValueAxis;
+        y->setRange(0, 1);
+        y->setTitleText(metricTitle(Audit::sliceMetricName(metric)));
+        chart->addAxis(x, Qt::AlignBottom);
+        chart->addAxis(y, Qt::AlignLeft);
+        series->attachAxis(x);
+        series->attachAxis(y);
+        // Error bars and the overall line: line series on the same axes, x in category units.
+        for (std::size_t k = 0; k < intervals.size(); ++k) {
+            if (!std::isfinite(intervals[k].low))
+                continue;
+            auto *bar = new QLineSeries;
+            const double cx = double(k);
+            *bar << QPointF(cx - 0.08, intervals[k].low) << QPointF(cx + 0.08, intervals[k].low)
+                 << QPointF(cx, intervals[k].low) << QPointF(cx, intervals[k].high) << QPointF(cx - 0.08, intervals[k].high)
+                 << QPointF(cx + 0.08, intervals[k].high);
+            bar->setPen(QPen(palette().color(QPalette::WindowText), 1.5));
+            chart->addSeries(bar);
+            bar->attachAxis(x);
+            bar->attachAxis(y);
+        }
+        auto *overall = new QLineSeries;
+        overall->setName(tr("overall"));
+        const double o = report->overall.metric(metric);
+        *overall << QPointF(-0.5, o) << QPointF(double(categories.size()) - 0.5, o);
+        overall->setPen(QPen(QColor(200, 40, 40), 2, Qt::DashLine));
+        chart->addSeries(overall);
+        overall->attachAxis(x);
+        overall->attachAxis(y);
+        chart->setTitle(tr("%1 by %2 (95% intervals; dashed: overall %3)")
+                            .arg(metricTitle(Audit::sliceMetricName(metric)), feature)
+                            .arg(o, 0, 'f', 3));
+        connect(m_bars, &QBarSet::clicked, this, [this](int index) {
+            if (index >= 0 && index < int(m_barSlices.size()))
+                selectSlice(m_barSlices[std::size_t(index)]);
+        });
+    }
+    QChart *old = m_chartView->chart();
+    m_chartView->setChart(chart);
+    delete old;
+    onTableSelection();
+}
+
+void SlicesTab::rebuildHeatmap()
+{
+    const Audit::SliceReport *report = m_model->report();
+    m_heatmap->setData(report, m_heatRows->currentText(), m_heatColumns->currentText(),
+                       report ? report->options.weakMetric : Audit::SliceMetric::F1);
+}
+
+int SlicesTab::selectedSlice() const
+{
+    const QModelIndexList rows = m_table->selectionModel() ? m_table->selectionModel()->selectedRows() : QModelIndexList();
+    return rows.isEmpty() ? -1 : rows.front().data(SliceTableModel::SliceIndexRole).toInt();
+}
+
+void SlicesTab::selectSlice(int sliceIndex)
+{
+    const QModelIndex source = m_model->index(sliceIndex, 0);
+    QModelIndex index = m_proxy->mapFromSource(source);
+    if (!index.isValid()) {
+        // Filtered out: clear the filters that hide it.
+        m_filter->clear();
+        m_level->setCurrentIndex(0);
+        m_minSize->setValue(0);
+        m_weakOnly->setChecked(false);
+        index = m_proxy->mapFromSource(source);
+    }
+    if (!index.isValid())
+        return;
+    m_table->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->scrollTo(index);
+}
+
+void SlicesTab::onTableSelection()
+{
+    const int slice = selectedSlice();
+    if (!m_bars)
+        return;
+    m_bars->deselectAllBars();
+    if (slice < 0 || !m_model->report())
+        return;
+    const Audit::SliceRow &row = m_model->report()->slices[std::size_t(slice)];
+    if (row.features.size() == 1 && row.features[0] != m_feature->currentText()) {
+        m_feature->setCurrentText(row.features[0]); // rebuilds the chart, which calls back here
+        return;
+    }
+    const auto found = std::find(m_barSlices.begin(), m_barSlices.end(), slice);
+    if (found != m_barSlices.end())
+        m_bars->selectBar(int(found - m_barSlices.begin()));
+}
+
+} // namespace Ui

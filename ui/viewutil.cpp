@@ -1,0 +1,130 @@
+#include "viewutil.h"
+
+#include <QApplication>
+#include <QBuffer>
+#include <QClipboard>
+#include <QHeaderView>
+#include <QKeyEvent>
+#include <QPainter>
+#include <QSvgGenerator>
+
+#include "auditerror.h"
+#include "fileio.h"
+
+namespace Ui {
+
+namespace {
+
+QString csvField(QString text)
+{
+    if (text.contains(QLatin1Char(',')) || text.contains(QLatin1Char('"')) || text.contains(QLatin1Char('\n'))) {
+        text.replace(QLatin1String("\""), QLatin1String("\"\""));
+        return QLatin1Char('"') + text + QLatin1Char('"');
+    }
+    return text;
+}
+
+} // namespace
+
+ReportTableView::ReportTableView(QWidget *parent)
+    : QTableView(parent)
+{
+    setSortingEnabled(true);
+    setAlternatingRowColors(true);
+    setSelectionBehavior(QAbstractItemView::SelectRows);
+    setWordWrap(false);
+    verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+    horizontalHeader()->setStretchLastSection(true);
+    horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+}
+
+void ReportTableView::keyPressEvent(QKeyEvent *event)
+{
+    if (event->matches(QKeySequence::Copy)) {
+        copySelection();
+        return;
+    }
+    QTableView::keyPressEvent(event);
+}
+
+void ReportTableView::copySelection() const
+{
+    QModelIndexList indexes = selectionModel() ? selectionModel()->selectedIndexes() : QModelIndexList();
+    if (indexes.isEmpty())
+        return;
+    std::sort(indexes.begin(), indexes.end());
+    QString text;
+    int row = indexes.front().row();
+    bool first = true;
+    for (const QModelIndex &index : indexes) {
+        if (index.row() != row) {
+            text += QLatin1Char('\n');
+            row = index.row();
+            first = true;
+        }
+        if (!first)
+            text += QLatin1Char('\t');
+        text += index.data().toString();
+        first = false;
+    }
+    QApplication::clipboard()->setText(text + QLatin1Char('\n'));
+}
+
+QByteArray modelToCsv(const QAbstractItemModel &model)
+{
+    QStringList lines;
+    QStringList header;
+    for (int c = 0; c < model.columnCount(); ++c)
+        header << csvField(model.headerData(c, Qt::Horizontal).toString().replace(QLatin1Char('\n'), QLatin1Char(' ')));
+    lines << header.join(QLatin1Char(','));
+    for (int r = 0; r < model.rowCount(); ++r) {
+        QStringList fields;
+        for (int c = 0; c < model.columnCount(); ++c)
+            fields << csvField(model.index(r, c).data().toString());
+        lines << fields.join(QLatin1Char(','));
+    }
+    return (lines.join(QLatin1Char('\n')) + QLatin1Char('\n')).toUtf8();
+}
+
+QString exportTable(const QAbstractItemModel &model, const QString &path)
+{
+    try {
+        Audit::writeFileAtomically(path, modelToCsv(model));
+    } catch (const Audit::AuditError &e) {
+        return e.message();
+    }
+    return {};
+}
+
+QString exportWidget(QWidget *widget, const QString &path)
+{
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    if (path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive)) {
+        QSvgGenerator svg;
+        svg.setOutputDevice(&buffer);
+        svg.setSize(widget->size());
+        svg.setViewBox(widget->rect());
+        svg.setTitle(widget->windowTitle());
+        QPainter painter(&svg);
+        widget->render(&painter);
+    } else {
+        const qreal dpr = widget->devicePixelRatioF();
+        QPixmap pixmap(widget->size() * dpr);
+        pixmap.setDevicePixelRatio(dpr);
+        pixmap.fill(widget->palette().window().color());
+        widget->render(&pixmap);
+        if (!pixmap.save(&buffer, "PNG"))
+            return QObject::tr("%1: could not encode the image").arg(path);
+    }
+    buffer.close();
+    try {
+        Audit::writeFileAtomically(path, bytes);
+    } catch (const Audit::AuditError &e) {
+        return e.message();
+    }
+    return {};
+}
+
+} // namespace Ui

@@ -1,0 +1,90 @@
+#include <QtTest>
+
+#include <QSignalSpy>
+
+#include "evaluation.h"
+#include "projectsession.h"
+#include "testutil.h"
+
+using Ui::ProjectSession;
+
+// The GUI's background state, without widgets: loading, scored CSVs, coalesced audits.
+class TestProjectSession : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void projectWithoutModel_loadsDataAndSaysWhy();
+    void scoredCsv_auditsWithoutAModel();
+    void manyThresholdChanges_endAtTheLast();
+};
+
+void TestProjectSession::projectWithoutModel_loadsDataAndSaysWhy()
+{
+    QTemporaryDir dir;
+    TestUtil::makeProject(dir, false);
+    ProjectSession session;
+    QSignalSpy loaded(&session, &ProjectSession::projectLoaded);
+    session.openProject(dir.path());
+    QVERIFY(session.isBusy());
+    QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, 30000);
+    QTRY_VERIFY(!session.isBusy());
+    QVERIFY(!session.project().model);
+    QVERIFY(session.project().modelProblem.contains(QStringLiteral("no such model file")));
+    QCOMPARE(int(session.project().data->rowCount()), 2000);
+    QVERIFY(!session.project().scored);
+    QVERIFY(!session.results());
+}
+
+
+void TestProjectSession::scoredCsv_auditsWithoutAModel()
+{
+    QTemporaryDir dir;
+    TestUtil::makeProject(dir);
+    const Audit::Model model = Audit::Model::load(dir.filePath(QStringLiteral("models/model.bin")));
+    Audit::predictCsv(model, dir.filePath(QStringLiteral("data/test.csv")), dir.filePath(QStringLiteral("scored.csv")));
+
+    ProjectSession session;
+    Audit::ScoredCsvOptions options;
+    options.attributes = {QStringLiteral("race"), QStringLiteral("sex")};
+    options.threshold = model.threshold();
+    session.openScoredCsv(dir.filePath(QStringLiteral("scored.csv")), options);
+    QTRY_VERIFY_WITH_TIMEOUT(session.results() && !session.isBusy(), 30000);
+    QVERIFY(!session.project().model);
+    QCOMPARE(int(session.project().scored->rowCount()), 2000);
+    const Audit::AuditResults *r = session.results();
+    QVERIFY(r->bias);
+    QCOMPARE(r->bias->options.method, Audit::ReferenceMethod::Majority);
+    QCOMPARE(r->bias->attributes[0].reference, QStringLiteral("White"));
+    // Same numbers as scoring the data with the model directly.
+    const Audit::Dataset data = Audit::CsvReader::read(dir.filePath(QStringLiteral("data/test.csv")), model.schema()).data;
+    const Audit::BinaryMetrics direct = Audit::computeMetrics(model.score(data), data.labels, model.threshold());
+    QCOMPARE(r->metrics.confusion.tp, direct.confusion.tp);
+    QCOMPARE(r->metrics.confusion.fp, direct.confusion.fp);
+
+    QSignalSpy errors(&session, &ProjectSession::errorOccurred);
+    options.scoreColumn = QStringLiteral("probability");
+    session.openScoredCsv(dir.filePath(QStringLiteral("scored.csv")), options);
+    QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 30000);
+    QVERIFY(errors.front().front().toString().contains(QStringLiteral("column \"probability\" (--score-col) is absent")));
+    QCOMPARE(int(session.project().scored->rowCount()), 2000); // still the previous data
+}
+
+void TestProjectSession::manyThresholdChanges_endAtTheLast()
+{
+    QTemporaryDir dir;
+    TestUtil::makeProject(dir);
+    ProjectSession session;
+    session.openProject(dir.path());
+    QTRY_VERIFY_WITH_TIMEOUT(session.results() && !session.isBusy(), 30000);
+    QSignalSpy changed(&session, &ProjectSession::resultsChanged);
+    for (int i = 1; i <= 50; ++i)
+        session.setThreshold(i / 100.0);
+    QTRY_VERIFY_WITH_TIMEOUT(!session.isBusy(), 30000);
+    QCOMPARE(session.results()->threshold, 0.5);
+    QVERIFY(changed.count() >= 1);
+    QVERIFY(changed.count() < 50); // coalesced, not one audit per change
+}
+
+QTEST_GUILESS_MAIN(TestProjectSession)
+#include "tst_projectsession.moc"

@@ -1,0 +1,75 @@
+#include <QtTest>
+
+#include <QImage>
+#include <QProcess>
+#include <QStandardPaths>
+
+#include "testutil.h"
+
+// The real `modelaudit` binary under xvfb-run, once per tab: --screenshot must exit 0 and
+// write a PNG of the requested size that shows more than a blank window.
+class TestScreenshots : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_project;
+    QTemporaryDir m_out;
+
+private Q_SLOTS:
+    void initTestCase();
+    void tab_rendersToPng_data();
+    void tab_rendersToPng();
+    void badArguments_exitNonZero();
+};
+
+void TestScreenshots::initTestCase()
+{
+    if (QStandardPaths::findExecutable(QStringLiteral("xvfb-run")).isEmpty())
+        QSKIP("xvfb-run is not installed (scripts/install-deps.sh installs it)");
+    TestUtil::makeProject(m_project);
+}
+
+void TestScreenshots::tab_rendersToPng_data()
+{
+    QTest::addColumn<QString>("tab");
+    for (const char *tab : {"project", "train", "performance", "slices", "bias", "predict"})
+        QTest::newRow(tab) << QString::fromLatin1(tab);
+}
+
+void TestScreenshots::tab_rendersToPng()
+{
+    QFETCH(QString, tab);
+    const QString png = m_out.filePath(tab + QStringLiteral(".png"));
+    QProcess process;
+    process.start(QStringLiteral("xvfb-run"),
+                  {QStringLiteral("-a"), QStringLiteral("-s"), QStringLiteral("-screen 0 1400x900x24"),
+                   QStringLiteral(GUI_BINARY), QStringLiteral("--project"), m_project.path(), QStringLiteral("--tab"), tab,
+                   QStringLiteral("--screenshot"), png, QStringLiteral("--size"), QStringLiteral("1200x800")});
+    QVERIFY(process.waitForFinished(120000));
+    QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+    const QImage image(png);
+    QVERIFY(!image.isNull());
+    QCOMPARE(image.size(), QSize(1200, 800));
+    // More than a blank window: many distinct colours (text, charts, tables).
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 4) {
+        for (int x = 0; x < image.width(); x += 4)
+            colours.insert(image.pixel(x, y));
+    }
+    QVERIFY2(colours.size() > 40, qPrintable(QStringLiteral("only %1 colours").arg(colours.size())));
+}
+
+void TestScreenshots::badArguments_exitNonZero()
+{
+    QProcess process;
+    process.start(QStringLiteral("xvfb-run"), {QStringLiteral("-a"), QStringLiteral(GUI_BINARY), QStringLiteral("--tab"),
+                                               QStringLiteral("nowhere"), QStringLiteral("--screenshot"),
+                                               m_out.filePath(QStringLiteral("x.png"))});
+    QVERIFY(process.waitForFinished(60000));
+    QCOMPARE(process.exitCode(), 2);
+    QVERIFY(process.readAllStandardError().contains("unknown tab \"nowhere\""));
+}
+
+QTEST_GUILESS_MAIN(TestScreenshots)
+#include "tst_screenshots.moc"

@@ -34,6 +34,7 @@ bench: build
 	@test -f data/test.csv || bash scripts/pipeline.sh $(BUILD)
 	$(BUILD)/bin/bench_pipeline --project "$(CURDIR)"
 	$(BUILD)/bin/bench_audit --project "$(CURDIR)"
+	QT_QPA_PLATFORM=offscreen $(BUILD)/bin/bench_gui --project "$(CURDIR)"
 
 clean:
 	rm -rf $(BUILD) $(BUILD).configure.log

@@ -5,13 +5,19 @@
 namespace Audit {
 
 AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, const BiasOptions &biasOptions,
-                      double threshold)
+                      double threshold, const AuditResults *previous)
 {
     AuditResults results;
     results.threshold = threshold >= 0 ? threshold : data.threshold;
-    results.metrics = computeMetrics(data.scores, data.labels, results.threshold);
-    results.roc = rocCurve(data.scores, data.labels);
-    results.pr = prCurve(data.scores, data.labels);
+    if (previous) {
+        results.metrics = metricsAtThreshold(previous->metrics, data.scores, data.labels, results.threshold);
+        results.roc = previous->roc;
+        results.pr = previous->pr;
+    } else {
+        results.metrics = computeMetrics(data.scores, data.labels, results.threshold);
+        results.roc = rocCurve(data.scores, data.labels);
+        results.pr = prCurve(data.scores, data.labels);
+    }
     results.slices = std::make_shared<const SliceReport>(computeSlices(data, sliceOptions, results.threshold));
     try {
         results.bias = std::make_shared<const BiasReport>(computeBias(data, biasOptions, results.threshold));

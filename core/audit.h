@@ -26,8 +26,9 @@ struct AuditResults
 // Runs the whole audit: overall metrics and curves, slices, bias. A bias problem (say, no
 // protected attribute) does not stop the rest: it is reported in biasError.
 // Throws: SchemaError for bad slice options.
-// `threshold` < 0 means data.threshold.
+// `threshold` < 0 means data.threshold. `previous`, when given, must be results for the same
+// data: its threshold-free parts (curves, ROC AUC, PR AUC, log loss, Brier) are reused.
 AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, const BiasOptions &biasOptions,
-                      double threshold = -1);
+                      double threshold = -1, const AuditResults *previous = nullptr);
 
 } // namespace Audit

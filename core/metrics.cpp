@@ -142,20 +142,38 @@ double bestThreshold(const std::vector<double> &scores, const std::vector<std::i
     return bestCut;
 }
 
-BinaryMetrics computeMetrics(const std::vector<double> &scores, const std::vector<std::int8_t> &labels,
-                             double threshold, double beta)
+namespace {
+
+void fillThresholdMetrics(BinaryMetrics &m, const std::vector<double> &scores, const std::vector<std::int8_t> &labels,
+                          double threshold)
 {
-    BinaryMetrics m;
     m.threshold = threshold;
-    m.beta = beta;
     m.support = std::int64_t(scores.size());
     m.confusion = confusionAt(scores, labels, threshold);
     const Confusion &c = m.confusion;
     m.positives = c.tp + c.fn;
     m.precision = ratioOr1(double(c.tp), double(c.tp + c.fp));
     m.recall = ratioOr1(double(c.tp), double(c.tp + c.fn));
-    m.f1 = fBeta(c, beta);
+    m.f1 = fBeta(c, m.beta);
     m.accuracy = ratioOr1(double(c.tp + c.tn), double(m.support));
+}
+
+} // namespace
+
+BinaryMetrics metricsAtThreshold(const BinaryMetrics &ranked, const std::vector<double> &scores,
+                                 const std::vector<std::int8_t> &labels, double threshold)
+{
+    BinaryMetrics m = ranked;
+    fillThresholdMetrics(m, scores, labels, threshold);
+    return m;
+}
+
+BinaryMetrics computeMetrics(const std::vector<double> &scores, const std::vector<std::int8_t> &labels,
+                             double threshold, double beta)
+{
+    BinaryMetrics m;
+    m.beta = beta;
+    fillThresholdMetrics(m, scores, labels, threshold);
     m.rocAuc = rocAuc(scores, labels);
     m.prAuc = averagePrecision(scores, labels);
     double logLoss = 0;

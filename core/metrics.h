@@ -42,6 +42,11 @@ struct BinaryMetrics
 BinaryMetrics computeMetrics(const std::vector<double> &scores, const std::vector<std::int8_t> &labels,
                              double threshold, double beta = 1.0);
 
+// The same metrics at another threshold, reusing `ranked`'s threshold-free ones (ROC AUC,
+// PR AUC, log loss, Brier): one pass instead of sorting the scores again.
+BinaryMetrics metricsAtThreshold(const BinaryMetrics &ranked, const std::vector<double> &scores,
+                                 const std::vector<std::int8_t> &labels, double threshold);
+
 Confusion confusionAt(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, double threshold);
 double rocAuc(const std::vector<double> &scores, const std::vector<std::int8_t> &labels);
 double averagePrecision(const std::vector<double> &scores, const std::vector<std::int8_t> &labels);

@@ -88,11 +88,11 @@ QVariant TextTableModel::headerData(int section, Qt::Orientation orientation, in
     return m_headers.value(section);
 }
 
-QList<QStringList> TextTableModel::summaryRows(const Audit::Dataset &data)
+QList<QStringList> TextTableModel::summaryRows(const std::vector<Audit::ColumnSummary> &summary)
 {
     QList<QStringList> rows;
     const QLocale locale;
-    for (const Audit::ColumnSummary &s : data.summarize()) {
+    for (const Audit::ColumnSummary &s : summary) {
         const bool numeric = s.type != Audit::ColumnType::Categorical;
         rows << QStringList{s.name, Audit::columnTypeName(s.type), locale.toString(qulonglong(s.distinct)),
                             numeric ? QStringLiteral("–") : locale.toString(qulonglong(s.missing)),

@@ -43,7 +43,7 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    static QList<QStringList> summaryRows(const Audit::Dataset &data);
+    static QList<QStringList> summaryRows(const std::vector<Audit::ColumnSummary> &summary);
     static QList<QStringList> rejectedRows(const QList<Audit::RejectedRow> &rejected);
 
 private:

@@ -163,6 +163,7 @@ void ProjectSession::openProject(const QString &dir)
             LoadReport report = CsvReader::read(p.dataPath, *p.schema);
             p.rejected = report.rejected;
             p.data = std::make_shared<const Dataset>(std::move(report.data));
+            p.summary = p.data->summarize();
             progress.checkCancelled();
             Outcome outcome;
             if (p.model) {
@@ -194,6 +195,7 @@ void ProjectSession::openDataset(const QString &csvPath, const QString &schemaPa
             p.dataPath = csvPath;
             p.rejected = report.rejected;
             p.data = std::make_shared<const Dataset>(std::move(report.data));
+            p.summary = p.data->summarize();
             p.scored.reset();
             Outcome outcome;
             const bool fits = p.model && p.model->schema().toJson().value(QStringLiteral("columns"))
@@ -227,6 +229,7 @@ void ProjectSession::openScoredCsv(const QString &csvPath, const ScoredCsvOption
             p.scored = std::make_shared<const ScoredData>(readScoredCsv(csvPath, options));
             p.dataPath = csvPath;
             p.data.reset();
+            p.summary.clear();
             p.rejected.clear();
             p.model.reset();
             p.modelProblem = tr("A scored CSV carries its own predictions; no model is used.");
@@ -318,11 +321,14 @@ void ProjectSession::startAudit()
             setBusy(m_job != nullptr);
     });
     setBusy(true);
+    // The current results belong to the same scored data: reuse their threshold-free parts.
+    std::shared_ptr<const AuditResults> previous =
+        m_results ? std::make_shared<const AuditResults>(*m_results) : nullptr;
     m_audit->setFuture(QtConcurrent::run(
-        [scored = m_project.scored, slices = m_sliceOptions, bias = m_biasOptions, t = m_threshold](
+        [scored = m_project.scored, slices = m_sliceOptions, bias = m_biasOptions, t = m_threshold, previous](
             QPromise<AuditResults> &promise) {
             try {
-                promise.addResult(runAudit(*scored, slices, bias, t));
+                promise.addResult(runAudit(*scored, slices, bias, t, previous.get()));
             } catch (const AuditError &) {
                 // Bad options from the UI: keep the previous results.
             }

@@ -27,6 +27,7 @@ struct LoadedProject
     QString modelProblem;                        // why there is no model
     std::shared_ptr<const Audit::Dataset> data;  // the audit data; null for a scored CSV
     QString dataPath;
+    std::vector<Audit::ColumnSummary> summary; // of data, computed off the GUI thread
     QList<Audit::RejectedRow> rejected;
     std::shared_ptr<const Audit::ScoredData> scored; // null when nothing can be scored
 };

@@ -95,7 +95,7 @@ void ProjectTab::refresh()
     m_summary->setText(lines.join(QStringLiteral("<br>")));
 
     m_previewModel->setDataset(p.data);
-    m_columnsModel->setRows(p.data ? TextTableModel::summaryRows(*p.data) : QList<QStringList>());
+    m_columnsModel->setRows(TextTableModel::summaryRows(p.summary));
     m_rejectedModel->setRows(TextTableModel::rejectedRows(p.rejected));
     m_tables->setTabText(2, p.rejected.isEmpty() ? tr("Rejected rows") : tr("Rejected rows (%1)").arg(p.rejected.size()));
     m_columns->resizeColumnsToContents();

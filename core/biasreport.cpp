@@ -5,6 +5,7 @@
 
 #include <QJsonArray>
 
+#include "csvtokenizer.h"
 #include "groupedcolumn.h"
 #include "metrics.h"
 #include "schemaerror.h"
@@ -15,11 +16,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kDivideByZeroDisparity = 10.0; // Aequitas's fill for a positive value over a zero reference
-
-double ratio(std::int64_t numerator, std::int64_t denominator)
-{
-    return denominator == 0 ? kNaN : double(numerator) / double(denominator);
-}
 
 double disparity(double value, double reference)
 {
@@ -67,19 +63,6 @@ QString verdictText(const Verdict &v)
     return v.has_value() ? (*v ? QStringLiteral("pass") : QStringLiteral("FAIL")) : QStringLiteral("n/a");
 }
 
-QString csvNumber(double v)
-{
-    return std::isfinite(v) ? QString::number(v, 'g', 10) : QString();
-}
-
-QString csvText(const QString &s)
-{
-    if (!s.contains(QLatin1Char(',')) && !s.contains(QLatin1Char('"')) && !s.contains(QLatin1Char('\n')))
-        return s;
-    QString quoted = s;
-    quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
-    return QLatin1Char('"') + quoted + QLatin1Char('"');
-}
 
 } // namespace
 
@@ -171,18 +154,18 @@ BiasReport computeBias(const ScoredData &data, const BiasOptions &options, doubl
             m.pp = m.tp + m.fp;
             m.pn = m.tn + m.fn;
             m.k = k;
-            m.accuracy = ratio(m.tp + m.tn, m.groupSize);
-            m.prev = ratio(m.labelPos, m.groupSize);
-            m.metrics[std::size_t(BiasMetric::Ppr)] = ratio(m.pp, k);
-            m.metrics[std::size_t(BiasMetric::Pprev)] = ratio(m.pp, m.groupSize);
-            m.metrics[std::size_t(BiasMetric::Precision)] = ratio(m.tp, m.pp);
-            m.metrics[std::size_t(BiasMetric::Fdr)] = ratio(m.fp, m.pp);
-            m.metrics[std::size_t(BiasMetric::For)] = ratio(m.fn, m.pn);
-            m.metrics[std::size_t(BiasMetric::Fpr)] = ratio(m.fp, m.labelNeg);
-            m.metrics[std::size_t(BiasMetric::Fnr)] = ratio(m.fn, m.labelPos);
-            m.metrics[std::size_t(BiasMetric::Tpr)] = ratio(m.tp, m.labelPos);
-            m.metrics[std::size_t(BiasMetric::Tnr)] = ratio(m.tn, m.labelNeg);
-            m.metrics[std::size_t(BiasMetric::Npv)] = ratio(m.tn, m.pn);
+            m.accuracy = ratioOrNaN(m.tp + m.tn, m.groupSize);
+            m.prev = ratioOrNaN(m.labelPos, m.groupSize);
+            m.metrics[std::size_t(BiasMetric::Ppr)] = ratioOrNaN(m.pp, k);
+            m.metrics[std::size_t(BiasMetric::Pprev)] = ratioOrNaN(m.pp, m.groupSize);
+            m.metrics[std::size_t(BiasMetric::Precision)] = ratioOrNaN(m.tp, m.pp);
+            m.metrics[std::size_t(BiasMetric::Fdr)] = ratioOrNaN(m.fp, m.pp);
+            m.metrics[std::size_t(BiasMetric::For)] = ratioOrNaN(m.fn, m.pn);
+            m.metrics[std::size_t(BiasMetric::Fpr)] = ratioOrNaN(m.fp, m.labelNeg);
+            m.metrics[std::size_t(BiasMetric::Fnr)] = ratioOrNaN(m.fn, m.labelPos);
+            m.metrics[std::size_t(BiasMetric::Tpr)] = ratioOrNaN(m.tp, m.labelPos);
+            m.metrics[std::size_t(BiasMetric::Tnr)] = ratioOrNaN(m.tn, m.labelNeg);
+            m.metrics[std::size_t(BiasMetric::Npv)] = ratioOrNaN(m.tn, m.pn);
             groups.push_back(m);
         }
         if (groups.size() < 2)
@@ -331,7 +314,7 @@ QByteArray BiasReport::toCsv() const
         header << parityName(Parity(p));
     QStringList lines = {header.join(QLatin1Char(','))};
     for (const GroupMetrics &m : groups) {
-        QStringList row = {csvText(m.attribute), csvText(m.value), QString::number(m.groupSize), QString::number(m.labelPos),
+        QStringList row = {csvQuoted(m.attribute), csvQuoted(m.value), QString::number(m.groupSize), QString::number(m.labelPos),
                            QString::number(m.labelNeg), QString::number(m.pp), QString::number(m.pn), QString::number(m.tp),
                            QString::number(m.fp), QString::number(m.tn), QString::number(m.fn), QString::number(m.k),
                            csvNumber(m.accuracy)};
@@ -342,7 +325,7 @@ QByteArray BiasReport::toCsv() const
         for (BiasMetric metric : kBiasMetrics)
             row << csvNumber(m.disparity(metric));
         for (BiasMetric metric : kBiasMetrics)
-            row << csvText(m.references[std::size_t(metric)]);
+            row << csvQuoted(m.references[std::size_t(metric)]);
         for (std::size_t p = 0; p < kParityCount; ++p)
             row << (m.parities[p].has_value() ? (*m.parities[p] ? QStringLiteral("True") : QStringLiteral("False"))
                                               : QString());

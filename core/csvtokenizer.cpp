@@ -1,5 +1,7 @@
 #include "csvtokenizer.h"
 
+#include <cmath>
+
 #include "csverror.h"
 
 namespace Audit {
@@ -130,6 +132,18 @@ void appendCsvField(std::string &out, std::string_view field)
         out.push_back(c);
     }
     out.push_back('"');
+}
+
+QString csvQuoted(const QString &field)
+{
+    std::string out;
+    appendCsvField(out, field.toStdString());
+    return QString::fromStdString(out);
+}
+
+QString csvNumber(double value)
+{
+    return std::isfinite(value) ? QString::number(value, 'g', 10) : QString();
 }
 
 } // namespace Audit

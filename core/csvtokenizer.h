@@ -37,5 +37,9 @@ private:
 
 // Quotes a field for CSV output when it holds a comma, quote, line break or edge space.
 void appendCsvField(std::string &out, std::string_view field);
+QString csvQuoted(const QString &field); // the same for QString
+
+// A number for a CSV report: up to 10 significant digits; NaN and infinities are empty.
+QString csvNumber(double value);
 
 } // namespace Audit

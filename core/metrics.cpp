@@ -28,6 +28,11 @@ std::vector<std::size_t> descendingOrder(const std::vector<double> &scores)
 
 } // namespace
 
+double ratioOrNaN(std::int64_t numerator, std::int64_t denominator)
+{
+    return denominator == 0 ? kNaN : double(numerator) / double(denominator);
+}
+
 QJsonValue jsonNumber(double value)
 {
     return std::isfinite(value) ? QJsonValue(value) : QJsonValue(QJsonValue::Null);

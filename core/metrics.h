@@ -56,6 +56,9 @@ double fBeta(const Confusion &c, double beta);
 // distinct scores. Returns 0.5 when the labels hold one class only.
 double bestThreshold(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, double beta = 1.0);
 
+// numerator / denominator, NaN when the denominator is 0 (the slices' and Aequitas's rule).
+double ratioOrNaN(std::int64_t numerator, std::int64_t denominator);
+
 // A double for JSON: NaN and infinities become null.
 QJsonValue jsonNumber(double value);
 

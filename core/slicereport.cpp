@@ -6,6 +6,7 @@
 
 #include <QJsonArray>
 
+#include "csvtokenizer.h"
 #include "groupedcolumn.h"
 #include "metrics.h"
 #include "schemaerror.h"
@@ -15,11 +16,6 @@ namespace Audit {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-double ratio(std::int64_t numerator, std::int64_t denominator)
-{
-    return denominator == 0 ? kNaN : double(numerator) / double(denominator);
-}
 
 SliceRow makeRow(QStringList features, QStringList values, const std::int64_t *counts, double z)
 {
@@ -31,12 +27,12 @@ SliceRow makeRow(QStringList features, QStringList values, const std::int64_t *c
     row.fn = counts[2];
     row.tp = counts[3];
     row.n = row.tp + row.fp + row.tn + row.fn;
-    row.precision = ratio(row.tp, row.tp + row.fp);
-    row.recall = ratio(row.tp, row.tp + row.fn);
-    row.f1 = ratio(2 * row.tp, 2 * row.tp + row.fp + row.fn);
-    row.accuracy = ratio(row.tp + row.tn, row.n);
-    row.fpr = ratio(row.fp, row.fp + row.tn);
-    row.fnr = ratio(row.fn, row.fn + row.tp);
+    row.precision = ratioOrNaN(row.tp, row.tp + row.fp);
+    row.recall = ratioOrNaN(row.tp, row.tp + row.fn);
+    row.f1 = ratioOrNaN(2 * row.tp, 2 * row.tp + row.fp + row.fn);
+    row.accuracy = ratioOrNaN(row.tp + row.tn, row.n);
+    row.fpr = ratioOrNaN(row.fp, row.fp + row.tn);
+    row.fnr = ratioOrNaN(row.fn, row.fn + row.tp);
     row.precisionCi = wilsonInterval(row.tp, row.tp + row.fp, z);
     row.recallCi = wilsonInterval(row.tp, row.tp + row.fn, z);
     row.accuracyCi = wilsonInterval(row.tp + row.tn, row.n, z);
@@ -137,19 +133,6 @@ QJsonObject rowJson(const SliceRow &row)
     };
 }
 
-QString csvNumber(double v)
-{
-    return std::isfinite(v) ? QString::number(v, 'g', 10) : QString();
-}
-
-QString csvText(const QString &s)
-{
-    if (!s.contains(QLatin1Char(',')) && !s.contains(QLatin1Char('"')) && !s.contains(QLatin1Char('\n')))
-        return s;
-    QString quoted = s;
-    quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
-    return QLatin1Char('"') + quoted + QLatin1Char('"');
-}
 
 } // namespace
 
@@ -321,7 +304,7 @@ QByteArray SliceReport::toCsv() const
                             "precision_low,precision_high,recall_low,recall_high,accuracy_low,accuracy_high,"
                             "f1_low,f1_high,tp,fp,tn,fn,weak,gap");
     const auto line = [](const SliceRow &r) {
-        return QStringList{csvText(r.feature()), csvText(r.value()), QString::number(r.n),
+        return QStringList{csvQuoted(r.feature()), csvQuoted(r.value()), QString::number(r.n),
                            QString::number(r.labelPositives()), QString::number(r.predictedPositives()),
                            csvNumber(r.precision), csvNumber(r.recall), csvNumber(r.f1), csvNumber(r.accuracy),
                            csvNumber(r.fpr), csvNumber(r.fnr), csvNumber(r.precisionCi.low), csvNumber(r.precisionCi.high),

@@ -9,22 +9,10 @@
 #include <QSvgGenerator>
 
 #include "auditerror.h"
+#include "csvtokenizer.h"
 #include "fileio.h"
 
 namespace Ui {
-
-namespace {
-
-QString csvField(QString text)
-{
-    if (text.contains(QLatin1Char(',')) || text.contains(QLatin1Char('"')) || text.contains(QLatin1Char('\n'))) {
-        text.replace(QLatin1String("\""), QLatin1String("\"\""));
-        return QLatin1Char('"') + text + QLatin1Char('"');
-    }
-    return text;
-}
-
-} // namespace
 
 ReportTableView::ReportTableView(QWidget *parent)
     : QTableView(parent)
@@ -75,12 +63,12 @@ QByteArray modelToCsv(const QAbstractItemModel &model)
     QStringList lines;
     QStringList header;
     for (int c = 0; c < model.columnCount(); ++c)
-        header << csvField(model.headerData(c, Qt::Horizontal).toString().replace(QLatin1Char('\n'), QLatin1Char(' ')));
+        header << Audit::csvQuoted(model.headerData(c, Qt::Horizontal).toString().replace(QLatin1Char('\n'), QLatin1Char(' ')));
     lines << header.join(QLatin1Char(','));
     for (int r = 0; r < model.rowCount(); ++r) {
         QStringList fields;
         for (int c = 0; c < model.columnCount(); ++c)
-            fields << csvField(model.index(r, c).data().toString());
+            fields << Audit::csvQuoted(model.index(r, c).data().toString());
         lines << fields.join(QLatin1Char(','));
     }
     return (lines.join(QLatin1Char('\n')) + QLatin1Char('\n')).toUtf8();

@@ -3,7 +3,10 @@
 #include <functional>
 #include <map>
 
+#include <memory>
+
 #include <QCoreApplication>
+#include <QGuiApplication>
 
 #include "auditerror.h"
 #include "clicommands.h"
@@ -26,6 +29,7 @@ const std::map<QString, Command> &commands()
         {QStringLiteral("predict"), {Cli::predict, "score a CSV: adds score, prediction, label_value"}},
         {QStringLiteral("slices"), {Cli::slices, "per-slice performance with intervals, intersections, weak slices"}},
         {QStringLiteral("bias"), {Cli::bias, "Aequitas-style group metrics, disparities and fairness verdicts"}},
+        {QStringLiteral("card"), {Cli::card, "refresh a model card's numbers; export md, html, pdf or json"}},
     };
     return table;
 }
@@ -43,7 +47,13 @@ void printUsage(std::FILE *to)
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    // Rendering a card (HTML, PDF) needs fonts, so `card` runs a QGuiApplication on the
+    // offscreen platform: still no display needed.
+    const bool gui = argc > 1 && qstrcmp(argv[1], "card") == 0;
+    if (gui && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    std::unique_ptr<QCoreApplication> app =
+        gui ? std::make_unique<QGuiApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("modelaudit-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(MODELAUDIT_VERSION));
 

@@ -8,7 +8,10 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 
+#include "audit.h"
 #include "biasreport.h"
+#include "cardrenderer.h"
+#include "modelcard.h"
 #include "datacleaner.h"
 #include "datasplitter.h"
 #include "evaluation.h"
@@ -490,6 +493,51 @@ int bias(const QStringList &args)
         printOut(QString::fromUtf8(QJsonDocument(report.toJson()).toJson(QJsonDocument::Indented)));
     else
         printErr(report.toText());
+    return 0;
+}
+
+int card(const QStringList &args)
+{
+    CommandLine cli(QStringLiteral("card"), QStringLiteral("Refreshes the numbers of a model card from a model and its "
+                                                           "evaluation data, keeping every hand-written text, and "
+                                                           "writes it as Markdown, HTML, PDF or Model Card Toolkit JSON."));
+    cli.add(QStringLiteral("model"), QStringLiteral("Model file."), QStringLiteral("file"));
+    cli.add(QStringLiteral("data"), QStringLiteral("Labelled evaluation CSV."), QStringLiteral("file"));
+    cli.add(QStringLiteral("card"), QStringLiteral("Existing card whose prose to keep (Markdown)."), QStringLiteral("file"));
+    cli.add(QStringLiteral("out"), QStringLiteral("File to write."), QStringLiteral("file"));
+    cli.add(QStringLiteral("format"), QStringLiteral("md, html, pdf or json."), QStringLiteral("format"), QStringLiteral("md"));
+    addStrict(cli);
+    if (!cli.parse(args, {QStringLiteral("model"), QStringLiteral("data"), QStringLiteral("out")}))
+        return cli.exitCode();
+    const QString format = cli.value(QStringLiteral("format"));
+    if (!QStringList{QStringLiteral("md"), QStringLiteral("html"), QStringLiteral("pdf"), QStringLiteral("json")}.contains(format))
+        throw SchemaError(QStringLiteral("--format: expected md, html, pdf or json, found \"%1\"").arg(format));
+    ModelCard card;
+    const QString cardPath = cli.value(QStringLiteral("card"));
+    if (!cardPath.isEmpty() && QFileInfo::exists(cardPath))
+        card = ModelCard::load(cardPath);
+    const Model model = Model::load(cli.value(QStringLiteral("model")));
+    const LoadReport data = CsvReader::read(cli.value(QStringLiteral("data")), model.schema(), loadOptions(cli));
+    reportRejected(data);
+    const ScoredData scored = scoreDataset(model, data.data);
+    BiasOptions bias;
+    for (const ProtectedAttribute &p : model.schema().protectedAttributes()) {
+        bias.attributes << p.column;
+        bias.references[p.column] = p.reference;
+    }
+    const AuditResults results = runAudit(scored, SliceOptions(), bias);
+    card.refresh(model, data.data, results);
+
+    const QString out = cli.value(QStringLiteral("out"));
+    if (format == QLatin1String("md"))
+        card.save(out);
+    else if (format == QLatin1String("json"))
+        writeJson(out, card.toJson());
+    else if (format == QLatin1String("html"))
+        writeFileAtomically(out, CardRenderer::toHtml(card, CardRenderer::charts(results)));
+    else
+        writeFileAtomically(out, CardRenderer::toPdf(card, CardRenderer::charts(results)));
+    printErr(QStringLiteral("card: \"%1\" (model %2) written to %3 as %4").arg(card.name, model.id(), out, format));
     return 0;
 }
 

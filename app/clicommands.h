@@ -14,5 +14,6 @@ int evaluate(const QStringList &args);
 int predict(const QStringList &args);
 int slices(const QStringList &args);
 int bias(const QStringList &args);
+int card(const QStringList &args); // needs a QGuiApplication (fonts for HTML/PDF)
 
 } // namespace Cli

@@ -22,7 +22,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption project(QStringLiteral("project"), QStringLiteral("Project folder to open."),
                                      QStringLiteral("dir"));
     const QCommandLineOption tab(QStringLiteral("tab"),
-                                 QStringLiteral("Tab to show: project, train, performance, slices, bias, predict."),
+                                 QStringLiteral("Tab to show: project, train, performance, slices, bias, predict, card."),
                                  QStringLiteral("name"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Save a PNG of the window once loaded, then exit."),
@@ -34,7 +34,7 @@ int main(int argc, char *argv[])
 
     Ui::MainWindow::Tab startTab = Ui::MainWindow::Tab::Project;
     if (parser.isSet(tab) && !Ui::MainWindow::tabFromName(parser.value(tab), startTab)) {
-        std::fprintf(stderr, "modelaudit: --tab: unknown tab \"%s\" (project, train, performance, slices, bias, predict)\n",
+        std::fprintf(stderr, "modelaudit: --tab: unknown tab \"%s\" (project, train, performance, slices, bias, predict, card)\n",
                      qPrintable(parser.value(tab)));
         return 2;
     }

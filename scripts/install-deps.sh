@@ -7,7 +7,7 @@ packages=(
     build-essential cmake ninja-build pkg-config
     qt6-base-dev qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev libqt6svg6-dev libqt6opengl6-dev
     libdlib-dev libopenblas-dev liblapack-dev libyaml-cpp-dev libgit2-dev
-    xvfb xauth xdotool imagemagick
+    xvfb xauth xdotool imagemagick poppler-utils
     python3 python3-jsonschema python3-yaml
 )
 [[ "${1:-}" == "--bench" ]] && packages+=(wrk hyperfine)

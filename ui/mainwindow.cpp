@@ -16,6 +16,7 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
@@ -27,6 +28,7 @@
 #include <QVBoxLayout>
 
 #include "biastab.h"
+#include "cardtab.h"
 #include "metricglossary.h"
 #include "performancetab.h"
 #include "predicttab.h"
@@ -73,7 +75,7 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     , m_progress(new QProgressBar(this))
     , m_cancel(new QPushButton(tr("Cancel"), this))
 {
-    setWindowTitle(tr("ModelAudit"));
+    setWindowTitle(tr("ModelAudit[*]"));
     setAcceptDrops(true);
     m_projectTab = new ProjectTab(m_session, this);
     m_trainTab = new TrainTab(m_session, this);
@@ -81,12 +83,16 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     m_slicesTab = new SlicesTab(m_session, this);
     m_biasTab = new BiasTab(m_session, this);
     m_predictTab = new PredictTab(m_session, this);
+    m_cardTab = new CardTab(m_session, this);
     m_tabs->addTab(m_projectTab, tr("&Project"));
     m_tabs->addTab(m_trainTab, tr("T&rain"));
     m_tabs->addTab(m_performanceTab, tr("P&erformance"));
     m_tabs->addTab(m_slicesTab, tr("&Slices"));
     m_tabs->addTab(m_biasTab, tr("&Bias"));
     m_tabs->addTab(m_predictTab, tr("Pre&dict"));
+    m_tabs->addTab(m_cardTab, tr("Model &Card"));
+    connect(m_cardTab, &CardTab::dirtyChanged, this, &QWidget::setWindowModified);
+    connect(m_cardTab, &CardTab::errorOccurred, this, &MainWindow::showError);
     for (QChartView *view : findChildren<QChartView *>())
         addChartExport(view, this);
 
@@ -163,7 +169,7 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
             recent.prepend(p.dir);
             settings.setValue(QStringLiteral("project/recent"), recent.mid(0, kMaxRecent));
             updateRecentMenu();
-            setWindowTitle(tr("ModelAudit — %1").arg(QFileInfo(p.dir).fileName()));
+            setWindowTitle(tr("ModelAudit — %1[*]").arg(QFileInfo(p.dir).fileName()));
         }
     });
     connect(m_session, &ProjectSession::resultsChanged, this, &MainWindow::updateStatus);
@@ -194,7 +200,8 @@ void MainWindow::buildMenus()
     m_recent = file->addMenu(tr("&Recent Projects"));
     updateRecentMenu();
     file->addSeparator();
-    file->addAction(tr("&Save Model As…"), QKeySequence::Save, this, &MainWindow::saveModel);
+    file->addAction(tr("&Save Model Card"), QKeySequence::Save, this, [this] { m_cardTab->save(); });
+    file->addAction(tr("Save &Model As…"), QKeySequence(tr("Ctrl+Shift+S")), this, &MainWindow::saveModel);
     file->addAction(tr("Export &Chart…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportChart);
     file->addAction(tr("Export &Table as CSV…"), QKeySequence(tr("Ctrl+Shift+E")), this, &MainWindow::exportTable);
     file->addSeparator();
@@ -234,7 +241,8 @@ bool MainWindow::tabFromName(const QString &name, Tab &tab)
 {
     static const std::pair<const char *, Tab> names[] = {{"project", Tab::Project}, {"train", Tab::Train},
                                                          {"performance", Tab::Performance}, {"slices", Tab::Slices},
-                                                         {"bias", Tab::Bias}, {"predict", Tab::Predict}};
+                                                         {"bias", Tab::Bias}, {"predict", Tab::Predict},
+                                                         {"card", Tab::Card}};
     for (const auto &[text, value] : names) {
         if (name == QLatin1String(text)) {
             tab = value;
@@ -454,6 +462,18 @@ void MainWindow::screenshotWhenIdle(const QString &path, std::function<void(cons
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (m_cardTab->isDirty()) {
+        const auto answer = QMessageBox::question(this, tr("Unsaved model card"),
+                                                  tr("The model card has unsaved changes. Save them?"),
+                                                  QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
+                                                  QMessageBox::Save);
+        if (answer == QMessageBox::Cancel || (answer == QMessageBox::Save && !m_cardTab->save())) {
+            event->ignore();
+            return;
+        }
+        if (answer == QMessageBox::Discard)
+            QFile::remove(CardTab::autosavePath(m_cardTab->path()));
+    }
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

@@ -15,6 +15,7 @@ class QTableView;
 namespace Ui {
 
 class BiasTab;
+class CardTab;
 class PerformanceTab;
 class PredictTab;
 class ProjectSession;
@@ -22,8 +23,8 @@ class ProjectTab;
 class SlicesTab;
 class TrainTab;
 
-// The main window: a threshold bar over six tabs (Project, Train, Performance, Slices, Bias,
-// Predict), menus with shortcuts, and a status bar with what is loaded and any running work.
+// The main window: a threshold bar over seven tabs (Project, Train, Performance, Slices, Bias,
+// Predict, Model Card), menus with shortcuts, and a status bar with what is loaded and any running work.
 // Errors show in a banner, never in a blocking dialog.
 class MainWindow final : public QMainWindow
 {
@@ -31,7 +32,7 @@ class MainWindow final : public QMainWindow
     Q_DISABLE_COPY_MOVE(MainWindow)
 
 public:
-    enum class Tab { Project, Train, Performance, Slices, Bias, Predict };
+    enum class Tab { Project, Train, Performance, Slices, Bias, Predict, Card };
 
     // Opens `projectDir` when not empty.
     explicit MainWindow(const QString &projectDir, QWidget *parent = nullptr);
@@ -44,6 +45,7 @@ public:
     SlicesTab *slicesTab() const { return m_slicesTab; }
     BiasTab *biasTab() const { return m_biasTab; }
     PredictTab *predictTab() const { return m_predictTab; }
+    CardTab *cardTab() const { return m_cardTab; }
     QSlider *thresholdSlider() const { return m_slider; }
     QString errorText() const;
     QString statusText() const;
@@ -83,6 +85,7 @@ private:
     SlicesTab *m_slicesTab;
     BiasTab *m_biasTab;
     PredictTab *m_predictTab;
+    CardTab *m_cardTab;
     QSlider *m_slider;
     QDoubleSpinBox *m_thresholdBox;
     QLabel *m_error;

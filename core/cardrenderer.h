@@ -1,0 +1,39 @@
+#pragma once
+
+#include <vector>
+
+#include <QByteArray>
+#include <QImage>
+#include <QString>
+
+#include "modelcard.h"
+
+namespace Audit {
+
+struct AuditResults;
+
+// A chart for the card, drawn with QPainter (core stays free of Qt Charts).
+struct CardChart
+{
+    QString title;
+    QImage image;
+};
+
+// Renders a model card for people: Markdown → HTML or PDF through QTextDocument, with
+// charts drawn from the audit. Needs a QGuiApplication (fonts); the CLI starts one offscreen.
+class CardRenderer
+{
+public:
+    // Charts: F1 by group of every protected attribute, and FPR disparity by group.
+    static std::vector<CardChart> charts(const AuditResults &results);
+
+    // A self-contained HTML page: styles inline, charts as data: URIs, no remote assets.
+    static QByteArray toHtml(const ModelCard &card, const std::vector<CardChart> &charts = {});
+    // A paginated A4 PDF with the charts.
+    static QByteArray toPdf(const ModelCard &card, const std::vector<CardChart> &charts = {});
+
+    // The card's Markdown without front matter and ModelAudit's markers, as a person reads it.
+    static QString readableMarkdown(const ModelCard &card);
+};
+
+} // namespace Audit

@@ -380,8 +380,10 @@ ModelCard ModelCard::fromMarkdown(const QString &markdown, const QString &source
         }
         if (!meta.IsMap())
             fail(2, QStringLiteral("front matter must be a YAML mapping"));
-        for (const YAML::Node &tag : meta["tags"])
-            card.tags << text(tag);
+        if (const YAML::Node tags = meta["tags"]; tags && tags.IsSequence()) {
+            for (const YAML::Node &tag : tags)
+                card.tags << text(tag);
+        }
         if (meta["datasets"] && meta["datasets"].IsSequence() && meta["datasets"].size() > 0)
             card.datasetName = text(meta["datasets"][0]);
         const YAML::Node ma = meta["modelaudit"];
@@ -395,9 +397,14 @@ ModelCard ModelCard::fromMarkdown(const QString &markdown, const QString &source
             card.modelMd5 = text(ma["model_md5"]);
             card.dataMd5 = text(ma["data_md5"]);
             card.learner = text(ma["learner"]);
-            for (const QString &key : detailKeys())
-                card.details[key] = text(ma["details"][key.toStdString()]);
-            for (const YAML::Node &r : ma["results"]) {
+            if (const YAML::Node details = ma["details"]; details && details.IsMap()) {
+                for (const QString &key : detailKeys())
+                    card.details[key] = text(details[key.toStdString()]);
+            }
+            const YAML::Node results = ma["results"];
+            if (results && !results.IsNull() && !results.IsSequence())
+                fail(2, QStringLiteral("modelaudit.results: expected a list"));
+            for (const YAML::Node &r : results) {
                 if (!r.IsSequence() || r.size() != 5)
                     fail(2, QStringLiteral("modelaudit.results: each entry must be [type, value, slice, lower, upper]"));
                 card.metrics.push_back({text(r[0]), text(r[1]), text(r[2]), text(r[3]), text(r[4])});
@@ -453,7 +460,7 @@ ModelCard ModelCard::fromMarkdown(const QString &markdown, const QString &source
         if (line.startsWith(QLatin1Char('#'))) {
             if (!sawMarkers) {
                 flushClassic();
-                const QString field = fieldForHeading(line.section(QLatin1Char(' '), 1));
+                const QString field = fieldForHeading(line.mid(line.indexOf(QLatin1Char(' ')) + 1));
                 if (!field.isEmpty())
                     currentField = field;
             }

@@ -14,3 +14,4 @@ cli="$build/bin/modelaudit-cli"
 "$cli" slices --model models/model.bin --data data/test.csv --out slices.json --csv slices.csv \
     --text slice_output.txt
 "$cli" bias --model models/model.bin --data data/test.csv --out bias.json --csv bias.csv
+"$cli" card --model models/model.bin --data data/test.csv --card model_card.md --out model_card.md

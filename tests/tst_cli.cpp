@@ -38,6 +38,7 @@ private Q_SLOTS:
     void initTestCase();
     void pipeline_cleanSplitTrainEvaluatePredict();
     void audit_slicesAndBiasOnCensus();
+    void card_refreshesAndExportsEveryFormat();
     void train_twiceGivesIdenticalModelFiles();
     void badInput_exitsTwoWithMessage_data();
     void badInput_exitsTwoWithMessage();
@@ -169,6 +170,46 @@ void TestCli::audit_slicesAndBiasOnCensus()
              QStringLiteral("bias_scores.csv")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QCOMPARE(TestUtil::readFile(path(QStringLiteral("bias_scores.csv"))), fromModel);
+}
+
+void TestCli::card_refreshesAndExportsEveryFormat()
+{
+    TestUtil::writeFile(m_dir, QStringLiteral("card.md"),
+                        "# My census model\n\n## Caveats and Recommendations\nDo not use for hiring.\n");
+    const QStringList base = {QStringLiteral("card"), QStringLiteral("--model"), QStringLiteral("models/model.bin"),
+                              QStringLiteral("--data"), QStringLiteral("data/test.csv"), QStringLiteral("--card"),
+                              QStringLiteral("card.md")};
+    Result r = run(base + QStringList{QStringLiteral("--out"), QStringLiteral("card.md")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QByteArray md = TestUtil::readFile(path(QStringLiteral("card.md")));
+    QVERIFY(md.startsWith("---\n"));
+    QVERIFY(md.contains("Do not use for hiring."));
+    QVERIFY(md.contains("# My census model"));
+    QVERIFY(md.contains("### Weakest slices"));
+    // Refreshing again changes nothing: same model, same data, same prose.
+    r = run(base + QStringList{QStringLiteral("--out"), QStringLiteral("card2.md")});
+    QCOMPARE(TestUtil::readFile(path(QStringLiteral("card2.md"))), md);
+    for (const char *format : {"html", "pdf", "json"}) {
+        const QString out = QStringLiteral("card.") + QLatin1String(format);
+        r = run(base + QStringList{QStringLiteral("--out"), out, QStringLiteral("--format"), QLatin1String(format)});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(TestUtil::readFile(path(out)).size() > 1000);
+    }
+    QVERIFY(TestUtil::readFile(path(QStringLiteral("card.pdf"))).startsWith("%PDF"));
+    QVERIFY(TestUtil::readFile(path(QStringLiteral("card.html"))).contains("Do not use for hiring."));
+    QCOMPARE(QJsonDocument::fromJson(TestUtil::readFile(path(QStringLiteral("card.json")))).object()
+                 .value(QStringLiteral("schema_version")).toString(),
+             QStringLiteral("0.0.2"));
+    r = run(base + QStringList{QStringLiteral("--out"), QStringLiteral("x.doc"), QStringLiteral("--format"), QStringLiteral("doc")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.err.contains(QStringLiteral("--format: expected md, html, pdf or json, found \"doc\"")));
+    TestUtil::writeFile(m_dir, QStringLiteral("broken_card.md"), "---\nlicense: mit\n");
+    r = run({QStringLiteral("card"), QStringLiteral("--model"), QStringLiteral("models/model.bin"), QStringLiteral("--data"),
+             QStringLiteral("data/test.csv"), QStringLiteral("--card"), QStringLiteral("broken_card.md"), QStringLiteral("--out"),
+             QStringLiteral("broken_out.md")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("broken_card.md:1: the YAML front matter opened here is never closed")), qPrintable(r.err));
+    QVERIFY(!QFile::exists(path(QStringLiteral("broken_out.md"))));
 }
 
 void TestCli::train_twiceGivesIdenticalModelFiles()

@@ -318,7 +318,6 @@ void CardTab::refreshNumbers()
 
 void CardTab::open(const QString &path)
 {
-    m_path = path;
     Audit::ModelCard loaded;
     const QString sidecar = autosavePath(path);
     try {
@@ -327,6 +326,7 @@ void CardTab::open(const QString &path)
         if (QFileInfo::exists(sidecar)
             && (!QFileInfo::exists(path) || QFileInfo(sidecar).lastModified() >= QFileInfo(path).lastModified())) {
             loaded = Audit::ModelCard::load(sidecar);
+            m_path = path;
             m_notice->setText(tr("Recovered unsaved edits from %1. Save to keep them.").arg(sidecar));
             m_notice->setVisible(true);
             setCard(loaded);
@@ -339,6 +339,7 @@ void CardTab::open(const QString &path)
         Q_EMIT errorOccurred(e.message());
         return; // the editor keeps what it had
     }
+    m_path = path; // only once the file has been read: a bad file leaves the editor as it was
     m_notice->setVisible(false);
     setCard(loaded);
     m_undo.clear();

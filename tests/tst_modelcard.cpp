@@ -1,0 +1,258 @@
+#include <QtTest>
+
+#include <QJsonDocument>
+#include <QProcess>
+#include <QStandardPaths>
+
+#include "audit.h"
+#include "cardrenderer.h"
+#include "modelcard.h"
+#include "schemaerror.h"
+#include "testutil.h"
+
+using namespace Audit;
+
+// The model card on a real audited model: Markdown round trip, prose kept across refreshes,
+// JSON valid against the Model Card Toolkit schema, PDF and HTML exports, stale detection,
+// classic-template import and malformed cards.
+static QString proseOf(const ModelCard &card, const char *key)
+{
+    const auto found = card.prose.find(QLatin1String(key));
+    return found == card.prose.end() ? QStringLiteral("(missing)") : found->second;
+}
+
+class TestModelCard : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_project;
+    std::unique_ptr<Model> m_model;
+    Dataset m_data;
+    std::unique_ptr<AuditResults> m_results;
+
+    AuditResults auditAt(double threshold) const
+    {
+        BiasOptions bias;
+        for (const ProtectedAttribute &p : m_model->schema().protectedAttributes()) {
+            bias.attributes << p.column;
+            bias.references[p.column] = p.reference;
+        }
+        return runAudit(scoreDataset(*m_model, m_data), SliceOptions(), bias, threshold);
+    }
+
+    ModelCard writtenCard() const
+    {
+        ModelCard card;
+        card.refresh(*m_model, m_data, *m_results);
+        card.name = QStringLiteral("Census \"income\" model");
+        card.prose[QStringLiteral("overview")] = QStringLiteral("Line one.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nÜnïcode — ok.\n\n\n");
+        card.prose[QStringLiteral("caveats")] = QStringLiteral("- one\n- two: \"quoted\" and \\ backslash");
+        card.details[QStringLiteral("owners")] = QStringLiteral("Audit team");
+        card.details[QStringLiteral("license")] = QStringLiteral("mit");
+        card.details[QStringLiteral("date")] = QStringLiteral("2026-11-26");
+        return card;
+    }
+
+private Q_SLOTS:
+    void initTestCase();
+    void markdown_exportImportExportIsIdentical();
+    void refresh_keepsProseAndReplacesNumbers();
+    void stale_whenModelOrDataChange();
+    void json_validAgainstModelCardToolkitSchema();
+    void markdown_validHuggingFaceMetadata();
+    void pdf_hasPagesAndTheModelName();
+    void html_isSelfContained();
+    void classicTemplate_importsIntoFields();
+    void malformedCard_namesTheLine_data();
+    void malformedCard_namesTheLine();
+};
+
+void TestModelCard::initTestCase()
+{
+    TestUtil::makeProject(m_project);
+    m_model = std::make_unique<Model>(Model::load(m_project.filePath(QStringLiteral("models/model.bin"))));
+    m_data = CsvReader::read(m_project.filePath(QStringLiteral("data/test.csv")), m_model->schema()).data;
+    m_results = std::make_unique<AuditResults>(auditAt(-1));
+}
+
+void TestModelCard::markdown_exportImportExportIsIdentical()
+{
+    const QString first = writtenCard().toMarkdown();
+    const ModelCard imported = ModelCard::fromMarkdown(first, QStringLiteral("card.md"));
+    QCOMPARE(imported.name, QStringLiteral("Census \"income\" model"));
+    QCOMPARE(imported.details.at(QStringLiteral("owners")), QStringLiteral("Audit team"));
+    QVERIFY(imported.prose.at(QStringLiteral("overview")).contains(QStringLiteral("Ünïcode")));
+    QCOMPARE(imported.modelMd5, m_model->md5());
+    QCOMPARE(imported.metrics.size(), writtenCard().metrics.size());
+    const QString second = imported.toMarkdown();
+    QCOMPARE(second, first);
+    // And through a real file.
+    const QString path = m_project.filePath(QStringLiteral("card.md"));
+    imported.save(path);
+    QCOMPARE(ModelCard::load(path).toMarkdown(), first);
+}
+
+void TestModelCard::refresh_keepsProseAndReplacesNumbers()
+{
+    ModelCard card = writtenCard();
+    const QString quantBefore = card.generated.at(QStringLiteral("quantitative_analyses"));
+    card.refresh(*m_model, m_data, auditAt(0.9));
+    QCOMPARE(card.prose.at(QStringLiteral("overview")), writtenCard().prose.at(QStringLiteral("overview")));
+    QCOMPARE(card.prose.at(QStringLiteral("caveats")), writtenCard().prose.at(QStringLiteral("caveats")));
+    QCOMPARE(card.details.at(QStringLiteral("owners")), QStringLiteral("Audit team"));
+    QCOMPARE(card.name, QStringLiteral("Census \"income\" model"));
+    QVERIFY(card.generated.at(QStringLiteral("quantitative_analyses")) != quantBefore);
+    QVERIFY(card.generated.at(QStringLiteral("quantitative_analyses")).contains(QStringLiteral("threshold 0.9000")));
+    // Refreshing a card read back from Markdown keeps its prose byte for byte too.
+    ModelCard reread = ModelCard::fromMarkdown(writtenCard().toMarkdown(), QStringLiteral("c.md"));
+    reread.refresh(*m_model, m_data, *m_results);
+    QCOMPARE(reread.toMarkdown(), ModelCard::fromMarkdown(writtenCard().toMarkdown(), QStringLiteral("c.md")).toMarkdown());
+}
+
+void TestModelCard::stale_whenModelOrDataChange()
+{
+    const ModelCard card = writtenCard();
+    QVERIFY(!card.isStale(m_model->md5(), m_data.md5));
+    QVERIFY(card.isStale(QStringLiteral("0123456789abcdef0123456789abcdef"), m_data.md5));
+    QVERIFY(card.isStale(m_model->md5(), QStringLiteral("fedcba9876543210fedcba9876543210")));
+    QVERIFY(ModelCard().isStale(m_model->md5(), m_data.md5));
+}
+
+void TestModelCard::json_validAgainstModelCardToolkitSchema()
+{
+    const QString tool = TestUtil::projectFile(QStringLiteral("../shared/tools/validate-config"));
+    if (!QFile::exists(tool))
+        QSKIP("../shared/tools/validate-config is not beside this checkout");
+    const QString path = m_project.filePath(QStringLiteral("card.json"));
+    TestUtil::writeFile(m_project, QStringLiteral("card.json"), QJsonDocument(writtenCard().toJson()).toJson());
+    QProcess process;
+    process.start(QStringLiteral("python3"), {tool, m_project.path(), QStringLiteral("--skip"), QStringLiteral("dvc"),
+                                              QStringLiteral("--skip"), QStringLiteral("workflows"),
+                                              QStringLiteral("--model-card"), path, QStringLiteral("--format-check")});
+    QVERIFY(process.waitForFinished(60000));
+    const QByteArray output = process.readAllStandardOutput() + process.readAllStandardError();
+    QVERIFY2(process.exitCode() == 0, output.constData());
+    const QJsonObject json = writtenCard().toJson();
+    QCOMPARE(json.value(QStringLiteral("schema_version")).toString(), QStringLiteral("0.0.2"));
+    QVERIFY(json.value(QStringLiteral("quantitative_analysis")).toObject().value(QStringLiteral("performance_metrics")).toArray().size() > 20);
+
+    // A JSON that breaks the schema is caught, naming the field.
+    QJsonObject broken = json;
+    QJsonObject details = broken.value(QStringLiteral("model_details")).toObject();
+    details.insert(QStringLiteral("name"), 42);
+    broken.insert(QStringLiteral("model_details"), details);
+    TestUtil::writeFile(m_project, QStringLiteral("card.json"), QJsonDocument(broken).toJson());
+    process.start(QStringLiteral("python3"), {tool, m_project.path(), QStringLiteral("--skip"), QStringLiteral("dvc"),
+                                              QStringLiteral("--skip"), QStringLiteral("workflows"),
+                                              QStringLiteral("--model-card"), path});
+    QVERIFY(process.waitForFinished(60000));
+    QVERIFY(process.exitCode() != 0);
+    QVERIFY((process.readAllStandardOutput() + process.readAllStandardError()).contains("name"));
+}
+
+void TestModelCard::markdown_validHuggingFaceMetadata()
+{
+    const QString tool = TestUtil::projectFile(QStringLiteral("../shared/tools/validate-config"));
+    if (!QFile::exists(tool))
+        QSKIP("../shared/tools/validate-config is not beside this checkout");
+    writtenCard().save(m_project.filePath(QStringLiteral("hf.md")));
+    QProcess process;
+    process.start(QStringLiteral("python3"), {tool, m_project.path(), QStringLiteral("--skip"), QStringLiteral("dvc"),
+                                              QStringLiteral("--skip"), QStringLiteral("workflows"), QStringLiteral("--hf-card"),
+                                              m_project.filePath(QStringLiteral("hf.md")), QStringLiteral("--strict")});
+    QVERIFY(process.waitForFinished(60000));
+    QVERIFY2(process.exitCode() == 0, (process.readAllStandardOutput() + process.readAllStandardError()).constData());
+}
+
+void TestModelCard::pdf_hasPagesAndTheModelName()
+{
+    if (QStandardPaths::findExecutable(QStringLiteral("pdftotext")).isEmpty())
+        QSKIP("pdftotext is not installed (scripts/install-deps.sh installs poppler-utils)");
+    const QByteArray pdf = CardRenderer::toPdf(writtenCard(), CardRenderer::charts(*m_results));
+    QVERIFY(pdf.startsWith("%PDF"));
+    const QString path = TestUtil::writeFile(m_project, QStringLiteral("card.pdf"), pdf);
+    QProcess process;
+    process.start(QStringLiteral("pdftotext"), {path, QStringLiteral("-")});
+    QVERIFY(process.waitForFinished(30000));
+    const QString text = QString::fromUtf8(process.readAllStandardOutput());
+    QVERIFY2(text.contains(QStringLiteral("Census \"income\" model")), qPrintable(text.left(300)));
+    QVERIFY(text.contains(QStringLiteral("Quantitative Analyses")));
+    process.start(QStringLiteral("pdfinfo"), {path});
+    QVERIFY(process.waitForFinished(30000));
+    const QString info = QString::fromUtf8(process.readAllStandardOutput());
+    static const QRegularExpression pages(QStringLiteral("Pages:\\s+(\\d+)"));
+    QVERIFY(pages.match(info).captured(1).toInt() >= 1);
+}
+
+void TestModelCard::html_isSelfContained()
+{
+    const std::vector<CardChart> charts = CardRenderer::charts(*m_results);
+    QCOMPARE(charts.size(), std::size_t(4)); // F1 and FPR disparity for race and sex
+    const QString html = QString::fromUtf8(CardRenderer::toHtml(writtenCard(), charts));
+    QVERIFY(html.startsWith(QStringLiteral("<!DOCTYPE html>")));
+    QVERIFY(!html.contains(QStringLiteral("http://")));
+    QVERIFY(!html.contains(QStringLiteral("https://")));
+    QVERIFY(!html.contains(QStringLiteral("src=\"//")));
+    QCOMPARE(html.count(QStringLiteral("src=\"data:image/png;base64,")), 4);
+    QVERIFY(html.contains(QStringLiteral("Census &quot;income&quot; model")));
+    QVERIFY(!html.contains(QStringLiteral("<!-- prose")));
+}
+
+void TestModelCard::classicTemplate_importsIntoFields()
+{
+    const QString classic = QStringLiteral("# Loan model\n\n## Model Details\nA gradient boosted model.\n\n"
+                                           "## Intended Use\n### Primary intended uses\nRanking applications.\n\n"
+                                           "### Primary intended users\nAnalysts.\n### Out-of-scope use cases\nAutomated denial.\n\n"
+                                           "## Factors\nAge groups.\n\n## Metrics\nAUC because ranking.\n\n"
+                                           "## Training Data\nBank records 2019.\n## Evaluation Data\nBank records 2020.\n"
+                                           "## Quantitative Analyses\nSee tables.\n## Ethical Considerations\nCredit is sensitive.\n"
+                                           "## Caveats and Recommendations\nRetrain yearly.\n");
+    const ModelCard card = ModelCard::fromMarkdown(classic, QStringLiteral("classic.md"));
+    QCOMPARE(card.name, QStringLiteral("Loan model"));
+    QCOMPARE(proseOf(card, "overview"), QStringLiteral("A gradient boosted model."));
+    QCOMPARE(proseOf(card, "primary_uses"), QStringLiteral("Ranking applications."));
+    QCOMPARE(proseOf(card, "primary_users"), QStringLiteral("Analysts."));
+    QCOMPARE(proseOf(card, "out_of_scope"), QStringLiteral("Automated denial."));
+    QCOMPARE(proseOf(card, "relevant_factors"), QStringLiteral("Age groups."));
+    QCOMPARE(proseOf(card, "metrics_why"), QStringLiteral("AUC because ranking."));
+    QCOMPARE(proseOf(card, "training_data"), QStringLiteral("Bank records 2019."));
+    QCOMPARE(proseOf(card, "evaluation_data"), QStringLiteral("Bank records 2020."));
+    QCOMPARE(proseOf(card, "ethical"), QStringLiteral("Credit is sensitive."));
+    QCOMPARE(proseOf(card, "caveats"), QStringLiteral("Retrain yearly."));
+    // Once written in our form it round-trips exactly.
+    const QString ours = card.toMarkdown();
+    QCOMPARE(ModelCard::fromMarkdown(ours, QStringLiteral("x.md")).toMarkdown(), ours);
+}
+
+void TestModelCard::malformedCard_namesTheLine_data()
+{
+    QTest::addColumn<QString>("markdown");
+    QTest::addColumn<QString>("messagePart");
+    QTest::newRow("front matter never closed") << QStringLiteral("---\nlicense: mit\n# Title\n")
+                                               << "bad.md:1: the YAML front matter opened here is never closed";
+    QTest::newRow("front matter not YAML") << QStringLiteral("---\nlicense: [mit\n---\n# T\n") << "bad.md:2: front matter is not valid YAML";
+    QTest::newRow("prose never closed") << QStringLiteral("# T\n\n## Model Details\n<!-- prose:overview -->\ntext\n")
+                                        << "bad.md:4: \"<!-- prose:overview -->\" is opened here and never closed";
+    QTest::newRow("unknown prose field") << QStringLiteral("# T\n<!-- prose:summary -->\nx\n<!-- /prose -->\n")
+                                         << "bad.md:2: unknown prose field \"summary\"";
+    QTest::newRow("newer card format") << QStringLiteral("---\nmodelaudit:\n  card_format: 9\n---\n# T\n")
+                                       << "modelaudit.card_format 9 is newer than this ModelAudit reads";
+    QTest::newRow("bad results entry") << QStringLiteral("---\nmodelaudit:\n  results:\n  - [f1, 0.5]\n---\n")
+                                       << "each entry must be [type, value, slice, lower, upper]";
+}
+
+void TestModelCard::malformedCard_namesTheLine()
+{
+    QFETCH(QString, markdown);
+    QFETCH(QString, messagePart);
+    try {
+        ModelCard::fromMarkdown(markdown, QStringLiteral("bad.md"));
+        QFAIL("expected SchemaError");
+    } catch (const SchemaError &e) {
+        QVERIFY2(e.message().contains(messagePart), e.what());
+    }
+}
+
+QTEST_MAIN(TestModelCard)
+#include "tst_modelcard.moc"

@@ -30,6 +30,7 @@ const std::map<QString, Command> &commands()
         {QStringLiteral("slices"), {Cli::slices, "per-slice performance with intervals, intersections, weak slices"}},
         {QStringLiteral("bias"), {Cli::bias, "Aequitas-style group metrics, disparities and fairness verdicts"}},
         {QStringLiteral("card"), {Cli::card, "refresh a model card's numbers; export md, html, pdf or json"}},
+        {QStringLiteral("serve"), {Cli::serve, "local HTTP predict endpoint (127.0.0.1:8000 by default)"}},
     };
     return table;
 }

@@ -1,9 +1,13 @@
 #include "clicommands.h"
 
+#include <csignal>
 #include <cstdio>
+#include <unistd.h>
 #include <optional>
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QSocketNotifier>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -12,6 +16,8 @@
 #include "biasreport.h"
 #include "cardrenderer.h"
 #include "modelcard.h"
+#include "predictservice.h"
+#include "record.h"
 #include "datacleaner.h"
 #include "datasplitter.h"
 #include "evaluation.h"
@@ -538,6 +544,87 @@ int card(const QStringList &args)
     else
         writeFileAtomically(out, CardRenderer::toPdf(card, CardRenderer::charts(results)));
     printErr(QStringLiteral("card: \"%1\" (model %2) written to %3 as %4").arg(card.name, model.id(), out, format));
+    return 0;
+}
+
+namespace {
+
+int g_signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const auto written = ::write(g_signalPipe[1], &byte, 1); // async-signal-safe
+}
+
+// Quits the event loop on SIGINT or SIGTERM, through a pipe read on the loop's thread.
+void quitOnSignals()
+{
+    if (::pipe(g_signalPipe) != 0)
+        return;
+    auto *notifier = new QSocketNotifier(g_signalPipe[0], QSocketNotifier::Read, QCoreApplication::instance());
+    QObject::connect(notifier, &QSocketNotifier::activated, QCoreApplication::instance(), [] {
+        char byte = 0;
+        [[maybe_unused]] const auto got = ::read(g_signalPipe[0], &byte, 1);
+        QCoreApplication::quit();
+    });
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+}
+
+} // namespace
+
+int serve(const QStringList &args)
+{
+    CommandLine cli(QStringLiteral("serve"), QStringLiteral("Serves predictions over HTTP: POST /predict, /predict/batch; "
+                                                            "GET /, /health, /model, /openapi.json, /docs."));
+    cli.add(QStringLiteral("model"), QStringLiteral("Model file."), QStringLiteral("file"), QStringLiteral("models/model.bin"));
+    cli.add(QStringLiteral("host"), QStringLiteral("Address to bind (not loopback: needs --token)."), QStringLiteral("address"),
+            QStringLiteral("127.0.0.1"));
+    cli.add(QStringLiteral("port"), QStringLiteral("Port (0: any free port)."), QStringLiteral("port"), QStringLiteral("8000"));
+    cli.add(QStringLiteral("token"), QStringLiteral("Require Authorization: Bearer TOKEN."), QStringLiteral("token"));
+    cli.add(QStringLiteral("strict"), QStringLiteral("Reject categories not seen in training (422) instead of warning."));
+    cli.add(QStringLiteral("cors"), QStringLiteral("Send Access-Control-Allow-Origin: ORIGIN."), QStringLiteral("origin"));
+    cli.add(QStringLiteral("batch-limit"), QStringLiteral("Most records in one batch request."), QStringLiteral("n"),
+            QStringLiteral("10000"));
+    cli.add(QStringLiteral("example"), QStringLiteral("CSV whose first row is the example in /openapi.json."),
+            QStringLiteral("file"));
+    cli.add(QStringLiteral("quiet"), QStringLiteral("Do not log each request."));
+    if (!cli.parse(args))
+        return cli.exitCode();
+    ServeOptions options;
+    if (!options.host.setAddress(cli.value(QStringLiteral("host"))))
+        throw SchemaError(QStringLiteral("--host: \"%1\" is not an IP address").arg(cli.value(QStringLiteral("host"))));
+    bool ok = false;
+    options.port = cli.value(QStringLiteral("port")).toUShort(&ok);
+    if (!ok)
+        throw SchemaError(QStringLiteral("--port: expected 0 to 65535, found \"%1\"").arg(cli.value(QStringLiteral("port"))));
+    options.token = cli.value(QStringLiteral("token"));
+    options.strict = cli.isSet(QStringLiteral("strict"));
+    options.corsOrigin = cli.value(QStringLiteral("cors"));
+    options.batchLimit = int(cli.number(QStringLiteral("batch-limit")));
+
+    auto model = std::make_shared<const Model>(Model::load(cli.value(QStringLiteral("model"))));
+    std::optional<Record> example;
+    if (cli.isSet(QStringLiteral("example"))) {
+        const LoadReport data = CsvReader::read(cli.value(QStringLiteral("example")), model->schema(), {false, false});
+        if (data.data.rowCount() > 0)
+            example = recordFromDataset(data.data, 0);
+    }
+    PredictService service(options);
+    service.setModel(model, example);
+    if (!cli.isSet(QStringLiteral("quiet"))) {
+        service.onRequest = [](const RequestLog &log) {
+            std::fprintf(stderr, "%s %s %d %.2f ms\n", qPrintable(log.method), qPrintable(log.path), log.status, log.milliseconds);
+        };
+    }
+    const quint16 port = service.start();
+    std::fprintf(stderr, "serve: model %s (%s) on http://%s:%u/ (docs at /docs); Ctrl+C stops\n", qPrintable(model->id()),
+                 qPrintable(learnerName(model->params().kind)), qPrintable(options.host.toString()), unsigned(port));
+    std::fflush(stderr);
+    quitOnSignals();
+    QCoreApplication::exec();
+    std::fprintf(stderr, "serve: stopped after %lld requests\n", static_cast<long long>(service.requestCount()));
     return 0;
 }
 

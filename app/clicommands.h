@@ -15,5 +15,6 @@ int predict(const QStringList &args);
 int slices(const QStringList &args);
 int bias(const QStringList &args);
 int card(const QStringList &args); // needs a QGuiApplication (fonts for HTML/PDF)
+int serve(const QStringList &args); // runs the event loop until SIGINT or SIGTERM
 
 } // namespace Cli

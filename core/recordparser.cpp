@@ -1,0 +1,70 @@
+#include "recordparser.h"
+
+#include <cmath>
+
+#include "featureencoder.h"
+#include "schema.h"
+
+namespace Audit {
+
+QJsonObject RecordProblem::toJson() const
+{
+    return QJsonObject{{QStringLiteral("loc"), loc}, {QStringLiteral("msg"), msg}, {QStringLiteral("type"), type}};
+}
+
+Record parseRecord(const QJsonObject &json, const Schema &schema, const FeatureEncoder &encoder, bool strict,
+                   const QJsonArray &locPrefix, QList<RecordProblem> &problems)
+{
+    const auto at = [&locPrefix](const QString &member) {
+        QJsonArray loc = locPrefix;
+        loc.append(member);
+        return loc;
+    };
+    Record record;
+    const std::size_t n = schema.features().size();
+    record.numbers.resize(n);
+    record.texts.resize(n);
+    for (std::size_t c = 0; c < n; ++c) {
+        const ColumnSpec &spec = schema.features()[c];
+        const auto found = json.constFind(spec.name);
+        if (found == json.constEnd()) {
+            problems.append({at(spec.name), QStringLiteral("Field required"), QStringLiteral("missing")});
+            continue;
+        }
+        const QJsonValue value = *found;
+        if (spec.type == ColumnType::Categorical) {
+            if (!value.isString()) {
+                problems.append({at(spec.name), QStringLiteral("Input should be a valid string"), QStringLiteral("string_type")});
+                continue;
+            }
+            record.texts[c] = value.toString().trimmed().toStdString();
+            if (strict && encoder.categoryIndex(c, record.texts[c]) < 0)
+                problems.append({at(spec.name),
+                                 QStringLiteral("Input should be one of the categories seen in training; \"%1\" is not")
+                                     .arg(value.toString()),
+                                 QStringLiteral("enum")});
+            continue;
+        }
+        if (!value.isDouble()) {
+            problems.append({at(spec.name),
+                             spec.type == ColumnType::Integer ? QStringLiteral("Input should be a valid integer")
+                                                              : QStringLiteral("Input should be a valid number"),
+                             spec.type == ColumnType::Integer ? QStringLiteral("int_type") : QStringLiteral("float_type")});
+            continue;
+        }
+        const double number = value.toDouble();
+        if (spec.type == ColumnType::Integer && std::floor(number) != number) {
+            problems.append({at(spec.name), QStringLiteral("Input should be a valid integer, got a number with a fractional part"),
+                             QStringLiteral("int_from_float")});
+            continue;
+        }
+        record.numbers[c] = number;
+    }
+    for (auto it = json.constBegin(); it != json.constEnd(); ++it) {
+        if (schema.featureIndex(it.key()) < 0 && it.key() != schema.labelColumn())
+            problems.append({at(it.key()), QStringLiteral("Extra inputs are not permitted"), QStringLiteral("extra_forbidden")});
+    }
+    return record;
+}
+
+} // namespace Audit

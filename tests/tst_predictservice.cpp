@@ -1,0 +1,314 @@
+#include <QtTest>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+
+#include "auditerror.h"
+#include "predictservice.h"
+#include "testutil.h"
+
+using namespace Audit;
+
+// The predict API on a real server on an ephemeral 127.0.0.1 port, over real HTTP.
+class TestPredictService : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_project;
+    std::shared_ptr<const Model> m_model;
+    Dataset m_data;
+    std::unique_ptr<PredictService> m_service;
+    quint16 m_port = 0;
+    QNetworkAccessManager m_network;
+
+    struct Answer
+    {
+        int status = 0;
+        QJsonObject json;
+        QByteArray body;
+        QNetworkReply *reply = nullptr;
+    };
+
+    Answer call(const QByteArray &method, const QString &path, const QByteArray &body = {},
+                const QByteArray &contentType = "application/json", const QByteArray &token = {}, quint16 port = 0)
+    {
+        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port ? port : m_port).arg(path)));
+        if (!contentType.isEmpty())
+            request.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
+        if (!token.isEmpty())
+            request.setRawHeader("Authorization", "Bearer " + token);
+        QNetworkReply *reply = m_network.sendCustomRequest(request, method, body);
+        QElapsedTimer waited;
+        waited.start();
+        while (!reply->isFinished() && waited.elapsed() < 10000)
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+        Answer a;
+        a.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        a.body = reply->readAll();
+        a.json = QJsonDocument::fromJson(a.body).object();
+        reply->deleteLater();
+        return a;
+    }
+
+    QJsonObject recordJson(std::size_t row) const
+    {
+        QJsonObject json;
+        for (const DataColumn &c : m_data.columns) {
+            if (c.spec.isNumeric())
+                json.insert(c.spec.name, c.numbers[row]);
+            else
+                json.insert(c.spec.name, QString::fromStdString(c.categories[std::size_t(c.codes[row])]));
+        }
+        return json;
+    }
+
+    std::size_t rowPredicted(bool positive) const
+    {
+        const std::vector<double> scores = m_model->score(m_data);
+        for (std::size_t r = 0; r < scores.size(); ++r) {
+            if ((scores[r] >= m_model->threshold()) == positive)
+                return r;
+        }
+        qFatal("no row predicted %d", positive);
+    }
+
+private Q_SLOTS:
+    void initTestCase();
+    void welcomeHealthModelDocs();
+    void predict_bothClassesFromCensusRows();
+    void predict_batchInOrder();
+    void errors_eachClass_data();
+    void errors_eachClass();
+    void validation_listsEveryProblem();
+    void unknownCategory_warnsOrRejectsWhenStrict();
+    void token_requiredOffLoopback();
+    void concurrent_hundredRequestsAllRight();
+    void swapModel_answersWithTheNewOne();
+};
+
+void TestPredictService::initTestCase()
+{
+    TestUtil::makeProject(m_project);
+    m_model = std::make_shared<const Model>(Model::load(m_project.filePath(QStringLiteral("models/model.bin"))));
+    m_data = CsvReader::read(m_project.filePath(QStringLiteral("data/test.csv")), m_model->schema()).data;
+    ServeOptions options;
+    options.port = 0;
+    options.batchLimit = 50;
+    m_service = std::make_unique<PredictService>(options);
+    m_service->setModel(m_model, recordFromDataset(m_data, 0));
+    m_port = m_service->start();
+    QVERIFY(m_port > 0);
+}
+
+void TestPredictService::welcomeHealthModelDocs()
+{
+    Answer a = call("GET", QStringLiteral("/"), {}, {});
+    QCOMPARE(a.status, 200);
+    QCOMPARE(a.json.value(QStringLiteral("model")).toString(), m_model->id());
+    QCOMPARE(a.json.value(QStringLiteral("learner")).toString(), QStringLiteral("logistic"));
+    QCOMPARE(a.json.value(QStringLiteral("docs")).toString(), QStringLiteral("/docs"));
+    QCOMPARE(call("GET", QStringLiteral("/health"), {}, {}).json.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+    a = call("GET", QStringLiteral("/model"), {}, {});
+    QCOMPARE(a.json.value(QStringLiteral("threshold")).toDouble(), m_model->threshold());
+    QCOMPARE(a.json.value(QStringLiteral("training")).toObject().value(QStringLiteral("data_md5")).toString(), m_model->training().dataMd5);
+    a = call("GET", QStringLiteral("/openapi.json"), {}, {});
+    QCOMPARE(a.json.value(QStringLiteral("openapi")).toString(), QStringLiteral("3.1.0"));
+    const QJsonObject record = a.json.value(QStringLiteral("components")).toObject().value(QStringLiteral("schemas")).toObject()
+                                   .value(QStringLiteral("Record")).toObject();
+    QCOMPARE(record.value(QStringLiteral("required")).toArray().size(), 14);
+    QVERIFY(record.value(QStringLiteral("properties")).toObject().contains(QStringLiteral("marital-status")));
+    const QJsonObject example = record.value(QStringLiteral("examples")).toArray().first().toObject();
+    QCOMPARE(example, recordJson(0)); // a real census row
+    a = call("GET", QStringLiteral("/docs"), {}, {});
+    QCOMPARE(a.status, 200);
+    QVERIFY(a.body.contains("<h1>ModelAudit predict API</h1>"));
+    QVERIFY(!a.body.contains("http://") && !a.body.contains("https://"));
+}
+
+void TestPredictService::predict_bothClassesFromCensusRows()
+{
+    for (bool positive : {false, true}) {
+        const std::size_t row = rowPredicted(positive);
+        const Answer a = call("POST", QStringLiteral("/predict"), QJsonDocument(recordJson(row)).toJson());
+        QCOMPARE(a.status, 200);
+        QCOMPARE(a.json.value(QStringLiteral("prediction")).toString(), positive ? QStringLiteral(">50K") : QStringLiteral("<=50K"));
+        const double expected = m_model->score(m_data.subset({row}))[0];
+        QCOMPARE(a.json.value(QStringLiteral("probability")).toDouble(), expected);
+        QCOMPARE(a.json.value(QStringLiteral("threshold")).toDouble(), m_model->threshold());
+        QCOMPARE(a.json.value(QStringLiteral("model")).toString(), m_model->id());
+        QVERIFY(a.json.value(QStringLiteral("warnings")).toArray().isEmpty());
+    }
+}
+
+void TestPredictService::predict_batchInOrder()
+{
+    QJsonArray records;
+    for (std::size_t r = 0; r < 20; ++r)
+        records.append(recordJson(r));
+    const Answer a = call("POST", QStringLiteral("/predict/batch"), QJsonDocument(QJsonObject{{QStringLiteral("records"), records}}).toJson());
+    QCOMPARE(a.status, 200);
+    const QJsonArray predictions = a.json.value(QStringLiteral("predictions")).toArray();
+    QCOMPARE(predictions.size(), 20);
+    std::vector<std::size_t> rows(20);
+    std::iota(rows.begin(), rows.end(), std::size_t(0));
+    const std::vector<double> scores = m_model->score(m_data.subset(rows));
+    for (int i = 0; i < 20; ++i)
+        QCOMPARE(predictions[i].toObject().value(QStringLiteral("probability")).toDouble(), scores[std::size_t(i)]);
+}
+
+void TestPredictService::errors_eachClass_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("detailPart");
+    QTest::newRow("malformed JSON") << QByteArray("POST") << "/predict" << QByteArray("{\"age\": ") << QByteArray("application/json") << 400
+                                    << "JSON decode error";
+    QTest::newRow("wrong content type") << QByteArray("POST") << "/predict" << QByteArray("age=3") << QByteArray("text/plain") << 415
+                                        << "Content-Type must be application/json";
+    QTest::newRow("body over 1 MiB") << QByteArray("POST") << "/predict" << QByteArray(1100000, ' ') << QByteArray("application/json")
+                                     << 413 << "the limit is 1048576";
+    QTest::newRow("wrong method") << QByteArray("GET") << "/predict" << QByteArray() << QByteArray() << 405 << "Method Not Allowed";
+    QTest::newRow("delete on docs") << QByteArray("DELETE") << "/docs" << QByteArray() << QByteArray() << 405 << "Method Not Allowed";
+    QTest::newRow("unknown path") << QByteArray("GET") << "/predictions" << QByteArray() << QByteArray() << 404 << "Not Found";
+    QTest::newRow("batch over the limit") << QByteArray("POST") << "/predict/batch"
+                                          << QByteArray("{\"records\": [") + QByteArray("{},").repeated(50) + "{}]}"
+                                          << QByteArray("application/json") << 413 << "51 records; the limit is 50";
+    QTest::newRow("body is a list") << QByteArray("POST") << "/predict" << QByteArray("[1, 2]") << QByteArray("application/json") << 422
+                                    << "";
+}
+
+void TestPredictService::errors_eachClass()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QString, path);
+    QFETCH(QByteArray, body);
+    QFETCH(QByteArray, contentType);
+    QFETCH(int, status);
+    QFETCH(QString, detailPart);
+    const Answer a = call(method, path, body, contentType);
+    QCOMPARE(a.status, status);
+    QVERIFY2(!QJsonDocument::fromJson(a.body).isNull(), a.body.constData()); // every error body is JSON
+    QVERIFY2(a.json.value(QStringLiteral("detail")).toVariant().toString().contains(detailPart)
+                 || QJsonDocument(a.json).toJson().contains(detailPart.toUtf8()),
+             a.body.constData());
+}
+
+void TestPredictService::validation_listsEveryProblem()
+{
+    QJsonObject record = recordJson(0);
+    record.remove(QStringLiteral("age"));
+    record.insert(QStringLiteral("hours-per-week"), QStringLiteral("forty"));
+    record.insert(QStringLiteral("education-num"), 9.5);
+    record.insert(QStringLiteral("sex"), 1);
+    record.insert(QStringLiteral("income"), 5);
+    const Answer a = call("POST", QStringLiteral("/predict"), QJsonDocument(record).toJson());
+    QCOMPARE(a.status, 422);
+    const QJsonArray detail = a.json.value(QStringLiteral("detail")).toArray();
+    QCOMPARE(detail.size(), 5);
+    QStringList seen;
+    for (const QJsonValue &d : detail) {
+        const QJsonObject problem = d.toObject();
+        seen << problem.value(QStringLiteral("loc")).toArray()[1].toString() + QLatin1Char(':') + problem.value(QStringLiteral("type")).toString();
+        QCOMPARE(problem.value(QStringLiteral("loc")).toArray()[0].toString(), QStringLiteral("body"));
+        QVERIFY(!problem.value(QStringLiteral("msg")).toString().isEmpty());
+    }
+    QVERIFY(seen.contains(QStringLiteral("age:missing")));
+    QVERIFY(seen.contains(QStringLiteral("hours-per-week:int_type")));
+    QVERIFY(seen.contains(QStringLiteral("education-num:int_from_float")));
+    QVERIFY(seen.contains(QStringLiteral("sex:string_type")));
+    QVERIFY(seen.contains(QStringLiteral("income:extra_forbidden")));
+    // Batch errors name the record's index.
+    const Answer b = call("POST", QStringLiteral("/predict/batch"),
+                          QJsonDocument(QJsonObject{{QStringLiteral("records"), QJsonArray{recordJson(0), record}}}).toJson());
+    QCOMPARE(b.status, 422);
+    QCOMPARE(b.json.value(QStringLiteral("detail")).toArray()[0].toObject().value(QStringLiteral("loc")).toArray(),
+             QJsonArray({QStringLiteral("body"), QStringLiteral("records"), 1, QStringLiteral("age")}));
+}
+
+void TestPredictService::unknownCategory_warnsOrRejectsWhenStrict()
+{
+    QJsonObject record = recordJson(0);
+    record.insert(QStringLiteral("native-country"), QStringLiteral("Atlantis"));
+    Answer a = call("POST", QStringLiteral("/predict"), QJsonDocument(record).toJson());
+    QCOMPARE(a.status, 200);
+    QVERIFY(a.json.value(QStringLiteral("warnings")).toArray().first().toString().contains(QStringLiteral("native-country: category \"Atlantis\"")));
+
+    ServeOptions strict;
+    strict.port = 0;
+    strict.strict = true;
+    PredictService service(strict);
+    service.setModel(m_model);
+    const quint16 port = service.start();
+    a = call("POST", QStringLiteral("/predict"), QJsonDocument(record).toJson(), "application/json", {}, port);
+    QCOMPARE(a.status, 422);
+    QCOMPARE(a.json.value(QStringLiteral("detail")).toArray()[0].toObject().value(QStringLiteral("type")).toString(), QStringLiteral("enum"));
+}
+
+void TestPredictService::token_requiredOffLoopback()
+{
+    ServeOptions open;
+    open.host = QHostAddress::AnyIPv4;
+    open.port = 0;
+    PredictService refused(open);
+    try {
+        refused.start();
+        QFAIL("expected an error without a token");
+    } catch (const AuditError &e) {
+        QVERIFY(e.message().contains(QStringLiteral("0.0.0.0: binding a non-loopback address needs --token")));
+    }
+    open.token = QStringLiteral("s3cret");
+    PredictService guarded(open);
+    guarded.setModel(m_model);
+    const quint16 port = guarded.start();
+    const QByteArray body = QJsonDocument(recordJson(0)).toJson();
+    Answer a = call("POST", QStringLiteral("/predict"), body, "application/json", {}, port);
+    QCOMPARE(a.status, 401);
+    QCOMPARE(a.json.value(QStringLiteral("detail")).toString(), QStringLiteral("Not authenticated"));
+    a = call("POST", QStringLiteral("/predict"), body, "application/json", "wrong", port);
+    QCOMPARE(a.status, 401);
+    a = call("POST", QStringLiteral("/predict"), body, "application/json", "s3cret", port);
+    QCOMPARE(a.status, 200);
+}
+
+void TestPredictService::concurrent_hundredRequestsAllRight()
+{
+    std::vector<QNetworkReply *> replies;
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < 100; ++i) {
+        const std::size_t row = (i * 17) % m_data.rowCount();
+        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/predict").arg(m_port)));
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+        replies.push_back(m_network.post(request, QJsonDocument(recordJson(row)).toJson()));
+        rows.push_back(row);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.begin(), replies.end(), [](QNetworkReply *r) { return r->isFinished(); }), 30000);
+    const std::vector<double> scores = m_model->score(m_data.subset(rows));
+    for (std::size_t i = 0; i < replies.size(); ++i) {
+        QCOMPARE(replies[i]->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        QCOMPARE(QJsonDocument::fromJson(replies[i]->readAll()).object().value(QStringLiteral("probability")).toDouble(), scores[i]);
+        replies[i]->deleteLater();
+    }
+}
+
+void TestPredictService::swapModel_answersWithTheNewOne()
+{
+    TrainParams params;
+    params.learner.kind = LearnerKind::LinearSvm;
+    auto other = std::make_shared<const Model>(trainModel(m_data, params));
+    m_service->setModel(other);
+    const Answer a = call("POST", QStringLiteral("/predict"), QJsonDocument(recordJson(3)).toJson());
+    QCOMPARE(a.json.value(QStringLiteral("model")).toString(), other->id());
+    m_service->setModel(nullptr);
+    QCOMPARE(call("GET", QStringLiteral("/health"), {}, {}).status, 503);
+    QCOMPARE(call("POST", QStringLiteral("/predict"), QJsonDocument(recordJson(3)).toJson()).status, 503);
+    m_service->setModel(m_model);
+}
+
+QTEST_GUILESS_MAIN(TestPredictService)
+#include "tst_predictservice.moc"

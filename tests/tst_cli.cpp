@@ -39,6 +39,7 @@ private Q_SLOTS:
     void pipeline_cleanSplitTrainEvaluatePredict();
     void audit_slicesAndBiasOnCensus();
     void card_refreshesAndExportsEveryFormat();
+    void serve_answersLogsAndStopsOnSigterm();
     void train_twiceGivesIdenticalModelFiles();
     void badInput_exitsTwoWithMessage_data();
     void badInput_exitsTwoWithMessage();
@@ -210,6 +211,42 @@ void TestCli::card_refreshesAndExportsEveryFormat()
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(QStringLiteral("broken_card.md:1: the YAML front matter opened here is never closed")), qPrintable(r.err));
     QVERIFY(!QFile::exists(path(QStringLiteral("broken_out.md"))));
+}
+
+void TestCli::serve_answersLogsAndStopsOnSigterm()
+{
+    QProcess server;
+    server.setWorkingDirectory(m_dir.path());
+    server.start(QStringLiteral(CLI_BINARY), {QStringLiteral("serve"), QStringLiteral("--model"), QStringLiteral("models/model.bin"),
+                                              QStringLiteral("--port"), QStringLiteral("0")});
+    QString banner;
+    QTRY_VERIFY_WITH_TIMEOUT((banner += QString::fromUtf8(server.readAllStandardError())).contains(QStringLiteral("on http://")), 20000);
+    static const QRegularExpression portPattern(QStringLiteral("127\\.0\\.0\\.1:(\\d+)/"));
+    const QString port = portPattern.match(banner).captured(1);
+    QVERIFY2(!port.isEmpty(), qPrintable(banner));
+
+    QProcess client;
+    client.start(QStringLiteral("bash"), {TestUtil::projectFile(QStringLiteral("scripts/live_predict.sh")),
+                                          QStringLiteral("http://127.0.0.1:") + port});
+    QVERIFY(client.waitForFinished(20000));
+    QVERIFY2(client.exitCode() == 0, client.readAllStandardError().constData());
+    const QJsonObject answer = QJsonDocument::fromJson(client.readAllStandardOutput()).object();
+    QVERIFY(answer.value(QStringLiteral("prediction")).toString() == QLatin1String(">50K")
+            || answer.value(QStringLiteral("prediction")).toString() == QLatin1String("<=50K"));
+    QVERIFY(answer.value(QStringLiteral("probability")).toDouble() >= 0);
+
+    server.terminate(); // SIGTERM
+    QVERIFY(server.waitForFinished(10000));
+    QCOMPARE(server.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(server.exitCode(), 0);
+    const QString log = banner + QString::fromUtf8(server.readAllStandardError());
+    QVERIFY2(log.contains(QStringLiteral("POST /predict 200")), qPrintable(log));
+    QVERIFY(log.contains(QStringLiteral("serve: stopped after 1 requests")));
+
+    const Result busy = run({QStringLiteral("serve"), QStringLiteral("--model"), QStringLiteral("models/model.bin"),
+                             QStringLiteral("--host"), QStringLiteral("0.0.0.0"), QStringLiteral("--port"), QStringLiteral("0")});
+    QCOMPARE(busy.exitCode, 2);
+    QVERIFY(busy.err.contains(QStringLiteral("needs --token")));
 }
 
 void TestCli::train_twiceGivesIdenticalModelFiles()

@@ -9,6 +9,10 @@
 #include <QSlider>
 #include <QTableWidget>
 
+#include <QLabel>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+
 #include "biastab.h"
 #include "biastablemodel.h"
 #include "heatmapwidget.h"
@@ -17,6 +21,7 @@
 #include "predicttab.h"
 #include "projectsession.h"
 #include "projecttab.h"
+#include "serverpanel.h"
 #include "slicestab.h"
 #include "slicetablemodel.h"
 #include "testutil.h"
@@ -54,6 +59,7 @@ private Q_SLOTS:
     void badFile_showsErrorAndKeepsData();
     void training_cancelKeepsModel_finishReplacesIt();
     void export_chartAndTable();
+    void server_toggleServesTheLoadedModel();
 };
 
 void TestMainWindow::initTestCase()
@@ -286,6 +292,33 @@ void TestMainWindow::export_chartAndTable()
     QCOMPARE(lines.size() - 2, m_window->slicesTab()->table()->model()->rowCount());
     QVERIFY(lines[0].startsWith("Feature,Value,n,"));
     QVERIFY(!Ui::exportTable(*m_window->slicesTab()->table()->model(), QStringLiteral("/proc/nope/x.csv")).isEmpty());
+}
+
+void TestMainWindow::server_toggleServesTheLoadedModel()
+{
+    m_window->showTab(MainWindow::Tab::Predict);
+    Ui::ServerPanel *server = m_window->predictTab()->server();
+    server->portBox()->setValue(0);
+    server->toggleButton()->click();
+    QVERIFY(server->isRunning());
+    QVERIFY(server->port() > 0);
+    QNetworkAccessManager network;
+    QNetworkReply *reply = network.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(server->port()))));
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 10000);
+    reply->deleteLater();
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    QCOMPARE(QJsonDocument::fromJson(reply->readAll()).object().value(QStringLiteral("model")).toString(),
+             m_window->session()->project().model->id());
+    QTRY_VERIFY(server->counterLabel()->text().contains(QStringLiteral("1 request")));
+    QTRY_COMPARE(server->lastRequests()->count(), 1);
+    QVERIFY(server->lastRequests()->item(0)->text().startsWith(QStringLiteral("GET / → 200")));
+    const quint16 port = server->port();
+    server->toggleButton()->click();
+    QVERIFY(!server->isRunning());
+    QNetworkReply *refused = network.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(port))));
+    QTRY_VERIFY_WITH_TIMEOUT(refused->isFinished(), 10000);
+    QCOMPARE(refused->error(), QNetworkReply::ConnectionRefusedError);
+    refused->deleteLater();
 }
 
 QTEST_MAIN(TestMainWindow)

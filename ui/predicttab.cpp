@@ -17,6 +17,7 @@
 
 #include "model.h"
 #include "projectsession.h"
+#include "serverpanel.h"
 
 namespace Ui {
 
@@ -28,6 +29,7 @@ PredictTab::PredictTab(ProjectSession *session, QWidget *parent)
     , m_result(new QLabel(this))
     , m_whatIf(new QComboBox(this))
     , m_chartView(new QChartView(this))
+    , m_server(new ServerPanel(session, this))
 {
     m_form = new QFormLayout(m_formHost);
     auto *scroll = new QScrollArea(this);
@@ -52,6 +54,7 @@ PredictTab::PredictTab(ProjectSession *session, QWidget *parent)
     whatIfRow->addWidget(m_whatIf, 1);
     right->addLayout(whatIfRow);
     right->addWidget(m_chartView, 1);
+    right->addWidget(m_server);
     auto *layout = new QHBoxLayout(this);
     layout->addWidget(scroll);
     layout->addLayout(right, 1);

@@ -15,6 +15,7 @@ class QLabel;
 namespace Ui {
 
 class ProjectSession;
+class ServerPanel;
 
 // A form generated from the model's schema (known categories in drop-downs, numbers within
 // the training range), the prediction with its probability at the current threshold, and
@@ -32,6 +33,7 @@ public:
     QComboBox *whatIfBox() const { return m_whatIf; }
     QChartView *chartView() const { return m_chartView; }
     QWidget *field(const QString &name) const;
+    ServerPanel *server() const { return m_server; }
 
 private:
     void rebuildForm();
@@ -45,6 +47,7 @@ private:
     QComboBox *m_whatIf;
     QChartView *m_chartView;
     const void *m_formFor = nullptr; // the model the form was built for
+    ServerPanel *m_server;
 };
 
 } // namespace Ui

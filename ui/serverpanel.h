@@ -1,0 +1,57 @@
+#pragma once
+
+#include <QGroupBox>
+
+class QLabel;
+class QListWidget;
+class QPushButton;
+class QSpinBox;
+class QThread;
+
+namespace Audit {
+class PredictService;
+}
+
+namespace Ui {
+
+class ProjectSession;
+
+// Start/stop the local predict server from the app. The service runs on its own thread, so
+// inference never runs on the GUI thread; it serves the model currently loaded and swaps to a
+// new one atomically when the project's model changes. Shows the URL, a live request counter
+// and the last requests.
+class ServerPanel final : public QGroupBox
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ServerPanel)
+
+public:
+    explicit ServerPanel(ProjectSession *session, QWidget *parent = nullptr);
+    ~ServerPanel() override;
+
+    bool isRunning() const { return m_service != nullptr; }
+    quint16 port() const { return m_port; }
+    QPushButton *toggleButton() const { return m_toggle; }
+    QLabel *counterLabel() const { return m_counter; }
+    QListWidget *lastRequests() const { return m_last; }
+    QSpinBox *portBox() const { return m_portBox; }
+
+    void start();
+    void stop();
+
+private:
+    void pushModel();
+
+    ProjectSession *m_session;
+    QSpinBox *m_portBox;
+    QPushButton *m_toggle;
+    QLabel *m_url;
+    QLabel *m_counter;
+    QListWidget *m_last;
+    QThread *m_thread = nullptr;
+    Audit::PredictService *m_service = nullptr;
+    quint16 m_port = 0;
+    qint64 m_count = 0;
+};
+
+} // namespace Ui

@@ -544,12 +544,168 @@ QJsonObject ModelCard::toJson() const
     };
 }
 
+namespace {
+
+QString jsonTypeName(const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("a boolean");
+    case QJsonValue::Double:
+        return QStringLiteral("a number");
+    case QJsonValue::String:
+        return QStringLiteral("a string");
+    case QJsonValue::Array:
+        return QStringLiteral("a list");
+    case QJsonValue::Object:
+        return QStringLiteral("an object");
+    default:
+        return QStringLiteral("nothing");
+    }
+}
+
+// The structure of Model Card Toolkit's v0.0.2 schema: every leaf is a string, lists hold
+// objects. `shape` maps a member to its expected shape: "s" string, "o:<name>" object of
+// shape <name>, "a:<name>" list of objects of shape <name>.
+const std::map<QString, std::map<QString, QString>> &mctShapes()
+{
+    static const std::map<QString, std::map<QString, QString>> shapes = {
+        {QStringLiteral("card"), {{QStringLiteral("schema_version"), QStringLiteral("s")},
+                                  {QStringLiteral("model_details"), QStringLiteral("o:model_details")},
+                                  {QStringLiteral("model_parameters"), QStringLiteral("o:model_parameters")},
+                                  {QStringLiteral("quantitative_analysis"), QStringLiteral("o:quantitative_analysis")},
+                                  {QStringLiteral("considerations"), QStringLiteral("o:considerations")}}},
+        {QStringLiteral("model_details"), {{QStringLiteral("name"), QStringLiteral("s")}, {QStringLiteral("overview"), QStringLiteral("s")},
+                                           {QStringLiteral("documentation"), QStringLiteral("s")}, {QStringLiteral("owners"), QStringLiteral("a:owner")},
+                                           {QStringLiteral("version"), QStringLiteral("o:version")}, {QStringLiteral("licenses"), QStringLiteral("a:license")},
+                                           {QStringLiteral("references"), QStringLiteral("a:reference")}, {QStringLiteral("citations"), QStringLiteral("a:citation")},
+                                           {QStringLiteral("path"), QStringLiteral("s")}}},
+        {QStringLiteral("owner"), {{QStringLiteral("name"), QStringLiteral("s")}, {QStringLiteral("contact"), QStringLiteral("s")}}},
+        {QStringLiteral("version"), {{QStringLiteral("name"), QStringLiteral("s")}, {QStringLiteral("date"), QStringLiteral("s")}, {QStringLiteral("diff"), QStringLiteral("s")}}},
+        {QStringLiteral("license"), {{QStringLiteral("identifier"), QStringLiteral("s")}, {QStringLiteral("custom_text"), QStringLiteral("s")}}},
+        {QStringLiteral("reference"), {{QStringLiteral("reference"), QStringLiteral("s")}}},
+        {QStringLiteral("citation"), {{QStringLiteral("style"), QStringLiteral("s")}, {QStringLiteral("citation"), QStringLiteral("s")}}},
+        {QStringLiteral("model_parameters"), {{QStringLiteral("model_architecture"), QStringLiteral("s")}, {QStringLiteral("data"), QStringLiteral("a:dataset")},
+                                              {QStringLiteral("input_format"), QStringLiteral("s")}, {QStringLiteral("input_format_map"), QStringLiteral("a:keyval")},
+                                              {QStringLiteral("output_format"), QStringLiteral("s")}, {QStringLiteral("output_format_map"), QStringLiteral("a:keyval")}}},
+        {QStringLiteral("keyval"), {{QStringLiteral("key"), QStringLiteral("s")}, {QStringLiteral("value"), QStringLiteral("s")}}},
+        {QStringLiteral("dataset"), {{QStringLiteral("name"), QStringLiteral("s")}, {QStringLiteral("link"), QStringLiteral("s")},
+                                     {QStringLiteral("sensitive"), QStringLiteral("o:any")}, {QStringLiteral("graphics"), QStringLiteral("o:any")},
+                                     {QStringLiteral("description"), QStringLiteral("s")}}},
+        {QStringLiteral("quantitative_analysis"), {{QStringLiteral("performance_metrics"), QStringLiteral("a:metric")}, {QStringLiteral("graphics"), QStringLiteral("o:any")}}},
+        {QStringLiteral("metric"), {{QStringLiteral("type"), QStringLiteral("s")}, {QStringLiteral("value"), QStringLiteral("s")},
+                                    {QStringLiteral("slice"), QStringLiteral("s")}, {QStringLiteral("confidence_interval"), QStringLiteral("o:interval")}}},
+        {QStringLiteral("interval"), {{QStringLiteral("lower_bound"), QStringLiteral("s")}, {QStringLiteral("upper_bound"), QStringLiteral("s")}}},
+        {QStringLiteral("considerations"), {{QStringLiteral("users"), QStringLiteral("a:described")}, {QStringLiteral("use_cases"), QStringLiteral("a:described")},
+                                            {QStringLiteral("limitations"), QStringLiteral("a:described")}, {QStringLiteral("tradeoffs"), QStringLiteral("a:described")},
+                                            {QStringLiteral("ethical_considerations"), QStringLiteral("a:risk")}}},
+        {QStringLiteral("described"), {{QStringLiteral("description"), QStringLiteral("s")}}},
+        {QStringLiteral("risk"), {{QStringLiteral("name"), QStringLiteral("s")}, {QStringLiteral("mitigation_strategy"), QStringLiteral("s")}}},
+    };
+    return shapes;
+}
+
+void checkShape(const QJsonObject &object, const QString &shape, const QString &path, const QString &source)
+{
+    if (shape == QLatin1String("any"))
+        return;
+    const auto &members = mctShapes().at(shape);
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        const QString where = path.isEmpty() ? it.key() : path + QLatin1Char('.') + it.key();
+        const auto expected = members.find(it.key());
+        if (expected == members.end()) {
+            if (path.isEmpty()) // additionalProperties: false applies at the top level only
+                throw SchemaError(QStringLiteral("%1: %2: not a Model Card Toolkit field").arg(source, where));
+            continue;
+        }
+        const QString &kind = expected->second;
+        const QJsonValue value = it.value();
+        const auto fail = [&](const QString &wanted) {
+            throw SchemaError(QStringLiteral("%1: %2: expected %3, found %4").arg(source, where, wanted, jsonTypeName(value)));
+        };
+        if (kind == QLatin1String("s")) {
+            if (!value.isString())
+                fail(QStringLiteral("a string"));
+        } else if (kind.startsWith(QLatin1String("o:"))) {
+            if (!value.isObject())
+                fail(QStringLiteral("an object"));
+            checkShape(value.toObject(), kind.mid(2), where, source);
+        } else {
+            if (!value.isArray())
+                fail(QStringLiteral("a list"));
+            const QJsonArray list = value.toArray();
+            for (qsizetype i = 0; i < list.size(); ++i) {
+                const QString item = QStringLiteral("%1[%2]").arg(where).arg(i);
+                if (!list[i].isObject())
+                    throw SchemaError(QStringLiteral("%1: %2: expected an object, found %3").arg(source, item, jsonTypeName(list[i])));
+                checkShape(list[i].toObject(), kind.mid(2), item, source);
+            }
+        }
+    }
+}
+
+QString firstOf(const QJsonValue &list, const char *member)
+{
+    const QJsonArray array = list.toArray();
+    return array.isEmpty() ? QString() : array.first().toObject().value(QLatin1String(member)).toString();
+}
+
+} // namespace
+
+ModelCard ModelCard::fromJson(const QJsonObject &json, const QString &sourceName)
+{
+    checkShape(json, QStringLiteral("card"), {}, sourceName);
+    ModelCard card;
+    const QJsonObject details = json.value(QStringLiteral("model_details")).toObject();
+    card.name = details.value(QStringLiteral("name")).toString();
+    card.prose[QStringLiteral("overview")] = details.value(QStringLiteral("overview")).toString();
+    card.details[QStringLiteral("owners")] = firstOf(details.value(QStringLiteral("owners")), "name");
+    card.details[QStringLiteral("contact")] = firstOf(details.value(QStringLiteral("owners")), "contact");
+    card.details[QStringLiteral("version")] = details.value(QStringLiteral("version")).toObject().value(QStringLiteral("name")).toString();
+    card.details[QStringLiteral("date")] = details.value(QStringLiteral("version")).toObject().value(QStringLiteral("date")).toString();
+    card.details[QStringLiteral("license")] = firstOf(details.value(QStringLiteral("licenses")), "identifier");
+    card.details[QStringLiteral("citation")] = firstOf(details.value(QStringLiteral("citations")), "citation");
+    const QJsonObject parameters = json.value(QStringLiteral("model_parameters")).toObject();
+    card.learner = parameters.value(QStringLiteral("model_architecture")).toString();
+    for (const QJsonValue &d : parameters.value(QStringLiteral("data")).toArray()) {
+        const QJsonObject data = d.toObject();
+        const QString key = data.value(QStringLiteral("name")).toString().contains(QLatin1String("eval"))
+            ? QStringLiteral("evaluation_data")
+            : QStringLiteral("training_data");
+        card.prose[key] = data.value(QStringLiteral("description")).toString();
+    }
+    for (const QJsonValue &m : json.value(QStringLiteral("quantitative_analysis")).toObject().value(QStringLiteral("performance_metrics")).toArray()) {
+        const QJsonObject metric = m.toObject();
+        const QJsonObject ci = metric.value(QStringLiteral("confidence_interval")).toObject();
+        card.metrics.push_back({metric.value(QStringLiteral("type")).toString(), metric.value(QStringLiteral("value")).toString(),
+                                metric.value(QStringLiteral("slice")).toString(), ci.value(QStringLiteral("lower_bound")).toString(),
+                                ci.value(QStringLiteral("upper_bound")).toString()});
+    }
+    const QJsonObject considerations = json.value(QStringLiteral("considerations")).toObject();
+    card.prose[QStringLiteral("primary_users")] = firstOf(considerations.value(QStringLiteral("users")), "description");
+    card.prose[QStringLiteral("primary_uses")] = firstOf(considerations.value(QStringLiteral("use_cases")), "description");
+    card.prose[QStringLiteral("caveats")] = firstOf(considerations.value(QStringLiteral("limitations")), "description");
+    card.prose[QStringLiteral("out_of_scope")] = firstOf(considerations.value(QStringLiteral("tradeoffs")), "description");
+    card.prose[QStringLiteral("ethical")] = firstOf(considerations.value(QStringLiteral("ethical_considerations")), "name");
+    return card;
+}
+
 ModelCard ModelCard::load(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         throw IoError(QStringLiteral("%1: cannot open the model card: %2").arg(path, file.errorString()));
-    return fromMarkdown(QString::fromUtf8(file.readAll()), path);
+    const QByteArray bytes = file.readAll();
+    if (path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) {
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
+        if (error.error != QJsonParseError::NoError || !doc.isObject())
+            throw SchemaError(QStringLiteral("%1: not a JSON object (offset %2: %3)").arg(path).arg(error.offset).arg(error.errorString()));
+        return fromJson(doc.object(), path);
+    }
+    return fromMarkdown(QString::fromUtf8(bytes), path);
 }
 
 void ModelCard::save(const QString &path) const

@@ -70,9 +70,13 @@ public:
 
     // Model Card Toolkit JSON (schema v0.0.2).
     QJsonObject toJson() const;
+    // Reads Model Card Toolkit JSON, checking it against the v0.0.2 schema's structure first.
+    // Throws: SchemaError naming the file and the field at fault ("model_details.name: expected
+    //         a string, found a number").
+    static ModelCard fromJson(const QJsonObject &json, const QString &sourceName);
 
     // File helpers: atomic writes; reads report the path.
-    static ModelCard load(const QString &path); // throws SchemaError / IoError
+    static ModelCard load(const QString &path); // Markdown, or MCT JSON for *.json; throws SchemaError / IoError
     void save(const QString &path) const;       // throws IoError
 };
 

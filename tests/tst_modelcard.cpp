@@ -64,6 +64,7 @@ private Q_SLOTS:
     void pdf_hasPagesAndTheModelName();
     void html_isSelfContained();
     void classicTemplate_importsIntoFields();
+    void json_importsBackAndNamesBadFields();
     void malformedCard_namesTheLine_data();
     void malformedCard_namesTheLine();
 };
@@ -223,6 +224,48 @@ void TestModelCard::classicTemplate_importsIntoFields()
     // Once written in our form it round-trips exactly.
     const QString ours = card.toMarkdown();
     QCOMPARE(ModelCard::fromMarkdown(ours, QStringLiteral("x.md")).toMarkdown(), ours);
+}
+
+void TestModelCard::json_importsBackAndNamesBadFields()
+{
+    const ModelCard card = writtenCard();
+    const ModelCard back = ModelCard::fromJson(card.toJson(), QStringLiteral("card.json"));
+    QCOMPARE(back.name, card.name);
+    QCOMPARE(back.prose.at(QStringLiteral("overview")), card.prose.at(QStringLiteral("overview")));
+    QCOMPARE(back.prose.at(QStringLiteral("caveats")), card.prose.at(QStringLiteral("caveats")));
+    QCOMPARE(back.details.at(QStringLiteral("owners")), QStringLiteral("Audit team"));
+    QCOMPARE(back.details.at(QStringLiteral("license")), QStringLiteral("mit"));
+    QCOMPARE(back.metrics.size(), card.metrics.size());
+    QCOMPARE(back.metrics[2].lower, card.metrics[2].lower);
+    // Through a file, by extension.
+    TestUtil::writeFile(m_project, QStringLiteral("in.json"), QJsonDocument(card.toJson()).toJson());
+    QCOMPARE(ModelCard::load(m_project.filePath(QStringLiteral("in.json"))).name, card.name);
+
+    const auto rejects = [](QJsonObject json, const QString &part) {
+        try {
+            ModelCard::fromJson(json, QStringLiteral("bad.json"));
+            return false;
+        } catch (const SchemaError &e) {
+            return e.message().contains(part);
+        }
+    };
+    QJsonObject json = card.toJson();
+    QJsonObject details = json.value(QStringLiteral("model_details")).toObject();
+    details.insert(QStringLiteral("name"), 42);
+    json.insert(QStringLiteral("model_details"), details);
+    QVERIFY(rejects(json, QStringLiteral("bad.json: model_details.name: expected a string, found a number")));
+    json = card.toJson();
+    QJsonObject quant = json.value(QStringLiteral("quantitative_analysis")).toObject();
+    QJsonArray metrics = quant.value(QStringLiteral("performance_metrics")).toArray();
+    QJsonObject metric = metrics[1].toObject();
+    metric.insert(QStringLiteral("value"), 0.5);
+    metrics[1] = metric;
+    quant.insert(QStringLiteral("performance_metrics"), metrics);
+    json.insert(QStringLiteral("quantitative_analysis"), quant);
+    QVERIFY(rejects(json, QStringLiteral("quantitative_analysis.performance_metrics[1].value: expected a string")));
+    json = card.toJson();
+    json.insert(QStringLiteral("extra"), true);
+    QVERIFY(rejects(json, QStringLiteral("bad.json: extra: not a Model Card Toolkit field")));
 }
 
 void TestModelCard::malformedCard_namesTheLine_data()

@@ -379,7 +379,7 @@ void CardTab::autosaveNow()
 void CardTab::importCard()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Import model card"), QFileInfo(m_path).absolutePath(),
-                                                      tr("Markdown (*.md);;All files (*)"));
+                                                      tr("Model cards (*.md *.json);;All files (*)"));
     if (path.isEmpty())
         return;
     try {

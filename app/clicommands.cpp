@@ -272,9 +272,10 @@ int split(const QStringList &args)
     cli.add(QStringLiteral("in"), QStringLiteral("CSV file to split."), QStringLiteral("file"));
     cli.add(QStringLiteral("train"), QStringLiteral("Train file to write."), QStringLiteral("file"));
     cli.add(QStringLiteral("test"), QStringLiteral("Test file to write."), QStringLiteral("file"));
-    cli.add(QStringLiteral("test-size"), QStringLiteral("Fraction of rows for the test file."),
-            QStringLiteral("fraction"), QStringLiteral("0.2"));
-    cli.add(QStringLiteral("seed"), QStringLiteral("Random seed."), QStringLiteral("n"), QStringLiteral("42"));
+    cli.add(QStringLiteral("test-size"), QStringLiteral("Fraction of rows for the test file (default: split.test_size "
+                                                        "in --params, else 0.2)."),
+            QStringLiteral("fraction"));
+    cli.add(QStringLiteral("seed"), QStringLiteral("Random seed (default: split.seed in --params, else 42)."), QStringLiteral("n"));
     cli.add(QStringLiteral("stratify"), QStringLiteral("Keep the label's class proportions in both files (the label "
                                                        "column comes from the schema)."));
     cli.add(QStringLiteral("stratify-column"), QStringLiteral("Stratify on this column instead of the label."),
@@ -283,14 +284,26 @@ int split(const QStringList &args)
     addStrict(cli);
     if (!cli.parse(args, {QStringLiteral("in"), QStringLiteral("train"), QStringLiteral("test")}))
         return cli.exitCode();
+    // Defaults come from params.yaml's split section when it exists; options override them.
     SplitOptions options;
-    options.testSize = cli.number(QStringLiteral("test-size"));
-    bool seedOk = false;
-    options.seed = cli.value(QStringLiteral("seed")).toULongLong(&seedOk);
-    if (!seedOk)
-        throw SchemaError(QStringLiteral("--seed: expected a whole number, found \"%1\"").arg(cli.value(QStringLiteral("seed"))));
+    const QString paramsPath = cli.value(QStringLiteral("params"));
+    bool stratify = cli.isSet(QStringLiteral("stratify"));
+    if (QFileInfo::exists(paramsPath)) {
+        const SplitParams fromFile = SplitParams::fromYamlFile(paramsPath);
+        options.testSize = fromFile.testSize;
+        options.seed = fromFile.seed;
+        stratify = stratify || fromFile.stratify;
+    }
+    if (cli.isSet(QStringLiteral("test-size")))
+        options.testSize = cli.number(QStringLiteral("test-size"));
+    if (cli.isSet(QStringLiteral("seed"))) {
+        bool seedOk = false;
+        options.seed = cli.value(QStringLiteral("seed")).toULongLong(&seedOk);
+        if (!seedOk)
+            throw SchemaError(QStringLiteral("--seed: expected a whole number, found \"%1\"").arg(cli.value(QStringLiteral("seed"))));
+    }
     options.stratifyColumn = cli.value(QStringLiteral("stratify-column"));
-    if (cli.isSet(QStringLiteral("stratify")) && options.stratifyColumn.isEmpty())
+    if (stratify && options.stratifyColumn.isEmpty())
         options.stratifyColumn = Schema::fromYamlFile(loadParams(cli).schemaPath).labelColumn();
     const SplitReport report = splitCsv(cli.value(QStringLiteral("in")), cli.value(QStringLiteral("train")),
                                         cli.value(QStringLiteral("test")), options);

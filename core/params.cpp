@@ -92,6 +92,19 @@ LearnerParams LearnerParams::fromJson(const QJsonObject &json)
     return p;
 }
 
+SplitParams SplitParams::fromYamlFile(const QString &path)
+{
+    const YamlReader reader(path);
+    const YAML::Node root = reader.parse(YamlReader::readFile(path, QStringLiteral("params")));
+    SplitParams params;
+    if (const YAML::Node split = root["split"]; split) {
+        params.testSize = reader.number(split, QStringLiteral("split.test_size"), params.testSize, 1e-6, 1 - 1e-6);
+        params.seed = std::uint64_t(reader.integer(split, QStringLiteral("split.seed"), 42, 0, kMaxWhole));
+        params.stratify = reader.optionalString(split, QStringLiteral("split.stratify"), QStringLiteral("false")) == QLatin1String("true");
+    }
+    return params;
+}
+
 TrainParams TrainParams::fromYamlFile(const QString &path)
 {
     TrainParams params = fromYaml(YamlReader::readFile(path, QStringLiteral("params")), path);

@@ -40,6 +40,15 @@ struct LearnerParams
     static LearnerParams fromJson(const QJsonObject &json);
 };
 
+// The split section of params.yaml.
+struct SplitParams
+{
+    double testSize = 0.2;
+    std::uint64_t seed = 42;
+    bool stratify = false;
+    static SplitParams fromYamlFile(const QString &path); // throws SchemaError / IoError
+};
+
 // Everything `train` reads from params.yaml.
 struct TrainParams
 {

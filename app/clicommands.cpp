@@ -603,6 +603,8 @@ int serve(const QStringList &args)
     cli.add(QStringLiteral("example"), QStringLiteral("CSV whose first row is the example in /openapi.json."),
             QStringLiteral("file"));
     cli.add(QStringLiteral("quiet"), QStringLiteral("Do not log each request."));
+    cli.add(QStringLiteral("threads"), QStringLiteral("Server threads sharing the port."), QStringLiteral("n"),
+            QStringLiteral("2"));
     if (!cli.parse(args))
         return cli.exitCode();
     ServeOptions options;
@@ -624,12 +626,15 @@ int serve(const QStringList &args)
         if (data.data.rowCount() > 0)
             example = recordFromDataset(data.data, 0);
     }
-    PredictService service(options);
+    const int threads = int(cli.number(QStringLiteral("threads")));
+    if (threads < 1 || threads > 64)
+        throw SchemaError(QStringLiteral("--threads: expected 1 to 64, found %1").arg(threads));
+    ServerPool service(options, threads);
     service.setModel(model, example);
     if (!cli.isSet(QStringLiteral("quiet"))) {
-        service.onRequest = [](const RequestLog &log) {
+        service.setLogger([](const RequestLog &log) {
             std::fprintf(stderr, "%s %s %d %.2f ms\n", qPrintable(log.method), qPrintable(log.path), log.status, log.milliseconds);
-        };
+        });
     }
     const quint16 port = service.start();
     std::fprintf(stderr, "serve: model %s (%s) on http://%s:%u/ (docs at /docs); Ctrl+C stops\n", qPrintable(model->id()),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load test of `modelaudit-cli serve` on loopback with wrk (bounded: fixed duration).
-#   bench/http.sh [DURATION_S] [CONNECTIONS]
+#   [THREADS=2] bench/http.sh [DURATION_S] [CONNECTIONS]   (THREADS: server threads)
 # Prints requests/s, latency percentiles, non-2xx count, and the server's RSS before and
 # after, for POST /predict with a real census record; then batch throughput in records/s.
 set -euo pipefail
@@ -10,7 +10,7 @@ connections=${2:-32}
 cli=build/bin/modelaudit-cli
 command -v wrk >/dev/null || { echo "wrk is not installed (make bench installs it)"; exit 1; }
 port=$((20000 + RANDOM % 20000))
-"$cli" serve --model models/model.bin --host 127.0.0.1 --port "$port" --quiet 2>/tmp/modelaudit-serve.log &
+"$cli" serve --model models/model.bin --host 127.0.0.1 --port "$port" --threads "${THREADS:-2}" --quiet 2>/tmp/modelaudit-serve.log &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done

@@ -1,5 +1,10 @@
 #include "predictservice.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <QElapsedTimer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -111,7 +116,29 @@ quint16 PredictService::start()
         throw AuditError(QStringLiteral("%1: binding a non-loopback address needs --token SECRET; every request must then "
                                         "send Authorization: Bearer SECRET")
                              .arg(m_options.host.toString()));
-    const quint16 port = listen(m_options.host, m_options.port);
+    quint16 port = 0;
+    if (m_options.sharePort) {
+        // A listening socket with SO_REUSEPORT, handed to a QTcpServer: other services (threads)
+        // bind the same port and the kernel spreads connections across them.
+        const int fd = ::socket(m_options.host.protocol() == QAbstractSocket::IPv6Protocol ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+        const int one = 1;
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(m_options.port);
+        address.sin_addr.s_addr = htonl(m_options.host.toIPv4Address());
+        auto *server = new QTcpServer(this);
+        if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0 && ::listen(fd, 256) == 0
+            && server->setSocketDescriptor(fd)) {
+            bind(server);
+            port = server->serverPort();
+        } else if (fd >= 0) {
+            ::close(fd);
+        }
+    } else {
+        port = listen(m_options.host, m_options.port);
+    }
     if (port == 0)
         throw IoError(QStringLiteral("%1:%2: cannot listen (the port may be in use; try --port 0 for a free one)")
                           .arg(m_options.host.toString())
@@ -451,6 +478,79 @@ QString PredictService::docsHtml() const
                "/openapi.json</a>.</p></body></html>\n")
         .arg(doc.value(QStringLiteral("info")).toObject().value(QStringLiteral("description")).toString().toHtmlEscaped(), endpoints, rows,
              QString::fromUtf8(QJsonDocument::fromJson(example.toUtf8()).toJson(QJsonDocument::Compact)).toHtmlEscaped());
+}
+
+ServerPool::ServerPool(ServeOptions options, int threads)
+    : m_options(std::move(options))
+{
+    m_options.sharePort = threads > 1;
+    for (int i = 0; i < std::max(1, threads); ++i) {
+        auto thread = std::make_unique<QThread>();
+        thread->setObjectName(QStringLiteral("predict-%1").arg(i));
+        auto *service = new PredictService(m_options);
+        service->moveToThread(thread.get());
+        QObject::connect(thread.get(), &QThread::finished, service, &QObject::deleteLater);
+        thread->start();
+        m_services.push_back(service);
+        m_threads.push_back(std::move(thread));
+    }
+}
+
+ServerPool::~ServerPool()
+{
+    for (auto &thread : m_threads) {
+        thread->quit();
+        thread->wait();
+    }
+}
+
+quint16 ServerPool::start()
+{
+    quint16 port = m_options.port;
+    for (PredictService *service : m_services) {
+        QString error;
+        bool badInput = false;
+        quint16 got = 0;
+        QMetaObject::invokeMethod(
+            service,
+            [&] {
+                try {
+                    service->setPort(port);
+                    got = service->start();
+                } catch (const AuditError &e) {
+                    error = e.message();
+                    badInput = e.isBadInput();
+                }
+            },
+            Qt::BlockingQueuedConnection);
+        if (!error.isEmpty()) {
+            if (badInput)
+                throw AuditError(error);
+            throw IoError(error);
+        }
+        port = got; // the next services share the port the first one got
+    }
+    return port;
+}
+
+void ServerPool::setModel(const std::shared_ptr<const Model> &model, const std::optional<Record> &example)
+{
+    for (PredictService *service : m_services)
+        service->setModel(model ? std::make_shared<const Model>(*model) : nullptr, example);
+}
+
+void ServerPool::setLogger(const std::function<void(const RequestLog &)> &log)
+{
+    for (PredictService *service : m_services)
+        service->onRequest = log;
+}
+
+qint64 ServerPool::requestCount() const
+{
+    qint64 total = 0;
+    for (const PredictService *service : m_services)
+        total += service->requestCount();
+    return total;
 }
 
 } // namespace Audit

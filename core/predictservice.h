@@ -1,11 +1,13 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 
 #include <QAbstractHttpServer>
+#include <QThread>
 #include <QHostAddress>
 #include <QJsonObject>
 
@@ -24,6 +26,7 @@ struct ServeOptions
     QString corsOrigin;           // empty: no CORS headers
     int batchLimit = 10000;
     qsizetype maxBody = 1 << 20;  // 1 MiB
+    bool sharePort = false;       // SO_REUSEPORT, so several services (threads) can serve one port
 };
 
 // One served request, for logs and the GUI's list.
@@ -51,10 +54,11 @@ public:
     // Starts listening. Returns the port, or throws AuditError naming the address (in use,
     // or a non-loopback address without a token).
     quint16 start();
+    void setPort(quint16 port) { m_options.port = port; } // before start()
 
     void setModel(std::shared_ptr<const Model> model, std::optional<Record> example = std::nullopt);
     std::shared_ptr<const Model> model() const;
-    qint64 requestCount() const { return m_requests; }
+    qint64 requestCount() const { return m_requests.load(); }
 
     // Called after every request (on the server's thread).
     std::function<void(const RequestLog &)> onRequest;
@@ -77,7 +81,25 @@ private:
     mutable std::mutex m_mutex; // guards m_model and m_example
     std::shared_ptr<const Model> m_model;
     std::optional<Record> m_example;
-    qint64 m_requests = 0;
+    std::atomic<qint64> m_requests = 0;
+};
+
+// Several PredictServices on one port, each on its own thread with its own copy of the
+// model (an MLP keeps per-call state); the kernel spreads connections across them.
+class ServerPool
+{
+public:
+    ServerPool(ServeOptions options, int threads);
+    ~ServerPool(); // stops every thread
+    quint16 start(); // throws like PredictService::start
+    void setModel(const std::shared_ptr<const Model> &model, const std::optional<Record> &example = std::nullopt);
+    void setLogger(const std::function<void(const RequestLog &)> &log);
+    qint64 requestCount() const;
+
+private:
+    ServeOptions m_options;
+    std::vector<std::unique_ptr<QThread>> m_threads;
+    std::vector<PredictService *> m_services; // each lives on its thread
 };
 
 } // namespace Audit

@@ -87,6 +87,7 @@ private Q_SLOTS:
     void token_requiredOffLoopback();
     void concurrent_hundredRequestsAllRight();
     void swapModel_answersWithTheNewOne();
+    void pool_twoThreadsShareOnePort();
 };
 
 void TestPredictService::initTestCase()
@@ -308,6 +309,32 @@ void TestPredictService::swapModel_answersWithTheNewOne()
     QCOMPARE(call("GET", QStringLiteral("/health"), {}, {}).status, 503);
     QCOMPARE(call("POST", QStringLiteral("/predict"), QJsonDocument(recordJson(3)).toJson()).status, 503);
     m_service->setModel(m_model);
+}
+
+void TestPredictService::pool_twoThreadsShareOnePort()
+{
+    ServeOptions options;
+    options.port = 0;
+    ServerPool pool(options, 2);
+    pool.setModel(m_model);
+    const quint16 port = pool.start();
+    QVERIFY(port > 0);
+    std::vector<QNetworkReply *> replies;
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < 60; ++i) {
+        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/predict").arg(port)));
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+        replies.push_back(m_network.post(request, QJsonDocument(recordJson(i)).toJson()));
+        rows.push_back(i);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.begin(), replies.end(), [](QNetworkReply *r) { return r->isFinished(); }), 30000);
+    const std::vector<double> scores = m_model->score(m_data.subset(rows));
+    for (std::size_t i = 0; i < replies.size(); ++i) {
+        QCOMPARE(replies[i]->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        QCOMPARE(QJsonDocument::fromJson(replies[i]->readAll()).object().value(QStringLiteral("probability")).toDouble(), scores[i]);
+        replies[i]->deleteLater();
+    }
+    QCOMPARE(pool.requestCount(), qint64(60));
 }
 
 QTEST_GUILESS_MAIN(TestPredictService)

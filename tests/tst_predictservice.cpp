@@ -75,6 +75,27 @@ private:
         qFatal("no row predicted %d", positive);
     }
 
+    // Posts `count` records at once (rows i * stride) and checks every answer against core.
+    void postAllAndCheck(quint16 port, std::size_t count, std::size_t stride)
+    {
+        std::vector<QNetworkReply *> replies;
+        std::vector<std::size_t> rows;
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::size_t row = (i * stride) % m_data.rowCount();
+            QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/predict").arg(port)));
+            request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+            replies.push_back(m_network.post(request, QJsonDocument(recordJson(row)).toJson()));
+            rows.push_back(row);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.begin(), replies.end(), [](QNetworkReply *r) { return r->isFinished(); }), 30000);
+        const std::vector<double> scores = m_model->score(m_data.subset(rows));
+        for (std::size_t i = 0; i < replies.size(); ++i) {
+            QCOMPARE(replies[i]->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+            QCOMPARE(QJsonDocument::fromJson(replies[i]->readAll()).object().value(QStringLiteral("probability")).toDouble(), scores[i]);
+            replies[i]->deleteLater();
+        }
+    }
+
 private Q_SLOTS:
     void initTestCase();
     void welcomeHealthModelDocs();
@@ -279,22 +300,7 @@ void TestPredictService::token_requiredOffLoopback()
 
 void TestPredictService::concurrent_hundredRequestsAllRight()
 {
-    std::vector<QNetworkReply *> replies;
-    std::vector<std::size_t> rows;
-    for (std::size_t i = 0; i < 100; ++i) {
-        const std::size_t row = (i * 17) % m_data.rowCount();
-        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/predict").arg(m_port)));
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
-        replies.push_back(m_network.post(request, QJsonDocument(recordJson(row)).toJson()));
-        rows.push_back(row);
-    }
-    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.begin(), replies.end(), [](QNetworkReply *r) { return r->isFinished(); }), 30000);
-    const std::vector<double> scores = m_model->score(m_data.subset(rows));
-    for (std::size_t i = 0; i < replies.size(); ++i) {
-        QCOMPARE(replies[i]->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
-        QCOMPARE(QJsonDocument::fromJson(replies[i]->readAll()).object().value(QStringLiteral("probability")).toDouble(), scores[i]);
-        replies[i]->deleteLater();
-    }
+    postAllAndCheck(m_port, 100, 17);
 }
 
 void TestPredictService::swapModel_answersWithTheNewOne()
@@ -319,21 +325,7 @@ void TestPredictService::pool_twoThreadsShareOnePort()
     pool.setModel(m_model);
     const quint16 port = pool.start();
     QVERIFY(port > 0);
-    std::vector<QNetworkReply *> replies;
-    std::vector<std::size_t> rows;
-    for (std::size_t i = 0; i < 60; ++i) {
-        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/predict").arg(port)));
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
-        replies.push_back(m_network.post(request, QJsonDocument(recordJson(i)).toJson()));
-        rows.push_back(i);
-    }
-    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.begin(), replies.end(), [](QNetworkReply *r) { return r->isFinished(); }), 30000);
-    const std::vector<double> scores = m_model->score(m_data.subset(rows));
-    for (std::size_t i = 0; i < replies.size(); ++i) {
-        QCOMPARE(replies[i]->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
-        QCOMPARE(QJsonDocument::fromJson(replies[i]->readAll()).object().value(QStringLiteral("probability")).toDouble(), scores[i]);
-        replies[i]->deleteLater();
-    }
+    postAllAndCheck(port, 60, 1);
     QCOMPARE(pool.requestCount(), qint64(60));
 }
 

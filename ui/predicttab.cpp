@@ -18,6 +18,7 @@
 #include "model.h"
 #include "projectsession.h"
 #include "serverpanel.h"
+#include "viewutil.h"
 
 namespace Ui {
 
@@ -177,24 +178,8 @@ void PredictTab::predict()
             }
             auto *series = new QBarSeries;
             series->append(set);
-            chart->addSeries(series);
-            auto *x = new QBarCategoryAxis;
-            x->append(categories);
-            x->setTruncateLabels(false);
-            x->setLabelsAngle(categories.size() > 6 ? -60 : 0);
-            auto *y = new QValueAxis;
-            y->setRange(0, 1);
-            y->setTitleText(tr("P(%1)").arg(model->schema().positiveLabel()));
-            chart->addAxis(x, Qt::AlignBottom);
-            chart->addAxis(y, Qt::AlignLeft);
-            series->attachAxis(x);
-            series->attachAxis(y);
-            auto *line = new QLineSeries;
-            *line << QPointF(-0.5, threshold) << QPointF(double(categories.size()) - 0.5, threshold);
-            line->setPen(QPen(QColor(200, 40, 40), 2, Qt::DashLine));
-            chart->addSeries(line);
-            line->attachAxis(x);
-            line->attachAxis(y);
+            const BarAxes axes = addBarAxes(chart, series, categories, tr("P(%1)").arg(model->schema().positiveLabel()));
+            addLevelLine(chart, axes, categories.size(), threshold, QPen(QColor(200, 40, 40), 2, Qt::DashLine));
             chart->setTitle(tr("Probability as %1 varies (dashed: threshold)").arg(m_whatIf->currentText()));
         }
     }

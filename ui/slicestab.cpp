@@ -227,18 +227,9 @@ void SlicesTab::rebuildChart()
         }
         auto *series = new QBarSeries;
         series->append(m_bars);
-        chart->addSeries(series);
-        auto *x = new QBarCategoryAxis;
-        x->append(categories);
-        x->setTruncateLabels(false);
-        x->setLabelsAngle(categories.size() > 6 ? -60 : 0);
-        auto *y = new QValueAxis;
-        y->setRange(0, 1);
-        y->setTitleText(metricTitle(Audit::sliceMetricName(metric)));
-        chart->addAxis(x, Qt::AlignBottom);
-        chart->addAxis(y, Qt::AlignLeft);
-        series->attachAxis(x);
-        series->attachAxis(y);
+        const BarAxes axes = addBarAxes(chart, series, categories, metricTitle(Audit::sliceMetricName(metric)));
+        QBarCategoryAxis *x = axes.x;
+        QValueAxis *y = axes.y;
         // Error bars and the overall line: line series on the same axes, x in category units.
         for (std::size_t k = 0; k < intervals.size(); ++k) {
             if (!std::isfinite(intervals[k].low))
@@ -253,14 +244,8 @@ void SlicesTab::rebuildChart()
             bar->attachAxis(x);
             bar->attachAxis(y);
         }
-        auto *overall = new QLineSeries;
-        overall->setName(tr("overall"));
         const double o = report->overall.metric(metric);
-        *overall << QPointF(-0.5, o) << QPointF(double(categories.size()) - 0.5, o);
-        overall->setPen(QPen(QColor(200, 40, 40), 2, Qt::DashLine));
-        chart->addSeries(overall);
-        overall->attachAxis(x);
-        overall->attachAxis(y);
+        addLevelLine(chart, axes, categories.size(), o, QPen(QColor(200, 40, 40), 2, Qt::DashLine))->setName(tr("overall"));
         chart->setTitle(tr("%1 by %2 (95% intervals; dashed: overall %3)")
                             .arg(metricTitle(Audit::sliceMetricName(metric)), feature)
                             .arg(o, 0, 'f', 3));

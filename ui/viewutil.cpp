@@ -1,6 +1,10 @@
 #include "viewutil.h"
 
 #include <QApplication>
+#include <QBarCategoryAxis>
+#include <QChart>
+#include <QLineSeries>
+#include <QValueAxis>
 #include <QBuffer>
 #include <QClipboard>
 #include <QHeaderView>
@@ -56,6 +60,34 @@ void ReportTableView::copySelection() const
         first = false;
     }
     QApplication::clipboard()->setText(text + QLatin1Char('\n'));
+}
+
+BarAxes addBarAxes(QChart *chart, QAbstractSeries *series, const QStringList &categories, const QString &yTitle, double top)
+{
+    chart->addSeries(series);
+    BarAxes axes{new QBarCategoryAxis, new QValueAxis};
+    axes.x->append(categories);
+    axes.x->setTruncateLabels(false);
+    axes.x->setLabelsAngle(categories.size() > 6 ? -60 : 0);
+    axes.y->setRange(0, top);
+    axes.y->setTitleText(yTitle);
+    chart->addAxis(axes.x, Qt::AlignBottom);
+    chart->addAxis(axes.y, Qt::AlignLeft);
+    series->attachAxis(axes.x);
+    series->attachAxis(axes.y);
+    return axes;
+}
+
+QLineSeries *addLevelLine(QChart *chart, const BarAxes &axes, qsizetype count, double y, const QPen &pen)
+{
+    // Category axes place category i at x = i, so the line spans -0.5 .. count - 0.5.
+    auto *line = new QLineSeries;
+    *line << QPointF(-0.5, y) << QPointF(double(count) - 0.5, y);
+    line->setPen(pen);
+    chart->addSeries(line);
+    line->attachAxis(axes.x);
+    line->attachAxis(axes.y);
+    return line;
 }
 
 QByteArray modelToCsv(const QAbstractItemModel &model)

@@ -4,6 +4,12 @@
 #include <QTableView>
 
 class QAbstractItemModel;
+class QAbstractSeries;
+class QBarCategoryAxis;
+class QChart;
+class QLineSeries;
+class QPen;
+class QValueAxis;
 class QWidget;
 
 namespace Ui {
@@ -22,6 +28,20 @@ public:
 protected:
     void keyPressEvent(QKeyEvent *event) override;
 };
+
+struct BarAxes
+{
+    QBarCategoryAxis *x = nullptr;
+    QValueAxis *y = nullptr;
+};
+
+// Adds `series` to `chart` over a category axis (labels slanted when there are many) and a
+// value axis from 0 to `top` titled `yTitle`.
+BarAxes addBarAxes(QChart *chart, QAbstractSeries *series, const QStringList &categories, const QString &yTitle,
+                   double top = 1.0);
+
+// A horizontal line at `y` across `count` categories, on `axes` (an overall value, a threshold).
+QLineSeries *addLevelLine(QChart *chart, const BarAxes &axes, qsizetype count, double y, const QPen &pen);
 
 // The model's display text as CSV (RFC 4180 quoting), header first.
 QByteArray modelToCsv(const QAbstractItemModel &model);

@@ -29,6 +29,7 @@ private Q_SLOTS:
     void countsSumToTotals();
     void numericBins_areQuantiles();
     void intersections_respectMinSizeAndSum();
+    void triples_whenAskedFor();
     void weakSlices_needGapAndInterval();
     void outputs_csvColumnsAndText();
     void badOptions_throw();
@@ -146,6 +147,31 @@ void TestSliceReport::intersections_respectMinSizeAndSum()
     QVERIFY(big.slices.size() < all.slices.size());
     // Single-feature slices are always kept, whatever their size.
     QCOMPARE(find(big, QStringLiteral("g"), QStringLiteral("C")).n, std::int64_t(2));
+}
+
+void TestSliceReport::triples_whenAskedFor()
+{
+    ScoredData data = auditFixture();
+    DataColumn h = data.columns[0]; // a third feature: g again under another name
+    h.spec.name = QStringLiteral("h");
+    data.columns.push_back(h);
+    SliceOptions options;
+    options.minSize = 1;
+    options.bins = 2;
+    QVERIFY(std::none_of(computeSlices(data, options).slices.begin(), computeSlices(data, options).slices.end(),
+                         [](const SliceRow &r) { return r.features.size() == 3; }));
+    options.cross = 3;
+    const SliceReport r = computeSlices(data, options);
+    std::int64_t triples = 0;
+    for (const SliceRow &row : r.slices) {
+        if (row.features.size() != 3)
+            continue;
+        QCOMPARE(row.feature(), QStringLiteral("g & x & h"));
+        QCOMPARE(row.values[0], row.values[2]); // g and h agree on every row
+        triples += row.n;
+    }
+    QCOMPARE(triples, std::int64_t(14)); // the row without g is in no triple
+    QCOMPARE(find(r, QStringLiteral("g & x & h"), QStringLiteral("A & [10, 20) & A")).n, std::int64_t(3));
 }
 
 void TestSliceReport::weakSlices_needGapAndInterval()

@@ -539,12 +539,7 @@ int card(const QStringList &args)
     const LoadReport data = CsvReader::read(cli.value(QStringLiteral("data")), model.schema(), loadOptions(cli));
     reportRejected(data);
     const ScoredData scored = scoreDataset(model, data.data);
-    BiasOptions bias;
-    for (const ProtectedAttribute &p : model.schema().protectedAttributes()) {
-        bias.attributes << p.column;
-        bias.references[p.column] = p.reference;
-    }
-    const AuditResults results = runAudit(scored, SliceOptions(), bias);
+    const AuditResults results = runAudit(scored, SliceOptions(), biasOptionsFor(model.schema()));
     card.refresh(model, data.data, results);
 
     const QString out = cli.value(QStringLiteral("out"));

@@ -44,16 +44,6 @@ double peakRssMb()
     return double(usage.ru_maxrss) / 1024.0;
 }
 
-BiasOptions biasOptions(const Schema &schema)
-{
-    BiasOptions options;
-    for (const ProtectedAttribute &p : schema.protectedAttributes()) {
-        options.attributes << p.column;
-        options.references[p.column] = p.reference;
-    }
-    return options;
-}
-
 std::size_t auditOnce(const ScoredData &data, const BiasOptions &bias)
 {
     const SliceReport slices = computeSlices(data, SliceOptions());
@@ -104,7 +94,7 @@ int main(int argc, char *argv[])
     const auto rows = std::size_t(option(QStringLiteral("--rows"), QStringLiteral("1000000")).toLongLong());
 
     const Model model = Model::load(project.filePath(QStringLiteral("models/model.bin")));
-    const BiasOptions bias = biasOptions(model.schema());
+    const BiasOptions bias = biasOptionsFor(model.schema());
     const Dataset test = CsvReader::read(project.filePath(QStringLiteral("data/test.csv")), model.schema()).data;
     ScoredData scored = scoreDataset(model, test);
     std::size_t count = auditOnce(scored, bias);

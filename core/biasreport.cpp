@@ -105,6 +105,18 @@ QString parityName(Parity parity)
     return QLatin1String(names[std::size_t(parity)]);
 }
 
+BiasOptions biasOptionsFor(const Schema &schema, BiasOptions base)
+{
+    base.attributes.clear();
+    base.references.clear();
+    for (const ProtectedAttribute &p : schema.protectedAttributes()) {
+        base.attributes << p.column;
+        if (!p.reference.isEmpty())
+            base.references[p.column] = p.reference;
+    }
+    return base;
+}
+
 BiasReport computeBias(const ScoredData &data, const BiasOptions &options, double threshold)
 {
     if (!(options.tau > 0 && options.tau <= 1))

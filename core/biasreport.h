@@ -94,6 +94,9 @@ struct BiasReport
     QString toText() const;
 };
 
+// `base` with the attributes and reference groups the schema declares as protected.
+BiasOptions biasOptionsFor(const Schema &schema, BiasOptions base = {});
+
 // Requires: data.columns holds every attribute.
 // Throws: SchemaError naming the attribute or value: a missing attribute column, an
 //         attribute with one group, an unknown reference group, no reference for an

@@ -214,10 +214,7 @@ FeatureEncoder FeatureEncoder::fromJson(const QJsonObject &json)
         const QJsonObject object = value.toObject();
         Column column;
         column.spec.name = object.value(QStringLiteral("name")).toString();
-        const QString type = object.value(QStringLiteral("type")).toString();
-        column.spec.type = type == QLatin1String("integer") ? ColumnType::Integer
-            : type == QLatin1String("real")                 ? ColumnType::Real
-                                                            : ColumnType::Categorical;
+        column.spec.type = columnTypeFromName(object.value(QStringLiteral("type")).toString());
         column.offset = encoder.m_width;
         if (column.spec.isNumeric()) {
             column.mean = object.value(QStringLiteral("mean")).toDouble();

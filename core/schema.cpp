@@ -27,7 +27,9 @@ ColumnType parseType(const YamlReader &reader, const YAML::Node &node, const QSt
                 QStringLiteral("expected one of categorical, integer, real; found \"%1\"").arg(text));
 }
 
-ColumnType typeFromName(const QString &name)
+} // namespace
+
+ColumnType columnTypeFromName(const QString &name)
 {
     if (name == QLatin1String("integer"))
         return ColumnType::Integer;
@@ -35,8 +37,6 @@ ColumnType typeFromName(const QString &name)
         return ColumnType::Real;
     return ColumnType::Categorical;
 }
-
-} // namespace
 
 QString columnTypeName(ColumnType type)
 {
@@ -174,7 +174,7 @@ Schema Schema::fromJson(const QJsonObject &json)
     for (const QJsonValue &value : json.value(QStringLiteral("columns")).toArray()) {
         const QJsonObject column = value.toObject();
         schema.m_features.push_back({column.value(QStringLiteral("name")).toString(),
-                                     typeFromName(column.value(QStringLiteral("type")).toString()),
+                                     columnTypeFromName(column.value(QStringLiteral("type")).toString()),
                                      column.value(QStringLiteral("description")).toString()});
     }
     for (const QJsonValue &value : json.value(QStringLiteral("protected")).toArray()) {

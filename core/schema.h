@@ -11,6 +11,7 @@ namespace Audit {
 enum class ColumnType { Categorical, Integer, Real };
 
 QString columnTypeName(ColumnType type);
+ColumnType columnTypeFromName(const QString &name); // inverse of columnTypeName; anything else is categorical
 
 struct ColumnSpec
 {

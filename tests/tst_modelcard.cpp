@@ -33,12 +33,7 @@ private:
 
     AuditResults auditAt(double threshold) const
     {
-        BiasOptions bias;
-        for (const ProtectedAttribute &p : m_model->schema().protectedAttributes()) {
-            bias.attributes << p.column;
-            bias.references[p.column] = p.reference;
-        }
-        return runAudit(scoreDataset(*m_model, m_data), SliceOptions(), bias, threshold);
+        return runAudit(scoreDataset(*m_model, m_data), SliceOptions(), biasOptionsFor(m_model->schema()), threshold);
     }
 
     ModelCard writtenCard() const

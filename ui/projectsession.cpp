@@ -25,20 +25,6 @@ Progress progressOf(QPromise<T> &promise)
     return progress;
 }
 
-// Default bias options for a schema: its protected attributes and their references.
-BiasOptions biasDefaults(const Schema &schema, const BiasOptions &current)
-{
-    BiasOptions options = current;
-    options.attributes.clear();
-    options.references.clear();
-    for (const ProtectedAttribute &p : schema.protectedAttributes()) {
-        options.attributes << p.column;
-        if (!p.reference.isEmpty())
-            options.references[p.column] = p.reference;
-    }
-    return options;
-}
-
 } // namespace
 
 ProjectSession::ProjectSession(QObject *parent)
@@ -117,7 +103,7 @@ void ProjectSession::finishJob()
     if (outcome.project) {
         m_project = std::move(*outcome.project);
         if (outcome.resetBias && m_project.schema)
-            m_biasOptions = biasDefaults(*m_project.schema, m_biasOptions);
+            m_biasOptions = biasOptionsFor(*m_project.schema, m_biasOptions);
         if (m_project.scored)
             m_threshold = m_project.scored->threshold;
         m_results = std::move(outcome.results);
@@ -169,7 +155,7 @@ void ProjectSession::openProject(const QString &dir)
             if (p.model) {
                 progress.step(3, 4, tr("Scoring and auditing"));
                 p.scored = std::make_shared<const ScoredData>(scoreDataset(*p.model, *p.data));
-                outcome.results = runAudit(*p.scored, sliceOptions, biasDefaults(*p.schema, current));
+                outcome.results = runAudit(*p.scored, sliceOptions, biasOptionsFor(*p.schema, current));
             }
             progress.step(4, 4, tr("Done"));
             outcome.project = std::move(p);
@@ -203,7 +189,7 @@ void ProjectSession::openDataset(const QString &csvPath, const QString &schemaPa
             if (fits) {
                 progress.step(2, 3, tr("Scoring and auditing"));
                 p.scored = std::make_shared<const ScoredData>(scoreDataset(*p.model, *p.data));
-                outcome.results = runAudit(*p.scored, sliceOptions, biasDefaults(*p.schema, current));
+                outcome.results = runAudit(*p.scored, sliceOptions, biasOptionsFor(*p.schema, current));
             }
             outcome.project = std::move(p);
             outcome.resetBias = true;

@@ -31,6 +31,9 @@ const std::map<QString, Command> &commands()
         {QStringLiteral("bias"), {Cli::bias, "Aequitas-style group metrics, disparities and fairness verdicts"}},
         {QStringLiteral("card"), {Cli::card, "refresh a model card's numbers; export md, html, pdf or json"}},
         {QStringLiteral("serve"), {Cli::serve, "local HTTP predict endpoint (127.0.0.1:8000 by default)"}},
+        {QStringLiteral("versions"), {Cli::versions, "pipeline status and every version of dvc.lock with its metrics"}},
+        {QStringLiteral("diff"), {Cli::diff, "compare two versions: metrics, params, worse slices, parity flips"}},
+        {QStringLiteral("lock"), {Cli::lock, "write dvc.lock from the workspace (as dvc commit)"}},
     };
     return table;
 }

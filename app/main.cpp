@@ -34,7 +34,7 @@ int main(int argc, char *argv[])
 
     Ui::MainWindow::Tab startTab = Ui::MainWindow::Tab::Project;
     if (parser.isSet(tab) && !Ui::MainWindow::tabFromName(parser.value(tab), startTab)) {
-        std::fprintf(stderr, "modelaudit: --tab: unknown tab \"%s\" (project, train, performance, slices, bias, predict, card)\n",
+        std::fprintf(stderr, "modelaudit: --tab: unknown tab \"%s\" (project, train, performance, slices, bias, predict, card, versions)\n",
                      qPrintable(parser.value(tab)));
         return 2;
     }

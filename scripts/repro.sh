@@ -21,7 +21,7 @@ for name, stage in pipeline["stages"].items():
             changed += 1
             print(f"repro: {name}: {out['path']} changed: md5 {md5}, dvc.lock has {out['md5']}")
 if lock is None:
-    subprocess.run([sys.executable, "scripts/dvc_lock.py"], check=True)
+    subprocess.run(["build/bin/modelaudit-cli", "lock"], check=True)
     print("repro: dvc.lock updated")
 else:
     print("repro: every output matches dvc.lock" if not changed else f"repro: {changed} output(s) differ from dvc.lock")

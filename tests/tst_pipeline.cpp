@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "dvcproject.h"
 #include "testutil.h"
 
 // The committed dvc.lock is true: in a temporary copy of the repository's inputs, every
@@ -52,6 +53,10 @@ void TestPipeline::stagesReproduceTheLockByteForByte()
         }
     }
     QCOMPARE(outputs, 11);
+    // And the status reader agrees: every stage and artifact is up to date.
+    const Audit::WorkspaceStatus status = Audit::workspaceStatus(copy.path());
+    QVERIFY2(status.upToDate(), qPrintable(status.toText()));
+    QCOMPARE(status.artifacts.size(), 13);
 }
 
 QTEST_GUILESS_MAIN(TestPipeline)

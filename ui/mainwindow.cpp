@@ -29,6 +29,7 @@
 
 #include "biastab.h"
 #include "cardtab.h"
+#include "versionstab.h"
 #include "metricglossary.h"
 #include "performancetab.h"
 #include "predicttab.h"
@@ -84,6 +85,7 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     m_biasTab = new BiasTab(m_session, this);
     m_predictTab = new PredictTab(m_session, this);
     m_cardTab = new CardTab(m_session, this);
+    m_versionsTab = new VersionsTab(m_session, this);
     m_tabs->addTab(m_projectTab, tr("&Project"));
     m_tabs->addTab(m_trainTab, tr("T&rain"));
     m_tabs->addTab(m_performanceTab, tr("P&erformance"));
@@ -91,6 +93,7 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     m_tabs->addTab(m_biasTab, tr("&Bias"));
     m_tabs->addTab(m_predictTab, tr("Pre&dict"));
     m_tabs->addTab(m_cardTab, tr("Model &Card"));
+    m_tabs->addTab(m_versionsTab, tr("&Versions"));
     connect(m_cardTab, &CardTab::dirtyChanged, this, &QWidget::setWindowModified);
     connect(m_cardTab, &CardTab::errorOccurred, this, &MainWindow::showError);
     for (QChartView *view : findChildren<QChartView *>())
@@ -242,7 +245,7 @@ bool MainWindow::tabFromName(const QString &name, Tab &tab)
     static const std::pair<const char *, Tab> names[] = {{"project", Tab::Project}, {"train", Tab::Train},
                                                          {"performance", Tab::Performance}, {"slices", Tab::Slices},
                                                          {"bias", Tab::Bias}, {"predict", Tab::Predict},
-                                                         {"card", Tab::Card}};
+                                                         {"card", Tab::Card}, {"versions", Tab::Versions}};
     for (const auto &[text, value] : names) {
         if (name == QLatin1String(text)) {
             tab = value;
@@ -444,7 +447,7 @@ void MainWindow::screenshotWhenIdle(const QString &path, std::function<void(cons
     auto waited = std::make_shared<int>(0);
     connect(timer, &QTimer::timeout, this, [this, timer, waited, path, done] {
         *waited += 50;
-        const bool ready = !m_session->isBusy() && (m_session->results() || !m_session->project().scored);
+        const bool ready = !m_session->isBusy() && !m_versionsTab->isBusy() && (m_session->results() || !m_session->project().scored);
         if (!ready && *waited < 120000)
             return;
         timer->stop();

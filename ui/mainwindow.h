@@ -16,6 +16,7 @@ namespace Ui {
 
 class BiasTab;
 class CardTab;
+class VersionsTab;
 class PerformanceTab;
 class PredictTab;
 class ProjectSession;
@@ -32,7 +33,7 @@ class MainWindow final : public QMainWindow
     Q_DISABLE_COPY_MOVE(MainWindow)
 
 public:
-    enum class Tab { Project, Train, Performance, Slices, Bias, Predict, Card };
+    enum class Tab { Project, Train, Performance, Slices, Bias, Predict, Card, Versions };
 
     // Opens `projectDir` when not empty.
     explicit MainWindow(const QString &projectDir, QWidget *parent = nullptr);
@@ -46,6 +47,7 @@ public:
     BiasTab *biasTab() const { return m_biasTab; }
     PredictTab *predictTab() const { return m_predictTab; }
     CardTab *cardTab() const { return m_cardTab; }
+    VersionsTab *versionsTab() const { return m_versionsTab; }
     QSlider *thresholdSlider() const { return m_slider; }
     QString errorText() const;
     QString statusText() const;
@@ -86,6 +88,7 @@ private:
     BiasTab *m_biasTab;
     PredictTab *m_predictTab;
     CardTab *m_cardTab;
+    VersionsTab *m_versionsTab;
     QSlider *m_slider;
     QDoubleSpinBox *m_thresholdBox;
     QLabel *m_error;

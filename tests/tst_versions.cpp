@@ -1,0 +1,389 @@
+#include <QtTest>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+
+#include <git2.h>
+#include <yaml-cpp/yaml.h>
+
+#include "dvcproject.h"
+#include "fileio.h"
+#include "model.h"
+#include "schemaerror.h"
+#include "testutil.h"
+#include "versionfixture.h"
+#include "versionaudit.h"
+#include "versions.h"
+
+using namespace Audit;
+
+namespace {
+
+QJsonObject readJson(const QString &path)
+{
+    return QJsonDocument::fromJson(TestUtil::readFile(path)).object();
+}
+
+QString errorOf(const std::function<void()> &action)
+{
+    try {
+        action();
+    } catch (const AuditError &e) {
+        return e.message();
+    }
+    return QStringLiteral("(no error)");
+}
+
+} // namespace
+
+// Versions of a real DVC project in a git repository made by the test: two committed
+// pipeline runs with different params, read back through libgit2 and a hand-laid DVC cache.
+class TestVersions : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void historyListsBothRuns();
+    void metricAndParamDiffsAreRight();
+    void sliceAndParityDiffsAreRight();
+    void parityFlipsOnAHandMadePair();
+    void pastModelLoadsFromTheCache();
+    void pastModelAuditedSideBySide();
+    void statusSeesTamperingAndParamChanges();
+    void malformedFilesNameTheKey();
+    void lockRoundTrips();
+    void cli();
+
+private:
+    QString path(const QString &relative) const { return m_dir.filePath(relative); }
+
+    QTemporaryDir m_dir;
+    QJsonObject m_metrics[2], m_slices[2], m_bias[2];
+    QString m_modelMd5[2];
+};
+
+void TestVersions::initTestCase()
+{
+    VersionFixture::initRepository(m_dir);
+    for (int run = 0; run < 2; ++run) {
+        VersionFixture::runPipeline(m_dir, run);
+        if (QTest::currentTestFailed())
+            return;
+        m_metrics[run] = readJson(path(QStringLiteral("metrics.json")));
+        m_slices[run] = readJson(path(QStringLiteral("slices.json")));
+        m_bias[run] = readJson(path(QStringLiteral("bias.json")));
+        m_modelMd5[run] = fileMd5(path(QStringLiteral("models/model.bin")));
+        VersionFixture::commitRun(m_dir, run);
+    }
+    QVERIFY(m_modelMd5[0] != m_modelMd5[1]);
+    QVERIFY(m_metrics[0].value(QStringLiteral("f1")).toDouble() != m_metrics[1].value(QStringLiteral("f1")).toDouble());
+}
+
+void TestVersions::historyListsBothRuns()
+{
+    const VersionStore store(m_dir.path());
+    const QList<Version> history = store.history();
+    QCOMPARE(history.size(), 2); // the workspace equals HEAD: no extra entry
+    QCOMPARE(history[0].commit.summary, QStringLiteral("Stronger regularisation: C = 0.0005"));
+    QCOMPARE(history[1].commit.summary, QStringLiteral("Baseline: logistic, C = 1"));
+    QCOMPARE(history[1].commit.author, QStringLiteral("Ada Analyst <ada@example.org>"));
+    QCOMPARE(history[1].commit.time.toSecsSinceEpoch(), 1700000000);
+    QCOMPARE(history[0].label, history[0].commit.hash.left(7));
+    for (int run = 0; run < 2; ++run) {
+        const Version &v = history[1 - run];
+        QCOMPARE(v.metrics.value(QStringLiteral("metrics.json:f1")).toDouble(), m_metrics[run].value(QStringLiteral("f1")).toDouble());
+        QCOMPARE(v.metrics.value(QStringLiteral("metrics.json:confusion.tp")).toDouble(),
+                 m_metrics[run][QStringLiteral("confusion")][QStringLiteral("tp")].toDouble());
+    }
+    QCOMPARE(history[1].params.value(QStringLiteral("params.yaml:model.logistic.c")).toDouble(), 1.0);
+    QCOMPARE(history[0].params.value(QStringLiteral("params.yaml:model.logistic.c")).toDouble(), 0.0005);
+    QCOMPARE(history[0].params.value(QStringLiteral("params.yaml:model.learner")).toString(), QStringLiteral("logistic"));
+}
+
+void TestVersions::metricAndParamDiffsAreRight()
+{
+    const VersionStore store(m_dir.path());
+    const VersionDiff diff = diffVersions(store, QStringLiteral("HEAD~1"), QStringLiteral("HEAD"));
+    QVERIFY(diff.notes.isEmpty());
+    bool sawF1 = false;
+    for (const MetricDelta &m : diff.metrics) {
+        if (m.key != QLatin1String("metrics.json:f1"))
+            continue;
+        sawF1 = true;
+        QCOMPARE(*m.before, m_metrics[0].value(QStringLiteral("f1")).toDouble());
+        QCOMPARE(*m.after, m_metrics[1].value(QStringLiteral("f1")).toDouble());
+        QVERIFY(m.changed());
+    }
+    QVERIFY(sawF1);
+    QStringList changed;
+    for (const ParamDelta &p : diff.params) {
+        if (p.changed())
+            changed << p.key;
+    }
+    QCOMPARE(changed, QStringList{QStringLiteral("params.yaml:model.logistic.c")});
+
+    const QJsonObject json = diff.toJson();
+    QCOMPARE(json[QStringLiteral("params")].toArray().size(), 1);
+    QCOMPARE(json[QStringLiteral("params")][0][QStringLiteral("new")].toDouble(), 0.0005);
+    const QString text = diff.toText();
+    QVERIFY2(text.contains(QStringLiteral("params.yaml:model.logistic.c")) && text.contains(QStringLiteral("1 -> 0.0005")), qPrintable(text));
+}
+
+void TestVersions::sliceAndParityDiffsAreRight()
+{
+    const VersionStore store(m_dir.path());
+    const VersionDiff diff = diffVersions(store, QStringLiteral("HEAD~1"), QStringLiteral("HEAD"));
+    // Every slice of both runs, matched by feature and value, with the values of each report.
+    QHash<QString, QJsonObject> before, after;
+    for (const QJsonValue &s : m_slices[0][QStringLiteral("slices")].toArray())
+        before.insert(s[QStringLiteral("feature")].toString() + QLatin1Char('=') + s[QStringLiteral("value")].toString(), s.toObject());
+    for (const QJsonValue &s : m_slices[1][QStringLiteral("slices")].toArray())
+        after.insert(s[QStringLiteral("feature")].toString() + QLatin1Char('=') + s[QStringLiteral("value")].toString(), s.toObject());
+    int worse = 0;
+    for (auto it = before.cbegin(); it != before.cend(); ++it)
+        worse += after.contains(it.key()) && after[it.key()][QStringLiteral("f1")].toDouble() < it.value()[QStringLiteral("f1")].toDouble();
+    QVERIFY(worse > 0);
+    QCOMPARE(diff.worseSlices().size(), worse);
+    double previous = -1;
+    for (const SliceDelta &s : diff.worseSlices()) {
+        const QString key = s.feature + QLatin1Char('=') + s.value;
+        QCOMPARE(s.f1Before, before[key][QStringLiteral("f1")].toDouble());
+        QCOMPARE(s.f1After, after[key][QStringLiteral("f1")].toDouble());
+        QCOMPARE(s.nBefore, before[key][QStringLiteral("n")].toDouble());
+        const QJsonObject ci = before[key][QStringLiteral("f1_ci")].toObject();
+        QCOMPARE(s.significant, s.f1After < ci[QStringLiteral("low")].toDouble() || s.f1After > ci[QStringLiteral("high")].toDouble());
+        QVERIFY(s.f1Delta() < 0);
+        QVERIFY(s.f1Delta() >= previous - 1); // sorted worst first
+        previous = s.f1Delta();
+    }
+    for (qsizetype i = 1; i < diff.worseSlices().size(); ++i)
+        QVERIFY(diff.worseSlices()[i - 1].f1Delta() <= diff.worseSlices()[i].f1Delta());
+
+    // Every reported flip is a verdict that really changed between the two bias reports.
+    const auto verdict = [](const QJsonObject &bias, const ParityFlip &f) {
+        if (f.attribute.isEmpty())
+            return bias[QStringLiteral("overall")][f.parity].toBool();
+        for (const QJsonValue &g : bias[f.group.isEmpty() ? QStringLiteral("attributes") : QStringLiteral("groups")].toArray()) {
+            if (g[QStringLiteral("attribute_name")].toString() == f.attribute
+                && (f.group.isEmpty() || g[QStringLiteral("attribute_value")].toString() == f.group))
+                return g[QStringLiteral("parity")][f.parity].toBool();
+        }
+        return !f.before; // not found: make the comparison below fail
+    };
+    for (const ParityFlip &f : diff.parities) {
+        QCOMPARE(verdict(m_bias[0], f), f.before);
+        QCOMPARE(verdict(m_bias[1], f), f.after);
+        QVERIFY(f.before != f.after);
+    }
+}
+
+void TestVersions::parityFlipsOnAHandMadePair()
+{
+    const QJsonObject before = QJsonDocument::fromJson(R"({
+        "overall": {"FPR Parity": false, "TPR Parity": true},
+        "attributes": [{"attribute_name": "sex", "parity": {"FPR Parity": false}}],
+        "groups": [{"attribute_name": "sex", "attribute_value": "Female", "parity": {"FPR Parity": false, "TPR Parity": true}},
+                   {"attribute_name": "sex", "attribute_value": "Male", "parity": {"FPR Parity": true, "TPR Parity": true}}]})")
+                                   .object();
+    QJsonObject after = before;
+    QJsonArray groups = after[QStringLiteral("groups")].toArray();
+    QJsonObject female = groups[0].toObject();
+    female[QStringLiteral("parity")] = QJsonObject{{QStringLiteral("FPR Parity"), true}, {QStringLiteral("TPR Parity"), false}};
+    groups[0] = female;
+    after[QStringLiteral("groups")] = groups;
+    const QList<ParityFlip> flips = diffParities(before, after);
+    QCOMPARE(flips.size(), 2);
+    QCOMPARE(flips[0].attribute, QStringLiteral("sex"));
+    QCOMPARE(flips[0].group, QStringLiteral("Female"));
+    QCOMPARE(flips[0].parity, QStringLiteral("FPR Parity"));
+    QVERIFY(!flips[0].before && flips[0].after);
+    QCOMPARE(flips[1].parity, QStringLiteral("TPR Parity"));
+    QVERIFY(flips[1].before && !flips[1].after);
+    QVERIFY(diffParities(before, before).isEmpty());
+}
+
+void TestVersions::pastModelLoadsFromTheCache()
+{
+    const VersionStore store(m_dir.path());
+    const QString old = store.artifact(QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin"));
+    QVERIFY2(old.contains(QStringLiteral(".dvc/cache/files/md5/")), qPrintable(old));
+    QCOMPARE(Model::load(old).md5(), m_modelMd5[0]);
+    // The current version is the workspace file itself (same md5), no cache needed.
+    QCOMPARE(store.artifact(QStringLiteral("HEAD"), QStringLiteral("models/model.bin")), path(QStringLiteral("models/model.bin")));
+
+    const QString cached = VersionStore::cachePath(store.cacheDir(), m_modelMd5[0]);
+    QVERIFY(QFile::rename(cached, cached + QStringLiteral(".away")));
+    const QString error = errorOf([&] { store.artifact(QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin")); });
+    QVERIFY(QFile::rename(cached + QStringLiteral(".away"), cached));
+    QVERIFY2(error.contains(QStringLiteral("models/model.bin")) && error.contains(m_modelMd5[0]) && error.contains(QStringLiteral("dvc pull")),
+             qPrintable(error));
+    const QString unknown = errorOf([&] { store.artifact(QStringLiteral("HEAD"), QStringLiteral("data/nothing.csv")); });
+    QVERIFY2(unknown.contains(QStringLiteral("data/nothing.csv")) && unknown.contains(QStringLiteral("dvc.lock")), qPrintable(unknown));
+    const QString badRev = errorOf([&] { store.version(QStringLiteral("no-such-tag")); });
+    QVERIFY2(badRev.contains(QStringLiteral("no-such-tag")), qPrintable(badRev));
+}
+
+void TestVersions::pastModelAuditedSideBySide()
+{
+    const VersionStore store(m_dir.path());
+    const VersionAudit past = auditVersion(store, QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin"), path(QStringLiteral("data/test.csv")));
+    const VersionAudit now = auditVersion(store, kWorkspace, QStringLiteral("models/model.bin"), path(QStringLiteral("data/test.csv")));
+    QCOMPARE(past.modelMd5, m_modelMd5[0]);
+    QCOMPARE(now.modelMd5, m_modelMd5[1]);
+    // The past model on the same test data gives what its own evaluate stage recorded.
+    QVERIFY(qFuzzyCompare(past.results.metrics.f1, m_metrics[0].value(QStringLiteral("f1")).toDouble()));
+    QVERIFY(qFuzzyCompare(now.results.metrics.f1, m_metrics[1].value(QStringLiteral("f1")).toDouble()));
+    const VersionDiff diff = diffAudits(past, now);
+    QCOMPARE(diff.labelB, kWorkspace);
+    bool sawF1 = false;
+    for (const MetricDelta &m : diff.metrics) {
+        if (m.key == QLatin1String("audit:f1")) {
+            sawF1 = true;
+            QVERIFY(qFuzzyCompare(*m.before, past.results.metrics.f1));
+            QVERIFY(qFuzzyCompare(*m.after, now.results.metrics.f1));
+        }
+    }
+    QVERIFY(sawF1);
+    QVERIFY(!diff.slices.isEmpty());
+}
+
+void TestVersions::statusSeesTamperingAndParamChanges()
+{
+    WorkspaceStatus status = workspaceStatus(m_dir.path());
+    QVERIFY2(status.upToDate(), qPrintable(status.toText()));
+    QCOMPARE(status.stages.size(), 4);
+
+    const QByteArray metrics = TestUtil::readFile(path(QStringLiteral("metrics.json")));
+    const QByteArray params = TestUtil::readFile(path(QStringLiteral("params.yaml")));
+    const QByteArray bias = TestUtil::readFile(path(QStringLiteral("bias.json")));
+    TestUtil::writeFile(m_dir, QStringLiteral("metrics.json"), metrics + "\n");
+    TestUtil::writeFile(m_dir, QStringLiteral("params.yaml"), QByteArray(params).replace("seed: 42", "seed: 7"));
+    QVERIFY(QFile::remove(path(QStringLiteral("bias.json"))));
+    status = workspaceStatus(m_dir.path());
+    const VersionStore store(m_dir.path());
+    const QList<Version> history = store.history();
+    TestUtil::writeFile(m_dir, QStringLiteral("metrics.json"), metrics);
+    TestUtil::writeFile(m_dir, QStringLiteral("params.yaml"), params);
+    TestUtil::writeFile(m_dir, QStringLiteral("bias.json"), bias);
+
+    QHash<QString, ArtifactStatus::State> states;
+    for (const ArtifactStatus &a : status.artifacts)
+        states.insert(a.path, a.state);
+    QCOMPARE(states.value(QStringLiteral("metrics.json")), ArtifactStatus::State::Modified);
+    QCOMPARE(states.value(QStringLiteral("bias.json")), ArtifactStatus::State::Missing);
+    QCOMPARE(states.value(QStringLiteral("slices.json")), ArtifactStatus::State::UpToDate);
+    QCOMPARE(states.value(QStringLiteral("data/train.csv")), ArtifactStatus::State::UpToDate);
+    QHash<QString, QStringList> reasons;
+    for (const StageStatus &s : status.stages)
+        reasons.insert(s.name, s.reasons);
+    QCOMPARE(reasons.value(QStringLiteral("train")), QStringList{QStringLiteral("changed params: modified: params.yaml: model")});
+    QCOMPARE(reasons.value(QStringLiteral("evaluate")), QStringList{QStringLiteral("changed outs: modified: metrics.json")});
+    QCOMPARE(reasons.value(QStringLiteral("bias")), QStringList{QStringLiteral("changed outs: missing: bias.json")});
+    QVERIFY(reasons.value(QStringLiteral("slices")).isEmpty());
+    // A workspace that differs from HEAD is a version of its own, listed first.
+    QCOMPARE(history.size(), 3);
+    QVERIFY(history[0].isWorkspace());
+
+    QVERIFY(workspaceStatus(m_dir.path()).upToDate());
+}
+
+void TestVersions::malformedFilesNameTheKey()
+{
+    const auto pipelineError = [](const QByteArray &yaml) {
+        return errorOf([&] { DvcPipeline::parse(yaml, QStringLiteral("dvc.yaml")); });
+    };
+    QVERIFY(pipelineError("stages:\n  train:\n    deps: [a.csv]\n").contains(QStringLiteral("dvc.yaml:3: stages.train.cmd: required key is missing")));
+    QVERIFY(pipelineError("stages:\n  train:\n    cmd: x\n    deps: a.csv\n").contains(QStringLiteral("stages.train.deps: expected a list")));
+    QVERIFY(pipelineError("stages:\n  train:\n    cmd: x\n    outs:\n    - {a: 1, b: 2}\n").contains(QStringLiteral("stages.train.outs[0]")));
+    QVERIFY(pipelineError("stages:\n  t:\n    cmd: x\n    outs:\n    - m.json:\n        cache: maybe\n").contains(QStringLiteral("stages.t.outs[0].m.json.cache: expected true or false")));
+    QVERIFY(pipelineError("stages: [a, b]\n").contains(QStringLiteral("stages")));
+    QVERIFY(pipelineError("stages:\n  t:\n    cmd: [x\n").contains(QRegularExpression(QStringLiteral("^dvc\\.yaml:[34]: not valid YAML"))));
+
+    const auto lockError = [](const QByteArray &yaml) {
+        return errorOf([&] { DvcLock::parse(yaml, QStringLiteral("dvc.lock")); });
+    };
+    QVERIFY(lockError("schema: '1.0'\nstages: {}\n").contains(QStringLiteral("schema: expected '2.0'")));
+    QVERIFY(lockError("schema: '2.0'\nstages:\n  train:\n    cmd: x\n    outs:\n    - path: m.bin\n      size: 3\n")
+                .contains(QStringLiteral("stages.train.outs[0].md5: required")));
+    QVERIFY(lockError("schema: '2.0'\nstages:\n  train:\n    cmd: x\n    deps:\n    - path: a\n      md5: xyz\n")
+                .contains(QStringLiteral("stages.train.deps[0].md5: \"xyz\" is not an md5")));
+    QVERIFY(lockError("schema: '2.0'\nstages:\n  train:\n    cmd: x\n    deps:\n    - path: a\n      md5: 0123456789abcdef0123456789abcdef\n      size: -4\n")
+                .contains(QStringLiteral("stages.train.deps[0].size")));
+    QVERIFY(lockError("schema: '2.0'\nstages:\n  train:\n    cmd: x\n    params: [1]\n").contains(QStringLiteral("stages.train.params")));
+
+    // A malformed file in a project: the status names the file.
+    QTemporaryDir dir;
+    TestUtil::writeFile(dir, QStringLiteral("dvc.yaml"), "stages:\n  a:\n    cmd: true\n");
+    TestUtil::writeFile(dir, QStringLiteral("dvc.lock"), "schema: '2.0'\nstages:\n  a: 7\n");
+    const QString error = errorOf([&] { workspaceStatus(dir.path()); });
+    QVERIFY2(error.contains(dir.filePath(QStringLiteral("dvc.lock"))) && error.contains(QStringLiteral("stages.a")), qPrintable(error));
+    QVERIFY(errorOf([&] { workspaceStatus(dir.filePath(QStringLiteral("nowhere"))); }).contains(QStringLiteral("dvc.yaml")));
+}
+
+void TestVersions::lockRoundTrips()
+{
+    const DvcLock lock = DvcLock::parse(lockYaml(m_dir.path()), QStringLiteral("dvc.lock"));
+    const DvcLockStage *train = lock.stage(QStringLiteral("train"));
+    QVERIFY(train);
+    QCOMPARE(train->outs.size(), 1);
+    QCOMPARE(train->outs[0].md5, m_modelMd5[1]);
+    QCOMPARE(train->outs[0].size, QFileInfo(path(QStringLiteral("models/model.bin"))).size());
+    QCOMPARE(train->params.at(QStringLiteral("params.yaml")).at(QStringLiteral("model"))[QStringLiteral("logistic")][QStringLiteral("c")].toDouble(), 0.0005);
+    QCOMPARE(train->deps.size(), 2);
+    QCOMPARE(train->deps[0].path, QStringLiteral("data/census.schema.yaml")); // sorted by path
+    QCOMPARE(TestUtil::readFile(path(QStringLiteral("dvc.lock"))), lockYaml(m_dir.path()));
+    // YAML typing: the same value written two ways is equal; a quoted number is text.
+    QCOMPARE(yamlToJson(YAML::Load("0.20")), yamlToJson(YAML::Load("2e-1")));
+    QVERIFY(yamlToJson(YAML::Load("'42'")).isString());
+    QCOMPARE(yamlToJson(YAML::Load("true")), QJsonValue(true));
+}
+
+void TestVersions::cli()
+{
+    const auto run = [this](const QStringList &args, int &code, QByteArray *err = nullptr) {
+        QProcess process;
+        process.setWorkingDirectory(m_dir.path());
+        process.start(QStringLiteral(CLI_BINARY), args);
+        process.waitForFinished(120000);
+        code = process.exitCode();
+        if (err)
+            *err = process.readAllStandardError();
+        return process.readAllStandardOutput();
+    };
+    int code = -1;
+    const QJsonObject versions = QJsonDocument::fromJson(run({QStringLiteral("versions"), QStringLiteral("--json")}, code)).object();
+    QCOMPARE(code, 0);
+    QCOMPARE(versions[QStringLiteral("versions")].toArray().size(), 2);
+    QCOMPARE(versions[QStringLiteral("up_to_date")].toBool(), true);
+    QCOMPARE(versions[QStringLiteral("stages")].toArray().size(), 4);
+
+    const QJsonObject diff = QJsonDocument::fromJson(run({QStringLiteral("diff"), QStringLiteral("HEAD~1"), QStringLiteral("HEAD"), QStringLiteral("--json")}, code)).object();
+    QCOMPARE(code, 0);
+    QCOMPARE(diff[QStringLiteral("params")].toArray().size(), 1);
+    bool sawF1 = false;
+    for (const QJsonValue &m : diff[QStringLiteral("metrics")].toArray()) {
+        if (m[QStringLiteral("metric")].toString() == QLatin1String("metrics.json:f1")) {
+            sawF1 = true;
+            QCOMPARE(m[QStringLiteral("change")].toDouble(),
+                     m_metrics[1].value(QStringLiteral("f1")).toDouble() - m_metrics[0].value(QStringLiteral("f1")).toDouble());
+        }
+    }
+    QVERIFY(sawF1);
+
+    const QString text = QString::fromUtf8(run({QStringLiteral("diff"), QStringLiteral("HEAD~1"), QStringLiteral("--audit"), QStringLiteral("data/test.csv")}, code));
+    QCOMPARE(code, 0);
+    QVERIFY2(text.contains(QStringLiteral("audit:f1")) && text.contains(QStringLiteral("Slices that got worse")), qPrintable(text));
+
+    QByteArray err;
+    run({QStringLiteral("diff"), QStringLiteral("v9.9")}, code, &err);
+    QCOMPARE(code, 2);
+    QVERIFY2(err.contains("v9.9"), err.constData());
+    run({QStringLiteral("diff")}, code, &err);
+    QCOMPARE(code, 2);
+    QVERIFY2(err.contains("expected 1 argument"), err.constData());
+}
+
+QTEST_GUILESS_MAIN(TestVersions)
+#include "tst_versions.moc"

@@ -1,0 +1,111 @@
+#include <QtTest>
+
+#include <QComboBox>
+#include <QPushButton>
+#include <QTableWidget>
+
+#include "projectsession.h"
+#include "versionfixture.h"
+#include "versionstab.h"
+
+// The Versions tab on a real git repository with two committed pipeline runs (offscreen):
+// status and history appear, the latest change is compared without a click, and both
+// models are audited side by side, the past one loaded from the DVC cache.
+class TestVersionsTab : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void showsStatusHistoryAndTheLatestChange();
+    void auditsBothModelsSideBySide();
+    void missingCacheEntrySaysHowToGetIt();
+    void staleStageShowsAfterRefresh();
+
+private:
+    QStringList column(QTableWidget *table, int c) const;
+
+    QTemporaryDir m_dir;
+    Ui::ProjectSession *m_session = nullptr;
+    Ui::VersionsTab *m_tab = nullptr;
+};
+
+QStringList TestVersionsTab::column(QTableWidget *table, int c) const
+{
+    QStringList values;
+    for (int r = 0; r < table->rowCount(); ++r)
+        values << table->item(r, c)->text();
+    return values;
+}
+
+void TestVersionsTab::initTestCase()
+{
+    VersionFixture::makeTwoVersions(m_dir);
+    m_session = new Ui::ProjectSession(this);
+    m_tab = new Ui::VersionsTab(m_session);
+    m_tab->resize(1200, 800);
+    m_tab->show();
+    QSignalSpy compared(m_tab, &Ui::VersionsTab::compared);
+    m_session->openProject(m_dir.path());
+    QVERIFY(compared.wait(60000));
+    QTRY_VERIFY(!m_tab->isBusy());
+}
+
+void TestVersionsTab::showsStatusHistoryAndTheLatestChange()
+{
+    QCOMPARE(column(m_tab->stagesTable(), 0), (QStringList{"train", "evaluate", "slices", "bias"}));
+    QCOMPARE(column(m_tab->stagesTable(), 1), QStringList(4, QStringLiteral("up to date")));
+    QVERIFY2(m_tab->message().startsWith(QStringLiteral("Pipeline up to date")), qPrintable(m_tab->message()));
+    QVERIFY(column(m_tab->artifactsTable(), 0).contains(QStringLiteral("models/model.bin")));
+    QCOMPARE(column(m_tab->historyTable(), 3), (QStringList{VersionFixture::kMessages[1], VersionFixture::kMessages[0]}));
+
+    // Auto-compared: the older version against the newest.
+    QCOMPARE(m_tab->versionA()->currentText().section(QLatin1Char(' '), 2), QString::fromLatin1(VersionFixture::kMessages[0]));
+    QCOMPARE(m_tab->paramsTable()->rowCount(), 1);
+    QCOMPARE(m_tab->paramsTable()->item(0, 0)->text(), QStringLiteral("params.yaml:model.logistic.c"));
+    QCOMPARE(m_tab->paramsTable()->item(0, 2)->text(), QStringLiteral("0.0005"));
+    const QStringList metrics = column(m_tab->metricsTable(), 0);
+    QVERIFY(metrics.contains(QStringLiteral("metrics.json:f1")));
+    QVERIFY(m_tab->slicesTable()->rowCount() > 0);
+    for (int r = 0; r < m_tab->slicesTable()->rowCount(); ++r)
+        QVERIFY(m_tab->slicesTable()->item(r, 6)->data(Qt::DisplayRole).toDouble() < 0);
+}
+
+void TestVersionsTab::auditsBothModelsSideBySide()
+{
+    QSignalSpy compared(m_tab, &Ui::VersionsTab::compared);
+    m_tab->compare(true);
+    QVERIFY(compared.wait(60000));
+    const QStringList metrics = column(m_tab->metricsTable(), 0);
+    QVERIFY2(metrics.contains(QStringLiteral("audit:f1")), qPrintable(metrics.join(QLatin1Char(','))));
+    const int f1 = int(metrics.indexOf(QStringLiteral("audit:f1")));
+    const double before = m_tab->metricsTable()->item(f1, 1)->data(Qt::DisplayRole).toDouble();
+    const double after = m_tab->metricsTable()->item(f1, 2)->data(Qt::DisplayRole).toDouble();
+    QVERIFY(before > 0 && after > 0 && before != after);
+}
+
+void TestVersionsTab::missingCacheEntrySaysHowToGetIt()
+{
+    QDir(m_dir.filePath(QStringLiteral(".dvc/cache"))).removeRecursively();
+    QSignalSpy compared(m_tab, &Ui::VersionsTab::compared);
+    m_tab->compare(true);
+    QVERIFY(compared.wait(60000));
+    const QString note = m_tab->diffNote();
+    QVERIFY2(note.contains(QStringLiteral("dvc pull models/model.bin")) && note.contains(QStringLiteral("not in the DVC cache")), qPrintable(note));
+}
+
+void TestVersionsTab::staleStageShowsAfterRefresh()
+{
+    const QByteArray params = TestUtil::readFile(m_dir.filePath(QStringLiteral("params.yaml")));
+    TestUtil::writeFile(m_dir, QStringLiteral("params.yaml"), QByteArray(params).replace("seed: 42", "seed: 43"));
+    QSignalSpy refreshed(m_tab, &Ui::VersionsTab::refreshed);
+    m_tab->refresh();
+    QVERIFY(refreshed.wait(60000));
+    TestUtil::writeFile(m_dir, QStringLiteral("params.yaml"), params);
+    QCOMPARE(m_tab->stagesTable()->item(0, 1)->text(), QStringLiteral("stale"));
+    QCOMPARE(m_tab->stagesTable()->item(0, 2)->text(), QStringLiteral("changed params: modified: params.yaml: model"));
+    QVERIFY2(m_tab->message().startsWith(QStringLiteral("1 stale stage(s)")), qPrintable(m_tab->message()));
+}
+
+QTEST_MAIN(TestVersionsTab)
+#include "tst_versionstab.moc"

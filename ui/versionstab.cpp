@@ -1,0 +1,420 @@
+#include "versionstab.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include "auditerror.h"
+#include "dvcproject.h"
+#include "projectsession.h"
+#include "versionaudit.h"
+
+namespace Ui {
+
+namespace {
+
+const QColor kGood(70, 160, 90, 90);
+const QColor kBad(210, 60, 60, 90);
+const QColor kNeutral(160, 160, 160, 70);
+
+QTableWidget *makeTable(const QStringList &headers, QWidget *parent)
+{
+    auto *table = new QTableWidget(0, int(headers.size()), parent);
+    table->setHorizontalHeaderLabels(headers);
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setAlternatingRowColors(true);
+    table->verticalHeader()->hide();
+    table->horizontalHeader()->setStretchLastSection(true);
+    return table;
+}
+
+// Appends a row; numbers stay numbers so sorting is numeric. `colour` tints the whole row.
+void addRow(QTableWidget *table, const QVariantList &cells, const QColor &colour = {}, const QString &tooltip = {})
+{
+    const int row = table->rowCount();
+    table->insertRow(row);
+    for (int c = 0; c < cells.size(); ++c) {
+        auto *item = new QTableWidgetItem;
+        item->setData(Qt::DisplayRole, cells[c]);
+        if (colour.isValid())
+            item->setBackground(colour);
+        if (!tooltip.isEmpty())
+            item->setToolTip(tooltip);
+        table->setItem(row, c, item);
+    }
+}
+
+void clear(QTableWidget *table)
+{
+    table->setSortingEnabled(false);
+    table->setRowCount(0);
+}
+
+// `sortable`: clicking a header sorts; the rows start in the order given either way.
+void finish(QTableWidget *table, bool sortable)
+{
+    table->resizeColumnsToContents();
+    if (sortable) {
+        table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+        table->setSortingEnabled(true);
+    }
+}
+
+QVariant optional(const std::optional<double> &value)
+{
+    return value ? QVariant(*value) : QVariant(QStringLiteral("-"));
+}
+
+QString paramText(const QJsonValue &value)
+{
+    if (value.isUndefined())
+        return QObject::tr("(absent)");
+    if (value.isDouble())
+        return QString::number(value.toDouble(), 'g', 12);
+    if (value.isBool())
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    if (value.isString())
+        return value.toString();
+    return QStringLiteral("null");
+}
+
+} // namespace
+
+struct VersionsTab::Snapshot
+{
+    std::optional<Audit::WorkspaceStatus> status;
+    QString statusError;
+    QList<Audit::Version> history;
+    QString historyError;
+};
+
+struct VersionsTab::Comparison
+{
+    Audit::VersionDiff diff;
+    QString error;
+    bool audited = false;
+};
+
+VersionsTab::VersionsTab(ProjectSession *session, QWidget *parent)
+    : QWidget(parent)
+    , m_session(session)
+    , m_message(new QLabel(this))
+    , m_refresh(new QPushButton(tr("&Refresh"), this))
+    , m_compare(new QPushButton(tr("Co&mpare Reports"), this))
+    , m_audit(new QPushButton(tr("&Audit Both on Current Data"), this))
+    , m_stages(makeTable({tr("Stage"), tr("Status"), tr("Why")}, this))
+    , m_artifacts(makeTable({tr("Artifact"), tr("Written by"), tr("Status"), tr("md5 in dvc.lock"), tr("Size"), tr("Tracked by")}, this))
+    , m_history(makeTable({tr("Version"), tr("Date"), tr("Author"), tr("Message"), tr("F1"), tr("ROC AUC"), tr("Accuracy")}, this))
+    , m_a(new QComboBox(this))
+    , m_b(new QComboBox(this))
+    , m_diffTabs(new QTabWidget(this))
+    , m_metrics(makeTable({tr("Metric"), tr("A"), tr("B"), tr("Change")}, this))
+    , m_params(makeTable({tr("Param"), tr("A"), tr("B")}, this))
+    , m_slices(makeTable({tr("Feature"), tr("Value"), tr("n (A)"), tr("n (B)"), tr("F1 (A)"), tr("F1 (B)"), tr("Change"), tr("Outside A's 95% CI")}, this))
+    , m_parities(makeTable({tr("Where"), tr("Parity"), tr("A"), tr("B")}, this))
+    , m_diffNote(new QLabel(this))
+{
+    m_message->setWordWrap(true);
+    m_diffNote->setWordWrap(true);
+    m_refresh->setToolTip(tr("Re-read dvc.yaml, dvc.lock, the *.dvc files and the git history; hash every tracked file."));
+    m_compare->setToolTip(tr("Compare the metrics, params, slice and bias reports committed with versions A and B."));
+    m_audit->setToolTip(tr("Load the models of versions A and B (from the workspace or the DVC cache, without a checkout) and "
+                           "audit both on the data open now."));
+    m_a->setToolTip(tr("Version A: the older one."));
+    m_b->setToolTip(tr("Version B: the newer one."));
+    m_a->setMinimumContentsLength(28);
+    m_b->setMinimumContentsLength(28);
+
+    auto *top = new QHBoxLayout;
+    top->addWidget(m_refresh);
+    top->addWidget(m_message, 1);
+
+    auto *statusSplit = new QSplitter(Qt::Horizontal, this);
+    statusSplit->addWidget(m_stages);
+    statusSplit->addWidget(m_artifacts);
+    statusSplit->setStretchFactor(0, 2);
+    statusSplit->setStretchFactor(1, 3);
+
+    auto *pick = new QHBoxLayout;
+    pick->addWidget(new QLabel(tr("Compare A:"), this));
+    pick->addWidget(m_a);
+    pick->addWidget(new QLabel(tr("with B:"), this));
+    pick->addWidget(m_b);
+    pick->addWidget(m_compare);
+    pick->addWidget(m_audit);
+    pick->addStretch(1);
+
+    m_diffTabs->addTab(m_metrics, tr("Metrics"));
+    m_diffTabs->addTab(m_params, tr("Params"));
+    m_diffTabs->addTab(m_slices, tr("Slices That Got Worse"));
+    m_diffTabs->addTab(m_parities, tr("Parity Flips"));
+    auto *diffBox = new QWidget(this);
+    auto *diffLayout = new QVBoxLayout(diffBox);
+    diffLayout->setContentsMargins(0, 0, 0, 0);
+    diffLayout->addLayout(pick);
+    diffLayout->addWidget(m_diffNote);
+    diffLayout->addWidget(m_diffTabs, 1);
+
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(statusSplit);
+    split->addWidget(m_history);
+    split->addWidget(diffBox);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 1);
+    split->setStretchFactor(2, 3);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(split, 1);
+
+    connect(m_refresh, &QPushButton::clicked, this, &VersionsTab::refresh);
+    connect(m_compare, &QPushButton::clicked, this, [this] { compare(false); });
+    connect(m_audit, &QPushButton::clicked, this, [this] { compare(true); });
+    connect(m_history, &QTableWidget::itemSelectionChanged, this, [this] {
+        const QList<QTableWidgetSelectionRange> ranges = m_history->selectedRanges();
+        if (ranges.isEmpty())
+            return;
+        const QString rev = m_history->item(ranges.first().topRow(), 0)->data(Qt::UserRole).toString();
+        m_a->setCurrentIndex(m_a->findData(rev));
+    });
+    connect(&m_snapshotWatcher, &QFutureWatcherBase::finished, this, &VersionsTab::showSnapshot);
+    connect(&m_comparisonWatcher, &QFutureWatcherBase::finished, this, &VersionsTab::showComparison);
+    connect(session, &ProjectSession::projectLoaded, this, &VersionsTab::refresh);
+    m_compare->setEnabled(false);
+    m_audit->setEnabled(false);
+    setMessage(tr("Open a project folder with a dvc.yaml to see its versions."));
+}
+
+VersionsTab::~VersionsTab()
+{
+    m_snapshotWatcher.waitForFinished();
+    m_comparisonWatcher.waitForFinished();
+}
+
+bool VersionsTab::isBusy() const
+{
+    return m_pending > 0; // from the start of a job until its results are shown
+}
+
+QString VersionsTab::message() const
+{
+    return m_message->text();
+}
+
+QString VersionsTab::diffNote() const
+{
+    return m_diffNote->text();
+}
+
+void VersionsTab::setMessage(const QString &text, bool error)
+{
+    m_message->setText(text);
+    m_message->setStyleSheet(error ? QStringLiteral("color: #b03030;") : QString());
+}
+
+void VersionsTab::refresh()
+{
+    const QString dir = m_session->project().dir;
+    if (dir.isEmpty() || m_snapshotWatcher.isRunning())
+        return;
+    ++m_pending;
+    setMessage(tr("Reading the pipeline and its history…"));
+    m_refresh->setEnabled(false);
+    m_snapshotWatcher.setFuture(QtConcurrent::run([dir] {
+        auto snapshot = std::make_shared<Snapshot>();
+        try {
+            snapshot->status = Audit::workspaceStatus(dir);
+        } catch (const Audit::AuditError &e) {
+            snapshot->statusError = e.message();
+        }
+        try {
+            snapshot->history = Audit::VersionStore(dir).history();
+        } catch (const Audit::AuditError &e) {
+            snapshot->historyError = e.message();
+        }
+        return snapshot;
+    }));
+}
+
+void VersionsTab::showSnapshot()
+{
+    m_refresh->setEnabled(true);
+    const std::shared_ptr<Snapshot> snapshot = m_snapshotWatcher.result();
+    clear(m_stages);
+    clear(m_artifacts);
+    clear(m_history);
+    QStringList problems;
+    if (snapshot->status) {
+        for (const Audit::StageStatus &s : snapshot->status->stages)
+            addRow(m_stages, {s.name, s.upToDate ? tr("up to date") : tr("stale"), s.reasons.join(QStringLiteral("; "))},
+                   s.upToDate ? kGood : kBad, s.reasons.join(QLatin1Char('\n')));
+        for (const Audit::ArtifactStatus &a : snapshot->status->artifacts) {
+            const bool good = a.state == Audit::ArtifactStatus::State::UpToDate;
+            addRow(m_artifacts,
+                   {a.path, a.owner, Audit::artifactStateName(a.state), a.recorded.md5, a.recorded.size < 0 ? QVariant() : QVariant(a.recorded.size),
+                    a.cached ? tr("DVC cache") : tr("git")},
+                   good ? kGood : kBad, a.md5.isEmpty() ? QString() : tr("md5 on disk: %1").arg(a.md5));
+        }
+    } else {
+        problems << snapshot->statusError;
+    }
+    finish(m_stages, false);
+    finish(m_artifacts, false);
+
+    const QString keepA = m_a->currentData().toString();
+    const QString keepB = m_b->currentData().toString();
+    m_a->clear();
+    m_b->clear();
+    for (const Audit::Version &v : snapshot->history) {
+        const auto metric = [&v](const char *name) -> QVariant {
+            for (auto it = v.metrics.begin(); it != v.metrics.end(); ++it) {
+                if (it.key().endsWith(QLatin1Char(':') + QLatin1String(name)))
+                    return it.value().toDouble();
+            }
+            return {};
+        };
+        addRow(m_history,
+               {v.label, v.isWorkspace() ? QVariant(tr("(uncommitted)")) : QVariant(v.commit.time), v.commit.author, v.commit.summary,
+                metric("f1"), metric("roc_auc"), metric("accuracy")});
+        m_history->item(m_history->rowCount() - 1, 0)->setData(Qt::UserRole, v.rev);
+        const QString text = v.isWorkspace() ? tr("workspace (uncommitted)") : QStringLiteral("%1  %2").arg(v.label, v.commit.summary.left(40));
+        m_a->addItem(text, v.rev);
+        m_b->addItem(text, v.rev);
+    }
+    if (snapshot->history.isEmpty() || !snapshot->history.front().isWorkspace()) {
+        // The workspace can always be compared, even when it equals HEAD.
+        m_b->insertItem(0, tr("workspace"), Audit::kWorkspace);
+        m_a->addItem(tr("workspace"), Audit::kWorkspace);
+    }
+    finish(m_history, false);
+    m_b->setCurrentIndex(std::max(0, m_b->findData(keepB)));
+    const int a = m_a->findData(keepA);
+    m_a->setCurrentIndex(a >= 0 ? a : std::min(1, m_a->count() - 1));
+    if (!snapshot->historyError.isEmpty())
+        problems << snapshot->historyError;
+    const bool canCompare = m_a->count() > 1;
+    m_compare->setEnabled(canCompare);
+    m_audit->setEnabled(canCompare && m_session->project().data);
+
+    if (!problems.isEmpty()) {
+        setMessage(problems.join(QLatin1Char('\n')), true);
+    } else {
+        const auto stale = std::count_if(snapshot->status->stages.cbegin(), snapshot->status->stages.cend(),
+                                         [](const Audit::StageStatus &s) { return !s.upToDate; });
+        const auto changed = std::count_if(snapshot->status->artifacts.cbegin(), snapshot->status->artifacts.cend(),
+                                           [](const Audit::ArtifactStatus &s) { return s.state != Audit::ArtifactStatus::State::UpToDate; });
+        setMessage(stale == 0 && changed == 0
+                       ? tr("Pipeline up to date: every artifact matches dvc.lock. %n version(s) in the history.", nullptr,
+                            int(snapshot->history.size()))
+                       : tr("%1 stale stage(s), %2 artifact(s) differ from dvc.lock: run `dvc repro` (or scripts/repro.sh). "
+                            "%n version(s) in the history.", nullptr, int(snapshot->history.size()))
+                             .arg(stale)
+                             .arg(changed),
+                   false);
+    }
+    Q_EMIT refreshed();
+    if (!m_comparedOnce && canCompare && m_a->currentIndex() != m_b->currentIndex()) {
+        m_comparedOnce = true; // show the latest change without a click
+        compare(false);
+    }
+    --m_pending;
+}
+
+void VersionsTab::compare(bool audit)
+{
+    const LoadedProject &project = m_session->project();
+    if (project.dir.isEmpty() || m_comparisonWatcher.isRunning() || m_a->count() == 0)
+        return;
+    const QString dir = project.dir;
+    const QString revA = m_a->currentData().toString();
+    const QString revB = m_b->currentData().toString();
+    const QString modelPath = QDir(dir).relativeFilePath(project.modelPath);
+    const QString dataPath = project.dataPath;
+    m_diffNote->setText(audit ? tr("Auditing both models on %1…").arg(QDir::toNativeSeparators(dataPath)) : tr("Comparing…"));
+    m_compare->setEnabled(false);
+    m_audit->setEnabled(false);
+    ++m_pending;
+    m_comparisonWatcher.setFuture(QtConcurrent::run([=] {
+        auto comparison = std::make_shared<Comparison>();
+        comparison->audited = audit;
+        try {
+            const Audit::VersionStore store(dir);
+            comparison->diff = audit ? Audit::diffAudits(Audit::auditVersion(store, revA, modelPath, dataPath),
+                                                         Audit::auditVersion(store, revB, modelPath, dataPath))
+                                     : Audit::diffVersions(store, revA, revB);
+        } catch (const Audit::AuditError &e) {
+            comparison->error = e.message();
+        }
+        return comparison;
+    }));
+}
+
+void VersionsTab::showComparison()
+{
+    m_compare->setEnabled(m_a->count() > 1);
+    m_audit->setEnabled(m_a->count() > 1 && m_session->project().data);
+    const std::shared_ptr<Comparison> result = m_comparisonWatcher.result();
+    if (!result->error.isEmpty()) {
+        m_diffNote->setText(result->error);
+        m_diffNote->setStyleSheet(QStringLiteral("color: #b03030;"));
+        --m_pending;
+        Q_EMIT compared();
+        return;
+    }
+    m_diffNote->setStyleSheet(QString());
+    const Audit::VersionDiff &diff = result->diff;
+    clear(m_metrics);
+    for (const Audit::MetricDelta &m : diff.metrics) {
+        const bool both = m.before && m.after;
+        addRow(m_metrics, {m.key, optional(m.before), optional(m.after), both ? QVariant(*m.after - *m.before) : QVariant()},
+               m.changed() ? kNeutral : QColor());
+    }
+    finish(m_metrics, true);
+    clear(m_params);
+    for (const Audit::ParamDelta &p : diff.params) {
+        if (p.changed())
+            addRow(m_params, {p.key, paramText(p.before), paramText(p.after)});
+    }
+    finish(m_params, true);
+    clear(m_slices);
+    const QList<Audit::SliceDelta> worse = diff.worseSlices();
+    for (const Audit::SliceDelta &s : worse)
+        addRow(m_slices, {s.feature, s.value, s.nBefore, s.nAfter, s.f1Before, s.f1After, s.f1Delta(), s.significant ? tr("yes") : tr("no")},
+               s.significant ? kBad : QColor());
+    finish(m_slices, true);
+    m_slices->sortItems(6, Qt::AscendingOrder);
+    clear(m_parities);
+    for (const Audit::ParityFlip &f : diff.parities) {
+        const QString where = f.attribute.isEmpty() ? tr("overall") : f.group.isEmpty() ? f.attribute : QStringLiteral("%1 = %2").arg(f.attribute, f.group);
+        addRow(m_parities, {where, f.parity, f.before ? tr("pass") : tr("FAIL"), f.after ? tr("pass") : tr("FAIL")},
+               f.after ? kGood : kBad);
+    }
+    finish(m_parities, true);
+    const auto changedParams = std::count_if(diff.params.cbegin(), diff.params.cend(), [](const Audit::ParamDelta &p) { return p.changed(); });
+    const auto significant = std::count_if(worse.cbegin(), worse.cend(), [](const Audit::SliceDelta &s) { return s.significant; });
+    QString note = tr("%1 → %2 (%3): %4 param(s) changed, %5 slice(s) got worse (%6 beyond A's 95% interval), %7 parity verdict(s) flipped.")
+                       .arg(diff.labelA, diff.labelB, result->audited ? tr("both models audited on the current data") : tr("committed reports"))
+                       .arg(changedParams)
+                       .arg(worse.size())
+                       .arg(significant)
+                       .arg(diff.parities.size());
+    if (!diff.notes.isEmpty())
+        note += QLatin1Char(' ') + diff.notes.join(QStringLiteral("; "));
+    m_diffNote->setText(note);
+    m_diffTabs->setTabText(1, tr("Params (%1)").arg(changedParams));
+    m_diffTabs->setTabText(2, tr("Slices That Got Worse (%1)").arg(worse.size()));
+    m_diffTabs->setTabText(3, tr("Parity Flips (%1)").arg(diff.parities.size()));
+    --m_pending;
+    Q_EMIT compared();
+}
+
+} // namespace Ui

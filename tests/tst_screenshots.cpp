@@ -33,7 +33,7 @@ void TestScreenshots::initTestCase()
 void TestScreenshots::tab_rendersToPng_data()
 {
     QTest::addColumn<QString>("tab");
-    for (const char *tab : {"project", "train", "performance", "slices", "bias", "predict", "card"})
+    for (const char *tab : {"project", "train", "performance", "slices", "bias", "predict", "card", "versions"})
         QTest::newRow(tab) << QString::fromLatin1(tab);
 }
 

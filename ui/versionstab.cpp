@@ -292,8 +292,8 @@ void VersionsTab::showSnapshot()
     }
     if (snapshot->history.isEmpty() || !snapshot->history.front().isWorkspace()) {
         // The workspace can always be compared, even when it equals HEAD.
-        m_b->insertItem(0, tr("workspace"), Audit::kWorkspace);
         m_a->addItem(tr("workspace"), Audit::kWorkspace);
+        m_b->addItem(tr("workspace"), Audit::kWorkspace);
     }
     finish(m_history, false);
     m_b->setCurrentIndex(std::max(0, m_b->findData(keepB)));

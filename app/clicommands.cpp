@@ -765,6 +765,8 @@ int diff(const QStringList &args)
             QStringLiteral("csv"));
     cli.add(QStringLiteral("model"), QStringLiteral("With --audit: the model's path in dvc.lock."), QStringLiteral("path"),
             QStringLiteral("models/model.bin"));
+    cli.add(QStringLiteral("versioned-data"), QStringLiteral("With --audit: each version's own copy of the CSV (a path in dvc.lock, "
+                                                             "from the DVC cache) instead of today's file."));
     cli.add(QStringLiteral("top"), QStringLiteral("Worse slices to list."), QStringLiteral("n"), QStringLiteral("15"));
     cli.add(QStringLiteral("json"), QStringLiteral("Print the diff as JSON on stdout."));
     if (!cli.parse(args))
@@ -776,7 +778,8 @@ int diff(const QStringList &args)
     if (cli.isSet(QStringLiteral("audit"))) {
         const QString model = cli.value(QStringLiteral("model"));
         const QString data = cli.value(QStringLiteral("audit"));
-        result = diffAudits(auditVersion(store, revA, model, data), auditVersion(store, revB, model, data));
+        const bool versioned = cli.isSet(QStringLiteral("versioned-data"));
+        result = diffAudits(auditVersion(store, revA, model, data, versioned), auditVersion(store, revB, model, data, versioned));
     } else {
         result = diffVersions(store, revA, revB);
     }

@@ -298,6 +298,18 @@ std::optional<DvcFileEntry> DvcLock::output(const QString &path) const
     return std::nullopt;
 }
 
+std::optional<DvcFileEntry> DvcLock::recorded(const QString &path) const
+{
+    if (std::optional<DvcFileEntry> out = output(path))
+        return out;
+    const QString wanted = cleanPath(path);
+    for (const DvcLockStage &s : m_stages) {
+        if (const DvcFileEntry *entry = findEntry(s.deps, wanted))
+            return *entry;
+    }
+    return std::nullopt;
+}
+
 DvcLock DvcLock::parse(const QByteArray &yaml, const QString &source)
 {
     const YamlReader reader(source);

@@ -85,6 +85,8 @@ public:
     const DvcLockStage *stage(const QString &name) const;
     // The entry of an output (any stage) with this path.
     std::optional<DvcFileEntry> output(const QString &path) const;
+    // An output's entry, else a dependency's (a pipeline input tracked by a .dvc file, say).
+    std::optional<DvcFileEntry> recorded(const QString &path) const;
 
 private:
     QList<DvcLockStage> m_stages;

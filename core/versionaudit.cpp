@@ -2,20 +2,23 @@
 
 #include "biasreport.h"
 #include "csvreader.h"
+#include "fileio.h"
 #include "model.h"
 #include "scoreddata.h"
 
 namespace Audit {
 
 VersionAudit auditVersion(const VersionStore &store, const QString &rev, const QString &modelPath, const QString &dataPath,
-                          const SliceOptions &sliceOptions)
+                          bool dataAtVersion, const SliceOptions &sliceOptions)
 {
     VersionAudit audit;
     audit.version = store.version(rev);
     audit.modelFile = store.artifact(audit.version.rev, modelPath);
     const Model model = Model::load(audit.modelFile);
     audit.modelMd5 = model.md5();
-    const LoadReport data = CsvReader::read(dataPath, model.schema(), LoadOptions{});
+    audit.dataFile = dataAtVersion ? store.artifact(audit.version.rev, dataPath) : dataPath;
+    audit.dataMd5 = fileMd5(audit.dataFile);
+    const LoadReport data = CsvReader::read(audit.dataFile, model.schema(), LoadOptions{});
     const ScoredData scored = scoreDataset(model, data.data);
     audit.results = runAudit(scored, sliceOptions, biasOptionsFor(model.schema()));
     return audit;

@@ -251,7 +251,7 @@ QString VersionStore::artifact(const QString &rev, const QString &path) const
     const std::optional<QByteArray> lockBytes = file(rev, QStringLiteral("dvc.lock"));
     std::optional<DvcFileEntry> entry;
     if (lockBytes)
-        entry = DvcLock::parse(*lockBytes, QStringLiteral("dvc.lock at %1").arg(label)).output(path);
+        entry = DvcLock::parse(*lockBytes, QStringLiteral("dvc.lock at %1").arg(label)).recorded(path);
     if (!entry) {
         if (const std::optional<QByteArray> dvcFile = file(rev, path + QStringLiteral(".dvc"))) {
             const QList<DvcFileEntry> entries = parseDvcFile(*dvcFile, QStringLiteral("%1.dvc at %2").arg(path, label), QFileInfo(path).path());
@@ -262,7 +262,7 @@ QString VersionStore::artifact(const QString &rev, const QString &path) const
         }
     }
     if (!entry)
-        throw AuditError(QStringLiteral("%1: DVC records no version of it at %2 (not an output in dvc.lock, no %1.dvc)").arg(path, label));
+        throw AuditError(QStringLiteral("%1: DVC records no version of it at %2 (not in dvc.lock, no %1.dvc)").arg(path, label));
 
     const QString local = QDir(m_dir).filePath(path);
     if (QFileInfo(local).isFile() && (entry->size < 0 || QFileInfo(local).size() == entry->size) && fileMd5(local) == entry->md5)

@@ -247,6 +247,22 @@ void TestVersions::pastModelAuditedSideBySide()
     }
     QVERIFY(sawF1);
     QVERIFY(!diff.slices.isEmpty());
+
+    // A past dataset comes from the cache by md5 too, while today's file differs.
+    const QString test = path(QStringLiteral("data/test.csv"));
+    const QByteArray original = TestUtil::readFile(test);
+    const QString cached = VersionStore::cachePath(store.cacheDir(), fileMd5(test));
+    QDir().mkpath(QFileInfo(cached).path());
+    QVERIFY(QFile::copy(test, cached));
+    TestUtil::writeFile(m_dir, QStringLiteral("data/test.csv"), original.left(original.indexOf('\n', original.size() / 2) + 1));
+    const VersionAudit pastData = auditVersion(store, QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin"), QStringLiteral("data/test.csv"), true);
+    const VersionAudit todaysData = auditVersion(store, QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin"), test, false);
+    TestUtil::writeFile(m_dir, QStringLiteral("data/test.csv"), original);
+    QVERIFY(QFile::remove(cached));
+    QCOMPARE(pastData.dataFile, cached);
+    QCOMPARE(pastData.results.metrics.support, m_metrics[0].value(QStringLiteral("support")).toInt());
+    QVERIFY(qFuzzyCompare(pastData.results.metrics.f1, m_metrics[0].value(QStringLiteral("f1")).toDouble()));
+    QVERIFY(todaysData.results.metrics.support < pastData.results.metrics.support);
 }
 
 void TestVersions::statusSeesTamperingAndParamChanges()

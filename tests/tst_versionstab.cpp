@@ -1,5 +1,6 @@
 #include <QtTest>
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QPushButton>
 #include <QTableWidget>
@@ -82,6 +83,15 @@ void TestVersionsTab::auditsBothModelsSideBySide()
     const double before = m_tab->metricsTable()->item(f1, 1)->data(Qt::DisplayRole).toDouble();
     const double after = m_tab->metricsTable()->item(f1, 2)->data(Qt::DisplayRole).toDouble();
     QVERIFY(before > 0 && after > 0 && before != after);
+
+    // Each version's own data: the test CSV as dvc.lock recorded it (here the same bytes).
+    m_tab->versionedDataBox()->setChecked(true);
+    m_tab->compare(true);
+    QVERIFY(compared.wait(60000));
+    m_tab->versionedDataBox()->setChecked(false);
+    QVERIFY2(m_tab->diffNote().contains(QStringLiteral("its version of data/test.csv")), qPrintable(m_tab->diffNote()));
+    const int again = int(column(m_tab->metricsTable(), 0).indexOf(QStringLiteral("audit:f1")));
+    QCOMPARE(m_tab->metricsTable()->item(again, 1)->data(Qt::DisplayRole).toDouble(), before);
 }
 
 void TestVersionsTab::missingCacheEntrySaysHowToGetIt()

@@ -1,5 +1,6 @@
 #include "versionstab.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QHBoxLayout>
@@ -102,6 +103,7 @@ struct VersionsTab::Comparison
     Audit::VersionDiff diff;
     QString error;
     bool audited = false;
+    QString auditedOn;
 };
 
 VersionsTab::VersionsTab(ProjectSession *session, QWidget *parent)
@@ -110,7 +112,8 @@ VersionsTab::VersionsTab(ProjectSession *session, QWidget *parent)
     , m_message(new QLabel(this))
     , m_refresh(new QPushButton(tr("&Refresh"), this))
     , m_compare(new QPushButton(tr("Co&mpare Reports"), this))
-    , m_audit(new QPushButton(tr("&Audit Both on Current Data"), this))
+    , m_audit(new QPushButton(tr("&Audit Both Models"), this))
+    , m_versionedData(new QCheckBox(tr("on each version's own data"), this))
     , m_stages(makeTable({tr("Stage"), tr("Status"), tr("Why")}, this))
     , m_artifacts(makeTable({tr("Artifact"), tr("Written by"), tr("Status"), tr("md5 in dvc.lock"), tr("Size"), tr("Tracked by")}, this))
     , m_history(makeTable({tr("Version"), tr("Date"), tr("Author"), tr("Message"), tr("F1"), tr("ROC AUC"), tr("Accuracy")}, this))
@@ -129,6 +132,8 @@ VersionsTab::VersionsTab(ProjectSession *session, QWidget *parent)
     m_compare->setToolTip(tr("Compare the metrics, params, slice and bias reports committed with versions A and B."));
     m_audit->setToolTip(tr("Load the models of versions A and B (from the workspace or the DVC cache, without a checkout) and "
                            "audit both on the data open now."));
+    m_versionedData->setToolTip(tr("Unchecked: both models score the data open now. Checked: each scores the copy of that "
+                                   "file its version recorded in dvc.lock (from the DVC cache)."));
     m_a->setToolTip(tr("Version A: the older one."));
     m_b->setToolTip(tr("Version B: the newer one."));
     m_a->setMinimumContentsLength(28);
@@ -151,6 +156,7 @@ VersionsTab::VersionsTab(ProjectSession *session, QWidget *parent)
     pick->addWidget(m_b);
     pick->addWidget(m_compare);
     pick->addWidget(m_audit);
+    pick->addWidget(m_versionedData);
     pick->addStretch(1);
 
     m_diffTabs->addTab(m_metrics, tr("Metrics"));
@@ -338,7 +344,8 @@ void VersionsTab::compare(bool audit)
     const QString revA = m_a->currentData().toString();
     const QString revB = m_b->currentData().toString();
     const QString modelPath = QDir(dir).relativeFilePath(project.modelPath);
-    const QString dataPath = project.dataPath;
+    const bool versioned = m_versionedData->isChecked();
+    const QString dataPath = versioned ? QDir(dir).relativeFilePath(project.dataPath) : project.dataPath;
     m_diffNote->setText(audit ? tr("Auditing both models on %1…").arg(QDir::toNativeSeparators(dataPath)) : tr("Comparing…"));
     m_compare->setEnabled(false);
     m_audit->setEnabled(false);
@@ -346,10 +353,12 @@ void VersionsTab::compare(bool audit)
     m_comparisonWatcher.setFuture(QtConcurrent::run([=] {
         auto comparison = std::make_shared<Comparison>();
         comparison->audited = audit;
+        comparison->auditedOn = versioned ? tr("each model audited on its version of %1").arg(dataPath)
+                                          : tr("both models audited on %1").arg(QDir::toNativeSeparators(dataPath));
         try {
             const Audit::VersionStore store(dir);
-            comparison->diff = audit ? Audit::diffAudits(Audit::auditVersion(store, revA, modelPath, dataPath),
-                                                         Audit::auditVersion(store, revB, modelPath, dataPath))
+            comparison->diff = audit ? Audit::diffAudits(Audit::auditVersion(store, revA, modelPath, dataPath, versioned),
+                                                         Audit::auditVersion(store, revB, modelPath, dataPath, versioned))
                                      : Audit::diffVersions(store, revA, revB);
         } catch (const Audit::AuditError &e) {
             comparison->error = e.message();
@@ -402,7 +411,7 @@ void VersionsTab::showComparison()
     const auto changedParams = std::count_if(diff.params.cbegin(), diff.params.cend(), [](const Audit::ParamDelta &p) { return p.changed(); });
     const auto significant = std::count_if(worse.cbegin(), worse.cend(), [](const Audit::SliceDelta &s) { return s.significant; });
     QString note = tr("%1 → %2 (%3): %4 param(s) changed, %5 slice(s) got worse (%6 beyond A's 95% interval), %7 parity verdict(s) flipped.")
-                       .arg(diff.labelA, diff.labelB, result->audited ? tr("both models audited on the current data") : tr("committed reports"))
+                       .arg(diff.labelA, diff.labelB, result->audited ? result->auditedOn : tr("committed reports"))
                        .arg(changedParams)
                        .arg(worse.size())
                        .arg(significant)

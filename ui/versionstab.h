@@ -5,6 +5,7 @@
 
 #include "versions.h"
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QPushButton;
@@ -38,6 +39,7 @@ public:
     QTableWidget *historyTable() const { return m_history; }
     QComboBox *versionA() const { return m_a; }
     QComboBox *versionB() const { return m_b; }
+    QCheckBox *versionedDataBox() const { return m_versionedData; }
     QTableWidget *metricsTable() const { return m_metrics; }
     QTableWidget *paramsTable() const { return m_params; }
     QTableWidget *slicesTable() const { return m_slices; }
@@ -61,6 +63,7 @@ private:
     QPushButton *m_refresh;
     QPushButton *m_compare;
     QPushButton *m_audit;
+    QCheckBox *m_versionedData;
     QTableWidget *m_stages;
     QTableWidget *m_artifacts;
     QTableWidget *m_history;

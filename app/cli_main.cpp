@@ -43,8 +43,9 @@ void printUsage(std::FILE *to)
     std::fprintf(to, "Usage: modelaudit-cli <command> [options]\n\nCommands:\n");
     for (const auto &[name, command] : commands())
         std::fprintf(to, "  %-10s %s\n", qPrintable(name), command.summary);
-    std::fprintf(to, "\nRun `modelaudit-cli <command> --help` for a command's options.\n"
-                     "Exit codes: 0 ok, 2 bad input or usage, 1 other failure.\n");
+    std::fprintf(to,
+                 "\nRun `modelaudit-cli <command> --help` for a command's options.\n"
+                 "Exit codes: 0 ok, 2 bad input or usage, 1 other failure.\n");
 }
 
 } // namespace
@@ -56,8 +57,8 @@ int main(int argc, char *argv[])
     const bool gui = argc > 1 && qstrcmp(argv[1], "card") == 0;
     if (gui && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
-    std::unique_ptr<QCoreApplication> app =
-        gui ? std::make_unique<QGuiApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
+    std::unique_ptr<QCoreApplication> app = gui ? std::make_unique<QGuiApplication>(argc, argv)
+                                                : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("modelaudit-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(MODELAUDIT_VERSION));
 

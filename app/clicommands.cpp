@@ -1,140 +1,36 @@
 #include "clicommands.h"
+#include "commandline.h"
 
 #include <csignal>
 #include <cstdio>
-#include <unistd.h>
 #include <optional>
+#include <unistd.h>
 
-#include <QCommandLineParser>
-#include <QDir>
-#include <QJsonArray>
 #include <QCoreApplication>
-#include <QSocketNotifier>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QSocketNotifier>
 
 #include "audit.h"
 #include "biasreport.h"
 #include "cardrenderer.h"
+#include "datacleaner.h"
+#include "datasplitter.h"
+#include "evaluation.h"
+#include "fileio.h"
 #include "modelcard.h"
 #include "predictservice.h"
 #include "record.h"
-#include "datacleaner.h"
-#include "datasplitter.h"
-#include "dvcproject.h"
-#include "evaluation.h"
-#include "fileio.h"
 #include "schemaerror.h"
 #include "slicereport.h"
 #include "trainer.h"
-#include "versionaudit.h"
-#include "versions.h"
 
 namespace Cli {
 
 namespace {
 
 using namespace Audit;
-
-constexpr int kUsageError = 2;
-
-void printErr(const QString &text)
-{
-    std::fprintf(stderr, "%s\n", qPrintable(text));
-}
-
-void printOut(const QString &text)
-{
-    std::fprintf(stdout, "%s\n", qPrintable(text));
-}
-
-// A QCommandLineParser for one subcommand, with --help and the error handling every
-// subcommand shares. parse() returns false when main should exit with exitCode().
-class CommandLine
-{
-public:
-    CommandLine(const QString &command, const QString &description)
-        : m_command(command)
-    {
-        m_parser.setApplicationDescription(description);
-        m_parser.addHelpOption();
-        m_parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    }
-
-    // A positional argument; the first `required` of them must be given.
-    void addPositional(const QString &name, const QString &help, bool required)
-    {
-        m_parser.addPositionalArgument(name, help, required ? name : QStringLiteral("[%1]").arg(name));
-        ++m_positionals;
-        m_required += required;
-    }
-
-    void add(const QString &name, const QString &help, const QString &valueName = {}, const QString &fallback = {})
-    {
-        m_parser.addOption(QCommandLineOption(name, help, valueName, fallback));
-    }
-
-    bool parse(const QStringList &args, const QStringList &required = {})
-    {
-        QStringList full = args;
-        full.prepend(QStringLiteral("modelaudit-cli ") + m_command);
-        if (!m_parser.parse(full)) {
-            printErr(QStringLiteral("modelaudit-cli %1: %2\nRun `modelaudit-cli %1 --help` for the options.")
-                         .arg(m_command, m_parser.errorText()));
-            m_exitCode = kUsageError;
-            return false;
-        }
-        if (m_parser.isSet(QStringLiteral("help"))) {
-            std::fprintf(stdout, "%s", qPrintable(m_parser.helpText()));
-            m_exitCode = 0;
-            return false;
-        }
-        const QStringList positionals = m_parser.positionalArguments();
-        if (positionals.size() > m_positionals) {
-            printErr(QStringLiteral("modelaudit-cli %1: unexpected argument \"%2\"").arg(m_command, positionals.at(m_positionals)));
-            m_exitCode = kUsageError;
-            return false;
-        }
-        if (positionals.size() < m_required) {
-            printErr(QStringLiteral("modelaudit-cli %1: expected %2 argument(s). Run `modelaudit-cli %1 --help`.")
-                         .arg(m_command)
-                         .arg(m_required));
-            m_exitCode = kUsageError;
-            return false;
-        }
-        for (const QString &name : required) {
-            if (value(name).isEmpty()) {
-                printErr(QStringLiteral("modelaudit-cli %1: --%2 is required. Run `modelaudit-cli %1 --help`.")
-                             .arg(m_command, name));
-                m_exitCode = kUsageError;
-                return false;
-            }
-        }
-        return true;
-    }
-
-    QString value(const QString &name) const { return m_parser.value(name); }
-    QString positional(int i) const { return m_parser.positionalArguments().value(i); }
-    bool isSet(const QString &name) const { return m_parser.isSet(name); }
-    int exitCode() const { return m_exitCode; }
-
-    double number(const QString &name) const
-    {
-        bool ok = false;
-        const double v = value(name).toDouble(&ok);
-        if (!ok)
-            throw SchemaError(QStringLiteral("--%1: expected a number, found \"%2\"").arg(name, value(name)));
-        return v;
-    }
-
-private:
-    QString m_command;
-    QCommandLineParser m_parser;
-    int m_exitCode = 0;
-    int m_positionals = 0;
-    int m_required = 0;
-};
 
 void addStrict(CommandLine &cli)
 {
@@ -145,8 +41,7 @@ void addSchemaOptions(CommandLine &cli)
 {
     cli.add(QStringLiteral("schema"), QStringLiteral("Dataset schema YAML (default: data.schema from --params)."),
             QStringLiteral("file"));
-    cli.add(QStringLiteral("params"), QStringLiteral("Parameters YAML."), QStringLiteral("file"),
-            QStringLiteral("params.yaml"));
+    cli.add(QStringLiteral("params"), QStringLiteral("Parameters YAML."), QStringLiteral("file"), QStringLiteral("params.yaml"));
 }
 
 TrainParams loadParams(const CommandLine &cli)
@@ -154,8 +49,7 @@ TrainParams loadParams(const CommandLine &cli)
     const QString path = cli.value(QStringLiteral("params"));
     if (!QFileInfo::exists(path)) {
         if (cli.isSet(QStringLiteral("params")) || cli.value(QStringLiteral("schema")).isEmpty())
-            throw SchemaError(QStringLiteral("%1: no such params file. Fix: pass --params FILE (and --schema FILE).")
-                                  .arg(path));
+            throw SchemaError(QStringLiteral("%1: no such params file. Fix: pass --params FILE (and --schema FILE).").arg(path));
         TrainParams defaults;
         defaults.schemaPath = cli.value(QStringLiteral("schema"));
         return defaults;
@@ -199,8 +93,7 @@ Progress stderrProgress(const QString &command)
             return;
         *last = stage;
         timer->restart();
-        std::fprintf(stderr, "%s: %3d%% %s\n", qPrintable(command), total > 0 ? 100 * done / total : 0,
-                     qPrintable(stage));
+        std::fprintf(stderr, "%s: %3d%% %s\n", qPrintable(command), total > 0 ? 100 * done / total : 0, qPrintable(stage));
     };
     return progress;
 }
@@ -209,7 +102,6 @@ void writeJson(const QString &path, const QJsonObject &json)
 {
     writeFileAtomically(path, QJsonDocument(json).toJson(QJsonDocument::Indented));
 }
-
 
 void addScoredInputOptions(CommandLine &cli)
 {
@@ -221,8 +113,9 @@ void addScoredInputOptions(CommandLine &cli)
             QStringLiteral("score"));
     cli.add(QStringLiteral("label-col"), QStringLiteral("Label column of --scores."), QStringLiteral("name"),
             QStringLiteral("label_value"));
-    cli.add(QStringLiteral("threshold"), QStringLiteral("Decision threshold (default: the model's; needed for "
-                                                        "non-binary --scores)."),
+    cli.add(QStringLiteral("threshold"),
+            QStringLiteral("Decision threshold (default: the model's; needed for "
+                           "non-binary --scores)."),
             QStringLiteral("t"));
     cli.add(QStringLiteral("label-positive"), QStringLiteral("Positive value of a text label in --scores."),
             QStringLiteral("value"));
@@ -242,7 +135,8 @@ QStringList listOption(const CommandLine &cli, const QString &name)
 ScoredData loadScored(const CommandLine &cli, const QStringList &columns, std::optional<Model> &model)
 {
     const bool fromScores = cli.isSet(QStringLiteral("scores"));
-    if (fromScores == cli.isSet(QStringLiteral("model")) || cli.isSet(QStringLiteral("model")) != cli.isSet(QStringLiteral("data")))
+    if (fromScores == cli.isSet(QStringLiteral("model"))
+        || cli.isSet(QStringLiteral("model")) != cli.isSet(QStringLiteral("data")))
         throw SchemaError(QStringLiteral("give either --model FILE --data CSV, or --scores CSV"));
     if (fromScores) {
         ScoredCsvOptions options;
@@ -290,17 +184,21 @@ int clean(const QStringList &args)
 
 int split(const QStringList &args)
 {
-    CommandLine cli(QStringLiteral("split"), QStringLiteral("Splits a CSV file into train and test files, "
-                                                            "deterministically for a given seed."));
+    CommandLine cli(QStringLiteral("split"),
+                    QStringLiteral("Splits a CSV file into train and test files, "
+                                   "deterministically for a given seed."));
     cli.add(QStringLiteral("in"), QStringLiteral("CSV file to split."), QStringLiteral("file"));
     cli.add(QStringLiteral("train"), QStringLiteral("Train file to write."), QStringLiteral("file"));
     cli.add(QStringLiteral("test"), QStringLiteral("Test file to write."), QStringLiteral("file"));
-    cli.add(QStringLiteral("test-size"), QStringLiteral("Fraction of rows for the test file (default: split.test_size "
-                                                        "in --params, else 0.2)."),
+    cli.add(QStringLiteral("test-size"),
+            QStringLiteral("Fraction of rows for the test file (default: split.test_size "
+                           "in --params, else 0.2)."),
             QStringLiteral("fraction"));
-    cli.add(QStringLiteral("seed"), QStringLiteral("Random seed (default: split.seed in --params, else 42)."), QStringLiteral("n"));
-    cli.add(QStringLiteral("stratify"), QStringLiteral("Keep the label's class proportions in both files (the label "
-                                                       "column comes from the schema)."));
+    cli.add(QStringLiteral("seed"), QStringLiteral("Random seed (default: split.seed in --params, else 42)."),
+            QStringLiteral("n"));
+    cli.add(QStringLiteral("stratify"),
+            QStringLiteral("Keep the label's class proportions in both files (the label "
+                           "column comes from the schema)."));
     cli.add(QStringLiteral("stratify-column"), QStringLiteral("Stratify on this column instead of the label."),
             QStringLiteral("name"));
     addSchemaOptions(cli);
@@ -323,7 +221,8 @@ int split(const QStringList &args)
         bool seedOk = false;
         options.seed = cli.value(QStringLiteral("seed")).toULongLong(&seedOk);
         if (!seedOk)
-            throw SchemaError(QStringLiteral("--seed: expected a whole number, found \"%1\"").arg(cli.value(QStringLiteral("seed"))));
+            throw SchemaError(
+                QStringLiteral("--seed: expected a whole number, found \"%1\"").arg(cli.value(QStringLiteral("seed"))));
     }
     options.stratifyColumn = cli.value(QStringLiteral("stratify-column"));
     if (stratify && options.stratifyColumn.isEmpty())
@@ -336,8 +235,9 @@ int split(const QStringList &args)
 
 int train(const QStringList &args)
 {
-    CommandLine cli(QStringLiteral("train"), QStringLiteral("Trains a model with the learner and hyper-parameters in "
-                                                            "params.yaml; --cv K cross-validates instead (or too)."));
+    CommandLine cli(QStringLiteral("train"),
+                    QStringLiteral("Trains a model with the learner and hyper-parameters in "
+                                   "params.yaml; --cv K cross-validates instead (or too)."));
     cli.add(QStringLiteral("data"), QStringLiteral("Labelled training CSV."), QStringLiteral("file"));
     cli.add(QStringLiteral("out"), QStringLiteral("Model file to write."), QStringLiteral("file"));
     cli.add(QStringLiteral("cv"), QStringLiteral("Report K-fold cross-validated metrics (mean ± sd)."), QStringLiteral("K"));
@@ -385,8 +285,9 @@ int train(const QStringList &args)
 
 int evaluate(const QStringList &args)
 {
-    CommandLine cli(QStringLiteral("evaluate"), QStringLiteral("Evaluates a model on labelled data and writes "
-                                                               "metrics.json."));
+    CommandLine cli(QStringLiteral("evaluate"),
+                    QStringLiteral("Evaluates a model on labelled data and writes "
+                                   "metrics.json."));
     cli.add(QStringLiteral("model"), QStringLiteral("Model file."), QStringLiteral("file"));
     cli.add(QStringLiteral("data"), QStringLiteral("Labelled CSV (raw or cleaned)."), QStringLiteral("file"));
     cli.add(QStringLiteral("out"), QStringLiteral("Metrics JSON to write."), QStringLiteral("file"));
@@ -413,8 +314,9 @@ int evaluate(const QStringList &args)
 
 int predict(const QStringList &args)
 {
-    CommandLine cli(QStringLiteral("predict"), QStringLiteral("Scores every row of a CSV file and writes the rows with "
-                                                              "score, prediction and (if labelled) label_value."));
+    CommandLine cli(QStringLiteral("predict"),
+                    QStringLiteral("Scores every row of a CSV file and writes the rows with "
+                                   "score, prediction and (if labelled) label_value."));
     cli.add(QStringLiteral("model"), QStringLiteral("Model file."), QStringLiteral("file"));
     cli.add(QStringLiteral("data"), QStringLiteral("CSV to score (the label column is optional)."), QStringLiteral("file"));
     cli.add(QStringLiteral("out"), QStringLiteral("CSV to write."), QStringLiteral("file"));
@@ -422,8 +324,8 @@ int predict(const QStringList &args)
     if (!cli.parse(args, {QStringLiteral("model"), QStringLiteral("data"), QStringLiteral("out")}))
         return cli.exitCode();
     const Model model = Model::load(cli.value(QStringLiteral("model")));
-    const PredictReport report =
-        predictCsv(model, cli.value(QStringLiteral("data")), cli.value(QStringLiteral("out")), loadOptions(cli));
+    const PredictReport report = predictCsv(model, cli.value(QStringLiteral("data")), cli.value(QStringLiteral("out")),
+                                            loadOptions(cli));
     if (!report.rejected.isEmpty())
         printErr(LoadReport{{}, report.rejected}.rejectedSummary());
     reportUnseen(report.encode);
@@ -438,9 +340,10 @@ int predict(const QStringList &args)
 
 int slices(const QStringList &args)
 {
-    CommandLine cli(QStringLiteral("slices"), QStringLiteral("Performance on every slice of the data: each value of each "
-                                                             "feature, numeric features in quantile bins, and their "
-                                                             "intersections; weak slices ranked."));
+    CommandLine cli(QStringLiteral("slices"),
+                    QStringLiteral("Performance on every slice of the data: each value of each "
+                                   "feature, numeric features in quantile bins, and their "
+                                   "intersections; weak slices ranked."));
     addScoredInputOptions(cli);
     cli.add(QStringLiteral("out"), QStringLiteral("Slice report JSON to write."), QStringLiteral("file"));
     cli.add(QStringLiteral("csv"), QStringLiteral("Slice table CSV to write."), QStringLiteral("file"));
@@ -448,8 +351,7 @@ int slices(const QStringList &args)
     cli.add(QStringLiteral("features"), QStringLiteral("Features to slice (default: all)."), QStringLiteral("a,b"));
     cli.add(QStringLiteral("cross"), QStringLiteral("Intersections of up to N features (1, 2 or 3)."), QStringLiteral("N"),
             QStringLiteral("2"));
-    cli.add(QStringLiteral("min-size"), QStringLiteral("Smallest intersection kept."), QStringLiteral("n"),
-            QStringLiteral("30"));
+    cli.add(QStringLiteral("min-size"), QStringLiteral("Smallest intersection kept."), QStringLiteral("n"), QStringLiteral("30"));
     cli.add(QStringLiteral("bins"), QStringLiteral("Quantile bins for numeric features."), QStringLiteral("n"),
             QStringLiteral("4"));
     cli.add(QStringLiteral("weak-metric"), QStringLiteral("precision, recall, f1 or accuracy."), QStringLiteral("name"),
@@ -484,8 +386,9 @@ int slices(const QStringList &args)
 
 int bias(const QStringList &args)
 {
-    CommandLine cli(QStringLiteral("bias"), QStringLiteral("Aequitas-compatible group metrics, disparities against a "
-                                                           "reference group and fairness verdicts at tolerance tau."));
+    CommandLine cli(QStringLiteral("bias"),
+                    QStringLiteral("Aequitas-compatible group metrics, disparities against a "
+                                   "reference group and fairness verdicts at tolerance tau."));
     addScoredInputOptions(cli);
     cli.add(QStringLiteral("attributes"), QStringLiteral("Attributes to audit (default: the schema's protected ones)."),
             QStringLiteral("a,b"));
@@ -540,9 +443,10 @@ int bias(const QStringList &args)
 
 int card(const QStringList &args)
 {
-    CommandLine cli(QStringLiteral("card"), QStringLiteral("Refreshes the numbers of a model card from a model and its "
-                                                           "evaluation data, keeping every hand-written text, and "
-                                                           "writes it as Markdown, HTML, PDF or Model Card Toolkit JSON."));
+    CommandLine cli(QStringLiteral("card"),
+                    QStringLiteral("Refreshes the numbers of a model card from a model and its "
+                                   "evaluation data, keeping every hand-written text, and "
+                                   "writes it as Markdown, HTML, PDF or Model Card Toolkit JSON."));
     cli.add(QStringLiteral("model"), QStringLiteral("Model file."), QStringLiteral("file"));
     cli.add(QStringLiteral("data"), QStringLiteral("Labelled evaluation CSV."), QStringLiteral("file"));
     cli.add(QStringLiteral("card"), QStringLiteral("Existing card whose prose to keep (Markdown)."), QStringLiteral("file"));
@@ -552,7 +456,8 @@ int card(const QStringList &args)
     if (!cli.parse(args, {QStringLiteral("model"), QStringLiteral("data"), QStringLiteral("out")}))
         return cli.exitCode();
     const QString format = cli.value(QStringLiteral("format"));
-    if (!QStringList{QStringLiteral("md"), QStringLiteral("html"), QStringLiteral("pdf"), QStringLiteral("json")}.contains(format))
+    if (!QStringList{QStringLiteral("md"), QStringLiteral("html"), QStringLiteral("pdf"), QStringLiteral("json")}.contains(
+            format))
         throw SchemaError(QStringLiteral("--format: expected md, html, pdf or json, found \"%1\"").arg(format));
     ModelCard card;
     const QString cardPath = cli.value(QStringLiteral("card"));
@@ -607,8 +512,9 @@ void quitOnSignals()
 
 int serve(const QStringList &args)
 {
-    CommandLine cli(QStringLiteral("serve"), QStringLiteral("Serves predictions over HTTP: POST /predict, /predict/batch; "
-                                                            "GET /, /health, /model, /openapi.json, /docs."));
+    CommandLine cli(QStringLiteral("serve"),
+                    QStringLiteral("Serves predictions over HTTP: POST /predict, /predict/batch; "
+                                   "GET /, /health, /model, /openapi.json, /docs."));
     cli.add(QStringLiteral("model"), QStringLiteral("Model file."), QStringLiteral("file"), QStringLiteral("models/model.bin"));
     cli.add(QStringLiteral("host"), QStringLiteral("Address to bind (not loopback: needs --token)."), QStringLiteral("address"),
             QStringLiteral("127.0.0.1"));
@@ -651,7 +557,8 @@ int serve(const QStringList &args)
     service.setModel(model, example);
     if (!cli.isSet(QStringLiteral("quiet"))) {
         service.setLogger([](const RequestLog &log) {
-            std::fprintf(stderr, "%s %s %d %.2f ms\n", qPrintable(log.method), qPrintable(log.path), log.status, log.milliseconds);
+            std::fprintf(stderr, "%s %s %d %.2f ms\n", qPrintable(log.method), qPrintable(log.path), log.status,
+                         log.milliseconds);
         });
     }
     const quint16 port = service.start();
@@ -661,146 +568,6 @@ int serve(const QStringList &args)
     quitOnSignals();
     QCoreApplication::exec();
     std::fprintf(stderr, "serve: stopped after %lld requests\n", static_cast<long long>(service.requestCount()));
-    return 0;
-}
-
-namespace {
-
-void addProject(CommandLine &cli)
-{
-    cli.add(QStringLiteral("project"), QStringLiteral("Project folder (holds dvc.yaml)."), QStringLiteral("dir"), QStringLiteral("."));
-}
-
-QString json(const QJsonObject &object)
-{
-    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented));
-}
-
-// The headline metrics of a version for one line of the history: F1, ROC AUC, accuracy
-// when the metrics file has them, else its first three numbers.
-QString headline(const Version &v)
-{
-    QStringList parts;
-    for (const QString &name : {QStringLiteral("f1"), QStringLiteral("roc_auc"), QStringLiteral("accuracy")}) {
-        for (auto it = v.metrics.begin(); it != v.metrics.end(); ++it) {
-            if (it.key().endsWith(QLatin1Char(':') + name))
-                parts << QStringLiteral("%1 %2").arg(name, QString::number(it.value().toDouble(), 'f', 4));
-        }
-    }
-    for (auto it = v.metrics.begin(); parts.isEmpty() && it != v.metrics.end() && parts.size() < 3; ++it)
-        parts << QStringLiteral("%1 %2").arg(it.key().section(QLatin1Char(':'), 1), QString::number(it.value().toDouble(), 'g', 4));
-    return parts.isEmpty() ? QStringLiteral("(no metrics committed)") : parts.join(QStringLiteral("  "));
-}
-
-QJsonObject versionJson(const Version &v)
-{
-    return QJsonObject{{QStringLiteral("rev"), v.rev},
-                       {QStringLiteral("label"), v.label},
-                       {QStringLiteral("date"), v.isWorkspace() ? QJsonValue() : QJsonValue(v.commit.time.toString(Qt::ISODate))},
-                       {QStringLiteral("author"), v.isWorkspace() ? QJsonValue() : QJsonValue(v.commit.author)},
-                       {QStringLiteral("message"), v.isWorkspace() ? QJsonValue() : QJsonValue(v.commit.summary)},
-                       {QStringLiteral("metrics"), v.metrics},
-                       {QStringLiteral("params"), v.params}};
-}
-
-} // namespace
-
-int versions(const QStringList &args)
-{
-    CommandLine cli(QStringLiteral("versions"), QStringLiteral("Pipeline status (every tracked artifact and stage, as `dvc status`) "
-                                                               "and the versions: every commit that changed dvc.lock, with "
-                                                               "its metrics and params."));
-    addProject(cli);
-    cli.add(QStringLiteral("json"), QStringLiteral("Print everything as JSON on stdout."));
-    if (!cli.parse(args))
-        return cli.exitCode();
-    const QString dir = cli.value(QStringLiteral("project"));
-    const WorkspaceStatus status = workspaceStatus(dir);
-    QList<Version> history;
-    QString historyProblem;
-    try {
-        history = VersionStore(dir).history();
-    } catch (const AuditError &e) {
-        historyProblem = e.message(); // status still stands without git
-    }
-    if (cli.isSet(QStringLiteral("json"))) {
-        QJsonArray list;
-        for (const Version &v : std::as_const(history))
-            list.append(versionJson(v));
-        QJsonObject out = status.toJson();
-        out.insert(QStringLiteral("versions"), list);
-        if (!historyProblem.isEmpty())
-            out.insert(QStringLiteral("versions_problem"), historyProblem);
-        printOut(json(out));
-        return 0;
-    }
-    QString text = status.toText();
-    text += QStringLiteral("Versions (commits that changed dvc.lock), newest first:\n");
-    if (!historyProblem.isEmpty())
-        text += QStringLiteral("  %1\n").arg(historyProblem);
-    else if (history.isEmpty())
-        text += QStringLiteral("  (none: commit dvc.lock to make the first version)\n");
-    for (const Version &v : std::as_const(history)) {
-        text += v.isWorkspace() ? QStringLiteral("  %1  %2  (uncommitted)\n").arg(v.label, -9).arg(headline(v))
-                                : QStringLiteral("  %1  %2  %3  %4\n      %5\n")
-                                      .arg(v.label, -9)
-                                      .arg(v.commit.time.toString(QStringLiteral("yyyy-MM-dd HH:mm")), v.commit.summary.left(60), v.commit.author, headline(v));
-    }
-    printOut(text);
-    return 0;
-}
-
-int diff(const QStringList &args)
-{
-    CommandLine cli(QStringLiteral("diff"), QStringLiteral("Compares two versions: metrics (as `dvc metrics diff`), params (as `dvc params "
-                                                           "diff`), slices that got worse and parity verdicts that flipped. "
-                                                           "A revision is anything git names (HEAD~1, a tag, a hash) or "
-                                                           "\"workspace\"."));
-    cli.addPositional(QStringLiteral("REV_A"), QStringLiteral("The older version."), true);
-    cli.addPositional(QStringLiteral("REV_B"), QStringLiteral("The newer version (default: workspace)."), false);
-    addProject(cli);
-    cli.add(QStringLiteral("all"), QStringLiteral("List unchanged metrics, params and slices too."));
-    cli.add(QStringLiteral("audit"), QStringLiteral("Instead of the committed reports, audit both versions' models (from the DVC "
-                                                    "cache) on this labelled CSV."),
-            QStringLiteral("csv"));
-    cli.add(QStringLiteral("model"), QStringLiteral("With --audit: the model's path in dvc.lock."), QStringLiteral("path"),
-            QStringLiteral("models/model.bin"));
-    cli.add(QStringLiteral("versioned-data"), QStringLiteral("With --audit: each version's own copy of the CSV (a path in dvc.lock, "
-                                                             "from the DVC cache) instead of today's file."));
-    cli.add(QStringLiteral("top"), QStringLiteral("Worse slices to list."), QStringLiteral("n"), QStringLiteral("15"));
-    cli.add(QStringLiteral("json"), QStringLiteral("Print the diff as JSON on stdout."));
-    if (!cli.parse(args))
-        return cli.exitCode();
-    const VersionStore store(cli.value(QStringLiteral("project")));
-    const QString revA = cli.positional(0);
-    const QString revB = cli.positional(1).isEmpty() ? kWorkspace : cli.positional(1);
-    VersionDiff result;
-    if (cli.isSet(QStringLiteral("audit"))) {
-        const QString model = cli.value(QStringLiteral("model"));
-        const QString data = cli.value(QStringLiteral("audit"));
-        const bool versioned = cli.isSet(QStringLiteral("versioned-data"));
-        result = diffAudits(auditVersion(store, revA, model, data, versioned), auditVersion(store, revB, model, data, versioned));
-    } else {
-        result = diffVersions(store, revA, revB);
-    }
-    const bool all = cli.isSet(QStringLiteral("all"));
-    if (cli.isSet(QStringLiteral("json")))
-        printOut(json(result.toJson(all)));
-    else
-        printOut(result.toText(all, int(cli.number(QStringLiteral("top")))));
-    return 0;
-}
-
-int lock(const QStringList &args)
-{
-    CommandLine cli(QStringLiteral("lock"), QStringLiteral("Writes dvc.lock from the workspace, as `dvc commit` would after a run: "
-                                                           "md5 and size of every dep and out, and the params of every stage."));
-    addProject(cli);
-    if (!cli.parse(args))
-        return cli.exitCode();
-    const QString dir = cli.value(QStringLiteral("project"));
-    writeFileAtomically(QDir(dir).filePath(QStringLiteral("dvc.lock")), lockYaml(dir));
-    printErr(QStringLiteral("lock: wrote %1").arg(QDir(dir).filePath(QStringLiteral("dvc.lock"))));
     return 0;
 }
 

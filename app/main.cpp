@@ -3,10 +3,30 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFileInfo>
+#include <QIcon>
 #include <QSettings>
 #include <QTimer>
 
 #include "mainwindow.h"
+
+namespace {
+
+// The last project; else the current folder when it is a project; else the example project
+// the Debian package installs beside the program (../share/modelaudit/example).
+QString defaultProject()
+{
+    const QString last = QSettings().value(QStringLiteral("project/last")).toString();
+    if (!last.isEmpty())
+        return last;
+    const QString installed
+        = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../share/modelaudit/example"));
+    if (!QFileInfo::exists(QStringLiteral("params.yaml")) && QFileInfo::exists(installed + QStringLiteral("/params.yaml")))
+        return QDir::cleanPath(installed);
+    return QDir::currentPath();
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -14,28 +34,30 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("ModelAudit"));
     QApplication::setApplicationName(QStringLiteral("ModelAudit"));
     QApplication::setApplicationVersion(QStringLiteral(MODELAUDIT_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/modelaudit.svg")));
+    QApplication::setDesktopFileName(QStringLiteral("modelaudit"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("ModelAudit: audit a machine-learning model."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption project(QStringLiteral("project"), QStringLiteral("Project folder to open."),
-                                     QStringLiteral("dir"));
-    const QCommandLineOption tab(QStringLiteral("tab"),
-                                 QStringLiteral("Tab to show: project, train, performance, slices, bias, predict, card."),
-                                 QStringLiteral("name"));
-    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Save a PNG of the window once loaded, then exit."),
-                                        QStringLiteral("file"));
-    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size for --screenshot."),
-                                  QStringLiteral("WxH"), QStringLiteral("1400x900"));
+    const QCommandLineOption project(QStringLiteral("project"), QStringLiteral("Project folder to open."), QStringLiteral("dir"));
+    const QCommandLineOption tab(
+        QStringLiteral("tab"), QStringLiteral("Tab to show: project, train, performance, slices, bias, predict, card, versions."),
+        QStringLiteral("name"));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the window once loaded, then exit."), QStringLiteral("file"));
+    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size for --screenshot."), QStringLiteral("WxH"),
+                                  QStringLiteral("1400x900"));
     parser.addOptions({project, tab, screenshot, size});
     parser.process(app);
 
     Ui::MainWindow::Tab startTab = Ui::MainWindow::Tab::Project;
     if (parser.isSet(tab) && !Ui::MainWindow::tabFromName(parser.value(tab), startTab)) {
-        std::fprintf(stderr, "modelaudit: --tab: unknown tab \"%s\" (project, train, performance, slices, bias, predict, card, versions)\n",
-                     qPrintable(parser.value(tab)));
+        std::fprintf(
+            stderr,
+            "modelaudit: --tab: unknown tab \"%s\" (project, train, performance, slices, bias, predict, card, versions)\n",
+            qPrintable(parser.value(tab)));
         return 2;
     }
     const QStringList wh = parser.value(size).split(QLatin1Char('x'));
@@ -47,8 +69,7 @@ int main(int argc, char *argv[])
         return 2;
     }
 
-    const QString dir = parser.isSet(project) ? parser.value(project)
-                                              : QSettings().value(QStringLiteral("project/last"), QDir::currentPath()).toString();
+    const QString dir = parser.isSet(project) ? parser.value(project) : defaultProject();
     Ui::MainWindow window(QDir(dir).absolutePath());
     if (parser.isSet(tab) || parser.isSet(screenshot))
         window.showTab(startTab);

@@ -102,8 +102,7 @@ int main(int argc, char *argv[])
     std::printf("  census test split (%zu rows): slices + 2-way + bias   %7.2f ms   (goal <= 20 ms)\n", scored.rowCount(),
                 medianMs(runs, [&] { auditOnce(scored, bias); }));
     double t = 0.3;
-    std::printf("  threshold change + full recompute (census)          %7.2f ms   (goal <= 50 ms)\n",
-                medianMs(runs, [&] {
+    std::printf("  threshold change + full recompute (census)          %7.2f ms   (goal <= 50 ms)\n", medianMs(runs, [&] {
                     scored.threshold = (t += 0.01);
                     auditOnce(scored, bias);
                 }));

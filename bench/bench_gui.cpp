@@ -108,8 +108,8 @@ int main(int argc, char *argv[])
             QObject::disconnect(connection);
         }
         std::sort(times.begin(), times.end());
-        std::printf("gui: threshold change to every view redrawn (census, median of %d)      %7.1f ms   (goal <= 100 ms)\n",
-                    runs, times[times.size() / 2]);
+        std::printf("gui: threshold change to every view redrawn (census, median of %d)      %7.1f ms   (goal <= 100 ms)\n", runs,
+                    times[times.size() / 2]);
     }
 
     if (rows > 0) {
@@ -123,9 +123,7 @@ int main(int argc, char *argv[])
         qint64 longestGap = 0;
         QTimer ticker;
         ticker.setInterval(10);
-        QObject::connect(&ticker, &QTimer::timeout, &app, [&] {
-            longestGap = std::max(longestGap, since.restart());
-        });
+        QObject::connect(&ticker, &QTimer::timeout, &app, [&] { longestGap = std::max(longestGap, since.restart()); });
         int progressSignals = 0;
         QObject::connect(session, &Ui::ProjectSession::progressChanged, &app, [&] { ++progressSignals; });
         QElapsedTimer total;

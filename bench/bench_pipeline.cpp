@@ -179,11 +179,13 @@ int main(int argc, char *argv[])
     QTemporaryDir dir;
     std::printf("\nscale (census rows resampled with seed 2024; one process per size)\n");
     std::fflush(stdout);
-    for (const QString &size : option(QStringLiteral("--scale"), QStringLiteral("100000,250000,1000000")).split(QLatin1Char(','))) {
+    for (const QString &size :
+         option(QStringLiteral("--scale"), QStringLiteral("100000,250000,1000000")).split(QLatin1Char(','))) {
         QProcess child;
         child.setProcessChannelMode(QProcess::ForwardedChannels);
-        child.start(app.applicationFilePath(), {QStringLiteral("--project"), project, QStringLiteral("--scale-child"), size,
-                                                QStringLiteral("--tmp"), dir.path()});
+        child.start(
+            app.applicationFilePath(),
+            {QStringLiteral("--project"), project, QStringLiteral("--scale-child"), size, QStringLiteral("--tmp"), dir.path()});
         child.waitForFinished(-1);
     }
     return 0;

@@ -4,8 +4,8 @@
 
 namespace Audit {
 
-AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, const BiasOptions &biasOptions,
-                      double threshold, const AuditResults *previous)
+AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, const BiasOptions &biasOptions, double threshold,
+                      const AuditResults *previous)
 {
     AuditResults results;
     results.threshold = threshold >= 0 ? threshold : data.threshold;

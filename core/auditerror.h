@@ -13,8 +13,7 @@ class AuditError : public std::runtime_error
 public:
     explicit AuditError(const QString &message)
         : std::runtime_error(message.toStdString())
-    {
-    }
+    {}
 
     QString message() const { return QString::fromStdString(what()); }
 
@@ -37,8 +36,7 @@ class CancelledError final : public AuditError
 public:
     CancelledError()
         : AuditError(QStringLiteral("cancelled"))
-    {
-    }
+    {}
     bool isBadInput() const override { return false; }
 };
 

@@ -63,7 +63,6 @@ QString verdictText(const Verdict &v)
     return v.has_value() ? (*v ? QStringLiteral("pass") : QStringLiteral("FAIL")) : QStringLiteral("n/a");
 }
 
-
 } // namespace
 
 QString referenceMethodName(ReferenceMethod method)
@@ -98,10 +97,14 @@ QString biasMetricName(BiasMetric metric)
 
 QString parityName(Parity parity)
 {
-    static const char *const names[] = {"Statistical Parity", "Impact Parity", "Precision Parity", "FDR Parity",
-                                        "FOR Parity",         "FPR Parity",    "FNR Parity",       "TPR Parity",
-                                        "TNR Parity",         "NPV Parity",    "TypeI Parity",     "TypeII Parity",
-                                        "Equalized Odds",     "Unsupervised Fairness", "Supervised Fairness"};
+    static const char *const names[] = {"Statistical Parity", "Impact Parity",
+                                        "Precision Parity",   "FDR Parity",
+                                        "FOR Parity",         "FPR Parity",
+                                        "FNR Parity",         "TPR Parity",
+                                        "TNR Parity",         "NPV Parity",
+                                        "TypeI Parity",       "TypeII Parity",
+                                        "Equalized Odds",     "Unsupervised Fairness",
+                                        "Supervised Fairness"};
     return QLatin1String(names[std::size_t(parity)]);
 }
 
@@ -262,12 +265,20 @@ QJsonObject BiasReport::toJson() const
     QJsonArray groupRows;
     for (const GroupMetrics &m : groups) {
         QJsonObject row{
-            {QStringLiteral("attribute_name"), m.attribute}, {QStringLiteral("attribute_value"), m.value},
-            {QStringLiteral("group_size"), qint64(m.groupSize)}, {QStringLiteral("group_label_pos"), qint64(m.labelPos)},
-            {QStringLiteral("group_label_neg"), qint64(m.labelNeg)}, {QStringLiteral("pp"), qint64(m.pp)},
-            {QStringLiteral("pn"), qint64(m.pn)}, {QStringLiteral("tp"), qint64(m.tp)}, {QStringLiteral("fp"), qint64(m.fp)},
-            {QStringLiteral("tn"), qint64(m.tn)}, {QStringLiteral("fn"), qint64(m.fn)}, {QStringLiteral("k"), qint64(m.k)},
-            {QStringLiteral("accuracy"), jsonNumber(m.accuracy)}, {QStringLiteral("prev"), jsonNumber(m.prev)},
+            {QStringLiteral("attribute_name"), m.attribute},
+            {QStringLiteral("attribute_value"), m.value},
+            {QStringLiteral("group_size"), qint64(m.groupSize)},
+            {QStringLiteral("group_label_pos"), qint64(m.labelPos)},
+            {QStringLiteral("group_label_neg"), qint64(m.labelNeg)},
+            {QStringLiteral("pp"), qint64(m.pp)},
+            {QStringLiteral("pn"), qint64(m.pn)},
+            {QStringLiteral("tp"), qint64(m.tp)},
+            {QStringLiteral("fp"), qint64(m.fp)},
+            {QStringLiteral("tn"), qint64(m.tn)},
+            {QStringLiteral("fn"), qint64(m.fn)},
+            {QStringLiteral("k"), qint64(m.k)},
+            {QStringLiteral("accuracy"), jsonNumber(m.accuracy)},
+            {QStringLiteral("prev"), jsonNumber(m.prev)},
         };
         for (BiasMetric metric : kBiasMetrics) {
             const QString name = biasMetricName(metric);
@@ -311,13 +322,30 @@ QJsonObject BiasReport::toJson() const
 
 QByteArray BiasReport::toCsv() const
 {
-    QStringList header = {QStringLiteral("attribute_name"), QStringLiteral("attribute_value"), QStringLiteral("group_size"),
-                          QStringLiteral("group_label_pos"), QStringLiteral("group_label_neg"), QStringLiteral("pp"),
-                          QStringLiteral("pn"), QStringLiteral("tp"), QStringLiteral("fp"), QStringLiteral("tn"),
-                          QStringLiteral("fn"), QStringLiteral("k"), QStringLiteral("accuracy"), QStringLiteral("tpr"),
-                          QStringLiteral("tnr"), QStringLiteral("fpr"), QStringLiteral("fnr"), QStringLiteral("precision"),
-                          QStringLiteral("fdr"), QStringLiteral("npv"), QStringLiteral("for"), QStringLiteral("ppr"),
-                          QStringLiteral("pprev"), QStringLiteral("prev")};
+    QStringList header = {QStringLiteral("attribute_name"),
+                          QStringLiteral("attribute_value"),
+                          QStringLiteral("group_size"),
+                          QStringLiteral("group_label_pos"),
+                          QStringLiteral("group_label_neg"),
+                          QStringLiteral("pp"),
+                          QStringLiteral("pn"),
+                          QStringLiteral("tp"),
+                          QStringLiteral("fp"),
+                          QStringLiteral("tn"),
+                          QStringLiteral("fn"),
+                          QStringLiteral("k"),
+                          QStringLiteral("accuracy"),
+                          QStringLiteral("tpr"),
+                          QStringLiteral("tnr"),
+                          QStringLiteral("fpr"),
+                          QStringLiteral("fnr"),
+                          QStringLiteral("precision"),
+                          QStringLiteral("fdr"),
+                          QStringLiteral("npv"),
+                          QStringLiteral("for"),
+                          QStringLiteral("ppr"),
+                          QStringLiteral("pprev"),
+                          QStringLiteral("prev")};
     for (BiasMetric metric : kBiasMetrics)
         header << biasMetricName(metric) + QStringLiteral("_disparity");
     for (BiasMetric metric : kBiasMetrics)
@@ -326,9 +354,10 @@ QByteArray BiasReport::toCsv() const
         header << parityName(Parity(p));
     QStringList lines = {header.join(QLatin1Char(','))};
     for (const GroupMetrics &m : groups) {
-        QStringList row = {csvQuoted(m.attribute), csvQuoted(m.value), QString::number(m.groupSize), QString::number(m.labelPos),
-                           QString::number(m.labelNeg), QString::number(m.pp), QString::number(m.pn), QString::number(m.tp),
-                           QString::number(m.fp), QString::number(m.tn), QString::number(m.fn), QString::number(m.k),
+        QStringList row = {csvQuoted(m.attribute),      csvQuoted(m.value),          QString::number(m.groupSize),
+                           QString::number(m.labelPos), QString::number(m.labelNeg), QString::number(m.pp),
+                           QString::number(m.pn),       QString::number(m.tp),       QString::number(m.fp),
+                           QString::number(m.tn),       QString::number(m.fn),       QString::number(m.k),
                            csvNumber(m.accuracy)};
         for (BiasMetric metric : {BiasMetric::Tpr, BiasMetric::Tnr, BiasMetric::Fpr, BiasMetric::Fnr, BiasMetric::Precision,
                                   BiasMetric::Fdr, BiasMetric::Npv, BiasMetric::For, BiasMetric::Ppr, BiasMetric::Pprev})
@@ -339,8 +368,7 @@ QByteArray BiasReport::toCsv() const
         for (BiasMetric metric : kBiasMetrics)
             row << csvQuoted(m.references[std::size_t(metric)]);
         for (std::size_t p = 0; p < kParityCount; ++p)
-            row << (m.parities[p].has_value() ? (*m.parities[p] ? QStringLiteral("True") : QStringLiteral("False"))
-                                              : QString());
+            row << (m.parities[p].has_value() ? (*m.parities[p] ? QStringLiteral("True") : QStringLiteral("False")) : QString());
         lines << row.join(QLatin1Char(','));
     }
     return (lines.join(QLatin1Char('\n')) + QLatin1Char('\n')).toUtf8();

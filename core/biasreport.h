@@ -27,8 +27,21 @@ QString biasMetricName(BiasMetric metric); // "ppr", "pprev", "precision", "fdr"
 
 // Aequitas's parity names, per metric and rolled up.
 enum class Parity {
-    Statistical, Impact, Precision, Fdr, For, Fpr, Fnr, Tpr, Tnr, Npv, // one metric each
-    TypeI, TypeII, EqualizedOdds, Unsupervised, Supervised             // roll-ups
+    Statistical,
+    Impact,
+    Precision,
+    Fdr,
+    For,
+    Fpr,
+    Fnr,
+    Tpr,
+    Tnr,
+    Npv, // one metric each
+    TypeI,
+    TypeII,
+    EqualizedOdds,
+    Unsupervised,
+    Supervised // roll-ups
 };
 constexpr std::size_t kParityCount = 15;
 QString parityName(Parity parity); // "Statistical Parity", "TypeI Parity", "Equalized Odds", ...
@@ -38,11 +51,11 @@ using Verdict = std::optional<bool>;
 
 struct BiasOptions
 {
-    QStringList attributes;                 // empty: the schema's protected attributes
-    std::map<QString, QString> references;  // attribute -> reference group (predefined)
+    QStringList attributes; // empty: the schema's protected attributes
+    std::map<QString, QString> references; // attribute -> reference group (predefined)
     ReferenceMethod method = ReferenceMethod::Predefined;
-    double tau = 0.8;                       // parity: tau <= disparity <= 1/tau
-    int bins = 4;                           // numeric attributes are binned like slices
+    double tau = 0.8; // parity: tau <= disparity <= 1/tau
+    int bins = 4; // numeric attributes are binned like slices
 };
 
 struct GroupMetrics
@@ -61,7 +74,7 @@ struct GroupMetrics
     std::int64_t k = 0; // predicted positives over all rows
     double accuracy = 0;
     double prev = 0;
-    std::array<double, kBiasMetricCount> metrics{};    // by BiasMetric
+    std::array<double, kBiasMetricCount> metrics{}; // by BiasMetric
     std::array<double, kBiasMetricCount> disparities{}; // metric / reference's metric
     std::array<QString, kBiasMetricCount> references{}; // reference group of each disparity
     std::array<Verdict, kParityCount> parities{};

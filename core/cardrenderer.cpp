@@ -53,8 +53,8 @@ QImage barChart(const QString &title, const QStringList &labels, const std::vect
         p.setPen(Qt::black);
         p.drawText(QRectF(bar.left() - 10, bar.top() - 16, bar.width() + 20, 14), Qt::AlignCenter,
                    std::isfinite(values[std::size_t(i)]) ? QString::number(v, 'f', 2) : QStringLiteral("n/a"));
-        p.drawText(QRectF(plot.left() + slot * double(i), plot.bottom() + 4, slot, 60), Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap,
-                   labels[i]);
+        p.drawText(QRectF(plot.left() + slot * double(i), plot.bottom() + 4, slot, 60),
+                   Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, labels[i]);
     }
     if (std::isfinite(reference)) {
         p.setPen(QPen(QColor(200, 40, 40), 2, Qt::DashLine));
@@ -74,10 +74,10 @@ QByteArray pngBytes(const QImage &image)
     return bytes;
 }
 
-const char *const kStyle =
-    "body { font-family: sans-serif; max-width: 60em; margin: 2em auto; line-height: 1.45; color: #222; }"
-    "table { border-collapse: collapse; margin: 0.8em 0; } td, th { border: 1px solid #bbb; padding: 3px 8px; }"
-    "th { background: #eee; } h1 { border-bottom: 2px solid #333; } img { max-width: 100%; }";
+const char *const kStyle
+    = "body { font-family: sans-serif; max-width: 60em; margin: 2em auto; line-height: 1.45; color: #222; }"
+      "table { border-collapse: collapse; margin: 0.8em 0; } td, th { border: 1px solid #bbb; padding: 3px 8px; }"
+      "th { background: #eee; } h1 { border-bottom: 2px solid #333; } img { max-width: 100%; }";
 
 } // namespace
 
@@ -108,7 +108,9 @@ std::vector<CardChart> CardRenderer::charts(const AuditResults &results)
         for (const GroupMetrics &g : bias.groups) {
             if (g.attribute != a.attribute)
                 continue;
-            groups << QStringLiteral("%1%2\nn=%3").arg(g.value, g.value == g.references[0] ? QStringLiteral(" (ref)") : QString()).arg(g.groupSize);
+            groups << QStringLiteral("%1%2\nn=%3")
+                          .arg(g.value, g.value == g.references[0] ? QStringLiteral(" (ref)") : QString())
+                          .arg(g.groupSize);
             disparity.push_back(g.disparity(BiasMetric::Fpr));
             const Verdict v = g.parity(Parity::Fpr);
             failing.push_back(v.has_value() && !*v);
@@ -119,8 +121,9 @@ std::vector<CardChart> CardRenderer::charts(const AuditResults &results)
                                   .arg(a.attribute)
                                   .arg(bias.options.tau, 0, 'f', 2)
                                   .arg(1 / bias.options.tau, 0, 'f', 2);
-        out.push_back({title, barChart(title, groups, disparity, 1.0, bias.options.tau, 1 / bias.options.tau,
-                                       std::min(top * 1.1, 10.0), failing)});
+        out.push_back({title,
+                       barChart(title, groups, disparity, 1.0, bias.options.tau, 1 / bias.options.tau, std::min(top * 1.1, 10.0),
+                                failing)});
     }
     return out;
 }
@@ -151,7 +154,8 @@ QByteArray CardRenderer::toHtml(const ModelCard &card, const std::vector<CardCha
     body = body.mid(open + 1, close - open - 1);
     QString images;
     for (const CardChart &chart : charts)
-        images += QStringLiteral("<figure><img alt=\"%1\" src=\"data:image/png;base64,%2\"><figcaption>%1</figcaption></figure>\n")
+        images += QStringLiteral(
+                      "<figure><img alt=\"%1\" src=\"data:image/png;base64,%2\"><figcaption>%1</figcaption></figure>\n")
                       .arg(chart.title.toHtmlEscaped(), QString::fromLatin1(pngBytes(chart.image).toBase64()));
     const QString html = QStringLiteral("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                                         "<title>%1</title>\n<style>%2</style>\n</head>\n<body>\n%3\n%4</body>\n</html>\n")

@@ -9,15 +9,13 @@ namespace Audit {
 class CsvError final : public AuditError
 {
 public:
-    CsvError(const QString &message, const QString &path, int line = 0, const QString &column = {},
-             const QString &value = {})
+    CsvError(const QString &message, const QString &path, int line = 0, const QString &column = {}, const QString &value = {})
         : AuditError(message)
         , m_path(path)
         , m_line(line)
         , m_column(column)
         , m_value(value)
-    {
-    }
+    {}
 
     QString path() const { return m_path; }
     int line() const { return m_line; } // 1-based file line, header included; 0 = whole file

@@ -60,8 +60,7 @@ public:
         : m_path(path)
         , m_schema(schema)
         , m_options(options)
-    {
-    }
+    {}
 
     LoadReport load(const QByteArray &bytes)
     {
@@ -165,12 +164,12 @@ private:
         row.line = line;
         row.column = column;
         row.value = fromView(value);
-        row.message = column.isEmpty()
-            ? QStringLiteral("%1:%2: %3").arg(m_path).arg(line).arg(problem)
-            : QStringLiteral("%1:%2: column \"%3\": %4").arg(m_path).arg(line).arg(column, problem);
+        row.message = column.isEmpty() ? QStringLiteral("%1:%2: %3").arg(m_path).arg(line).arg(problem)
+                                       : QStringLiteral("%1:%2: column \"%3\": %4").arg(m_path).arg(line).arg(column, problem);
         if (m_options.strict)
-            throw CsvError(row.message + QStringLiteral(" Fix: correct or remove the row (--strict stops at the first "
-                                                        "bad row; without it such rows are listed and skipped)."),
+            throw CsvError(row.message
+                               + QStringLiteral(" Fix: correct or remove the row (--strict stops at the first "
+                                                "bad row; without it such rows are listed and skipped)."),
                            m_path, line, column, row.value);
         m_report->rejected.append(row);
     }
@@ -277,8 +276,7 @@ LoadReport CsvReader::read(const QString &path, const Schema &schema, const Load
     return readBytes(readFileBytes(path), path, schema, options);
 }
 
-LoadReport CsvReader::readBytes(const QByteArray &bytes, const QString &path, const Schema &schema,
-                                const LoadOptions &options)
+LoadReport CsvReader::readBytes(const QByteArray &bytes, const QString &path, const Schema &schema, const LoadOptions &options)
 {
     Loader loader(path, schema, options);
     return loader.load(bytes);

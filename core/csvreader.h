@@ -19,8 +19,8 @@ struct RejectedRow
 
 struct LoadOptions
 {
-    bool strict = false;       // the first rejected row becomes a CsvError
-    bool requireLabel = true;  // false: a file without the label column loads without labels
+    bool strict = false; // the first rejected row becomes a CsvError
+    bool requireLabel = true; // false: a file without the label column loads without labels
 };
 
 struct LoadReport

@@ -47,8 +47,7 @@ std::vector<CurvePoint> thin(std::vector<CurvePoint> points, std::size_t maxPoin
 
 } // namespace
 
-std::vector<CurvePoint> rocCurve(const std::vector<double> &scores, const std::vector<std::int8_t> &labels,
-                                 std::size_t maxPoints)
+std::vector<CurvePoint> rocCurve(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, std::size_t maxPoints)
 {
     const std::vector<Sweep> s = sweep(scores, labels);
     const double positives = s.empty() ? 0 : s.back().tp;
@@ -59,8 +58,7 @@ std::vector<CurvePoint> rocCurve(const std::vector<double> &scores, const std::v
     return thin(std::move(points), maxPoints);
 }
 
-std::vector<CurvePoint> prCurve(const std::vector<double> &scores, const std::vector<std::int8_t> &labels,
-                                std::size_t maxPoints)
+std::vector<CurvePoint> prCurve(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, std::size_t maxPoints)
 {
     const std::vector<Sweep> s = sweep(scores, labels);
     const double positives = s.empty() ? 0 : s.back().tp;

@@ -9,7 +9,7 @@ namespace Audit {
 
 struct CleanReport
 {
-    qsizetype rows = 0;        // data rows written
+    qsizetype rows = 0; // data rows written
     qsizetype bytesRemoved = 0; // spaces, carriage returns and blank lines dropped
     QList<RejectedRow> rejected; // rows with a field count unlike the header's; left out
 };

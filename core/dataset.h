@@ -31,7 +31,7 @@ struct ColumnSummary
     ColumnType type = ColumnType::Categorical;
     std::size_t distinct = 0;
     std::size_t missing = 0; // rows holding the schema's missing token (categorical columns)
-    double minimum = 0;      // numeric columns
+    double minimum = 0; // numeric columns
     double maximum = 0;
     double mean = 0;
 };
@@ -42,7 +42,7 @@ struct Dataset
     Schema schema;
     std::vector<DataColumn> columns;
     std::vector<std::int8_t> labels; // 1 = positive, 0 = negative; empty when the file has no label column
-    std::vector<int> lines;          // 1-based file line of every row
+    std::vector<int> lines; // 1-based file line of every row
     QString path;
     QString md5; // of the file's bytes, lower-case hex
 

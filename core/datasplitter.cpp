@@ -30,12 +30,11 @@ std::string joinRecord(const std::vector<std::string_view> &fields)
 
 } // namespace
 
-SplitReport splitCsv(const QString &inPath, const QString &trainPath, const QString &testPath,
-                     const SplitOptions &options)
+SplitReport splitCsv(const QString &inPath, const QString &trainPath, const QString &testPath, const SplitOptions &options)
 {
     if (!(options.testSize > 0.0 && options.testSize < 1.0))
-        throw SchemaError(QStringLiteral("--test-size: %1 is outside (0, 1). Fix: give a fraction such as 0.2.")
-                              .arg(options.testSize));
+        throw SchemaError(
+            QStringLiteral("--test-size: %1 is outside (0, 1). Fix: give a fraction such as 0.2.").arg(options.testSize));
 
     const QByteArray bytes = CsvReader::readFileBytes(inPath);
     CsvTokenizer tokenizer(std::string_view(bytes.constData(), std::size_t(bytes.size())), inPath);
@@ -87,8 +86,7 @@ SplitReport splitCsv(const QString &inPath, const QString &trainPath, const QStr
         remainders.emplace_back(exact - std::floor(exact), quota.size() - 1);
         assigned += quota.back();
     }
-    std::stable_sort(remainders.begin(), remainders.end(),
-                     [](const auto &a, const auto &b) { return a.first > b.first; });
+    std::stable_sort(remainders.begin(), remainders.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
     for (std::size_t i = 0; assigned < testTotal && i < remainders.size(); ++i, ++assigned)
         ++quota[remainders[i].second];
 

@@ -8,9 +8,9 @@ namespace Audit {
 
 struct SplitOptions
 {
-    double testSize = 0.2;   // fraction of rows in the test file, in (0, 1)
+    double testSize = 0.2; // fraction of rows in the test file, in (0, 1)
     std::uint64_t seed = 42;
-    QString stratifyColumn;  // empty: no stratification
+    QString stratifyColumn; // empty: no stratification
 };
 
 struct SplitReport
@@ -25,7 +25,6 @@ struct SplitReport
 // separately so both files keep its proportions.
 // Throws: CsvError (bad input file, unknown stratify column, ragged row), SchemaError for a
 //         test size outside (0, 1) or one that leaves a file empty; IoError on write failure.
-SplitReport splitCsv(const QString &inPath, const QString &trainPath, const QString &testPath,
-                     const SplitOptions &options);
+SplitReport splitCsv(const QString &inPath, const QString &trainPath, const QString &testPath, const SplitOptions &options);
 
 } // namespace Audit

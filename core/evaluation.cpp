@@ -21,9 +21,8 @@ QJsonObject EvaluationReport::toJson() const
     json.insert(QStringLiteral("rejected_rows"), qint64(rejectedRows));
     QJsonArray unseen;
     for (const EncodeReport::Unseen &u : encode.unseen)
-        unseen.append(QJsonObject{{QStringLiteral("column"), u.column},
-                                  {QStringLiteral("value"), u.value},
-                                  {QStringLiteral("rows"), qint64(u.rows)}});
+        unseen.append(QJsonObject{
+            {QStringLiteral("column"), u.column}, {QStringLiteral("value"), u.value}, {QStringLiteral("rows"), qint64(u.rows)}});
     json.insert(QStringLiteral("unseen_categories"), unseen);
     return json;
 }
@@ -55,8 +54,8 @@ QString EvaluationReport::toText() const
 EvaluationReport evaluateModel(const Model &model, const LoadReport &data, double beta, double threshold)
 {
     if (!data.data.hasLabels())
-        throw SchemaError(QStringLiteral("%1: evaluation needs the label column \"%2\"")
-                              .arg(data.data.path, model.schema().labelColumn()));
+        throw SchemaError(
+            QStringLiteral("%1: evaluation needs the label column \"%2\"").arg(data.data.path, model.schema().labelColumn()));
     EvaluationReport report;
     const std::vector<double> scores = model.score(data.data, &report.encode);
     report.metrics = computeMetrics(scores, data.data.labels, threshold >= 0 ? threshold : model.threshold(), beta);

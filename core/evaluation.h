@@ -42,7 +42,6 @@ struct PredictReport
 // (P(positive)), `prediction` (a label value) and, when the input has the label column,
 // `label_value` (0/1). Rows the reader rejected are left out (and counted).
 // Throws: CsvError for unreadable input; IoError when the output cannot be written.
-PredictReport predictCsv(const Model &model, const QString &inPath, const QString &outPath,
-                         const LoadOptions &options = {});
+PredictReport predictCsv(const Model &model, const QString &inPath, const QString &outPath, const LoadOptions &options = {});
 
 } // namespace Audit

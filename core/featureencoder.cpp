@@ -131,11 +131,11 @@ FeatureMatrix FeatureEncoder::encode(const Dataset &data, EncodeReport *report) 
         const Column &column = m_columns[c];
         const DataColumn &source = data.columns[c];
         if (source.spec.name != column.spec.name || source.spec.isNumeric() != column.spec.isNumeric())
-            throw SchemaError(QStringLiteral("%1: column %2 is \"%3\" (%4), the model expects \"%5\" (%6)")
-                                  .arg(data.path)
-                                  .arg(c + 1)
-                                  .arg(source.spec.name, columnTypeName(source.spec.type), column.spec.name,
-                                       columnTypeName(column.spec.type)));
+            throw SchemaError(
+                QStringLiteral("%1: column %2 is \"%3\" (%4), the model expects \"%5\" (%6)")
+                    .arg(data.path)
+                    .arg(c + 1)
+                    .arg(source.spec.name, columnTypeName(source.spec.type), column.spec.name, columnTypeName(column.spec.type)));
         if (column.spec.isNumeric()) {
             for (std::size_t r = 0; r < rows; ++r)
                 matrix.row(r)[column.offset] = numeric(column, source.numbers[r]);
@@ -164,8 +164,7 @@ FeatureMatrix FeatureEncoder::encode(const Dataset &data, EncodeReport *report) 
     return matrix;
 }
 
-bool FeatureEncoder::encodeRow(const std::vector<double> &numbers, const std::vector<std::string> &texts,
-                               float *out) const
+bool FeatureEncoder::encodeRow(const std::vector<double> &numbers, const std::vector<std::string> &texts, float *out) const
 {
     std::fill(out, out + m_width, 0.0f);
     bool allSeen = true;
@@ -188,8 +187,7 @@ QJsonObject FeatureEncoder::toJson() const
 {
     QJsonArray columns;
     for (const Column &column : m_columns) {
-        QJsonObject json{{QStringLiteral("name"), column.spec.name},
-                         {QStringLiteral("type"), columnTypeName(column.spec.type)}};
+        QJsonObject json{{QStringLiteral("name"), column.spec.name}, {QStringLiteral("type"), columnTypeName(column.spec.type)}};
         if (column.spec.isNumeric()) {
             json.insert(QStringLiteral("mean"), column.mean);
             json.insert(QStringLiteral("scale"), column.scale);

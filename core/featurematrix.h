@@ -14,8 +14,7 @@ public:
         : m_rows(rows)
         , m_cols(cols)
         , m_values(rows * cols, 0.0f)
-    {
-    }
+    {}
 
     std::size_t rows() const { return m_rows; }
     std::size_t cols() const { return m_cols; }

@@ -79,8 +79,7 @@ git_oid blobId(const git_commit *commit, const QByteArray &path)
 } // namespace
 
 struct GitRepository::ObjectHandle : Handle<git_object, git_object_free>
-{
-};
+{};
 
 void GitRepository::Deleter::operator()(git_repository *repo) const
 {
@@ -118,9 +117,8 @@ void GitRepository::peel(const QString &revision, ObjectHandle &commit) const
 bool GitRepository::isInRepository(const QString &path)
 {
     const Library library;
-    return git_repository_open_ext(nullptr, QDir::toNativeSeparators(QDir(path).absolutePath()).toUtf8().constData(),
-                                   0, nullptr)
-           == 0;
+    return git_repository_open_ext(nullptr, QDir::toNativeSeparators(QDir(path).absolutePath()).toUtf8().constData(), 0, nullptr)
+        == 0;
 }
 
 QString GitRepository::workdir() const

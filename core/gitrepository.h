@@ -23,7 +23,7 @@ public:
         QString hash; // 40 hex digits
         QDateTime time;
         QString summary; // first line of the message
-        QString author;  // "Name <email>"
+        QString author; // "Name <email>"
         QString shortHash() const { return hash.left(7); }
     };
 

@@ -22,8 +22,8 @@ std::vector<double> Learner::scoreAll(const FeatureMatrix &x) const
         for (std::size_t r = begin; r < end; ++r)
             scores[r] = score(x.row(r), x.cols());
     };
-    const std::size_t threads =
-        std::clamp<std::size_t>(x.rows() / kRowsPerThread, 1, std::max(1u, std::thread::hardware_concurrency()));
+    const std::size_t threads = std::clamp<std::size_t>(x.rows() / kRowsPerThread, 1,
+                                                        std::max(1u, std::thread::hardware_concurrency()));
     if (threads == 1) {
         scoreRange(0, x.rows());
         return scores;

@@ -24,7 +24,8 @@ public:
     //           validateTrainingData; dlib itself checks nothing in this build).
     // Throws:   CancelledError when progress asks to stop.
     virtual void train(const FeatureMatrix &x, const std::vector<std::int8_t> &labels, const LearnerParams &params,
-                       const Progress &progress) = 0;
+                       const Progress &progress)
+        = 0;
 
     virtual double score(const float *row, std::size_t width) const = 0; // P(positive), in [0, 1]
     virtual std::vector<double> scoreAll(const FeatureMatrix &x) const;

@@ -13,8 +13,8 @@ using Kernel = dlib::linear_kernel<Sample>;
 
 } // namespace
 
-void LinearSvmLearner::train(const FeatureMatrix &x, const std::vector<std::int8_t> &labels,
-                             const LearnerParams &params, const Progress &progress)
+void LinearSvmLearner::train(const FeatureMatrix &x, const std::vector<std::int8_t> &labels, const LearnerParams &params,
+                             const Progress &progress)
 {
     validateTrainingData(x, labels);
     progress.step(0, 2, QStringLiteral("linear SVM"));

@@ -27,8 +27,8 @@ double logLoss(double margin)
 
 } // namespace
 
-void LogisticLearner::train(const FeatureMatrix &x, const std::vector<std::int8_t> &labels,
-                            const LearnerParams &params, const Progress &progress)
+void LogisticLearner::train(const FeatureMatrix &x, const std::vector<std::int8_t> &labels, const LearnerParams &params,
+                            const Progress &progress)
 {
     validateTrainingData(x, labels);
     const std::size_t n = x.rows();
@@ -74,8 +74,8 @@ void LogisticLearner::train(const FeatureMatrix &x, const std::vector<std::int8_
 
     Vector w(long(d + 1));
     w = 0;
-    dlib::find_min(dlib::lbfgs_search_strategy(10), dlib::objective_delta_stop_strategy(1e-10, params.maxIterations),
-                   objective, gradient, w, -1.0);
+    dlib::find_min(dlib::lbfgs_search_strategy(10), dlib::objective_delta_stop_strategy(1e-10, params.maxIterations), objective,
+                   gradient, w, -1.0);
     m_weights.assign(w.begin(), w.end());
 }
 

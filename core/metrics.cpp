@@ -173,8 +173,8 @@ BinaryMetrics metricsAtThreshold(const BinaryMetrics &ranked, const std::vector<
     return m;
 }
 
-BinaryMetrics computeMetrics(const std::vector<double> &scores, const std::vector<std::int8_t> &labels,
-                             double threshold, double beta)
+BinaryMetrics computeMetrics(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, double threshold,
+                             double beta)
 {
     BinaryMetrics m;
     m.beta = beta;

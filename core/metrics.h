@@ -29,7 +29,7 @@ struct BinaryMetrics
     double logLoss = 0;
     double brier = 0;
     Confusion confusion;
-    std::int64_t support = 0;   // rows
+    std::int64_t support = 0; // rows
     std::int64_t positives = 0; // rows whose label is positive
     double threshold = 0.5;
     double beta = 1.0;
@@ -39,8 +39,8 @@ struct BinaryMetrics
 };
 
 // Requires: scores.size() == labels.size(); labels are 0/1; scores in [0, 1].
-BinaryMetrics computeMetrics(const std::vector<double> &scores, const std::vector<std::int8_t> &labels,
-                             double threshold, double beta = 1.0);
+BinaryMetrics computeMetrics(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, double threshold,
+                             double beta = 1.0);
 
 // The same metrics at another threshold, reusing `ranked`'s threshold-free ones (ROC AUC,
 // PR AUC, log loss, Brier): one pass instead of sorting the scores again.

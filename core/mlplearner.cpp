@@ -30,13 +30,11 @@ struct MlpLearner::Net
 
 MlpLearner::MlpLearner()
     : m_net(std::make_unique<Net>())
-{
-}
+{}
 
 MlpLearner::MlpLearner(const MlpLearner &other)
     : m_net(std::make_unique<Net>(*other.m_net))
-{
-}
+{}
 
 MlpLearner::~MlpLearner() = default;
 

@@ -55,8 +55,8 @@ BinaryMetrics metricsFromJson(const QJsonObject &json)
 
 } // namespace
 
-Model::Model(Schema schema, FeatureEncoder encoder, std::unique_ptr<Learner> learner, LearnerParams params,
-             double threshold, TrainingInfo training)
+Model::Model(Schema schema, FeatureEncoder encoder, std::unique_ptr<Learner> learner, LearnerParams params, double threshold,
+             TrainingInfo training)
     : m_schema(std::move(schema))
     , m_encoder(std::move(encoder))
     , m_learner(std::move(learner))
@@ -75,8 +75,7 @@ Model::Model(const Model &other)
     , m_threshold(other.m_threshold)
     , m_training(other.m_training)
     , m_md5(other.m_md5)
-{
-}
+{}
 
 Model &Model::operator=(const Model &other)
 {
@@ -139,8 +138,9 @@ Model Model::load(const QString &path)
 {
     QFile file(path);
     if (!QFileInfo::exists(path))
-        throw ModelFileError(path, QStringLiteral("no such model file. Fix: train one with `modelaudit-cli train`, or "
-                                                  "check the path."));
+        throw ModelFileError(path,
+                             QStringLiteral("no such model file. Fix: train one with `modelaudit-cli train`, or "
+                                            "check the path."));
     if (!file.open(QIODevice::ReadOnly))
         throw ModelFileError(path, QStringLiteral("cannot open: ") + file.errorString());
     return deserialize(file.readAll(), path);
@@ -149,8 +149,9 @@ Model Model::load(const QString &path)
 Model Model::deserialize(const QByteArray &bytes, const QString &path)
 {
     if (bytes.size() < kMagicSize || bytes.left(kMagicSize) != QByteArray(kMagic, kMagicSize))
-        throw ModelFileError(path, QStringLiteral("not a ModelAudit model file (wrong signature). Fix: point to a "
-                                                  "file written by `modelaudit-cli train`."));
+        throw ModelFileError(path,
+                             QStringLiteral("not a ModelAudit model file (wrong signature). Fix: point to a "
+                                            "file written by `modelaudit-cli train`."));
     if (bytes.size() < kFixedHeader + kMd5Size)
         throw ModelFileError(path, QStringLiteral("truncated: %1 bytes is shorter than any model file").arg(bytes.size()));
     const auto readLE = [&bytes](qsizetype offset, auto zero) {
@@ -160,31 +161,34 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
     };
     const quint32 version = readLE(kMagicSize, quint32(0));
     if (version > kFormatVersion)
-        throw ModelFileError(path, QStringLiteral("written by a newer ModelAudit (format %1; this build reads up to "
-                                                  "format %2). Fix: upgrade ModelAudit or retrain the model.")
-                                       .arg(version)
-                                       .arg(kFormatVersion));
+        throw ModelFileError(path,
+                             QStringLiteral("written by a newer ModelAudit (format %1; this build reads up to "
+                                            "format %2). Fix: upgrade ModelAudit or retrain the model.")
+                                 .arg(version)
+                                 .arg(kFormatVersion));
     if (version == 0)
         throw ModelFileError(path, QStringLiteral("format version 0 is not valid; the file is corrupt"));
     const quint32 headerSize = readLE(kMagicSize + 4, quint32(0));
     const quint64 payloadSize = readLE(kMagicSize + 8, quint64(0));
     const quint64 expected = quint64(kFixedHeader) + headerSize + payloadSize + quint64(kMd5Size);
     if (quint64(bytes.size()) < expected)
-        throw ModelFileError(path, QStringLiteral("truncated: %1 bytes, the file says %2. Fix: copy the file again or "
-                                                  "retrain.")
-                                       .arg(bytes.size())
-                                       .arg(expected));
+        throw ModelFileError(path,
+                             QStringLiteral("truncated: %1 bytes, the file says %2. Fix: copy the file again or "
+                                            "retrain.")
+                                 .arg(bytes.size())
+                                 .arg(expected));
     if (quint64(bytes.size()) > expected)
-        throw ModelFileError(path, QStringLiteral("corrupt: %1 unexpected bytes after the end of the model")
-                                       .arg(quint64(bytes.size()) - expected));
+        throw ModelFileError(
+            path,
+            QStringLiteral("corrupt: %1 unexpected bytes after the end of the model").arg(quint64(bytes.size()) - expected));
     const QByteArray body = bytes.left(bytes.size() - kMd5Size);
     if (QCryptographicHash::hash(body, QCryptographicHash::Md5) != bytes.right(kMd5Size))
-        throw ModelFileError(path, QStringLiteral("corrupt: the checksum does not match the contents. Fix: copy the "
-                                                  "file again or retrain."));
+        throw ModelFileError(path,
+                             QStringLiteral("corrupt: the checksum does not match the contents. Fix: copy the "
+                                            "file again or retrain."));
 
     QJsonParseError parseError;
-    const QJsonDocument header =
-        QJsonDocument::fromJson(bytes.mid(kFixedHeader, qsizetype(headerSize)), &parseError);
+    const QJsonDocument header = QJsonDocument::fromJson(bytes.mid(kFixedHeader, qsizetype(headerSize)), &parseError);
     if (parseError.error != QJsonParseError::NoError || !header.isObject())
         throw ModelFileError(path, QStringLiteral("corrupt header: ") + parseError.errorString());
     const QJsonObject json = header.object();

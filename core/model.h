@@ -22,7 +22,7 @@ struct TrainingInfo
     QString dataPath; // as given to train; informational
     std::int64_t rows = 0;
     std::int64_t positives = 0;
-    BinaryMetrics trainMetrics;      // the final model on its training rows
+    BinaryMetrics trainMetrics; // the final model on its training rows
     BinaryMetrics validationMetrics; // the inner model on the validation rows (when tuned)
     bool thresholdTuned = false;
 };
@@ -34,8 +34,8 @@ class Model
 public:
     static constexpr quint32 kFormatVersion = 1;
 
-    Model(Schema schema, FeatureEncoder encoder, std::unique_ptr<Learner> learner, LearnerParams params,
-          double threshold, TrainingInfo training);
+    Model(Schema schema, FeatureEncoder encoder, std::unique_ptr<Learner> learner, LearnerParams params, double threshold,
+          TrainingInfo training);
     Model(const Model &other);
     Model &operator=(const Model &other);
     Model(Model &&) noexcept = default;
@@ -57,7 +57,7 @@ public:
     const LearnerParams &params() const { return m_params; }
     const TrainingInfo &training() const { return m_training; }
     double threshold() const { return m_threshold; }
-    QString md5() const { return m_md5; }          // md5 of the file bytes, lower-case hex
+    QString md5() const { return m_md5; } // md5 of the file bytes, lower-case hex
     QString id() const { return m_md5.left(12); } // short form shown to people
 
     // P(positive) for every row of `data` (encoded with this model's encoder).

@@ -23,8 +23,14 @@ namespace {
 constexpr int kCardFormat = 1;
 constexpr std::size_t kWeakestShown = 10;
 
-const char *const kSections[] = {"Model Details", "Intended Use", "Factors", "Metrics", "Training Data",
-                                 "Evaluation Data", "Quantitative Analyses", "Ethical Considerations",
+const char *const kSections[] = {"Model Details",
+                                 "Intended Use",
+                                 "Factors",
+                                 "Metrics",
+                                 "Training Data",
+                                 "Evaluation Data",
+                                 "Quantitative Analyses",
+                                 "Ethical Considerations",
                                  "Caveats and Recommendations"};
 
 // Generated block keys, one per section that has numbers.
@@ -121,7 +127,7 @@ const std::vector<CardField> &ModelCard::fields()
 
 QStringList ModelCard::detailKeys()
 {
-    return {QStringLiteral("version"), QStringLiteral("date"), QStringLiteral("type"), QStringLiteral("owners"),
+    return {QStringLiteral("version"), QStringLiteral("date"),     QStringLiteral("type"),   QStringLiteral("owners"),
             QStringLiteral("license"), QStringLiteral("citation"), QStringLiteral("contact")};
 }
 
@@ -153,8 +159,9 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
             << QStringLiteral("| Hyper-parameters | `%1` |")
                    .arg(QString::fromUtf8(QJsonDocument(model.params().toJson()).toJson(QJsonDocument::Compact)))
             << QStringLiteral("| Decision threshold | %1 (%2) |")
-                   .arg(num(model.threshold()), t.thresholdTuned ? QStringLiteral("tuned for F1 on training data only")
-                                                                  : QStringLiteral("fixed in params.yaml"))
+                   .arg(num(model.threshold()),
+                        t.thresholdTuned ? QStringLiteral("tuned for F1 on training data only")
+                                         : QStringLiteral("fixed in params.yaml"))
             << QStringLiteral("| Features | %1 columns, %2 encoded inputs |")
                    .arg(schema.features().size())
                    .arg(model.encoder().width())
@@ -171,24 +178,25 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
                 if (g.attribute == a.attribute)
                     groups << QStringLiteral("%1 (%2)").arg(g.value, c.toString(qlonglong(g.groupSize)));
             }
-            factors << QStringLiteral("- **%1** (reference %2): %3").arg(a.attribute, a.reference, groups.join(QStringLiteral(", ")));
+            factors
+                << QStringLiteral("- **%1** (reference %2): %3").arg(a.attribute, a.reference, groups.join(QStringLiteral(", ")));
         }
     }
     generated[QStringLiteral("factors")] = factors.join(QLatin1Char('\n'));
 
-    generated[QStringLiteral("metrics")] =
-        QStringLiteral("Reported: precision, recall, F1, accuracy (with 95% Wilson intervals), ROC AUC, PR AUC, log loss "
-                       "and Brier score; per slice precision, recall and F1; Aequitas group metrics and disparities at "
-                       "tolerance %1. Decision threshold: %2.")
-            .arg(results.bias ? num(results.bias->options.tau, 2) : QStringLiteral("0.80"), num(results.threshold));
+    generated[QStringLiteral("metrics")]
+        = QStringLiteral("Reported: precision, recall, F1, accuracy (with 95% Wilson intervals), ROC AUC, PR AUC, log loss "
+                         "and Brier score; per slice precision, recall and F1; Aequitas group metrics and disparities at "
+                         "tolerance %1. Decision threshold: %2.")
+              .arg(results.bias ? num(results.bias->options.tau, 2) : QStringLiteral("0.80"), num(results.threshold));
 
-    generated[QStringLiteral("training_data")] =
-        QStringLiteral("- File: `%1`\n- md5: `%2`\n- Rows: %3 (%4 positive)")
-            .arg(QFileInfo(t.dataPath).fileName(), t.dataMd5, c.toString(qlonglong(t.rows)), c.toString(qlonglong(t.positives)));
-    generated[QStringLiteral("evaluation_data")] =
-        QStringLiteral("- File: `%1`\n- md5: `%2`\n- Rows: %3 (%4 positive)")
-            .arg(QFileInfo(data.path).fileName(), data.md5, c.toString(qulonglong(data.rowCount())),
-                 c.toString(qulonglong(data.positives())));
+    generated[QStringLiteral("training_data")] = QStringLiteral("- File: `%1`\n- md5: `%2`\n- Rows: %3 (%4 positive)")
+                                                     .arg(QFileInfo(t.dataPath).fileName(), t.dataMd5,
+                                                          c.toString(qlonglong(t.rows)), c.toString(qlonglong(t.positives)));
+    generated[QStringLiteral("evaluation_data")] = QStringLiteral("- File: `%1`\n- md5: `%2`\n- Rows: %3 (%4 positive)")
+                                                       .arg(QFileInfo(data.path).fileName(), data.md5,
+                                                            c.toString(qulonglong(data.rowCount())),
+                                                            c.toString(qulonglong(data.positives())));
 
     // Quantitative analyses: overall, weakest slices, every single-feature slice, bias.
     QStringList q;
@@ -244,7 +252,9 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
 
     if (results.bias) {
         const BiasReport &b = *results.bias;
-        q << QString() << QStringLiteral("### Bias (tolerance %1: parity when %1 ≤ disparity ≤ %2)").arg(num(b.options.tau, 2), num(1 / b.options.tau, 2))
+        q << QString()
+          << QStringLiteral("### Bias (tolerance %1: parity when %1 ≤ disparity ≤ %2)")
+                 .arg(num(b.options.tau, 2), num(1 / b.options.tau, 2))
           << QString() << QStringLiteral("| Attribute | Group | n | PPR disparity | FPR disparity | FNR disparity | Fails |")
           << QStringLiteral("|---|---|---|---|---|---|---|");
         for (const GroupMetrics &g : b.groups) {
@@ -254,22 +264,26 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
                     failed << parityName(Parity(p));
             }
             q << QStringLiteral("| %1 | %2%3 | %4 | %5 | %6 | %7 | %8 |")
-                     .arg(mdCell(g.attribute), mdCell(g.value),
-                          g.value == g.references[0] ? QStringLiteral(" (ref)") : QString(), c.toString(qlonglong(g.groupSize)),
-                          num(g.disparity(BiasMetric::Ppr), 3), num(g.disparity(BiasMetric::Fpr), 3),
-                          num(g.disparity(BiasMetric::Fnr), 3), failed.isEmpty() ? QStringLiteral("–") : failed.join(QStringLiteral(", ")));
+                     .arg(mdCell(g.attribute), mdCell(g.value), g.value == g.references[0] ? QStringLiteral(" (ref)") : QString(),
+                          c.toString(qlonglong(g.groupSize)), num(g.disparity(BiasMetric::Ppr), 3),
+                          num(g.disparity(BiasMetric::Fpr), 3), num(g.disparity(BiasMetric::Fnr), 3),
+                          failed.isEmpty() ? QStringLiteral("–") : failed.join(QStringLiteral(", ")));
             for (BiasMetric metric : {BiasMetric::Ppr, BiasMetric::Fpr, BiasMetric::Fnr}) {
                 if (std::isfinite(g.disparity(metric)))
-                    metrics.push_back({biasMetricName(metric) + QStringLiteral("_disparity"), num(g.disparity(metric)),
-                                       g.attribute + QLatin1Char('=') + g.value, {}, {}});
+                    metrics.push_back({biasMetricName(metric) + QStringLiteral("_disparity"),
+                                       num(g.disparity(metric)),
+                                       g.attribute + QLatin1Char('=') + g.value,
+                                       {},
+                                       {}});
             }
         }
         QStringList verdicts;
         for (Parity p : {Parity::Statistical, Parity::EqualizedOdds, Parity::TypeI, Parity::TypeII, Parity::Supervised}) {
             const Verdict v = b.overall[std::size_t(p)];
-            verdicts << QStringLiteral("%1: **%2**").arg(parityName(p),
-                                                         v.has_value() ? (*v ? QStringLiteral("pass") : QStringLiteral("fail"))
-                                                                       : QStringLiteral("undefined"));
+            verdicts << QStringLiteral("%1: **%2**")
+                            .arg(parityName(p),
+                                 v.has_value() ? (*v ? QStringLiteral("pass") : QStringLiteral("fail"))
+                                               : QStringLiteral("undefined"));
         }
         q << QString() << QStringLiteral("Overall verdicts: ") + verdicts.join(QStringLiteral("; ")) + QLatin1Char('.');
     }
@@ -280,9 +294,10 @@ QString ModelCard::toMarkdown() const
 {
     QStringList out;
     out << QStringLiteral("---");
-    out << QStringLiteral("license: %1").arg(yamlString(details.count(QStringLiteral("license")) && !details.at(QStringLiteral("license")).isEmpty()
-                                                            ? details.at(QStringLiteral("license"))
-                                                            : QStringLiteral("other")));
+    out << QStringLiteral("license: %1")
+               .arg(yamlString(details.count(QStringLiteral("license")) && !details.at(QStringLiteral("license")).isEmpty()
+                                   ? details.at(QStringLiteral("license"))
+                                   : QStringLiteral("other")));
     out << QStringLiteral("tags:");
     for (const QString &tag : tags)
         out << QStringLiteral("- %1").arg(yamlString(tag));
@@ -332,8 +347,8 @@ QString ModelCard::toMarkdown() const
             out << QString() << QStringLiteral("<!-- modelaudit:details -->");
             for (const QString &key : detailKeys()) {
                 const QString value = details.count(key) ? details.at(key) : QString();
-                out << QStringLiteral("- **%1:** %2").arg(key.at(0).toUpper() + key.mid(1),
-                                                          value.isEmpty() ? QStringLiteral("_not given_") : value);
+                out << QStringLiteral("- **%1:** %2")
+                           .arg(key.at(0).toUpper() + key.mid(1), value.isEmpty() ? QStringLiteral("_not given_") : value);
             }
             out << QStringLiteral("<!-- /modelaudit -->");
         }
@@ -392,7 +407,10 @@ ModelCard ModelCard::fromMarkdown(const QString &markdown, const QString &source
                 fail(2, QStringLiteral("modelaudit: expected a mapping"));
             const int format = QString::fromStdString(ma["card_format"].as<std::string>("0")).toInt();
             if (format > kCardFormat)
-                fail(2, QStringLiteral("modelaudit.card_format %1 is newer than this ModelAudit reads (%2)").arg(format).arg(kCardFormat));
+                fail(2,
+                     QStringLiteral("modelaudit.card_format %1 is newer than this ModelAudit reads (%2)")
+                         .arg(format)
+                         .arg(kCardFormat));
             card.name = text(ma["name"]);
             card.modelMd5 = text(ma["model_md5"]);
             card.dataMd5 = text(ma["data_md5"]);
@@ -513,7 +531,8 @@ QJsonObject ModelCard::toJson() const
     };
     QJsonArray risks;
     if (!proseOf("ethical").isEmpty())
-        risks.append(QJsonObject{{QStringLiteral("name"), proseOf("ethical")}, {QStringLiteral("mitigation_strategy"), proseOf("caveats")}});
+        risks.append(QJsonObject{{QStringLiteral("name"), proseOf("ethical")},
+                                 {QStringLiteral("mitigation_strategy"), proseOf("caveats")}});
     QJsonArray data;
     data.append(QJsonObject{{QStringLiteral("name"), QStringLiteral("training data")},
                             {QStringLiteral("description"), proseOf("training_data")}});
@@ -525,8 +544,9 @@ QJsonObject ModelCard::toJson() const
          QJsonObject{{QStringLiteral("name"), name},
                      {QStringLiteral("overview"), proseOf("overview")},
                      {QStringLiteral("owners"), owners},
-                     {QStringLiteral("version"), QJsonObject{{QStringLiteral("name"), detail("version").isEmpty() ? modelMd5.left(12) : detail("version")},
-                                                             {QStringLiteral("date"), detail("date")}}},
+                     {QStringLiteral("version"),
+                      QJsonObject{{QStringLiteral("name"), detail("version").isEmpty() ? modelMd5.left(12) : detail("version")},
+                                  {QStringLiteral("date"), detail("date")}}},
                      {QStringLiteral("licenses"), licenses},
                      {QStringLiteral("citations"), citations}}},
         {QStringLiteral("model_parameters"),
@@ -572,37 +592,67 @@ QString jsonTypeName(const QJsonValue &v)
 const std::map<QString, std::map<QString, QString>> &mctShapes()
 {
     static const std::map<QString, std::map<QString, QString>> shapes = {
-        {QStringLiteral("card"), {{QStringLiteral("schema_version"), QStringLiteral("s")},
-                                  {QStringLiteral("model_details"), QStringLiteral("o:model_details")},
-                                  {QStringLiteral("model_parameters"), QStringLiteral("o:model_parameters")},
-                                  {QStringLiteral("quantitative_analysis"), QStringLiteral("o:quantitative_analysis")},
-                                  {QStringLiteral("considerations"), QStringLiteral("o:considerations")}}},
-        {QStringLiteral("model_details"), {{QStringLiteral("name"), QStringLiteral("s")}, {QStringLiteral("overview"), QStringLiteral("s")},
-                                           {QStringLiteral("documentation"), QStringLiteral("s")}, {QStringLiteral("owners"), QStringLiteral("a:owner")},
-                                           {QStringLiteral("version"), QStringLiteral("o:version")}, {QStringLiteral("licenses"), QStringLiteral("a:license")},
-                                           {QStringLiteral("references"), QStringLiteral("a:reference")}, {QStringLiteral("citations"), QStringLiteral("a:citation")},
-                                           {QStringLiteral("path"), QStringLiteral("s")}}},
-        {QStringLiteral("owner"), {{QStringLiteral("name"), QStringLiteral("s")}, {QStringLiteral("contact"), QStringLiteral("s")}}},
-        {QStringLiteral("version"), {{QStringLiteral("name"), QStringLiteral("s")}, {QStringLiteral("date"), QStringLiteral("s")}, {QStringLiteral("diff"), QStringLiteral("s")}}},
-        {QStringLiteral("license"), {{QStringLiteral("identifier"), QStringLiteral("s")}, {QStringLiteral("custom_text"), QStringLiteral("s")}}},
+        {QStringLiteral("card"),
+         {{QStringLiteral("schema_version"), QStringLiteral("s")},
+          {QStringLiteral("model_details"), QStringLiteral("o:model_details")},
+          {QStringLiteral("model_parameters"), QStringLiteral("o:model_parameters")},
+          {QStringLiteral("quantitative_analysis"), QStringLiteral("o:quantitative_analysis")},
+          {QStringLiteral("considerations"), QStringLiteral("o:considerations")}}},
+        {QStringLiteral("model_details"),
+         {{QStringLiteral("name"), QStringLiteral("s")},
+          {QStringLiteral("overview"), QStringLiteral("s")},
+          {QStringLiteral("documentation"), QStringLiteral("s")},
+          {QStringLiteral("owners"), QStringLiteral("a:owner")},
+          {QStringLiteral("version"), QStringLiteral("o:version")},
+          {QStringLiteral("licenses"), QStringLiteral("a:license")},
+          {QStringLiteral("references"), QStringLiteral("a:reference")},
+          {QStringLiteral("citations"), QStringLiteral("a:citation")},
+          {QStringLiteral("path"), QStringLiteral("s")}}},
+        {QStringLiteral("owner"),
+         {{QStringLiteral("name"), QStringLiteral("s")}, {QStringLiteral("contact"), QStringLiteral("s")}}},
+        {QStringLiteral("version"),
+         {{QStringLiteral("name"), QStringLiteral("s")},
+          {QStringLiteral("date"), QStringLiteral("s")},
+          {QStringLiteral("diff"), QStringLiteral("s")}}},
+        {QStringLiteral("license"),
+         {{QStringLiteral("identifier"), QStringLiteral("s")}, {QStringLiteral("custom_text"), QStringLiteral("s")}}},
         {QStringLiteral("reference"), {{QStringLiteral("reference"), QStringLiteral("s")}}},
-        {QStringLiteral("citation"), {{QStringLiteral("style"), QStringLiteral("s")}, {QStringLiteral("citation"), QStringLiteral("s")}}},
-        {QStringLiteral("model_parameters"), {{QStringLiteral("model_architecture"), QStringLiteral("s")}, {QStringLiteral("data"), QStringLiteral("a:dataset")},
-                                              {QStringLiteral("input_format"), QStringLiteral("s")}, {QStringLiteral("input_format_map"), QStringLiteral("a:keyval")},
-                                              {QStringLiteral("output_format"), QStringLiteral("s")}, {QStringLiteral("output_format_map"), QStringLiteral("a:keyval")}}},
-        {QStringLiteral("keyval"), {{QStringLiteral("key"), QStringLiteral("s")}, {QStringLiteral("value"), QStringLiteral("s")}}},
-        {QStringLiteral("dataset"), {{QStringLiteral("name"), QStringLiteral("s")}, {QStringLiteral("link"), QStringLiteral("s")},
-                                     {QStringLiteral("sensitive"), QStringLiteral("o:any")}, {QStringLiteral("graphics"), QStringLiteral("o:any")},
-                                     {QStringLiteral("description"), QStringLiteral("s")}}},
-        {QStringLiteral("quantitative_analysis"), {{QStringLiteral("performance_metrics"), QStringLiteral("a:metric")}, {QStringLiteral("graphics"), QStringLiteral("o:any")}}},
-        {QStringLiteral("metric"), {{QStringLiteral("type"), QStringLiteral("s")}, {QStringLiteral("value"), QStringLiteral("s")},
-                                    {QStringLiteral("slice"), QStringLiteral("s")}, {QStringLiteral("confidence_interval"), QStringLiteral("o:interval")}}},
-        {QStringLiteral("interval"), {{QStringLiteral("lower_bound"), QStringLiteral("s")}, {QStringLiteral("upper_bound"), QStringLiteral("s")}}},
-        {QStringLiteral("considerations"), {{QStringLiteral("users"), QStringLiteral("a:described")}, {QStringLiteral("use_cases"), QStringLiteral("a:described")},
-                                            {QStringLiteral("limitations"), QStringLiteral("a:described")}, {QStringLiteral("tradeoffs"), QStringLiteral("a:described")},
-                                            {QStringLiteral("ethical_considerations"), QStringLiteral("a:risk")}}},
+        {QStringLiteral("citation"),
+         {{QStringLiteral("style"), QStringLiteral("s")}, {QStringLiteral("citation"), QStringLiteral("s")}}},
+        {QStringLiteral("model_parameters"),
+         {{QStringLiteral("model_architecture"), QStringLiteral("s")},
+          {QStringLiteral("data"), QStringLiteral("a:dataset")},
+          {QStringLiteral("input_format"), QStringLiteral("s")},
+          {QStringLiteral("input_format_map"), QStringLiteral("a:keyval")},
+          {QStringLiteral("output_format"), QStringLiteral("s")},
+          {QStringLiteral("output_format_map"), QStringLiteral("a:keyval")}}},
+        {QStringLiteral("keyval"),
+         {{QStringLiteral("key"), QStringLiteral("s")}, {QStringLiteral("value"), QStringLiteral("s")}}},
+        {QStringLiteral("dataset"),
+         {{QStringLiteral("name"), QStringLiteral("s")},
+          {QStringLiteral("link"), QStringLiteral("s")},
+          {QStringLiteral("sensitive"), QStringLiteral("o:any")},
+          {QStringLiteral("graphics"), QStringLiteral("o:any")},
+          {QStringLiteral("description"), QStringLiteral("s")}}},
+        {QStringLiteral("quantitative_analysis"),
+         {{QStringLiteral("performance_metrics"), QStringLiteral("a:metric")},
+          {QStringLiteral("graphics"), QStringLiteral("o:any")}}},
+        {QStringLiteral("metric"),
+         {{QStringLiteral("type"), QStringLiteral("s")},
+          {QStringLiteral("value"), QStringLiteral("s")},
+          {QStringLiteral("slice"), QStringLiteral("s")},
+          {QStringLiteral("confidence_interval"), QStringLiteral("o:interval")}}},
+        {QStringLiteral("interval"),
+         {{QStringLiteral("lower_bound"), QStringLiteral("s")}, {QStringLiteral("upper_bound"), QStringLiteral("s")}}},
+        {QStringLiteral("considerations"),
+         {{QStringLiteral("users"), QStringLiteral("a:described")},
+          {QStringLiteral("use_cases"), QStringLiteral("a:described")},
+          {QStringLiteral("limitations"), QStringLiteral("a:described")},
+          {QStringLiteral("tradeoffs"), QStringLiteral("a:described")},
+          {QStringLiteral("ethical_considerations"), QStringLiteral("a:risk")}}},
         {QStringLiteral("described"), {{QStringLiteral("description"), QStringLiteral("s")}}},
-        {QStringLiteral("risk"), {{QStringLiteral("name"), QStringLiteral("s")}, {QStringLiteral("mitigation_strategy"), QStringLiteral("s")}}},
+        {QStringLiteral("risk"),
+         {{QStringLiteral("name"), QStringLiteral("s")}, {QStringLiteral("mitigation_strategy"), QStringLiteral("s")}}},
     };
     return shapes;
 }
@@ -639,7 +689,8 @@ void checkShape(const QJsonObject &object, const QString &shape, const QString &
             for (qsizetype i = 0; i < list.size(); ++i) {
                 const QString item = QStringLiteral("%1[%2]").arg(where).arg(i);
                 if (!list[i].isObject())
-                    throw SchemaError(QStringLiteral("%1: %2: expected an object, found %3").arg(source, item, jsonTypeName(list[i])));
+                    throw SchemaError(
+                        QStringLiteral("%1: %2: expected an object, found %3").arg(source, item, jsonTypeName(list[i])));
                 checkShape(list[i].toObject(), kind.mid(2), item, source);
             }
         }
@@ -663,8 +714,10 @@ ModelCard ModelCard::fromJson(const QJsonObject &json, const QString &sourceName
     card.prose[QStringLiteral("overview")] = details.value(QStringLiteral("overview")).toString();
     card.details[QStringLiteral("owners")] = firstOf(details.value(QStringLiteral("owners")), "name");
     card.details[QStringLiteral("contact")] = firstOf(details.value(QStringLiteral("owners")), "contact");
-    card.details[QStringLiteral("version")] = details.value(QStringLiteral("version")).toObject().value(QStringLiteral("name")).toString();
-    card.details[QStringLiteral("date")] = details.value(QStringLiteral("version")).toObject().value(QStringLiteral("date")).toString();
+    card.details[QStringLiteral("version")]
+        = details.value(QStringLiteral("version")).toObject().value(QStringLiteral("name")).toString();
+    card.details[QStringLiteral("date")]
+        = details.value(QStringLiteral("version")).toObject().value(QStringLiteral("date")).toString();
     card.details[QStringLiteral("license")] = firstOf(details.value(QStringLiteral("licenses")), "identifier");
     card.details[QStringLiteral("citation")] = firstOf(details.value(QStringLiteral("citations")), "citation");
     const QJsonObject parameters = json.value(QStringLiteral("model_parameters")).toObject();
@@ -676,11 +729,13 @@ ModelCard ModelCard::fromJson(const QJsonObject &json, const QString &sourceName
             : QStringLiteral("training_data");
         card.prose[key] = data.value(QStringLiteral("description")).toString();
     }
-    for (const QJsonValue &m : json.value(QStringLiteral("quantitative_analysis")).toObject().value(QStringLiteral("performance_metrics")).toArray()) {
+    for (const QJsonValue &m :
+         json.value(QStringLiteral("quantitative_analysis")).toObject().value(QStringLiteral("performance_metrics")).toArray()) {
         const QJsonObject metric = m.toObject();
         const QJsonObject ci = metric.value(QStringLiteral("confidence_interval")).toObject();
         card.metrics.push_back({metric.value(QStringLiteral("type")).toString(), metric.value(QStringLiteral("value")).toString(),
-                                metric.value(QStringLiteral("slice")).toString(), ci.value(QStringLiteral("lower_bound")).toString(),
+                                metric.value(QStringLiteral("slice")).toString(),
+                                ci.value(QStringLiteral("lower_bound")).toString(),
                                 ci.value(QStringLiteral("upper_bound")).toString()});
     }
     const QJsonObject considerations = json.value(QStringLiteral("considerations")).toObject();
@@ -702,7 +757,8 @@ ModelCard ModelCard::load(const QString &path)
         QJsonParseError error;
         const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
         if (error.error != QJsonParseError::NoError || !doc.isObject())
-            throw SchemaError(QStringLiteral("%1: not a JSON object (offset %2: %3)").arg(path).arg(error.offset).arg(error.errorString()));
+            throw SchemaError(
+                QStringLiteral("%1: not a JSON object (offset %2: %3)").arg(path).arg(error.offset).arg(error.errorString()));
         return fromJson(doc.object(), path);
     }
     return fromMarkdown(QString::fromUtf8(bytes), path);

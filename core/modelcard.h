@@ -16,7 +16,7 @@ struct Dataset;
 // A metric as the card reports it (Model Card Toolkit's performance_metric).
 struct CardMetric
 {
-    QString type;  // "f1", "roc_auc", "fpr_disparity", ...
+    QString type; // "f1", "roc_auc", "fpr_disparity", ...
     QString value; // as written, e.g. "0.7143"
     QString slice; // empty for overall; "age=[17, 28)" or "race=Black" otherwise
     QString lower; // interval bounds when known
@@ -26,10 +26,10 @@ struct CardMetric
 // One prose field of the card: hand-written Markdown, never overwritten by a refresh.
 struct CardField
 {
-    const char *key;     // "primary_uses"
+    const char *key; // "primary_uses"
     const char *section; // "Intended Use"
-    const char *title;   // "Primary Uses" (empty: the section's own text)
-    const char *hint;    // what to write, for the editor
+    const char *title; // "Primary Uses" (empty: the section's own text)
+    const char *hint; // what to write, for the editor
 };
 
 // A model card after "Model Cards for Model Reporting" (Mitchell et al., 2019). Three kinds of
@@ -44,11 +44,11 @@ public:
     static QStringList detailKeys(); // version, date, owners, license, citation, contact, type
 
     QString name;
-    std::map<QString, QString> prose;     // by CardField::key
-    std::map<QString, QString> details;   // by detailKeys()
+    std::map<QString, QString> prose; // by CardField::key
+    std::map<QString, QString> details; // by detailKeys()
     std::map<QString, QString> generated; // Markdown blocks by section key
-    std::vector<CardMetric> metrics;      // overall, per slice and disparities
-    QString modelMd5;                     // what the generated numbers came from
+    std::vector<CardMetric> metrics; // overall, per slice and disparities
+    QString modelMd5; // what the generated numbers came from
     QString dataMd5;
     QString datasetName;
     QString learner;
@@ -77,7 +77,7 @@ public:
 
     // File helpers: atomic writes; reads report the path.
     static ModelCard load(const QString &path); // Markdown, or MCT JSON for *.json; throws SchemaError / IoError
-    void save(const QString &path) const;       // throws IoError
+    void save(const QString &path) const; // throws IoError
 };
 
 } // namespace Audit

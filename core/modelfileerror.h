@@ -11,8 +11,7 @@ public:
     ModelFileError(const QString &path, const QString &problem)
         : AuditError(QStringLiteral("%1: %2").arg(path, problem))
         , m_path(path)
-    {
-    }
+    {}
 
     QString path() const { return m_path; }
 

@@ -100,7 +100,8 @@ SplitParams SplitParams::fromYamlFile(const QString &path)
     if (const YAML::Node split = root["split"]; split) {
         params.testSize = reader.number(split, QStringLiteral("split.test_size"), params.testSize, 1e-6, 1 - 1e-6);
         params.seed = std::uint64_t(reader.integer(split, QStringLiteral("split.seed"), 42, 0, kMaxWhole));
-        params.stratify = reader.optionalString(split, QStringLiteral("split.stratify"), QStringLiteral("false")) == QLatin1String("true");
+        params.stratify = reader.optionalString(split, QStringLiteral("split.stratify"), QStringLiteral("false"))
+            == QLatin1String("true");
     }
     return params;
 }
@@ -133,9 +134,9 @@ TrainParams TrainParams::fromYaml(const QByteArray &yaml, const QString &sourceN
     LearnerParams &l = params.learner;
     const QString learner = reader.string(model, QStringLiteral("model.learner"));
     if (!learnerFromName(learner, l.kind))
-        reader.fail(model["learner"], QStringLiteral("model.learner"),
-                    QStringLiteral("unknown learner \"%1\"; expected one of logistic, linear_svm, random_forest, mlp")
-                        .arg(learner));
+        reader.fail(
+            model["learner"], QStringLiteral("model.learner"),
+            QStringLiteral("unknown learner \"%1\"; expected one of logistic, linear_svm, random_forest, mlp").arg(learner));
     l.seed = std::uint64_t(reader.integer(model, QStringLiteral("model.seed"), 42, 0, kMaxWhole));
 
     const QString threshold = reader.optionalString(model, QStringLiteral("model.threshold"), QStringLiteral("tune"));
@@ -145,8 +146,8 @@ TrainParams TrainParams::fromYaml(const QByteArray &yaml, const QString &sourceN
         params.tuneThreshold = false;
         params.threshold = reader.number(model, QStringLiteral("model.threshold"), 0.5, 0.0, 1.0);
     }
-    params.validationFraction =
-        reader.number(model, QStringLiteral("model.validation_fraction"), params.validationFraction, 0.05, 0.5);
+    params.validationFraction = reader.number(model, QStringLiteral("model.validation_fraction"), params.validationFraction, 0.05,
+                                              0.5);
     const QString log1p = reader.optionalString(model, QStringLiteral("model.log1p"), QStringLiteral("auto"));
     if (log1p != QLatin1String("auto") && log1p != QLatin1String("none"))
         reader.fail(model["log1p"], QStringLiteral("model.log1p"),
@@ -162,10 +163,10 @@ TrainParams TrainParams::fromYaml(const QByteArray &yaml, const QString &sourceN
     if (const YAML::Node n = model["random_forest"]; n) {
         l.trees = reader.integer(n, QStringLiteral("model.random_forest.trees"), l.trees, 1, 10000);
         l.minLeaf = reader.integer(n, QStringLiteral("model.random_forest.min_leaf"), l.minLeaf, 1, kMaxWhole);
-        l.featureFraction =
-            reader.number(n, QStringLiteral("model.random_forest.feature_fraction"), l.featureFraction, 1e-3, 1.0);
-        l.minLeafFraction =
-            reader.number(n, QStringLiteral("model.random_forest.min_leaf_fraction"), l.minLeafFraction, 0.0, 0.5);
+        l.featureFraction = reader.number(n, QStringLiteral("model.random_forest.feature_fraction"), l.featureFraction, 1e-3,
+                                          1.0);
+        l.minLeafFraction = reader.number(n, QStringLiteral("model.random_forest.min_leaf_fraction"), l.minLeafFraction, 0.0,
+                                          0.5);
     }
     if (const YAML::Node n = model["mlp"]; n) {
         l.hidden1 = reader.integer(n, QStringLiteral("model.mlp.hidden1"), l.hidden1, 1, 4096);

@@ -11,7 +11,7 @@ namespace Audit {
 
 enum class LearnerKind { Logistic, LinearSvm, RandomForest, Mlp };
 
-QString learnerName(LearnerKind kind);          // "logistic", "linear_svm", "random_forest", "mlp"
+QString learnerName(LearnerKind kind); // "logistic", "linear_svm", "random_forest", "mlp"
 bool learnerFromName(const QString &name, LearnerKind &kind);
 
 // Hyper-parameters of every learner; only the chosen learner's are used and stored.
@@ -53,15 +53,15 @@ struct SplitParams
 struct TrainParams
 {
     LearnerParams learner;
-    bool tuneThreshold = true;      // pick the F1-best threshold on an inner validation split
-    double threshold = 0.5;         // used when tuneThreshold is false
+    bool tuneThreshold = true; // pick the F1-best threshold on an inner validation split
+    double threshold = 0.5; // used when tuneThreshold is false
     double validationFraction = 0.2;
-    double beta = 1.0;              // F-beta used for tuning and reports
+    double beta = 1.0; // F-beta used for tuning and reports
     EncoderOptions encoder;
-    QString schemaPath;             // data.schema, relative to the params file's folder
-    QString trainPath;              // data.train (resolved like schemaPath); may be empty
-    QString testPath;               // data.test
-    QString rawPath;                // data.raw
+    QString schemaPath; // data.schema, relative to the params file's folder
+    QString trainPath; // data.train (resolved like schemaPath); may be empty
+    QString testPath; // data.test
+    QString rawPath; // data.raw
 
     // Throws: SchemaError naming the file, line and key; IoError when unreadable.
     static TrainParams fromYamlFile(const QString &path);

@@ -72,16 +72,17 @@ QJsonObject fieldSchema(const FeatureEncoder::Column &column)
             values.append(QString::fromStdString(c));
         return QJsonObject{{QStringLiteral("type"), QStringLiteral("string")},
                            {QStringLiteral("examples"), QJsonArray{values.isEmpty() ? QJsonValue() : values.first()}},
-                           {QStringLiteral("description"), QStringLiteral("One of the %1 categories seen in training (others "
-                                                                          "are accepted with a warning).")
-                                                               .arg(values.size())},
+                           {QStringLiteral("description"),
+                            QStringLiteral("One of the %1 categories seen in training (others "
+                                           "are accepted with a warning).")
+                                .arg(values.size())},
                            {QStringLiteral("x-categories"), values}};
     }
-    return QJsonObject{{QStringLiteral("type"), column.spec.type == ColumnType::Integer ? QStringLiteral("integer")
-                                                                                        : QStringLiteral("number")},
-                       {QStringLiteral("description"),
-                        QStringLiteral("Seen in training from %1 to %2.").arg(column.minimum).arg(column.maximum)},
-                       {QStringLiteral("x-training-range"), QJsonArray{column.minimum, column.maximum}}};
+    return QJsonObject{
+        {QStringLiteral("type"), column.spec.type == ColumnType::Integer ? QStringLiteral("integer") : QStringLiteral("number")},
+        {QStringLiteral("description"),
+         QStringLiteral("Seen in training from %1 to %2.").arg(column.minimum).arg(column.maximum)},
+        {QStringLiteral("x-training-range"), QJsonArray{column.minimum, column.maximum}}};
 }
 
 } // namespace
@@ -93,8 +94,7 @@ struct PredictService::Reply
         , body(std::move(b))
         , contentType(std::move(type))
         , headers(std::move(h))
-    {
-    }
+    {}
 
     Status status;
     QByteArray body;
@@ -105,8 +105,7 @@ struct PredictService::Reply
 PredictService::PredictService(ServeOptions options, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_options(std::move(options))
-{
-}
+{}
 
 PredictService::~PredictService() = default;
 
@@ -195,18 +194,24 @@ PredictService::Reply PredictService::route(const QHttpServerRequest &request) c
         return {Status::NotFound, json(detail(QStringLiteral("Not Found")))};
 
     if (method == QHttpServerRequest::Method::Options && !m_options.corsOrigin.isEmpty())
-        return {Status::NoContent, {}, "text/plain",
+        return {Status::NoContent,
+                {},
+                "text/plain",
                 {{"Access-Control-Allow-Methods", "GET, POST, OPTIONS"},
                  {"Access-Control-Allow-Headers", "Content-Type, Authorization"}}};
     const bool isGet = gets.contains(path);
     if ((isGet && method != QHttpServerRequest::Method::Get) || (!isGet && method != QHttpServerRequest::Method::Post))
-        return {Status::MethodNotAllowed, json(detail(QStringLiteral("Method Not Allowed"))), "application/json",
+        return {Status::MethodNotAllowed,
+                json(detail(QStringLiteral("Method Not Allowed"))),
+                "application/json",
                 {{"Allow", isGet ? "GET" : "POST"}}};
 
     if (!m_options.token.isEmpty()) {
         const QByteArray expected = "Bearer " + m_options.token.toUtf8();
         if (!constantTimeEqual(request.value("Authorization"), expected))
-            return {Status::Unauthorized, json(detail(QStringLiteral("Not authenticated"))), "application/json",
+            return {Status::Unauthorized,
+                    json(detail(QStringLiteral("Not authenticated"))),
+                    "application/json",
                     {{"WWW-Authenticate", "Bearer"}}};
     }
 
@@ -225,8 +230,9 @@ PredictService::Reply PredictService::route(const QHttpServerRequest &request) c
         return {Status::Ok, json(welcome)};
     }
     if (!current)
-        return {Status::ServiceUnavailable, json(QJsonObject{{QStringLiteral("status"), QStringLiteral("no model loaded")},
-                                                             {QStringLiteral("detail"), QStringLiteral("No model is loaded yet.")}})};
+        return {Status::ServiceUnavailable,
+                json(QJsonObject{{QStringLiteral("status"), QStringLiteral("no model loaded")},
+                                 {QStringLiteral("detail"), QStringLiteral("No model is loaded yet.")}})};
     if (path == QLatin1String("/health"))
         return {Status::Ok, json(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}})};
     if (path == QLatin1String("/model")) {
@@ -237,12 +243,15 @@ PredictService::Reply PredictService::route(const QHttpServerRequest &request) c
     }
 
     if (request.body().size() > m_options.maxBody)
-        return {Status::PayloadTooLarge,
-                json(detail(QStringLiteral("Request body is %1 bytes; the limit is %2").arg(request.body().size()).arg(m_options.maxBody)))};
+        return {
+            Status::PayloadTooLarge,
+            json(detail(
+                QStringLiteral("Request body is %1 bytes; the limit is %2").arg(request.body().size()).arg(m_options.maxBody)))};
     const QByteArray contentType = request.value("Content-Type").toLower();
     if (!contentType.startsWith("application/json"))
         return {Status::UnsupportedMediaType,
-                json(detail(QStringLiteral("Content-Type must be application/json, got \"%1\"").arg(QString::fromUtf8(contentType))))};
+                json(detail(
+                    QStringLiteral("Content-Type must be application/json, got \"%1\"").arg(QString::fromUtf8(contentType))))};
     return path == QLatin1String("/predict") ? predictOne(request, *current) : predictBatch(request, *current);
 }
 
@@ -261,10 +270,12 @@ PredictService::Reply PredictService::predictOne(const QHttpServerRequest &reque
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(request.body(), &error);
     if (error.error != QJsonParseError::NoError)
-        return {Status::BadRequest, json(detail(QStringLiteral("JSON decode error at offset %1: %2").arg(error.offset).arg(error.errorString())))};
+        return {Status::BadRequest,
+                json(detail(QStringLiteral("JSON decode error at offset %1: %2").arg(error.offset).arg(error.errorString())))};
     QList<RecordProblem> problems;
     if (!doc.isObject()) {
-        problems.append({QJsonArray{QStringLiteral("body")}, QStringLiteral("Input should be a valid object"), QStringLiteral("model_type")});
+        problems.append(
+            {QJsonArray{QStringLiteral("body")}, QStringLiteral("Input should be a valid object"), QStringLiteral("model_type")});
     } else {
         const Record record = parseRecord(doc.object(), model.schema(), model.encoder(), m_options.strict,
                                           QJsonArray{QStringLiteral("body")}, problems);
@@ -282,16 +293,18 @@ PredictService::Reply PredictService::predictBatch(const QHttpServerRequest &req
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(request.body(), &error);
     if (error.error != QJsonParseError::NoError)
-        return {Status::BadRequest, json(detail(QStringLiteral("JSON decode error at offset %1: %2").arg(error.offset).arg(error.errorString())))};
+        return {Status::BadRequest,
+                json(detail(QStringLiteral("JSON decode error at offset %1: %2").arg(error.offset).arg(error.errorString())))};
     QList<RecordProblem> problems;
     const QJsonValue records = doc.object().value(QStringLiteral("records"));
     if (!doc.isObject() || !records.isArray()) {
         problems.append({QJsonArray{QStringLiteral("body"), QStringLiteral("records")},
                          QStringLiteral("Field required: a list of records"), QStringLiteral("missing")});
     } else if (records.toArray().size() > m_options.batchLimit) {
-        return {Status::PayloadTooLarge, json(detail(QStringLiteral("%1 records; the limit is %2 per request")
-                                                         .arg(records.toArray().size())
-                                                         .arg(m_options.batchLimit)))};
+        return {Status::PayloadTooLarge,
+                json(detail(QStringLiteral("%1 records; the limit is %2 per request")
+                                .arg(records.toArray().size())
+                                .arg(m_options.batchLimit)))};
     }
     std::vector<Record> parsed;
     if (problems.isEmpty()) {
@@ -337,8 +350,9 @@ QJsonObject PredictService::openApi() const
             if (columns[c].spec.isNumeric())
                 exampleRecord.insert(name, example ? example->numbers[c] : std::round(columns[c].mean));
             else
-                exampleRecord.insert(name, example ? QString::fromStdString(example->texts[c])
-                                                   : QString::fromStdString(columns[c].categories.front()));
+                exampleRecord.insert(name,
+                                     example ? QString::fromStdString(example->texts[c])
+                                             : QString::fromStdString(columns[c].categories.front()));
         }
     }
     const QJsonObject record{{QStringLiteral("type"), QStringLiteral("object")},
@@ -353,48 +367,65 @@ QJsonObject PredictService::openApi() const
                      {QStringLiteral("probability"), QJsonObject{{QStringLiteral("type"), QStringLiteral("number")}}},
                      {QStringLiteral("threshold"), QJsonObject{{QStringLiteral("type"), QStringLiteral("number")}}},
                      {QStringLiteral("model"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}},
-                     {QStringLiteral("warnings"), QJsonObject{{QStringLiteral("type"), QStringLiteral("array")},
-                                                              {QStringLiteral("items"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}}}}}}};
+                     {QStringLiteral("warnings"),
+                      QJsonObject{{QStringLiteral("type"), QStringLiteral("array")},
+                                  {QStringLiteral("items"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}}}}}}};
     const QJsonObject validationError{
         {QStringLiteral("type"), QStringLiteral("object")},
         {QStringLiteral("properties"),
-         QJsonObject{{QStringLiteral("detail"),
-                      QJsonObject{{QStringLiteral("type"), QStringLiteral("array")},
-                                  {QStringLiteral("items"),
-                                   QJsonObject{{QStringLiteral("type"), QStringLiteral("object")},
-                                               {QStringLiteral("properties"),
-                                                QJsonObject{{QStringLiteral("loc"), QJsonObject{{QStringLiteral("type"), QStringLiteral("array")}}},
-                                                            {QStringLiteral("msg"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}},
-                                                            {QStringLiteral("type"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}}}}}}}}}}};
-    const auto ref = [](const char *name) { return QJsonObject{{QStringLiteral("$ref"), QStringLiteral("#/components/schemas/") + QLatin1String(name)}}; };
+         QJsonObject{
+             {QStringLiteral("detail"),
+              QJsonObject{
+                  {QStringLiteral("type"), QStringLiteral("array")},
+                  {QStringLiteral("items"),
+                   QJsonObject{
+                       {QStringLiteral("type"), QStringLiteral("object")},
+                       {QStringLiteral("properties"),
+                        QJsonObject{
+                            {QStringLiteral("loc"), QJsonObject{{QStringLiteral("type"), QStringLiteral("array")}}},
+                            {QStringLiteral("msg"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}},
+                            {QStringLiteral("type"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}}}}}}}}}}};
+    const auto ref = [](const char *name) {
+        return QJsonObject{{QStringLiteral("$ref"), QStringLiteral("#/components/schemas/") + QLatin1String(name)}};
+    };
     const auto content = [](const QJsonObject &schema) {
         return QJsonObject{{QStringLiteral("application/json"), QJsonObject{{QStringLiteral("schema"), schema}}}};
     };
-    const QJsonObject errors{{QStringLiteral("422"), QJsonObject{{QStringLiteral("description"), QStringLiteral("Validation error")},
-                                                                 {QStringLiteral("content"), content(ref("ValidationError"))}}},
-                             {QStringLiteral("400"), QJsonObject{{QStringLiteral("description"), QStringLiteral("Malformed JSON")}}},
-                             {QStringLiteral("413"), QJsonObject{{QStringLiteral("description"), QStringLiteral("Body over 1 MiB or too many records")}}},
-                             {QStringLiteral("415"), QJsonObject{{QStringLiteral("description"), QStringLiteral("Content-Type is not application/json")}}}};
+    const QJsonObject errors{
+        {QStringLiteral("422"),
+         QJsonObject{{QStringLiteral("description"), QStringLiteral("Validation error")},
+                     {QStringLiteral("content"), content(ref("ValidationError"))}}},
+        {QStringLiteral("400"), QJsonObject{{QStringLiteral("description"), QStringLiteral("Malformed JSON")}}},
+        {QStringLiteral("413"),
+         QJsonObject{{QStringLiteral("description"), QStringLiteral("Body over 1 MiB or too many records")}}},
+        {QStringLiteral("415"),
+         QJsonObject{{QStringLiteral("description"), QStringLiteral("Content-Type is not application/json")}}}};
     QJsonObject predictResponses = errors;
-    predictResponses.insert(QStringLiteral("200"), QJsonObject{{QStringLiteral("description"), QStringLiteral("The prediction")},
-                                                               {QStringLiteral("content"), content(ref("Prediction"))}});
+    predictResponses.insert(QStringLiteral("200"),
+                            QJsonObject{{QStringLiteral("description"), QStringLiteral("The prediction")},
+                                        {QStringLiteral("content"), content(ref("Prediction"))}});
     QJsonObject batchResponses = errors;
-    batchResponses.insert(QStringLiteral("200"),
-                          QJsonObject{{QStringLiteral("description"), QStringLiteral("One prediction per record, in order")},
-                                      {QStringLiteral("content"),
-                                       content(QJsonObject{{QStringLiteral("type"), QStringLiteral("object")},
-                                                           {QStringLiteral("properties"),
-                                                            QJsonObject{{QStringLiteral("predictions"),
-                                                                         QJsonObject{{QStringLiteral("type"), QStringLiteral("array")},
-                                                                                     {QStringLiteral("items"), ref("Prediction")}}}}}})}});
+    batchResponses.insert(
+        QStringLiteral("200"),
+        QJsonObject{{QStringLiteral("description"), QStringLiteral("One prediction per record, in order")},
+                    {QStringLiteral("content"),
+                     content(QJsonObject{{QStringLiteral("type"), QStringLiteral("object")},
+                                         {QStringLiteral("properties"),
+                                          QJsonObject{{QStringLiteral("predictions"),
+                                                       QJsonObject{{QStringLiteral("type"), QStringLiteral("array")},
+                                                                   {QStringLiteral("items"), ref("Prediction")}}}}}})}});
     const auto get = [](const QString &summary) {
-        return QJsonObject{{QStringLiteral("get"), QJsonObject{{QStringLiteral("summary"), summary},
-                                                               {QStringLiteral("responses"), QJsonObject{{QStringLiteral("200"), QJsonObject{{QStringLiteral("description"), QStringLiteral("OK")}}}}}}}};
+        return QJsonObject{{QStringLiteral("get"),
+                            QJsonObject{{QStringLiteral("summary"), summary},
+                                        {QStringLiteral("responses"),
+                                         QJsonObject{{QStringLiteral("200"),
+                                                      QJsonObject{{QStringLiteral("description"), QStringLiteral("OK")}}}}}}}};
     };
     const QJsonObject paths{
         {QStringLiteral("/"), get(QStringLiteral("Welcome: name, version, the loaded model's id and learner"))},
         {QStringLiteral("/health"), get(QStringLiteral("ok once a model is loaded (503 before)"))},
-        {QStringLiteral("/model"), get(QStringLiteral("The model's schema, categories, ranges, learner, params, data md5, metrics, threshold"))},
+        {QStringLiteral("/model"),
+         get(QStringLiteral("The model's schema, categories, ranges, learner, params, data md5, metrics, threshold"))},
         {QStringLiteral("/openapi.json"), get(QStringLiteral("This document"))},
         {QStringLiteral("/docs"), get(QStringLiteral("Readable documentation"))},
         {QStringLiteral("/predict"),
@@ -408,44 +439,54 @@ QJsonObject PredictService::openApi() const
                                                                          {QStringLiteral("example"), exampleRecord}}}}}}},
                                   {QStringLiteral("responses"), predictResponses}}}}},
         {QStringLiteral("/predict/batch"),
-         QJsonObject{{QStringLiteral("post"),
-                      QJsonObject{{QStringLiteral("summary"), QStringLiteral("Predict up to %1 records").arg(m_options.batchLimit)},
-                                  {QStringLiteral("requestBody"),
-                                   QJsonObject{{QStringLiteral("required"), true},
-                                               {QStringLiteral("content"),
-                                                QJsonObject{{QStringLiteral("application/json"),
-                                                             QJsonObject{{QStringLiteral("schema"),
-                                                                          QJsonObject{{QStringLiteral("type"), QStringLiteral("object")},
-                                                                                      {QStringLiteral("properties"),
-                                                                                       QJsonObject{{QStringLiteral("records"),
-                                                                                                    QJsonObject{{QStringLiteral("type"), QStringLiteral("array")},
-                                                                                                                {QStringLiteral("items"), ref("Record")}}}}},
-                                                                                      {QStringLiteral("required"), QJsonArray{QStringLiteral("records")}}}},
-                                                                         {QStringLiteral("example"),
-                                                                          QJsonObject{{QStringLiteral("records"), QJsonArray{exampleRecord}}}}}}}}}},
-                                  {QStringLiteral("responses"), batchResponses}}}}},
+         QJsonObject{
+             {QStringLiteral("post"),
+              QJsonObject{
+                  {QStringLiteral("summary"), QStringLiteral("Predict up to %1 records").arg(m_options.batchLimit)},
+                  {QStringLiteral("requestBody"),
+                   QJsonObject{
+                       {QStringLiteral("required"), true},
+                       {QStringLiteral("content"),
+                        QJsonObject{
+                            {QStringLiteral("application/json"),
+                             QJsonObject{{QStringLiteral("schema"),
+                                          QJsonObject{{QStringLiteral("type"), QStringLiteral("object")},
+                                                      {QStringLiteral("properties"),
+                                                       QJsonObject{{QStringLiteral("records"),
+                                                                    QJsonObject{{QStringLiteral("type"), QStringLiteral("array")},
+                                                                                {QStringLiteral("items"), ref("Record")}}}}},
+                                                      {QStringLiteral("required"), QJsonArray{QStringLiteral("records")}}}},
+                                         {QStringLiteral("example"),
+                                          QJsonObject{{QStringLiteral("records"), QJsonArray{exampleRecord}}}}}}}}}},
+                  {QStringLiteral("responses"), batchResponses}}}}},
     };
     return QJsonObject{
         {QStringLiteral("openapi"), QStringLiteral("3.1.0")},
-        {QStringLiteral("info"), QJsonObject{{QStringLiteral("title"), QStringLiteral("ModelAudit predict API")},
-                                             {QStringLiteral("version"), QStringLiteral(MODELAUDIT_VERSION)},
-                                             {QStringLiteral("description"),
-                                              current ? QStringLiteral("Model %1 (%2) predicting %3.")
-                                                            .arg(current->id(), learnerName(current->params().kind), current->schema().labelColumn())
-                                                      : QStringLiteral("No model loaded.")}}},
+        {QStringLiteral("info"),
+         QJsonObject{{QStringLiteral("title"), QStringLiteral("ModelAudit predict API")},
+                     {QStringLiteral("version"), QStringLiteral(MODELAUDIT_VERSION)},
+                     {QStringLiteral("description"),
+                      current ? QStringLiteral("Model %1 (%2) predicting %3.")
+                                    .arg(current->id(), learnerName(current->params().kind), current->schema().labelColumn())
+                              : QStringLiteral("No model loaded.")}}},
         {QStringLiteral("paths"), paths},
-        {QStringLiteral("components"), QJsonObject{{QStringLiteral("schemas"),
-                                                    QJsonObject{{QStringLiteral("Record"), record},
-                                                                {QStringLiteral("Prediction"), prediction},
-                                                                {QStringLiteral("ValidationError"), validationError}}}}},
+        {QStringLiteral("components"),
+         QJsonObject{{QStringLiteral("schemas"),
+                      QJsonObject{{QStringLiteral("Record"), record},
+                                  {QStringLiteral("Prediction"), prediction},
+                                  {QStringLiteral("ValidationError"), validationError}}}}},
     };
 }
 
 QString PredictService::docsHtml() const
 {
     const QJsonObject doc = openApi();
-    const QJsonObject record = doc.value(QStringLiteral("components")).toObject().value(QStringLiteral("schemas")).toObject()
-                                   .value(QStringLiteral("Record")).toObject();
+    const QJsonObject record = doc.value(QStringLiteral("components"))
+                                   .toObject()
+                                   .value(QStringLiteral("schemas"))
+                                   .toObject()
+                                   .value(QStringLiteral("Record"))
+                                   .toObject();
     QString rows;
     const QJsonObject properties = record.value(QStringLiteral("properties")).toObject();
     for (const QJsonValue &name : record.value(QStringLiteral("required")).toArray()) {
@@ -454,21 +495,23 @@ QString PredictService::docsHtml() const
                     .arg(name.toString().toHtmlEscaped(), field.value(QStringLiteral("type")).toString(),
                          field.value(QStringLiteral("description")).toString().toHtmlEscaped());
     }
-    const QString example = QString::fromUtf8(QJsonDocument(record.value(QStringLiteral("examples")).toArray().first().toObject())
-                                                  .toJson(QJsonDocument::Indented));
+    const QString example = QString::fromUtf8(
+        QJsonDocument(record.value(QStringLiteral("examples")).toArray().first().toObject()).toJson(QJsonDocument::Indented));
     QString endpoints;
     const QJsonObject paths = doc.value(QStringLiteral("paths")).toObject();
     for (auto it = paths.begin(); it != paths.end(); ++it) {
         const QJsonObject ops = it.value().toObject();
         for (auto op = ops.begin(); op != ops.end(); ++op)
             endpoints += QStringLiteral("<tr><td><code>%1 %2</code></td><td>%3</td></tr>\n")
-                             .arg(op.key().toUpper(), it.key(), op.value().toObject().value(QStringLiteral("summary")).toString().toHtmlEscaped());
+                             .arg(op.key().toUpper(), it.key(),
+                                  op.value().toObject().value(QStringLiteral("summary")).toString().toHtmlEscaped());
     }
     return QStringLiteral(
                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ModelAudit predict API</title>"
                "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}table{border-collapse:collapse}"
                "td,th{border:1px solid #bbb;padding:3px 8px}pre{background:#f4f4f4;padding:1em}</style></head><body>"
-               "<h1>ModelAudit predict API</h1><p>%1</p><h2>Endpoints</h2><table><tr><th>Endpoint</th><th>What it does</th></tr>%2</table>"
+               "<h1>ModelAudit predict API</h1><p>%1</p><h2>Endpoints</h2><table><tr><th>Endpoint</th><th>What it "
+               "does</th></tr>%2</table>"
                "<h2>Record</h2><p>Members are exactly the dataset's column names; all are required, no others are allowed "
                "(the label column is ignored).</p><table><tr><th>Member</th><th>Type</th><th>Notes</th></tr>%3</table>"
                "<h2>Example</h2><pre>curl -s localhost:8000/predict -H 'Content-Type: application/json' -d '%4'</pre>"
@@ -476,7 +519,8 @@ QString PredictService::docsHtml() const
                "\"type\": ...}]}</code> listing every problem; 413 body over 1 MiB; 405 wrong method; 404 unknown path; "
                "415 wrong content type; 401 missing or wrong token. The machine-readable form is <a href=\"/openapi.json\">"
                "/openapi.json</a>.</p></body></html>\n")
-        .arg(doc.value(QStringLiteral("info")).toObject().value(QStringLiteral("description")).toString().toHtmlEscaped(), endpoints, rows,
+        .arg(doc.value(QStringLiteral("info")).toObject().value(QStringLiteral("description")).toString().toHtmlEscaped(),
+             endpoints, rows,
              QString::fromUtf8(QJsonDocument::fromJson(example.toUtf8()).toJson(QJsonDocument::Compact)).toHtmlEscaped());
 }
 

@@ -7,9 +7,9 @@
 #include <optional>
 
 #include <QAbstractHttpServer>
-#include <QThread>
 #include <QHostAddress>
 #include <QJsonObject>
+#include <QThread>
 
 #include "record.h"
 
@@ -20,13 +20,13 @@ class Model;
 struct ServeOptions
 {
     QHostAddress host = QHostAddress::LocalHost;
-    quint16 port = 8000;          // 0: any free port
-    QString token;                // required when host is not loopback
-    bool strict = false;          // unknown categories: 422 instead of a warning
-    QString corsOrigin;           // empty: no CORS headers
+    quint16 port = 8000; // 0: any free port
+    QString token; // required when host is not loopback
+    bool strict = false; // unknown categories: 422 instead of a warning
+    QString corsOrigin; // empty: no CORS headers
     int batchLimit = 10000;
-    qsizetype maxBody = 1 << 20;  // 1 MiB
-    bool sharePort = false;       // SO_REUSEPORT, so several services (threads) can serve one port
+    qsizetype maxBody = 1 << 20; // 1 MiB
+    bool sharePort = false; // SO_REUSEPORT, so several services (threads) can serve one port
 };
 
 // One served request, for logs and the GUI's list.

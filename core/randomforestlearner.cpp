@@ -6,8 +6,8 @@
 
 namespace Audit {
 
-void RandomForestLearner::train(const FeatureMatrix &x, const std::vector<std::int8_t> &labels,
-                                const LearnerParams &params, const Progress &progress)
+void RandomForestLearner::train(const FeatureMatrix &x, const std::vector<std::int8_t> &labels, const LearnerParams &params,
+                                const Progress &progress)
 {
     validateTrainingData(x, labels);
     progress.step(0, 1, QStringLiteral("random forest"));

@@ -22,14 +22,14 @@ struct Record
 struct Prediction
 {
     double probability = 0; // P(positive)
-    QString label;          // the schema's positive or negative label
-    QStringList warnings;   // e.g. a category unseen in training
+    QString label; // the schema's positive or negative label
+    QStringList warnings; // e.g. a category unseen in training
 };
 
 struct WhatIfPoint
 {
-    QString value;       // the category, or the number as text
-    double number = 0;   // the number, for numeric features
+    QString value; // the category, or the number as text
+    double number = 0; // the number, for numeric features
     double probability = 0;
 };
 

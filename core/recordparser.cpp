@@ -54,7 +54,8 @@ Record parseRecord(const QJsonObject &json, const Schema &schema, const FeatureE
         }
         const double number = value.toDouble();
         if (spec.type == ColumnType::Integer && std::floor(number) != number) {
-            problems.append({at(spec.name), QStringLiteral("Input should be a valid integer, got a number with a fractional part"),
+            problems.append({at(spec.name),
+                             QStringLiteral("Input should be a valid integer, got a number with a fractional part"),
                              QStringLiteral("int_from_float")});
             continue;
         }

@@ -15,8 +15,7 @@ class Rng
 public:
     explicit Rng(std::uint64_t seed)
         : m_engine(seed)
-    {
-    }
+    {}
 
     double uniform() { return double(m_engine() >> 11) * 0x1.0p-53; } // [0, 1)
 

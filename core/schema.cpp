@@ -23,8 +23,7 @@ ColumnType parseType(const YamlReader &reader, const YAML::Node &node, const QSt
         return ColumnType::Integer;
     if (text == QLatin1String("real") || text == QLatin1String("numeric"))
         return ColumnType::Real;
-    reader.fail(node, key,
-                QStringLiteral("expected one of categorical, integer, real; found \"%1\"").arg(text));
+    reader.fail(node, key, QStringLiteral("expected one of categorical, integer, real; found \"%1\"").arg(text));
 }
 
 } // namespace
@@ -148,8 +147,8 @@ QJsonObject Schema::toJson() const
     }
     QJsonArray prot;
     for (const ProtectedAttribute &attribute : m_protected)
-        prot.append(QJsonObject{{QStringLiteral("column"), attribute.column},
-                                {QStringLiteral("reference"), attribute.reference}});
+        prot.append(
+            QJsonObject{{QStringLiteral("column"), attribute.column}, {QStringLiteral("reference"), attribute.reference}});
     return QJsonObject{
         {QStringLiteral("name"), m_name},
         {QStringLiteral("missing"), m_missingToken},
@@ -179,8 +178,8 @@ Schema Schema::fromJson(const QJsonObject &json)
     }
     for (const QJsonValue &value : json.value(QStringLiteral("protected")).toArray()) {
         const QJsonObject attribute = value.toObject();
-        schema.m_protected.push_back({attribute.value(QStringLiteral("column")).toString(),
-                                      attribute.value(QStringLiteral("reference")).toString()});
+        schema.m_protected.push_back(
+            {attribute.value(QStringLiteral("column")).toString(), attribute.value(QStringLiteral("reference")).toString()});
     }
     schema.validate(QStringLiteral("schema stored in model"));
     return schema;

@@ -42,8 +42,8 @@ std::vector<std::uint8_t> ScoredData::outcomes(double at) const
 ScoredData scoreDataset(const Model &model, const Dataset &data)
 {
     if (!data.hasLabels())
-        throw SchemaError(QStringLiteral("%1: an audit needs the label column \"%2\"")
-                              .arg(data.path, model.schema().labelColumn()));
+        throw SchemaError(
+            QStringLiteral("%1: an audit needs the label column \"%2\"").arg(data.path, model.schema().labelColumn()));
     ScoredData scored;
     scored.scores = model.score(data);
     scored.columns = data.columns;

@@ -22,8 +22,8 @@ struct ScoredData
     std::vector<std::int8_t> labels;
     std::vector<double> scores;
     double threshold = 0.5;
-    QString source;    // file the rows came from
-    QString modelId;   // empty for a scored CSV
+    QString source; // file the rows came from
+    QString modelId; // empty for a scored CSV
     QString positiveLabel;
 
     std::size_t rowCount() const { return labels.size(); }
@@ -42,9 +42,9 @@ struct ScoredCsvOptions
 {
     QString scoreColumn = QStringLiteral("score");
     QString labelColumn = QStringLiteral("label_value");
-    QStringList attributes;       // columns to keep as categorical attributes
-    double threshold = -1;        // < 0: scores must already be 0/1
-    QString labelPositive;        // empty: labels must be 0/1
+    QStringList attributes; // columns to keep as categorical attributes
+    double threshold = -1; // < 0: scores must already be 0/1
+    QString labelPositive; // empty: labels must be 0/1
 };
 
 // Reads a scored CSV from any model.

@@ -43,8 +43,8 @@ SliceRow makeRow(QStringList features, QStringList values, const std::int64_t *c
 }
 
 // Counts outcomes for every combination of the groups of `columns` in one pass.
-void addCombination(const std::vector<const GroupedColumn *> &columns, const std::vector<std::uint8_t> &outcomes,
-                    int minSize, double z, std::vector<SliceRow> &out)
+void addCombination(const std::vector<const GroupedColumn *> &columns, const std::vector<std::uint8_t> &outcomes, int minSize,
+                    double z, std::vector<SliceRow> &out)
 {
     std::size_t cells = 1;
     for (const GroupedColumn *c : columns)
@@ -132,7 +132,6 @@ QJsonObject rowJson(const SliceRow &row)
         {QStringLiteral("gap"), jsonNumber(row.gap)},
     };
 }
-
 
 } // namespace
 
@@ -244,8 +243,7 @@ SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, d
         for (std::size_t a = 0; a < k; ++a) {
             for (std::size_t b = a + 1; b < k; ++b) {
                 for (std::size_t c = b + 1; c < k; ++c)
-                    addCombination({&grouped[a], &grouped[b], &grouped[c]}, outcomes, options.minSize, options.z,
-                                   report.slices);
+                    addCombination({&grouped[a], &grouped[b], &grouped[c]}, outcomes, options.minSize, options.z, report.slices);
             }
         }
     }
@@ -259,12 +257,11 @@ SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, d
         if (row.weak)
             report.weak.push_back(i);
     }
-    std::stable_sort(report.weak.begin(), report.weak.end(),
-                     [&](std::size_t a, std::size_t b) {
-                         const SliceRow &x = report.slices[a];
-                         const SliceRow &y = report.slices[b];
-                         return x.gap != y.gap ? x.gap > y.gap : x.n > y.n; // equal gaps: the larger slice first
-                     });
+    std::stable_sort(report.weak.begin(), report.weak.end(), [&](std::size_t a, std::size_t b) {
+        const SliceRow &x = report.slices[a];
+        const SliceRow &y = report.slices[b];
+        return x.gap != y.gap ? x.gap > y.gap : x.n > y.n; // equal gaps: the larger slice first
+    });
     return report;
 }
 
@@ -304,14 +301,31 @@ QByteArray SliceReport::toCsv() const
                             "precision_low,precision_high,recall_low,recall_high,accuracy_low,accuracy_high,"
                             "f1_low,f1_high,tp,fp,tn,fn,weak,gap");
     const auto line = [](const SliceRow &r) {
-        return QStringList{csvQuoted(r.feature()), csvQuoted(r.value()), QString::number(r.n),
-                           QString::number(r.labelPositives()), QString::number(r.predictedPositives()),
-                           csvNumber(r.precision), csvNumber(r.recall), csvNumber(r.f1), csvNumber(r.accuracy),
-                           csvNumber(r.fpr), csvNumber(r.fnr), csvNumber(r.precisionCi.low), csvNumber(r.precisionCi.high),
-                           csvNumber(r.recallCi.low), csvNumber(r.recallCi.high), csvNumber(r.accuracyCi.low),
-                           csvNumber(r.accuracyCi.high), csvNumber(r.f1Ci.low), csvNumber(r.f1Ci.high),
-                           QString::number(r.tp), QString::number(r.fp), QString::number(r.tn), QString::number(r.fn),
-                           r.weak ? QStringLiteral("1") : QStringLiteral("0"), csvNumber(r.gap)}
+        return QStringList{csvQuoted(r.feature()),
+                           csvQuoted(r.value()),
+                           QString::number(r.n),
+                           QString::number(r.labelPositives()),
+                           QString::number(r.predictedPositives()),
+                           csvNumber(r.precision),
+                           csvNumber(r.recall),
+                           csvNumber(r.f1),
+                           csvNumber(r.accuracy),
+                           csvNumber(r.fpr),
+                           csvNumber(r.fnr),
+                           csvNumber(r.precisionCi.low),
+                           csvNumber(r.precisionCi.high),
+                           csvNumber(r.recallCi.low),
+                           csvNumber(r.recallCi.high),
+                           csvNumber(r.accuracyCi.low),
+                           csvNumber(r.accuracyCi.high),
+                           csvNumber(r.f1Ci.low),
+                           csvNumber(r.f1Ci.high),
+                           QString::number(r.tp),
+                           QString::number(r.fp),
+                           QString::number(r.tn),
+                           QString::number(r.fn),
+                           r.weak ? QStringLiteral("1") : QStringLiteral("0"),
+                           csvNumber(r.gap)}
             .join(QLatin1Char(','));
     };
     for (const SliceRow &row : slices)
@@ -339,15 +353,15 @@ QString SliceReport::toText() const
                      .arg(fmt(row.precision), fmt(row.recall), fmt(row.f1));
     }
     if (!weak.empty()) {
-        lines << QString() << QStringLiteral("Weak slices (%1 more than %2 below overall, interval below it too):")
-                                  .arg(sliceMetricName(options.weakMetric))
-                                  .arg(options.weakMargin);
+        lines << QString()
+              << QStringLiteral("Weak slices (%1 more than %2 below overall, interval below it too):")
+                     .arg(sliceMetricName(options.weakMetric))
+                     .arg(options.weakMargin);
         for (std::size_t i : weak)
             lines << QStringLiteral("  %1 = %2: n=%3, %4=%5, gap %6")
                          .arg(slices[i].feature(), slices[i].value())
                          .arg(slices[i].n)
-                         .arg(sliceMetricName(options.weakMetric), fmt(slices[i].metric(options.weakMetric)),
-                              fmt(slices[i].gap));
+                         .arg(sliceMetricName(options.weakMetric), fmt(slices[i].metric(options.weakMetric)), fmt(slices[i].gap));
     }
     return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }

@@ -25,12 +25,12 @@ Interval wilsonInterval(std::int64_t successes, std::int64_t n, double z);
 
 struct SliceOptions
 {
-    QStringList features;      // empty: every column
-    int bins = 4;              // quantile bins for numeric columns
-    int cross = 2;             // 1: single features; 2: also every pair; 3: also every triple
-    int minSize = 30;          // intersections smaller than this are left out
+    QStringList features; // empty: every column
+    int bins = 4; // quantile bins for numeric columns
+    int cross = 2; // 1: single features; 2: also every pair; 3: also every triple
+    int minSize = 30; // intersections smaller than this are left out
     SliceMetric weakMetric = SliceMetric::F1;
-    double weakMargin = 0.05;  // a weak slice is at least this far below the overall value...
+    double weakMargin = 0.05; // a weak slice is at least this far below the overall value...
     double z = 1.959963984540054; // ...and its interval lies below it too (95%)
 };
 
@@ -70,15 +70,15 @@ struct SliceReport
 {
     SliceOptions options;
     SliceRow overall;
-    std::vector<SliceRow> slices;   // features in the order given, values in code order; then pairs, triples
-    std::vector<std::size_t> weak;  // indices into slices, largest gap first
+    std::vector<SliceRow> slices; // features in the order given, values in code order; then pairs, triples
+    std::vector<std::size_t> weak; // indices into slices, largest gap first
     double threshold = 0.5;
     QString source;
     QString modelId;
 
     QJsonObject toJson() const;
-    QByteArray toCsv() const;  // one row per slice; columns start feature, value, n, label_pos, pred_pos, ...
-    QString toText() const;    // slice_output.txt: per feature, one slice a line
+    QByteArray toCsv() const; // one row per slice; columns start feature, value, n, label_pos, pred_pos, ...
+    QString toText() const; // slice_output.txt: per feature, one slice a line
 };
 
 // Ratios with a zero denominator are NaN (null in JSON, empty in CSV).

@@ -56,8 +56,8 @@ std::vector<int> stratifiedFolds(const std::vector<std::int8_t> &labels, int fol
 Model trainModel(const Dataset &train, const TrainParams &params, const Progress &progress)
 {
     if (!train.hasLabels())
-        throw SchemaError(QStringLiteral("%1: training needs the label column \"%2\"")
-                              .arg(train.path, train.schema.labelColumn()));
+        throw SchemaError(
+            QStringLiteral("%1: training needs the label column \"%2\"").arg(train.path, train.schema.labelColumn()));
     progress.step(0, 1000, QStringLiteral("encoding"));
     const FeatureEncoder encoder = FeatureEncoder::fit(train, params.encoder);
     const FeatureMatrix x = encoder.encode(train);
@@ -113,9 +113,7 @@ CrossValidationReport crossValidate(const Dataset &data, const TrainParams &para
     const std::size_t positives = data.positives();
     const std::size_t fewest = std::min(positives, data.rowCount() - positives);
     if (fewest < std::size_t(folds))
-        throw SchemaError(QStringLiteral("--cv %1: the smaller class has only %2 rows; use fewer folds")
-                              .arg(folds)
-                              .arg(fewest));
+        throw SchemaError(QStringLiteral("--cv %1: the smaller class has only %2 rows; use fewer folds").arg(folds).arg(fewest));
 
     const std::vector<int> fold = stratifiedFolds(data.labels, folds, params.learner.seed);
     CrossValidationReport report;
@@ -128,17 +126,21 @@ CrossValidationReport crossValidate(const Dataset &data, const TrainParams &para
             (fold[i] == k ? testRows : trainRows).push_back(i);
         const Dataset trainPart = data.subset(trainRows);
         const Dataset testPart = data.subset(testRows);
-        const Model model = trainModel(trainPart, params,
-                                       subProgress(progress, 1000 * k / folds, 1000 * (k + 1) / folds,
-                                                   QStringLiteral("fold %1/%2").arg(k + 1).arg(folds)));
+        const Model model = trainModel(
+            trainPart, params,
+            subProgress(progress, 1000 * k / folds, 1000 * (k + 1) / folds, QStringLiteral("fold %1/%2").arg(k + 1).arg(folds)));
         report.perFold.append(computeMetrics(model.score(testPart), testPart.labels, model.threshold(), params.beta));
     }
 
     const std::vector<std::pair<QString, double BinaryMetrics::*>> fields = {
-        {QStringLiteral("precision"), &BinaryMetrics::precision}, {QStringLiteral("recall"), &BinaryMetrics::recall},
-        {QStringLiteral("f1"), &BinaryMetrics::f1},               {QStringLiteral("accuracy"), &BinaryMetrics::accuracy},
-        {QStringLiteral("roc_auc"), &BinaryMetrics::rocAuc},      {QStringLiteral("pr_auc"), &BinaryMetrics::prAuc},
-        {QStringLiteral("log_loss"), &BinaryMetrics::logLoss},    {QStringLiteral("brier"), &BinaryMetrics::brier},
+        {QStringLiteral("precision"), &BinaryMetrics::precision},
+        {QStringLiteral("recall"), &BinaryMetrics::recall},
+        {QStringLiteral("f1"), &BinaryMetrics::f1},
+        {QStringLiteral("accuracy"), &BinaryMetrics::accuracy},
+        {QStringLiteral("roc_auc"), &BinaryMetrics::rocAuc},
+        {QStringLiteral("pr_auc"), &BinaryMetrics::prAuc},
+        {QStringLiteral("log_loss"), &BinaryMetrics::logLoss},
+        {QStringLiteral("brier"), &BinaryMetrics::brier},
         {QStringLiteral("threshold"), &BinaryMetrics::threshold},
     };
     for (const auto &[name, member] : fields) {

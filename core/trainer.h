@@ -40,8 +40,7 @@ struct CrossValidationReport
 // Stratified k-fold cross-validation of the whole training procedure (threshold tuning
 // included, inside each fold). Deterministic for a given params.learner.seed.
 // Throws: SchemaError when k < 2 or a class has fewer than k rows.
-CrossValidationReport crossValidate(const Dataset &data, const TrainParams &params, int folds,
-                                    const Progress &progress = {});
+CrossValidationReport crossValidate(const Dataset &data, const TrainParams &params, int folds, const Progress &progress = {});
 
 // Stratified assignment of every row to one of `folds` groups (seeded, portable).
 std::vector<int> stratifiedFolds(const std::vector<std::int8_t> &labels, int folds, std::uint64_t seed);

@@ -30,14 +30,16 @@ VersionDiff diffAudits(const VersionAudit &a, const VersionAudit &b)
     diff.labelA = a.version.label;
     diff.labelB = b.version.label;
     const QString prefix = QStringLiteral("audit:");
-    diff.metrics = diffMetrics(flattenNumbers(a.results.metrics.toJson(), prefix), flattenNumbers(b.results.metrics.toJson(), prefix));
+    diff.metrics = diffMetrics(flattenNumbers(a.results.metrics.toJson(), prefix),
+                               flattenNumbers(b.results.metrics.toJson(), prefix));
     diff.params = diffParams(a.version.params, b.version.params);
     if (a.results.slices && b.results.slices)
         diff.slices = diffSlices(a.results.slices->toJson(), b.results.slices->toJson());
     if (a.results.bias && b.results.bias)
         diff.parities = diffParities(a.results.bias->toJson(), b.results.bias->toJson());
     else
-        diff.notes << QStringLiteral("no bias report: %1").arg(a.results.biasError.isEmpty() ? b.results.biasError : a.results.biasError);
+        diff.notes << QStringLiteral("no bias report: %1")
+                          .arg(a.results.biasError.isEmpty() ? b.results.biasError : a.results.biasError);
     return diff;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "audit.h"
-#include "versions.h"
+#include "versiondiff.h"
 
 namespace Audit {
 
@@ -11,7 +11,7 @@ struct VersionAudit
     Version version;
     QString modelFile; // where the model was read from (workspace or DVC cache)
     QString modelMd5;
-    QString dataFile;  // where the data was read from
+    QString dataFile; // where the data was read from
     QString dataMd5;
     AuditResults results;
 };

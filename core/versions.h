@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "dvcfiles.h"
 #include "gitrepository.h"
 
 namespace Audit {
@@ -21,11 +22,11 @@ inline const QString kWorkspace = QStringLiteral("workspace");
 
 struct Version
 {
-    QString rev;   // full commit hash, or "workspace"
+    QString rev; // full commit hash, or "workspace"
     QString label; // short hash, or "workspace"
     GitRepository::Commit commit; // empty for the workspace
-    QJsonObject metrics;          // flattened: "metrics.json:f1" -> 0.71 (numbers only)
-    QJsonObject params;           // flattened: "params.yaml:model.seed" -> 42
+    QJsonObject metrics; // flattened: "metrics.json:f1" -> 0.71 (numbers only)
+    QJsonObject params; // flattened: "params.yaml:model.seed" -> 42
     bool isWorkspace() const { return rev == kWorkspace; }
 };
 
@@ -46,6 +47,11 @@ public:
     // A project file's bytes at `rev` ("workspace": on disk); nullopt when absent there.
     std::optional<QByteArray> file(const QString &rev, const QString &path) const;
 
+    // A JSON object file at `rev`; nullopt when absent or not a JSON object.
+    std::optional<QJsonObject> jsonFile(const QString &rev, const QString &path) const;
+    // dvc.yaml at `rev`; nullopt when that version has none. Throws SchemaError when malformed.
+    std::optional<DvcPipeline> pipeline(const QString &rev) const;
+
     // A local file holding `path` as dvc.lock recorded it at `rev`: the workspace file when
     // its md5 matches, else the DVC cache entry. Throws AuditError naming the path, the
     // version and the md5 when it is in neither (with the `dvc pull` that gets it).
@@ -63,68 +69,8 @@ private:
     QString m_prefix; // the project folder inside the repository, "" or "sub/dir/"
 };
 
-struct MetricDelta
-{
-    QString key; // "metrics.json:f1"
-    std::optional<double> before;
-    std::optional<double> after;
-    bool changed() const { return before != after; }
-};
-
-struct ParamDelta
-{
-    QString key; // "params.yaml:model.random_forest.trees"
-    QJsonValue before = QJsonValue::Undefined; // Undefined: absent
-    QJsonValue after = QJsonValue::Undefined;
-    bool changed() const { return before != after; }
-};
-
-struct SliceDelta
-{
-    QString feature; // "sex" or "race & sex"
-    QString value;   // "Female" or "Black & Female"
-    double nBefore = -1, nAfter = -1; // -1: the slice is absent there
-    double f1Before = 0, f1After = 0;
-    double accuracyBefore = 0, accuracyAfter = 0;
-    bool significant = false; // the new F1 lies outside the old one's confidence interval
-    double f1Delta() const { return f1After - f1Before; }
-    bool inBoth() const { return nBefore >= 0 && nAfter >= 0; }
-};
-
-struct ParityFlip
-{
-    QString attribute; // empty: the overall verdict
-    QString group;     // empty: the attribute's verdict
-    QString parity;    // "FPR Parity"
-    bool before = false;
-    bool after = false;
-};
-
-struct VersionDiff
-{
-    QString labelA;
-    QString labelB;
-    QList<MetricDelta> metrics;  // every metric of either side
-    QList<ParamDelta> params;    // every param of either side
-    QList<SliceDelta> slices;    // matched slices, worst F1 change first, then unmatched ones
-    QList<ParityFlip> parities;  // only the verdicts that changed
-    QStringList notes;           // what could not be compared, and why
-
-    QList<SliceDelta> worseSlices() const;
-    QJsonObject toJson(bool all = false) const;
-    QString toText(bool all = false, int topSlices = 15) const; // `all`: unchanged metrics and params too
-};
-
-// The pieces of a diff, usable on any two reports (a past version against the current one).
-QJsonObject flattenNumbers(const QJsonObject &object, const QString &prefix); // nested keys dotted
+// Every number of a JSON object under dotted keys ("confusion.tp"), and every value.
+QJsonObject flattenNumbers(const QJsonObject &object, const QString &prefix);
 QJsonObject flattenValues(const QJsonObject &object, const QString &prefix);
-QList<MetricDelta> diffMetrics(const QJsonObject &flatBefore, const QJsonObject &flatAfter);
-QList<ParamDelta> diffParams(const QJsonObject &flatBefore, const QJsonObject &flatAfter);
-QList<SliceDelta> diffSlices(const QJsonObject &slicesBefore, const QJsonObject &slicesAfter); // SliceReport JSON
-QList<ParityFlip> diffParities(const QJsonObject &biasBefore, const QJsonObject &biasAfter); // BiasReport JSON
-
-// Compares two versions: metrics and params as `dvc metrics diff` / `dvc params diff`, and
-// the slice and bias reports found among the pipeline's JSON outputs.
-VersionDiff diffVersions(const VersionStore &store, const QString &revA, const QString &revB);
 
 } // namespace Audit

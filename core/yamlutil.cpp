@@ -22,10 +22,8 @@ YAML::Node YamlReader::parse(const QByteArray &yaml) const
     try {
         root = YAML::Load(yaml.toStdString());
     } catch (const YAML::Exception &e) {
-        throw SchemaError(QStringLiteral("%1:%2: not valid YAML: %3")
-                              .arg(m_source)
-                              .arg(e.mark.line + 1)
-                              .arg(QString::fromStdString(e.msg)));
+        throw SchemaError(
+            QStringLiteral("%1:%2: not valid YAML: %3").arg(m_source).arg(e.mark.line + 1).arg(QString::fromStdString(e.msg)));
     }
     if (!root.IsMap())
         throw SchemaError(QStringLiteral("%1: expected a YAML mapping at the top level").arg(m_source));
@@ -74,8 +72,7 @@ QString YamlReader::optionalString(const YAML::Node &parent, const QString &path
     return QString::fromStdString(node.Scalar()).trimmed();
 }
 
-double YamlReader::number(const YAML::Node &parent, const QString &path, double fallback, double min,
-                          double max) const
+double YamlReader::number(const YAML::Node &parent, const QString &path, double fallback, double min, double max) const
 {
     const YAML::Node node = child(parent, path);
     if (!node || node.IsNull())

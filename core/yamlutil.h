@@ -15,8 +15,7 @@ class YamlReader
 public:
     explicit YamlReader(QString sourceName)
         : m_source(std::move(sourceName))
-    {
-    }
+    {}
 
     // Reads a whole file. Throws IoError naming `what` ("schema", "params") when unreadable.
     static QByteArray readFile(const QString &path, const QString &what);
@@ -27,7 +26,7 @@ public:
     QString optionalString(const YAML::Node &parent, const QString &path, const QString &fallback) const;
     double number(const YAML::Node &parent, const QString &path, double fallback, double min, double max) const;
     int integer(const YAML::Node &parent, const QString &path, int fallback, int min, int max) const;
-    YAML::Node map(const YAML::Node &parent, const QString &path) const;      // required mapping
+    YAML::Node map(const YAML::Node &parent, const QString &path) const; // required mapping
     YAML::Node sequence(const YAML::Node &parent, const QString &path) const; // required list
 
     [[noreturn]] void fail(const YAML::Node &node, const QString &path, const QString &problem) const;

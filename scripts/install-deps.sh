@@ -9,8 +9,16 @@ packages=(
     libdlib-dev libopenblas-dev liblapack-dev libyaml-cpp-dev libgit2-dev
     xvfb xauth xdotool imagemagick poppler-utils
     python3 python3-jsonschema python3-yaml
+    dpkg-dev file desktop-file-utils clang-format
 )
-[[ "${1:-}" == "--bench" ]] && packages+=(wrk hyperfine)
+# Extras: --bench (load tests), --lint (clang-tidy).
+for extra in "$@"; do
+    case "$extra" in
+        --bench) packages+=(wrk hyperfine) ;;
+        --lint) packages+=(clang-tidy) ;;
+        *) echo "install-deps: unknown option $extra (--bench, --lint)" >&2; exit 2 ;;
+    esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

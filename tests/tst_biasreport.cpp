@@ -169,7 +169,7 @@ void TestBiasReport::parities_andRollUps()
 
     const GroupMetrics &c = group(r, QStringLiteral("C"));
     QCOMPARE(c.parity(Parity::Impact), Verdict(true)); // pprev 1/2 vs 1/2
-    QCOMPARE(c.parity(Parity::Fnr), Verdict());         // NaN: undefined
+    QCOMPARE(c.parity(Parity::Fnr), Verdict()); // NaN: undefined
     QCOMPARE(c.parity(Parity::EqualizedOdds), Verdict(false)); // FPR 1.5 fails, TPR undefined: false wins
 
     const GroupMetrics &d = group(r, QStringLiteral("D"));
@@ -249,8 +249,7 @@ void TestBiasReport::badInput_namesTheProblem_data()
                                     << "attribute \"race\" is not a column of fixture (columns: g, x)";
     QTest::newRow("unknown reference") << QStringList{QStringLiteral("g")} << "Z" << 0.8
                                        << "reference group \"Z\" does not exist for attribute \"g\" (groups: A, B, C, D)";
-    QTest::newRow("no reference") << QStringList{QStringLiteral("g")} << "" << 0.8
-                                  << "no reference group for attribute \"g\"";
+    QTest::newRow("no reference") << QStringList{QStringLiteral("g")} << "" << 0.8 << "no reference group for attribute \"g\"";
     QTest::newRow("tau too big") << QStringList{QStringLiteral("g")} << "A" << 1.5 << "--tau 1.5: must be in (0, 1]";
     QTest::newRow("no attributes") << QStringList{} << "A" << 0.8 << "no attributes to audit";
 }

@@ -54,8 +54,7 @@ void TestCli::initTestCase()
     QVERIFY(QFile::copy(TestUtil::censusRaw(), path(QStringLiteral("data/raw/census.csv"))));
     QVERIFY(QFile::copy(TestUtil::censusSchema(), path(QStringLiteral("data/census.schema.yaml"))));
     QVERIFY(QFile::copy(TestUtil::projectFile(QStringLiteral("params.yaml")), path(QStringLiteral("params.yaml"))));
-    TestUtil::writeFile(m_dir, QStringLiteral("data/broken.csv"),
-                        "age, workclass\n39, State-gov\n");
+    TestUtil::writeFile(m_dir, QStringLiteral("data/broken.csv"), "age, workclass\n39, State-gov\n");
     TestUtil::writeFile(m_dir, QStringLiteral("bad_params.yaml"),
                         "data: {schema: data/census.schema.yaml}\nmodel:\n  learner: boosted\n");
 }
@@ -121,9 +120,9 @@ void TestCli::pipeline_cleanSplitTrainEvaluatePredict()
 void TestCli::audit_slicesAndBiasOnCensus()
 {
     Result r = run({QStringLiteral("slices"), QStringLiteral("--model"), QStringLiteral("models/model.bin"),
-                    QStringLiteral("--data"), QStringLiteral("data/test.csv"), QStringLiteral("--out"), QStringLiteral("slices.json"),
-                    QStringLiteral("--csv"), QStringLiteral("slices.csv"), QStringLiteral("--text"),
-                    QStringLiteral("slice_output.txt")});
+                    QStringLiteral("--data"), QStringLiteral("data/test.csv"), QStringLiteral("--out"),
+                    QStringLiteral("slices.json"), QStringLiteral("--csv"), QStringLiteral("slices.csv"),
+                    QStringLiteral("--text"), QStringLiteral("slice_output.txt")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const QJsonObject slices = QJsonDocument::fromJson(TestUtil::readFile(path(QStringLiteral("slices.json")))).object();
     std::int64_t sexRows = 0;
@@ -142,8 +141,10 @@ void TestCli::audit_slicesAndBiasOnCensus()
     const QJsonArray weak = slices.value(QStringLiteral("weak_slices")).toArray();
     QVERIFY(!weak.isEmpty());
     for (qsizetype i = 1; i < weak.size(); ++i)
-        QVERIFY(weak[i - 1].toObject().value(QStringLiteral("gap")).toDouble() >= weak[i].toObject().value(QStringLiteral("gap")).toDouble());
-    QVERIFY(TestUtil::readFile(path(QStringLiteral("slices.csv"))).startsWith("feature,value,n,label_pos,pred_pos,precision,recall,f1,accuracy,fpr,fnr,"));
+        QVERIFY(weak[i - 1].toObject().value(QStringLiteral("gap")).toDouble()
+                >= weak[i].toObject().value(QStringLiteral("gap")).toDouble());
+    QVERIFY(TestUtil::readFile(path(QStringLiteral("slices.csv")))
+                .startsWith("feature,value,n,label_pos,pred_pos,precision,recall,f1,accuracy,fpr,fnr,"));
     const QString text = QString::fromUtf8(TestUtil::readFile(path(QStringLiteral("slice_output.txt"))));
     QVERIFY(text.contains(QStringLiteral("Feature: education\n")));
     QVERIFY(text.contains(QStringLiteral("  sex = Female: n=")));
@@ -165,8 +166,9 @@ void TestCli::audit_slicesAndBiasOnCensus()
 
     // The same audit from the scored CSV that `predict` wrote gives the same table.
     const QJsonObject metrics = QJsonDocument::fromJson(TestUtil::readFile(path(QStringLiteral("metrics.json")))).object();
-    r = run({QStringLiteral("bias"), QStringLiteral("--scores"), QStringLiteral("predictions.csv"), QStringLiteral("--attributes"),
-             QStringLiteral("race,sex"), QStringLiteral("--ref"), QStringLiteral("race=White,sex=Male"), QStringLiteral("--threshold"),
+    r = run({QStringLiteral("bias"), QStringLiteral("--scores"), QStringLiteral("predictions.csv"),
+             QStringLiteral("--attributes"), QStringLiteral("race,sex"), QStringLiteral("--ref"),
+             QStringLiteral("race=White,sex=Male"), QStringLiteral("--threshold"),
              QString::number(metrics.value(QStringLiteral("threshold")).toDouble(), 'g', 17), QStringLiteral("--csv"),
              QStringLiteral("bias_scores.csv")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
@@ -177,7 +179,7 @@ void TestCli::card_refreshesAndExportsEveryFormat()
 {
     TestUtil::writeFile(m_dir, QStringLiteral("card.md"),
                         "# My census model\n\n## Caveats and Recommendations\nDo not use for hiring.\n");
-    const QStringList base = {QStringLiteral("card"), QStringLiteral("--model"), QStringLiteral("models/model.bin"),
+    const QStringList base = {QStringLiteral("card"),   QStringLiteral("--model"),       QStringLiteral("models/model.bin"),
                               QStringLiteral("--data"), QStringLiteral("data/test.csv"), QStringLiteral("--card"),
                               QStringLiteral("card.md")};
     Result r = run(base + QStringList{QStringLiteral("--out"), QStringLiteral("card.md")});
@@ -198,10 +200,13 @@ void TestCli::card_refreshesAndExportsEveryFormat()
     }
     QVERIFY(TestUtil::readFile(path(QStringLiteral("card.pdf"))).startsWith("%PDF"));
     QVERIFY(TestUtil::readFile(path(QStringLiteral("card.html"))).contains("Do not use for hiring."));
-    QCOMPARE(QJsonDocument::fromJson(TestUtil::readFile(path(QStringLiteral("card.json")))).object()
-                 .value(QStringLiteral("schema_version")).toString(),
+    QCOMPARE(QJsonDocument::fromJson(TestUtil::readFile(path(QStringLiteral("card.json"))))
+                 .object()
+                 .value(QStringLiteral("schema_version"))
+                 .toString(),
              QStringLiteral("0.0.2"));
-    r = run(base + QStringList{QStringLiteral("--out"), QStringLiteral("x.doc"), QStringLiteral("--format"), QStringLiteral("doc")});
+    r = run(base
+            + QStringList{QStringLiteral("--out"), QStringLiteral("x.doc"), QStringLiteral("--format"), QStringLiteral("doc")});
     QCOMPARE(r.exitCode, 2);
     QVERIFY(r.err.contains(QStringLiteral("--format: expected md, html, pdf or json, found \"doc\"")));
     TestUtil::writeFile(m_dir, QStringLiteral("broken_card.md"), "---\nlicense: mit\n");
@@ -209,7 +214,8 @@ void TestCli::card_refreshesAndExportsEveryFormat()
              QStringLiteral("data/test.csv"), QStringLiteral("--card"), QStringLiteral("broken_card.md"), QStringLiteral("--out"),
              QStringLiteral("broken_out.md")});
     QCOMPARE(r.exitCode, 2);
-    QVERIFY2(r.err.contains(QStringLiteral("broken_card.md:1: the YAML front matter opened here is never closed")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("broken_card.md:1: the YAML front matter opened here is never closed")),
+             qPrintable(r.err));
     QVERIFY(!QFile::exists(path(QStringLiteral("broken_out.md"))));
 }
 
@@ -217,17 +223,19 @@ void TestCli::serve_answersLogsAndStopsOnSigterm()
 {
     QProcess server;
     server.setWorkingDirectory(m_dir.path());
-    server.start(QStringLiteral(CLI_BINARY), {QStringLiteral("serve"), QStringLiteral("--model"), QStringLiteral("models/model.bin"),
-                                              QStringLiteral("--port"), QStringLiteral("0")});
+    server.start(QStringLiteral(CLI_BINARY),
+                 {QStringLiteral("serve"), QStringLiteral("--model"), QStringLiteral("models/model.bin"),
+                  QStringLiteral("--port"), QStringLiteral("0")});
     QString banner;
-    QTRY_VERIFY_WITH_TIMEOUT((banner += QString::fromUtf8(server.readAllStandardError())).contains(QStringLiteral("on http://")), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT((banner += QString::fromUtf8(server.readAllStandardError())).contains(QStringLiteral("on http://")),
+                             20000);
     static const QRegularExpression portPattern(QStringLiteral("127\\.0\\.0\\.1:(\\d+)/"));
     const QString port = portPattern.match(banner).captured(1);
     QVERIFY2(!port.isEmpty(), qPrintable(banner));
 
     QProcess client;
-    client.start(QStringLiteral("bash"), {TestUtil::projectFile(QStringLiteral("scripts/live_predict.sh")),
-                                          QStringLiteral("http://127.0.0.1:") + port});
+    client.start(QStringLiteral("bash"),
+                 {TestUtil::projectFile(QStringLiteral("scripts/live_predict.sh")), QStringLiteral("http://127.0.0.1:") + port});
     QVERIFY(client.waitForFinished(20000));
     QVERIFY2(client.exitCode() == 0, client.readAllStandardError().constData());
     const QJsonObject answer = QJsonDocument::fromJson(client.readAllStandardOutput()).object();
@@ -251,8 +259,8 @@ void TestCli::serve_answersLogsAndStopsOnSigterm()
 
 void TestCli::train_twiceGivesIdenticalModelFiles()
 {
-    const QStringList args = {QStringLiteral("train"), QStringLiteral("--data"), QStringLiteral("data/raw/census.csv"),
-                              QStringLiteral("--learner"), QStringLiteral("mlp"), QStringLiteral("--out")};
+    const QStringList args = {QStringLiteral("train"),     QStringLiteral("--data"), QStringLiteral("data/raw/census.csv"),
+                              QStringLiteral("--learner"), QStringLiteral("mlp"),    QStringLiteral("--out")};
     QCOMPARE(run(args + QStringList{QStringLiteral("a.bin")}).exitCode, 0);
     QCOMPARE(run(args + QStringList{QStringLiteral("b.bin")}).exitCode, 0);
     const QByteArray a = TestUtil::readFile(path(QStringLiteral("a.bin")));
@@ -266,55 +274,84 @@ void TestCli::badInput_exitsTwoWithMessage_data()
     QTest::addColumn<QString>("messagePart");
     QTest::addColumn<QString>("mustNotExist");
 
-    QTest::newRow("unknown command") << QStringList{QStringLiteral("bake")} << "unknown command \"bake\"" << "";
+    QTest::newRow("unknown command") << QStringList{QStringLiteral("bake")} << "unknown command \"bake\""
+                                     << "";
     QTest::newRow("missing required option")
-        << QStringList{QStringLiteral("clean"), QStringLiteral("--in"), QStringLiteral("x.csv")} << "--out is required" << "";
+        << QStringList{QStringLiteral("clean"), QStringLiteral("--in"), QStringLiteral("x.csv")} << "--out is required"
+        << "";
     QTest::newRow("unknown option") << QStringList{QStringLiteral("clean"), QStringLiteral("--colour")}
-                                    << "Unknown option 'colour'" << "";
-    QTest::newRow("missing input file")
-        << QStringList{QStringLiteral("clean"), QStringLiteral("--in"), QStringLiteral("nope.csv"), QStringLiteral("--out"),
-                       QStringLiteral("out1.csv")}
-        << "nope.csv: no such file" << "out1.csv";
+                                    << "Unknown option 'colour'"
+                                    << "";
+    QTest::newRow("missing input file") << QStringList{QStringLiteral("clean"), QStringLiteral("--in"),
+                                                       QStringLiteral("nope.csv"), QStringLiteral("--out"),
+                                                       QStringLiteral("out1.csv")}
+                                        << "nope.csv: no such file"
+                                        << "out1.csv";
     QTest::newRow("schema column absent from data")
         << QStringList{QStringLiteral("train"), QStringLiteral("--data"), QStringLiteral("data/broken.csv"),
                        QStringLiteral("--out"), QStringLiteral("out2.bin")}
-        << "data/broken.csv:1: schema column \"fnlgt\" is absent from the header" << "out2.bin";
+        << "data/broken.csv:1: schema column \"fnlgt\" is absent from the header"
+        << "out2.bin";
     QTest::newRow("bad learner in params")
-        << QStringList{QStringLiteral("train"), QStringLiteral("--data"), QStringLiteral("data/raw/census.csv"),
+        << QStringList{QStringLiteral("train"),    QStringLiteral("--data"),          QStringLiteral("data/raw/census.csv"),
                        QStringLiteral("--params"), QStringLiteral("bad_params.yaml"), QStringLiteral("--out"),
                        QStringLiteral("out3.bin")}
-        << "bad_params.yaml:3: model.learner: unknown learner \"boosted\"" << "out3.bin";
-    QTest::newRow("model file is a CSV")
-        << QStringList{QStringLiteral("evaluate"), QStringLiteral("--model"), QStringLiteral("data/broken.csv"),
-                       QStringLiteral("--data"), QStringLiteral("data/raw/census.csv"), QStringLiteral("--out"),
-                       QStringLiteral("out4.json")}
-        << "data/broken.csv: not a ModelAudit model file" << "out4.json";
-    QTest::newRow("bad threshold")
-        << QStringList{QStringLiteral("evaluate"), QStringLiteral("--model"), QStringLiteral("a.bin"), QStringLiteral("--data"),
-                       QStringLiteral("data/raw/census.csv"), QStringLiteral("--threshold"), QStringLiteral("high")}
-        << "--threshold: expected a number, found \"high\"" << "";
-    QTest::newRow("unknown reference group")
-        << QStringList{QStringLiteral("bias"), QStringLiteral("--model"), QStringLiteral("a.bin"), QStringLiteral("--data"),
-                       QStringLiteral("data/raw/census.csv"), QStringLiteral("--ref"), QStringLiteral("race=Martian"),
-                       QStringLiteral("--out"), QStringLiteral("out5.json")}
-        << "reference group \"Martian\" does not exist for attribute \"race\"" << "out5.json";
+        << "bad_params.yaml:3: model.learner: unknown learner \"boosted\""
+        << "out3.bin";
+    QTest::newRow("model file is a CSV") << QStringList{QStringLiteral("evaluate"),
+                                                        QStringLiteral("--model"),
+                                                        QStringLiteral("data/broken.csv"),
+                                                        QStringLiteral("--data"),
+                                                        QStringLiteral("data/raw/census.csv"),
+                                                        QStringLiteral("--out"),
+                                                        QStringLiteral("out4.json")}
+                                         << "data/broken.csv: not a ModelAudit model file"
+                                         << "out4.json";
+    QTest::newRow("bad threshold") << QStringList{QStringLiteral("evaluate"),
+                                                  QStringLiteral("--model"),
+                                                  QStringLiteral("a.bin"),
+                                                  QStringLiteral("--data"),
+                                                  QStringLiteral("data/raw/census.csv"),
+                                                  QStringLiteral("--threshold"),
+                                                  QStringLiteral("high")}
+                                   << "--threshold: expected a number, found \"high\""
+                                   << "";
+    QTest::newRow("unknown reference group") << QStringList{QStringLiteral("bias"),
+                                                            QStringLiteral("--model"),
+                                                            QStringLiteral("a.bin"),
+                                                            QStringLiteral("--data"),
+                                                            QStringLiteral("data/raw/census.csv"),
+                                                            QStringLiteral("--ref"),
+                                                            QStringLiteral("race=Martian"),
+                                                            QStringLiteral("--out"),
+                                                            QStringLiteral("out5.json")}
+                                             << "reference group \"Martian\" does not exist for attribute \"race\""
+                                             << "out5.json";
     QTest::newRow("model and scores together")
         << QStringList{QStringLiteral("slices"), QStringLiteral("--model"), QStringLiteral("a.bin"), QStringLiteral("--scores"),
                        QStringLiteral("x.csv")}
-        << "give either --model FILE --data CSV, or --scores CSV" << "";
+        << "give either --model FILE --data CSV, or --scores CSV"
+        << "";
     QTest::newRow("scores with a missing column")
         << QStringList{QStringLiteral("bias"), QStringLiteral("--scores"), QStringLiteral("data/raw/census.csv"),
                        QStringLiteral("--attributes"), QStringLiteral("race")}
-        << "column \"score\" (--score-col) is absent from the header" << "";
-    QTest::newRow("unknown slice feature")
-        << QStringList{QStringLiteral("slices"), QStringLiteral("--model"), QStringLiteral("a.bin"), QStringLiteral("--data"),
-                       QStringLiteral("data/raw/census.csv"), QStringLiteral("--features"), QStringLiteral("salery")}
-        << "--features: no column \"salery\"" << "";
+        << "column \"score\" (--score-col) is absent from the header"
+        << "";
+    QTest::newRow("unknown slice feature") << QStringList{QStringLiteral("slices"),
+                                                          QStringLiteral("--model"),
+                                                          QStringLiteral("a.bin"),
+                                                          QStringLiteral("--data"),
+                                                          QStringLiteral("data/raw/census.csv"),
+                                                          QStringLiteral("--features"),
+                                                          QStringLiteral("salery")}
+                                           << "--features: no column \"salery\""
+                                           << "";
     QTest::newRow("bad test size")
-        << QStringList{QStringLiteral("split"), QStringLiteral("--in"), QStringLiteral("data/raw/census.csv"),
-                       QStringLiteral("--train"), QStringLiteral("t1.csv"), QStringLiteral("--test"), QStringLiteral("t2.csv"),
-                       QStringLiteral("--test-size"), QStringLiteral("2")}
-        << "--test-size: 2 is outside (0, 1)" << "t1.csv";
+        << QStringList{QStringLiteral("split"),   QStringLiteral("--in"),        QStringLiteral("data/raw/census.csv"),
+                       QStringLiteral("--train"), QStringLiteral("t1.csv"),      QStringLiteral("--test"),
+                       QStringLiteral("t2.csv"),  QStringLiteral("--test-size"), QStringLiteral("2")}
+        << "--test-size: 2 is outside (0, 1)"
+        << "t1.csv";
 }
 
 void TestCli::badInput_exitsTwoWithMessage()
@@ -347,10 +384,11 @@ void TestCli::badRows_listedOrStrict()
 {
     QByteArray csv = TestUtil::readFile(TestUtil::fixture(QStringLiteral("census_20.csv")));
     csv.replace("\n39, State-gov", "\n?, State-gov"); // line 2: no age
-    csv.replace(", Husband, White, Male, 0, 0, 13, United-States, <=50K", ", Husband, White, Male, 0, 0, 13, United-States, <=50K.");
+    csv.replace(", Husband, White, Male, 0, 0, 13, United-States, <=50K",
+                ", Husband, White, Male, 0, 0, 13, United-States, <=50K.");
     TestUtil::writeFile(m_dir, QStringLiteral("data/bad_rows.csv"), csv);
-    const QStringList args = {QStringLiteral("predict"), QStringLiteral("--model"), QStringLiteral("a.bin"),
-                              QStringLiteral("--data"), QStringLiteral("data/bad_rows.csv"), QStringLiteral("--out")};
+    const QStringList args = {QStringLiteral("predict"), QStringLiteral("--model"),           QStringLiteral("a.bin"),
+                              QStringLiteral("--data"),  QStringLiteral("data/bad_rows.csv"), QStringLiteral("--out")};
     Result r = run(args + QStringList{QStringLiteral("scored.csv")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QVERIFY2(r.err.contains(QStringLiteral("2 row(s) rejected")), qPrintable(r.err));

@@ -38,22 +38,20 @@ void TestCsvReader::readGoodInput_data()
 
     const QByteArray header = "age,colour,score,shape,y\n";
     QTest::newRow("plain LF") << header + "30,red,1.5,round,yes\n" << 1 << "red" << 1.5;
-    QTest::newRow("CRLF line ends") << QByteArray("age,colour,score,shape,y\r\n31,blue,2,square,no\r\n") << 1 << "blue"
-                                    << 2.0;
+    QTest::newRow("CRLF line ends") << QByteArray("age,colour,score,shape,y\r\n31,blue,2,square,no\r\n") << 1 << "blue" << 2.0;
     QTest::newRow("census-style spaces after commas")
         << QByteArray("age, colour, score, shape, y\n 30, red, 1.5, round, yes\n") << 1 << "red" << 1.5;
     QTest::newRow("trailing blank line") << header + "30,red,1.5,round,yes\n\n" << 1 << "red" << 1.5;
     QTest::newRow("no final newline") << header + "30,red,1.5,round,yes" << 1 << "red" << 1.5;
     QTest::newRow("quoted field with comma") << header + "30,\"dark, red\",1.5,round,yes\n" << 1 << "dark, red" << 1.5;
-    QTest::newRow("quoted field with doubled quote")
-        << header + "30,\"say \"\"hi\"\"\",1.5,round,yes\n" << 1 << "say \"hi\"" << 1.5;
-    QTest::newRow("quoted field with line break")
-        << header + "30,\"two\nlines\",1.5,round,yes\n40,green,-3e2,round,no\n" << 2 << "green" << -300.0;
+    QTest::newRow("quoted field with doubled quote") << header + "30,\"say \"\"hi\"\"\",1.5,round,yes\n"
+                                                     << 1 << "say \"hi\"" << 1.5;
+    QTest::newRow("quoted field with line break") << header + "30,\"two\nlines\",1.5,round,yes\n40,green,-3e2,round,no\n"
+                                                  << 2 << "green" << -300.0;
     QTest::newRow("columns in another order plus an extra one")
         << QByteArray("y,extra,shape,score,colour,age\nno,zzz,round,0.25,teal,50\n") << 1 << "teal" << 0.25;
     QTest::newRow("question mark as a category") << header + "30,?,1.5,round,yes\n" << 1 << "?" << 1.5;
-    QTest::newRow("byte order mark") << QByteArray("\xEF\xBB\xBF") + header + "30,red,1.5,round,yes\n" << 1 << "red"
-                                     << 1.5;
+    QTest::newRow("byte order mark") << QByteArray("\xEF\xBB\xBF") + header + "30,red,1.5,round,yes\n" << 1 << "red" << 1.5;
 }
 
 void TestCsvReader::readGoodInput()
@@ -83,24 +81,30 @@ void TestCsvReader::badRows_areRejectedWithMessage_data()
 
     const QByteArray header = "age, colour, score, shape, y\n";
     const QByteArray good = "30, red, 1.5, round, yes\n";
-    QTest::newRow("question mark in integer column")
-        << header + good + "?, red, 1.5, round, yes\n" << 3 << "age"
-        << "good.csv:3: column \"age\": expected a whole number, found \"?\"";
-    QTest::newRow("decimal in integer column")
-        << header + "3.5, red, 1.5, round, no\n" << 2 << "age" << "expected a whole number, found \"3.5\"";
-    QTest::newRow("text in real column") << header + "30, red, abc, round, no\n" << 2 << "score"
+    QTest::newRow("question mark in integer column") << header + good + "?, red, 1.5, round, yes\n"
+                                                     << 3 << "age"
+                                                     << "good.csv:3: column \"age\": expected a whole number, found \"?\"";
+    QTest::newRow("decimal in integer column") << header + "3.5, red, 1.5, round, no\n"
+                                               << 2 << "age"
+                                               << "expected a whole number, found \"3.5\"";
+    QTest::newRow("text in real column") << header + "30, red, abc, round, no\n"
+                                         << 2 << "score"
                                          << "column \"score\": expected a number, found \"abc\"";
-    QTest::newRow("empty numeric field") << header + "30, red, , round, no\n" << 2 << "score"
+    QTest::newRow("empty numeric field") << header + "30, red, , round, no\n"
+                                         << 2 << "score"
                                          << "expected a number, found \"\"";
-    QTest::newRow("too few fields") << header + good + good + "30, red, 1.5\n" << 4 << ""
+    QTest::newRow("too few fields") << header + good + good + "30, red, 1.5\n"
+                                    << 4 << ""
                                     << "good.csv:4: expected 5 fields as in the header, found 3";
-    QTest::newRow("too many fields") << header + "30, red, 1.5, round, yes, extra\n" << 2 << ""
+    QTest::newRow("too many fields") << header + "30, red, 1.5, round, yes, extra\n"
+                                     << 2 << ""
                                      << "expected 5 fields as in the header, found 6";
-    QTest::newRow("label outside the two classes")
-        << header + "30, red, 1.5, round, maybe\n" << 2 << "y"
-        << "column \"y\": label \"maybe\" is neither \"yes\" nor \"no\"";
-    QTest::newRow("census label with a trailing period")
-        << header + "30, red, 1.5, round, yes.\n" << 2 << "y" << "label \"yes.\" is neither";
+    QTest::newRow("label outside the two classes") << header + "30, red, 1.5, round, maybe\n"
+                                                   << 2 << "y"
+                                                   << "column \"y\": label \"maybe\" is neither \"yes\" nor \"no\"";
+    QTest::newRow("census label with a trailing period") << header + "30, red, 1.5, round, yes.\n"
+                                                         << 2 << "y"
+                                                         << "label \"yes.\" is neither";
 }
 
 void TestCsvReader::badRows_areRejectedWithMessage()
@@ -152,17 +156,15 @@ void TestCsvReader::wholeFileProblems_throwCsvError_data()
     QTest::newRow("only blank lines") << QByteArray("\n\n  \n") << 0 << "the file is empty";
     QTest::newRow("no header row") << QByteArray("30,red,1.5,round,yes\n") << 1
                                    << "bad.csv:1: no header row: the first line names none of the schema's columns";
-    QTest::newRow("schema column absent")
-        << QByteArray("age,colour,shape,y\n30,red,round,yes\n") << 1
-        << "bad.csv:1: schema column \"score\" is absent from the header";
+    QTest::newRow("schema column absent") << QByteArray("age,colour,shape,y\n30,red,round,yes\n") << 1
+                                          << "bad.csv:1: schema column \"score\" is absent from the header";
     QTest::newRow("label column absent") << QByteArray("age,colour,score,shape\n30,red,1,round\n") << 1
                                          << "label column \"y\" is absent from the header";
-    QTest::newRow("duplicate header name") << QByteArray("age,age,colour,score,shape,y\n") << 1
-                                           << "names column \"age\" twice";
+    QTest::newRow("duplicate header name") << QByteArray("age,age,colour,score,shape,y\n") << 1 << "names column \"age\" twice";
     QTest::newRow("unterminated quote") << QByteArray("age,colour,score,shape,y\n30,\"red,1.5,round,yes\n") << 2
                                         << "bad.csv:2: a quoted field starts here and is never closed";
-    QTest::newRow("text after closing quote") << QByteArray("age,colour,score,shape,y\n30,\"red\"x,1,round,yes\n") << 2
-                                              << "unexpected text after a closing quote";
+    QTest::newRow("text after closing quote")
+        << QByteArray("age,colour,score,shape,y\n30,\"red\"x,1,round,yes\n") << 2 << "unexpected text after a closing quote";
 }
 
 void TestCsvReader::wholeFileProblems_throwCsvError()
@@ -223,8 +225,8 @@ void TestCsvReader::labelOptional_whenNotRequired()
 {
     LoadOptions options;
     options.requireLabel = false;
-    const LoadReport report =
-        CsvReader::readBytes("age,colour,score,shape\n30,red,1,round\n", QStringLiteral("x.csv"), m_tiny, options);
+    const LoadReport report = CsvReader::readBytes("age,colour,score,shape\n30,red,1,round\n", QStringLiteral("x.csv"), m_tiny,
+                                                   options);
     QCOMPARE(int(report.data.rowCount()), 1);
     QVERIFY(!report.data.hasLabels());
 }

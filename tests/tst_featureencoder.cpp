@@ -33,9 +33,9 @@ void TestFeatureEncoder::fit_oneHotSortedAndStandardised()
     const FeatureEncoder encoder = FeatureEncoder::fit(data);
     // age(1) + colour{blue, red}(2) + score(1) + shape{round, square}(2)
     QCOMPARE(encoder.width(), 6);
-    QCOMPARE(encoder.featureNames(), QStringList({QStringLiteral("age"), QStringLiteral("colour=blue"),
-                                                  QStringLiteral("colour=red"), QStringLiteral("score"),
-                                                  QStringLiteral("shape=round"), QStringLiteral("shape=square")}));
+    QCOMPARE(encoder.featureNames(),
+             QStringList({QStringLiteral("age"), QStringLiteral("colour=blue"), QStringLiteral("colour=red"),
+                          QStringLiteral("score"), QStringLiteral("shape=round"), QStringLiteral("shape=square")}));
     const FeatureMatrix x = encoder.encode(data);
     QCOMPARE(x.rows(), std::size_t(3));
     // age: mean 20, population sd sqrt(200/3)

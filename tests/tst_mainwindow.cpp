@@ -41,10 +41,7 @@ private:
     QTemporaryDir m_project;
     std::unique_ptr<MainWindow> m_window;
 
-    void waitIdle()
-    {
-        QTRY_VERIFY_WITH_TIMEOUT(!m_window->session()->isBusy(), 60000);
-    }
+    void waitIdle() { QTRY_VERIFY_WITH_TIMEOUT(!m_window->session()->isBusy(), 60000); }
 
 private Q_SLOTS:
     void initTestCase();

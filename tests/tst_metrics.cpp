@@ -48,8 +48,8 @@ void TestMetrics::handComputedCase()
     const double brier = (0.01 + 0.64 + 0.36 + 0.16 + 0.09 + 0.01) / 6;
     QVERIFY(std::abs(m.brier - brier) < 1e-12);
     const QJsonObject json = m.toJson();
-    for (const char *key : {"precision", "recall", "f1", "accuracy", "roc_auc", "pr_auc", "log_loss", "brier",
-                            "confusion", "support", "threshold"})
+    for (const char *key :
+         {"precision", "recall", "f1", "accuracy", "roc_auc", "pr_auc", "log_loss", "brier", "confusion", "support", "threshold"})
         QVERIFY2(json.contains(QLatin1String(key)), key);
     QCOMPARE(json.value(QStringLiteral("confusion")).toObject().value(QStringLiteral("fn")).toInt(), 1);
 }

@@ -41,7 +41,8 @@ private:
         ModelCard card;
         card.refresh(*m_model, m_data, *m_results);
         card.name = QStringLiteral("Census \"income\" model");
-        card.prose[QStringLiteral("overview")] = QStringLiteral("Line one.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nÜnïcode — ok.\n\n\n");
+        card.prose[QStringLiteral("overview")] = QStringLiteral(
+            "Line one.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nÜnïcode — ok.\n\n\n");
         card.prose[QStringLiteral("caveats")] = QStringLiteral("- one\n- two: \"quoted\" and \\ backslash");
         card.details[QStringLiteral("owners")] = QStringLiteral("Audit team");
         card.details[QStringLiteral("license")] = QStringLiteral("mit");
@@ -123,15 +124,20 @@ void TestModelCard::json_validAgainstModelCardToolkitSchema()
     const QString path = m_project.filePath(QStringLiteral("card.json"));
     TestUtil::writeFile(m_project, QStringLiteral("card.json"), QJsonDocument(writtenCard().toJson()).toJson());
     QProcess process;
-    process.start(QStringLiteral("python3"), {tool, m_project.path(), QStringLiteral("--skip"), QStringLiteral("dvc"),
-                                              QStringLiteral("--skip"), QStringLiteral("workflows"),
-                                              QStringLiteral("--model-card"), path, QStringLiteral("--format-check")});
+    process.start(QStringLiteral("python3"),
+                  {tool, m_project.path(), QStringLiteral("--skip"), QStringLiteral("dvc"), QStringLiteral("--skip"),
+                   QStringLiteral("workflows"), QStringLiteral("--model-card"), path, QStringLiteral("--format-check")});
     QVERIFY(process.waitForFinished(60000));
     const QByteArray output = process.readAllStandardOutput() + process.readAllStandardError();
     QVERIFY2(process.exitCode() == 0, output.constData());
     const QJsonObject json = writtenCard().toJson();
     QCOMPARE(json.value(QStringLiteral("schema_version")).toString(), QStringLiteral("0.0.2"));
-    QVERIFY(json.value(QStringLiteral("quantitative_analysis")).toObject().value(QStringLiteral("performance_metrics")).toArray().size() > 20);
+    QVERIFY(json.value(QStringLiteral("quantitative_analysis"))
+                .toObject()
+                .value(QStringLiteral("performance_metrics"))
+                .toArray()
+                .size()
+            > 20);
 
     // A JSON that breaks the schema is caught, naming the field.
     QJsonObject broken = json;
@@ -139,9 +145,9 @@ void TestModelCard::json_validAgainstModelCardToolkitSchema()
     details.insert(QStringLiteral("name"), 42);
     broken.insert(QStringLiteral("model_details"), details);
     TestUtil::writeFile(m_project, QStringLiteral("card.json"), QJsonDocument(broken).toJson());
-    process.start(QStringLiteral("python3"), {tool, m_project.path(), QStringLiteral("--skip"), QStringLiteral("dvc"),
-                                              QStringLiteral("--skip"), QStringLiteral("workflows"),
-                                              QStringLiteral("--model-card"), path});
+    process.start(QStringLiteral("python3"),
+                  {tool, m_project.path(), QStringLiteral("--skip"), QStringLiteral("dvc"), QStringLiteral("--skip"),
+                   QStringLiteral("workflows"), QStringLiteral("--model-card"), path});
     QVERIFY(process.waitForFinished(60000));
     QVERIFY(process.exitCode() != 0);
     QVERIFY((process.readAllStandardOutput() + process.readAllStandardError()).contains("name"));
@@ -154,9 +160,10 @@ void TestModelCard::markdown_validHuggingFaceMetadata()
         QSKIP("../shared/tools/validate-config is not beside this checkout");
     writtenCard().save(m_project.filePath(QStringLiteral("hf.md")));
     QProcess process;
-    process.start(QStringLiteral("python3"), {tool, m_project.path(), QStringLiteral("--skip"), QStringLiteral("dvc"),
-                                              QStringLiteral("--skip"), QStringLiteral("workflows"), QStringLiteral("--hf-card"),
-                                              m_project.filePath(QStringLiteral("hf.md")), QStringLiteral("--strict")});
+    process.start(QStringLiteral("python3"),
+                  {tool, m_project.path(), QStringLiteral("--skip"), QStringLiteral("dvc"), QStringLiteral("--skip"),
+                   QStringLiteral("workflows"), QStringLiteral("--hf-card"), m_project.filePath(QStringLiteral("hf.md")),
+                   QStringLiteral("--strict")});
     QVERIFY(process.waitForFinished(60000));
     QVERIFY2(process.exitCode() == 0, (process.readAllStandardOutput() + process.readAllStandardError()).constData());
 }
@@ -197,13 +204,14 @@ void TestModelCard::html_isSelfContained()
 
 void TestModelCard::classicTemplate_importsIntoFields()
 {
-    const QString classic = QStringLiteral("# Loan model\n\n## Model Details\nA gradient boosted model.\n\n"
-                                           "## Intended Use\n### Primary intended uses\nRanking applications.\n\n"
-                                           "### Primary intended users\nAnalysts.\n### Out-of-scope use cases\nAutomated denial.\n\n"
-                                           "## Factors\nAge groups.\n\n## Metrics\nAUC because ranking.\n\n"
-                                           "## Training Data\nBank records 2019.\n## Evaluation Data\nBank records 2020.\n"
-                                           "## Quantitative Analyses\nSee tables.\n## Ethical Considerations\nCredit is sensitive.\n"
-                                           "## Caveats and Recommendations\nRetrain yearly.\n");
+    const QString classic = QStringLiteral(
+        "# Loan model\n\n## Model Details\nA gradient boosted model.\n\n"
+        "## Intended Use\n### Primary intended uses\nRanking applications.\n\n"
+        "### Primary intended users\nAnalysts.\n### Out-of-scope use cases\nAutomated denial.\n\n"
+        "## Factors\nAge groups.\n\n## Metrics\nAUC because ranking.\n\n"
+        "## Training Data\nBank records 2019.\n## Evaluation Data\nBank records 2020.\n"
+        "## Quantitative Analyses\nSee tables.\n## Ethical Considerations\nCredit is sensitive.\n"
+        "## Caveats and Recommendations\nRetrain yearly.\n");
     const ModelCard card = ModelCard::fromMarkdown(classic, QStringLiteral("classic.md"));
     QCOMPARE(card.name, QStringLiteral("Loan model"));
     QCOMPARE(proseOf(card, "overview"), QStringLiteral("A gradient boosted model."));
@@ -267,9 +275,10 @@ void TestModelCard::malformedCard_namesTheLine_data()
 {
     QTest::addColumn<QString>("markdown");
     QTest::addColumn<QString>("messagePart");
-    QTest::newRow("front matter never closed") << QStringLiteral("---\nlicense: mit\n# Title\n")
-                                               << "bad.md:1: the YAML front matter opened here is never closed";
-    QTest::newRow("front matter not YAML") << QStringLiteral("---\nlicense: [mit\n---\n# T\n") << "bad.md:2: front matter is not valid YAML";
+    QTest::newRow("front matter never closed")
+        << QStringLiteral("---\nlicense: mit\n# Title\n") << "bad.md:1: the YAML front matter opened here is never closed";
+    QTest::newRow("front matter not YAML") << QStringLiteral("---\nlicense: [mit\n---\n# T\n")
+                                           << "bad.md:2: front matter is not valid YAML";
     QTest::newRow("prose never closed") << QStringLiteral("# T\n\n## Model Details\n<!-- prose:overview -->\ntext\n")
                                         << "bad.md:4: \"<!-- prose:overview -->\" is opened here and never closed";
     QTest::newRow("unknown prose field") << QStringLiteral("# T\n<!-- prose:summary -->\nx\n<!-- /prose -->\n")

@@ -50,7 +50,8 @@ void TestModelFile::damagedFile_throwsModelFileError_data()
     QTest::newRow("truncated to header") << m_good.left(12) << "truncated";
     QTest::newRow("truncated in half") << m_good.left(m_good.size() / 2) << "truncated";
     QTest::newRow("last byte missing") << m_good.left(m_good.size() - 1) << "truncated";
-    QTest::newRow("extra bytes") << m_good + "junk" << "unexpected bytes after the end";
+    QTest::newRow("extra bytes") << m_good + "junk"
+                                 << "unexpected bytes after the end";
 
     QByteArray flipped = m_good;
     flipped[flipped.size() / 2] = char(flipped[flipped.size() / 2] ^ 0x20);

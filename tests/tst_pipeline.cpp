@@ -5,7 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "dvcproject.h"
+#include "dvcworkspace.h"
 #include "testutil.h"
 
 // The committed dvc.lock is true: in a temporary copy of the repository's inputs, every
@@ -22,7 +22,8 @@ private Q_SLOTS:
 void TestPipeline::stagesReproduceTheLockByteForByte()
 {
     QTemporaryDir copy;
-    for (const char *file : {"data/raw/census.csv", "data/census.schema.yaml", "params.yaml", "dvc.yaml", "dvc.lock", "model_card.md"}) {
+    for (const char *file :
+         {"data/raw/census.csv", "data/census.schema.yaml", "params.yaml", "dvc.yaml", "dvc.lock", "model_card.md"}) {
         QDir(copy.path()).mkpath(QFileInfo(copy.filePath(QLatin1String(file))).path());
         QVERIFY2(QFile::copy(TestUtil::projectFile(QLatin1String(file)), copy.filePath(QLatin1String(file))), file);
     }
@@ -41,7 +42,8 @@ void TestPipeline::stagesReproduceTheLockByteForByte()
         process.setWorkingDirectory(copy.path());
         process.start(QStringLiteral("bash"), {QStringLiteral("-c"), cmd});
         QVERIFY(process.waitForFinished(300000));
-        QVERIFY2(process.exitCode() == 0, qPrintable(name + QLatin1String(": ") + QString::fromUtf8(process.readAllStandardError())));
+        QVERIFY2(process.exitCode() == 0,
+                 qPrintable(name + QLatin1String(": ") + QString::fromUtf8(process.readAllStandardError())));
         for (const YAML::Node &out : lock["stages"][name.toStdString()]["outs"]) {
             const QString path = QString::fromStdString(out["path"].as<std::string>());
             const QByteArray bytes = TestUtil::readFile(copy.filePath(path));

@@ -87,11 +87,13 @@ private:
             replies.push_back(m_network.post(request, QJsonDocument(recordJson(row)).toJson()));
             rows.push_back(row);
         }
-        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.begin(), replies.end(), [](QNetworkReply *r) { return r->isFinished(); }), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.begin(), replies.end(), [](QNetworkReply *r) { return r->isFinished(); }),
+                                 30000);
         const std::vector<double> scores = m_model->score(m_data.subset(rows));
         for (std::size_t i = 0; i < replies.size(); ++i) {
             QCOMPARE(replies[i]->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
-            QCOMPARE(QJsonDocument::fromJson(replies[i]->readAll()).object().value(QStringLiteral("probability")).toDouble(), scores[i]);
+            QCOMPARE(QJsonDocument::fromJson(replies[i]->readAll()).object().value(QStringLiteral("probability")).toDouble(),
+                     scores[i]);
             replies[i]->deleteLater();
         }
     }
@@ -132,14 +134,20 @@ void TestPredictService::welcomeHealthModelDocs()
     QCOMPARE(a.json.value(QStringLiteral("model")).toString(), m_model->id());
     QCOMPARE(a.json.value(QStringLiteral("learner")).toString(), QStringLiteral("logistic"));
     QCOMPARE(a.json.value(QStringLiteral("docs")).toString(), QStringLiteral("/docs"));
-    QCOMPARE(call("GET", QStringLiteral("/health"), {}, {}).json.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+    QCOMPARE(call("GET", QStringLiteral("/health"), {}, {}).json.value(QStringLiteral("status")).toString(),
+             QStringLiteral("ok"));
     a = call("GET", QStringLiteral("/model"), {}, {});
     QCOMPARE(a.json.value(QStringLiteral("threshold")).toDouble(), m_model->threshold());
-    QCOMPARE(a.json.value(QStringLiteral("training")).toObject().value(QStringLiteral("data_md5")).toString(), m_model->training().dataMd5);
+    QCOMPARE(a.json.value(QStringLiteral("training")).toObject().value(QStringLiteral("data_md5")).toString(),
+             m_model->training().dataMd5);
     a = call("GET", QStringLiteral("/openapi.json"), {}, {});
     QCOMPARE(a.json.value(QStringLiteral("openapi")).toString(), QStringLiteral("3.1.0"));
-    const QJsonObject record = a.json.value(QStringLiteral("components")).toObject().value(QStringLiteral("schemas")).toObject()
-                                   .value(QStringLiteral("Record")).toObject();
+    const QJsonObject record = a.json.value(QStringLiteral("components"))
+                                   .toObject()
+                                   .value(QStringLiteral("schemas"))
+                                   .toObject()
+                                   .value(QStringLiteral("Record"))
+                                   .toObject();
     QCOMPARE(record.value(QStringLiteral("required")).toArray().size(), 14);
     QVERIFY(record.value(QStringLiteral("properties")).toObject().contains(QStringLiteral("marital-status")));
     const QJsonObject example = record.value(QStringLiteral("examples")).toArray().first().toObject();
@@ -156,7 +164,8 @@ void TestPredictService::predict_bothClassesFromCensusRows()
         const std::size_t row = rowPredicted(positive);
         const Answer a = call("POST", QStringLiteral("/predict"), QJsonDocument(recordJson(row)).toJson());
         QCOMPARE(a.status, 200);
-        QCOMPARE(a.json.value(QStringLiteral("prediction")).toString(), positive ? QStringLiteral(">50K") : QStringLiteral("<=50K"));
+        QCOMPARE(a.json.value(QStringLiteral("prediction")).toString(),
+                 positive ? QStringLiteral(">50K") : QStringLiteral("<=50K"));
         const double expected = m_model->score(m_data.subset({row}))[0];
         QCOMPARE(a.json.value(QStringLiteral("probability")).toDouble(), expected);
         QCOMPARE(a.json.value(QStringLiteral("threshold")).toDouble(), m_model->threshold());
@@ -170,7 +179,8 @@ void TestPredictService::predict_batchInOrder()
     QJsonArray records;
     for (std::size_t r = 0; r < 20; ++r)
         records.append(recordJson(r));
-    const Answer a = call("POST", QStringLiteral("/predict/batch"), QJsonDocument(QJsonObject{{QStringLiteral("records"), records}}).toJson());
+    const Answer a = call("POST", QStringLiteral("/predict/batch"),
+                          QJsonDocument(QJsonObject{{QStringLiteral("records"), records}}).toJson());
     QCOMPARE(a.status, 200);
     const QJsonArray predictions = a.json.value(QStringLiteral("predictions")).toArray();
     QCOMPARE(predictions.size(), 20);
@@ -189,20 +199,22 @@ void TestPredictService::errors_eachClass_data()
     QTest::addColumn<QByteArray>("contentType");
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("detailPart");
-    QTest::newRow("malformed JSON") << QByteArray("POST") << "/predict" << QByteArray("{\"age\": ") << QByteArray("application/json") << 400
-                                    << "JSON decode error";
-    QTest::newRow("wrong content type") << QByteArray("POST") << "/predict" << QByteArray("age=3") << QByteArray("text/plain") << 415
-                                        << "Content-Type must be application/json";
-    QTest::newRow("body over 1 MiB") << QByteArray("POST") << "/predict" << QByteArray(1100000, ' ') << QByteArray("application/json")
-                                     << 413 << "the limit is 1048576";
-    QTest::newRow("wrong method") << QByteArray("GET") << "/predict" << QByteArray() << QByteArray() << 405 << "Method Not Allowed";
-    QTest::newRow("delete on docs") << QByteArray("DELETE") << "/docs" << QByteArray() << QByteArray() << 405 << "Method Not Allowed";
+    QTest::newRow("malformed JSON") << QByteArray("POST") << "/predict" << QByteArray("{\"age\": ")
+                                    << QByteArray("application/json") << 400 << "JSON decode error";
+    QTest::newRow("wrong content type") << QByteArray("POST") << "/predict" << QByteArray("age=3") << QByteArray("text/plain")
+                                        << 415 << "Content-Type must be application/json";
+    QTest::newRow("body over 1 MiB") << QByteArray("POST") << "/predict" << QByteArray(1100000, ' ')
+                                     << QByteArray("application/json") << 413 << "the limit is 1048576";
+    QTest::newRow("wrong method") << QByteArray("GET") << "/predict" << QByteArray() << QByteArray() << 405
+                                  << "Method Not Allowed";
+    QTest::newRow("delete on docs") << QByteArray("DELETE") << "/docs" << QByteArray() << QByteArray() << 405
+                                    << "Method Not Allowed";
     QTest::newRow("unknown path") << QByteArray("GET") << "/predictions" << QByteArray() << QByteArray() << 404 << "Not Found";
     QTest::newRow("batch over the limit") << QByteArray("POST") << "/predict/batch"
                                           << QByteArray("{\"records\": [") + QByteArray("{},").repeated(50) + "{}]}"
                                           << QByteArray("application/json") << 413 << "51 records; the limit is 50";
-    QTest::newRow("body is a list") << QByteArray("POST") << "/predict" << QByteArray("[1, 2]") << QByteArray("application/json") << 422
-                                    << "";
+    QTest::newRow("body is a list") << QByteArray("POST") << "/predict" << QByteArray("[1, 2]") << QByteArray("application/json")
+                                    << 422 << "";
 }
 
 void TestPredictService::errors_eachClass()
@@ -236,7 +248,8 @@ void TestPredictService::validation_listsEveryProblem()
     QStringList seen;
     for (const QJsonValue &d : detail) {
         const QJsonObject problem = d.toObject();
-        seen << problem.value(QStringLiteral("loc")).toArray()[1].toString() + QLatin1Char(':') + problem.value(QStringLiteral("type")).toString();
+        seen << problem.value(QStringLiteral("loc")).toArray()[1].toString() + QLatin1Char(':')
+                + problem.value(QStringLiteral("type")).toString();
         QCOMPARE(problem.value(QStringLiteral("loc")).toArray()[0].toString(), QStringLiteral("body"));
         QVERIFY(!problem.value(QStringLiteral("msg")).toString().isEmpty());
     }
@@ -259,7 +272,11 @@ void TestPredictService::unknownCategory_warnsOrRejectsWhenStrict()
     record.insert(QStringLiteral("native-country"), QStringLiteral("Atlantis"));
     Answer a = call("POST", QStringLiteral("/predict"), QJsonDocument(record).toJson());
     QCOMPARE(a.status, 200);
-    QVERIFY(a.json.value(QStringLiteral("warnings")).toArray().first().toString().contains(QStringLiteral("native-country: category \"Atlantis\"")));
+    QVERIFY(a.json.value(QStringLiteral("warnings"))
+                .toArray()
+                .first()
+                .toString()
+                .contains(QStringLiteral("native-country: category \"Atlantis\"")));
 
     ServeOptions strict;
     strict.port = 0;
@@ -269,7 +286,8 @@ void TestPredictService::unknownCategory_warnsOrRejectsWhenStrict()
     const quint16 port = service.start();
     a = call("POST", QStringLiteral("/predict"), QJsonDocument(record).toJson(), "application/json", {}, port);
     QCOMPARE(a.status, 422);
-    QCOMPARE(a.json.value(QStringLiteral("detail")).toArray()[0].toObject().value(QStringLiteral("type")).toString(), QStringLiteral("enum"));
+    QCOMPARE(a.json.value(QStringLiteral("detail")).toArray()[0].toObject().value(QStringLiteral("type")).toString(),
+             QStringLiteral("enum"));
 }
 
 void TestPredictService::token_requiredOffLoopback()

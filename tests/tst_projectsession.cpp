@@ -36,7 +36,6 @@ void TestProjectSession::projectWithoutModel_loadsDataAndSaysWhy()
     QVERIFY(!session.results());
 }
 
-
 void TestProjectSession::scoredCsv_auditsWithoutAModel()
 {
     QTemporaryDir dir;

@@ -59,8 +59,10 @@ void TestSchema::badSchema_namesLineAndKey_data()
                                       << "label.positive: required key is missing";
     QTest::newRow("unknown type") << label + "columns:\n  - {name: a, type: integer}\n  - {name: b, type: text}\n"
                                   << "s.yaml:4: columns[1].type: expected one of categorical, integer, real; found \"text\"";
-    QTest::newRow("column without name") << label + "columns:\n  - {type: integer}\n" << "columns[0].name: required key is missing";
-    QTest::newRow("no columns") << label + "columns: []\n" << "no feature columns are declared";
+    QTest::newRow("column without name") << label + "columns:\n  - {type: integer}\n"
+                                         << "columns[0].name: required key is missing";
+    QTest::newRow("no columns") << label + "columns: []\n"
+                                << "no feature columns are declared";
     QTest::newRow("duplicate column") << label + "columns:\n  - {name: a, type: integer}\n  - {name: a, type: real}\n"
                                       << "\"a\" is declared twice";
     QTest::newRow("same positive and negative") << QByteArray("label: {column: y, positive: a, negative: a}\n"

@@ -40,8 +40,12 @@ void TestScoredData::probabilities_useTheThreshold()
     ScoredCsvOptions options;
     options.attributes = {QStringLiteral("sex")};
     options.threshold = 0.3;
-    const ScoredData d = readScoredCsv(write("sex,p,y\nMale,0.31,1\nFemale,0.29,0\n"),
-                                       [&] { auto o = options; o.scoreColumn = QStringLiteral("p"); o.labelColumn = QStringLiteral("y"); return o; }());
+    const ScoredData d = readScoredCsv(write("sex,p,y\nMale,0.31,1\nFemale,0.29,0\n"), [&] {
+        auto o = options;
+        o.scoreColumn = QStringLiteral("p");
+        o.labelColumn = QStringLiteral("y");
+        return o;
+    }());
     QCOMPARE(d.threshold, 0.3);
     QCOMPARE(d.outcomes(), std::vector<std::uint8_t>({3, 0}));
 }
@@ -79,8 +83,8 @@ void TestScoredData::badInput_namesColumnAndLine_data()
                                         << ":3: column \"score\": expected a number, found \"high\"";
     QTest::newRow("three label values") << QByteArray("score,label_value,g\n1,1,a\n0,0,b\n1,2,a\n") << -1.0
                                         << ":4: column \"label_value\" has more than two values";
-    QTest::newRow("text label without --label-positive") << QByteArray("score,label_value,g\n1,yes,a\n0,no,b\n") << -1.0
-                                                         << "label \"no\" is not 0 or 1";
+    QTest::newRow("text label without --label-positive")
+        << QByteArray("score,label_value,g\n1,yes,a\n0,no,b\n") << -1.0 << "label \"no\" is not 0 or 1";
     QTest::newRow("probabilities without threshold") << QByteArray("score,label_value,g\n0.7,1,a\n0.2,0,b\n") << -1.0
                                                      << "holds scores other than 0 and 1, and no threshold was given";
     QTest::newRow("ragged row") << QByteArray("score,label_value,g\n1,1\n") << 0.5

@@ -63,9 +63,9 @@ void TestScreenshots::tab_rendersToPng()
 void TestScreenshots::badArguments_exitNonZero()
 {
     QProcess process;
-    process.start(QStringLiteral("xvfb-run"), {QStringLiteral("-a"), QStringLiteral(GUI_BINARY), QStringLiteral("--tab"),
-                                               QStringLiteral("nowhere"), QStringLiteral("--screenshot"),
-                                               m_out.filePath(QStringLiteral("x.png"))});
+    process.start(QStringLiteral("xvfb-run"),
+                  {QStringLiteral("-a"), QStringLiteral(GUI_BINARY), QStringLiteral("--tab"), QStringLiteral("nowhere"),
+                   QStringLiteral("--screenshot"), m_out.filePath(QStringLiteral("x.png"))});
     QVERIFY(process.waitForFinished(60000));
     QCOMPARE(process.exitCode(), 2);
     QVERIFY(process.readAllStandardError().contains("unknown tab \"nowhere\""));

@@ -7,14 +7,14 @@
 #include <git2.h>
 #include <yaml-cpp/yaml.h>
 
-#include "dvcproject.h"
+#include "dvcworkspace.h"
 #include "fileio.h"
 #include "model.h"
 #include "schemaerror.h"
 #include "testutil.h"
-#include "versionfixture.h"
 #include "versionaudit.h"
-#include "versions.h"
+#include "versiondiff.h"
+#include "versionfixture.h"
 
 using namespace Audit;
 
@@ -93,7 +93,8 @@ void TestVersions::historyListsBothRuns()
     QCOMPARE(history[0].label, history[0].commit.hash.left(7));
     for (int run = 0; run < 2; ++run) {
         const Version &v = history[1 - run];
-        QCOMPARE(v.metrics.value(QStringLiteral("metrics.json:f1")).toDouble(), m_metrics[run].value(QStringLiteral("f1")).toDouble());
+        QCOMPARE(v.metrics.value(QStringLiteral("metrics.json:f1")).toDouble(),
+                 m_metrics[run].value(QStringLiteral("f1")).toDouble());
         QCOMPARE(v.metrics.value(QStringLiteral("metrics.json:confusion.tp")).toDouble(),
                  m_metrics[run][QStringLiteral("confusion")][QStringLiteral("tp")].toDouble());
     }
@@ -128,7 +129,8 @@ void TestVersions::metricAndParamDiffsAreRight()
     QCOMPARE(json[QStringLiteral("params")].toArray().size(), 1);
     QCOMPARE(json[QStringLiteral("params")][0][QStringLiteral("new")].toDouble(), 0.0005);
     const QString text = diff.toText();
-    QVERIFY2(text.contains(QStringLiteral("params.yaml:model.logistic.c")) && text.contains(QStringLiteral("1 -> 0.0005")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("params.yaml:model.logistic.c")) && text.contains(QStringLiteral("1 -> 0.0005")),
+             qPrintable(text));
 }
 
 void TestVersions::sliceAndParityDiffsAreRight()
@@ -138,12 +140,15 @@ void TestVersions::sliceAndParityDiffsAreRight()
     // Every slice of both runs, matched by feature and value, with the values of each report.
     QHash<QString, QJsonObject> before, after;
     for (const QJsonValue &s : m_slices[0][QStringLiteral("slices")].toArray())
-        before.insert(s[QStringLiteral("feature")].toString() + QLatin1Char('=') + s[QStringLiteral("value")].toString(), s.toObject());
+        before.insert(s[QStringLiteral("feature")].toString() + QLatin1Char('=') + s[QStringLiteral("value")].toString(),
+                      s.toObject());
     for (const QJsonValue &s : m_slices[1][QStringLiteral("slices")].toArray())
-        after.insert(s[QStringLiteral("feature")].toString() + QLatin1Char('=') + s[QStringLiteral("value")].toString(), s.toObject());
+        after.insert(s[QStringLiteral("feature")].toString() + QLatin1Char('=') + s[QStringLiteral("value")].toString(),
+                     s.toObject());
     int worse = 0;
     for (auto it = before.cbegin(); it != before.cend(); ++it)
-        worse += after.contains(it.key()) && after[it.key()][QStringLiteral("f1")].toDouble() < it.value()[QStringLiteral("f1")].toDouble();
+        worse += after.contains(it.key())
+            && after[it.key()][QStringLiteral("f1")].toDouble() < it.value()[QStringLiteral("f1")].toDouble();
     QVERIFY(worse > 0);
     QCOMPARE(diff.worseSlices().size(), worse);
     double previous = -1;
@@ -153,7 +158,8 @@ void TestVersions::sliceAndParityDiffsAreRight()
         QCOMPARE(s.f1After, after[key][QStringLiteral("f1")].toDouble());
         QCOMPARE(s.nBefore, before[key][QStringLiteral("n")].toDouble());
         const QJsonObject ci = before[key][QStringLiteral("f1_ci")].toObject();
-        QCOMPARE(s.significant, s.f1After < ci[QStringLiteral("low")].toDouble() || s.f1After > ci[QStringLiteral("high")].toDouble());
+        QCOMPARE(s.significant,
+                 s.f1After < ci[QStringLiteral("low")].toDouble() || s.f1After > ci[QStringLiteral("high")].toDouble());
         QVERIFY(s.f1Delta() < 0);
         QVERIFY(s.f1Delta() >= previous - 1); // sorted worst first
         previous = s.f1Delta();
@@ -211,16 +217,19 @@ void TestVersions::pastModelLoadsFromTheCache()
     QVERIFY2(old.contains(QStringLiteral(".dvc/cache/files/md5/")), qPrintable(old));
     QCOMPARE(Model::load(old).md5(), m_modelMd5[0]);
     // The current version is the workspace file itself (same md5), no cache needed.
-    QCOMPARE(store.artifact(QStringLiteral("HEAD"), QStringLiteral("models/model.bin")), path(QStringLiteral("models/model.bin")));
+    QCOMPARE(store.artifact(QStringLiteral("HEAD"), QStringLiteral("models/model.bin")),
+             path(QStringLiteral("models/model.bin")));
 
     const QString cached = VersionStore::cachePath(store.cacheDir(), m_modelMd5[0]);
     QVERIFY(QFile::rename(cached, cached + QStringLiteral(".away")));
     const QString error = errorOf([&] { store.artifact(QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin")); });
     QVERIFY(QFile::rename(cached + QStringLiteral(".away"), cached));
-    QVERIFY2(error.contains(QStringLiteral("models/model.bin")) && error.contains(m_modelMd5[0]) && error.contains(QStringLiteral("dvc pull")),
+    QVERIFY2(error.contains(QStringLiteral("models/model.bin")) && error.contains(m_modelMd5[0])
+                 && error.contains(QStringLiteral("dvc pull")),
              qPrintable(error));
     const QString unknown = errorOf([&] { store.artifact(QStringLiteral("HEAD"), QStringLiteral("data/nothing.csv")); });
-    QVERIFY2(unknown.contains(QStringLiteral("data/nothing.csv")) && unknown.contains(QStringLiteral("dvc.lock")), qPrintable(unknown));
+    QVERIFY2(unknown.contains(QStringLiteral("data/nothing.csv")) && unknown.contains(QStringLiteral("dvc.lock")),
+             qPrintable(unknown));
     const QString badRev = errorOf([&] { store.version(QStringLiteral("no-such-tag")); });
     QVERIFY2(badRev.contains(QStringLiteral("no-such-tag")), qPrintable(badRev));
 }
@@ -228,8 +237,10 @@ void TestVersions::pastModelLoadsFromTheCache()
 void TestVersions::pastModelAuditedSideBySide()
 {
     const VersionStore store(m_dir.path());
-    const VersionAudit past = auditVersion(store, QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin"), path(QStringLiteral("data/test.csv")));
-    const VersionAudit now = auditVersion(store, kWorkspace, QStringLiteral("models/model.bin"), path(QStringLiteral("data/test.csv")));
+    const VersionAudit past = auditVersion(store, QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin"),
+                                           path(QStringLiteral("data/test.csv")));
+    const VersionAudit now = auditVersion(store, kWorkspace, QStringLiteral("models/model.bin"),
+                                          path(QStringLiteral("data/test.csv")));
     QCOMPARE(past.modelMd5, m_modelMd5[0]);
     QCOMPARE(now.modelMd5, m_modelMd5[1]);
     // The past model on the same test data gives what its own evaluate stage recorded.
@@ -255,8 +266,10 @@ void TestVersions::pastModelAuditedSideBySide()
     QDir().mkpath(QFileInfo(cached).path());
     QVERIFY(QFile::copy(test, cached));
     TestUtil::writeFile(m_dir, QStringLiteral("data/test.csv"), original.left(original.indexOf('\n', original.size() / 2) + 1));
-    const VersionAudit pastData = auditVersion(store, QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin"), QStringLiteral("data/test.csv"), true);
-    const VersionAudit todaysData = auditVersion(store, QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin"), test, false);
+    const VersionAudit pastData = auditVersion(store, QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin"),
+                                               QStringLiteral("data/test.csv"), true);
+    const VersionAudit todaysData = auditVersion(store, QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin"), test,
+                                                 false);
     TestUtil::writeFile(m_dir, QStringLiteral("data/test.csv"), original);
     QVERIFY(QFile::remove(cached));
     QCOMPARE(pastData.dataFile, cached);
@@ -310,12 +323,17 @@ void TestVersions::malformedFilesNameTheKey()
     const auto pipelineError = [](const QByteArray &yaml) {
         return errorOf([&] { DvcPipeline::parse(yaml, QStringLiteral("dvc.yaml")); });
     };
-    QVERIFY(pipelineError("stages:\n  train:\n    deps: [a.csv]\n").contains(QStringLiteral("dvc.yaml:3: stages.train.cmd: required key is missing")));
-    QVERIFY(pipelineError("stages:\n  train:\n    cmd: x\n    deps: a.csv\n").contains(QStringLiteral("stages.train.deps: expected a list")));
-    QVERIFY(pipelineError("stages:\n  train:\n    cmd: x\n    outs:\n    - {a: 1, b: 2}\n").contains(QStringLiteral("stages.train.outs[0]")));
-    QVERIFY(pipelineError("stages:\n  t:\n    cmd: x\n    outs:\n    - m.json:\n        cache: maybe\n").contains(QStringLiteral("stages.t.outs[0].m.json.cache: expected true or false")));
+    QVERIFY(pipelineError("stages:\n  train:\n    deps: [a.csv]\n")
+                .contains(QStringLiteral("dvc.yaml:3: stages.train.cmd: required key is missing")));
+    QVERIFY(pipelineError("stages:\n  train:\n    cmd: x\n    deps: a.csv\n")
+                .contains(QStringLiteral("stages.train.deps: expected a list")));
+    QVERIFY(pipelineError("stages:\n  train:\n    cmd: x\n    outs:\n    - {a: 1, b: 2}\n")
+                .contains(QStringLiteral("stages.train.outs[0]")));
+    QVERIFY(pipelineError("stages:\n  t:\n    cmd: x\n    outs:\n    - m.json:\n        cache: maybe\n")
+                .contains(QStringLiteral("stages.t.outs[0].m.json.cache: expected true or false")));
     QVERIFY(pipelineError("stages: [a, b]\n").contains(QStringLiteral("stages")));
-    QVERIFY(pipelineError("stages:\n  t:\n    cmd: [x\n").contains(QRegularExpression(QStringLiteral("^dvc\\.yaml:[34]: not valid YAML"))));
+    QVERIFY(pipelineError("stages:\n  t:\n    cmd: [x\n")
+                .contains(QRegularExpression(QStringLiteral("^dvc\\.yaml:[34]: not valid YAML"))));
 
     const auto lockError = [](const QByteArray &yaml) {
         return errorOf([&] { DvcLock::parse(yaml, QStringLiteral("dvc.lock")); });
@@ -325,16 +343,19 @@ void TestVersions::malformedFilesNameTheKey()
                 .contains(QStringLiteral("stages.train.outs[0].md5: required")));
     QVERIFY(lockError("schema: '2.0'\nstages:\n  train:\n    cmd: x\n    deps:\n    - path: a\n      md5: xyz\n")
                 .contains(QStringLiteral("stages.train.deps[0].md5: \"xyz\" is not an md5")));
-    QVERIFY(lockError("schema: '2.0'\nstages:\n  train:\n    cmd: x\n    deps:\n    - path: a\n      md5: 0123456789abcdef0123456789abcdef\n      size: -4\n")
+    QVERIFY(lockError("schema: '2.0'\nstages:\n  train:\n    cmd: x\n    deps:\n    - path: a\n      md5: "
+                      "0123456789abcdef0123456789abcdef\n      size: -4\n")
                 .contains(QStringLiteral("stages.train.deps[0].size")));
-    QVERIFY(lockError("schema: '2.0'\nstages:\n  train:\n    cmd: x\n    params: [1]\n").contains(QStringLiteral("stages.train.params")));
+    QVERIFY(lockError("schema: '2.0'\nstages:\n  train:\n    cmd: x\n    params: [1]\n")
+                .contains(QStringLiteral("stages.train.params")));
 
     // A malformed file in a project: the status names the file.
     QTemporaryDir dir;
     TestUtil::writeFile(dir, QStringLiteral("dvc.yaml"), "stages:\n  a:\n    cmd: true\n");
     TestUtil::writeFile(dir, QStringLiteral("dvc.lock"), "schema: '2.0'\nstages:\n  a: 7\n");
     const QString error = errorOf([&] { workspaceStatus(dir.path()); });
-    QVERIFY2(error.contains(dir.filePath(QStringLiteral("dvc.lock"))) && error.contains(QStringLiteral("stages.a")), qPrintable(error));
+    QVERIFY2(error.contains(dir.filePath(QStringLiteral("dvc.lock"))) && error.contains(QStringLiteral("stages.a")),
+             qPrintable(error));
     QVERIFY(errorOf([&] { workspaceStatus(dir.filePath(QStringLiteral("nowhere"))); }).contains(QStringLiteral("dvc.yaml")));
 }
 
@@ -346,7 +367,10 @@ void TestVersions::lockRoundTrips()
     QCOMPARE(train->outs.size(), 1);
     QCOMPARE(train->outs[0].md5, m_modelMd5[1]);
     QCOMPARE(train->outs[0].size, QFileInfo(path(QStringLiteral("models/model.bin"))).size());
-    QCOMPARE(train->params.at(QStringLiteral("params.yaml")).at(QStringLiteral("model"))[QStringLiteral("logistic")][QStringLiteral("c")].toDouble(), 0.0005);
+    QCOMPARE(train->params.at(QStringLiteral("params.yaml"))
+                 .at(QStringLiteral("model"))[QStringLiteral("logistic")][QStringLiteral("c")]
+                 .toDouble(),
+             0.0005);
     QCOMPARE(train->deps.size(), 2);
     QCOMPARE(train->deps[0].path, QStringLiteral("data/census.schema.yaml")); // sorted by path
     QCOMPARE(TestUtil::readFile(path(QStringLiteral("dvc.lock"))), lockYaml(m_dir.path()));
@@ -369,13 +393,17 @@ void TestVersions::cli()
         return process.readAllStandardOutput();
     };
     int code = -1;
-    const QJsonObject versions = QJsonDocument::fromJson(run({QStringLiteral("versions"), QStringLiteral("--json")}, code)).object();
+    const QJsonObject versions
+        = QJsonDocument::fromJson(run({QStringLiteral("versions"), QStringLiteral("--json")}, code)).object();
     QCOMPARE(code, 0);
     QCOMPARE(versions[QStringLiteral("versions")].toArray().size(), 2);
     QCOMPARE(versions[QStringLiteral("up_to_date")].toBool(), true);
     QCOMPARE(versions[QStringLiteral("stages")].toArray().size(), 4);
 
-    const QJsonObject diff = QJsonDocument::fromJson(run({QStringLiteral("diff"), QStringLiteral("HEAD~1"), QStringLiteral("HEAD"), QStringLiteral("--json")}, code)).object();
+    const QJsonObject diff
+        = QJsonDocument::fromJson(
+              run({QStringLiteral("diff"), QStringLiteral("HEAD~1"), QStringLiteral("HEAD"), QStringLiteral("--json")}, code))
+              .object();
     QCOMPARE(code, 0);
     QCOMPARE(diff[QStringLiteral("params")].toArray().size(), 1);
     bool sawF1 = false;
@@ -388,9 +416,11 @@ void TestVersions::cli()
     }
     QVERIFY(sawF1);
 
-    const QString text = QString::fromUtf8(run({QStringLiteral("diff"), QStringLiteral("HEAD~1"), QStringLiteral("--audit"), QStringLiteral("data/test.csv")}, code));
+    const QString text = QString::fromUtf8(run(
+        {QStringLiteral("diff"), QStringLiteral("HEAD~1"), QStringLiteral("--audit"), QStringLiteral("data/test.csv")}, code));
     QCOMPARE(code, 0);
-    QVERIFY2(text.contains(QStringLiteral("audit:f1")) && text.contains(QStringLiteral("Slices that got worse")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("audit:f1")) && text.contains(QStringLiteral("Slices that got worse")),
+             qPrintable(text));
 
     QByteArray err;
     run({QStringLiteral("diff"), QStringLiteral("v9.9")}, code, &err);

@@ -101,7 +101,8 @@ void TestVersionsTab::missingCacheEntrySaysHowToGetIt()
     m_tab->compare(true);
     QVERIFY(compared.wait(60000));
     const QString note = m_tab->diffNote();
-    QVERIFY2(note.contains(QStringLiteral("dvc pull models/model.bin")) && note.contains(QStringLiteral("not in the DVC cache")), qPrintable(note));
+    QVERIFY2(note.contains(QStringLiteral("dvc pull models/model.bin")) && note.contains(QStringLiteral("not in the DVC cache")),
+             qPrintable(note));
 }
 
 void TestVersionsTab::staleStageShowsAfterRefresh()

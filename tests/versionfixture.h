@@ -11,7 +11,7 @@
 
 #include <git2.h>
 
-#include "dvcproject.h"
+#include "dvcworkspace.h"
 #include "fileio.h"
 #include "testutil.h"
 #include "versions.h"
@@ -53,7 +53,7 @@ inline QByteArray paramsYaml(const char *c)
 {
     return QByteArray("data:\n  schema: data/census.schema.yaml\n  train: data/train.csv\n  test: data/test.csv\n"
                       "model:\n  learner: logistic\n  seed: 42\n  threshold: tune\n  log1p: none\n  logistic:\n    c: ")
-           + c + "\n    max_iterations: 500\n";
+        + c + "\n    max_iterations: 500\n";
 }
 
 inline QByteArray pipelineYaml()
@@ -61,22 +61,30 @@ inline QByteArray pipelineYaml()
     const QByteArray cli = CLI_BINARY;
     return "stages:\n"
            "  train:\n"
-           "    cmd: " + cli + " train --data data/train.csv --params params.yaml --out models/model.bin\n"
-           "    deps: [data/train.csv, data/census.schema.yaml]\n"
-           "    params: [model]\n"
-           "    outs: [models/model.bin]\n"
-           "  evaluate:\n"
-           "    cmd: " + cli + " evaluate --model models/model.bin --data data/test.csv --out metrics.json\n"
-           "    deps: [models/model.bin, data/test.csv]\n"
-           "    metrics:\n    - metrics.json:\n        cache: false\n"
-           "  slices:\n"
-           "    cmd: " + cli + " slices --model models/model.bin --data data/test.csv --out slices.json\n"
-           "    deps: [models/model.bin, data/test.csv]\n"
-           "    outs:\n    - slices.json:\n        cache: false\n"
-           "  bias:\n"
-           "    cmd: " + cli + " bias --model models/model.bin --data data/test.csv --out bias.json\n"
-           "    deps: [models/model.bin, data/test.csv]\n"
-           "    outs:\n    - bias.json:\n        cache: false\n";
+           "    cmd: "
+        + cli
+        + " train --data data/train.csv --params params.yaml --out models/model.bin\n"
+          "    deps: [data/train.csv, data/census.schema.yaml]\n"
+          "    params: [model]\n"
+          "    outs: [models/model.bin]\n"
+          "  evaluate:\n"
+          "    cmd: "
+        + cli
+        + " evaluate --model models/model.bin --data data/test.csv --out metrics.json\n"
+          "    deps: [models/model.bin, data/test.csv]\n"
+          "    metrics:\n    - metrics.json:\n        cache: false\n"
+          "  slices:\n"
+          "    cmd: "
+        + cli
+        + " slices --model models/model.bin --data data/test.csv --out slices.json\n"
+          "    deps: [models/model.bin, data/test.csv]\n"
+          "    outs:\n    - slices.json:\n        cache: false\n"
+          "  bias:\n"
+          "    cmd: "
+        + cli
+        + " bias --model models/model.bin --data data/test.csv --out bias.json\n"
+          "    deps: [models/model.bin, data/test.csv]\n"
+          "    outs:\n    - bias.json:\n        cache: false\n";
 }
 
 inline const char *const kMessages[] = {"Baseline: logistic, C = 1", "Stronger regularisation: C = 0.0005"};
@@ -104,7 +112,8 @@ inline void runPipeline(const QTemporaryDir &dir, int run)
         process.setWorkingDirectory(dir.path());
         process.start(QStringLiteral("sh"), {QStringLiteral("-c"), stage.cmd});
         QVERIFY(process.waitForFinished(120000));
-        QVERIFY2(process.exitCode() == 0, qPrintable(stage.name + QLatin1String(": ") + QString::fromUtf8(process.readAllStandardError())));
+        QVERIFY2(process.exitCode() == 0,
+                 qPrintable(stage.name + QLatin1String(": ") + QString::fromUtf8(process.readAllStandardError())));
     }
     Audit::writeFileAtomically(dir.filePath(QStringLiteral("dvc.lock")), Audit::lockYaml(dir.path()));
 }

@@ -16,8 +16,8 @@
 #include <QSplitter>
 #include <QStackedBarSeries>
 #include <QTableWidget>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include "biastablemodel.h"
 #include "metricglossary.h"
@@ -241,8 +241,8 @@ void BiasTab::rebuildChart()
         series->attachAxis(x);
         series->attachAxis(y);
 
-        auto *low = new QLineSeries;
-        auto *high = new QLineSeries;
+        auto *low = new QLineSeries(chart); // an area series does not own its boundary lines
+        auto *high = new QLineSeries(chart);
         const double left = -0.5;
         const double right = double(categories.size()) - 0.5;
         *low << QPointF(left, tau) << QPointF(right, tau);
@@ -263,13 +263,11 @@ void BiasTab::rebuildChart()
         chart->addSeries(parity);
         parity->attachAxis(x);
         parity->attachAxis(y);
-        chart->setTitle(tr("%1: %2 disparity by group").arg(m_attribute->currentText(),
-                                                            metricTitle(Audit::biasMetricName(metric))));
+        chart->setTitle(
+            tr("%1: %2 disparity by group").arg(m_attribute->currentText(), metricTitle(Audit::biasMetricName(metric))));
         chart->legend()->setAlignment(Qt::AlignBottom);
     }
-    QChart *old = m_chartView->chart();
-    m_chartView->setChart(chart);
-    delete old;
+    replaceChart(m_chartView, chart);
 }
 
 } // namespace Ui

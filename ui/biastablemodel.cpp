@@ -14,8 +14,7 @@ using Audit::BiasMetric;
 
 BiasTableModel::BiasTableModel(QObject *parent)
     : QAbstractTableModel(parent)
-{
-}
+{}
 
 void BiasTableModel::setReport(std::shared_ptr<const Audit::BiasReport> report, const QString &attribute)
 {
@@ -131,7 +130,7 @@ QVariant BiasTableModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
         return {};
     static const char *const keys[] = {"attribute", "group", "group_size", "prev", "ppr", "pprev", "precision", "fdr",
-                                       "for", "fpr", "fnr", "tpr", "tnr", "npv", "failed"};
+                                       "for",       "fpr",   "fnr",        "tpr",  "tnr", "npv",   "failed"};
     const QString key = QLatin1String(keys[section]);
     if (role == Qt::DisplayRole) {
         if (section == Attribute)

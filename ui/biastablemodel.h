@@ -18,8 +18,7 @@ class BiasTableModel final : public QAbstractTableModel
 
 public:
     // Unscoped: these feed int column APIs.
-    enum Column { Attribute, Group, Size, Prev, Ppr, Pprev, Precision, Fdr, For, Fpr, Fnr, Tpr, Tnr, Npv, Failed,
-                  ColumnCount };
+    enum Column { Attribute, Group, Size, Prev, Ppr, Pprev, Precision, Fdr, For, Fpr, Fnr, Tpr, Tnr, Npv, Failed, ColumnCount };
     enum Role { RawValueRole = Qt::UserRole };
 
     explicit BiasTableModel(QObject *parent = nullptr);

@@ -38,8 +38,8 @@ public:
     QString staleText() const;
     static QString autosavePath(const QString &cardPath) { return cardPath + QStringLiteral(".autosave"); }
 
-    void open(const QString &path);   // loads a card (recovering an autosave newer than it)
-    bool save();                      // to path(); false with the error shown on failure
+    void open(const QString &path); // loads a card (recovering an autosave newer than it)
+    bool save(); // to path(); false with the error shown on failure
     void refreshNumbers();
     void autosaveNow();
 

@@ -6,8 +6,7 @@ namespace Ui {
 
 DatasetTableModel::DatasetTableModel(QObject *parent)
     : QAbstractTableModel(parent)
-{
-}
+{}
 
 void DatasetTableModel::setDataset(std::shared_ptr<const Audit::Dataset> data)
 {
@@ -54,8 +53,7 @@ QVariant DatasetTableModel::headerData(int section, Qt::Orientation orientation,
 TextTableModel::TextTableModel(QStringList headers, QObject *parent)
     : QAbstractTableModel(parent)
     , m_headers(std::move(headers))
-{
-}
+{}
 
 void TextTableModel::setRows(QList<QStringList> rows)
 {
@@ -94,7 +92,9 @@ QList<QStringList> TextTableModel::summaryRows(const std::vector<Audit::ColumnSu
     const QLocale locale;
     for (const Audit::ColumnSummary &s : summary) {
         const bool numeric = s.type != Audit::ColumnType::Categorical;
-        rows << QStringList{s.name, Audit::columnTypeName(s.type), locale.toString(qulonglong(s.distinct)),
+        rows << QStringList{s.name,
+                            Audit::columnTypeName(s.type),
+                            locale.toString(qulonglong(s.distinct)),
                             numeric ? QStringLiteral("–") : locale.toString(qulonglong(s.missing)),
                             numeric ? QStringLiteral("%1 – %2").arg(s.minimum).arg(s.maximum) : QString(),
                             numeric ? QString::number(s.mean, 'f', 2) : QString()};

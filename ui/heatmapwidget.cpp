@@ -124,7 +124,8 @@ void HeatmapWidget::paintEvent(QPaintEvent *)
             if (m_cells[cell] >= 0) {
                 p.setPen(Qt::black);
                 p.drawText(rect, Qt::AlignCenter,
-                           QStringLiteral("%1\nn=%2").arg(std::isfinite(v) ? QString::number(v, 'f', 2) : QStringLiteral("–"))
+                           QStringLiteral("%1\nn=%2")
+                               .arg(std::isfinite(v) ? QString::number(v, 'f', 2) : QStringLiteral("–"))
                                .arg(m_sizes[cell]));
                 p.setPen(palette().color(QPalette::WindowText));
             }

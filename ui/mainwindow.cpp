@@ -29,7 +29,6 @@
 
 #include "biastab.h"
 #include "cardtab.h"
-#include "versionstab.h"
 #include "metricglossary.h"
 #include "performancetab.h"
 #include "predicttab.h"
@@ -37,6 +36,7 @@
 #include "projecttab.h"
 #include "slicestab.h"
 #include "traintab.h"
+#include "versionstab.h"
 #include "viewutil.h"
 
 namespace Ui {
@@ -242,10 +242,10 @@ void MainWindow::updateRecentMenu()
 
 bool MainWindow::tabFromName(const QString &name, Tab &tab)
 {
-    static const std::pair<const char *, Tab> names[] = {{"project", Tab::Project}, {"train", Tab::Train},
-                                                         {"performance", Tab::Performance}, {"slices", Tab::Slices},
-                                                         {"bias", Tab::Bias}, {"predict", Tab::Predict},
-                                                         {"card", Tab::Card}, {"versions", Tab::Versions}};
+    static const std::pair<const char *, Tab> names[] = {
+        {"project", Tab::Project}, {"train", Tab::Train},      {"performance", Tab::Performance},
+        {"slices", Tab::Slices},   {"bias", Tab::Bias},        {"predict", Tab::Predict},
+        {"card", Tab::Card},       {"versions", Tab::Versions}};
     for (const auto &[text, value] : names) {
         if (name == QLatin1String(text)) {
             tab = value;
@@ -432,7 +432,8 @@ void MainWindow::updateStatus()
         parts << tr("Data %1 (md5 %2), %3 rows")
                      .arg(QFileInfo(p.dataPath).fileName(), p.data->md5.left(8), locale.toString(qulonglong(p.data->rowCount())));
     else if (p.scored)
-        parts << tr("Scores %1, %2 rows").arg(QFileInfo(p.dataPath).fileName(), locale.toString(qulonglong(p.scored->rowCount())));
+        parts
+            << tr("Scores %1, %2 rows").arg(QFileInfo(p.dataPath).fileName(), locale.toString(qulonglong(p.scored->rowCount())));
     if (p.model)
         parts << tr("Model %1 (%2)").arg(p.model->id(), Audit::learnerName(p.model->params().kind));
     if (const Audit::AuditResults *r = m_session->results(); r && p.scored)
@@ -447,7 +448,8 @@ void MainWindow::screenshotWhenIdle(const QString &path, std::function<void(cons
     auto waited = std::make_shared<int>(0);
     connect(timer, &QTimer::timeout, this, [this, timer, waited, path, done] {
         *waited += 50;
-        const bool ready = !m_session->isBusy() && !m_versionsTab->isBusy() && (m_session->results() || !m_session->project().scored);
+        const bool ready = !m_session->isBusy() && !m_versionsTab->isBusy()
+            && (m_session->results() || !m_session->project().scored);
         if (!ready && *waited < 120000)
             return;
         timer->stop();
@@ -466,10 +468,9 @@ void MainWindow::screenshotWhenIdle(const QString &path, std::function<void(cons
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (m_cardTab->isDirty()) {
-        const auto answer = QMessageBox::question(this, tr("Unsaved model card"),
-                                                  tr("The model card has unsaved changes. Save them?"),
-                                                  QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel,
-                                                  QMessageBox::Save);
+        const auto answer = QMessageBox::question(
+            this, tr("Unsaved model card"), tr("The model card has unsaved changes. Save them?"),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
         if (answer == QMessageBox::Cancel || (answer == QMessageBox::Save && !m_cardTab->save())) {
             event->ignore();
             return;

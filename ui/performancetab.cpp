@@ -11,8 +11,8 @@
 #include <QLineSeries>
 #include <QLocale>
 #include <QScatterSeries>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include "metricglossary.h"
 #include "projectsession.h"
@@ -87,9 +87,9 @@ PerformanceTab::PerformanceTab(ProjectSession *session, QWidget *parent)
 
     auto *metricsBox = new QGroupBox(tr("Overall"), this);
     auto *grid = new QGridLayout(metricsBox);
-    const QStringList keys = {QStringLiteral("precision"), QStringLiteral("recall"), QStringLiteral("f1"),
+    const QStringList keys = {QStringLiteral("precision"), QStringLiteral("recall"),  QStringLiteral("f1"),
                               QStringLiteral("accuracy"),  QStringLiteral("roc_auc"), QStringLiteral("pr_auc"),
-                              QStringLiteral("log_loss"),  QStringLiteral("brier"),  QStringLiteral("threshold")};
+                              QStringLiteral("log_loss"),  QStringLiteral("brier"),   QStringLiteral("threshold")};
     for (int i = 0; i < keys.size(); ++i) {
         auto *name = new QLabel(metricTitle(keys[i]), metricsBox);
         auto *value = new QLabel(QStringLiteral("–"), metricsBox);
@@ -111,10 +111,9 @@ PerformanceTab::PerformanceTab(ProjectSession *session, QWidget *parent)
     cm->addWidget(new QLabel(tr("Predicted −"), confusionBox), 0, 2, Qt::AlignCenter);
     cm->addWidget(new QLabel(tr("Actual +"), confusionBox), 1, 0);
     cm->addWidget(new QLabel(tr("Actual −"), confusionBox), 2, 0);
-    const char *const tips[] = {"True positives: positive rows predicted positive.",
-                                "False negatives: positive rows the model missed.",
-                                "False positives: negative rows predicted positive.",
-                                "True negatives: negative rows predicted negative."};
+    const char *const tips[] = {
+        "True positives: positive rows predicted positive.", "False negatives: positive rows the model missed.",
+        "False positives: negative rows predicted positive.", "True negatives: negative rows predicted negative."};
     for (int i = 0; i < 4; ++i) {
         m_confusion[i] = new QLabel(QStringLiteral("–"), confusionBox);
         m_confusion[i]->setAlignment(Qt::AlignCenter);

@@ -12,8 +12,8 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QScrollArea>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include "model.h"
 #include "projectsession.h"
@@ -163,9 +163,10 @@ void PredictTab::predict()
                                    model->schema().positiveLabel().toHtmlEscaped())
                               .arg(prediction.probability, 0, 'f', 3)
                               .arg(threshold, 0, 'f', 3)
-                          + (prediction.warnings.isEmpty() ? QString()
-                                                           : QStringLiteral("<br><small>%1</small>")
-                                                                 .arg(prediction.warnings.join(QStringLiteral("<br>")).toHtmlEscaped())));
+                          + (prediction.warnings.isEmpty()
+                                 ? QString()
+                                 : QStringLiteral("<br><small>%1</small>")
+                                       .arg(prediction.warnings.join(QStringLiteral("<br>")).toHtmlEscaped())));
 
         const int feature = m_whatIf->currentIndex();
         if (feature >= 0) {
@@ -183,9 +184,7 @@ void PredictTab::predict()
             chart->setTitle(tr("Probability as %1 varies (dashed: threshold)").arg(m_whatIf->currentText()));
         }
     }
-    QChart *old = m_chartView->chart();
-    m_chartView->setChart(chart);
-    delete old;
+    replaceChart(m_chartView, chart);
 }
 
 } // namespace Ui

@@ -65,9 +65,8 @@ void ProjectSession::startJob(std::function<Outcome(QPromise<Outcome> &)> job, b
     }
     m_training = training;
     m_job = new QFutureWatcher<Outcome>(this);
-    connect(m_job, &QFutureWatcher<Outcome>::progressValueChanged, this, [this](int value) {
-        Q_EMIT progressChanged(value, m_job->progressMaximum(), m_job->progressText());
-    });
+    connect(m_job, &QFutureWatcher<Outcome>::progressValueChanged, this,
+            [this](int value) { Q_EMIT progressChanged(value, m_job->progressMaximum(), m_job->progressText()); });
     connect(m_job, &QFutureWatcher<Outcome>::finished, this, &ProjectSession::finishJob);
     setBusy(true);
     m_job->setFuture(QtConcurrent::run([job](QPromise<Outcome> &promise) {
@@ -184,8 +183,9 @@ void ProjectSession::openDataset(const QString &csvPath, const QString &schemaPa
             p.summary = p.data->summarize();
             p.scored.reset();
             Outcome outcome;
-            const bool fits = p.model && p.model->schema().toJson().value(QStringLiteral("columns"))
-                                             == p.schema->toJson().value(QStringLiteral("columns"));
+            const bool fits = p.model
+                && p.model->schema().toJson().value(QStringLiteral("columns"))
+                    == p.schema->toJson().value(QStringLiteral("columns"));
             if (fits) {
                 progress.step(2, 3, tr("Scoring and auditing"));
                 p.scored = std::make_shared<const ScoredData>(scoreDataset(*p.model, *p.data));
@@ -308,17 +308,15 @@ void ProjectSession::startAudit()
     });
     setBusy(true);
     // The current results belong to the same scored data: reuse their threshold-free parts.
-    std::shared_ptr<const AuditResults> previous =
-        m_results ? std::make_shared<const AuditResults>(*m_results) : nullptr;
-    m_audit->setFuture(QtConcurrent::run(
-        [scored = m_project.scored, slices = m_sliceOptions, bias = m_biasOptions, t = m_threshold, previous](
-            QPromise<AuditResults> &promise) {
-            try {
-                promise.addResult(runAudit(*scored, slices, bias, t, previous.get()));
-            } catch (const AuditError &) {
-                // Bad options from the UI: keep the previous results.
-            }
-        }));
+    std::shared_ptr<const AuditResults> previous = m_results ? std::make_shared<const AuditResults>(*m_results) : nullptr;
+    m_audit->setFuture(QtConcurrent::run([scored = m_project.scored, slices = m_sliceOptions, bias = m_biasOptions,
+                                          t = m_threshold, previous](QPromise<AuditResults> &promise) {
+        try {
+            promise.addResult(runAudit(*scored, slices, bias, t, previous.get()));
+        } catch (const AuditError &) {
+            // Bad options from the UI: keep the previous results.
+        }
+    }));
 }
 
 } // namespace Ui

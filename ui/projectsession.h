@@ -24,8 +24,8 @@ struct LoadedProject
     std::shared_ptr<const Audit::Schema> schema;
     std::shared_ptr<const Audit::Model> model; // null: no model (yet)
     QString modelPath;
-    QString modelProblem;                        // why there is no model
-    std::shared_ptr<const Audit::Dataset> data;  // the audit data; null for a scored CSV
+    QString modelProblem; // why there is no model
+    std::shared_ptr<const Audit::Dataset> data; // the audit data; null for a scored CSV
     QString dataPath;
     std::vector<Audit::ColumnSummary> summary; // of data, computed off the GUI thread
     QList<Audit::RejectedRow> rejected;
@@ -65,7 +65,7 @@ public:
 Q_SIGNALS:
     void busyChanged(bool busy);
     void progressChanged(int done, int total, const QString &stage);
-    void projectLoaded();  // project() changed
+    void projectLoaded(); // project() changed
     void resultsChanged(); // results() changed
     void errorOccurred(const QString &message);
     void trainingFinished(bool success, const QString &message);
@@ -91,7 +91,7 @@ private:
     Audit::SliceOptions m_sliceOptions;
     Audit::BiasOptions m_biasOptions;
 
-    QFutureWatcher<Outcome> *m_job = nullptr;       // load or training
+    QFutureWatcher<Outcome> *m_job = nullptr; // load or training
     QFutureWatcher<Audit::AuditResults> *m_audit = nullptr;
     bool m_training = false;
     bool m_auditPending = false; // options or threshold changed while an audit ran

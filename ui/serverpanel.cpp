@@ -70,7 +70,9 @@ void ServerPanel::start()
         QMetaObject::invokeMethod(this, [this, log] {
             ++m_count;
             m_counter->setText(tr("%n request(s)", nullptr, int(m_count)));
-            m_last->insertItem(0, QStringLiteral("%1 %2 → %3 (%4 ms)").arg(log.method, log.path).arg(log.status).arg(log.milliseconds, 0, 'f', 2));
+            m_last->insertItem(
+                0,
+                QStringLiteral("%1 %2 → %3 (%4 ms)").arg(log.method, log.path).arg(log.status).arg(log.milliseconds, 0, 'f', 2));
             while (m_last->count() > kLastShown)
                 delete m_last->takeItem(m_last->count() - 1);
         });

@@ -20,8 +20,8 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include "heatmapwidget.h"
 #include "metricglossary.h"
@@ -86,8 +86,8 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
     m_minSize->setPrefix(tr("n ≥ "));
     m_minSize->setToolTip(tr("Hide slices with fewer rows than this."));
     m_weakOnly->setToolTip(metricTooltip(QStringLiteral("weak")));
-    for (Audit::SliceMetric m : {Audit::SliceMetric::F1, Audit::SliceMetric::Precision, Audit::SliceMetric::Recall,
-                                 Audit::SliceMetric::Accuracy})
+    for (Audit::SliceMetric m :
+         {Audit::SliceMetric::F1, Audit::SliceMetric::Precision, Audit::SliceMetric::Recall, Audit::SliceMetric::Accuracy})
         m_metric->addItem(metricTitle(Audit::sliceMetricName(m)), int(m));
     m_metric->setToolTip(tr("The metric charted and used to flag weak slices."));
     m_feature->setToolTip(tr("The feature whose slices the bar chart shows."));
@@ -236,8 +236,8 @@ void SlicesTab::rebuildChart()
                 continue;
             auto *bar = new QLineSeries;
             const double cx = double(k);
-            *bar << QPointF(cx - 0.08, intervals[k].low) << QPointF(cx + 0.08, intervals[k].low)
-                 << QPointF(cx, intervals[k].low) << QPointF(cx, intervals[k].high) << QPointF(cx - 0.08, intervals[k].high)
+            *bar << QPointF(cx - 0.08, intervals[k].low) << QPointF(cx + 0.08, intervals[k].low) << QPointF(cx, intervals[k].low)
+                 << QPointF(cx, intervals[k].high) << QPointF(cx - 0.08, intervals[k].high)
                  << QPointF(cx + 0.08, intervals[k].high);
             bar->setPen(QPen(palette().color(QPalette::WindowText), 1.5));
             chart->addSeries(bar);
@@ -254,9 +254,7 @@ void SlicesTab::rebuildChart()
                 selectSlice(m_barSlices[std::size_t(index)]);
         });
     }
-    QChart *old = m_chartView->chart();
-    m_chartView->setChart(chart);
-    delete old;
+    replaceChart(m_chartView, chart);
     onTableSelection();
 }
 

@@ -38,8 +38,8 @@ public:
     QComboBox *featureBox() const { return m_feature; }
     QListWidget *weakList() const { return m_weak; }
 
-    void selectSlice(int sliceIndex);     // selects the table row (and the bar)
-    int selectedSlice() const;            // -1 when none
+    void selectSlice(int sliceIndex); // selects the table row (and the bar)
+    int selectedSlice() const; // -1 when none
     std::vector<int> barSlices() const { return m_barSlices; } // slice index of each bar
 
 private:

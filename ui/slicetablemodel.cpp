@@ -28,8 +28,7 @@ QString formatInterval(double v, const Audit::Interval &ci)
 
 SliceTableModel::SliceTableModel(QObject *parent)
     : QAbstractTableModel(parent)
-{
-}
+{}
 
 void SliceTableModel::setReport(std::shared_ptr<const Audit::SliceReport> report)
 {
@@ -127,8 +126,8 @@ QVariant SliceTableModel::headerData(int section, Qt::Orientation orientation, i
 {
     if (orientation != Qt::Horizontal)
         return {};
-    static const char *const keys[] = {"feature", "value", "n", "label_pos", "pred_pos", "precision", "recall", "f1",
-                                       "accuracy", "fpr", "fnr", "weak"};
+    static const char *const keys[] = {"feature", "value", "n",        "label_pos", "pred_pos", "precision",
+                                       "recall",  "f1",    "accuracy", "fpr",       "fnr",      "weak"};
     if (section < 0 || section >= ColumnCount)
         return {};
     if (role == Qt::DisplayRole)

@@ -18,8 +18,21 @@ class SliceTableModel final : public QAbstractTableModel
 
 public:
     // Unscoped: these feed int column APIs.
-    enum Column { Feature, Value, Size, LabelPositives, PredictedPositives, Precision, Recall, F1, Accuracy, Fpr, Fnr,
-                  Weak, ColumnCount };
+    enum Column {
+        Feature,
+        Value,
+        Size,
+        LabelPositives,
+        PredictedPositives,
+        Precision,
+        Recall,
+        F1,
+        Accuracy,
+        Fpr,
+        Fnr,
+        Weak,
+        ColumnCount
+    };
     enum Role { RawValueRole = Qt::UserRole, SliceIndexRole, FeatureCountRole };
 
     explicit SliceTableModel(QObject *parent = nullptr);

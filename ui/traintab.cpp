@@ -70,20 +70,20 @@ TrainTab::TrainTab(ProjectSession *session, QWidget *parent)
     , m_progress(new QProgressBar(this))
     , m_result(new QLabel(this))
 {
-    for (Audit::LearnerKind kind : {Audit::LearnerKind::Logistic, Audit::LearnerKind::LinearSvm,
-                                    Audit::LearnerKind::RandomForest, Audit::LearnerKind::Mlp})
+    for (Audit::LearnerKind kind :
+         {Audit::LearnerKind::Logistic, Audit::LearnerKind::LinearSvm, Audit::LearnerKind::RandomForest, Audit::LearnerKind::Mlp})
         m_learner->addItem(Audit::learnerName(kind), int(kind));
     m_learner->setToolTip(tr("The dlib learner to train; each outputs the probability of the positive class."));
     m_pages->addWidget(page(this, {{tr("C (inverse regularisation)"), m_c}, {tr("Max iterations"), m_iterations}}));
     m_pages->addWidget(page(this, {{tr("C"), m_svmC}}));
-    m_pages->addWidget(page(this, {{tr("Trees"), m_trees},
-                                   {tr("Min rows per leaf"), m_minLeaf},
-                                   {tr("Feature fraction"), m_featureFraction}}));
-    m_pages->addWidget(page(this, {{tr("Hidden layer 1"), m_hidden1},
-                                   {tr("Hidden layer 2"), m_hidden2},
-                                   {tr("Epochs"), m_epochs},
-                                   {tr("Batch size"), m_batch},
-                                   {tr("Learning rate"), m_learningRate}}));
+    m_pages->addWidget(
+        page(this, {{tr("Trees"), m_trees}, {tr("Min rows per leaf"), m_minLeaf}, {tr("Feature fraction"), m_featureFraction}}));
+    m_pages->addWidget(page(this,
+                            {{tr("Hidden layer 1"), m_hidden1},
+                             {tr("Hidden layer 2"), m_hidden2},
+                             {tr("Epochs"), m_epochs},
+                             {tr("Batch size"), m_batch},
+                             {tr("Learning rate"), m_learningRate}}));
     connect(m_learner, &QComboBox::currentIndexChanged, m_pages, &QStackedWidget::setCurrentIndex);
     connect(m_tune, &QCheckBox::toggled, m_threshold, [this](bool on) { m_threshold->setEnabled(!on); });
 

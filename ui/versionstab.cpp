@@ -14,7 +14,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "auditerror.h"
-#include "dvcproject.h"
+#include "dvcworkspace.h"
 #include "projectsession.h"
 #include "versionaudit.h"
 
@@ -115,14 +115,18 @@ VersionsTab::VersionsTab(ProjectSession *session, QWidget *parent)
     , m_audit(new QPushButton(tr("&Audit Both Models"), this))
     , m_versionedData(new QCheckBox(tr("on each version's own data"), this))
     , m_stages(makeTable({tr("Stage"), tr("Status"), tr("Why")}, this))
-    , m_artifacts(makeTable({tr("Artifact"), tr("Written by"), tr("Status"), tr("md5 in dvc.lock"), tr("Size"), tr("Tracked by")}, this))
-    , m_history(makeTable({tr("Version"), tr("Date"), tr("Author"), tr("Message"), tr("F1"), tr("ROC AUC"), tr("Accuracy")}, this))
+    , m_artifacts(
+          makeTable({tr("Artifact"), tr("Written by"), tr("Status"), tr("md5 in dvc.lock"), tr("Size"), tr("Tracked by")}, this))
+    , m_history(
+          makeTable({tr("Version"), tr("Date"), tr("Author"), tr("Message"), tr("F1"), tr("ROC AUC"), tr("Accuracy")}, this))
     , m_a(new QComboBox(this))
     , m_b(new QComboBox(this))
     , m_diffTabs(new QTabWidget(this))
     , m_metrics(makeTable({tr("Metric"), tr("A"), tr("B"), tr("Change")}, this))
     , m_params(makeTable({tr("Param"), tr("A"), tr("B")}, this))
-    , m_slices(makeTable({tr("Feature"), tr("Value"), tr("n (A)"), tr("n (B)"), tr("F1 (A)"), tr("F1 (B)"), tr("Change"), tr("Outside A's 95% CI")}, this))
+    , m_slices(makeTable({tr("Feature"), tr("Value"), tr("n (A)"), tr("n (B)"), tr("F1 (A)"), tr("F1 (B)"), tr("Change"),
+                          tr("Outside A's 95% CI")},
+                         this))
     , m_parities(makeTable({tr("Where"), tr("Parity"), tr("A"), tr("B")}, this))
     , m_diffNote(new QLabel(this))
 {
@@ -266,8 +270,8 @@ void VersionsTab::showSnapshot()
         for (const Audit::ArtifactStatus &a : snapshot->status->artifacts) {
             const bool good = a.state == Audit::ArtifactStatus::State::UpToDate;
             addRow(m_artifacts,
-                   {a.path, a.owner, Audit::artifactStateName(a.state), a.recorded.md5, a.recorded.size < 0 ? QVariant() : QVariant(a.recorded.size),
-                    a.cached ? tr("DVC cache") : tr("git")},
+                   {a.path, a.owner, Audit::artifactStateName(a.state), a.recorded.md5,
+                    a.recorded.size < 0 ? QVariant() : QVariant(a.recorded.size), a.cached ? tr("DVC cache") : tr("git")},
                    good ? kGood : kBad, a.md5.isEmpty() ? QString() : tr("md5 on disk: %1").arg(a.md5));
         }
     } else {
@@ -289,10 +293,11 @@ void VersionsTab::showSnapshot()
             return {};
         };
         addRow(m_history,
-               {v.label, v.isWorkspace() ? QVariant(tr("(uncommitted)")) : QVariant(v.commit.time), v.commit.author, v.commit.summary,
-                metric("f1"), metric("roc_auc"), metric("accuracy")});
+               {v.label, v.isWorkspace() ? QVariant(tr("(uncommitted)")) : QVariant(v.commit.time), v.commit.author,
+                v.commit.summary, metric("f1"), metric("roc_auc"), metric("accuracy")});
         m_history->item(m_history->rowCount() - 1, 0)->setData(Qt::UserRole, v.rev);
-        const QString text = v.isWorkspace() ? tr("workspace (uncommitted)") : QStringLiteral("%1  %2").arg(v.label, v.commit.summary.left(40));
+        const QString text = v.isWorkspace() ? tr("workspace (uncommitted)")
+                                             : QStringLiteral("%1  %2").arg(v.label, v.commit.summary.left(40));
         m_a->addItem(text, v.rev);
         m_b->addItem(text, v.rev);
     }
@@ -316,13 +321,15 @@ void VersionsTab::showSnapshot()
     } else {
         const auto stale = std::count_if(snapshot->status->stages.cbegin(), snapshot->status->stages.cend(),
                                          [](const Audit::StageStatus &s) { return !s.upToDate; });
-        const auto changed = std::count_if(snapshot->status->artifacts.cbegin(), snapshot->status->artifacts.cend(),
-                                           [](const Audit::ArtifactStatus &s) { return s.state != Audit::ArtifactStatus::State::UpToDate; });
+        const auto changed = std::count_if(
+            snapshot->status->artifacts.cbegin(), snapshot->status->artifacts.cend(),
+            [](const Audit::ArtifactStatus &s) { return s.state != Audit::ArtifactStatus::State::UpToDate; });
         setMessage(stale == 0 && changed == 0
                        ? tr("Pipeline up to date: every artifact matches dvc.lock. %n version(s) in the history.", nullptr,
                             int(snapshot->history.size()))
                        : tr("%1 stale stage(s), %2 artifact(s) differ from dvc.lock: run `dvc repro` (or scripts/repro.sh). "
-                            "%n version(s) in the history.", nullptr, int(snapshot->history.size()))
+                            "%n version(s) in the history.",
+                            nullptr, int(snapshot->history.size()))
                              .arg(stale)
                              .arg(changed),
                    false);
@@ -397,20 +404,27 @@ void VersionsTab::showComparison()
     clear(m_slices);
     const QList<Audit::SliceDelta> worse = diff.worseSlices();
     for (const Audit::SliceDelta &s : worse)
-        addRow(m_slices, {s.feature, s.value, s.nBefore, s.nAfter, s.f1Before, s.f1After, s.f1Delta(), s.significant ? tr("yes") : tr("no")},
-               s.significant ? kBad : QColor());
+        addRow(
+            m_slices,
+            {s.feature, s.value, s.nBefore, s.nAfter, s.f1Before, s.f1After, s.f1Delta(), s.significant ? tr("yes") : tr("no")},
+            s.significant ? kBad : QColor());
     finish(m_slices, true);
     m_slices->sortItems(6, Qt::AscendingOrder);
     clear(m_parities);
     for (const Audit::ParityFlip &f : diff.parities) {
-        const QString where = f.attribute.isEmpty() ? tr("overall") : f.group.isEmpty() ? f.attribute : QStringLiteral("%1 = %2").arg(f.attribute, f.group);
+        const QString where = f.attribute.isEmpty() ? tr("overall")
+            : f.group.isEmpty()                     ? f.attribute
+                                                    : QStringLiteral("%1 = %2").arg(f.attribute, f.group);
         addRow(m_parities, {where, f.parity, f.before ? tr("pass") : tr("FAIL"), f.after ? tr("pass") : tr("FAIL")},
                f.after ? kGood : kBad);
     }
     finish(m_parities, true);
-    const auto changedParams = std::count_if(diff.params.cbegin(), diff.params.cend(), [](const Audit::ParamDelta &p) { return p.changed(); });
-    const auto significant = std::count_if(worse.cbegin(), worse.cend(), [](const Audit::SliceDelta &s) { return s.significant; });
-    QString note = tr("%1 → %2 (%3): %4 param(s) changed, %5 slice(s) got worse (%6 beyond A's 95% interval), %7 parity verdict(s) flipped.")
+    const auto changedParams = std::count_if(diff.params.cbegin(), diff.params.cend(),
+                                             [](const Audit::ParamDelta &p) { return p.changed(); });
+    const auto significant = std::count_if(worse.cbegin(), worse.cend(),
+                                           [](const Audit::SliceDelta &s) { return s.significant; });
+    QString note = tr("%1 → %2 (%3): %4 param(s) changed, %5 slice(s) got worse (%6 beyond A's 95% interval), %7 parity "
+                      "verdict(s) flipped.")
                        .arg(diff.labelA, diff.labelB, result->audited ? result->auditedOn : tr("committed reports"))
                        .arg(changedParams)
                        .arg(worse.size())

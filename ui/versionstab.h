@@ -3,7 +3,7 @@
 #include <QFutureWatcher>
 #include <QWidget>
 
-#include "versions.h"
+#include "versiondiff.h"
 
 class QCheckBox;
 class QComboBox;
@@ -30,8 +30,8 @@ public:
     explicit VersionsTab(ProjectSession *session, QWidget *parent = nullptr);
     ~VersionsTab() override;
 
-    void refresh();                     // status and history
-    void compare(bool audit);           // the two chosen versions
+    void refresh(); // status and history
+    void compare(bool audit); // the two chosen versions
     bool isBusy() const;
 
     QTableWidget *stagesTable() const { return m_stages; }
@@ -49,7 +49,7 @@ public:
 
 Q_SIGNALS:
     void refreshed(); // status and history shown
-    void compared();  // a diff shown (or its error)
+    void compared(); // a diff shown (or its error)
 
 private:
     struct Snapshot; // status + history, computed off the GUI thread

@@ -2,15 +2,16 @@
 
 #include <QApplication>
 #include <QBarCategoryAxis>
-#include <QChart>
-#include <QLineSeries>
-#include <QValueAxis>
 #include <QBuffer>
+#include <QChart>
+#include <QChartView>
 #include <QClipboard>
 #include <QHeaderView>
 #include <QKeyEvent>
+#include <QLineSeries>
 #include <QPainter>
 #include <QSvgGenerator>
+#include <QValueAxis>
 
 #include "auditerror.h"
 #include "csvtokenizer.h"
@@ -114,6 +115,14 @@ QString exportTable(const QAbstractItemModel &model, const QString &path)
         return e.message();
     }
     return {};
+}
+
+void replaceChart(QChartView *view, QChart *chart)
+{
+    QChart *old = view->chart();
+    view->setChart(chart);
+    if (old != chart)
+        delete old;
 }
 
 QString exportWidget(QWidget *widget, const QString &path)

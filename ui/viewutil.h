@@ -7,6 +7,7 @@ class QAbstractItemModel;
 class QAbstractSeries;
 class QBarCategoryAxis;
 class QChart;
+class QChartView;
 class QLineSeries;
 class QPen;
 class QValueAxis;
@@ -49,6 +50,10 @@ QByteArray modelToCsv(const QAbstractItemModel &model);
 // Saves a widget (a chart view, say) as PNG, or as SVG when the path ends in .svg.
 // Returns an error message, empty on success. Writes atomically.
 QString exportWidget(QWidget *widget, const QString &path);
+
+// Shows `chart` in `view` and deletes the chart it replaces: QChartView::setChart only
+// releases the old one.
+void replaceChart(QChartView *view, QChart *chart);
 
 // Writes a table model as CSV atomically; returns an error message, empty on success.
 QString exportTable(const QAbstractItemModel &model, const QString &path);

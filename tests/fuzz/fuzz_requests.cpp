@@ -50,12 +50,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     }
     try {
         Audit::CsvReader::readBytes(bytes, QStringLiteral("fuzz.csv"), *g_schema);
-    } catch (const Audit::AuditError &) {
-    }
+    } catch (const Audit::AuditError &) {}
     try {
         const Audit::ModelCard card = Audit::ModelCard::fromMarkdown(QString::fromUtf8(bytes), QStringLiteral("fuzz.md"));
         (void)card.toMarkdown();
-    } catch (const Audit::AuditError &) {
-    }
+    } catch (const Audit::AuditError &) {}
     return 0;
 }

@@ -16,9 +16,8 @@ class Node;
 
 namespace Audit {
 
-// The DVC side of a project folder: the pipeline (dvc.yaml), what the last run recorded
-// (dvc.lock), single tracked files (*.dvc), and how the workspace compares with them, as
-// `dvc status` would say. Paths are relative to the folder holding dvc.yaml, with '/'.
+// DVC's files: the pipeline (dvc.yaml), what the last run recorded (dvc.lock) and single
+// tracked files (*.dvc). Paths are relative to the folder holding dvc.yaml, with '/'.
 // Parse errors are SchemaErrors naming the file, the line and the key ("stages.train.deps[1]").
 
 // One file as dvc.lock or a .dvc file records it: DVC 3's md5 of the file's bytes and its size.
@@ -74,6 +73,9 @@ struct DvcLockStage
     QList<DvcFileEntry> deps;
     QList<DvcFileEntry> outs;
     std::map<QString, std::map<QString, QJsonValue>> params; // file -> key -> value
+
+    const DvcFileEntry *dep(const QString &path) const; // nullptr when not recorded
+    const DvcFileEntry *out(const QString &path) const;
 };
 
 class DvcLock
@@ -100,47 +102,5 @@ QList<DvcFileEntry> parseDvcFile(const QByteArray &yaml, const QString &source, 
 QJsonValue yamlToJson(const YAML::Node &node);
 // The value of a dotted key in a params file, or the whole file for an empty key.
 std::optional<QJsonValue> paramValue(const QJsonObject &paramsFile, const QString &dottedKey);
-
-struct ArtifactStatus
-{
-    enum class State { UpToDate, Modified, Missing, NotRecorded, Unchecked };
-    QString path;
-    QString owner; // the stage that writes it, "dvc.yaml" for a pipeline input, or the .dvc file
-    bool cached = true;
-    DvcFileEntry recorded; // md5 empty when not recorded
-    QString md5;           // of the file on disk, empty when missing
-    qint64 size = -1;
-    State state = State::Missing;
-};
-
-struct StageStatus
-{
-    QString name;
-    bool upToDate = false;
-    QStringList reasons; // "changed deps: modified: data/train.csv", "changed params: params.yaml: model.seed", ...
-};
-
-struct WorkspaceStatus
-{
-    QString root;
-    QList<ArtifactStatus> artifacts; // pipeline inputs, stage outputs, then *.dvc files; by path
-    QList<StageStatus> stages;       // in dvc.yaml order
-
-    bool upToDate() const;
-    QJsonObject toJson() const;
-    QString toText() const;
-};
-
-QString artifactStateName(ArtifactStatus::State state);
-
-// Compares the workspace with dvc.yaml, dvc.lock and every *.dvc file under root (not
-// descending into .dvc, .git or build folders). Throws SchemaError for a malformed file,
-// IoError when dvc.yaml is missing or unreadable; a missing dvc.lock makes every stage stale.
-WorkspaceStatus workspaceStatus(const QString &root);
-
-// dvc.lock as DVC 3 writes it after running every stage: for each stage its cmd, the md5 and
-// size of every dep and out (sorted by path) and the values of its params. Throws IoError
-// naming a dep or out that does not exist.
-QByteArray lockYaml(const QString &root);
 
 } // namespace Audit

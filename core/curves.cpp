@@ -1,6 +1,7 @@
 #include "curves.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace Audit {
@@ -39,9 +40,10 @@ std::vector<CurvePoint> thin(std::vector<CurvePoint> points, std::size_t maxPoin
     if (points.size() <= maxPoints || maxPoints < 2)
         return points;
     std::vector<CurvePoint> out;
+    out.reserve(maxPoints);
     const double step = double(points.size() - 1) / double(maxPoints - 1);
     for (std::size_t i = 0; i < maxPoints; ++i)
-        out.push_back(points[std::size_t(double(i) * step + 0.5)]);
+        out.push_back(points[std::size_t(std::lround(double(i) * step))]);
     return out;
 }
 
@@ -52,7 +54,9 @@ std::vector<CurvePoint> rocCurve(const std::vector<double> &scores, const std::v
     const std::vector<Sweep> s = sweep(scores, labels);
     const double positives = s.empty() ? 0 : s.back().tp;
     const double negatives = s.empty() ? 0 : s.back().fp;
-    std::vector<CurvePoint> points = {{0, 0, 1.0 + 1e-12}};
+    std::vector<CurvePoint> points;
+    points.reserve(s.size() + 1);
+    points.push_back({0, 0, 1.0 + 1e-12});
     for (const Sweep &p : s)
         points.push_back({negatives > 0 ? p.fp / negatives : 0, positives > 0 ? p.tp / positives : 0, p.threshold});
     return thin(std::move(points), maxPoints);
@@ -63,6 +67,7 @@ std::vector<CurvePoint> prCurve(const std::vector<double> &scores, const std::ve
     const std::vector<Sweep> s = sweep(scores, labels);
     const double positives = s.empty() ? 0 : s.back().tp;
     std::vector<CurvePoint> points;
+    points.reserve(s.size());
     for (const Sweep &p : s)
         points.push_back({positives > 0 ? p.tp / positives : 0, p.tp / (p.tp + p.fp), p.threshold});
     return thin(std::move(points), maxPoints);

@@ -28,7 +28,7 @@ void LinearSvmLearner::train(const FeatureMatrix &x, const std::vector<std::int8
     }
     dlib::svm_c_linear_dcd_trainer<Kernel> trainer;
     trainer.set_c(params.c);
-    trainer.set_max_iterations(std::max(1, params.maxIterations) * 20);
+    trainer.set_max_iterations(static_cast<unsigned long>(std::max(1, params.maxIterations)) * 20);
     const dlib::decision_function<Kernel> df = trainer.train(samples, targets);
     progress.checkCancelled();
 

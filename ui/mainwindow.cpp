@@ -446,7 +446,7 @@ void MainWindow::screenshotWhenIdle(const QString &path, std::function<void(cons
     auto *timer = new QTimer(this);
     timer->setInterval(50);
     auto waited = std::make_shared<int>(0);
-    connect(timer, &QTimer::timeout, this, [this, timer, waited, path, done] {
+    connect(timer, &QTimer::timeout, this, [this, timer, waited, path, done = std::move(done)] {
         *waited += 50;
         const bool ready = !m_session->isBusy() && !m_versionsTab->isBusy()
             && (m_session->results() || !m_session->project().scored);

@@ -69,7 +69,7 @@ void ProjectSession::startJob(std::function<Outcome(QPromise<Outcome> &)> job, b
             [this](int value) { Q_EMIT progressChanged(value, m_job->progressMaximum(), m_job->progressText()); });
     connect(m_job, &QFutureWatcher<Outcome>::finished, this, &ProjectSession::finishJob);
     setBusy(true);
-    m_job->setFuture(QtConcurrent::run([job](QPromise<Outcome> &promise) {
+    m_job->setFuture(QtConcurrent::run([job = std::move(job)](QPromise<Outcome> &promise) {
         Outcome outcome;
         try {
             outcome = job(promise);

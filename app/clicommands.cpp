@@ -279,7 +279,7 @@ int train(const QStringList &args)
         json.insert(QStringLiteral("model"), model.describe());
     }
     if (cli.isSet(QStringLiteral("json")))
-        printOut(QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Indented)));
+        printJson(json);
     return 0;
 }
 
@@ -306,7 +306,7 @@ int evaluate(const QStringList &args)
     if (cli.isSet(QStringLiteral("out")))
         writeJson(cli.value(QStringLiteral("out")), report.toJson());
     if (cli.isSet(QStringLiteral("json")))
-        printOut(QString::fromUtf8(QJsonDocument(report.toJson()).toJson(QJsonDocument::Indented)));
+        printJson(report.toJson());
     else
         printErr(report.toText());
     return 0;
@@ -379,7 +379,7 @@ int slices(const QStringList &args)
     if (cli.isSet(QStringLiteral("text")))
         writeFileAtomically(cli.value(QStringLiteral("text")), report.toText().toUtf8());
     if (cli.isSet(QStringLiteral("json")))
-        printOut(QString::fromUtf8(QJsonDocument(report.toJson()).toJson(QJsonDocument::Indented)));
+        printJson(report.toJson());
     printErr(QStringLiteral("slices: %1 slices, %2 weak").arg(report.slices.size()).arg(report.weak.size()));
     return 0;
 }
@@ -435,7 +435,7 @@ int bias(const QStringList &args)
     if (cli.isSet(QStringLiteral("csv")))
         writeFileAtomically(cli.value(QStringLiteral("csv")), report.toCsv());
     if (cli.isSet(QStringLiteral("json")))
-        printOut(QString::fromUtf8(QJsonDocument(report.toJson()).toJson(QJsonDocument::Indented)));
+        printJson(report.toJson());
     else
         printErr(report.toText());
     return 0;

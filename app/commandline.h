@@ -3,6 +3,8 @@
 #include <cstdio>
 
 #include <QCommandLineParser>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
 
@@ -22,6 +24,12 @@ inline void printErr(const QString &text)
 inline void printOut(const QString &text)
 {
     std::fprintf(stdout, "%s\n", qPrintable(text));
+}
+
+// A command's --json output: indented, on stdout.
+inline void printJson(const QJsonObject &object)
+{
+    printOut(QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented)));
 }
 
 // A QCommandLineParser for one subcommand, with --help and the error handling every

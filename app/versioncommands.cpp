@@ -24,11 +24,6 @@ void addProject(CommandLine &cli)
             QStringLiteral("."));
 }
 
-QString json(const QJsonObject &object)
-{
-    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented));
-}
-
 // The headline metrics of a version for one line of the history: F1, ROC AUC, accuracy
 // when the metrics file has them, else its first three numbers.
 QString headline(const Version &v)
@@ -86,7 +81,7 @@ int versions(const QStringList &args)
         out.insert(QStringLiteral("versions"), list);
         if (!historyProblem.isEmpty())
             out.insert(QStringLiteral("versions_problem"), historyProblem);
-        printOut(json(out));
+        printJson(out);
         return 0;
     }
     QString text = status.toText();
@@ -144,7 +139,7 @@ int diff(const QStringList &args)
     }
     const bool all = cli.isSet(QStringLiteral("all"));
     if (cli.isSet(QStringLiteral("json")))
-        printOut(json(result.toJson(all)));
+        printJson(result.toJson(all));
     else
         printOut(result.toText(all, int(cli.number(QStringLiteral("top")))));
     return 0;

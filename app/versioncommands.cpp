@@ -62,10 +62,21 @@ int versions(const QStringList &args)
                                    "its metrics and params."));
     addProject(cli);
     cli.add(QStringLiteral("json"), QStringLiteral("Print everything as JSON on stdout."));
+    cli.add(QStringLiteral("check"),
+            QStringLiteral("Only the status; exit 1 unless every stage and artifact matches dvc.lock "
+                           "(for CI: the committed lock is true)."));
     if (!cli.parse(args))
         return cli.exitCode();
     const QString dir = cli.value(QStringLiteral("project"));
     const WorkspaceStatus status = workspaceStatus(dir);
+    if (cli.isSet(QStringLiteral("check"))) {
+        printOut(status.toText());
+        if (status.upToDate())
+            return 0;
+        printErr(QStringLiteral("versions: the workspace differs from dvc.lock (see above): run the pipeline (`dvc repro` or "
+                                "scripts/repro.sh), or `modelaudit-cli lock` after a deliberate change"));
+        return 1;
+    }
     QList<Version> history;
     QString historyProblem;
     try {

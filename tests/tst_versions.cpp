@@ -423,6 +423,16 @@ void TestVersions::cli()
              qPrintable(text));
 
     QByteArray err;
+    run({QStringLiteral("versions"), QStringLiteral("--check")}, code, &err);
+    QCOMPARE(code, 0);
+    const QByteArray metrics = TestUtil::readFile(path(QStringLiteral("metrics.json")));
+    TestUtil::writeFile(m_dir, QStringLiteral("metrics.json"), metrics + " ");
+    const QByteArray stale = run({QStringLiteral("versions"), QStringLiteral("--check")}, code, &err);
+    TestUtil::writeFile(m_dir, QStringLiteral("metrics.json"), metrics);
+    QCOMPARE(code, 1);
+    QVERIFY2(stale.contains("evaluate") && stale.contains("changed outs: modified: metrics.json"), stale.constData());
+    QVERIFY2(err.contains("differs from dvc.lock"), err.constData());
+
     run({QStringLiteral("diff"), QStringLiteral("v9.9")}, code, &err);
     QCOMPARE(code, 2);
     QVERIFY2(err.contains("v9.9"), err.constData());

@@ -241,9 +241,8 @@ const DvcLockStage *DvcLock::stage(const QString &name) const
 
 std::optional<DvcFileEntry> DvcLock::output(const QString &path) const
 {
-    const QString wanted = cleanPath(path);
     for (const DvcLockStage &s : m_stages) {
-        if (const DvcFileEntry *entry = findEntry(s.outs, wanted))
+        if (const DvcFileEntry *entry = s.out(path))
             return *entry;
     }
     return std::nullopt;
@@ -253,9 +252,8 @@ std::optional<DvcFileEntry> DvcLock::recorded(const QString &path) const
 {
     if (std::optional<DvcFileEntry> out = output(path))
         return out;
-    const QString wanted = cleanPath(path);
     for (const DvcLockStage &s : m_stages) {
-        if (const DvcFileEntry *entry = findEntry(s.deps, wanted))
+        if (const DvcFileEntry *entry = s.dep(path))
             return *entry;
     }
     return std::nullopt;

@@ -40,15 +40,6 @@ QString lastError()
     return error && error->message ? QString::fromUtf8(error->message) : QStringLiteral("unknown libgit2 error");
 }
 
-// Keeps libgit2 initialised for a scope (it counts the calls).
-struct Library
-{
-    Library() { git_libgit2_init(); }
-    ~Library() { git_libgit2_shutdown(); }
-    Library(const Library &) = delete;
-    Library &operator=(const Library &) = delete;
-};
-
 GitRepository::Commit describe(const git_commit *commit)
 {
     GitRepository::Commit c;
@@ -112,13 +103,6 @@ void GitRepository::peel(const QString &revision, ObjectHandle &commit) const
         throw AuditError(QStringLiteral("%1: no revision \"%2\" (%3)").arg(m_path, revision, lastError()));
     if (git_object_peel(commit.out(), object.get(), GIT_OBJECT_COMMIT) != 0)
         throw AuditError(QStringLiteral("%1: \"%2\" does not name a commit").arg(m_path, revision));
-}
-
-bool GitRepository::isInRepository(const QString &path)
-{
-    const Library library;
-    return git_repository_open_ext(nullptr, QDir::toNativeSeparators(QDir(path).absolutePath()).toUtf8().constData(), 0, nullptr)
-        == 0;
 }
 
 QString GitRepository::workdir() const

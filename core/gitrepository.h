@@ -34,8 +34,6 @@ public:
     GitRepository(const GitRepository &) = delete;
     GitRepository &operator=(const GitRepository &) = delete;
 
-    static bool isInRepository(const QString &path);
-
     QString workdir() const; // absolute, with a trailing '/'
 
     // Commits reachable from HEAD whose tree changed `path` (relative to the working tree)

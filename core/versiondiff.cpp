@@ -52,22 +52,6 @@ QString number(double value)
     return QString::number(value, 'f', 4);
 }
 
-QString paramText(const QJsonValue &value)
-{
-    if (value.isUndefined())
-        return QStringLiteral("(absent)");
-    if (value.isString())
-        return value.toString();
-    if (value.isBool())
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    if (value.isDouble())
-        return QString::number(value.toDouble(), 'g', 12);
-    if (value.isNull())
-        return QStringLiteral("null");
-    return QString::fromUtf8(QJsonDocument(value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject()))
-                                 .toJson(QJsonDocument::Compact));
-}
-
 QJsonValue optionalNumber(const std::optional<double> &value)
 {
     return value ? QJsonValue(*value) : QJsonValue();
@@ -229,6 +213,22 @@ VersionDiff diffVersions(const VersionStore &store, const QString &revA, const Q
     return diff;
 }
 
+QString valueText(const QJsonValue &value)
+{
+    if (value.isUndefined())
+        return QStringLiteral("(absent)");
+    if (value.isString())
+        return value.toString();
+    if (value.isBool())
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    if (value.isDouble())
+        return QString::number(value.toDouble(), 'g', 12);
+    if (value.isNull())
+        return QStringLiteral("null");
+    return QString::fromUtf8(QJsonDocument(value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject()))
+                                 .toJson(QJsonDocument::Compact));
+}
+
 QList<SliceDelta> VersionDiff::worseSlices() const
 {
     QList<SliceDelta> worse;
@@ -237,6 +237,19 @@ QList<SliceDelta> VersionDiff::worseSlices() const
             worse << s;
     }
     return worse;
+}
+
+VersionDiff::SliceCounts VersionDiff::sliceCounts() const
+{
+    SliceCounts counts;
+    for (const SliceDelta &s : slices) {
+        if (!s.inBoth())
+            continue;
+        ++counts.compared;
+        counts.worse += s.f1Delta() < 0;
+        counts.worseSignificant += s.f1Delta() < 0 && s.significant;
+    }
+    return counts;
 }
 
 QJsonObject VersionDiff::toJson(bool all) const
@@ -260,15 +273,9 @@ QJsonObject VersionDiff::toJson(bool all) const
                                      {QStringLiteral("new"), p.after.isUndefined() ? QJsonValue() : p.after}});
     }
     QJsonArray sliceList;
-    int compared = 0, worse = 0, significant = 0;
     for (const SliceDelta &s : slices) {
-        if (s.inBoth()) {
-            ++compared;
-            worse += s.f1Delta() < 0;
-            significant += s.f1Delta() < 0 && s.significant;
-            if (!all && s.f1Delta() == 0 && s.nBefore == s.nAfter)
-                continue;
-        }
+        if (!all && s.inBoth() && s.f1Delta() == 0 && s.nBefore == s.nAfter)
+            continue;
         sliceList.append(QJsonObject{{QStringLiteral("feature"), s.feature},
                                      {QStringLiteral("value"), s.value},
                                      {QStringLiteral("n_old"), s.nBefore < 0 ? QJsonValue() : QJsonValue(s.nBefore)},
@@ -286,14 +293,15 @@ QJsonObject VersionDiff::toJson(bool all) const
                                     {QStringLiteral("old"), f.before},
                                     {QStringLiteral("new"), f.after}});
     }
+    const SliceCounts counts = sliceCounts();
     return QJsonObject{{QStringLiteral("a"), labelA},
                        {QStringLiteral("b"), labelB},
                        {QStringLiteral("metrics"), metricList},
                        {QStringLiteral("params"), paramList},
                        {QStringLiteral("slices"),
-                        QJsonObject{{QStringLiteral("compared"), compared},
-                                    {QStringLiteral("worse"), worse},
-                                    {QStringLiteral("worse_significant"), significant},
+                        QJsonObject{{QStringLiteral("compared"), counts.compared},
+                                    {QStringLiteral("worse"), counts.worse},
+                                    {QStringLiteral("worse_significant"), counts.worseSignificant},
                                     {QStringLiteral("changes"), sliceList}}},
                        {QStringLiteral("parity_flips"), flipList},
                        {QStringLiteral("notes"), QJsonArray::fromStringList(notes)}};
@@ -322,18 +330,17 @@ QString VersionDiff::toText(bool all, int topSlices) const
         if (!all && !p.changed())
             continue;
         ++shown;
-        text += QStringLiteral("  %1 %2 -> %3\n").arg(p.key, -40).arg(paramText(p.before), paramText(p.after));
+        text += QStringLiteral("  %1 %2 -> %3\n").arg(p.key, -40).arg(valueText(p.before), valueText(p.after));
     }
     if (!shown)
         text += QStringLiteral("  (none)\n");
 
     const QList<SliceDelta> worse = worseSlices();
-    const auto compared = std::count_if(slices.cbegin(), slices.cend(), [](const SliceDelta &s) { return s.inBoth(); });
-    const auto significant = std::count_if(worse.cbegin(), worse.cend(), [](const SliceDelta &s) { return s.significant; });
+    const SliceCounts counts = sliceCounts();
     text += QStringLiteral("\nSlices that got worse: %1 of %2 compared (%3 outside the old 95% interval)\n")
-                .arg(worse.size())
-                .arg(compared)
-                .arg(significant);
+                .arg(counts.worse)
+                .arg(counts.compared)
+                .arg(counts.worseSignificant);
     for (const SliceDelta &s : worse.mid(0, topSlices)) {
         text += QStringLiteral("  %1 = %2  n %3 -> %4  F1 %5 -> %6 (%7)%8\n")
                     .arg(s.feature, s.value)

@@ -63,7 +63,15 @@ struct VersionDiff
     QList<ParityFlip> parities; // only the verdicts that changed
     QStringList notes; // what could not be compared, and why
 
+    struct SliceCounts
+    {
+        qsizetype compared = 0; // slices in both versions
+        qsizetype worse = 0; // of those, with a lower F1
+        qsizetype worseSignificant = 0; // of those, outside A's 95% interval
+    };
+
     QList<SliceDelta> worseSlices() const;
+    SliceCounts sliceCounts() const;
     QJsonObject toJson(bool all = false) const;
     QString toText(bool all = false, int topSlices = 15) const; // `all`: unchanged metrics and params too
 };
@@ -72,6 +80,8 @@ struct VersionDiff
 QList<MetricDelta> diffMetrics(const QJsonObject &flatBefore, const QJsonObject &flatAfter);
 QList<ParamDelta> diffParams(const QJsonObject &flatBefore, const QJsonObject &flatAfter);
 QList<SliceDelta> diffSlices(const QJsonObject &slicesBefore, const QJsonObject &slicesAfter); // SliceReport JSON
+// A JSON value as a person reads it: text unquoted, numbers to 12 digits, "(absent)" for none.
+QString valueText(const QJsonValue &value);
 QList<ParityFlip> diffParities(const QJsonObject &biasBefore, const QJsonObject &biasAfter); // BiasReport JSON
 
 // Compares two versions: metrics and params as `dvc metrics diff` / `dvc params diff`, and

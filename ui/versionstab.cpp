@@ -75,19 +75,6 @@ QVariant optional(const std::optional<double> &value)
     return value ? QVariant(*value) : QVariant(QStringLiteral("-"));
 }
 
-QString paramText(const QJsonValue &value)
-{
-    if (value.isUndefined())
-        return QObject::tr("(absent)");
-    if (value.isDouble())
-        return QString::number(value.toDouble(), 'g', 12);
-    if (value.isBool())
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    if (value.isString())
-        return value.toString();
-    return QStringLiteral("null");
-}
-
 } // namespace
 
 struct VersionsTab::Snapshot
@@ -398,7 +385,7 @@ void VersionsTab::showComparison()
     clear(m_params);
     for (const Audit::ParamDelta &p : diff.params) {
         if (p.changed())
-            addRow(m_params, {p.key, paramText(p.before), paramText(p.after)});
+            addRow(m_params, {p.key, Audit::valueText(p.before), Audit::valueText(p.after)});
     }
     finish(m_params, true);
     clear(m_slices);
@@ -421,14 +408,13 @@ void VersionsTab::showComparison()
     finish(m_parities, true);
     const auto changedParams = std::count_if(diff.params.cbegin(), diff.params.cend(),
                                              [](const Audit::ParamDelta &p) { return p.changed(); });
-    const auto significant = std::count_if(worse.cbegin(), worse.cend(),
-                                           [](const Audit::SliceDelta &s) { return s.significant; });
+    const Audit::VersionDiff::SliceCounts counts = diff.sliceCounts();
     QString note = tr("%1 → %2 (%3): %4 param(s) changed, %5 slice(s) got worse (%6 beyond A's 95% interval), %7 parity "
                       "verdict(s) flipped.")
                        .arg(diff.labelA, diff.labelB, result->audited ? result->auditedOn : tr("committed reports"))
                        .arg(changedParams)
-                       .arg(worse.size())
-                       .arg(significant)
+                       .arg(counts.worse)
+                       .arg(counts.worseSignificant)
                        .arg(diff.parities.size());
     if (!diff.notes.isEmpty())
         note += QLatin1Char(' ') + diff.notes.join(QStringLiteral("; "));

@@ -49,7 +49,7 @@ format:
 lint: configure
 	@bash scripts/install-deps.sh --lint
 	clang-format --dry-run --Werror $(SOURCES)
-	run-clang-tidy -p $(BUILD) -quiet -j $(JOBS) '$(CURDIR)/(core|ui|app)/[^/]+\.cpp$$'
+	run-clang-tidy -p $(BUILD) -quiet -j $(JOBS) '$(CURDIR)/(core|ui|app)/.+\.cpp$$'
 
 # The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer; any finding fails.
 ASAN_BUILD ?= build-asan

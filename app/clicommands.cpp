@@ -1,5 +1,6 @@
 #include "clicommands.h"
 #include "commandline.h"
+#include "prediction.h"
 
 #include <csignal>
 #include <cstdio>

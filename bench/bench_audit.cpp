@@ -17,6 +17,7 @@
 #include "biasreport.h"
 #include "csvreader.h"
 #include "model.h"
+#include "prediction.h"
 #include "rng.h"
 #include "scoreddata.h"
 #include "slicereport.h"

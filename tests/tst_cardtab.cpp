@@ -5,6 +5,7 @@
 #include <QSignalSpy>
 
 #include "cardtab.h"
+#include "projectfixture.h"
 #include "projectsession.h"
 #include "testutil.h"
 

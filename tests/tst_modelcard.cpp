@@ -7,6 +7,8 @@
 #include "audit.h"
 #include "cardrenderer.h"
 #include "modelcard.h"
+#include "prediction.h"
+#include "projectfixture.h"
 #include "schemaerror.h"
 #include "testutil.h"
 

@@ -7,6 +7,7 @@
 
 #include "auditerror.h"
 #include "predictservice.h"
+#include "projectfixture.h"
 #include "testutil.h"
 
 using namespace Audit;

@@ -3,6 +3,7 @@
 #include <QSignalSpy>
 
 #include "evaluation.h"
+#include "projectfixture.h"
 #include "projectsession.h"
 #include "testutil.h"
 

@@ -4,6 +4,7 @@
 #include <QProcess>
 #include <QStandardPaths>
 
+#include "projectfixture.h"
 #include "testutil.h"
 
 // The real `modelaudit` binary under xvfb-run, once per tab: --screenshot must exit 0 and

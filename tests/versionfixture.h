@@ -13,6 +13,7 @@
 
 #include "dvcworkspace.h"
 #include "fileio.h"
+#include "projectfixture.h"
 #include "testutil.h"
 #include "versions.h"
 

@@ -4,6 +4,7 @@
 
 #include <QWidget>
 
+#include "prediction.h"
 #include "record.h"
 
 class QChartView;

@@ -1,4 +1,5 @@
 #include "projectsession.h"
+#include "prediction.h"
 
 #include <QDir>
 #include <QFileInfo>

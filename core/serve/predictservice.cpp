@@ -1,4 +1,5 @@
 #include "predictservice.h"
+#include "prediction.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -4,10 +4,6 @@
 #include <cmath>
 #include <thread>
 
-#include "linearsvmlearner.h"
-#include "logisticlearner.h"
-#include "mlplearner.h"
-#include "randomforestlearner.h"
 #include "schemaerror.h"
 
 namespace Audit {
@@ -36,21 +32,6 @@ std::vector<double> Learner::scoreAll(const FeatureMatrix &x) const
     for (std::thread &worker : workers)
         worker.join();
     return scores;
-}
-
-std::unique_ptr<Learner> Learner::create(LearnerKind kind)
-{
-    switch (kind) {
-    case LearnerKind::Logistic:
-        return std::make_unique<LogisticLearner>();
-    case LearnerKind::LinearSvm:
-        return std::make_unique<LinearSvmLearner>();
-    case LearnerKind::RandomForest:
-        return std::make_unique<RandomForestLearner>();
-    case LearnerKind::Mlp:
-        return std::make_unique<MlpLearner>();
-    }
-    return nullptr;
 }
 
 void validateTrainingData(const FeatureMatrix &x, const std::vector<std::int8_t> &labels)

@@ -39,8 +39,6 @@ public:
     virtual void save(std::ostream &out) const = 0;
     virtual void load(std::istream &in) = 0; // throws dlib::serialization_error
     virtual std::unique_ptr<Learner> clone() const = 0;
-
-    static std::unique_ptr<Learner> create(LearnerKind kind);
 };
 
 // Throws SchemaError describing what is wrong with the data before any dlib trainer sees it.

@@ -4,6 +4,7 @@
 
 #include <QJsonArray>
 
+#include "learnerfactory.h"
 #include "rng.h"
 #include "schemaerror.h"
 
@@ -70,7 +71,7 @@ Model trainModel(const Dataset &train, const TrainParams &params, const Progress
     info.positives = std::int64_t(train.positives());
 
     double threshold = params.threshold;
-    std::unique_ptr<Learner> learner = Learner::create(params.learner.kind);
+    std::unique_ptr<Learner> learner = makeLearner(params.learner.kind);
     const bool outOfBag = params.tuneThreshold && learner->providesOutOfBagScores();
     int finalFrom = 0;
     if (params.tuneThreshold && !outOfBag) {
@@ -84,7 +85,7 @@ Model trainModel(const Dataset &train, const TrainParams &params, const Progress
         const std::vector<std::int8_t> fitLabels = pick(train.labels, fitRows);
         const std::vector<std::int8_t> validationLabels = pick(train.labels, validationRows);
 
-        std::unique_ptr<Learner> inner = Learner::create(params.learner.kind);
+        std::unique_ptr<Learner> inner = makeLearner(params.learner.kind);
         inner->train(x.subset(fitRows), fitLabels, params.learner,
                      subProgress(progress, 0, 450, QStringLiteral("threshold tuning")));
         const std::vector<double> scores = inner->scoreAll(x.subset(validationRows));

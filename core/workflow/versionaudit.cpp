@@ -1,4 +1,5 @@
 #include "versionaudit.h"
+#include "prediction.h"
 
 #include "biasreport.h"
 #include "csvreader.h"

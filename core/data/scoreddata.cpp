@@ -8,7 +8,6 @@
 #include "csverror.h"
 #include "csvreader.h"
 #include "csvtokenizer.h"
-#include "model.h"
 #include "schemaerror.h"
 
 namespace Audit {
@@ -37,22 +36,6 @@ std::vector<std::uint8_t> ScoredData::outcomes(double at) const
     for (std::size_t i = 0; i < labels.size(); ++i)
         out[i] = std::uint8_t(labels[i] * 2 + (scores[i] >= t ? 1 : 0));
     return out;
-}
-
-ScoredData scoreDataset(const Model &model, const Dataset &data)
-{
-    if (!data.hasLabels())
-        throw SchemaError(
-            QStringLiteral("%1: an audit needs the label column \"%2\"").arg(data.path, model.schema().labelColumn()));
-    ScoredData scored;
-    scored.scores = model.score(data);
-    scored.columns = data.columns;
-    scored.labels = data.labels;
-    scored.threshold = model.threshold();
-    scored.source = data.path;
-    scored.modelId = model.id();
-    scored.positiveLabel = model.schema().positiveLabel();
-    return scored;
 }
 
 namespace {

@@ -10,8 +10,6 @@
 
 namespace Audit {
 
-class Model;
-
 // What the audit engine works on: attribute columns, 0/1 labels, scores and a threshold.
 // Comes from the project's model on a labelled dataset, or from any scored CSV made
 // elsewhere. Categorical code -1 marks a missing value: such a row belongs to no group of
@@ -34,9 +32,6 @@ struct ScoredData
     // `threshold` when `at` is negative.
     std::vector<std::uint8_t> outcomes(double at = -1) const;
 };
-
-// Scores `data` with `model`. Requires data.hasLabels() (SchemaError otherwise).
-ScoredData scoreDataset(const Model &model, const Dataset &data);
 
 struct ScoredCsvOptions
 {

@@ -1,26 +1,12 @@
-#include "record.h"
+#include "prediction.h"
 
 #include <cmath>
 
 #include "dataset.h"
 #include "model.h"
+#include "schemaerror.h"
 
 namespace Audit {
-
-Record recordFromDataset(const Dataset &data, std::size_t row)
-{
-    Record record;
-    record.numbers.resize(data.columns.size());
-    record.texts.resize(data.columns.size());
-    for (std::size_t c = 0; c < data.columns.size(); ++c) {
-        const DataColumn &column = data.columns[c];
-        if (column.spec.isNumeric())
-            record.numbers[c] = column.numbers[row];
-        else
-            record.texts[c] = column.categories[std::size_t(column.codes[row])];
-    }
-    return record;
-}
 
 Prediction predictRecord(const Model &model, const Record &record)
 {
@@ -62,6 +48,22 @@ std::vector<WhatIfPoint> whatIf(const Model &model, const Record &record, std::s
         points.push_back({QString::fromStdString(category), 0, predictRecord(model, variant).probability});
     }
     return points;
+}
+
+ScoredData scoreDataset(const Model &model, const Dataset &data)
+{
+    if (!data.hasLabels())
+        throw SchemaError(
+            QStringLiteral("%1: an audit needs the label column \"%2\"").arg(data.path, model.schema().labelColumn()));
+    ScoredData scored;
+    scored.scores = model.score(data);
+    scored.columns = data.columns;
+    scored.labels = data.labels;
+    scored.threshold = model.threshold();
+    scored.source = data.path;
+    scored.modelId = model.id();
+    scored.positiveLabel = model.schema().positiveLabel();
+    return scored;
 }
 
 } // namespace Audit

@@ -11,6 +11,7 @@
 #include <QtEndian>
 
 #include "fileio.h"
+#include "learnerfactory.h"
 #include "modelfileerror.h"
 #include "schemaerror.h"
 
@@ -197,7 +198,7 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
         Schema schema = Schema::fromJson(json.value(QStringLiteral("schema")).toObject());
         FeatureEncoder encoder = FeatureEncoder::fromJson(json.value(QStringLiteral("encoder")).toObject());
         const LearnerParams params = LearnerParams::fromJson(json.value(QStringLiteral("params")).toObject());
-        std::unique_ptr<Learner> learner = Learner::create(params.kind);
+        std::unique_ptr<Learner> learner = makeLearner(params.kind);
         std::istringstream payload(std::string(bytes.constData() + kFixedHeader + headerSize, std::size_t(payloadSize)));
         learner->load(payload);
 

@@ -38,6 +38,29 @@ const std::map<QString, Command> &commands()
     return table;
 }
 
+// The exit code for each kind of error: 2 when the user's command or input is at fault.
+int exitCode(Audit::ErrorKind kind)
+{
+    return kind == Audit::ErrorKind::Internal ? 1 : 2;
+}
+
+// The option that sets each core setting an OptionError names.
+QString flagFor(const QString &field)
+{
+    static const std::map<QString, QString> flags{
+        {QStringLiteral("bins"), QStringLiteral("--bins")},
+        {QStringLiteral("cross"), QStringLiteral("--cross")},
+        {QStringLiteral("features"), QStringLiteral("--features")},
+        {QStringLiteral("tau"), QStringLiteral("--tau")},
+        {QStringLiteral("attributes"), QStringLiteral("--attributes")},
+        {QStringLiteral("reference"), QStringLiteral("--ref")},
+        {QStringLiteral("test_size"), QStringLiteral("--test-size")},
+        {QStringLiteral("folds"), QStringLiteral("--cv")},
+    };
+    const auto found = flags.find(field);
+    return found == flags.end() ? QString() : found->second;
+}
+
 void printUsage(std::FILE *to)
 {
     std::fprintf(to, "Usage: modelaudit-cli <command> [options]\n\nCommands:\n");
@@ -84,9 +107,15 @@ int main(int argc, char *argv[])
     }
     try {
         return found->second.run(args);
+    } catch (const Audit::OptionError &e) {
+        // Core names the setting; the flag that sets it is the CLI's to say.
+        const QString flag = flagFor(e.field());
+        std::fprintf(stderr, "modelaudit-cli %s: error: %s%s\n", qPrintable(name), e.what(),
+                     flag.isEmpty() ? "" : qPrintable(QStringLiteral(" (%1)").arg(flag)));
+        return exitCode(e.kind());
     } catch (const Audit::AuditError &e) {
         std::fprintf(stderr, "modelaudit-cli %s: error: %s\n", qPrintable(name), e.what());
-        return e.isBadInput() ? 2 : 1;
+        return exitCode(e.kind());
     } catch (const std::exception &e) {
         std::fprintf(stderr, "modelaudit-cli %s: internal error: %s\n", qPrintable(name), e.what());
         return 1;

@@ -1,6 +1,6 @@
 #include "clicommands.h"
+
 #include "commandline.h"
-#include "prediction.h"
 
 #include <csignal>
 #include <cstdio>
@@ -13,15 +13,18 @@
 #include <QJsonDocument>
 #include <QSocketNotifier>
 
-#include "audit.h"
+#include "auditdataset.h"
 #include "biasreport.h"
+#include "cardexport.h"
 #include "cardrenderer.h"
 #include "datacleaner.h"
 #include "datasplitter.h"
 #include "evaluation.h"
 #include "fileio.h"
 #include "modelcard.h"
+#include "prediction.h"
 #include "predictservice.h"
+#include "project.h"
 #include "record.h"
 #include "schemaerror.h"
 #include "slicereport.h"
@@ -42,7 +45,8 @@ void addSchemaOptions(CommandLine &cli)
 {
     cli.add(QStringLiteral("schema"), QStringLiteral("Dataset schema YAML (default: data.schema from --params)."),
             QStringLiteral("file"));
-    cli.add(QStringLiteral("params"), QStringLiteral("Parameters YAML."), QStringLiteral("file"), QStringLiteral("params.yaml"));
+    cli.add(QStringLiteral("params"), QStringLiteral("Parameters YAML."), QStringLiteral("file"),
+            QLatin1String(Project::kParamsFile));
 }
 
 TrainParams loadParams(const CommandLine &cli)
@@ -50,7 +54,7 @@ TrainParams loadParams(const CommandLine &cli)
     const QString path = cli.value(QStringLiteral("params"));
     if (!QFileInfo::exists(path)) {
         if (cli.isSet(QStringLiteral("params")) || cli.value(QStringLiteral("schema")).isEmpty())
-            throw SchemaError(QStringLiteral("%1: no such params file. Fix: pass --params FILE (and --schema FILE).").arg(path));
+            throw UsageError(QStringLiteral("%1: no such params file. Fix: pass --params FILE (and --schema FILE).").arg(path));
         TrainParams defaults;
         defaults.schemaPath = cli.value(QStringLiteral("schema"));
         return defaults;
@@ -59,7 +63,7 @@ TrainParams loadParams(const CommandLine &cli)
     if (!cli.value(QStringLiteral("schema")).isEmpty())
         params.schemaPath = cli.value(QStringLiteral("schema"));
     if (params.schemaPath.isEmpty())
-        throw SchemaError(QStringLiteral("%1: data.schema is not set and --schema was not given").arg(path));
+        throw UsageError(QStringLiteral("%1: data.schema is not set and --schema was not given").arg(path));
     return params;
 }
 
@@ -73,7 +77,7 @@ LoadOptions loadOptions(const CommandLine &cli)
 void reportRejected(const LoadReport &report)
 {
     if (!report.rejected.isEmpty())
-        printErr(report.rejectedSummary());
+        printErr(report.rejectedSummary() + QStringLiteral("\n  (--strict stops at the first bad row instead)"));
 }
 
 void reportUnseen(const EncodeReport &report)
@@ -123,41 +127,44 @@ void addScoredInputOptions(CommandLine &cli)
     addStrict(cli);
 }
 
-QStringList listOption(const CommandLine &cli, const QString &name)
+// The audit source from --model/--data or --scores and its column options.
+AuditSource auditSource(const CommandLine &cli)
 {
-    QStringList items;
-    for (const QString &item : cli.value(name).split(QLatin1Char(','), Qt::SkipEmptyParts))
-        items << item.trimmed();
-    return items;
+    AuditSource source;
+    source.modelPath = cli.value(QStringLiteral("model"));
+    source.dataPath = cli.value(QStringLiteral("data"));
+    source.load = loadOptions(cli);
+    source.scoresPath = cli.value(QStringLiteral("scores"));
+    source.scored.scoreColumn = cli.value(QStringLiteral("score-col"));
+    source.scored.labelColumn = cli.value(QStringLiteral("label-col"));
+    source.scored.labelPositive = cli.value(QStringLiteral("label-positive"));
+    if (cli.isSet(QStringLiteral("threshold")))
+        source.scored.threshold = cli.number(QStringLiteral("threshold"));
+    if (source.scoresPath.isEmpty() == source.modelPath.isEmpty() || source.modelPath.isEmpty() != source.dataPath.isEmpty())
+        throw UsageError(QStringLiteral("give either --model FILE --data CSV, or --scores CSV"));
+    return source;
 }
 
-// The audit input: the project's model on a labelled CSV, or a scored CSV from anywhere.
-// `columns` names the columns a scored CSV must provide. `model` is set for the first kind.
-ScoredData loadScored(const CommandLine &cli, const QStringList &columns, std::optional<Model> &model)
+std::optional<double> thresholdOption(const CommandLine &cli)
 {
-    const bool fromScores = cli.isSet(QStringLiteral("scores"));
-    if (fromScores == cli.isSet(QStringLiteral("model"))
-        || cli.isSet(QStringLiteral("model")) != cli.isSet(QStringLiteral("data")))
-        throw SchemaError(QStringLiteral("give either --model FILE --data CSV, or --scores CSV"));
-    if (fromScores) {
-        ScoredCsvOptions options;
-        options.scoreColumn = cli.value(QStringLiteral("score-col"));
-        options.labelColumn = cli.value(QStringLiteral("label-col"));
-        options.attributes = columns;
-        options.labelPositive = cli.value(QStringLiteral("label-positive"));
-        if (cli.isSet(QStringLiteral("threshold")))
-            options.threshold = cli.number(QStringLiteral("threshold"));
-        if (columns.isEmpty())
-            throw SchemaError(QStringLiteral("with --scores, name the columns to audit (--features or --attributes)"));
-        return readScoredCsv(cli.value(QStringLiteral("scores")), options);
-    }
-    model.emplace(Model::load(cli.value(QStringLiteral("model"))));
-    const LoadReport data = CsvReader::read(cli.value(QStringLiteral("data")), model->schema(), loadOptions(cli));
-    reportRejected(data);
-    ScoredData scored = scoreDataset(*model, data.data);
-    if (cli.isSet(QStringLiteral("threshold")))
-        scored.threshold = cli.number(QStringLiteral("threshold"));
-    return scored;
+    if (!cli.isSet(QStringLiteral("threshold")))
+        return std::nullopt;
+    return cli.number(QStringLiteral("threshold"));
+}
+
+template <typename E>
+E enumOption(const CommandLine &cli, const QString &name)
+{
+    const std::optional<E> value = enumFromName<E>(cli.value(name));
+    if (!value)
+        throw UsageError(QStringLiteral("--%1: expected %2, found \"%3\"").arg(name, enumNameList<E>(), cli.value(name)));
+    return *value;
+}
+
+void reportAudit(const DatasetAudit &audit)
+{
+    if (!audit.rejected.isEmpty())
+        reportRejected(LoadReport{{}, audit.rejected});
 }
 
 } // namespace
@@ -222,7 +229,7 @@ int split(const QStringList &args)
         bool seedOk = false;
         options.seed = cli.value(QStringLiteral("seed")).toULongLong(&seedOk);
         if (!seedOk)
-            throw SchemaError(
+            throw UsageError(
                 QStringLiteral("--seed: expected a whole number, found \"%1\"").arg(cli.value(QStringLiteral("seed"))));
     }
     options.stratifyColumn = cli.value(QStringLiteral("stratify-column"));
@@ -255,13 +262,13 @@ int train(const QStringList &args)
         return kUsageError;
     }
     TrainParams params = loadParams(cli);
-    if (cli.isSet(QStringLiteral("learner")) && !learnerFromName(cli.value(QStringLiteral("learner")), params.learner.kind))
-        throw SchemaError(QStringLiteral("--learner: unknown learner \"%1\"").arg(cli.value(QStringLiteral("learner"))));
+    if (cli.isSet(QStringLiteral("learner")))
+        params.learner.kind = enumOption<LearnerKind>(cli, QStringLiteral("learner"));
     const Schema schema = Schema::fromYamlFile(params.schemaPath);
     const LoadReport data = CsvReader::read(cli.value(QStringLiteral("data")), schema, loadOptions(cli));
     reportRejected(data);
 
-    QJsonObject json{{QStringLiteral("learner"), learnerName(params.learner.kind)}};
+    QJsonObject json{{QStringLiteral("learner"), enumName(params.learner.kind)}};
     if (cli.isSet(QStringLiteral("cv"))) {
         const int folds = int(cli.number(QStringLiteral("cv")));
         const CrossValidationReport cv = crossValidate(data.data, params, folds, stderrProgress(QStringLiteral("cv")));
@@ -274,7 +281,7 @@ int train(const QStringList &args)
         const Model model = trainModel(data.data, params, stderrProgress(QStringLiteral("train")));
         model.save(cli.value(QStringLiteral("out")));
         printErr(QStringLiteral("train: %1 model %2 written to %3 (threshold %4, training F1 %5)")
-                     .arg(learnerName(model.params().kind), model.id(), cli.value(QStringLiteral("out")))
+                     .arg(enumName(model.params().kind), model.id(), cli.value(QStringLiteral("out")))
                      .arg(model.threshold(), 0, 'f', 4)
                      .arg(model.training().trainMetrics.f1, 0, 'f', 4));
         json.insert(QStringLiteral("model"), model.describe());
@@ -362,17 +369,20 @@ int slices(const QStringList &args)
     cli.add(QStringLiteral("json"), QStringLiteral("Print the report as JSON on stdout."));
     if (!cli.parse(args))
         return cli.exitCode();
-    SliceOptions options;
-    options.features = listOption(cli, QStringLiteral("features"));
+    AuditRequest request;
+    request.source = auditSource(cli);
+    request.threshold = thresholdOption(cli);
+    request.bias = false;
+    SliceOptions &options = request.sliceOptions;
+    options.features = cli.values(QStringLiteral("features"));
     options.cross = int(cli.number(QStringLiteral("cross")));
     options.minSize = int(cli.number(QStringLiteral("min-size")));
     options.bins = int(cli.number(QStringLiteral("bins")));
     options.weakMargin = cli.number(QStringLiteral("weak-margin"));
-    if (!sliceMetricFromName(cli.value(QStringLiteral("weak-metric")), options.weakMetric))
-        throw SchemaError(QStringLiteral("--weak-metric: expected precision, recall, f1 or accuracy, found \"%1\"")
-                              .arg(cli.value(QStringLiteral("weak-metric"))));
-    std::optional<Model> model;
-    const SliceReport report = computeSlices(loadScored(cli, options.features, model), options);
+    options.weakMetric = enumOption<SliceMetric>(cli, QStringLiteral("weak-metric"));
+    const DatasetAudit audit = auditDataset(request);
+    reportAudit(audit);
+    const SliceReport &report = *audit.results.slices;
     if (cli.isSet(QStringLiteral("out")))
         writeJson(cli.value(QStringLiteral("out")), report.toJson());
     if (cli.isSet(QStringLiteral("csv")))
@@ -395,8 +405,10 @@ int bias(const QStringList &args)
             QStringLiteral("a,b"));
     cli.add(QStringLiteral("ref"), QStringLiteral("Reference group, repeatable or comma-separated: race=White."),
             QStringLiteral("attr=value"));
-    cli.add(QStringLiteral("ref-method"), QStringLiteral("predefined, majority or min_metric."), QStringLiteral("method"),
-            QStringLiteral("predefined"));
+    cli.add(QStringLiteral("ref-method"),
+            QStringLiteral("predefined, majority or min_metric (default: predefined when every attribute has a "
+                           "reference group, else majority)."),
+            QStringLiteral("method"));
     cli.add(QStringLiteral("tau"), QStringLiteral("Parity tolerance: tau <= disparity <= 1/tau."), QStringLiteral("tau"),
             QStringLiteral("0.8"));
     cli.add(QStringLiteral("out"), QStringLiteral("Bias report JSON to write."), QStringLiteral("file"));
@@ -404,33 +416,24 @@ int bias(const QStringList &args)
     cli.add(QStringLiteral("json"), QStringLiteral("Print the report as JSON on stdout."));
     if (!cli.parse(args))
         return cli.exitCode();
-    BiasOptions options;
-    options.attributes = listOption(cli, QStringLiteral("attributes"));
-    options.tau = cli.number(QStringLiteral("tau"));
-    if (!referenceMethodFromName(cli.value(QStringLiteral("ref-method")), options.method))
-        throw SchemaError(QStringLiteral("--ref-method: expected predefined, majority or min_metric, found \"%1\"")
-                              .arg(cli.value(QStringLiteral("ref-method"))));
-    std::optional<Model> model;
-    const ScoredData data = loadScored(cli, options.attributes, model);
-    if (model) {
-        for (const ProtectedAttribute &p : model->schema().protectedAttributes()) {
-            if (options.attributes.isEmpty() || options.attributes.contains(p.column)) {
-                if (!p.reference.isEmpty())
-                    options.references[p.column] = p.reference;
-            }
-        }
-        if (options.attributes.isEmpty()) {
-            for (const ProtectedAttribute &p : model->schema().protectedAttributes())
-                options.attributes << p.column;
-        }
-    }
-    for (const QString &ref : listOption(cli, QStringLiteral("ref"))) {
+    AuditRequest request;
+    request.source = auditSource(cli);
+    request.threshold = thresholdOption(cli);
+    request.slices = false;
+    BiasRequest &bias = request.biasRequest;
+    bias.attributes = cli.values(QStringLiteral("attributes"));
+    bias.tau = cli.number(QStringLiteral("tau"));
+    if (cli.isSet(QStringLiteral("ref-method")))
+        bias.method = enumOption<ReferenceMethod>(cli, QStringLiteral("ref-method"));
+    for (const QString &ref : cli.values(QStringLiteral("ref"))) {
         const qsizetype eq = ref.indexOf(QLatin1Char('='));
         if (eq <= 0)
-            throw SchemaError(QStringLiteral("--ref: expected attribute=value, found \"%1\"").arg(ref));
-        options.references[ref.left(eq)] = ref.mid(eq + 1);
+            throw UsageError(QStringLiteral("--ref: expected attribute=value, found \"%1\"").arg(ref));
+        bias.references[ref.left(eq)] = ref.mid(eq + 1);
     }
-    const BiasReport report = computeBias(data, options);
+    const DatasetAudit audit = auditDataset(request);
+    reportAudit(audit);
+    const BiasReport &report = *audit.results.bias;
     if (cli.isSet(QStringLiteral("out")))
         writeJson(cli.value(QStringLiteral("out")), report.toJson());
     if (cli.isSet(QStringLiteral("csv")))
@@ -456,31 +459,22 @@ int card(const QStringList &args)
     addStrict(cli);
     if (!cli.parse(args, {QStringLiteral("model"), QStringLiteral("data"), QStringLiteral("out")}))
         return cli.exitCode();
-    const QString format = cli.value(QStringLiteral("format"));
-    if (!QStringList{QStringLiteral("md"), QStringLiteral("html"), QStringLiteral("pdf"), QStringLiteral("json")}.contains(
-            format))
-        throw SchemaError(QStringLiteral("--format: expected md, html, pdf or json, found \"%1\"").arg(format));
+    const CardFormat format = enumOption<CardFormat>(cli, QStringLiteral("format"));
     ModelCard card;
     const QString cardPath = cli.value(QStringLiteral("card"));
     if (!cardPath.isEmpty() && QFileInfo::exists(cardPath))
         card = ModelCard::load(cardPath);
-    const Model model = Model::load(cli.value(QStringLiteral("model")));
-    const LoadReport data = CsvReader::read(cli.value(QStringLiteral("data")), model.schema(), loadOptions(cli));
-    reportRejected(data);
-    const ScoredData scored = scoreDataset(model, data.data);
-    const AuditResults results = runAudit(scored, SliceOptions(), biasOptionsFor(model.schema()));
-    card.refresh(model, data.data, results);
-
+    AuditRequest request;
+    request.source.modelPath = cli.value(QStringLiteral("model"));
+    request.source.dataPath = cli.value(QStringLiteral("data"));
+    request.source.load = loadOptions(cli);
+    const DatasetAudit audit = auditDataset(request);
+    reportAudit(audit);
+    card.refresh(*audit.model, *audit.data, audit.results);
     const QString out = cli.value(QStringLiteral("out"));
-    if (format == QLatin1String("md"))
-        card.save(out);
-    else if (format == QLatin1String("json"))
-        writeJson(out, card.toJson());
-    else if (format == QLatin1String("html"))
-        writeFileAtomically(out, CardRenderer::toHtml(card, CardRenderer::charts(results)));
-    else
-        writeFileAtomically(out, CardRenderer::toPdf(card, CardRenderer::charts(results)));
-    printErr(QStringLiteral("card: \"%1\" (model %2) written to %3 as %4").arg(card.name, model.id(), out, format));
+    exportCard(card, &audit.results, format, out);
+    printErr(
+        QStringLiteral("card: \"%1\" (model %2) written to %3 as %4").arg(card.name, audit.model->id(), out, enumName(format)));
     return 0;
 }
 
@@ -564,7 +558,7 @@ int serve(const QStringList &args)
     }
     const quint16 port = service.start();
     std::fprintf(stderr, "serve: model %s (%s) on http://%s:%u/ (docs at /docs); Ctrl+C stops\n", qPrintable(model->id()),
-                 qPrintable(learnerName(model->params().kind)), qPrintable(options.host.toString()), unsigned(port));
+                 qPrintable(enumName(model->params().kind)), qPrintable(options.host.toString()), unsigned(port));
     std::fflush(stderr);
     quitOnSignals();
     QCoreApplication::exec();

@@ -99,6 +99,18 @@ public:
     }
 
     QString value(const QString &name) const { return m_parser.value(name); }
+
+    // Every value of a list option, repeated (--ref a=x --ref b=y) or comma-separated
+    // (--ref a=x,b=y) or both, trimmed, in order.
+    QStringList values(const QString &name) const
+    {
+        QStringList items;
+        for (const QString &value : m_parser.values(name)) {
+            for (const QString &item : value.split(QLatin1Char(','), Qt::SkipEmptyParts))
+                items << item.trimmed();
+        }
+        return items;
+    }
     QString positional(int i) const { return m_parser.positionalArguments().value(i); }
     bool isSet(const QString &name) const { return m_parser.isSet(name); }
     int exitCode() const { return m_exitCode; }
@@ -108,7 +120,7 @@ public:
         bool ok = false;
         const double v = value(name).toDouble(&ok);
         if (!ok)
-            throw Audit::SchemaError(QStringLiteral("--%1: expected a number, found \"%2\"").arg(name, value(name)));
+            throw Audit::UsageError(QStringLiteral("--%1: expected a number, found \"%2\"").arg(name, value(name)));
         return v;
     }
 

@@ -9,6 +9,7 @@
 #include <QTimer>
 
 #include "mainwindow.h"
+#include "project.h"
 
 namespace {
 
@@ -21,7 +22,7 @@ QString defaultProject()
         return last;
     const QString installed
         = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../share/modelaudit/example"));
-    if (!QFileInfo::exists(QStringLiteral("params.yaml")) && QFileInfo::exists(installed + QStringLiteral("/params.yaml")))
+    if (!Audit::Project::isProject(QDir::currentPath()) && Audit::Project::isProject(installed))
         return QDir::cleanPath(installed);
     return QDir::currentPath();
 }
@@ -52,12 +53,11 @@ int main(int argc, char *argv[])
     parser.addOptions({project, tab, screenshot, size});
     parser.process(app);
 
-    Ui::MainWindow::Tab startTab = Ui::MainWindow::Tab::Project;
-    if (parser.isSet(tab) && !Ui::MainWindow::tabFromName(parser.value(tab), startTab)) {
-        std::fprintf(
-            stderr,
-            "modelaudit: --tab: unknown tab \"%s\" (project, train, performance, slices, bias, predict, card, versions)\n",
-            qPrintable(parser.value(tab)));
+    using Tab = Ui::MainWindow::Tab;
+    const std::optional<Tab> startTab = parser.isSet(tab) ? Audit::enumFromName<Tab>(parser.value(tab)) : Tab::Project;
+    if (!startTab) {
+        std::fprintf(stderr, "modelaudit: --tab: unknown tab \"%s\" (expected %s)\n", qPrintable(parser.value(tab)),
+                     qPrintable(Audit::enumNameList<Tab>()));
         return 2;
     }
     const QStringList wh = parser.value(size).split(QLatin1Char('x'));
@@ -72,7 +72,7 @@ int main(int argc, char *argv[])
     const QString dir = parser.isSet(project) ? parser.value(project) : defaultProject();
     Ui::MainWindow window(QDir(dir).absolutePath());
     if (parser.isSet(tab) || parser.isSet(screenshot))
-        window.showTab(startTab);
+        window.showTab(*startTab);
     if (!parser.isSet(screenshot)) {
         window.show();
         return app.exec();

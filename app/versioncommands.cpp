@@ -8,6 +8,7 @@
 #include "commandline.h"
 #include "dvcworkspace.h"
 #include "fileio.h"
+#include "project.h"
 #include "versionaudit.h"
 #include "versiondiff.h"
 
@@ -30,10 +31,8 @@ QString headline(const Version &v)
 {
     QStringList parts;
     for (const QString &name : {QStringLiteral("f1"), QStringLiteral("roc_auc"), QStringLiteral("accuracy")}) {
-        for (auto it = v.metrics.begin(); it != v.metrics.end(); ++it) {
-            if (it.key().endsWith(QLatin1Char(':') + name))
-                parts << QStringLiteral("%1 %2").arg(name, QString::number(it.value().toDouble(), 'f', 4));
-        }
+        if (const std::optional<double> value = v.metric(name))
+            parts << QStringLiteral("%1 %2").arg(name, QString::number(*value, 'f', 4));
     }
     for (auto it = v.metrics.begin(); parts.isEmpty() && it != v.metrics.end() && parts.size() < 3; ++it)
         parts << QStringLiteral("%1 %2").arg(it.key().section(QLatin1Char(':'), 1),
@@ -128,7 +127,7 @@ int diff(const QStringList &args)
                            "cache) on this labelled CSV."),
             QStringLiteral("csv"));
     cli.add(QStringLiteral("model"), QStringLiteral("With --audit: the model's path in dvc.lock."), QStringLiteral("path"),
-            QStringLiteral("models/model.bin"));
+            QLatin1String(Project::kModelFile));
     cli.add(QStringLiteral("versioned-data"),
             QStringLiteral("With --audit: each version's own copy of the CSV (a path in dvc.lock, "
                            "from the DVC cache) instead of today's file."));

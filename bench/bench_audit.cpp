@@ -14,6 +14,7 @@
 #include <QCoreApplication>
 #include <QDir>
 
+#include "auditdataset.h"
 #include "biasreport.h"
 #include "csvreader.h"
 #include "model.h"
@@ -95,7 +96,7 @@ int main(int argc, char *argv[])
     const auto rows = std::size_t(option(QStringLiteral("--rows"), QStringLiteral("1000000")).toLongLong());
 
     const Model model = Model::load(project.filePath(QStringLiteral("models/model.bin")));
-    const BiasOptions bias = biasOptionsFor(model.schema());
+    const BiasOptions bias = resolveBiasOptions({}, &model.schema());
     const Dataset test = CsvReader::read(project.filePath(QStringLiteral("data/test.csv")), model.schema()).data;
     ScoredData scored = scoreDataset(model, test);
     std::size_t count = auditOnce(scored, bias);

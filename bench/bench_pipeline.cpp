@@ -66,8 +66,7 @@ void census(const QString &project, int runs)
     const QString trainPath = QDir(project).filePath(QStringLiteral("data/train.csv"));
     const QString testPath = QDir(project).filePath(QStringLiteral("data/test.csv"));
 
-    std::printf("census (%s), median of %d runs, learner %s\n", qPrintable(raw), runs,
-                qPrintable(learnerName(params.learner.kind)));
+    std::printf("census (%s), median of %d runs, learner %s\n", qPrintable(raw), runs, qPrintable(enumName(params.learner.kind)));
     const double load = medianOf(runs, [&] {
         const LoadReport report = CsvReader::read(raw, schema);
         const FeatureEncoder encoder = FeatureEncoder::fit(report.data, params.encoder);

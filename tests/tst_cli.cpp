@@ -335,7 +335,7 @@ void TestCli::badInput_exitsTwoWithMessage_data()
     QTest::newRow("scores with a missing column")
         << QStringList{QStringLiteral("bias"), QStringLiteral("--scores"), QStringLiteral("data/raw/census.csv"),
                        QStringLiteral("--attributes"), QStringLiteral("race")}
-        << "column \"score\" (--score-col) is absent from the header"
+        << "the score column \"score\" is absent from the header"
         << "";
     QTest::newRow("unknown slice feature") << QStringList{QStringLiteral("slices"),
                                                           QStringLiteral("--model"),
@@ -344,13 +344,13 @@ void TestCli::badInput_exitsTwoWithMessage_data()
                                                           QStringLiteral("data/raw/census.csv"),
                                                           QStringLiteral("--features"),
                                                           QStringLiteral("salery")}
-                                           << "--features: no column \"salery\""
+                                           << "feature to slice \"salery\" is not a column (columns: age, workclass"
                                            << "";
     QTest::newRow("bad test size")
         << QStringList{QStringLiteral("split"),   QStringLiteral("--in"),        QStringLiteral("data/raw/census.csv"),
                        QStringLiteral("--train"), QStringLiteral("t1.csv"),      QStringLiteral("--test"),
                        QStringLiteral("t2.csv"),  QStringLiteral("--test-size"), QStringLiteral("2")}
-        << "--test-size: 2 is outside (0, 1)"
+        << "test size 2 is outside (0, 1). Fix: give a fraction such as 0.2. (--test-size)"
         << "t1.csv";
 }
 

@@ -128,7 +128,7 @@ void TestDataPreparation::split_badOptionsThrow()
     const QString in = TestUtil::fixture(QStringLiteral("census_20.csv"));
     SplitOptions options;
     options.testSize = 1.5;
-    QVERIFY_THROWS_EXCEPTION(SchemaError, splitCsv(in, path(QStringLiteral("a.csv")), path(QStringLiteral("b.csv")), options));
+    QVERIFY_THROWS_EXCEPTION(OptionError, splitCsv(in, path(QStringLiteral("a.csv")), path(QStringLiteral("b.csv")), options));
     options.testSize = 0.2;
     options.stratifyColumn = QStringLiteral("income");
     try {

@@ -85,7 +85,7 @@ void TestLearners::train_beatsChanceAndRoundTrips()
     for (double s : scores)
         QVERIFY(s >= 0.0 && s <= 1.0);
 
-    const QString path = m_dir.filePath(learnerName(kind) + QStringLiteral(".bin"));
+    const QString path = m_dir.filePath(enumName(kind) + QStringLiteral(".bin"));
     model.save(path);
     const Model loaded = Model::load(path);
     QCOMPARE(loaded.md5(), model.md5());
@@ -165,7 +165,7 @@ void TestLearners::crossValidate_reportsMeanAndSd()
         support += m.support;
     QCOMPARE(support, std::int64_t(m_train.rowCount()));
     QVERIFY(cv.toText().contains(QStringLiteral("f1")));
-    QVERIFY_THROWS_EXCEPTION(SchemaError, crossValidate(m_train, paramsFor(LearnerKind::Logistic), 1));
+    QVERIFY_THROWS_EXCEPTION(OptionError, crossValidate(m_train, paramsFor(LearnerKind::Logistic), 1));
 }
 
 QTEST_GUILESS_MAIN(TestLearners)

@@ -4,7 +4,7 @@
 #include <QProcess>
 #include <QStandardPaths>
 
-#include "audit.h"
+#include "auditdataset.h"
 #include "cardrenderer.h"
 #include "modelcard.h"
 #include "prediction.h"
@@ -35,7 +35,7 @@ private:
 
     AuditResults auditAt(double threshold) const
     {
-        return runAudit(scoreDataset(*m_model, m_data), SliceOptions(), biasOptionsFor(m_model->schema()), threshold);
+        return runAudit(scoreDataset(*m_model, m_data), SliceOptions(), resolveBiasOptions({}, &m_model->schema()), threshold);
     }
 
     ModelCard writtenCard() const

@@ -66,7 +66,7 @@ void TestProjectSession::scoredCsv_auditsWithoutAModel()
     options.scoreColumn = QStringLiteral("probability");
     session.openScoredCsv(dir.filePath(QStringLiteral("scored.csv")), options);
     QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 30000);
-    QVERIFY(errors.front().front().toString().contains(QStringLiteral("column \"probability\" (--score-col) is absent")));
+    QVERIFY(errors.front().front().toString().contains(QStringLiteral("the score column \"probability\" is absent")));
     QCOMPARE(int(session.project().scored->rowCount()), 2000); // still the previous data
 }
 

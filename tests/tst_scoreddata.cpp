@@ -75,10 +75,10 @@ void TestScoredData::badInput_namesColumnAndLine_data()
     QTest::addColumn<QByteArray>("csv");
     QTest::addColumn<double>("threshold");
     QTest::addColumn<QString>("messagePart");
-    QTest::newRow("score column missing") << QByteArray("s,label_value,g\n1,1,a\n") << -1.0
-                                          << ":1: column \"score\" (--score-col) is absent from the header";
-    QTest::newRow("attribute missing") << QByteArray("score,label_value\n1,1\n") << -1.0
-                                       << "column \"g\" (--attributes) is absent";
+    QTest::newRow("score column missing")
+        << QByteArray("s,label_value,g\n1,1,a\n") << -1.0
+        << ":1: the score column \"score\" is absent from the header (columns: s, label_value, g)";
+    QTest::newRow("attribute missing") << QByteArray("score,label_value\n1,1\n") << -1.0 << "the column to audit \"g\" is absent";
     QTest::newRow("score not a number") << QByteArray("score,label_value,g\n1,1,a\nhigh,0,b\n") << -1.0
                                         << ":3: column \"score\": expected a number, found \"high\"";
     QTest::newRow("three label values") << QByteArray("score,label_value,g\n1,1,a\n0,0,b\n1,2,a\n") << -1.0

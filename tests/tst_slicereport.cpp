@@ -234,13 +234,13 @@ void TestSliceReport::badOptions_throw()
 {
     SliceOptions options;
     options.features = {QStringLiteral("nope")};
-    QVERIFY_THROWS_EXCEPTION(SchemaError, computeSlices(auditFixture(), options));
+    QVERIFY_THROWS_EXCEPTION(OptionError, computeSlices(auditFixture(), options));
     options.features.clear();
     options.cross = 4;
-    QVERIFY_THROWS_EXCEPTION(SchemaError, computeSlices(auditFixture(), options));
+    QVERIFY_THROWS_EXCEPTION(OptionError, computeSlices(auditFixture(), options));
     options.cross = 2;
     options.bins = 0;
-    QVERIFY_THROWS_EXCEPTION(SchemaError, computeSlices(auditFixture(), options));
+    QVERIFY_THROWS_EXCEPTION(OptionError, computeSlices(auditFixture(), options));
 }
 
 QTEST_GUILESS_MAIN(TestSliceReport)

@@ -20,8 +20,10 @@
 #include <QJsonDocument>
 
 #include "auditerror.h"
+#include "cardexport.h"
 #include "cardrenderer.h"
 #include "fileio.h"
+#include "project.h"
 #include "projectsession.h"
 
 namespace Ui {
@@ -189,7 +191,7 @@ CardTab::CardTab(ProjectSession *session, QWidget *parent)
     connect(session, &ProjectSession::projectLoaded, this, [this] {
         const QString dir = m_session->project().dir;
         if (!dir.isEmpty() && (m_path.isEmpty() || !isDirty()))
-            open(QDir(dir).filePath(QStringLiteral("model_card.md")));
+            open(QDir(dir).filePath(QLatin1String(Audit::Project::kCardFile)));
         updateStale();
     });
     setCard(Audit::ModelCard());
@@ -399,18 +401,8 @@ void CardTab::exportAs(const QString &format)
     if (path.isEmpty())
         return;
     try {
-        const Audit::ModelCard c = card();
-        const Audit::AuditResults *results = m_session->results();
-        const std::vector<Audit::CardChart> charts = results ? Audit::CardRenderer::charts(*results)
-                                                             : std::vector<Audit::CardChart>();
-        if (format == QLatin1String("md"))
-            c.save(path);
-        else if (format == QLatin1String("json"))
-            Audit::writeFileAtomically(path, QJsonDocument(c.toJson()).toJson(QJsonDocument::Indented));
-        else if (format == QLatin1String("html"))
-            Audit::writeFileAtomically(path, Audit::CardRenderer::toHtml(c, charts));
-        else
-            Audit::writeFileAtomically(path, Audit::CardRenderer::toPdf(c, charts));
+        Audit::exportCard(card(), m_session->results(),
+                          Audit::enumFromName<Audit::CardFormat>(format).value_or(Audit::CardFormat::Markdown), path);
     } catch (const Audit::AuditError &e) {
         Q_EMIT errorOccurred(e.message());
     }

@@ -47,7 +47,7 @@ QVariant DatasetTableModel::headerData(int section, Qt::Orientation orientation,
     if (std::size_t(section) == m_data->columns.size())
         return m_data->schema.labelColumn();
     const Audit::DataColumn &c = m_data->columns[std::size_t(section)];
-    return QStringLiteral("%1\n%2").arg(c.spec.name, Audit::columnTypeName(c.spec.type));
+    return QStringLiteral("%1\n%2").arg(c.spec.name, Audit::enumName(c.spec.type));
 }
 
 TextTableModel::TextTableModel(QStringList headers, QObject *parent)
@@ -93,7 +93,7 @@ QList<QStringList> TextTableModel::summaryRows(const std::vector<Audit::ColumnSu
     for (const Audit::ColumnSummary &s : summary) {
         const bool numeric = s.type != Audit::ColumnType::Categorical;
         rows << QStringList{s.name,
-                            Audit::columnTypeName(s.type),
+                            Audit::enumName(s.type),
                             locale.toString(qulonglong(s.distinct)),
                             numeric ? QStringLiteral("–") : locale.toString(qulonglong(s.missing)),
                             numeric ? QStringLiteral("%1 – %2").arg(s.minimum).arg(s.maximum) : QString(),

@@ -32,6 +32,7 @@
 #include "metricglossary.h"
 #include "performancetab.h"
 #include "predicttab.h"
+#include "project.h"
 #include "projectsession.h"
 #include "projecttab.h"
 #include "slicestab.h"
@@ -240,21 +241,6 @@ void MainWindow::updateRecentMenu()
     m_recent->setEnabled(!recent.isEmpty());
 }
 
-bool MainWindow::tabFromName(const QString &name, Tab &tab)
-{
-    static const std::pair<const char *, Tab> names[] = {
-        {"project", Tab::Project}, {"train", Tab::Train},      {"performance", Tab::Performance},
-        {"slices", Tab::Slices},   {"bias", Tab::Bias},        {"predict", Tab::Predict},
-        {"card", Tab::Card},       {"versions", Tab::Versions}};
-    for (const auto &[text, value] : names) {
-        if (name == QLatin1String(text)) {
-            tab = value;
-            return true;
-        }
-    }
-    return false;
-}
-
 void MainWindow::showTab(Tab tab)
 {
     m_tabs->setCurrentIndex(int(tab));
@@ -344,9 +330,9 @@ void MainWindow::saveModel()
         showError(tr("There is no model to save yet."));
         return;
     }
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save model"),
-                                                      QDir(m_session->project().dir).filePath(QStringLiteral("models/model.bin")),
-                                                      tr("ModelAudit models (*.bin)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save model"), QDir(m_session->project().dir).filePath(QLatin1String(Audit::Project::kModelFile)),
+        tr("ModelAudit models (*.bin)"));
     if (path.isEmpty())
         return;
     try {
@@ -435,7 +421,7 @@ void MainWindow::updateStatus()
         parts
             << tr("Scores %1, %2 rows").arg(QFileInfo(p.dataPath).fileName(), locale.toString(qulonglong(p.scored->rowCount())));
     if (p.model)
-        parts << tr("Model %1 (%2)").arg(p.model->id(), Audit::learnerName(p.model->params().kind));
+        parts << tr("Model %1 (%2)").arg(p.model->id(), Audit::enumName(p.model->params().kind));
     if (const Audit::AuditResults *r = m_session->results(); r && p.scored)
         parts << tr("threshold %1: F1 %2").arg(r->threshold, 0, 'f', 3).arg(r->metrics.f1, 0, 'f', 3);
     m_status->setText(parts.isEmpty() ? tr("Nothing open") : parts.join(QStringLiteral(" · ")));

@@ -2,6 +2,8 @@
 
 #include <QMainWindow>
 
+#include "enumnames.h"
+
 class QChartView;
 class QDoubleSpinBox;
 class QLabel;
@@ -52,7 +54,6 @@ public:
     QString errorText() const;
     QString statusText() const;
     void showTab(Tab tab);
-    static bool tabFromName(const QString &name, Tab &tab);
 
     // Saves a screenshot of the window once all loading and auditing is done, then calls
     // `done` with an error message (empty on success).
@@ -99,3 +100,17 @@ private:
 };
 
 } // namespace Ui
+
+template <>
+struct Audit::EnumNames<Ui::MainWindow::Tab>
+{
+    using Tab = Ui::MainWindow::Tab;
+    static constexpr std::array<std::pair<Tab, const char *>, 8> table{{{Tab::Project, "project"},
+                                                                        {Tab::Train, "train"},
+                                                                        {Tab::Performance, "performance"},
+                                                                        {Tab::Slices, "slices"},
+                                                                        {Tab::Bias, "bias"},
+                                                                        {Tab::Predict, "predict"},
+                                                                        {Tab::Card, "card"},
+                                                                        {Tab::Versions, "versions"}}};
+};

@@ -1,11 +1,12 @@
 #include "projectsession.h"
-#include "prediction.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QtConcurrent>
 
 #include "auditerror.h"
+#include "prediction.h"
+#include "project.h"
 #include "trainer.h"
 
 namespace Ui {
@@ -102,8 +103,8 @@ void ProjectSession::finishJob()
 
     if (outcome.project) {
         m_project = std::move(*outcome.project);
-        if (outcome.resetBias && m_project.schema)
-            m_biasOptions = biasOptionsFor(*m_project.schema, m_biasOptions);
+        if (outcome.bias)
+            m_biasOptions = *outcome.bias;
         if (m_project.scored)
             m_threshold = m_project.scored->threshold;
         m_results = std::move(outcome.results);
@@ -121,23 +122,20 @@ void ProjectSession::finishJob()
 
 void ProjectSession::openProject(const QString &dir)
 {
-    const SliceOptions sliceOptions = m_sliceOptions;
-    const BiasOptions current = m_biasOptions;
+    const AuditRequest request = auditRequest();
+    const double tau = m_biasOptions.tau;
     startJob(
-        [dir, sliceOptions, current](QPromise<Outcome> &promise) {
+        [dir, request, tau](QPromise<Outcome> &promise) {
             const Progress progress = progressOf(promise);
-            LoadedProject p;
-            p.dir = QDir(dir).absolutePath();
-            p.paramsPath = QDir(p.dir).filePath(QStringLiteral("params.yaml"));
-            if (!QFileInfo::exists(p.paramsPath))
-                throw IoError(tr("%1: no params.yaml here, so this is not a ModelAudit project. Open a project folder, "
-                                 "or a dataset CSV with its schema.")
-                                  .arg(p.dir));
             progress.step(0, 4, tr("Reading params and schema"));
-            p.params = TrainParams::fromYamlFile(p.paramsPath);
-            p.schema = std::make_shared<const Schema>(Schema::fromYamlFile(p.params.schemaPath));
+            const Project project = Project::open(dir);
+            LoadedProject p;
+            p.dir = project.dir();
+            p.paramsPath = project.paramsPath();
+            p.params = project.params();
+            p.schema = std::make_shared<const Schema>(project.loadSchema());
             progress.step(1, 4, tr("Loading the model"));
-            p.modelPath = QDir(p.dir).filePath(QStringLiteral("models/model.bin"));
+            p.modelPath = project.modelPath();
             try {
                 p.model = std::make_shared<const Model>(Model::load(p.modelPath));
             } catch (const AuditError &e) {
@@ -145,21 +143,21 @@ void ProjectSession::openProject(const QString &dir)
             }
             progress.checkCancelled();
             progress.step(2, 4, tr("Reading the audit data"));
-            p.dataPath = QFileInfo::exists(p.params.testPath) ? p.params.testPath : p.params.rawPath;
+            p.dataPath = project.auditDataPath();
             LoadReport report = CsvReader::read(p.dataPath, *p.schema);
             p.rejected = report.rejected;
             p.data = std::make_shared<const Dataset>(std::move(report.data));
             p.summary = p.data->summarize();
             progress.checkCancelled();
             Outcome outcome;
+            outcome.bias = resolveBiasOptions(BiasRequest{{}, {}, std::nullopt, tau}, p.schema.get());
             if (p.model) {
                 progress.step(3, 4, tr("Scoring and auditing"));
                 p.scored = std::make_shared<const ScoredData>(scoreDataset(*p.model, *p.data));
-                outcome.results = runAudit(*p.scored, sliceOptions, biasOptionsFor(*p.schema, current));
+                outcome.results = auditScored(*p.scored, request, *outcome.bias);
             }
             progress.step(4, 4, tr("Done"));
             outcome.project = std::move(p);
-            outcome.resetBias = true;
             return outcome;
         },
         false);
@@ -168,10 +166,10 @@ void ProjectSession::openProject(const QString &dir)
 void ProjectSession::openDataset(const QString &csvPath, const QString &schemaPath)
 {
     LoadedProject base = m_project;
-    const SliceOptions sliceOptions = m_sliceOptions;
-    const BiasOptions current = m_biasOptions;
+    const AuditRequest request = auditRequest();
+    const double tau = m_biasOptions.tau;
     startJob(
-        [base, csvPath, schemaPath, sliceOptions, current](QPromise<Outcome> &promise) {
+        [base, csvPath, schemaPath, request, tau](QPromise<Outcome> &promise) {
             const Progress progress = progressOf(promise);
             LoadedProject p = base;
             progress.step(0, 3, tr("Reading the schema"));
@@ -184,16 +182,16 @@ void ProjectSession::openDataset(const QString &csvPath, const QString &schemaPa
             p.summary = p.data->summarize();
             p.scored.reset();
             Outcome outcome;
+            outcome.bias = resolveBiasOptions(BiasRequest{{}, {}, std::nullopt, tau}, p.schema.get());
             const bool fits = p.model
                 && p.model->schema().toJson().value(QStringLiteral("columns"))
                     == p.schema->toJson().value(QStringLiteral("columns"));
             if (fits) {
                 progress.step(2, 3, tr("Scoring and auditing"));
                 p.scored = std::make_shared<const ScoredData>(scoreDataset(*p.model, *p.data));
-                outcome.results = runAudit(*p.scored, sliceOptions, biasOptionsFor(*p.schema, current));
+                outcome.results = auditScored(*p.scored, request, *outcome.bias);
             }
             outcome.project = std::move(p);
-            outcome.resetBias = true;
             return outcome;
         },
         false);
@@ -202,14 +200,12 @@ void ProjectSession::openDataset(const QString &csvPath, const QString &schemaPa
 void ProjectSession::openScoredCsv(const QString &csvPath, const ScoredCsvOptions &options)
 {
     LoadedProject base = m_project;
-    const SliceOptions sliceOptions = m_sliceOptions;
-    BiasOptions bias = m_biasOptions;
-    bias.attributes = options.attributes;
-    bias.references.clear();
-    bias.method = ReferenceMethod::Majority;
-    m_biasOptions = bias;
+    const AuditRequest request = auditRequest();
+    // The same rule as the CLI's `bias --scores`: no schema, so the named columns with no
+    // reference groups, hence the majority reference unless the user picks another.
+    const BiasOptions bias = resolveBiasOptions(BiasRequest{options.attributes, {}, std::nullopt, m_biasOptions.tau}, nullptr);
     startJob(
-        [base, csvPath, options, sliceOptions, bias](QPromise<Outcome> &promise) {
+        [base, csvPath, options, request, bias](QPromise<Outcome> &promise) {
             const Progress progress = progressOf(promise);
             LoadedProject p = base;
             progress.step(0, 2, tr("Reading %1").arg(QFileInfo(csvPath).fileName()));
@@ -222,7 +218,8 @@ void ProjectSession::openScoredCsv(const QString &csvPath, const ScoredCsvOption
             p.modelProblem = tr("A scored CSV carries its own predictions; no model is used.");
             progress.step(1, 2, tr("Auditing"));
             Outcome outcome;
-            outcome.results = runAudit(*p.scored, sliceOptions, bias);
+            outcome.results = auditScored(*p.scored, request, bias);
+            outcome.bias = bias;
             outcome.project = std::move(p);
             return outcome;
         },
@@ -232,10 +229,10 @@ void ProjectSession::openScoredCsv(const QString &csvPath, const ScoredCsvOption
 void ProjectSession::train(const TrainParams &params)
 {
     LoadedProject base = m_project;
-    const SliceOptions sliceOptions = m_sliceOptions;
+    const AuditRequest request = auditRequest();
     const BiasOptions bias = m_biasOptions;
     startJob(
-        [base, params, sliceOptions, bias](QPromise<Outcome> &promise) {
+        [base, params, request, bias](QPromise<Outcome> &promise) {
             const Progress progress = progressOf(promise);
             if (!base.schema)
                 throw IoError(tr("Open a project first: training needs its schema and training data."));
@@ -250,12 +247,19 @@ void ProjectSession::train(const TrainParams &params)
             Outcome outcome;
             if (p.data) {
                 p.scored = std::make_shared<const ScoredData>(scoreDataset(*model, *p.data));
-                outcome.results = runAudit(*p.scored, sliceOptions, bias);
+                outcome.results = auditScored(*p.scored, request, bias);
             }
             outcome.project = std::move(p);
             return outcome;
         },
         true);
+}
+
+AuditRequest ProjectSession::auditRequest() const
+{
+    AuditRequest request;
+    request.sliceOptions = m_sliceOptions;
+    return request;
 }
 
 void ProjectSession::cancel()
@@ -310,14 +314,16 @@ void ProjectSession::startAudit()
     setBusy(true);
     // The current results belong to the same scored data: reuse their threshold-free parts.
     std::shared_ptr<const AuditResults> previous = m_results ? std::make_shared<const AuditResults>(*m_results) : nullptr;
-    m_audit->setFuture(QtConcurrent::run([scored = m_project.scored, slices = m_sliceOptions, bias = m_biasOptions,
-                                          t = m_threshold, previous](QPromise<AuditResults> &promise) {
-        try {
-            promise.addResult(runAudit(*scored, slices, bias, t, previous.get()));
-        } catch (const AuditError &) {
-            // Bad options from the UI: keep the previous results.
-        }
-    }));
+    AuditRequest request = auditRequest();
+    request.threshold = m_threshold;
+    m_audit->setFuture(
+        QtConcurrent::run([scored = m_project.scored, request, bias = m_biasOptions, previous](QPromise<AuditResults> &promise) {
+            try {
+                promise.addResult(auditScored(*scored, request, bias, previous.get()));
+            } catch (const AuditError &) {
+                // Bad options from the UI: keep the previous results.
+            }
+        }));
 }
 
 } // namespace Ui

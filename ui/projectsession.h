@@ -6,7 +6,7 @@
 #include <QFutureWatcher>
 #include <QObject>
 
-#include "audit.h"
+#include "auditdataset.h"
 #include "csvreader.h"
 #include "model.h"
 #include "params.h"
@@ -77,12 +77,13 @@ private:
         std::optional<Audit::AuditResults> results;
         QString error;
         bool cancelled = false;
-        bool resetBias = false; // a new schema: bias options back to its protected attributes
+        std::optional<Audit::BiasOptions> bias; // new data: the bias options resolved for it
     };
 
     void startJob(std::function<Outcome(QPromise<Outcome> &)> job, bool training);
     void finishJob();
     void startAudit();
+    Audit::AuditRequest auditRequest() const; // the current slice options; threshold and source unset
     void setBusy(bool busy);
 
     LoadedProject m_project;

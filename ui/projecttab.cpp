@@ -82,7 +82,7 @@ void ProjectTab::refresh()
     }
     if (p.model) {
         lines << tr("<b>Model</b> %1 — %2, trained on %3 rows (data md5 %4), threshold %5")
-                     .arg(p.model->id(), Audit::learnerName(p.model->params().kind))
+                     .arg(p.model->id(), Audit::enumName(p.model->params().kind))
                      .arg(locale.toString(qlonglong(p.model->training().rows)))
                      .arg(p.model->training().dataMd5.left(12))
                      .arg(p.model->threshold(), 0, 'f', 4);

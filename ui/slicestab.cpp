@@ -88,7 +88,7 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
     m_weakOnly->setToolTip(metricTooltip(QStringLiteral("weak")));
     for (Audit::SliceMetric m :
          {Audit::SliceMetric::F1, Audit::SliceMetric::Precision, Audit::SliceMetric::Recall, Audit::SliceMetric::Accuracy})
-        m_metric->addItem(metricTitle(Audit::sliceMetricName(m)), int(m));
+        m_metric->addItem(metricTitle(Audit::enumName(m)), int(m));
     m_metric->setToolTip(tr("The metric charted and used to flag weak slices."));
     m_feature->setToolTip(tr("The feature whose slices the bar chart shows."));
 
@@ -176,7 +176,7 @@ void SlicesTab::refresh()
 
     m_weak->clear();
     if (report) {
-        const QString metric = Audit::sliceMetricName(report->options.weakMetric);
+        const QString metric = Audit::enumName(report->options.weakMetric);
         for (std::size_t k = 0; k < report->weak.size() && k < 50; ++k) {
             const Audit::SliceRow &row = report->slices[report->weak[k]];
             auto *item = new QListWidgetItem(tr("%1 = %2 — %3 %4 (%5 below overall), n = %6")
@@ -211,7 +211,7 @@ void SlicesTab::rebuildChart()
     const QString feature = m_feature->currentText();
     if (report && !feature.isEmpty()) {
         const Audit::SliceMetric metric = report->options.weakMetric;
-        m_bars = new QBarSet(metricTitle(Audit::sliceMetricName(metric)));
+        m_bars = new QBarSet(metricTitle(Audit::enumName(metric)));
         m_bars->setSelectedColor(QColor(255, 160, 0));
         QStringList categories;
         std::vector<Audit::Interval> intervals;
@@ -227,7 +227,7 @@ void SlicesTab::rebuildChart()
         }
         auto *series = new QBarSeries;
         series->append(m_bars);
-        const BarAxes axes = addBarAxes(chart, series, categories, metricTitle(Audit::sliceMetricName(metric)));
+        const BarAxes axes = addBarAxes(chart, series, categories, metricTitle(Audit::enumName(metric)));
         QBarCategoryAxis *x = axes.x;
         QValueAxis *y = axes.y;
         // Error bars and the overall line: line series on the same axes, x in category units.
@@ -247,7 +247,7 @@ void SlicesTab::rebuildChart()
         const double o = report->overall.metric(metric);
         addLevelLine(chart, axes, categories.size(), o, QPen(QColor(200, 40, 40), 2, Qt::DashLine))->setName(tr("overall"));
         chart->setTitle(tr("%1 by %2 (95% intervals; dashed: overall %3)")
-                            .arg(metricTitle(Audit::sliceMetricName(metric)), feature)
+                            .arg(metricTitle(Audit::enumName(metric)), feature)
                             .arg(o, 0, 'f', 3));
         connect(m_bars, &QBarSet::clicked, this, [this](int index) {
             if (index >= 0 && index < int(m_barSlices.size()))

@@ -72,7 +72,7 @@ TrainTab::TrainTab(ProjectSession *session, QWidget *parent)
 {
     for (Audit::LearnerKind kind :
          {Audit::LearnerKind::Logistic, Audit::LearnerKind::LinearSvm, Audit::LearnerKind::RandomForest, Audit::LearnerKind::Mlp})
-        m_learner->addItem(Audit::learnerName(kind), int(kind));
+        m_learner->addItem(Audit::enumName(kind), int(kind));
     m_learner->setToolTip(tr("The dlib learner to train; each outputs the probability of the positive class."));
     m_pages->addWidget(page(this, {{tr("C (inverse regularisation)"), m_c}, {tr("Max iterations"), m_iterations}}));
     m_pages->addWidget(page(this, {{tr("C"), m_svmC}}));
@@ -133,7 +133,7 @@ TrainTab::TrainTab(ProjectSession *session, QWidget *parent)
         const Audit::Model *model = m_session->project().model.get();
         m_result->setText(ok && model ? tr("Trained %1 model %2: threshold %3, validation F1 %4, ROC AUC %5. It is in use "
                                            "now; save it to keep it.")
-                                            .arg(Audit::learnerName(model->params().kind), model->id())
+                                            .arg(Audit::enumName(model->params().kind), model->id())
                                             .arg(model->threshold(), 0, 'f', 4)
                                             .arg(model->training().validationMetrics.f1, 0, 'f', 4)
                                             .arg(model->training().validationMetrics.rocAuc, 0, 'f', 4)

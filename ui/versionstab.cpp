@@ -273,11 +273,8 @@ void VersionsTab::showSnapshot()
     m_b->clear();
     for (const Audit::Version &v : snapshot->history) {
         const auto metric = [&v](const char *name) -> QVariant {
-            for (auto it = v.metrics.begin(); it != v.metrics.end(); ++it) {
-                if (it.key().endsWith(QLatin1Char(':') + QLatin1String(name)))
-                    return it.value().toDouble();
-            }
-            return {};
+            const std::optional<double> value = v.metric(QLatin1String(name));
+            return value ? QVariant(*value) : QVariant();
         };
         addRow(m_history,
                {v.label, v.isWorkspace() ? QVariant(tr("(uncommitted)")) : QVariant(v.commit.time), v.commit.author,

@@ -65,30 +65,6 @@ QString verdictText(const Verdict &v)
 
 } // namespace
 
-QString referenceMethodName(ReferenceMethod method)
-{
-    switch (method) {
-    case ReferenceMethod::Predefined:
-        return QStringLiteral("predefined");
-    case ReferenceMethod::Majority:
-        return QStringLiteral("majority");
-    case ReferenceMethod::MinMetric:
-        return QStringLiteral("min_metric");
-    }
-    return {};
-}
-
-bool referenceMethodFromName(const QString &name, ReferenceMethod &method)
-{
-    for (ReferenceMethod m : {ReferenceMethod::Predefined, ReferenceMethod::Majority, ReferenceMethod::MinMetric}) {
-        if (referenceMethodName(m) == name) {
-            method = m;
-            return true;
-        }
-    }
-    return false;
-}
-
 QString biasMetricName(BiasMetric metric)
 {
     static const char *const names[] = {"ppr", "pprev", "precision", "fdr", "for", "fpr", "fnr", "tpr", "tnr", "npv"};
@@ -108,24 +84,14 @@ QString parityName(Parity parity)
     return QLatin1String(names[std::size_t(parity)]);
 }
 
-BiasOptions biasOptionsFor(const Schema &schema, BiasOptions base)
-{
-    base.attributes.clear();
-    base.references.clear();
-    for (const ProtectedAttribute &p : schema.protectedAttributes()) {
-        base.attributes << p.column;
-        if (!p.reference.isEmpty())
-            base.references[p.column] = p.reference;
-    }
-    return base;
-}
-
 BiasReport computeBias(const ScoredData &data, const BiasOptions &options, double threshold)
 {
     if (!(options.tau > 0 && options.tau <= 1))
-        throw SchemaError(QStringLiteral("--tau %1: must be in (0, 1], e.g. 0.8").arg(options.tau));
+        throw OptionError(QStringLiteral("tau"),
+                          QStringLiteral("parity tolerance tau = %1: must be in (0, 1], e.g. 0.8").arg(options.tau));
     if (options.attributes.isEmpty())
-        throw SchemaError(QStringLiteral("no attributes to audit. Fix: pass --attributes a,b or declare protected "
+        throw OptionError(QStringLiteral("attributes"),
+                          QStringLiteral("no attributes to audit. Fix: name the attributes to audit, or declare protected "
                                          "attributes in the schema."));
     BiasReport report;
     report.options = options;
@@ -196,8 +162,9 @@ BiasReport computeBias(const ScoredData &data, const BiasOptions &options, doubl
         if (options.method == ReferenceMethod::Predefined) {
             const auto found = options.references.find(attribute);
             if (found == options.references.end())
-                throw SchemaError(QStringLiteral("no reference group for attribute \"%1\". Fix: pass --ref %1=VALUE, "
-                                                 "declare it in the schema, or use --ref-method majority.")
+                throw OptionError(QStringLiteral("reference"),
+                                  QStringLiteral("no reference group for attribute \"%1\". Fix: give one (%1=VALUE), "
+                                                 "declare it in the schema, or choose the majority reference method.")
                                       .arg(attribute));
             std::size_t index = groups.size();
             QStringList known;
@@ -312,7 +279,7 @@ QJsonObject BiasReport::toJson() const
         {QStringLiteral("model"), modelId},
         {QStringLiteral("threshold"), threshold},
         {QStringLiteral("tau"), options.tau},
-        {QStringLiteral("ref_method"), referenceMethodName(options.method)},
+        {QStringLiteral("ref_method"), enumName(options.method)},
         {QStringLiteral("references"), refs},
         {QStringLiteral("groups"), groupRows},
         {QStringLiteral("attributes"), attributeRows},
@@ -380,7 +347,7 @@ QString BiasReport::toText() const
     lines << QStringLiteral("Bias audit (threshold %1, tau %2, reference %3)")
                  .arg(threshold, 0, 'f', 4)
                  .arg(options.tau)
-                 .arg(referenceMethodName(options.method));
+                 .arg(enumName(options.method));
     for (const AttributeVerdict &a : attributes) {
         lines << QString() << QStringLiteral("%1 (reference %2)").arg(a.attribute, a.reference);
         for (const GroupMetrics &m : groups) {

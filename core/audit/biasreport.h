@@ -9,13 +9,19 @@
 #include <QJsonObject>
 #include <QStringList>
 
+#include "enumnames.h"
 #include "scoreddata.h"
 
 namespace Audit {
 
 enum class ReferenceMethod { Predefined, Majority, MinMetric };
-QString referenceMethodName(ReferenceMethod method);
-bool referenceMethodFromName(const QString &name, ReferenceMethod &method);
+template <>
+struct EnumNames<ReferenceMethod>
+{
+    static constexpr std::array<std::pair<ReferenceMethod, const char *>, 3> table{{{ReferenceMethod::Predefined, "predefined"},
+                                                                                    {ReferenceMethod::Majority, "majority"},
+                                                                                    {ReferenceMethod::MinMetric, "min_metric"}}};
+};
 
 // The metrics Aequitas computes disparities for, in its column order.
 enum class BiasMetric { Ppr, Pprev, Precision, Fdr, For, Fpr, Fnr, Tpr, Tnr, Npv };
@@ -106,9 +112,6 @@ struct BiasReport
     QByteArray toCsv() const; // one row per (attribute, group), Aequitas's column names
     QString toText() const;
 };
-
-// `base` with the attributes and reference groups the schema declares as protected.
-BiasOptions biasOptionsFor(const Schema &schema, BiasOptions base = {});
 
 // Requires: data.columns holds every attribute.
 // Throws: SchemaError naming the attribute or value: a missing attribute column, an

@@ -135,32 +135,6 @@ QJsonObject rowJson(const SliceRow &row)
 
 } // namespace
 
-QString sliceMetricName(SliceMetric metric)
-{
-    switch (metric) {
-    case SliceMetric::Precision:
-        return QStringLiteral("precision");
-    case SliceMetric::Recall:
-        return QStringLiteral("recall");
-    case SliceMetric::F1:
-        return QStringLiteral("f1");
-    case SliceMetric::Accuracy:
-        return QStringLiteral("accuracy");
-    }
-    return {};
-}
-
-bool sliceMetricFromName(const QString &name, SliceMetric &metric)
-{
-    for (SliceMetric m : {SliceMetric::Precision, SliceMetric::Recall, SliceMetric::F1, SliceMetric::Accuracy}) {
-        if (sliceMetricName(m) == name) {
-            metric = m;
-            return true;
-        }
-    }
-    return false;
-}
-
 Interval wilsonInterval(std::int64_t successes, std::int64_t n, double z)
 {
     if (n <= 0)
@@ -205,16 +179,18 @@ Interval SliceRow::interval(SliceMetric m) const
 SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, double threshold)
 {
     if (options.bins < 1)
-        throw SchemaError(QStringLiteral("--bins %1: need at least 1 bin").arg(options.bins));
+        throw OptionError(QStringLiteral("bins"), QStringLiteral("slice bins = %1: need at least 1 bin").arg(options.bins));
     if (options.cross < 1 || options.cross > 3)
-        throw SchemaError(QStringLiteral("--cross %1: intersections of 1, 2 or 3 features are supported").arg(options.cross));
+        throw OptionError(QStringLiteral("cross"),
+                          QStringLiteral("intersections of %1 features: 1, 2 or 3 are supported").arg(options.cross));
 
     QStringList names = options.features.isEmpty() ? data.columnNames() : options.features;
     std::vector<GroupedColumn> grouped;
     for (const QString &name : names) {
         const DataColumn *column = data.column(name);
         if (!column)
-            throw SchemaError(QStringLiteral("--features: no column \"%1\" (columns: %2)")
+            throw OptionError(QStringLiteral("features"),
+                              QStringLiteral("feature to slice \"%1\" is not a column (columns: %2)")
                                   .arg(name, data.columnNames().join(QStringLiteral(", "))));
         grouped.push_back(GroupedColumn::fromColumn(*column, options.bins));
     }
@@ -275,7 +251,7 @@ QJsonObject SliceReport::toJson() const
         weakRows.append(QJsonObject{{QStringLiteral("feature"), slices[i].feature()},
                                     {QStringLiteral("value"), slices[i].value()},
                                     {QStringLiteral("n"), qint64(slices[i].n)},
-                                    {sliceMetricName(options.weakMetric), jsonNumber(slices[i].metric(options.weakMetric))},
+                                    {enumName(options.weakMetric), jsonNumber(slices[i].metric(options.weakMetric))},
                                     {QStringLiteral("gap"), jsonNumber(slices[i].gap)}});
     return QJsonObject{
         {QStringLiteral("source"), source},
@@ -285,7 +261,7 @@ QJsonObject SliceReport::toJson() const
          QJsonObject{{QStringLiteral("bins"), options.bins},
                      {QStringLiteral("cross"), options.cross},
                      {QStringLiteral("min_size"), options.minSize},
-                     {QStringLiteral("weak_metric"), sliceMetricName(options.weakMetric)},
+                     {QStringLiteral("weak_metric"), enumName(options.weakMetric)},
                      {QStringLiteral("weak_margin"), options.weakMargin},
                      {QStringLiteral("confidence_z"), options.z}}},
         {QStringLiteral("overall"), rowJson(overall)},
@@ -355,13 +331,13 @@ QString SliceReport::toText() const
     if (!weak.empty()) {
         lines << QString()
               << QStringLiteral("Weak slices (%1 more than %2 below overall, interval below it too):")
-                     .arg(sliceMetricName(options.weakMetric))
+                     .arg(enumName(options.weakMetric))
                      .arg(options.weakMargin);
         for (std::size_t i : weak)
             lines << QStringLiteral("  %1 = %2: n=%3, %4=%5, gap %6")
                          .arg(slices[i].feature(), slices[i].value())
                          .arg(slices[i].n)
-                         .arg(sliceMetricName(options.weakMetric), fmt(slices[i].metric(options.weakMetric)), fmt(slices[i].gap));
+                         .arg(enumName(options.weakMetric), fmt(slices[i].metric(options.weakMetric)), fmt(slices[i].gap));
     }
     return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }

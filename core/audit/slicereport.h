@@ -6,13 +6,20 @@
 #include <QJsonObject>
 #include <QStringList>
 
+#include "enumnames.h"
 #include "scoreddata.h"
 
 namespace Audit {
 
 enum class SliceMetric { Precision, Recall, F1, Accuracy };
-QString sliceMetricName(SliceMetric metric);
-bool sliceMetricFromName(const QString &name, SliceMetric &metric);
+template <>
+struct EnumNames<SliceMetric>
+{
+    static constexpr std::array<std::pair<SliceMetric, const char *>, 4> table{{{SliceMetric::Precision, "precision"},
+                                                                                {SliceMetric::Recall, "recall"},
+                                                                                {SliceMetric::F1, "f1"},
+                                                                                {SliceMetric::Accuracy, "accuracy"}}};
+};
 
 struct Interval
 {

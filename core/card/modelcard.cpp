@@ -141,7 +141,7 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
     const QLocale c = QLocale::c();
     modelMd5 = model.md5();
     dataMd5 = data.md5;
-    learner = learnerName(model.params().kind);
+    learner = enumName(model.params().kind);
     datasetName = model.schema().name();
     if (name.isEmpty())
         name = QStringLiteral("%1 %2 classifier").arg(datasetName, learner);
@@ -222,9 +222,9 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
     if (slices.weak.empty()) {
         q << QStringLiteral("No slice is more than %1 below the overall %2 with its interval below it too.")
                  .arg(slices.options.weakMargin)
-                 .arg(sliceMetricName(slices.options.weakMetric));
+                 .arg(enumName(slices.options.weakMetric));
     } else {
-        q << QStringLiteral("| Slice | n | %1 | 95% interval | Gap |").arg(sliceMetricName(slices.options.weakMetric))
+        q << QStringLiteral("| Slice | n | %1 | 95% interval | Gap |").arg(enumName(slices.options.weakMetric))
           << QStringLiteral("|---|---|---|---|---|");
         for (std::size_t k = 0; k < slices.weak.size() && k < kWeakestShown; ++k) {
             const SliceRow &row = slices.slices[slices.weak[k]];

@@ -168,8 +168,8 @@ private:
                                        : QStringLiteral("%1:%2: column \"%3\": %4").arg(m_path).arg(line).arg(column, problem);
         if (m_options.strict)
             throw CsvError(row.message
-                               + QStringLiteral(" Fix: correct or remove the row (--strict stops at the first "
-                                                "bad row; without it such rows are listed and skipped)."),
+                               + QStringLiteral(" Fix: correct or remove the row (strict reading stops at the "
+                                                "first bad row; otherwise such rows are listed and skipped)."),
                            m_path, line, column, row.value);
         m_report->rejected.append(row);
     }
@@ -255,7 +255,7 @@ QString LoadReport::rejectedSummary(int shown) const
     for (int i = 0; i < rejected.size() && i < shown; ++i)
         lines << QStringLiteral("  ") + rejected[i].message;
     if (rejected.size() > shown)
-        lines << QStringLiteral("  ... and %1 more (use --strict to stop at the first)").arg(rejected.size() - shown);
+        lines << QStringLiteral("  ... and %1 more").arg(rejected.size() - shown);
     return lines.join(QLatin1Char('\n'));
 }
 

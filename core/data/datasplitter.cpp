@@ -33,8 +33,9 @@ std::string joinRecord(const std::vector<std::string_view> &fields)
 SplitReport splitCsv(const QString &inPath, const QString &trainPath, const QString &testPath, const SplitOptions &options)
 {
     if (!(options.testSize > 0.0 && options.testSize < 1.0))
-        throw SchemaError(
-            QStringLiteral("--test-size: %1 is outside (0, 1). Fix: give a fraction such as 0.2.").arg(options.testSize));
+        throw OptionError(
+            QStringLiteral("test_size"),
+            QStringLiteral("test size %1 is outside (0, 1). Fix: give a fraction such as 0.2.").arg(options.testSize));
 
     const QByteArray bytes = CsvReader::readFileBytes(inPath);
     CsvTokenizer tokenizer(std::string_view(bytes.constData(), std::size_t(bytes.size())), inPath);

@@ -28,28 +28,6 @@ ColumnType parseType(const YamlReader &reader, const YAML::Node &node, const QSt
 
 } // namespace
 
-ColumnType columnTypeFromName(const QString &name)
-{
-    if (name == QLatin1String("integer"))
-        return ColumnType::Integer;
-    if (name == QLatin1String("real"))
-        return ColumnType::Real;
-    return ColumnType::Categorical;
-}
-
-QString columnTypeName(ColumnType type)
-{
-    switch (type) {
-    case ColumnType::Categorical:
-        return QStringLiteral("categorical");
-    case ColumnType::Integer:
-        return QStringLiteral("integer");
-    case ColumnType::Real:
-        return QStringLiteral("real");
-    }
-    return {};
-}
-
 Schema Schema::fromYamlFile(const QString &path)
 {
     return fromYaml(YamlReader::readFile(path, QStringLiteral("schema")), path);
@@ -140,7 +118,7 @@ QJsonObject Schema::toJson() const
 {
     QJsonArray columns;
     for (const ColumnSpec &spec : m_features) {
-        QJsonObject column{{QStringLiteral("name"), spec.name}, {QStringLiteral("type"), columnTypeName(spec.type)}};
+        QJsonObject column{{QStringLiteral("name"), spec.name}, {QStringLiteral("type"), enumName(spec.type)}};
         if (!spec.description.isEmpty())
             column.insert(QStringLiteral("description"), spec.description);
         columns.append(column);
@@ -172,9 +150,10 @@ Schema Schema::fromJson(const QJsonObject &json)
     schema.m_negativeLabel = label.value(QStringLiteral("negative")).toString();
     for (const QJsonValue &value : json.value(QStringLiteral("columns")).toArray()) {
         const QJsonObject column = value.toObject();
-        schema.m_features.push_back({column.value(QStringLiteral("name")).toString(),
-                                     columnTypeFromName(column.value(QStringLiteral("type")).toString()),
-                                     column.value(QStringLiteral("description")).toString()});
+        schema.m_features.push_back(
+            {column.value(QStringLiteral("name")).toString(),
+             enumFromName<ColumnType>(column.value(QStringLiteral("type")).toString()).value_or(ColumnType::Categorical),
+             column.value(QStringLiteral("description")).toString()});
     }
     for (const QJsonValue &value : json.value(QStringLiteral("protected")).toArray()) {
         const QJsonObject attribute = value.toObject();

@@ -6,12 +6,18 @@
 #include <QString>
 #include <QStringList>
 
+#include "enumnames.h"
+
 namespace Audit {
 
 enum class ColumnType { Categorical, Integer, Real };
 
-QString columnTypeName(ColumnType type);
-ColumnType columnTypeFromName(const QString &name); // inverse of columnTypeName; anything else is categorical
+template <>
+struct EnumNames<ColumnType>
+{
+    static constexpr std::array<std::pair<ColumnType, const char *>, 3> table{
+        {{ColumnType::Categorical, "categorical"}, {ColumnType::Integer, "integer"}, {ColumnType::Real, "real"}}};
+};
 
 struct ColumnSpec
 {

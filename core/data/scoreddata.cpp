@@ -61,20 +61,23 @@ ScoredData readScoredCsv(const QString &path, const ScoredCsvOptions &options)
             if (text(fields[i]) == name)
                 return int(i);
         }
-        throw CsvError(QStringLiteral("%1:%2: column \"%3\" (%4) is absent from the header. Fix: name the right "
-                                      "column with %4.")
+        QStringList header;
+        for (const std::string_view field : fields)
+            header << text(field);
+        throw CsvError(QStringLiteral("%1:%2: the %4 \"%3\" is absent from the header (columns: %5). Fix: name one of "
+                                      "the file's columns.")
                            .arg(path)
                            .arg(headerLine)
-                           .arg(name, option),
+                           .arg(name, option, header.join(QStringLiteral(", "))),
                        path, headerLine, name);
     };
-    const int scoreField = find(options.scoreColumn, QStringLiteral("--score-col"));
-    const int labelField = find(options.labelColumn, QStringLiteral("--label-col"));
+    const int scoreField = find(options.scoreColumn, QStringLiteral("score column"));
+    const int labelField = find(options.labelColumn, QStringLiteral("label column"));
     std::vector<int> attributeFields;
     ScoredData scored;
     scored.source = path;
     for (const QString &attribute : options.attributes) {
-        attributeFields.push_back(find(attribute, QStringLiteral("--attributes")));
+        attributeFields.push_back(find(attribute, QStringLiteral("column to audit")));
         DataColumn column;
         column.spec.name = attribute;
         column.spec.type = ColumnType::Categorical;

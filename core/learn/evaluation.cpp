@@ -60,7 +60,7 @@ EvaluationReport evaluateModel(const Model &model, const LoadReport &data, doubl
     const std::vector<double> scores = model.score(data.data, &report.encode);
     report.metrics = computeMetrics(scores, data.data.labels, threshold >= 0 ? threshold : model.threshold(), beta);
     report.modelMd5 = model.md5();
-    report.modelLearner = learnerName(model.params().kind);
+    report.modelLearner = enumName(model.params().kind);
     report.dataPath = data.data.path;
     report.dataMd5 = data.data.md5;
     report.rejectedRows = data.rejected.size();

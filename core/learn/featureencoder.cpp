@@ -135,7 +135,7 @@ FeatureMatrix FeatureEncoder::encode(const Dataset &data, EncodeReport *report) 
                 QStringLiteral("%1: column %2 is \"%3\" (%4), the model expects \"%5\" (%6)")
                     .arg(data.path)
                     .arg(c + 1)
-                    .arg(source.spec.name, columnTypeName(source.spec.type), column.spec.name, columnTypeName(column.spec.type)));
+                    .arg(source.spec.name, enumName(source.spec.type), column.spec.name, enumName(column.spec.type)));
         if (column.spec.isNumeric()) {
             for (std::size_t r = 0; r < rows; ++r)
                 matrix.row(r)[column.offset] = numeric(column, source.numbers[r]);
@@ -187,7 +187,7 @@ QJsonObject FeatureEncoder::toJson() const
 {
     QJsonArray columns;
     for (const Column &column : m_columns) {
-        QJsonObject json{{QStringLiteral("name"), column.spec.name}, {QStringLiteral("type"), columnTypeName(column.spec.type)}};
+        QJsonObject json{{QStringLiteral("name"), column.spec.name}, {QStringLiteral("type"), enumName(column.spec.type)}};
         if (column.spec.isNumeric()) {
             json.insert(QStringLiteral("mean"), column.mean);
             json.insert(QStringLiteral("scale"), column.scale);
@@ -212,7 +212,8 @@ FeatureEncoder FeatureEncoder::fromJson(const QJsonObject &json)
         const QJsonObject object = value.toObject();
         Column column;
         column.spec.name = object.value(QStringLiteral("name")).toString();
-        column.spec.type = columnTypeFromName(object.value(QStringLiteral("type")).toString());
+        column.spec.type
+            = enumFromName<ColumnType>(object.value(QStringLiteral("type")).toString()).value_or(ColumnType::Categorical);
         column.offset = encoder.m_width;
         if (column.spec.isNumeric()) {
             column.mean = object.value(QStringLiteral("mean")).toDouble();

@@ -16,35 +16,9 @@ constexpr int kMaxWhole = std::numeric_limits<int>::max();
 
 } // namespace
 
-QString learnerName(LearnerKind kind)
-{
-    switch (kind) {
-    case LearnerKind::Logistic:
-        return QStringLiteral("logistic");
-    case LearnerKind::LinearSvm:
-        return QStringLiteral("linear_svm");
-    case LearnerKind::RandomForest:
-        return QStringLiteral("random_forest");
-    case LearnerKind::Mlp:
-        return QStringLiteral("mlp");
-    }
-    return {};
-}
-
-bool learnerFromName(const QString &name, LearnerKind &kind)
-{
-    for (LearnerKind k : {LearnerKind::Logistic, LearnerKind::LinearSvm, LearnerKind::RandomForest, LearnerKind::Mlp}) {
-        if (learnerName(k) == name) {
-            kind = k;
-            return true;
-        }
-    }
-    return false;
-}
-
 QJsonObject LearnerParams::toJson() const
 {
-    QJsonObject json{{QStringLiteral("learner"), learnerName(kind)}, {QStringLiteral("seed"), qint64(seed)}};
+    QJsonObject json{{QStringLiteral("learner"), enumName(kind)}, {QStringLiteral("seed"), qint64(seed)}};
     switch (kind) {
     case LearnerKind::Logistic:
         json.insert(QStringLiteral("c"), c);
@@ -74,8 +48,10 @@ QJsonObject LearnerParams::toJson() const
 LearnerParams LearnerParams::fromJson(const QJsonObject &json)
 {
     LearnerParams p;
-    if (!learnerFromName(json.value(QStringLiteral("learner")).toString(), p.kind))
+    const std::optional<LearnerKind> kind = enumFromName<LearnerKind>(json.value(QStringLiteral("learner")).toString());
+    if (!kind)
         throw SchemaError(QStringLiteral("params: unknown learner \"%1\"").arg(json.value(QStringLiteral("learner")).toString()));
+    p.kind = *kind;
     p.seed = std::uint64_t(json.value(QStringLiteral("seed")).toInteger(42));
     p.c = json.value(QStringLiteral("c")).toDouble(p.c);
     p.maxIterations = json.value(QStringLiteral("max_iterations")).toInt(p.maxIterations);
@@ -133,10 +109,11 @@ TrainParams TrainParams::fromYaml(const QByteArray &yaml, const QString &sourceN
     const YAML::Node model = reader.map(root, QStringLiteral("model"));
     LearnerParams &l = params.learner;
     const QString learner = reader.string(model, QStringLiteral("model.learner"));
-    if (!learnerFromName(learner, l.kind))
-        reader.fail(
-            model["learner"], QStringLiteral("model.learner"),
-            QStringLiteral("unknown learner \"%1\"; expected one of logistic, linear_svm, random_forest, mlp").arg(learner));
+    const std::optional<LearnerKind> kind = enumFromName<LearnerKind>(learner);
+    if (!kind)
+        reader.fail(model["learner"], QStringLiteral("model.learner"),
+                    QStringLiteral("unknown learner \"%1\"; expected %2").arg(learner, enumNameList<LearnerKind>()));
+    l.kind = *kind;
     l.seed = std::uint64_t(reader.integer(model, QStringLiteral("model.seed"), 42, 0, kMaxWhole));
 
     const QString threshold = reader.optionalString(model, QStringLiteral("model.threshold"), QStringLiteral("tune"));

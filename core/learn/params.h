@@ -5,14 +5,21 @@
 #include <QJsonObject>
 #include <QString>
 
+#include "enumnames.h"
 #include "featureencoder.h"
 
 namespace Audit {
 
 enum class LearnerKind { Logistic, LinearSvm, RandomForest, Mlp };
 
-QString learnerName(LearnerKind kind); // "logistic", "linear_svm", "random_forest", "mlp"
-bool learnerFromName(const QString &name, LearnerKind &kind);
+template <>
+struct EnumNames<LearnerKind>
+{
+    static constexpr std::array<std::pair<LearnerKind, const char *>, 4> table{{{LearnerKind::Logistic, "logistic"},
+                                                                                {LearnerKind::LinearSvm, "linear_svm"},
+                                                                                {LearnerKind::RandomForest, "random_forest"},
+                                                                                {LearnerKind::Mlp, "mlp"}}};
+};
 
 // Hyper-parameters of every learner; only the chosen learner's are used and stored.
 struct LearnerParams

@@ -110,11 +110,14 @@ Model trainModel(const Dataset &train, const TrainParams &params, const Progress
 CrossValidationReport crossValidate(const Dataset &data, const TrainParams &params, int folds, const Progress &progress)
 {
     if (folds < 2)
-        throw SchemaError(QStringLiteral("--cv %1: cross-validation needs at least 2 folds").arg(folds));
+        throw OptionError(QStringLiteral("folds"), QStringLiteral("%1-fold cross-validation: needs at least 2 folds").arg(folds));
     const std::size_t positives = data.positives();
     const std::size_t fewest = std::min(positives, data.rowCount() - positives);
     if (fewest < std::size_t(folds))
-        throw SchemaError(QStringLiteral("--cv %1: the smaller class has only %2 rows; use fewer folds").arg(folds).arg(fewest));
+        throw OptionError(QStringLiteral("folds"),
+                          QStringLiteral("%1-fold cross-validation: the smaller class has only %2 rows; use fewer folds")
+                              .arg(folds)
+                              .arg(fewest));
 
     const std::vector<int> fold = stratifiedFolds(data.labels, folds, params.learner.seed);
     CrossValidationReport report;

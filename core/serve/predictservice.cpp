@@ -227,7 +227,7 @@ PredictService::Reply PredictService::route(const QHttpServerRequest &request) c
                             {QStringLiteral("docs"), QStringLiteral("/docs")},
                             {QStringLiteral("openapi"), QStringLiteral("/openapi.json")}};
         welcome.insert(QStringLiteral("model"), current ? QJsonValue(current->id()) : QJsonValue());
-        welcome.insert(QStringLiteral("learner"), current ? QJsonValue(learnerName(current->params().kind)) : QJsonValue());
+        welcome.insert(QStringLiteral("learner"), current ? QJsonValue(enumName(current->params().kind)) : QJsonValue());
         return {Status::Ok, json(welcome)};
     }
     if (!current)
@@ -468,7 +468,7 @@ QJsonObject PredictService::openApi() const
                      {QStringLiteral("version"), QStringLiteral(MODELAUDIT_VERSION)},
                      {QStringLiteral("description"),
                       current ? QStringLiteral("Model %1 (%2) predicting %3.")
-                                    .arg(current->id(), learnerName(current->params().kind), current->schema().labelColumn())
+                                    .arg(current->id(), enumName(current->params().kind), current->schema().labelColumn())
                               : QStringLiteral("No model loaded.")}}},
         {QStringLiteral("paths"), paths},
         {QStringLiteral("components"),

@@ -17,6 +17,16 @@
 
 namespace Audit {
 
+std::optional<double> Version::metric(const QString &name) const
+{
+    const QString suffix = QLatin1Char(':') + name;
+    for (auto it = metrics.begin(); it != metrics.end(); ++it) {
+        if (it.key().endsWith(suffix))
+            return it.value().toDouble();
+    }
+    return std::nullopt;
+}
+
 namespace {
 
 QStringList metricFiles(const std::optional<DvcPipeline> &pipeline)

@@ -28,6 +28,10 @@ struct Version
     QJsonObject metrics; // flattened: "metrics.json:f1" -> 0.71 (numbers only)
     QJsonObject params; // flattened: "params.yaml:model.seed" -> 42
     bool isWorkspace() const { return rev == kWorkspace; }
+
+    // The metric `name` ("f1", "confusion.tp") from whichever metrics file records it, so a
+    // lookup survives the file moving between versions; nullopt when no file has it.
+    std::optional<double> metric(const QString &name) const;
 };
 
 class VersionStore

@@ -1,6 +1,6 @@
 #include "versionaudit.h"
-#include "prediction.h"
 
+#include "auditdataset.h"
 #include "biasreport.h"
 #include "csvreader.h"
 #include "fileio.h"
@@ -15,13 +15,14 @@ VersionAudit auditVersion(const VersionStore &store, const QString &rev, const Q
     VersionAudit audit;
     audit.version = store.version(rev);
     audit.modelFile = store.artifact(audit.version.rev, modelPath);
-    const Model model = Model::load(audit.modelFile);
-    audit.modelMd5 = model.md5();
+    audit.modelMd5 = fileMd5(audit.modelFile);
     audit.dataFile = dataAtVersion ? store.artifact(audit.version.rev, dataPath) : dataPath;
     audit.dataMd5 = fileMd5(audit.dataFile);
-    const LoadReport data = CsvReader::read(audit.dataFile, model.schema(), LoadOptions{});
-    const ScoredData scored = scoreDataset(model, data.data);
-    audit.results = runAudit(scored, sliceOptions, biasOptionsFor(model.schema()));
+    AuditRequest request;
+    request.source.modelPath = audit.modelFile;
+    request.source.dataPath = audit.dataFile;
+    request.sliceOptions = sliceOptions;
+    audit.results = auditDataset(request).results;
     return audit;
 }
 

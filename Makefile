@@ -1,11 +1,12 @@
 # ModelAudit — the two commands: `make run` and `make test`. Each works from a fresh clone
-# on Debian 12 as root: it installs what is missing, configures, builds, then runs or tests.
+# on Debian 12 as root (with ../shared beside it: the bundled DVC remote): it installs what is
+# missing, configures, builds, pulls the DVC-tracked data, then runs or tests.
 BUILD     ?= build
 BUILDTYPE ?= Release
 CLI       := $(BUILD)/bin/modelaudit-cli
 JOBS      ?= $(shell nproc)
 
-.PHONY: all deps configure build model run test bench package lint format test-asan clean
+.PHONY: all deps configure build pull model run test bench package lint format test-asan clean
 
 all: build
 
@@ -19,17 +20,22 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# The data DVC versions (data/raw/census.csv) from the remote .dvc/config names
+# (../shared/dvc-remote), into .dvc/cache and the workspace: `dvc pull` without DVC.
+pull: build
+	@$(CLI) pull
+
 # Cleans, splits and trains the bundled census data when the model is missing.
-model: build
+model: pull
 	@test -f models/model.bin || bash scripts/pipeline.sh $(BUILD)
 
 run: model
 	$(BUILD)/bin/modelaudit --project "$(CURDIR)"
 
-test: build
+test: pull
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-bench: build
+bench: pull
 	@bash scripts/install-deps.sh --bench
 	@test -f data/test.csv || bash scripts/pipeline.sh $(BUILD)
 	$(BUILD)/bin/bench_pipeline --project "$(CURDIR)"

@@ -10,6 +10,7 @@
 
 #include "auditerror.h"
 #include "clicommands.h"
+#include "dvccommands.h"
 
 namespace {
 
@@ -34,6 +35,7 @@ const std::map<QString, Command> &commands()
         {QStringLiteral("versions"), {Cli::versions, "pipeline status and every version of dvc.lock with its metrics"}},
         {QStringLiteral("diff"), {Cli::diff, "compare two versions: metrics, params, worse slices, parity flips"}},
         {QStringLiteral("lock"), {Cli::lock, "write dvc.lock from the workspace (as dvc commit)"}},
+        {QStringLiteral("pull"), {Cli::pull, "fetch DVC-tracked data from the local remote (as dvc pull)"}},
     };
     return table;
 }

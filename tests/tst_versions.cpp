@@ -308,7 +308,8 @@ void TestVersions::statusSeesTamperingAndParamChanges()
     for (const StageStatus &s : status.stages)
         reasons.insert(s.name, s.reasons);
     QCOMPARE(reasons.value(QStringLiteral("train")), QStringList{QStringLiteral("changed params: modified: params.yaml: model")});
-    QCOMPARE(reasons.value(QStringLiteral("evaluate")), QStringList{QStringLiteral("changed outs: modified: reports/metrics.json")});
+    QCOMPARE(reasons.value(QStringLiteral("evaluate")),
+             QStringList{QStringLiteral("changed outs: modified: reports/metrics.json")});
     QCOMPARE(reasons.value(QStringLiteral("bias")), QStringList{QStringLiteral("changed outs: missing: reports/bias.json")});
     QVERIFY(reasons.value(QStringLiteral("slices")).isEmpty());
     // A workspace that differs from HEAD is a version of its own, listed first.

@@ -25,9 +25,10 @@ build: configure
 pull: build
 	@$(CLI) pull
 
-# Cleans, splits and trains the bundled census data when the model is missing.
+# Reproduces the pipeline of dvc.yaml where it is stale (clean, split, train, the reports):
+# `dvc repro` without DVC. Nothing runs when everything matches dvc.lock.
 model: pull
-	@test -f models/model.bin || bash scripts/pipeline.sh $(BUILD)
+	@$(CLI) repro
 
 run: model
 	$(BUILD)/bin/modelaudit --project "$(CURDIR)"
@@ -37,7 +38,7 @@ test: pull
 
 bench: pull
 	@bash scripts/install-deps.sh --bench
-	@test -f data/test.csv || bash scripts/pipeline.sh $(BUILD)
+	@$(CLI) repro
 	$(BUILD)/bin/bench_pipeline --project "$(CURDIR)"
 	$(BUILD)/bin/bench_audit --project "$(CURDIR)"
 	QT_QPA_PLATFORM=offscreen $(BUILD)/bin/bench_gui --project "$(CURDIR)"

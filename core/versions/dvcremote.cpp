@@ -85,7 +85,8 @@ QString shortMd5(const QString &md5)
 
 QString bytes(qint64 size)
 {
-    return size < 0 ? QStringLiteral("size not recorded") : QStringLiteral("%1 bytes").arg(QLocale::c().toString(size));
+    return size < 0 ? QStringLiteral("size not recorded")
+                    : QStringLiteral("%1 bytes").arg(QLocale(QLocale::English, QLocale::UnitedStates).toString(size));
 }
 
 } // namespace

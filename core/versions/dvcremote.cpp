@@ -191,6 +191,18 @@ PullEntry DvcRemote::pullOne(const DvcFileEntry &recorded, const QString &owner,
         e.detail = QStringLiteral("up to date (%1)").arg(what);
         return e;
     }
+    if (recorded.md5.endsWith(QLatin1String(".dir")) && QFileInfo(workspace).isDir()) {
+        e.outcome = PullEntry::Outcome::UpToDate;
+        e.detail = QStringLiteral("a directory, present (its files are not checked here)");
+        return e;
+    }
+    if (recorded.md5.endsWith(QLatin1String(".dir"))) {
+        e.outcome = PullEntry::Outcome::NotInRemote;
+        e.detail = QStringLiteral("a directory (md5 %1); only single files are pulled here. Fix: use `dvc pull`, or track "
+                                  "its files one by one.")
+                       .arg(recorded.md5);
+        return e;
+    }
     const bool plainDep = !regenerable && owner == QLatin1String("dvc.lock");
     if (plainDep && QFileInfo(workspace).isFile()) {
         e.outcome = PullEntry::Outcome::Kept;

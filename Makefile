@@ -1,11 +1,12 @@
 # ModelAudit — the two commands: `make run` and `make test`. Each works from a fresh clone
-# on Debian 12 as root: it installs what is missing, configures, builds, then runs or tests.
+# on Debian 12 as root (with ../shared beside it: the bundled DVC remote): it installs what is
+# missing, configures, builds, pulls the DVC-tracked data, then runs or tests.
 BUILD     ?= build
 BUILDTYPE ?= Release
 CLI       := $(BUILD)/bin/modelaudit-cli
 JOBS      ?= $(shell nproc)
 
-.PHONY: all deps configure build model run test bench package lint format test-asan clean
+.PHONY: all deps configure build pull model run test bench package lint format test-asan clean
 
 all: build
 
@@ -19,19 +20,25 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# Cleans, splits and trains the bundled census data when the model is missing.
-model: build
-	@test -f models/model.bin || bash scripts/pipeline.sh $(BUILD)
+# The data DVC versions (data/raw/census.csv) from the remote .dvc/config names
+# (../shared/dvc-remote), into .dvc/cache and the workspace: `dvc pull` without DVC.
+pull: build
+	@$(CLI) pull
+
+# Reproduces the pipeline of dvc.yaml where it is stale (clean, split, train, the reports):
+# `dvc repro` without DVC. Nothing runs when everything matches dvc.lock.
+model: pull
+	@$(CLI) repro
 
 run: model
 	$(BUILD)/bin/modelaudit --project "$(CURDIR)"
 
-test: build
+test: pull
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-bench: build
+bench: pull
 	@bash scripts/install-deps.sh --bench
-	@test -f data/test.csv || bash scripts/pipeline.sh $(BUILD)
+	@$(CLI) repro
 	$(BUILD)/bin/bench_pipeline --project "$(CURDIR)"
 	$(BUILD)/bin/bench_audit --project "$(CURDIR)"
 	QT_QPA_PLATFORM=offscreen $(BUILD)/bin/bench_gui --project "$(CURDIR)"

@@ -10,6 +10,7 @@
 
 #include "auditerror.h"
 #include "clicommands.h"
+#include "dvccommands.h"
 
 namespace {
 
@@ -34,6 +35,8 @@ const std::map<QString, Command> &commands()
         {QStringLiteral("versions"), {Cli::versions, "pipeline status and every version of dvc.lock with its metrics"}},
         {QStringLiteral("diff"), {Cli::diff, "compare two versions: metrics, params, worse slices, parity flips"}},
         {QStringLiteral("lock"), {Cli::lock, "write dvc.lock from the workspace (as dvc commit)"}},
+        {QStringLiteral("pull"), {Cli::pull, "fetch DVC-tracked data from the local remote (as dvc pull)"}},
+        {QStringLiteral("repro"), {Cli::repro, "run the stale stages of dvc.yaml in order (as dvc repro; --check)"}},
     };
     return table;
 }

@@ -73,7 +73,7 @@ int versions(const QStringList &args)
         if (status.upToDate())
             return 0;
         printErr(QStringLiteral("versions: the workspace differs from dvc.lock (see above): run the pipeline (`dvc repro` or "
-                                "scripts/repro.sh), or `modelaudit-cli lock` after a deliberate change"));
+                                "`modelaudit-cli repro`), or `modelaudit-cli lock` after a deliberate change"));
         return 1;
     }
     QList<Version> history;

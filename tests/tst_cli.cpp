@@ -382,7 +382,7 @@ void TestCli::help_andUsage()
 
 void TestCli::badRows_listedOrStrict()
 {
-    QByteArray csv = TestUtil::readFile(TestUtil::fixture(QStringLiteral("census_20.csv")));
+    QByteArray csv = TestUtil::readFile(TestUtil::censusSample(20));
     csv.replace("\n39, State-gov", "\n?, State-gov"); // line 2: no age
     csv.replace(", Husband, White, Male, 0, 0, 13, United-States, <=50K",
                 ", Husband, White, Male, 0, 0, 13, United-States, <=50K.");

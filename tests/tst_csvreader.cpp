@@ -196,7 +196,7 @@ void TestCsvReader::missingFile_namesThePath()
 void TestCsvReader::censusFixture_keepsQuestionMarkAsCategory()
 {
     const Schema census = Schema::fromYamlFile(TestUtil::censusSchema());
-    const LoadReport report = CsvReader::read(TestUtil::fixture(QStringLiteral("census_20.csv")), census);
+    const LoadReport report = CsvReader::read(TestUtil::censusSample(20), census);
     QVERIFY(report.rejected.isEmpty());
     QCOMPARE(int(report.data.rowCount()), 20);
     const int occupation = census.featureIndex(QStringLiteral("occupation"));

@@ -50,7 +50,7 @@ void TestDataPreparation::clean_censusRemovesSpacesKeepsRows()
 
 void TestDataPreparation::clean_isIdempotent()
 {
-    cleanCsv(TestUtil::fixture(QStringLiteral("census_20.csv")), path(QStringLiteral("once.csv")));
+    cleanCsv(TestUtil::censusSample(20), path(QStringLiteral("once.csv")));
     cleanCsv(path(QStringLiteral("once.csv")), path(QStringLiteral("twice.csv")));
     QCOMPARE(TestUtil::readFile(path(QStringLiteral("twice.csv"))), TestUtil::readFile(path(QStringLiteral("once.csv"))));
 }
@@ -125,7 +125,7 @@ void TestDataPreparation::split_stratifiedKeepsProportions()
 
 void TestDataPreparation::split_badOptionsThrow()
 {
-    const QString in = TestUtil::fixture(QStringLiteral("census_20.csv"));
+    const QString in = TestUtil::censusSample(20);
     SplitOptions options;
     options.testSize = 1.5;
     QVERIFY_THROWS_EXCEPTION(OptionError, splitCsv(in, path(QStringLiteral("a.csv")), path(QStringLiteral("b.csv")), options));

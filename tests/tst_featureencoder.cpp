@@ -91,9 +91,7 @@ void TestFeatureEncoder::autoLog1p_onlyForSkewedNonNegativeColumns()
 
 void TestFeatureEncoder::jsonRoundTrip_encodesTheSame()
 {
-    const Dataset data = CsvReader::read(TestUtil::fixture(QStringLiteral("census_20.csv")),
-                                         Schema::fromYamlFile(TestUtil::censusSchema()))
-                             .data;
+    const Dataset data = CsvReader::read(TestUtil::censusSample(20), Schema::fromYamlFile(TestUtil::censusSchema())).data;
     const FeatureEncoder encoder = FeatureEncoder::fit(data);
     const FeatureEncoder copy = FeatureEncoder::fromJson(encoder.toJson());
     QCOMPARE(copy.toJson(), encoder.toJson());

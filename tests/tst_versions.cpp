@@ -71,9 +71,9 @@ void TestVersions::initTestCase()
         VersionFixture::runPipeline(m_dir, run);
         if (QTest::currentTestFailed())
             return;
-        m_metrics[run] = readJson(path(QStringLiteral("metrics.json")));
-        m_slices[run] = readJson(path(QStringLiteral("slices.json")));
-        m_bias[run] = readJson(path(QStringLiteral("bias.json")));
+        m_metrics[run] = readJson(path(QStringLiteral("reports/metrics.json")));
+        m_slices[run] = readJson(path(QStringLiteral("reports/slices.json")));
+        m_bias[run] = readJson(path(QStringLiteral("reports/bias.json")));
         m_modelMd5[run] = fileMd5(path(QStringLiteral("models/model.bin")));
         VersionFixture::commitRun(m_dir, run);
     }
@@ -93,9 +93,9 @@ void TestVersions::historyListsBothRuns()
     QCOMPARE(history[0].label, history[0].commit.hash.left(7));
     for (int run = 0; run < 2; ++run) {
         const Version &v = history[1 - run];
-        QCOMPARE(v.metrics.value(QStringLiteral("metrics.json:f1")).toDouble(),
+        QCOMPARE(v.metrics.value(QStringLiteral("reports/metrics.json:f1")).toDouble(),
                  m_metrics[run].value(QStringLiteral("f1")).toDouble());
-        QCOMPARE(v.metrics.value(QStringLiteral("metrics.json:confusion.tp")).toDouble(),
+        QCOMPARE(v.metrics.value(QStringLiteral("reports/metrics.json:confusion.tp")).toDouble(),
                  m_metrics[run][QStringLiteral("confusion")][QStringLiteral("tp")].toDouble());
     }
     QCOMPARE(history[1].params.value(QStringLiteral("params.yaml:model.logistic.c")).toDouble(), 1.0);
@@ -110,7 +110,7 @@ void TestVersions::metricAndParamDiffsAreRight()
     QVERIFY(diff.notes.isEmpty());
     bool sawF1 = false;
     for (const MetricDelta &m : diff.metrics) {
-        if (m.key != QLatin1String("metrics.json:f1"))
+        if (m.key != QLatin1String("reports/metrics.json:f1"))
             continue;
         sawF1 = true;
         QCOMPARE(*m.before, m_metrics[0].value(QStringLiteral("f1")).toDouble());
@@ -284,32 +284,33 @@ void TestVersions::statusSeesTamperingAndParamChanges()
     QVERIFY2(status.upToDate(), qPrintable(status.toText()));
     QCOMPARE(status.stages.size(), 4);
 
-    const QByteArray metrics = TestUtil::readFile(path(QStringLiteral("metrics.json")));
+    const QByteArray metrics = TestUtil::readFile(path(QStringLiteral("reports/metrics.json")));
     const QByteArray params = TestUtil::readFile(path(QStringLiteral("params.yaml")));
-    const QByteArray bias = TestUtil::readFile(path(QStringLiteral("bias.json")));
-    TestUtil::writeFile(m_dir, QStringLiteral("metrics.json"), metrics + "\n");
+    const QByteArray bias = TestUtil::readFile(path(QStringLiteral("reports/bias.json")));
+    TestUtil::writeFile(m_dir, QStringLiteral("reports/metrics.json"), metrics + "\n");
     TestUtil::writeFile(m_dir, QStringLiteral("params.yaml"), QByteArray(params).replace("seed: 42", "seed: 7"));
-    QVERIFY(QFile::remove(path(QStringLiteral("bias.json"))));
+    QVERIFY(QFile::remove(path(QStringLiteral("reports/bias.json"))));
     status = workspaceStatus(m_dir.path());
     const VersionStore store(m_dir.path());
     const QList<Version> history = store.history();
-    TestUtil::writeFile(m_dir, QStringLiteral("metrics.json"), metrics);
+    TestUtil::writeFile(m_dir, QStringLiteral("reports/metrics.json"), metrics);
     TestUtil::writeFile(m_dir, QStringLiteral("params.yaml"), params);
-    TestUtil::writeFile(m_dir, QStringLiteral("bias.json"), bias);
+    TestUtil::writeFile(m_dir, QStringLiteral("reports/bias.json"), bias);
 
     QHash<QString, ArtifactStatus::State> states;
     for (const ArtifactStatus &a : status.artifacts)
         states.insert(a.path, a.state);
-    QCOMPARE(states.value(QStringLiteral("metrics.json")), ArtifactStatus::State::Modified);
-    QCOMPARE(states.value(QStringLiteral("bias.json")), ArtifactStatus::State::Missing);
-    QCOMPARE(states.value(QStringLiteral("slices.json")), ArtifactStatus::State::UpToDate);
+    QCOMPARE(states.value(QStringLiteral("reports/metrics.json")), ArtifactStatus::State::Modified);
+    QCOMPARE(states.value(QStringLiteral("reports/bias.json")), ArtifactStatus::State::Missing);
+    QCOMPARE(states.value(QStringLiteral("reports/slices.json")), ArtifactStatus::State::UpToDate);
     QCOMPARE(states.value(QStringLiteral("data/train.csv")), ArtifactStatus::State::UpToDate);
     QHash<QString, QStringList> reasons;
     for (const StageStatus &s : status.stages)
         reasons.insert(s.name, s.reasons);
     QCOMPARE(reasons.value(QStringLiteral("train")), QStringList{QStringLiteral("changed params: modified: params.yaml: model")});
-    QCOMPARE(reasons.value(QStringLiteral("evaluate")), QStringList{QStringLiteral("changed outs: modified: metrics.json")});
-    QCOMPARE(reasons.value(QStringLiteral("bias")), QStringList{QStringLiteral("changed outs: missing: bias.json")});
+    QCOMPARE(reasons.value(QStringLiteral("evaluate")),
+             QStringList{QStringLiteral("changed outs: modified: reports/metrics.json")});
+    QCOMPARE(reasons.value(QStringLiteral("bias")), QStringList{QStringLiteral("changed outs: missing: reports/bias.json")});
     QVERIFY(reasons.value(QStringLiteral("slices")).isEmpty());
     // A workspace that differs from HEAD is a version of its own, listed first.
     QCOMPARE(history.size(), 3);
@@ -408,7 +409,7 @@ void TestVersions::cli()
     QCOMPARE(diff[QStringLiteral("params")].toArray().size(), 1);
     bool sawF1 = false;
     for (const QJsonValue &m : diff[QStringLiteral("metrics")].toArray()) {
-        if (m[QStringLiteral("metric")].toString() == QLatin1String("metrics.json:f1")) {
+        if (m[QStringLiteral("metric")].toString() == QLatin1String("reports/metrics.json:f1")) {
             sawF1 = true;
             QCOMPARE(m[QStringLiteral("change")].toDouble(),
                      m_metrics[1].value(QStringLiteral("f1")).toDouble() - m_metrics[0].value(QStringLiteral("f1")).toDouble());
@@ -425,12 +426,12 @@ void TestVersions::cli()
     QByteArray err;
     run({QStringLiteral("versions"), QStringLiteral("--check")}, code, &err);
     QCOMPARE(code, 0);
-    const QByteArray metrics = TestUtil::readFile(path(QStringLiteral("metrics.json")));
-    TestUtil::writeFile(m_dir, QStringLiteral("metrics.json"), metrics + " ");
+    const QByteArray metrics = TestUtil::readFile(path(QStringLiteral("reports/metrics.json")));
+    TestUtil::writeFile(m_dir, QStringLiteral("reports/metrics.json"), metrics + " ");
     const QByteArray stale = run({QStringLiteral("versions"), QStringLiteral("--check")}, code, &err);
-    TestUtil::writeFile(m_dir, QStringLiteral("metrics.json"), metrics);
+    TestUtil::writeFile(m_dir, QStringLiteral("reports/metrics.json"), metrics);
     QCOMPARE(code, 1);
-    QVERIFY2(stale.contains("evaluate") && stale.contains("changed outs: modified: metrics.json"), stale.constData());
+    QVERIFY2(stale.contains("evaluate") && stale.contains("changed outs: modified: reports/metrics.json"), stale.constData());
     QVERIFY2(err.contains("differs from dvc.lock"), err.constData());
 
     run({QStringLiteral("diff"), QStringLiteral("v9.9")}, code, &err);

@@ -66,7 +66,7 @@ void TestVersionsTab::showsStatusHistoryAndTheLatestChange()
     QCOMPARE(m_tab->paramsTable()->item(0, 0)->text(), QStringLiteral("params.yaml:model.logistic.c"));
     QCOMPARE(m_tab->paramsTable()->item(0, 2)->text(), QStringLiteral("0.0005"));
     const QStringList metrics = column(m_tab->metricsTable(), 0);
-    QVERIFY(metrics.contains(QStringLiteral("metrics.json:f1")));
+    QVERIFY(metrics.contains(QStringLiteral("reports/metrics.json:f1")));
     QVERIFY(m_tab->slicesTable()->rowCount() > 0);
     for (int r = 0; r < m_tab->slicesTable()->rowCount(); ++r)
         QVERIFY(m_tab->slicesTable()->item(r, 6)->data(Qt::DisplayRole).toDouble() < 0);

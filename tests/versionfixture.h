@@ -71,21 +71,21 @@ inline QByteArray pipelineYaml()
           "  evaluate:\n"
           "    cmd: "
         + cli
-        + " evaluate --model models/model.bin --data data/test.csv --out metrics.json\n"
+        + " evaluate --model models/model.bin --data data/test.csv --out reports/metrics.json\n"
           "    deps: [models/model.bin, data/test.csv]\n"
-          "    metrics:\n    - metrics.json:\n        cache: false\n"
+          "    metrics:\n    - reports/metrics.json:\n        cache: false\n"
           "  slices:\n"
           "    cmd: "
         + cli
-        + " slices --model models/model.bin --data data/test.csv --out slices.json\n"
+        + " slices --model models/model.bin --data data/test.csv --out reports/slices.json\n"
           "    deps: [models/model.bin, data/test.csv]\n"
-          "    outs:\n    - slices.json:\n        cache: false\n"
+          "    outs:\n    - reports/slices.json:\n        cache: false\n"
           "  bias:\n"
           "    cmd: "
         + cli
-        + " bias --model models/model.bin --data data/test.csv --out bias.json\n"
+        + " bias --model models/model.bin --data data/test.csv --out reports/bias.json\n"
           "    deps: [models/model.bin, data/test.csv]\n"
-          "    outs:\n    - bias.json:\n        cache: false\n";
+          "    outs:\n    - reports/bias.json:\n        cache: false\n";
 }
 
 inline const char *const kMessages[] = {"Baseline: logistic, C = 1", "Stronger regularisation: C = 0.0005"};

@@ -311,8 +311,8 @@ void VersionsTab::showSnapshot()
         setMessage(stale == 0 && changed == 0
                        ? tr("Pipeline up to date: every artifact matches dvc.lock. %n version(s) in the history.", nullptr,
                             int(snapshot->history.size()))
-                       : tr("%1 stale stage(s), %2 artifact(s) differ from dvc.lock: run `dvc repro` (or scripts/repro.sh). "
-                            "%n version(s) in the history.",
+                       : tr("%1 stale stage(s), %2 artifact(s) differ from dvc.lock: run `dvc repro` "
+                            "(or `modelaudit-cli repro`). %n version(s) in the history.",
                             nullptr, int(snapshot->history.size()))
                              .arg(stale)
                              .arg(changed),

@@ -1,6 +1,7 @@
 #include "dvcfiles.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QJsonArray>
 #include <QRegularExpression>
 
@@ -298,6 +299,22 @@ DvcLock DvcLock::parse(const QByteArray &yaml, const QString &source)
         lock.m_stages << stage;
     }
     return lock;
+}
+
+QStringList findDvcFiles(const QString &rootDir)
+{
+    const QDir root(rootDir);
+    QDirIterator it(root.path(), {QStringLiteral("*.dvc")}, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    QStringList files;
+    while (it.hasNext()) {
+        const QString file = root.relativeFilePath(it.next());
+        const QString top = file.section(QLatin1Char('/'), 0, 0);
+        if (top == QLatin1String(".dvc") || top == QLatin1String(".git") || top.startsWith(QLatin1String("build")))
+            continue;
+        files << file;
+    }
+    files.sort();
+    return files;
 }
 
 QList<DvcFileEntry> parseDvcFile(const QByteArray &yaml, const QString &source, const QString &directory)

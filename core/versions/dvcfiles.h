@@ -94,6 +94,10 @@ private:
     QList<DvcLockStage> m_stages;
 };
 
+// Every `*.dvc` file under root, relative to it and sorted, not descending into .dvc, .git
+// or build folders.
+QStringList findDvcFiles(const QString &root);
+
 // The files a `*.dvc` file tracks (`outs:` with md5/size), paths made relative to the root.
 QList<DvcFileEntry> parseDvcFile(const QByteArray &yaml, const QString &source, const QString &directory);
 

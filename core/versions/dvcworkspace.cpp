@@ -1,7 +1,6 @@
 #include "dvcworkspace.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
@@ -246,16 +245,7 @@ WorkspaceStatus workspaceStatus(const QString &rootDir)
         status.stages << stageStatus;
     }
 
-    QDirIterator it(status.root, {QStringLiteral("*.dvc")}, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
-    QStringList dvcFiles;
-    while (it.hasNext()) {
-        const QString file = root.relativeFilePath(it.next());
-        const QString top = file.section(QLatin1Char('/'), 0, 0);
-        if (top == QLatin1String(".dvc") || top == QLatin1String(".git") || top.startsWith(QLatin1String("build")))
-            continue;
-        dvcFiles << file;
-    }
-    dvcFiles.sort();
+    const QStringList dvcFiles = findDvcFiles(status.root);
     for (const QString &file : dvcFiles) {
         const QString directory = QFileInfo(file).path();
         const QList<DvcFileEntry> entries = parseDvcFile(YamlReader::readFile(root.filePath(file), QStringLiteral("DVC")),

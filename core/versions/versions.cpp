@@ -219,7 +219,8 @@ QString VersionStore::artifact(const QString &rev, const QString &path) const
     if (QFileInfo(legacy).isFile())
         return legacy;
     throw AuditError(QStringLiteral("%1 at %2 (md5 %3) is not in the DVC cache: %4 does not exist. "
-                                    "Fetch it from your remote with `dvc pull %1` (or `dvc fetch`), then try again.")
+                                    "Fetch it from your remote with `dvc pull %1` (or `dvc fetch`; from a local remote, "
+                                    "`modelaudit-cli pull`), then try again.")
                          .arg(path, label, entry->md5, QDir::toNativeSeparators(cached)));
 }
 

@@ -1,0 +1,304 @@
+#include "dvcremote.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QLocale>
+#include <QSaveFile>
+#include <QSet>
+
+#include "auditerror.h"
+#include "dvcconfig.h"
+#include "fileio.h"
+#include "versions.h"
+#include "yamlutil.h"
+
+namespace Audit {
+
+namespace {
+
+constexpr qint64 kChunkBytes = 1 << 20;
+
+struct CopyCheck
+{
+    bool ok = false;
+    QString md5; // of the source's bytes
+    qint64 size = -1;
+};
+
+// Streams `from` into a QSaveFile at `to`, hashing as it goes, and commits only when the
+// bytes have the expected size and md5; otherwise nothing is written and the actual size
+// and md5 are returned.
+CopyCheck copyVerified(const QString &from, const QString &to, const DvcFileEntry &expected, bool readOnly)
+{
+    QFile in(from);
+    if (!in.open(QIODevice::ReadOnly))
+        throw IoError(QStringLiteral("%1: cannot read: %2").arg(from, in.errorString()));
+    if (expected.size >= 0 && in.size() != expected.size) {
+        in.close();
+        return CopyCheck{false, fileMd5(from), QFileInfo(from).size()};
+    }
+    const QFileInfo target(to);
+    if (!QDir().mkpath(target.absolutePath()))
+        throw IoError(QStringLiteral("%1: cannot create folder %2").arg(to, target.absolutePath()));
+    QSaveFile out(to);
+    if (!out.open(QIODevice::WriteOnly))
+        throw IoError(QStringLiteral("%1: cannot write: %2").arg(to, out.errorString()));
+    QCryptographicHash hash(QCryptographicHash::Md5);
+    qint64 size = 0;
+    while (!in.atEnd()) {
+        const QByteArray chunk = in.read(kChunkBytes);
+        if (chunk.isEmpty() && in.error() != QFileDevice::NoError)
+            throw IoError(QStringLiteral("%1: read failed: %2").arg(from, in.errorString()));
+        hash.addData(chunk);
+        size += chunk.size();
+        if (out.write(chunk) != chunk.size()) {
+            out.cancelWriting();
+            throw IoError(QStringLiteral("%1: write failed: %2").arg(to, out.errorString()));
+        }
+    }
+    const QString md5 = QString::fromLatin1(hash.result().toHex());
+    if (md5 != expected.md5 || (expected.size >= 0 && size != expected.size)) {
+        out.cancelWriting();
+        out.commit(); // discards the temporary file
+        return CopyCheck{false, md5, size};
+    }
+    if (!out.commit())
+        throw IoError(QStringLiteral("%1: cannot save: %2").arg(to, out.errorString()));
+    if (readOnly) // DVC keeps its cache read-only so that a hard link cannot edit it
+        QFile::setPermissions(to, QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther);
+    return CopyCheck{true, md5, size};
+}
+
+bool matches(const QString &path, const DvcFileEntry &entry)
+{
+    const QFileInfo info(path);
+    return info.isFile() && (entry.size < 0 || info.size() == entry.size) && fileMd5(path) == entry.md5;
+}
+
+QString shortMd5(const QString &md5)
+{
+    return md5.left(12) + QStringLiteral("…");
+}
+
+QString bytes(qint64 size)
+{
+    return size < 0 ? QStringLiteral("size not recorded")
+                    : QStringLiteral("%1 bytes").arg(QLocale(QLocale::English, QLocale::UnitedStates).toString(size));
+}
+
+} // namespace
+
+bool PullEntry::failed() const
+{
+    return !regenerable && (outcome == Outcome::NotInRemote || outcome == Outcome::Corrupt);
+}
+
+QString pullOutcomeName(PullEntry::Outcome outcome)
+{
+    switch (outcome) {
+    case PullEntry::Outcome::UpToDate:
+        return QStringLiteral("up to date");
+    case PullEntry::Outcome::FromCache:
+        return QStringLiteral("from cache");
+    case PullEntry::Outcome::Pulled:
+        return QStringLiteral("pulled");
+    case PullEntry::Outcome::NotInRemote:
+        return QStringLiteral("not in remote");
+    case PullEntry::Outcome::Corrupt:
+        return QStringLiteral("corrupt in remote");
+    case PullEntry::Outcome::Kept:
+        return QStringLiteral("kept");
+    }
+    return {};
+}
+
+bool PullReport::complete() const
+{
+    return std::none_of(entries.cbegin(), entries.cend(), [](const PullEntry &e) { return e.failed(); });
+}
+
+qsizetype PullReport::count(PullEntry::Outcome outcome) const
+{
+    return std::count_if(entries.cbegin(), entries.cend(), [outcome](const PullEntry &e) { return e.outcome == outcome; });
+}
+
+QString PullReport::toText() const
+{
+    QString text;
+    for (const PullEntry &e : entries)
+        text += QStringLiteral("%1: %2\n").arg(e.path, e.detail);
+    const qsizetype regenerate = std::count_if(entries.cbegin(), entries.cend(), [](const PullEntry &e) {
+        return e.regenerable && (e.outcome == PullEntry::Outcome::NotInRemote || e.outcome == PullEntry::Outcome::Corrupt);
+    });
+    const qsizetype failed = std::count_if(entries.cbegin(), entries.cend(), [](const PullEntry &e) { return e.failed(); });
+    text += QStringLiteral("%1 pulled from remote \"%2\", %3 restored from the cache, %4 up to date, %5 to regenerate "
+                           "with repro, %6 missing")
+                .arg(count(PullEntry::Outcome::Pulled))
+                .arg(remote)
+                .arg(count(PullEntry::Outcome::FromCache))
+                .arg(count(PullEntry::Outcome::UpToDate))
+                .arg(regenerate)
+                .arg(failed);
+    return text;
+}
+
+QJsonObject PullReport::toJson() const
+{
+    QJsonArray list;
+    for (const PullEntry &e : entries) {
+        list.append(QJsonObject{{QStringLiteral("path"), e.path},
+                                {QStringLiteral("md5"), e.recorded.md5},
+                                {QStringLiteral("size"), e.recorded.size < 0 ? QJsonValue() : QJsonValue(e.recorded.size)},
+                                {QStringLiteral("owner"), e.owner},
+                                {QStringLiteral("regenerable"), e.regenerable},
+                                {QStringLiteral("status"), pullOutcomeName(e.outcome)},
+                                {QStringLiteral("detail"), e.detail}});
+    }
+    return QJsonObject{{QStringLiteral("remote"), remote},
+                       {QStringLiteral("remote_dir"), remoteDir},
+                       {QStringLiteral("complete"), complete()},
+                       {QStringLiteral("files"), list}};
+}
+
+DvcRemote::DvcRemote(const QString &root, const QString &name)
+    : m_root(QDir(root).absolutePath())
+{
+    const DvcConfig config = DvcConfig::load(m_root);
+    m_name = config.remoteName(name);
+    m_dir = config.remoteDirectory(m_name);
+    m_cache = config.cacheDirectory();
+    if (!QFileInfo(m_dir).isDir())
+        throw IoError(QStringLiteral(".dvc/config: remote \"%1\" is the folder %2, which does not exist. Fix: put the "
+                                     "remote there (a relative url is read from .dvc/), or correct its url.")
+                          .arg(m_name, m_dir));
+}
+
+QString DvcRemote::remotePath(const QString &md5) const
+{
+    return VersionStore::cachePath(m_dir, md5);
+}
+
+PullEntry DvcRemote::pullOne(const DvcFileEntry &recorded, const QString &owner, bool regenerable) const
+{
+    PullEntry e{recorded.path, recorded, owner, regenerable, PullEntry::Outcome::NotInRemote, QString()};
+    const QString workspace = QDir(m_root).filePath(recorded.path);
+    const QString what = QStringLiteral("md5 %1, %2").arg(shortMd5(recorded.md5), bytes(recorded.size));
+    if (matches(workspace, recorded)) {
+        e.outcome = PullEntry::Outcome::UpToDate;
+        e.detail = QStringLiteral("up to date (%1)").arg(what);
+        return e;
+    }
+    if (recorded.md5.endsWith(QLatin1String(".dir")) && QFileInfo(workspace).isDir()) {
+        e.outcome = PullEntry::Outcome::UpToDate;
+        e.detail = QStringLiteral("a directory, present (its files are not checked here)");
+        return e;
+    }
+    if (recorded.md5.endsWith(QLatin1String(".dir"))) {
+        e.outcome = PullEntry::Outcome::NotInRemote;
+        e.detail = QStringLiteral("a directory (md5 %1); only single files are pulled here. Fix: use `dvc pull`, or track "
+                                  "its files one by one.")
+                       .arg(recorded.md5);
+        return e;
+    }
+    const bool plainDep = !regenerable && owner == QLatin1String("dvc.lock");
+    if (plainDep && QFileInfo(workspace).isFile()) {
+        e.outcome = PullEntry::Outcome::Kept;
+        e.detail = QStringLiteral("differs from dvc.lock (which records %1); git tracks it, so it is left as it is").arg(what);
+        return e;
+    }
+    // A workspace copy that differs is kept in the cache under its own md5 before it is replaced.
+    QString replaced;
+    if (QFileInfo(workspace).isFile()) {
+        const DvcFileEntry own{recorded.path, fileMd5(workspace), QFileInfo(workspace).size()};
+        const QString keep = VersionStore::cachePath(m_cache, own.md5);
+        if (!matches(keep, own))
+            copyVerified(workspace, keep, own, true);
+        replaced = QStringLiteral("; the edited copy it replaced (md5 %1) is kept in %2").arg(shortMd5(own.md5), keep);
+    }
+    const QString cached = VersionStore::cachePath(m_cache, recorded.md5);
+    if (QFileInfo(cached).isFile() && copyVerified(cached, workspace, recorded, false).ok) {
+        e.outcome = PullEntry::Outcome::FromCache;
+        e.detail = QStringLiteral("restored from the cache (%1)%2").arg(what, replaced);
+        return e;
+    }
+    const QString remote = remotePath(recorded.md5);
+    if (!QFileInfo(remote).isFile()) {
+        e.outcome = PullEntry::Outcome::NotInRemote;
+        e.detail = regenerable
+            ? QStringLiteral("not in remote \"%1\" (%2); run repro to regenerate it (stage %3)").arg(m_name, what, owner)
+            : QStringLiteral("not in remote \"%1\": %2 does not exist (%3 records %4). Fix: push the "
+                             "file to the remote from a copy that has it (dvc push), or correct %3.")
+                  .arg(m_name, remote, owner, what);
+        return e;
+    }
+    const CopyCheck check = copyVerified(remote, cached, recorded, true);
+    if (!check.ok) {
+        e.outcome = PullEntry::Outcome::Corrupt;
+        e.detail = QStringLiteral("refused: the remote's %1 has md5 %2 and %3, but %4 records md5 %5 and %6; the cache and "
+                                  "the workspace are untouched. Fix: push a good copy to remote \"%7\".")
+                       .arg(remote, check.md5, bytes(check.size), owner, recorded.md5, bytes(recorded.size), m_name);
+        return e;
+    }
+    if (!copyVerified(cached, workspace, recorded, false).ok)
+        throw IoError(QStringLiteral("%1: the copy from %2 does not have md5 %3 (the disk may be failing)")
+                          .arg(workspace, cached, recorded.md5));
+    e.outcome = PullEntry::Outcome::Pulled;
+    e.detail = QStringLiteral("pulled from remote \"%1\" (%2)%3").arg(m_name, what, replaced);
+    return e;
+}
+
+PullReport DvcRemote::pull() const
+{
+    PullReport report{m_name, m_dir, {}};
+    QSet<QString> seen;
+    const QDir root(m_root);
+    for (const QString &file : findDvcFiles(m_root)) {
+        const QList<DvcFileEntry> entries = parseDvcFile(YamlReader::readFile(root.filePath(file), QStringLiteral("DVC")), file,
+                                                         QFileInfo(file).path());
+        for (const DvcFileEntry &entry : entries) {
+            if (!seen.contains(entry.path)) {
+                seen.insert(entry.path);
+                report.entries << pullOne(entry, file, false);
+            }
+        }
+    }
+    const QString lockPath = root.filePath(QStringLiteral("dvc.lock"));
+    if (!QFileInfo::exists(lockPath))
+        return report;
+    const DvcLock lock = DvcLock::parse(YamlReader::readFile(lockPath, QStringLiteral("lock")), QStringLiteral("dvc.lock"));
+    std::optional<DvcPipeline> pipeline;
+    if (QFileInfo::exists(root.filePath(QStringLiteral("dvc.yaml"))))
+        pipeline = DvcPipeline::load(m_root);
+    QSet<QString> produced, uncached;
+    for (const DvcLockStage &stage : lock.stages()) {
+        for (const DvcFileEntry &out : stage.outs)
+            produced.insert(out.path);
+    }
+    for (const DvcStage &stage : pipeline ? pipeline->stages() : QList<DvcStage>()) {
+        for (const DvcOutput &out : stage.outs) {
+            produced.insert(out.path);
+            if (!out.cache)
+                uncached.insert(out.path); // git tracks it: nothing to pull
+        }
+    }
+    for (const DvcLockStage &stage : lock.stages()) {
+        for (const DvcFileEntry &dep : stage.deps) {
+            if (!seen.contains(dep.path) && !produced.contains(dep.path)) {
+                seen.insert(dep.path);
+                report.entries << pullOne(dep, QStringLiteral("dvc.lock"), false);
+            }
+        }
+        for (const DvcFileEntry &out : stage.outs) {
+            if (!seen.contains(out.path) && !uncached.contains(out.path)) {
+                seen.insert(out.path);
+                report.entries << pullOne(out, stage.name, true);
+            }
+        }
+    }
+    return report;
+}
+
+} // namespace Audit

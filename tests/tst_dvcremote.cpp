@@ -1,0 +1,292 @@
+#include <QtTest>
+
+#include <QCryptographicHash>
+#include <QProcess>
+
+#include "auditerror.h"
+#include "dvcconfig.h"
+#include "dvcremote.h"
+#include "fileio.h"
+#include "testutil.h"
+#include "versions.h"
+
+using namespace Audit;
+
+namespace {
+
+QString md5Of(const QByteArray &bytes)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Md5).toHex());
+}
+
+QByteArray dvcFile(const QByteArray &bytes, const char *name)
+{
+    return "outs:\n- md5: " + md5Of(bytes).toLatin1() + "\n  size: " + QByteArray::number(bytes.size())
+        + "\n  hash: md5\n  path: " + name + "\n";
+}
+
+const QByteArray kConfig = "[core]\n    remote = shared\n['remote \"shared\"']\n    url = ../../remote\n";
+
+} // namespace
+
+// `modelaudit-cli pull` in core: a temporary project (project/) beside a remote laid out by
+// hand in DVC 3's layout (remote/files/md5/xx/...), and the real bundled remote for the
+// census file.
+class TestDvcRemote : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void emptyProject_pullsFromTheRemoteIntoCacheAndWorkspace();
+    void bundledRemote_givesTheCensusFileByteForByte();
+    void corruptRemoteFile_isRefusedWithoutTouchingTheWorkspace();
+    void missingRemoteEntry_isReportedByPathAndMd5();
+    void lockOutMissingFromRemote_isLeftToRepro();
+    void upToDateFile_isNotRewritten();
+    void cachedFile_isRestoredWithoutTheRemote();
+    void editedFile_isReplacedAndItsBytesKeptInTheCache();
+    void configLocal_overridesTheUrl();
+    void badConfig_namesTheFileAndKey_data();
+    void badConfig_namesTheFileAndKey();
+    void cli_exitsOneWhenATrackedFileIsMissing();
+
+private:
+    QString project(const QString &relative = {}) const { return m_dir.filePath(QStringLiteral("project/") + relative); }
+    void putInRemote(const QByteArray &bytes, const QByteArray &stored);
+
+    QTemporaryDir m_dir;
+    const QByteArray m_bytes = "age, salary\n39, <=50K\n50, >50K\n";
+};
+
+void TestDvcRemote::init()
+{
+    QDir(project()).removeRecursively();
+    QDir(m_dir.filePath(QStringLiteral("remote"))).removeRecursively();
+    QDir().mkpath(project(QStringLiteral(".dvc")));
+    QDir().mkpath(project(QStringLiteral("data")));
+    QDir().mkpath(m_dir.filePath(QStringLiteral("remote/files/md5")));
+    TestUtil::writeFile(m_dir, QStringLiteral("project/.dvc/config"), kConfig);
+    TestUtil::writeFile(m_dir, QStringLiteral("project/data/rows.csv.dvc"), dvcFile(m_bytes, "rows.csv"));
+}
+
+// Stores `stored` in the remote under the md5 of `bytes` (a corrupt entry when they differ).
+void TestDvcRemote::putInRemote(const QByteArray &bytes, const QByteArray &stored)
+{
+    const QString path = VersionStore::cachePath(m_dir.filePath(QStringLiteral("remote")), md5Of(bytes));
+    QDir().mkpath(QFileInfo(path).path());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(stored);
+}
+
+void TestDvcRemote::emptyProject_pullsFromTheRemoteIntoCacheAndWorkspace()
+{
+    putInRemote(m_bytes, m_bytes);
+    const DvcRemote remote(project());
+    QCOMPARE(remote.name(), QStringLiteral("shared"));
+    QCOMPARE(remote.directory(), QDir::cleanPath(m_dir.filePath(QStringLiteral("remote"))));
+    const PullReport report = remote.pull();
+    QCOMPARE(report.entries.size(), 1);
+    QCOMPARE(report.entries[0].path, QStringLiteral("data/rows.csv"));
+    QCOMPARE(report.entries[0].owner, QStringLiteral("data/rows.csv.dvc"));
+    QCOMPARE(report.entries[0].outcome, PullEntry::Outcome::Pulled);
+    QVERIFY(report.complete());
+    QCOMPARE(TestUtil::readFile(project(QStringLiteral("data/rows.csv"))), m_bytes);
+    const QString cached = VersionStore::cachePath(project(QStringLiteral(".dvc/cache")), md5Of(m_bytes));
+    QCOMPARE(TestUtil::readFile(cached), m_bytes);
+    QVERIFY(!(QFileInfo(cached).permissions() & QFileDevice::WriteOwner)); // read-only, as DVC keeps its cache
+    QVERIFY2(report.toText().contains(QStringLiteral("data/rows.csv: pulled from remote \"shared\"")),
+             qPrintable(report.toText()));
+}
+
+void TestDvcRemote::bundledRemote_givesTheCensusFileByteForByte()
+{
+    const QString bundled = QDir::cleanPath(TestUtil::projectFile(QStringLiteral("../shared/dvc-remote")));
+    QVERIFY2(QFileInfo(bundled).isDir(), "the bundled remote ../shared/dvc-remote is not beside the project");
+    TestUtil::writeFile(m_dir, QStringLiteral("project/.dvc/config"),
+                        "[core]\n    remote = bundled\n['remote \"bundled\"']\n    url = " + bundled.toUtf8() + "\n");
+    QDir().mkpath(project(QStringLiteral("data/raw")));
+    QVERIFY(QFile::remove(project(QStringLiteral("data/rows.csv.dvc"))));
+    QVERIFY(QFile::copy(TestUtil::projectFile(QStringLiteral("data/raw/census.csv.dvc")),
+                        project(QStringLiteral("data/raw/census.csv.dvc"))));
+    const PullReport report = DvcRemote(project()).pull();
+    QCOMPARE(report.entries.size(), 1);
+    QCOMPARE(report.entries[0].outcome, PullEntry::Outcome::Pulled);
+    const QString pulled = project(QStringLiteral("data/raw/census.csv"));
+    QCOMPARE(Audit::fileMd5(pulled), QStringLiteral("145de00f6e6053d3f7044628f9a5b5ff"));
+    QCOMPARE(QFileInfo(pulled).size(), 3974474);
+}
+
+void TestDvcRemote::corruptRemoteFile_isRefusedWithoutTouchingTheWorkspace()
+{
+    putInRemote(m_bytes, "age, salary\n39, >50K\n50, >50K\n"); // one label flipped, same size
+    const PullReport report = DvcRemote(project()).pull();
+    QCOMPARE(report.entries[0].outcome, PullEntry::Outcome::Corrupt);
+    QVERIFY(!report.complete());
+    QVERIFY2(report.entries[0].detail.contains(QStringLiteral("refused")) && report.entries[0].detail.contains(md5Of(m_bytes)),
+             qPrintable(report.entries[0].detail));
+    QVERIFY(!QFileInfo::exists(project(QStringLiteral("data/rows.csv"))));
+    QVERIFY(!QFileInfo::exists(VersionStore::cachePath(project(QStringLiteral(".dvc/cache")), md5Of(m_bytes))));
+    QCOMPARE(QDir(project(QStringLiteral("data"))).entryList(QDir::Files | QDir::Hidden),
+             QStringList{QStringLiteral("rows.csv.dvc")});
+}
+
+void TestDvcRemote::missingRemoteEntry_isReportedByPathAndMd5()
+{
+    const PullReport report = DvcRemote(project()).pull();
+    QCOMPARE(report.entries[0].outcome, PullEntry::Outcome::NotInRemote);
+    QVERIFY(report.entries[0].failed());
+    QVERIFY(!report.complete());
+    const QString text = report.toText();
+    QVERIFY2(text.contains(QStringLiteral("data/rows.csv: not in remote \"shared\"")) && text.contains(md5Of(m_bytes).mid(2))
+                 && text.contains(QStringLiteral("data/rows.csv.dvc")),
+             qPrintable(text));
+}
+
+void TestDvcRemote::lockOutMissingFromRemote_isLeftToRepro()
+{
+    putInRemote(m_bytes, m_bytes);
+    const QByteArray model = "not really a model";
+    TestUtil::writeFile(m_dir, QStringLiteral("project/dvc.yaml"),
+                        "stages:\n  train:\n    cmd: touch models/model.bin\n    deps: [data/rows.csv]\n"
+                        "    outs: [models/model.bin]\n  report:\n    cmd: touch report.json\n    deps: [models/model.bin]\n"
+                        "    metrics:\n    - report.json:\n        cache: false\n");
+    TestUtil::writeFile(
+        m_dir, QStringLiteral("project/dvc.lock"),
+        "schema: '2.0'\nstages:\n  train:\n    cmd: touch models/model.bin\n    deps:\n    - path: data/rows.csv\n"
+        "      hash: md5\n      md5: "
+            + md5Of(m_bytes).toLatin1() + "\n      size: " + QByteArray::number(m_bytes.size())
+            + "\n    outs:\n    - path: models/model.bin\n      hash: md5\n      md5: " + md5Of(model).toLatin1()
+            + "\n      size: 18\n  report:\n    cmd: touch report.json\n    deps:\n    - path: models/model.bin\n"
+              "      hash: md5\n      md5: "
+            + md5Of(model).toLatin1()
+            + "\n      size: 18\n    outs:\n    - path: report.json\n      hash: md5\n"
+              "      md5: 0123456789abcdef0123456789abcdef\n      size: 2\n");
+    const PullReport report = DvcRemote(project()).pull();
+    QCOMPARE(report.entries.size(), 2); // rows.csv once (.dvc file and dep), the model; not the git-tracked report
+    QCOMPARE(report.entries[1].path, QStringLiteral("models/model.bin"));
+    QCOMPARE(report.entries[1].outcome, PullEntry::Outcome::NotInRemote);
+    QVERIFY(report.entries[1].regenerable);
+    QVERIFY2(report.entries[1].detail.contains(QStringLiteral("run repro")), qPrintable(report.entries[1].detail));
+    QVERIFY(report.complete());
+}
+
+void TestDvcRemote::upToDateFile_isNotRewritten()
+{
+    putInRemote(m_bytes, m_bytes);
+    QCOMPARE(DvcRemote(project()).pull().entries[0].outcome, PullEntry::Outcome::Pulled);
+    const QString file = project(QStringLiteral("data/rows.csv"));
+    const QDateTime old = QDateTime::fromSecsSinceEpoch(946684800);
+    {
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QVERIFY(f.setFileTime(old, QFileDevice::FileModificationTime));
+    }
+    const PullReport again = DvcRemote(project()).pull();
+    QCOMPARE(again.entries[0].outcome, PullEntry::Outcome::UpToDate);
+    QCOMPARE(QFileInfo(file).lastModified(), old);
+}
+
+void TestDvcRemote::cachedFile_isRestoredWithoutTheRemote()
+{
+    const QString cached = VersionStore::cachePath(project(QStringLiteral(".dvc/cache")), md5Of(m_bytes));
+    QDir().mkpath(QFileInfo(cached).path());
+    TestUtil::writeFile(m_dir,
+                        QStringLiteral("project/.dvc/cache/files/md5/") + md5Of(m_bytes).left(2) + QLatin1Char('/')
+                            + md5Of(m_bytes).mid(2),
+                        m_bytes);
+    const PullReport report = DvcRemote(project()).pull();
+    QCOMPARE(report.entries[0].outcome, PullEntry::Outcome::FromCache);
+    QCOMPARE(TestUtil::readFile(project(QStringLiteral("data/rows.csv"))), m_bytes);
+}
+
+void TestDvcRemote::editedFile_isReplacedAndItsBytesKeptInTheCache()
+{
+    putInRemote(m_bytes, m_bytes);
+    const QByteArray edited = "age, salary\n";
+    TestUtil::writeFile(m_dir, QStringLiteral("project/data/rows.csv"), edited);
+    const PullReport report = DvcRemote(project()).pull();
+    QCOMPARE(report.entries[0].outcome, PullEntry::Outcome::Pulled);
+    QCOMPARE(TestUtil::readFile(project(QStringLiteral("data/rows.csv"))), m_bytes);
+    QCOMPARE(TestUtil::readFile(VersionStore::cachePath(project(QStringLiteral(".dvc/cache")), md5Of(edited))), edited);
+    QVERIFY(report.entries[0].detail.contains(QStringLiteral("kept in")));
+}
+
+void TestDvcRemote::configLocal_overridesTheUrl()
+{
+    QDir().mkpath(m_dir.filePath(QStringLiteral("elsewhere")));
+    TestUtil::writeFile(m_dir, QStringLiteral("project/.dvc/config.local"), "['remote \"shared\"']\n    url = ../../elsewhere\n");
+    QCOMPARE(DvcRemote(project()).directory(), QDir::cleanPath(m_dir.filePath(QStringLiteral("elsewhere"))));
+    QCOMPARE(DvcConfig::load(project()).cacheDirectory(), QDir::cleanPath(project(QStringLiteral(".dvc/cache"))));
+}
+
+void TestDvcRemote::badConfig_namesTheFileAndKey_data()
+{
+    QTest::addColumn<QByteArray>("config"); // "-": no .dvc/config at all
+    QTest::addColumn<QString>("remote");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("no config file") << QByteArray("-") << QString() << QStringLiteral(".dvc/config: no such file");
+    QTest::newRow("garbled line") << QByteArray("[core]\n    remote bundled\n") << QString()
+                                  << QStringLiteral(".dvc/config:2: expected a section such as [core] or a line `key = value`, "
+                                                    "found \"remote bundled\"");
+    QTest::newRow("key before any section") << QByteArray("remote = bundled\n") << QString()
+                                            << QStringLiteral(".dvc/config:1: \"remote = bundled\" comes before any section");
+    QTest::newRow("url missing") << QByteArray("[core]\n    remote = bundled\n['remote \"bundled\"']\n    push = false\n")
+                                 << QString() << QStringLiteral(".dvc/config: remote \"bundled\": url is missing");
+    QTest::newRow("no default remote") << QByteArray("[core]\n    autostage = true\n") << QString()
+                                       << QStringLiteral(".dvc/config: [core] remote is not set");
+    QTest::newRow("unknown remote") << kConfig << QStringLiteral("other")
+                                    << QStringLiteral(".dvc/config: remote \"other\" is not defined (defined: \"shared\")");
+    QTest::newRow("cloud url") << QByteArray("[core]\n    remote = s3\n['remote \"s3\"']\n    url = s3://bucket/path\n")
+                               << QString()
+                               << QStringLiteral(".dvc/config:4: remote \"s3\": url \"s3://bucket/path\" is not a local folder");
+    QTest::newRow("remote folder missing") << QByteArray(
+        "[core]\n    remote = gone\n['remote \"gone\"']\n    url = ../../nowhere\n")
+                                           << QString() << QStringLiteral(".dvc/config: remote \"gone\" is the folder ");
+}
+
+void TestDvcRemote::badConfig_namesTheFileAndKey()
+{
+    QFETCH(QByteArray, config);
+    QFETCH(QString, remote);
+    QFETCH(QString, message);
+    if (config == "-")
+        QVERIFY(QFile::remove(project(QStringLiteral(".dvc/config"))));
+    else
+        TestUtil::writeFile(m_dir, QStringLiteral("project/.dvc/config"), config);
+    QString error = QStringLiteral("(no error)");
+    try {
+        DvcRemote(project(), remote).pull();
+    } catch (const AuditError &e) {
+        error = e.message();
+    }
+    QVERIFY2(error.contains(message), qPrintable(error));
+    QVERIFY(!error.contains(QStringLiteral("--"))); // core names files and keys, not options
+    QVERIFY(!QFileInfo::exists(project(QStringLiteral("data/rows.csv"))));
+}
+
+void TestDvcRemote::cli_exitsOneWhenATrackedFileIsMissing()
+{
+    QProcess cli;
+    cli.start(QStringLiteral(CLI_BINARY), {QStringLiteral("pull"), QStringLiteral("--project"), project()});
+    QVERIFY(cli.waitForFinished(30000));
+    QCOMPARE(cli.exitCode(), 1);
+    QVERIFY(cli.readAllStandardOutput().contains("data/rows.csv: not in remote \"shared\""));
+    QVERIFY(cli.readAllStandardError().contains("pull: some files are in neither the cache nor remote \"shared\""));
+
+    putInRemote(m_bytes, m_bytes);
+    cli.start(QStringLiteral(CLI_BINARY), {QStringLiteral("pull"), QStringLiteral("--project"), project()});
+    QVERIFY(cli.waitForFinished(30000));
+    QCOMPARE(cli.exitCode(), 0);
+    QCOMPARE(TestUtil::readFile(project(QStringLiteral("data/rows.csv"))), m_bytes);
+
+    TestUtil::writeFile(m_dir, QStringLiteral("project/.dvc/config"), "[core\n");
+    cli.start(QStringLiteral(CLI_BINARY), {QStringLiteral("pull"), QStringLiteral("--project"), project()});
+    QVERIFY(cli.waitForFinished(30000));
+    QCOMPARE(cli.exitCode(), 2);
+    QVERIFY(cli.readAllStandardError().contains("modelaudit-cli pull: error: .dvc/config:1:"));
+}
+
+QTEST_GUILESS_MAIN(TestDvcRemote)
+#include "tst_dvcremote.moc"

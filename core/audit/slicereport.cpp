@@ -165,11 +165,18 @@ Interval wilsonInterval(std::int64_t successes, std::int64_t n, double z)
 {
     if (n <= 0)
         return {kNaN, kNaN};
-    const double p = double(successes) / double(n);
-    const double z2n = z * z / double(n);
-    const double centre = (p + z2n / 2) / (1 + z2n);
-    const double half = z * std::sqrt(p * (1 - p) / double(n) + z2n / (4 * double(n))) / (1 + z2n);
-    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+    // centre - half cancels to rounding noise (1e-16, or 1 - 1e-16 at the top) when p is 0 or
+    // 1. Each bound is instead written as distance from its end: centre² - half² = p²/(1 + z²/n),
+    // so low = p² / ((1 + z²/n)(centre + half)), and the same for 1 - high with q = 1 - p. Both
+    // are sums of non-negative terms: exactly 0 at p = 0, exactly 1 at p = 1, never outside [0, 1].
+    const double nn = double(n);
+    const double p = double(successes) / nn;
+    const double q = double(n - successes) / nn;
+    const double z2n = z * z / nn;
+    const double half = z * std::sqrt(p * q / nn + z2n / (4 * nn)) / (1 + z2n);
+    const double low = p * p / ((1 + z2n) * ((p + z2n / 2) / (1 + z2n) + half));
+    const double fromTop = q * q / ((1 + z2n) * ((q + z2n / 2) / (1 + z2n) + half));
+    return {std::clamp(low, 0.0, 1.0), std::clamp(1 - fromTop, 0.0, 1.0)};
 }
 
 double SliceRow::metric(SliceMetric m) const

@@ -141,9 +141,4 @@ QString csvQuoted(const QString &field)
     return QString::fromStdString(out);
 }
 
-QString csvNumber(double value)
-{
-    return std::isfinite(value) ? QString::number(value, 'g', 10) : QString();
-}
-
 } // namespace Audit

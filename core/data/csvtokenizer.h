@@ -39,7 +39,4 @@ private:
 void appendCsvField(std::string &out, std::string_view field);
 QString csvQuoted(const QString &field); // the same for QString
 
-// A number for a CSV report: up to 10 significant digits; NaN and infinities are empty.
-QString csvNumber(double value);
-
 } // namespace Audit

@@ -55,6 +55,7 @@ void TestCli::initTestCase()
     QVERIFY(QFile::copy(TestUtil::censusSchema(), path(QStringLiteral("data/census.schema.yaml"))));
     QVERIFY(QFile::copy(TestUtil::projectFile(QStringLiteral("params.yaml")), path(QStringLiteral("params.yaml"))));
     TestUtil::writeFile(m_dir, QStringLiteral("data/broken.csv"), "age, workclass\n39, State-gov\n");
+    TestUtil::writeFile(m_dir, QStringLiteral("data/dup_header.csv"), "age, workclass, age\n39, State-gov, 40\n");
     TestUtil::writeFile(m_dir, QStringLiteral("bad_params.yaml"),
                         "data: {schema: data/census.schema.yaml}\nmodel:\n  learner: boosted\n");
 }
@@ -287,6 +288,11 @@ void TestCli::badInput_exitsTwoWithMessage_data()
                                                        QStringLiteral("out1.csv")}
                                         << "nope.csv: no such file"
                                         << "out1.csv";
+    QTest::newRow("header names a column twice")
+        << QStringList{QStringLiteral("clean"), QStringLiteral("--in"), QStringLiteral("data/dup_header.csv"),
+                       QStringLiteral("--out"), QStringLiteral("out_dup.csv")}
+        << "data/dup_header.csv:1: the header names column \"age\" twice. Fix: give every column a unique name."
+        << "out_dup.csv";
     QTest::newRow("schema column absent from data")
         << QStringList{QStringLiteral("train"), QStringLiteral("--data"), QStringLiteral("data/broken.csv"),
                        QStringLiteral("--out"), QStringLiteral("out2.bin")}

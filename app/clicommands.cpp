@@ -123,10 +123,11 @@ void addScoredInputOptions(CommandLine &cli)
     addStrict(cli);
 }
 
+// Every occurrence of a list option, each comma-separated: --ref a=x --ref b=y,c=z.
 QStringList listOption(const CommandLine &cli, const QString &name)
 {
     QStringList items;
-    for (const QString &item : cli.value(name).split(QLatin1Char(','), Qt::SkipEmptyParts))
+    for (const QString &item : cli.values(name).join(QLatin1Char(',')).split(QLatin1Char(','), Qt::SkipEmptyParts))
         items << item.trimmed();
     return items;
 }

@@ -98,7 +98,8 @@ public:
         return true;
     }
 
-    QString value(const QString &name) const { return m_parser.value(name); }
+    QString value(const QString &name) const { return m_parser.value(name); } // the last occurrence
+    QStringList values(const QString &name) const { return m_parser.values(name); } // every occurrence
     QString positional(int i) const { return m_parser.positionalArguments().value(i); }
     bool isSet(const QString &name) const { return m_parser.isSet(name); }
     int exitCode() const { return m_exitCode; }

@@ -43,6 +43,7 @@ private Q_SLOTS:
     void card_refreshesAndExportsEveryFormat();
     void serve_answersLogsAndStopsOnSigterm();
     void train_twiceGivesIdenticalModelFiles();
+    void train_sameBytesFromAnyPathSpelling();
     void bias_refRepeatedOrCommaSeparated_data();
     void bias_refRepeatedOrCommaSeparated();
     void badInput_exitsTwoWithMessage_data();
@@ -271,6 +272,35 @@ void TestCli::train_twiceGivesIdenticalModelFiles()
     const QByteArray a = TestUtil::readFile(path(QStringLiteral("a.bin")));
     QVERIFY(a.size() > 1000);
     QVERIFY(a == TestUtil::readFile(path(QStringLiteral("b.bin"))));
+}
+
+void TestCli::train_sameBytesFromAnyPathSpelling()
+{
+    // The model file depends on the data's bytes and the params only: not on how --data is
+    // spelled, nor on the file's name or folder.
+    const QList<QByteArray> lines = TestUtil::readFile(path(QStringLiteral("data/raw/census.csv"))).split('\n');
+    QByteArray small;
+    for (int i = 0; i <= 3000; ++i)
+        small += lines[i] + '\n';
+    TestUtil::writeFile(m_dir, QStringLiteral("data/small.csv"), small);
+    QDir(m_dir.path()).mkpath(QStringLiteral("elsewhere"));
+    TestUtil::writeFile(m_dir, QStringLiteral("elsewhere/renamed.csv"), small);
+    const QStringList spellings = {
+        QStringLiteral("data/small.csv"), path(QStringLiteral("data/small.csv")), QStringLiteral("./data/../data/./small.csv"),
+        m_dir.path() + QStringLiteral("/elsewhere/../data//small.csv"), QStringLiteral("elsewhere/renamed.csv")};
+    QByteArray first;
+    for (int i = 0; i < spellings.size(); ++i) {
+        const QString out = QStringLiteral("spelled%1.bin").arg(i);
+        const Result r = run({QStringLiteral("train"), QStringLiteral("--data"), spellings[i], QStringLiteral("--learner"),
+                              QStringLiteral("logistic"), QStringLiteral("--out"), out});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QByteArray bytes = TestUtil::readFile(path(out));
+        QVERIFY(bytes.size() > 1000);
+        if (i == 0)
+            first = bytes;
+        QVERIFY2(bytes == first,
+                 qPrintable(QStringLiteral("--data %1 gave other bytes than --data %2").arg(spellings[i], spellings[0])));
+    }
 }
 
 void TestCli::bias_refRepeatedOrCommaSeparated_data()

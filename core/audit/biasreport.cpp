@@ -283,13 +283,13 @@ QJsonObject BiasReport::toJson() const
             {QStringLiteral("tn"), qint64(m.tn)},
             {QStringLiteral("fn"), qint64(m.fn)},
             {QStringLiteral("k"), qint64(m.k)},
-            {QStringLiteral("accuracy"), jsonNumber(m.accuracy)},
-            {QStringLiteral("prev"), jsonNumber(m.prev)},
+            {QStringLiteral("accuracy"), reportJsonNumber(m.accuracy)},
+            {QStringLiteral("prev"), reportJsonNumber(m.prev)},
         };
         for (BiasMetric metric : kBiasMetrics) {
             const QString name = biasMetricName(metric);
-            row.insert(name, jsonNumber(m.metric(metric)));
-            row.insert(name + QStringLiteral("_disparity"), jsonNumber(m.disparity(metric)));
+            row.insert(name, reportJsonNumber(m.metric(metric)));
+            row.insert(name + QStringLiteral("_disparity"), reportJsonNumber(m.disparity(metric)));
             row.insert(name + QStringLiteral("_ref_group_value"), m.references[std::size_t(metric)]);
         }
         QJsonObject parities;

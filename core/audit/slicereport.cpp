@@ -101,7 +101,8 @@ void addCombination(const std::vector<const GroupedColumn *> &columns, const std
 
 QJsonObject intervalJson(const Interval &interval)
 {
-    return QJsonObject{{QStringLiteral("low"), jsonNumber(interval.low)}, {QStringLiteral("high"), jsonNumber(interval.high)}};
+    return QJsonObject{{QStringLiteral("low"), reportJsonNumber(interval.low)},
+                       {QStringLiteral("high"), reportJsonNumber(interval.high)}};
 }
 
 QJsonObject rowJson(const SliceRow &row)
@@ -118,18 +119,18 @@ QJsonObject rowJson(const SliceRow &row)
         {QStringLiteral("fp"), qint64(row.fp)},
         {QStringLiteral("tn"), qint64(row.tn)},
         {QStringLiteral("fn"), qint64(row.fn)},
-        {QStringLiteral("precision"), jsonNumber(row.precision)},
-        {QStringLiteral("recall"), jsonNumber(row.recall)},
-        {QStringLiteral("f1"), jsonNumber(row.f1)},
-        {QStringLiteral("accuracy"), jsonNumber(row.accuracy)},
-        {QStringLiteral("fpr"), jsonNumber(row.fpr)},
-        {QStringLiteral("fnr"), jsonNumber(row.fnr)},
+        {QStringLiteral("precision"), reportJsonNumber(row.precision)},
+        {QStringLiteral("recall"), reportJsonNumber(row.recall)},
+        {QStringLiteral("f1"), reportJsonNumber(row.f1)},
+        {QStringLiteral("accuracy"), reportJsonNumber(row.accuracy)},
+        {QStringLiteral("fpr"), reportJsonNumber(row.fpr)},
+        {QStringLiteral("fnr"), reportJsonNumber(row.fnr)},
         {QStringLiteral("precision_ci"), intervalJson(row.precisionCi)},
         {QStringLiteral("recall_ci"), intervalJson(row.recallCi)},
         {QStringLiteral("accuracy_ci"), intervalJson(row.accuracyCi)},
         {QStringLiteral("f1_ci"), intervalJson(row.f1Ci)},
         {QStringLiteral("weak"), row.weak},
-        {QStringLiteral("gap"), jsonNumber(row.gap)},
+        {QStringLiteral("gap"), reportJsonNumber(row.gap)},
     };
 }
 
@@ -282,8 +283,8 @@ QJsonObject SliceReport::toJson() const
         weakRows.append(QJsonObject{{QStringLiteral("feature"), slices[i].feature()},
                                     {QStringLiteral("value"), slices[i].value()},
                                     {QStringLiteral("n"), qint64(slices[i].n)},
-                                    {sliceMetricName(options.weakMetric), jsonNumber(slices[i].metric(options.weakMetric))},
-                                    {QStringLiteral("gap"), jsonNumber(slices[i].gap)}});
+                                    {sliceMetricName(options.weakMetric), reportJsonNumber(slices[i].metric(options.weakMetric))},
+                                    {QStringLiteral("gap"), reportJsonNumber(slices[i].gap)}});
     return QJsonObject{
         {QStringLiteral("source"), source},
         {QStringLiteral("model"), modelId},

@@ -45,7 +45,12 @@ double reportNumber(double value)
 
 QJsonValue jsonNumber(double value)
 {
-    return std::isfinite(value) ? QJsonValue(reportNumber(value)) : QJsonValue(QJsonValue::Null);
+    return std::isfinite(value) ? QJsonValue(value) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonValue reportJsonNumber(double value)
+{
+    return jsonNumber(reportNumber(value));
 }
 
 QString csvNumber(double value)

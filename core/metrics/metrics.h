@@ -67,8 +67,12 @@ inline constexpr int kReportDigits = 10;
 inline constexpr double kReportZero = 1e-12;
 double reportNumber(double value);
 
-// reportNumber() for JSON: NaN and infinities become null.
+// A double for JSON, exact (metrics.json, model files): NaN and infinities become null.
 QJsonValue jsonNumber(double value);
+
+// reportNumber() for the JSON twin of a CSV report (slices, bias): NaN and infinities become
+// null, and every other value is the number csvNumber() prints.
+QJsonValue reportJsonNumber(double value);
 
 // reportNumber() for a CSV cell: NaN and infinities are empty.
 QString csvNumber(double value);

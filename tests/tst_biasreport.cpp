@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <QJsonArray>
+
 #include "auditfixture.h"
 #include "biasreport.h"
 #include "schemaerror.h"
@@ -39,6 +41,7 @@ private Q_SLOTS:
     void parities_andRollUps();
     void verdicts_attributeAndOverall();
     void outputs_jsonNullAndCsvEmptyForNaN();
+    void outputs_sameNumbersInJsonCsvAndNoNanInText();
     void badInput_namesTheProblem_data();
     void badInput_namesTheProblem();
 };
@@ -237,6 +240,59 @@ void TestBiasReport::outputs_jsonNullAndCsvEmptyForNaN()
     QCOMPARE(cRow[qsizetype(header.indexOf("fnr"))], QByteArray());
     QCOMPARE(cRow[qsizetype(header.indexOf("k"))], QByteArray("8"));
     QVERIFY(r.toText().contains(QStringLiteral("g (reference A)")));
+}
+
+void TestBiasReport::outputs_sameNumbersInJsonCsvAndNoNanInText()
+{
+    // "R" (reference): 10 rows, 5 labelled positive, 2 predicted positive (row 0 rightly,
+    // row 9 wrongly). "A": 10 rows, 5 labelled positive, 3 predicted positive (true ones).
+    // "Z": 2 rows, both negative, neither predicted: ppr 0, fpr 0, fnr = 0/0.
+    // pprev: A 3/10, R 2/10, so pprev_disparity = 1.5 exactly (3/10 / 2/10 in floating point
+    // is 1.4999999999999998).
+    ScoredData data;
+    DataColumn g;
+    g.spec.name = QStringLiteral("g");
+    g.categories = {"R", "A", "Z"};
+    const auto add = [&](int code, int label, int prediction) {
+        g.codes.push_back(code);
+        data.labels.push_back(std::int8_t(label));
+        data.scores.push_back(prediction);
+    };
+    for (int i = 0; i < 10; ++i)
+        add(0, i < 5, i < 1 || i == 9);
+    for (int i = 0; i < 10; ++i)
+        add(1, i < 5, i < 3);
+    add(2, 0, 0);
+    add(2, 0, 0);
+    data.columns = {g};
+    BiasOptions options;
+    options.attributes = {QStringLiteral("g")};
+    options.references = {{QStringLiteral("g"), QStringLiteral("R")}};
+    const BiasReport r = computeBias(data, options);
+
+    const QJsonArray groups = r.toJson().value(QStringLiteral("groups")).toArray();
+    const QList<QByteArray> lines = r.toCsv().split('\n');
+    const QList<QByteArray> header = lines[0].split(',');
+    const auto cell = [&](int row, const QString &column) { return lines[row + 1].split(',')[header.indexOf(column.toUtf8())]; };
+    // QCOMPARE on doubles is fuzzy; compare all 17 digits.
+    const auto exact = [](double v) { return QString::number(v, 'g', 17); };
+    QCOMPARE(exact(groups[1].toObject().value(QStringLiteral("pprev_disparity")).toDouble()), exact(1.5));
+    QCOMPARE(cell(1, QStringLiteral("pprev_disparity")), QByteArray("1.5"));
+    for (int row = 0; row < 3; ++row) {
+        const QJsonObject json = groups[row].toObject();
+        for (BiasMetric m : kBiasMetrics) {
+            for (const QString &key : {biasMetricName(m), biasMetricName(m) + QStringLiteral("_disparity")}) {
+                const QByteArray csv = cell(row, key);
+                QCOMPARE(json.value(key).isNull(), csv.isEmpty());
+                if (!csv.isEmpty())
+                    QCOMPARE(exact(json.value(key).toDouble()), exact(csv.toDouble()));
+            }
+        }
+    }
+    const QString text = r.toText();
+    QVERIFY2(!text.contains(QStringLiteral("nan")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Z: n=2, ppr disparity 0.000, fpr disparity 0.000, fnr disparity n/a")),
+             qPrintable(text));
 }
 
 void TestBiasReport::badInput_namesTheProblem_data()

@@ -1,6 +1,8 @@
 #include <QtTest>
 
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 
 #include "testutil.h"
@@ -41,6 +43,9 @@ private Q_SLOTS:
     void card_refreshesAndExportsEveryFormat();
     void serve_answersLogsAndStopsOnSigterm();
     void train_twiceGivesIdenticalModelFiles();
+    void train_sameBytesFromAnyPathSpelling();
+    void bias_refRepeatedOrCommaSeparated_data();
+    void bias_refRepeatedOrCommaSeparated();
     void badInput_exitsTwoWithMessage_data();
     void badInput_exitsTwoWithMessage();
     void help_andUsage();
@@ -55,6 +60,7 @@ void TestCli::initTestCase()
     QVERIFY(QFile::copy(TestUtil::censusSchema(), path(QStringLiteral("data/census.schema.yaml"))));
     QVERIFY(QFile::copy(TestUtil::projectFile(QStringLiteral("params.yaml")), path(QStringLiteral("params.yaml"))));
     TestUtil::writeFile(m_dir, QStringLiteral("data/broken.csv"), "age, workclass\n39, State-gov\n");
+    TestUtil::writeFile(m_dir, QStringLiteral("data/dup_header.csv"), "age, workclass, age\n39, State-gov, 40\n");
     TestUtil::writeFile(m_dir, QStringLiteral("bad_params.yaml"),
                         "data: {schema: data/census.schema.yaml}\nmodel:\n  learner: boosted\n");
 }
@@ -268,6 +274,90 @@ void TestCli::train_twiceGivesIdenticalModelFiles()
     QVERIFY(a == TestUtil::readFile(path(QStringLiteral("b.bin"))));
 }
 
+void TestCli::train_sameBytesFromAnyPathSpelling()
+{
+    // The model file depends on the data's bytes and the params only: not on how --data is
+    // spelled, nor on the file's name or folder.
+    const QList<QByteArray> lines = TestUtil::readFile(path(QStringLiteral("data/raw/census.csv"))).split('\n');
+    QByteArray small;
+    for (int i = 0; i <= 3000; ++i)
+        small += lines[i] + '\n';
+    TestUtil::writeFile(m_dir, QStringLiteral("data/small.csv"), small);
+    QDir(m_dir.path()).mkpath(QStringLiteral("elsewhere"));
+    TestUtil::writeFile(m_dir, QStringLiteral("elsewhere/renamed.csv"), small);
+    const QStringList spellings = {
+        QStringLiteral("data/small.csv"), path(QStringLiteral("data/small.csv")), QStringLiteral("./data/../data/./small.csv"),
+        m_dir.path() + QStringLiteral("/elsewhere/../data//small.csv"), QStringLiteral("elsewhere/renamed.csv")};
+    QByteArray first;
+    for (int i = 0; i < spellings.size(); ++i) {
+        const QString out = QStringLiteral("spelled%1.bin").arg(i);
+        const Result r = run({QStringLiteral("train"), QStringLiteral("--data"), spellings[i], QStringLiteral("--learner"),
+                              QStringLiteral("logistic"), QStringLiteral("--out"), out});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QByteArray bytes = TestUtil::readFile(path(out));
+        QVERIFY(bytes.size() > 1000);
+        if (i == 0)
+            first = bytes;
+        QVERIFY2(bytes == first,
+                 qPrintable(QStringLiteral("--data %1 gave other bytes than --data %2").arg(spellings[i], spellings[0])));
+    }
+}
+
+void TestCli::bias_refRepeatedOrCommaSeparated_data()
+{
+    QTest::addColumn<QStringList>("refs");
+    const QString race = QStringLiteral("race=Caucasian");
+    const QString sex = QStringLiteral("sex=Male");
+    const QString age = QStringLiteral("age_cat=25 - 45");
+    const QString ref = QStringLiteral("--ref");
+    QTest::newRow("repeated") << QStringList{ref, race, ref, sex, ref, age};
+    QTest::newRow("comma-separated") << QStringList{ref, race + QLatin1Char(',') + sex + QLatin1Char(',') + age};
+    QTest::newRow("both") << QStringList{ref, race + QLatin1Char(',') + sex, ref, age};
+    QTest::newRow("equals sign form") << QStringList{QStringLiteral("--ref=") + race, QStringLiteral("--ref=") + sex,
+                                                     QStringLiteral("--ref=") + age};
+}
+
+void TestCli::bias_refRepeatedOrCommaSeparated()
+{
+    // At threshold 0.5 rows 1, 2, 4 and 5 are predicted positive: k = 4.
+    // age_cat "25 - 45" (rows 1, 2, 5, 8): pp 3; "Greater than 45" (rows 4, 7): pp 1;
+    // "Less than 25" (rows 3, 6): pp 0. Against "25 - 45": ppr disparity (1/4)/(3/4) = 1/3
+    // and pprev disparity (1/2)/(3/4) = 2/3 for "Greater than 45".
+    TestUtil::writeFile(m_dir, QStringLiteral("scored_ref.csv"),
+                        "score,label_value,race,sex,age_cat\n"
+                        "0.9,1,Caucasian,Male,25 - 45\n"
+                        "0.8,0,Caucasian,Female,25 - 45\n"
+                        "0.2,0,Caucasian,Male,Less than 25\n"
+                        "0.7,1,African-American,Male,Greater than 45\n"
+                        "0.6,0,African-American,Female,25 - 45\n"
+                        "0.1,1,African-American,Female,Less than 25\n"
+                        "0.3,0,Caucasian,Female,Greater than 45\n"
+                        "0.4,0,African-American,Male,25 - 45\n");
+    QFETCH(QStringList, refs);
+    const Result r = run(QStringList{QStringLiteral("bias"), QStringLiteral("--scores"), QStringLiteral("scored_ref.csv"),
+                                     QStringLiteral("--threshold"), QStringLiteral("0.5"), QStringLiteral("--attributes"),
+                                     QStringLiteral("race,sex,age_cat"), QStringLiteral("--json")}
+                         + refs);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject json = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    const QJsonObject references = json.value(QStringLiteral("references")).toObject();
+    QCOMPARE(references.value(QStringLiteral("race")).toString(), QStringLiteral("Caucasian"));
+    QCOMPARE(references.value(QStringLiteral("sex")).toString(), QStringLiteral("Male"));
+    QCOMPARE(references.value(QStringLiteral("age_cat")).toString(), QStringLiteral("25 - 45"));
+    bool found = false;
+    for (const QJsonValue &v : json.value(QStringLiteral("groups")).toArray()) {
+        const QJsonObject g = v.toObject();
+        const QString attribute = g.value(QStringLiteral("attribute_name")).toString();
+        QCOMPARE(g.value(QStringLiteral("ppr_ref_group_value")).toString(), references.value(attribute).toString());
+        if (g.value(QStringLiteral("attribute_value")).toString() == QLatin1String("Greater than 45")) {
+            found = true;
+            QVERIFY(std::abs(g.value(QStringLiteral("ppr_disparity")).toDouble() - (1.0 / 4) / (3.0 / 4)) < 1e-9);
+            QVERIFY(std::abs(g.value(QStringLiteral("pprev_disparity")).toDouble() - (1.0 / 2) / (3.0 / 4)) < 1e-9);
+        }
+    }
+    QVERIFY(found);
+}
+
 void TestCli::badInput_exitsTwoWithMessage_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -287,6 +377,11 @@ void TestCli::badInput_exitsTwoWithMessage_data()
                                                        QStringLiteral("out1.csv")}
                                         << "nope.csv: no such file"
                                         << "out1.csv";
+    QTest::newRow("header names a column twice")
+        << QStringList{QStringLiteral("clean"), QStringLiteral("--in"), QStringLiteral("data/dup_header.csv"),
+                       QStringLiteral("--out"), QStringLiteral("out_dup.csv")}
+        << "data/dup_header.csv:1: the header names column \"age\" twice. Fix: give every column a unique name."
+        << "out_dup.csv";
     QTest::newRow("schema column absent from data")
         << QStringList{QStringLiteral("train"), QStringLiteral("--data"), QStringLiteral("data/broken.csv"),
                        QStringLiteral("--out"), QStringLiteral("out2.bin")}

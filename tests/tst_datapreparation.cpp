@@ -24,6 +24,8 @@ private Q_SLOTS:
     void clean_quotesOnlyWhereNeeded();
     void clean_dropsRaggedRowsOrFailsWhenStrict();
     void clean_failureWritesNoOutput();
+    void clean_duplicateHeaderRefusedLikeTheReader_data();
+    void clean_duplicateHeaderRefusedLikeTheReader();
     void split_isDeterministicAndComplete();
     void split_stratifiedKeepsProportions();
     void split_badOptionsThrow();
@@ -82,6 +84,43 @@ void TestDataPreparation::clean_failureWritesNoOutput()
     QVERIFY(!QFile::exists(path(QStringLiteral("u_out.csv"))));
     QVERIFY_THROWS_EXCEPTION(CsvError, cleanCsv(path(QStringLiteral("missing.csv")), path(QStringLiteral("m_out.csv"))));
     QVERIFY(!QFile::exists(path(QStringLiteral("m_out.csv"))));
+}
+
+void TestDataPreparation::clean_duplicateHeaderRefusedLikeTheReader_data()
+{
+    QTest::addColumn<QByteArray>("csv");
+    QTest::addColumn<QString>("column");
+    QTest::newRow("same name twice") << QByteArray("age,colour,age\n1,red,2\n") << QStringLiteral("age");
+    QTest::newRow("census spacing, twice after trimming")
+        << QByteArray("age, colour, score, colour\n1, red, 2, blue\n") << QStringLiteral("colour");
+    QTest::newRow("trailing blank line") << QByteArray("y,y\nyes,no\n\n") << QStringLiteral("y");
+}
+
+void TestDataPreparation::clean_duplicateHeaderRefusedLikeTheReader()
+{
+    QFETCH(QByteArray, csv);
+    QFETCH(QString, column);
+    const QString in = TestUtil::writeFile(m_dir, QStringLiteral("dup.csv"), csv);
+    const QString out = path(QStringLiteral("dup_out.csv"));
+    const QString expected
+        = QStringLiteral("%1:1: the header names column \"%2\" twice. Fix: give every column a unique name.").arg(in, column);
+    try {
+        cleanCsv(in, out);
+        QFAIL("cleanCsv accepted a header that names a column twice");
+    } catch (const CsvError &e) {
+        QCOMPARE(e.message(), expected);
+        QCOMPARE(e.line(), 1);
+        QCOMPARE(e.column(), column);
+    }
+    QVERIFY(!QFile::exists(out));
+    // Every later command reads the file through CsvReader, which says the same.
+    const Schema schema = Schema::fromYaml(TestUtil::tinySchemaYaml(), QStringLiteral("tiny.schema.yaml"));
+    try {
+        CsvReader::read(in, schema);
+        QFAIL("CsvReader accepted a header that names a column twice");
+    } catch (const CsvError &e) {
+        QCOMPARE(e.message(), expected);
+    }
 }
 
 void TestDataPreparation::split_isDeterministicAndComplete()

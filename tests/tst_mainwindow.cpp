@@ -3,6 +3,7 @@
 #include <QBarSet>
 #include <QChartView>
 #include <QComboBox>
+#include <QCryptographicHash>
 #include <QDoubleSpinBox>
 #include <QListWidget>
 #include <QPushButton>
@@ -12,6 +13,8 @@
 #include <QLabel>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QProcess>
+#include <QSignalSpy>
 
 #include "biastab.h"
 #include "biastablemodel.h"
@@ -59,6 +62,8 @@ private Q_SLOTS:
     void training_cancelKeepsModel_finishReplacesIt();
     void export_chartAndTable();
     void server_toggleServesTheLoadedModel();
+    void trainTab_sameModelFileAsTheCli_data();
+    void trainTab_sameModelFileAsTheCli();
 };
 
 void TestMainWindow::initTestCase()
@@ -318,6 +323,56 @@ void TestMainWindow::server_toggleServesTheLoadedModel()
     QTRY_VERIFY_WITH_TIMEOUT(refused->isFinished(), 10000);
     QCOMPARE(refused->error(), QNetworkReply::ConnectionRefusedError);
     refused->deleteLater();
+}
+
+void TestMainWindow::trainTab_sameModelFileAsTheCli_data()
+{
+    // Values the form's spin boxes cannot show exactly (2 decimals for the feature fraction,
+    // 3 for the threshold, 4 for C, 5 for the learning rate) must still train the model
+    // params.yaml describes, as `modelaudit-cli train` does.
+    QTest::addColumn<QByteArray>("model");
+    QTest::newRow("random_forest, feature_fraction 0.125")
+        << QByteArray("  learner: random_forest\n  random_forest: {trees: 5, min_leaf: 20, feature_fraction: 0.125}\n");
+    QTest::newRow("logistic, threshold 0.4567, c 0.123456")
+        << QByteArray("  learner: logistic\n  threshold: 0.4567\n  logistic: {c: 0.123456, max_iterations: 50}\n");
+    QTest::newRow("mlp, learning_rate 0.0000125")
+        << QByteArray("  learner: mlp\n  mlp: {hidden1: 4, hidden2: 2, epochs: 1, learning_rate: 0.0000125}\n");
+}
+
+void TestMainWindow::trainTab_sameModelFileAsTheCli()
+{
+    QFETCH(QByteArray, model);
+    QTemporaryDir dir;
+    TestUtil::makeProject(dir, false);
+    TestUtil::writeFile(dir, QStringLiteral("params.yaml"),
+                        "data:\n  schema: data/census.schema.yaml\n  train: data/train.csv\n  test: data/test.csv\n"
+                        "model:\n  seed: 42\n  log1p: none\n"
+                            + model);
+    m_window->session()->openProject(dir.path());
+    waitIdle();
+    QCOMPARE(m_window->session()->project().dir, QDir(dir.path()).absolutePath());
+
+    m_window->showTab(MainWindow::Tab::Train);
+    Ui::TrainTab *tab = m_window->trainTab();
+    QSignalSpy finished(m_window->session(), &Ui::ProjectSession::trainingFinished);
+    tab->trainButton()->click();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QVERIFY2(finished.front().front().toBool(), qPrintable(finished.front().back().toString()));
+    waitIdle();
+    const QString gui = m_window->session()->project().model->md5();
+
+    QProcess cli;
+    cli.setWorkingDirectory(dir.path());
+    cli.start(QStringLiteral(CLI_BINARY),
+              {QStringLiteral("train"), QStringLiteral("--data"), QStringLiteral("data/train.csv"), QStringLiteral("--out"),
+               QStringLiteral("models/cli.bin")});
+    QVERIFY(cli.waitForFinished(60000));
+    QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+    const QByteArray fromCli = TestUtil::readFile(dir.filePath(QStringLiteral("models/cli.bin")));
+    QCOMPARE(gui, QString::fromLatin1(QCryptographicHash::hash(fromCli, QCryptographicHash::Md5).toHex()));
+
+    m_window->session()->openProject(m_project.path()); // leave the window as the other tests expect it
+    waitIdle();
 }
 
 QTEST_MAIN(TestMainWindow)

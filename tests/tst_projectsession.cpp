@@ -1,5 +1,7 @@
 #include <QtTest>
 
+#include <QCryptographicHash>
+#include <QProcess>
 #include <QSignalSpy>
 
 #include "evaluation.h"
@@ -18,6 +20,8 @@ private Q_SLOTS:
     void projectWithoutModel_loadsDataAndSaysWhy();
     void scoredCsv_auditsWithoutAModel();
     void manyThresholdChanges_endAtTheLast();
+    void train_sameModelFileAsTheCli_data();
+    void train_sameModelFileAsTheCli();
 };
 
 void TestProjectSession::projectWithoutModel_loadsDataAndSaysWhy()
@@ -84,6 +88,50 @@ void TestProjectSession::manyThresholdChanges_endAtTheLast()
     QCOMPARE(session.results()->threshold, 0.5);
     QVERIFY(changed.count() >= 1);
     QVERIFY(changed.count() < 50); // coalesced, not one audit per change
+}
+
+void TestProjectSession::train_sameModelFileAsTheCli_data()
+{
+    QTest::addColumn<QByteArray>("model");
+    QTest::newRow("logistic, tuned threshold") << QByteArray("  learner: logistic\n  threshold: tune\n");
+    QTest::newRow("linear_svm, fixed threshold") << QByteArray("  learner: linear_svm\n  threshold: 0.4567\n");
+    QTest::newRow("random_forest, out-of-bag threshold")
+        << QByteArray("  learner: random_forest\n  random_forest: {trees: 5, min_leaf: 20, feature_fraction: 0.125}\n");
+}
+
+void TestProjectSession::train_sameModelFileAsTheCli()
+{
+    // The GUI's Train (ProjectSession::train on the project's params) and `modelaudit-cli
+    // train` on the same data and params.yaml write the same model file, byte for byte.
+    QFETCH(QByteArray, model);
+    QTemporaryDir dir;
+    TestUtil::makeProject(dir, false);
+    TestUtil::writeFile(dir, QStringLiteral("params.yaml"),
+                        "data:\n  schema: data/census.schema.yaml\n  train: data/train.csv\n  test: data/test.csv\n"
+                        "model:\n  seed: 42\n  log1p: none\n"
+                            + model);
+    ProjectSession session;
+    session.openProject(dir.path());
+    QTRY_VERIFY_WITH_TIMEOUT(!session.isBusy() && session.project().data, 30000);
+    QSignalSpy finished(&session, &ProjectSession::trainingFinished);
+    session.train(session.project().params);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QVERIFY2(finished.front().front().toBool(), qPrintable(finished.front().back().toString()));
+    QTRY_VERIFY(!session.isBusy());
+    const QByteArray gui = session.project().model->serialize();
+
+    QProcess cli;
+    cli.setWorkingDirectory(dir.path());
+    cli.start(QStringLiteral(CLI_BINARY),
+              {QStringLiteral("train"), QStringLiteral("--data"), QStringLiteral("data/train.csv"), QStringLiteral("--out"),
+               QStringLiteral("models/cli.bin")});
+    QVERIFY(cli.waitForFinished(60000));
+    QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+    const QByteArray fromCli = TestUtil::readFile(dir.filePath(QStringLiteral("models/cli.bin")));
+    QCOMPARE(QCryptographicHash::hash(gui, QCryptographicHash::Md5).toHex(),
+             QCryptographicHash::hash(fromCli, QCryptographicHash::Md5).toHex());
+    QCOMPARE(session.project().model->md5(),
+             QString::fromLatin1(QCryptographicHash::hash(fromCli, QCryptographicHash::Md5).toHex()));
 }
 
 QTEST_GUILESS_MAIN(TestProjectSession)

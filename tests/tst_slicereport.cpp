@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <QJsonArray>
+
 #include "auditfixture.h"
 #include "groupedcolumn.h"
 #include "schemaerror.h"
@@ -14,6 +16,8 @@ class TestSliceReport : public QObject
     Q_OBJECT
 
 private:
+    // QCOMPARE on doubles is fuzzy (1e-16 "equals" 0): compare all 17 digits instead.
+    static QString exact(double v) { return QString::number(v, 'g', 17); }
     static const SliceRow &find(const SliceReport &r, const QString &feature, const QString &value)
     {
         for (const SliceRow &row : r.slices) {
@@ -25,6 +29,9 @@ private:
 
 private Q_SLOTS:
     void wilsonInterval_matchesKnownValues();
+    void wilsonInterval_exactAtTheEndsAndInsideUnit_data();
+    void wilsonInterval_exactAtTheEndsAndInsideUnit();
+    void edgeSlices_sameRuleAndNumbersInJsonCsvText();
     void singleSlices_matchHandCount();
     void countsSumToTotals();
     void numericBins_areQuantiles();
@@ -48,6 +55,112 @@ void TestSliceReport::wilsonInterval_matchesKnownValues()
     i = wilsonInterval(5, 5, z);
     QVERIFY(close(i.low, 0.5655175352168251) && close(i.high, 1.0));
     QVERIFY(std::isnan(wilsonInterval(0, 0, z).low));
+}
+
+void TestSliceReport::wilsonInterval_exactAtTheEndsAndInsideUnit_data()
+{
+    QTest::addColumn<int>("successes");
+    QTest::addColumn<int>("n");
+    for (int n : {1, 2, 3, 4, 6, 7, 10, 13, 29, 59, 103, 118, 1000}) {
+        QTest::addRow("0 of %d", n) << 0 << n;
+        QTest::addRow("%d of %d", n, n) << n << n;
+        if (n > 2) {
+            QTest::addRow("1 of %d", n) << 1 << n;
+            QTest::addRow("%d of %d", n / 2, n) << n / 2 << n;
+        }
+    }
+}
+
+void TestSliceReport::wilsonInterval_exactAtTheEndsAndInsideUnit()
+{
+    QFETCH(int, successes);
+    QFETCH(int, n);
+    const long double z = SliceOptions().z;
+    const Interval i = wilsonInterval(successes, n, double(z));
+    QVERIFY(0 <= i.low && i.low <= i.high && i.high <= 1);
+    // docs/metrics.md's formula in long double: centre ± half-width.
+    const long double p = (long double)successes / n;
+    const long double z2n = z * z / n;
+    const long double centre = (p + z2n / 2) / (1 + z2n);
+    const long double half = z * std::sqrt(p * (1 - p) / n + z2n / (4 * n)) / (1 + z2n);
+    QVERIFY2(std::abs(double(centre - half) - i.low) < 1e-12, qPrintable(QString::number(i.low, 'g', 17)));
+    QVERIFY2(std::abs(double(centre + half) - i.high) < 1e-12, qPrintable(QString::number(i.high, 'g', 17)));
+    // At the ends the formula reduces to closed forms: 0 of n gives [0, z²/(n + z²)], n of n
+    // gives [n/(n + z²), 1]. The exact end must come out exactly, not as 1e-16 or 1 - 1e-16.
+    if (successes == 0) {
+        QCOMPARE(exact(i.low), exact(0.0));
+        QVERIFY(std::abs(i.high - double(z * z / (n + z * z))) < 1e-12);
+    }
+    if (successes == n) {
+        QCOMPARE(exact(i.high), exact(1.0));
+        QVERIFY(std::abs(i.low - double(n / (n + z * z))) < 1e-12);
+    }
+}
+
+void TestSliceReport::edgeSlices_sameRuleAndNumbersInJsonCsvText()
+{
+    // "none": 5 rows, nothing predicted positive (tp 0, fp 0, tn 3, fn 2): precision 0/0.
+    // "all": 4 rows, every one labelled and predicted positive (tp 4): recall 4/4, accuracy 4/4.
+    ScoredData data;
+    DataColumn group;
+    group.spec.name = QStringLiteral("group");
+    group.categories = {"none", "all"};
+    const auto add = [&](int code, int label, int prediction) {
+        group.codes.push_back(code);
+        data.labels.push_back(std::int8_t(label));
+        data.scores.push_back(prediction);
+    };
+    for (int label : {0, 0, 0, 1, 1})
+        add(0, label, 0);
+    for (int i = 0; i < 4; ++i)
+        add(1, 1, 1);
+    data.columns = {group};
+    const SliceReport r = computeSlices(data, SliceOptions());
+
+    // docs/metrics.md, Slices: a ratio with a zero denominator is NaN, its interval too;
+    // null in JSON, an empty cell in the CSV, "n/a" in slice_output.txt.
+    const SliceRow &none = find(r, QStringLiteral("group"), QStringLiteral("none"));
+    QVERIFY(std::isnan(none.precision));
+    QVERIFY(std::isnan(none.precisionCi.low) && std::isnan(none.precisionCi.high));
+    QCOMPARE(exact(none.recall), exact(0.0));
+    QCOMPARE(exact(none.recallCi.low), exact(0.0)); // 0 of 2
+    const SliceRow &all = find(r, QStringLiteral("group"), QStringLiteral("all"));
+    QCOMPARE(exact(all.recallCi.high), exact(1.0)); // 4 of 4
+    QCOMPARE(exact(all.accuracyCi.high), exact(1.0));
+    QCOMPARE(exact(all.f1Ci.high), exact(1.0)); // J = 4/4 maps to 2·1/(1 + 1)
+    QCOMPARE(exact(none.f1Ci.low), exact(0.0)); // J = 0/2
+
+    const QList<QByteArray> lines = r.toCsv().split('\n');
+    const QList<QByteArray> header = lines[0].split(',');
+    const QJsonArray slices = r.toJson().value(QStringLiteral("slices")).toArray();
+    QCOMPARE(slices.size(), 2);
+    const auto cell = [&](int row, const char *column) { return lines[row + 1].split(',')[header.indexOf(column)]; };
+    QCOMPARE(cell(0, "precision"), QByteArray());
+    QCOMPARE(cell(0, "precision_low"), QByteArray());
+    QCOMPARE(cell(0, "recall_low"), QByteArray("0"));
+    QCOMPARE(cell(1, "recall_high"), QByteArray("1"));
+    QCOMPARE(cell(1, "f1_high"), QByteArray("1"));
+    const QJsonObject noneJson = slices[0].toObject();
+    QVERIFY(noneJson.value(QStringLiteral("precision")).isNull());
+    QVERIFY(noneJson.value(QStringLiteral("precision_ci")).toObject().value(QStringLiteral("low")).isNull());
+    QVERIFY(r.toText().contains(QStringLiteral("group = none: n=5, precision=n/a, recall=0.0000")));
+
+    // Every number the CSV states, the JSON states identically.
+    const QStringList metrics = {QStringLiteral("precision"), QStringLiteral("recall"), QStringLiteral("f1"),
+                                 QStringLiteral("accuracy")};
+    for (int row = 0; row < 2; ++row) {
+        const QJsonObject json = slices[row].toObject();
+        for (const QString &m : metrics) {
+            const QJsonObject ci = json.value(m + QStringLiteral("_ci")).toObject();
+            for (const char *bound : {"low", "high"}) {
+                const QByteArray csv = cell(row, qPrintable(m + QLatin1Char('_') + QLatin1String(bound)));
+                const QJsonValue v = ci.value(QLatin1String(bound));
+                QCOMPARE(v.isNull(), csv.isEmpty());
+                if (!csv.isEmpty())
+                    QCOMPARE(exact(v.toDouble()), exact(csv.toDouble()));
+            }
+        }
+    }
 }
 
 void TestSliceReport::singleSlices_matchHandCount()

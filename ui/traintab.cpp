@@ -165,9 +165,38 @@ void TrainTab::loadParams(const Audit::TrainParams &params)
     m_epochs->setValue(l.epochs);
     m_batch->setValue(l.batchSize);
     m_learningRate->setValue(l.learningRate);
+    m_shown = formParams();
 }
 
 Audit::TrainParams TrainTab::params() const
+{
+    // A spin box rounds and clamps what it is given (feature fraction to 2 decimals, threshold
+    // to 3, ...). A field still showing what loadParams() put there keeps the exact loaded
+    // value, so the tab trains the very model `modelaudit-cli train` trains from params.yaml.
+    Audit::TrainParams p = formParams();
+    const auto keep = [](auto &value, const auto &shown, const auto &exact) {
+        if (value == shown)
+            value = exact;
+    };
+    Audit::LearnerParams &l = p.learner;
+    const Audit::LearnerParams &shown = m_shown.learner;
+    const Audit::LearnerParams &exact = m_base.learner;
+    keep(p.threshold, m_shown.threshold, m_base.threshold);
+    keep(l.seed, shown.seed, exact.seed);
+    keep(l.c, shown.c, exact.c);
+    keep(l.maxIterations, shown.maxIterations, exact.maxIterations);
+    keep(l.trees, shown.trees, exact.trees);
+    keep(l.minLeaf, shown.minLeaf, exact.minLeaf);
+    keep(l.featureFraction, shown.featureFraction, exact.featureFraction);
+    keep(l.hidden1, shown.hidden1, exact.hidden1);
+    keep(l.hidden2, shown.hidden2, exact.hidden2);
+    keep(l.epochs, shown.epochs, exact.epochs);
+    keep(l.batchSize, shown.batchSize, exact.batchSize);
+    keep(l.learningRate, shown.learningRate, exact.learningRate);
+    return p;
+}
+
+Audit::TrainParams TrainTab::formParams() const
 {
     Audit::TrainParams p = m_base;
     Audit::LearnerParams &l = p.learner;

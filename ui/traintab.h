@@ -37,10 +37,12 @@ Q_SIGNALS:
 
 private:
     void loadParams(const Audit::TrainParams &params);
+    Audit::TrainParams formParams() const; // the widgets' values, rounded and clamped as they show them
     void updateButtons();
 
     ProjectSession *m_session;
-    Audit::TrainParams m_base;
+    Audit::TrainParams m_base; // as loaded, exact
+    Audit::TrainParams m_shown; // formParams() right after loading
     QComboBox *m_learner;
     QStackedWidget *m_pages;
     QSpinBox *m_seed;

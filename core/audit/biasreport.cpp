@@ -58,6 +58,12 @@ QJsonValue verdictJson(const Verdict &v)
     return v.has_value() ? QJsonValue(*v) : QJsonValue(QJsonValue::Null);
 }
 
+// A NaN disparity (0/0) reads "n/a", as a NaN metric does in slice_output.txt.
+QString disparityText(double d)
+{
+    return std::isfinite(d) ? QString::number(d, 'f', 3) : QStringLiteral("n/a");
+}
+
 QString verdictText(const Verdict &v)
 {
     return v.has_value() ? (*v ? QStringLiteral("pass") : QStringLiteral("FAIL")) : QStringLiteral("n/a");
@@ -244,13 +250,13 @@ QJsonObject BiasReport::toJson() const
             {QStringLiteral("tn"), qint64(m.tn)},
             {QStringLiteral("fn"), qint64(m.fn)},
             {QStringLiteral("k"), qint64(m.k)},
-            {QStringLiteral("accuracy"), jsonNumber(m.accuracy)},
-            {QStringLiteral("prev"), jsonNumber(m.prev)},
+            {QStringLiteral("accuracy"), reportJsonNumber(m.accuracy)},
+            {QStringLiteral("prev"), reportJsonNumber(m.prev)},
         };
         for (BiasMetric metric : kBiasMetrics) {
             const QString name = biasMetricName(metric);
-            row.insert(name, jsonNumber(m.metric(metric)));
-            row.insert(name + QStringLiteral("_disparity"), jsonNumber(m.disparity(metric)));
+            row.insert(name, reportJsonNumber(m.metric(metric)));
+            row.insert(name + QStringLiteral("_disparity"), reportJsonNumber(m.disparity(metric)));
             row.insert(name + QStringLiteral("_ref_group_value"), m.references[std::size_t(metric)]);
         }
         QJsonObject parities;
@@ -361,10 +367,9 @@ QString BiasReport::toText() const
             lines << QStringLiteral("  %1: n=%2, ppr disparity %3, fpr disparity %4, fnr disparity %5%6")
                          .arg(m.value)
                          .arg(m.groupSize)
-                         .arg(m.disparity(BiasMetric::Ppr), 0, 'f', 3)
-                         .arg(m.disparity(BiasMetric::Fpr), 0, 'f', 3)
-                         .arg(m.disparity(BiasMetric::Fnr), 0, 'f', 3)
-                         .arg(failed.isEmpty() ? QString() : QStringLiteral("; fails ") + failed.join(QStringLiteral(", ")));
+                         .arg(disparityText(m.disparity(BiasMetric::Ppr)), disparityText(m.disparity(BiasMetric::Fpr)),
+                              disparityText(m.disparity(BiasMetric::Fnr)),
+                              failed.isEmpty() ? QString() : QStringLiteral("; fails ") + failed.join(QStringLiteral(", ")));
         }
         QStringList verdicts;
         for (std::size_t p = 0; p < kParityCount; ++p)

@@ -101,7 +101,8 @@ void addCombination(const std::vector<const GroupedColumn *> &columns, const std
 
 QJsonObject intervalJson(const Interval &interval)
 {
-    return QJsonObject{{QStringLiteral("low"), jsonNumber(interval.low)}, {QStringLiteral("high"), jsonNumber(interval.high)}};
+    return QJsonObject{{QStringLiteral("low"), reportJsonNumber(interval.low)},
+                       {QStringLiteral("high"), reportJsonNumber(interval.high)}};
 }
 
 QJsonObject rowJson(const SliceRow &row)
@@ -118,18 +119,18 @@ QJsonObject rowJson(const SliceRow &row)
         {QStringLiteral("fp"), qint64(row.fp)},
         {QStringLiteral("tn"), qint64(row.tn)},
         {QStringLiteral("fn"), qint64(row.fn)},
-        {QStringLiteral("precision"), jsonNumber(row.precision)},
-        {QStringLiteral("recall"), jsonNumber(row.recall)},
-        {QStringLiteral("f1"), jsonNumber(row.f1)},
-        {QStringLiteral("accuracy"), jsonNumber(row.accuracy)},
-        {QStringLiteral("fpr"), jsonNumber(row.fpr)},
-        {QStringLiteral("fnr"), jsonNumber(row.fnr)},
+        {QStringLiteral("precision"), reportJsonNumber(row.precision)},
+        {QStringLiteral("recall"), reportJsonNumber(row.recall)},
+        {QStringLiteral("f1"), reportJsonNumber(row.f1)},
+        {QStringLiteral("accuracy"), reportJsonNumber(row.accuracy)},
+        {QStringLiteral("fpr"), reportJsonNumber(row.fpr)},
+        {QStringLiteral("fnr"), reportJsonNumber(row.fnr)},
         {QStringLiteral("precision_ci"), intervalJson(row.precisionCi)},
         {QStringLiteral("recall_ci"), intervalJson(row.recallCi)},
         {QStringLiteral("accuracy_ci"), intervalJson(row.accuracyCi)},
         {QStringLiteral("f1_ci"), intervalJson(row.f1Ci)},
         {QStringLiteral("weak"), row.weak},
-        {QStringLiteral("gap"), jsonNumber(row.gap)},
+        {QStringLiteral("gap"), reportJsonNumber(row.gap)},
     };
 }
 
@@ -139,11 +140,18 @@ Interval wilsonInterval(std::int64_t successes, std::int64_t n, double z)
 {
     if (n <= 0)
         return {kNaN, kNaN};
-    const double p = double(successes) / double(n);
-    const double z2n = z * z / double(n);
-    const double centre = (p + z2n / 2) / (1 + z2n);
-    const double half = z * std::sqrt(p * (1 - p) / double(n) + z2n / (4 * double(n))) / (1 + z2n);
-    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+    // centre - half cancels to rounding noise (1e-16, or 1 - 1e-16 at the top) when p is 0 or
+    // 1. Each bound is instead written as distance from its end: centre² - half² = p²/(1 + z²/n),
+    // so low = p² / ((1 + z²/n)(centre + half)), and the same for 1 - high with q = 1 - p. Both
+    // are sums of non-negative terms: exactly 0 at p = 0, exactly 1 at p = 1, never outside [0, 1].
+    const double nn = double(n);
+    const double p = double(successes) / nn;
+    const double q = double(n - successes) / nn;
+    const double z2n = z * z / nn;
+    const double half = z * std::sqrt(p * q / nn + z2n / (4 * nn)) / (1 + z2n);
+    const double low = p * p / ((1 + z2n) * ((p + z2n / 2) / (1 + z2n) + half));
+    const double fromTop = q * q / ((1 + z2n) * ((q + z2n / 2) / (1 + z2n) + half));
+    return {std::clamp(low, 0.0, 1.0), std::clamp(1 - fromTop, 0.0, 1.0)};
 }
 
 double SliceRow::metric(SliceMetric m) const
@@ -251,8 +259,8 @@ QJsonObject SliceReport::toJson() const
         weakRows.append(QJsonObject{{QStringLiteral("feature"), slices[i].feature()},
                                     {QStringLiteral("value"), slices[i].value()},
                                     {QStringLiteral("n"), qint64(slices[i].n)},
-                                    {enumName(options.weakMetric), jsonNumber(slices[i].metric(options.weakMetric))},
-                                    {QStringLiteral("gap"), jsonNumber(slices[i].gap)}});
+                                    {enumName(options.weakMetric), reportJsonNumber(slices[i].metric(options.weakMetric))},
+                                    {QStringLiteral("gap"), reportJsonNumber(slices[i].gap)}});
     return QJsonObject{
         {QStringLiteral("source"), source},
         {QStringLiteral("model"), modelId},

@@ -28,6 +28,8 @@ struct Interval
 };
 
 // Wilson score interval for `successes` of `n` at normal quantile z. NaN bounds when n = 0.
+// Ensures: 0 <= low <= high <= 1; low is exactly 0 when successes = 0, high exactly 1 when
+//          successes = n.
 Interval wilsonInterval(std::int64_t successes, std::int64_t n, double z);
 
 struct SliceOptions

@@ -190,9 +190,10 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
                          "tolerance %1. Decision threshold: %2.")
               .arg(results.bias ? num(results.bias->options.tau, 2) : QStringLiteral("0.80"), num(results.threshold));
 
-    generated[QStringLiteral("training_data")] = QStringLiteral("- File: `%1`\n- md5: `%2`\n- Rows: %3 (%4 positive)")
-                                                     .arg(QFileInfo(t.dataPath).fileName(), t.dataMd5,
-                                                          c.toString(qlonglong(t.rows)), c.toString(qlonglong(t.positives)));
+    // The model records its training data by md5 and size only (no path), so the card does too.
+    generated[QStringLiteral("training_data")] = QStringLiteral("- md5: `%1`\n- Rows: %2 (%3 positive)")
+                                                     .arg(t.dataMd5, c.toString(qlonglong(t.rows)),
+                                                          c.toString(qlonglong(t.positives)));
     generated[QStringLiteral("evaluation_data")] = QStringLiteral("- File: `%1`\n- md5: `%2`\n- Rows: %3 (%4 positive)")
                                                        .arg(QFileInfo(data.path).fileName(), data.md5,
                                                             c.toString(qulonglong(data.rowCount())),

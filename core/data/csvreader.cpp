@@ -99,16 +99,11 @@ private:
     {
         m_fieldCount = header.size();
         m_headerBytes = 0;
+        requireUniqueHeader(header, m_path, line);
         std::unordered_map<std::string_view, int> index;
         for (std::size_t i = 0; i < header.size(); ++i) {
             m_headerBytes += header[i].size() + 2;
-            if (!index.emplace(header[i], int(i)).second)
-                throw CsvError(QStringLiteral("%1:%2: the header names column \"%3\" twice. Fix: give every column "
-                                              "a unique name.")
-                                   .arg(m_path)
-                                   .arg(line)
-                                   .arg(fromView(header[i])),
-                               m_path, line, fromView(header[i]));
+            index.emplace(header[i], int(i));
         }
 
         Dataset &data = m_report->data;

@@ -1,6 +1,7 @@
 #include "csvtokenizer.h"
 
 #include <cmath>
+#include <unordered_set>
 
 #include "csverror.h"
 
@@ -134,16 +135,26 @@ void appendCsvField(std::string &out, std::string_view field)
     out.push_back('"');
 }
 
+void requireUniqueHeader(const std::vector<std::string_view> &header, const QString &path, int line)
+{
+    std::unordered_set<std::string_view> seen;
+    for (std::string_view name : header) {
+        if (seen.insert(name).second)
+            continue;
+        const QString column = QString::fromUtf8(name.data(), qsizetype(name.size()));
+        throw CsvError(QStringLiteral("%1:%2: the header names column \"%3\" twice. Fix: give every column a unique name.")
+                           .arg(path)
+                           .arg(line)
+                           .arg(column),
+                       path, line, column);
+    }
+}
+
 QString csvQuoted(const QString &field)
 {
     std::string out;
     appendCsvField(out, field.toStdString());
     return QString::fromStdString(out);
-}
-
-QString csvNumber(double value)
-{
-    return std::isfinite(value) ? QString::number(value, 'g', 10) : QString();
 }
 
 } // namespace Audit

@@ -35,11 +35,13 @@ private:
     std::deque<std::string> m_unescaped; // storage for quoted fields that held ""
 };
 
+// Checks a header record (as next() returned it, `line` its 1-based file line) before any
+// column is looked up by name; every reader and the cleaner call it.
+// Throws: CsvError naming the first column the header names twice.
+void requireUniqueHeader(const std::vector<std::string_view> &header, const QString &path, int line);
+
 // Quotes a field for CSV output when it holds a comma, quote, line break or edge space.
 void appendCsvField(std::string &out, std::string_view field);
 QString csvQuoted(const QString &field); // the same for QString
-
-// A number for a CSV report: up to 10 significant digits; NaN and infinities are empty.
-QString csvNumber(double value);
 
 } // namespace Audit

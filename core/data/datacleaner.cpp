@@ -15,6 +15,7 @@ QByteArray cleanCsvBytes(const QByteArray &bytes, const QString &path, bool stri
     std::vector<std::string_view> fields;
     if (!tokenizer.next(fields))
         throw CsvError(QStringLiteral("%1: the file is empty (no header, no rows)").arg(path), path);
+    requireUniqueHeader(fields, path, tokenizer.recordLine());
 
     std::string out;
     out.reserve(std::size_t(bytes.size()));

@@ -17,7 +17,8 @@ struct CleanReport
 // Normalises a CSV file: spaces around fields removed, LF line ends, blank lines dropped,
 // fields quoted only where RFC 4180 needs it. The header keeps its names and order.
 // Idempotent: cleaning a cleaned file gives the same bytes.
-// Throws: CsvError (missing, empty or malformed file; with `strict`, the first ragged row);
+// Throws: CsvError (missing, empty or malformed file; a header naming a column twice, which
+//         CsvReader would refuse too; with `strict`, the first ragged row);
 //         IoError when the output cannot be written. A failure writes no output.
 CleanReport cleanCsv(const QString &inPath, const QString &outPath, bool strict = false);
 

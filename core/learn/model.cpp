@@ -98,7 +98,6 @@ QJsonObject Model::describe() const
         {QStringLiteral("threshold"), m_threshold},
         {QStringLiteral("training"),
          QJsonObject{{QStringLiteral("data_md5"), m_training.dataMd5},
-                     {QStringLiteral("data_path"), m_training.dataPath},
                      {QStringLiteral("rows"), qint64(m_training.rows)},
                      {QStringLiteral("positives"), qint64(m_training.positives)},
                      {QStringLiteral("threshold_tuned"), m_training.thresholdTuned},
@@ -205,7 +204,6 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
         const QJsonObject t = json.value(QStringLiteral("training")).toObject();
         TrainingInfo training;
         training.dataMd5 = t.value(QStringLiteral("data_md5")).toString();
-        training.dataPath = t.value(QStringLiteral("data_path")).toString();
         training.rows = t.value(QStringLiteral("rows")).toInteger();
         training.positives = t.value(QStringLiteral("positives")).toInteger();
         training.thresholdTuned = t.value(QStringLiteral("threshold_tuned")).toBool();

@@ -15,11 +15,12 @@
 
 namespace Audit {
 
-// What a model file records about how the model was made.
+// What a model file records about how the model was made: the training data by its bytes
+// (md5, rows), never by a path, so the same data and params give the same file wherever the
+// data lives and whichever front end trained it.
 struct TrainingInfo
 {
     QString dataMd5;
-    QString dataPath; // as given to train; informational
     std::int64_t rows = 0;
     std::int64_t positives = 0;
     BinaryMetrics trainMetrics; // the final model on its training rows

@@ -66,7 +66,6 @@ Model trainModel(const Dataset &train, const TrainParams &params, const Progress
 
     TrainingInfo info;
     info.dataMd5 = train.md5;
-    info.dataPath = train.path;
     info.rows = std::int64_t(train.rowCount());
     info.positives = std::int64_t(train.positives());
 

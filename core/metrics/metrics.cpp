@@ -33,9 +33,29 @@ double ratioOrNaN(std::int64_t numerator, std::int64_t denominator)
     return denominator == 0 ? kNaN : double(numerator) / double(denominator);
 }
 
+double reportNumber(double value)
+{
+    if (!std::isfinite(value))
+        return value;
+    if (std::abs(value) < kReportZero)
+        return 0.0;
+    // Through the decimal text the CSV prints, so JSON and CSV state the same number.
+    return QString::number(value, 'g', kReportDigits).toDouble();
+}
+
 QJsonValue jsonNumber(double value)
 {
     return std::isfinite(value) ? QJsonValue(value) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonValue reportJsonNumber(double value)
+{
+    return jsonNumber(reportNumber(value));
+}
+
+QString csvNumber(double value)
+{
+    return std::isfinite(value) ? QString::number(reportNumber(value), 'g', kReportDigits) : QString();
 }
 
 double fBeta(const Confusion &c, double beta)

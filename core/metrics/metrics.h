@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <QJsonObject>
+#include <QString>
 
 namespace Audit {
 
@@ -59,7 +60,21 @@ double bestThreshold(const std::vector<double> &scores, const std::vector<std::i
 // numerator / denominator, NaN when the denominator is 0 (the slices' and Aequitas's rule).
 double ratioOrNaN(std::int64_t numerator, std::int64_t denominator);
 
-// A double for JSON: NaN and infinities become null.
+// A number as every report states it (JSON, CSV): rounded to kReportDigits significant
+// digits, and 0 when |value| < kReportZero (what is left of a quantity that is exactly 0 after
+// floating-point cancellation). NaN and infinities are returned unchanged.
+inline constexpr int kReportDigits = 10;
+inline constexpr double kReportZero = 1e-12;
+double reportNumber(double value);
+
+// A double for JSON, exact (metrics.json, model files): NaN and infinities become null.
 QJsonValue jsonNumber(double value);
+
+// reportNumber() for the JSON twin of a CSV report (slices, bias): NaN and infinities become
+// null, and every other value is the number csvNumber() prints.
+QJsonValue reportJsonNumber(double value);
+
+// reportNumber() for a CSV cell: NaN and infinities are empty.
+QString csvNumber(double value);
 
 } // namespace Audit

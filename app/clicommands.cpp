@@ -23,8 +23,9 @@
 #include "fileio.h"
 #include "modelcard.h"
 #include "prediction.h"
-#include "predictservice.h"
 #include "project.h"
+#include "listenerror.h"
+#include "serverpool.h"
 #include "record.h"
 #include "schemaerror.h"
 #include "slicereport.h"
@@ -503,6 +504,19 @@ void quitOnSignals()
     std::signal(SIGTERM, onSignal);
 }
 
+// Starts the pool; a listen failure names the flag that fixes it.
+quint16 startNamingFlags(ServerPool &service)
+{
+    try {
+        return service.start();
+    } catch (const ListenError &e) {
+        if (e.reason() == ListenError::Reason::TokenRequired)
+            throw ListenError(e.reason(), e.message().replace(QStringLiteral("needs a bearer token"),
+                                                              QStringLiteral("needs --token SECRET")));
+        throw ListenError(e.reason(), e.message() + QStringLiteral(" (--host, --port; --port 0 picks a free one)"));
+    }
+}
+
 } // namespace
 
 int serve(const QStringList &args)
@@ -551,12 +565,13 @@ int serve(const QStringList &args)
     ServerPool service(options, threads);
     service.setModel(model, example);
     if (!cli.isSet(QStringLiteral("quiet"))) {
-        service.setLogger([](const RequestLog &log) {
+        // Direct: printed on the serving thread, one whole line per fprintf.
+        QObject::connect(&service, &ServerPool::requestServed, [](const RequestLog &log) {
             std::fprintf(stderr, "%s %s %d %.2f ms\n", qPrintable(log.method), qPrintable(log.path), log.status,
                          log.milliseconds);
         });
     }
-    const quint16 port = service.start();
+    const quint16 port = startNamingFlags(service);
     std::fprintf(stderr, "serve: model %s (%s) on http://%s:%u/ (docs at /docs); Ctrl+C stops\n", qPrintable(model->id()),
                  qPrintable(enumName(model->params().kind)), qPrintable(options.host.toString()), unsigned(port));
     std::fflush(stderr);

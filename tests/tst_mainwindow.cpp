@@ -64,6 +64,7 @@ private Q_SLOTS:
     void server_toggleServesTheLoadedModel();
     void trainTab_sameModelFileAsTheCli_data();
     void trainTab_sameModelFileAsTheCli();
+    void server_stopWhileRequestsInFlight_countsWhatWasServed();
 };
 
 void TestMainWindow::initTestCase()
@@ -373,6 +374,47 @@ void TestMainWindow::trainTab_sameModelFileAsTheCli()
 
     m_window->session()->openProject(m_project.path()); // leave the window as the other tests expect it
     waitIdle();
+}
+
+void TestMainWindow::server_stopWhileRequestsInFlight_countsWhatWasServed()
+{
+    m_window->showTab(MainWindow::Tab::Predict);
+    Ui::ServerPanel *server = m_window->predictTab()->server();
+    server->portBox()->setValue(0);
+    for (int round = 0; round < 3; ++round) {
+        server->start();
+        QVERIFY(server->isRunning());
+        const qint64 before = server->requestCount();
+        QNetworkAccessManager network;
+        const QUrl url(QStringLiteral("http://127.0.0.1:%1/health").arg(server->port()));
+        // A first burst, all answered: the counter matches exactly.
+        std::vector<QNetworkReply *> replies;
+        for (int i = 0; i < 12; ++i)
+            replies.push_back(network.get(QNetworkRequest(url)));
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.begin(), replies.end(), [](auto *r) { return r->isFinished(); }), 10000);
+        QTRY_COMPARE(server->requestCount(), before + 12);
+        QTRY_VERIFY(server->counterLabel()->text().contains(QStringLiteral("%1 request").arg(before + 12)));
+        // A second burst, stopped while it is in flight: no crash, and the counter counts
+        // exactly the requests the server answered (never more than were sent).
+        std::vector<QNetworkReply *> inFlight;
+        for (int i = 0; i < 40; ++i)
+            inFlight.push_back(network.get(QNetworkRequest(url)));
+        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(inFlight.begin(), inFlight.end(), [](auto *r) { return r->isFinished(); }), 10000);
+        server->stop();
+        QVERIFY(!server->isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(inFlight.begin(), inFlight.end(), [](auto *r) { return r->isFinished(); }), 10000);
+        const auto answered = std::count_if(inFlight.begin(), inFlight.end(), [](auto *r) {
+            return r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200;
+        });
+        QCoreApplication::processEvents();
+        QVERIFY2(server->requestCount() >= before + 12 + answered, qPrintable(QString::number(server->requestCount())));
+        QVERIFY(server->requestCount() <= before + 12 + 40);
+        QVERIFY(server->lastRequests()->count() <= 8);
+        for (QNetworkReply *r : replies)
+            r->deleteLater();
+        for (QNetworkReply *r : inFlight)
+            r->deleteLater();
+    }
 }
 
 QTEST_MAIN(TestMainWindow)

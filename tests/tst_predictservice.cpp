@@ -4,10 +4,14 @@
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
 
 #include "auditerror.h"
 #include "predictservice.h"
 #include "projectfixture.h"
+#include "serverpool.h"
 #include "testutil.h"
 
 using namespace Audit;
@@ -112,6 +116,15 @@ private Q_SLOTS:
     void concurrent_hundredRequestsAllRight();
     void swapModel_answersWithTheNewOne();
     void pool_twoThreadsShareOnePort();
+    void pool_servesIpv6Loopback();
+    void pool_signalsEveryRequest();
+    void handlerThrows_answers500WithRequestId();
+    void errorMessages_nameNoCommandLineFlag();
+    void oversizedBody_rejectedWhileReading();
+    void oversizedHeaders_rejectedWhileReading();
+    void slowHeaders_timeOut();
+    void malformedRequestLine_closesConnection();
+    void manyConnections_capStillServes();
 };
 
 void TestPredictService::initTestCase()
@@ -301,7 +314,9 @@ void TestPredictService::token_requiredOffLoopback()
         refused.start();
         QFAIL("expected an error without a token");
     } catch (const AuditError &e) {
-        QVERIFY(e.message().contains(QStringLiteral("0.0.0.0: binding a non-loopback address needs --token")));
+        QVERIFY2(e.message().contains(QStringLiteral("0.0.0.0: binding a non-loopback address needs a bearer token")),
+                 qPrintable(e.message()));
+        QVERIFY2(!e.message().contains(QStringLiteral("--")), qPrintable(e.message())); // the CLI names its flag
     }
     open.token = QStringLiteral("s3cret");
     PredictService guarded(open);
@@ -346,6 +361,221 @@ void TestPredictService::pool_twoThreadsShareOnePort()
     QVERIFY(port > 0);
     postAllAndCheck(port, 60, 1);
     QCOMPARE(pool.requestCount(), qint64(60));
+}
+
+namespace {
+
+// Whether this machine has a usable IPv6 loopback.
+bool hasIpv6Loopback()
+{
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHostIPv6, 0);
+}
+
+// Reads from `socket` until `done(received)`, the server closes, or `ms` pass; returns what
+// arrived. Runs the event loop, since the server under test lives on this thread.
+QByteArray readUntil(QTcpSocket &socket, int ms, const std::function<bool(const QByteArray &)> &done)
+{
+    QByteArray received;
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < ms && !done(received) && socket.state() != QAbstractSocket::UnconnectedState) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+        received += socket.readAll();
+    }
+    return received + socket.readAll();
+}
+
+// Connects to 127.0.0.1:`port`, running the event loop meanwhile.
+bool connectTo(QTcpSocket &socket, quint16 port)
+{
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    QElapsedTimer timer;
+    timer.start();
+    while (socket.state() != QAbstractSocket::ConnectedState && timer.elapsed() < 5000)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+    return socket.state() == QAbstractSocket::ConnectedState;
+}
+
+} // namespace
+
+void TestPredictService::pool_servesIpv6Loopback()
+{
+    if (!hasIpv6Loopback())
+        QSKIP("no IPv6 loopback on this machine");
+    ServeOptions options;
+    options.host = QHostAddress::LocalHostIPv6;
+    options.port = 0;
+    ServerPool pool(options, 2);
+    pool.setModel(m_model);
+    const quint16 port = pool.start();
+    QVERIFY(port > 0);
+    QNetworkRequest request(QUrl(QStringLiteral("http://[::1]:%1/predict").arg(port)));
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+    QNetworkReply *reply = m_network.post(request, QJsonDocument(recordJson(0)).toJson());
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 10000);
+    reply->deleteLater();
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    QCOMPARE(QJsonDocument::fromJson(reply->readAll()).object().value(QStringLiteral("model")).toString(), m_model->id());
+}
+
+void TestPredictService::pool_signalsEveryRequest()
+{
+    ServeOptions options;
+    options.port = 0;
+    ServerPool pool(options, 2);
+    pool.setModel(m_model);
+    QList<RequestLog> logs;
+    connect(
+        &pool, &ServerPool::requestServed, this, [&logs](const RequestLog &log) { logs.append(log); }, Qt::QueuedConnection);
+    const quint16 port = pool.start();
+    postAllAndCheck(port, 30, 3);
+    QTRY_COMPARE(logs.size(), 30);
+    QCOMPARE(logs.first().method, QStringLiteral("POST"));
+    QCOMPARE(logs.first().path, QStringLiteral("/predict"));
+    QCOMPARE(logs.first().status, 200);
+}
+
+void TestPredictService::handlerThrows_answers500WithRequestId()
+{
+    ServeOptions options;
+    options.port = 0;
+    PredictService service(options);
+    service.setModel(m_model);
+    service.addRoute(QHttpServerRequest::Method::Get, QStringLiteral("/boom"),
+                     [](const QHttpServerRequest &) -> HttpReply { throw std::runtime_error("secret internals"); });
+    const quint16 port = service.start();
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("request [0-9a-f]+: GET /boom: secret internals")));
+    const Answer a = call("GET", QStringLiteral("/boom"), {}, {}, {}, port);
+    QCOMPARE(a.status, 500);
+    QCOMPARE(a.json.value(QStringLiteral("error")).toString(), QStringLiteral("internal error"));
+    QVERIFY(!a.json.value(QStringLiteral("request_id")).toString().isEmpty());
+    QVERIFY2(!a.body.contains("secret"), a.body.constData());
+    // The service goes on answering.
+    QCOMPARE(call("GET", QStringLiteral("/health"), {}, {}, {}, port).status, 200);
+}
+
+void TestPredictService::errorMessages_nameNoCommandLineFlag()
+{
+    ServeOptions busy;
+    busy.port = 0;
+    PredictService first(busy);
+    busy.port = first.start();
+    PredictService second(busy);
+    try {
+        second.start();
+        QFAIL("expected an error for a port in use");
+    } catch (const AuditError &e) {
+        QVERIFY2(!e.message().contains(QStringLiteral("--")), qPrintable(e.message()));
+        QVERIFY2(e.message().contains(QStringLiteral("port 0")), qPrintable(e.message()));
+    }
+}
+
+void TestPredictService::oversizedBody_rejectedWhileReading()
+{
+    // Content-Length says 100 MB; the server answers 413 once the limit is passed, without
+    // waiting for (or buffering) the rest.
+    QTcpSocket socket;
+    QVERIFY(connectTo(socket, m_port));
+    socket.write("POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 "Content-Length: 100000000\r\n\r\n");
+    const QByteArray chunk(64 * 1024, ' ');
+    QByteArray answer;
+    QElapsedTimer timer;
+    timer.start();
+    qint64 sent = 0;
+    while (answer.isEmpty() && sent < (8 << 20) && timer.elapsed() < 10000 && socket.state() == QAbstractSocket::ConnectedState) {
+        if (socket.bytesToWrite() < chunk.size()) {
+            socket.write(chunk);
+            sent += chunk.size();
+        }
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        answer += socket.readAll();
+    }
+    QVERIFY2(sent < (4 << 20), qPrintable(QString::number(sent))); // answered long before 100 MB
+    answer += readUntil(socket, 3000, [](const QByteArray &got) { return got.contains("}"); });
+    QVERIFY2(answer.startsWith("HTTP/1.1 413"), answer.left(200).constData());
+    QVERIFY2(answer.contains("the limit is 1048576"), answer.constData());
+}
+
+void TestPredictService::oversizedHeaders_rejectedWhileReading()
+{
+    QTcpSocket socket;
+    QVERIFY(connectTo(socket, m_port));
+    socket.write("GET /health HTTP/1.1\r\nHost: x\r\nX-Padding: " + QByteArray(200 << 10, 'a') + "\r\n\r\n");
+    const QByteArray answer = readUntil(socket, 5000, [](const QByteArray &got) { return got.contains("}"); });
+    QVERIFY2(answer.startsWith("HTTP/1.1 431"), answer.left(200).constData());
+    QVERIFY2(answer.contains("{\"detail\":\"Request line and headers are over 65536 bytes\"}"), answer.constData());
+    // Headers just under the limit are fine.
+    QTcpSocket fine;
+    QVERIFY(connectTo(fine, m_port));
+    fine.write("GET /health HTTP/1.1\r\nHost: x\r\nX-Padding: " + QByteArray(60 << 10, 'a') + "\r\n\r\n");
+    QVERIFY(readUntil(fine, 5000, [](const QByteArray &got) { return got.contains("}"); }).startsWith("HTTP/1.1 200"));
+}
+
+void TestPredictService::slowHeaders_timeOut()
+{
+    ServeOptions options;
+    options.port = 0;
+    options.requestTimeoutMs = 300;
+    options.idleTimeoutMs = 300;
+    PredictService service(options);
+    service.setModel(m_model);
+    const quint16 port = service.start();
+    QTcpSocket socket;
+    QVERIFY(connectTo(socket, port));
+    socket.write("GET /health HTTP/1.1\r\nHost: x\r\n"); // and never the blank line
+    QElapsedTimer timer;
+    timer.start();
+    const QByteArray answer = readUntil(socket, 5000, [](const QByteArray &) { return false; });
+    QVERIFY2(answer.startsWith("HTTP/1.1 408"), answer.constData());
+    QCOMPARE(socket.state(), QAbstractSocket::UnconnectedState);
+    QVERIFY(timer.elapsed() < 3000);
+    // An idle keep-alive connection is closed too.
+    QTcpSocket idle;
+    QVERIFY(connectTo(idle, port));
+    readUntil(idle, 5000, [](const QByteArray &) { return false; });
+    QCOMPARE(idle.state(), QAbstractSocket::UnconnectedState);
+}
+
+void TestPredictService::malformedRequestLine_closesConnection()
+{
+    QTcpSocket socket;
+    QVERIFY(connectTo(socket, m_port));
+    socket.write("GARBAGE \x01\x02\r\n\r\n");
+    QElapsedTimer timer;
+    timer.start();
+    readUntil(socket, 3000, [](const QByteArray &) { return false; });
+    QCOMPARE(socket.state(), QAbstractSocket::UnconnectedState); // closed, not left hanging
+    QVERIFY(timer.elapsed() < 2000);
+    QCOMPARE(call("GET", QStringLiteral("/health"), {}, {}).status, 200);
+}
+
+void TestPredictService::manyConnections_capStillServes()
+{
+    ServeOptions options;
+    options.port = 0;
+    options.maxConnections = 20;
+    PredictService service(options);
+    service.setModel(m_model);
+    const quint16 port = service.start();
+    std::vector<std::unique_ptr<QTcpSocket>> idle;
+    for (int i = 0; i < 40; ++i) {
+        idle.push_back(std::make_unique<QTcpSocket>());
+        idle.back()->connectToHost(QHostAddress::LocalHost, port);
+    }
+    // Over the cap, the newest connections are answered 503 and closed.
+    QByteArray refused;
+    QTRY_VERIFY_WITH_TIMEOUT(std::count_if(idle.begin(), idle.end(),
+                                           [&refused](const auto &s) {
+                                               refused += s->peek(12);
+                                               return s->state() == QAbstractSocket::UnconnectedState || s->bytesAvailable() > 0;
+                                           })
+                                 >= 20,
+                             5000);
+    QVERIFY2(refused.contains("HTTP/1.1 503"), refused.left(100).constData());
+    idle.resize(10); // closes 30: room again
+    QTRY_COMPARE_WITH_TIMEOUT(call("GET", QStringLiteral("/health"), {}, {}, {}, port).status, 200, 5000);
 }
 
 QTEST_GUILESS_MAIN(TestPredictService)

@@ -5,18 +5,18 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QThread>
 #include <QVBoxLayout>
 
 #include "auditerror.h"
-#include "predictservice.h"
 #include "projectsession.h"
+#include "serverpool.h"
 
 namespace Ui {
 
 namespace {
 
 constexpr int kLastShown = 8;
+constexpr int kServerThreads = 1; // the app serves a person trying the model, not a load test
 
 } // namespace
 
@@ -57,43 +57,19 @@ ServerPanel::~ServerPanel()
 
 void ServerPanel::start()
 {
-    if (m_service)
+    if (m_pool)
         return;
     Audit::ServeOptions options;
     options.port = quint16(m_portBox->value());
-    m_thread = new QThread(this);
-    m_thread->setObjectName(QStringLiteral("predict-server"));
-    m_service = new Audit::PredictService(options);
-    m_service->moveToThread(m_thread);
-    m_service->onRequest = [this](const Audit::RequestLog &log) {
-        // On the server's thread: hand the line to the GUI thread.
-        QMetaObject::invokeMethod(this, [this, log] {
-            ++m_count;
-            m_counter->setText(tr("%n request(s)", nullptr, int(m_count)));
-            m_last->insertItem(
-                0,
-                QStringLiteral("%1 %2 → %3 (%4 ms)").arg(log.method, log.path).arg(log.status).arg(log.milliseconds, 0, 'f', 2));
-            while (m_last->count() > kLastShown)
-                delete m_last->takeItem(m_last->count() - 1);
-        });
-    };
+    m_pool = std::make_unique<Audit::ServerPool>(options, kServerThreads);
+    // Emitted on the server's thread; queued, so only the GUI thread touches the widgets.
+    connect(m_pool.get(), &Audit::ServerPool::requestServed, this, &ServerPanel::showRequest, Qt::QueuedConnection);
     pushModel();
-    m_thread->start();
-    QString error;
-    // listen() must run on the service's thread; wait for it.
-    QMetaObject::invokeMethod(
-        m_service,
-        [this, &error] {
-            try {
-                m_port = m_service->start();
-            } catch (const Audit::AuditError &e) {
-                error = e.message();
-            }
-        },
-        Qt::BlockingQueuedConnection);
-    if (!error.isEmpty()) {
+    try {
+        m_port = m_pool->start();
+    } catch (const Audit::AuditError &e) {
         stop();
-        m_url->setText(error);
+        m_url->setText(e.message().toHtmlEscaped());
         return;
     }
     m_url->setText(QStringLiteral("<a href=\"http://127.0.0.1:%1/docs\">http://127.0.0.1:%1/</a>").arg(m_port));
@@ -107,18 +83,7 @@ void ServerPanel::start()
 
 void ServerPanel::stop()
 {
-    if (m_service) {
-        // Deleted on its own thread: the thread deletes it as it finishes.
-        m_service->onRequest = nullptr;
-        m_service->deleteLater();
-        m_service = nullptr;
-    }
-    if (m_thread) {
-        m_thread->quit();
-        m_thread->wait();
-        delete m_thread;
-        m_thread = nullptr;
-    }
+    m_pool.reset(); // stops and joins the server thread; queued lines still arrive
     m_port = 0;
     m_url->setText(tr("Stopped."));
     const QSignalBlocker blocker(m_toggle);
@@ -127,16 +92,26 @@ void ServerPanel::stop()
     m_portBox->setEnabled(true);
 }
 
+void ServerPanel::showRequest(const Audit::RequestLog &log)
+{
+    ++m_count;
+    m_counter->setText(tr("%n request(s)", nullptr, int(m_count)));
+    m_last->insertItem(
+        0, QStringLiteral("%1 %2 → %3 (%4 ms)").arg(log.method, log.path).arg(log.status).arg(log.milliseconds, 0, 'f', 2));
+    while (m_last->count() > kLastShown)
+        delete m_last->takeItem(m_last->count() - 1);
+}
+
 void ServerPanel::pushModel()
 {
-    if (!m_service)
+    if (!m_pool)
         return;
     const LoadedProject &p = m_session->project();
     std::optional<Audit::Record> example;
     if (p.model && p.data && p.data->rowCount() > 0)
         example = Audit::recordFromDataset(*p.data, 0);
     // setModel is thread-safe: requests in flight finish on the model they started with.
-    m_service->setModel(p.model ? std::make_shared<const Audit::Model>(*p.model) : nullptr, example);
+    m_pool->setModel(p.model, example);
 }
 
 } // namespace Ui

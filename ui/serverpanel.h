@@ -1,25 +1,27 @@
 #pragma once
 
+#include <memory>
+
 #include <QGroupBox>
 
 class QLabel;
 class QListWidget;
 class QPushButton;
 class QSpinBox;
-class QThread;
 
 namespace Audit {
-class PredictService;
-}
+class ServerPool;
+struct RequestLog;
+} // namespace Audit
 
 namespace Ui {
 
 class ProjectSession;
 
-// Start/stop the local predict server from the app. The service runs on its own thread, so
+// Start/stop the local predict server from the app. The server is an Audit::ServerPool, so
 // inference never runs on the GUI thread; it serves the model currently loaded and swaps to a
 // new one atomically when the project's model changes. Shows the URL, a live request counter
-// and the last requests.
+// and the last requests, fed by the pool's requestServed signal through a queued connection.
 class ServerPanel final : public QGroupBox
 {
     Q_OBJECT
@@ -29,8 +31,9 @@ public:
     explicit ServerPanel(ProjectSession *session, QWidget *parent = nullptr);
     ~ServerPanel() override;
 
-    bool isRunning() const { return m_service != nullptr; }
+    bool isRunning() const { return m_pool != nullptr; }
     quint16 port() const { return m_port; }
+    qint64 requestCount() const { return m_count; } // requests served since the panel opened
     QPushButton *toggleButton() const { return m_toggle; }
     QLabel *counterLabel() const { return m_counter; }
     QListWidget *lastRequests() const { return m_last; }
@@ -41,6 +44,7 @@ public:
 
 private:
     void pushModel();
+    void showRequest(const Audit::RequestLog &log);
 
     ProjectSession *m_session;
     QSpinBox *m_portBox;
@@ -48,8 +52,7 @@ private:
     QLabel *m_url;
     QLabel *m_counter;
     QListWidget *m_last;
-    QThread *m_thread = nullptr;
-    Audit::PredictService *m_service = nullptr;
+    std::unique_ptr<Audit::ServerPool> m_pool;
     quint16 m_port = 0;
     qint64 m_count = 0;
 };

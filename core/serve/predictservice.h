@@ -1,7 +1,6 @@
 #pragma once
 
 #include <atomic>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -9,9 +8,11 @@
 #include <QAbstractHttpServer>
 #include <QHostAddress>
 #include <QJsonObject>
-#include <QThread>
+#include <QMetaType>
 
+#include "httpreply.h"
 #include "record.h"
+#include "routetable.h"
 
 namespace Audit {
 
@@ -26,6 +27,9 @@ struct ServeOptions
     QString corsOrigin; // empty: no CORS headers
     int batchLimit = 10000;
     qsizetype maxBody = 1 << 20; // 1 MiB
+    int requestTimeoutMs = 10000; // from a request's first byte to its last
+    int idleTimeoutMs = 30000; // a kept-alive connection with no request is closed
+    int maxConnections = 512; // per service (thread); more are answered 503
     bool sharePort = false; // SO_REUSEPORT, so several services (threads) can serve one port
 };
 
@@ -40,8 +44,11 @@ struct RequestLog
 
 // The local predict endpoint (QHttpServer): GET /, /health, /model, /openapi.json, /docs;
 // POST /predict and /predict/batch with FastAPI-style validation. Every answer is JSON but
-// /docs. The model can be swapped at any time; a request in flight finishes on the model it
-// started with. Lives on one thread (the one that calls listen()); scoring happens there.
+// /docs. Routes live in a RouteTable; every handler runs inside one catch-all that answers 500
+// with a request id. Size, time and connection limits are enforced while reading
+// (GuardedTcpServer). The model can be swapped at any time; a request in flight finishes on
+// the model it started with. Lives on one thread (the one that calls start()); scoring
+// happens there.
 class PredictService final : public QAbstractHttpServer
 {
     Q_OBJECT
@@ -51,7 +58,7 @@ public:
     explicit PredictService(ServeOptions options, QObject *parent = nullptr);
     ~PredictService() override;
 
-    // Starts listening. Returns the port, or throws AuditError naming the address (in use,
+    // Starts listening. Returns the port, or throws ListenError naming the address (in use,
     // or a non-loopback address without a token).
     quint16 start();
     void setPort(quint16 port) { m_options.port = port; } // before start()
@@ -60,46 +67,38 @@ public:
     std::shared_ptr<const Model> model() const;
     qint64 requestCount() const { return m_requests.load(); }
 
-    // Called after every request (on the server's thread).
-    std::function<void(const RequestLog &)> onRequest;
+    // Adds (or replaces) the handler for `method` `path`, before or after start(). It runs on
+    // the service's thread; it may throw RequestError (answered with its status) or anything
+    // else (answered 500 with a request id, and logged).
+    void addRoute(QHttpServerRequest::Method method, const QString &path, RouteTable::Handler handler);
 
     QJsonObject openApi() const; // OpenAPI 3.1 document for the current model
+
+Q_SIGNALS:
+    // After every request, on the service's thread: connect with Qt::QueuedConnection to
+    // touch anything that lives elsewhere.
+    void requestServed(const Audit::RequestLog &log);
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
-    struct Reply;
-    Reply route(const QHttpServerRequest &request) const;
-    Reply predictOne(const QHttpServerRequest &request, const Model &model) const;
-    Reply predictBatch(const QHttpServerRequest &request, const Model &model) const;
+    void addPredictRoutes();
+    HttpReply dispatch(const QHttpServerRequest &request) const;
+    std::shared_ptr<const Model> requireModel() const; // throws RequestError (503)
+    HttpReply predictOne(const QHttpServerRequest &request) const;
+    HttpReply predictBatch(const QHttpServerRequest &request) const;
     QJsonObject predictionJson(const Model &model, const Record &record) const;
-    QString docsHtml() const;
 
     ServeOptions m_options;
+    RouteTable m_routes;
     mutable std::mutex m_mutex; // guards m_model and m_example
     std::shared_ptr<const Model> m_model;
     std::optional<Record> m_example;
     std::atomic<qint64> m_requests = 0;
 };
 
-// Several PredictServices on one port, each on its own thread with its own copy of the
-// model (an MLP keeps per-call state); the kernel spreads connections across them.
-class ServerPool
-{
-public:
-    ServerPool(ServeOptions options, int threads);
-    ~ServerPool(); // stops every thread
-    quint16 start(); // throws like PredictService::start
-    void setModel(const std::shared_ptr<const Model> &model, const std::optional<Record> &example = std::nullopt);
-    void setLogger(const std::function<void(const RequestLog &)> &log);
-    qint64 requestCount() const;
-
-private:
-    ServeOptions m_options;
-    std::vector<std::unique_ptr<QThread>> m_threads;
-    std::vector<PredictService *> m_services; // each lives on its thread
-};
-
 } // namespace Audit
+
+Q_DECLARE_METATYPE(Audit::RequestLog)

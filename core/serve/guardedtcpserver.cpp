@@ -1,0 +1,204 @@
+#include "guardedtcpserver.h"
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <vector>
+
+namespace Audit {
+
+namespace {
+
+// After refusing a request, keep reading (and dropping) what the client still sends for this
+// long, so the kernel does not reset the connection before the client has read the answer.
+constexpr int kLingerMs = 1000;
+// After an accept() failure (out of file descriptors), Qt stops accepting; try again after this.
+constexpr int kAcceptRetryMs = 100;
+
+} // namespace
+
+GuardedSocket::GuardedSocket(const ConnectionLimits &limits, QObject *parent)
+    : QTcpSocket(parent)
+    , m_limits(limits)
+    , m_deadlineMs(GuardedTcpServer::steadyNowMs() + limits.idleTimeoutMs)
+{
+    // Never buffer more than one request may hold; past it the size check below refuses.
+    setReadBufferSize(limits.maxRequestBytes + 1);
+    // Connected before QHttpServer's own slot, so this one sees each chunk first.
+    connect(this, &QIODevice::readyRead, this, &GuardedSocket::onReadyRead);
+}
+
+void GuardedSocket::onReadyRead()
+{
+    if (m_refused) {
+        if (isTransactionStarted())
+            commitTransaction();
+        readAll(); // dropped
+        return;
+    }
+    if (!m_inRequest) {
+        m_inRequest = true;
+        m_deadlineMs = GuardedTcpServer::steadyNowMs() + m_limits.requestTimeoutMs;
+    }
+    const qint64 fresh = bytesAvailable();
+    if (m_headerEnd < 4) {
+        // Look for the blank line that ends the headers; refuse if it comes too late.
+        const qint64 headerSoFar = m_received;
+        m_peeked.resize(qsizetype(std::min(fresh, m_limits.maxHeaderBytes + 4)));
+        const qint64 got = peek(m_peeked.data(), m_peeked.size());
+        static constexpr char kEnd[] = "\r\n\r\n";
+        qint64 i = 0;
+        for (; i < got && m_headerEnd < 4; ++i)
+            m_headerEnd = m_peeked[i] == kEnd[m_headerEnd] ? m_headerEnd + 1 : (m_peeked[i] == '\r' ? 1 : 0);
+        if (headerSoFar + i > m_limits.maxHeaderBytes && m_headerEnd < 4) {
+            refuse(RequestError::Kind::HeaderTooLarge,
+                   QStringLiteral("Request line and headers are over %1 bytes").arg(m_limits.maxHeaderBytes));
+            return;
+        }
+    }
+    m_received += fresh;
+    if (m_received > m_limits.maxRequestBytes)
+        refuse(RequestError::Kind::TooLarge,
+               QStringLiteral("Request is over %1 bytes; the limit is %2 for the body")
+                   .arg(m_limits.maxRequestBytes)
+                   .arg(m_limits.maxBodyBytes));
+}
+
+void GuardedSocket::requestAnswered()
+{
+    m_inRequest = false;
+    m_received = 0;
+    m_headerEnd = 0;
+    m_deadlineMs = GuardedTcpServer::steadyNowMs() + m_limits.idleTimeoutMs;
+}
+
+void GuardedSocket::checkDeadline(std::int64_t nowMs)
+{
+    if (nowMs < m_deadlineMs)
+        return;
+    if (m_refused) {
+        abort();
+        deleteLater();
+    } else if (m_inRequest) {
+        refuse(RequestError::Kind::Timeout,
+               QStringLiteral("The request was not complete after %1 ms").arg(m_limits.requestTimeoutMs));
+    } else {
+        disconnectFromHost(); // idle
+    }
+}
+
+void GuardedSocket::refuse(RequestError::Kind kind, const QString &detail)
+{
+    if (m_refused)
+        return;
+    m_refused = true;
+    m_deadlineMs = GuardedTcpServer::steadyNowMs() + kLingerMs;
+    // Stop QHttpServer's parser; from now on this socket only drains and closes.
+    disconnect(this, &QIODevice::readyRead, nullptr, nullptr);
+    connect(this, &QIODevice::readyRead, this, &GuardedSocket::onReadyRead);
+    connect(this, &QAbstractSocket::disconnected, this, &QObject::deleteLater);
+    const HttpReply reply = errorReply(RequestError(kind, detail));
+    write(statusLine(kind) + "\r\nContent-Type: " + reply.contentType
+          + "\r\nConnection: close\r\nContent-Length: " + QByteArray::number(reply.body.size()) + "\r\n\r\n" + reply.body);
+    flush();
+    if (bytesToWrite() == 0)
+        ::shutdown(int(socketDescriptor()), SHUT_WR);
+    else
+        connect(this, &QIODevice::bytesWritten, this, [this] {
+            if (bytesToWrite() == 0)
+                ::shutdown(int(socketDescriptor()), SHUT_WR);
+        });
+    onReadyRead(); // drop what is already buffered
+}
+
+GuardedTcpServer::GuardedTcpServer(ConnectionLimits limits, QObject *parent)
+    : QTcpServer(parent)
+    , m_limits(limits)
+{
+    m_sweep.setInterval(std::clamp(std::min(m_limits.requestTimeoutMs, m_limits.idleTimeoutMs) / 4, 20, 1000));
+    connect(&m_sweep, &QTimer::timeout, this, &GuardedTcpServer::sweep);
+    m_sweep.start();
+    connect(this, &QTcpServer::acceptError, this,
+            [this] { QTimer::singleShot(kAcceptRetryMs, this, &QTcpServer::resumeAccepting); });
+}
+
+bool GuardedTcpServer::listenShared(const QHostAddress &host, quint16 port)
+{
+    sockaddr_storage address{};
+    socklen_t length = 0;
+    const bool v4 = host.protocol() == QAbstractSocket::IPv4Protocol;
+    if (v4) {
+        auto *in = reinterpret_cast<sockaddr_in *>(&address);
+        in->sin_family = AF_INET;
+        in->sin_port = htons(port);
+        in->sin_addr.s_addr = htonl(host.toIPv4Address());
+        length = sizeof(sockaddr_in);
+    } else {
+        // IPv6, or QHostAddress::Any: one dual-stack socket, as QTcpServer::listen does.
+        auto *in6 = reinterpret_cast<sockaddr_in6 *>(&address);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(port);
+        const Q_IPV6ADDR bytes = host.toIPv6Address();
+        std::memcpy(&in6->sin6_addr, &bytes, sizeof bytes);
+        const QString scope = host.scopeId();
+        bool numeric = false;
+        const uint scopeNumber = scope.toUInt(&numeric);
+        in6->sin6_scope_id = numeric ? scopeNumber : (scope.isEmpty() ? 0 : ::if_nametoindex(qPrintable(scope)));
+        length = sizeof(sockaddr_in6);
+    }
+    const int fd = ::socket(v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    const int one = 1;
+    const int v6only = host == QHostAddress(QHostAddress::Any) ? 0 : 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    if (!v4)
+        ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&address), length) != 0 || ::listen(fd, SOMAXCONN) != 0
+        || !setSocketDescriptor(fd)) {
+        ::close(fd);
+        return false;
+    }
+    return true;
+}
+
+std::int64_t GuardedTcpServer::steadyNowMs()
+{
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+void GuardedTcpServer::incomingConnection(qintptr descriptor)
+{
+    auto *socket = new GuardedSocket(m_limits, this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        ::close(int(descriptor));
+        delete socket;
+        return;
+    }
+    m_sockets.insert(socket);
+    connect(socket, &QObject::destroyed, this, [this, socket] { m_sockets.erase(socket); });
+    if (qsizetype(m_sockets.size()) > m_limits.maxConnections) {
+        socket->refuse(
+            RequestError::Kind::Busy,
+            QStringLiteral("Too many open connections (the limit is %1); try again later").arg(m_limits.maxConnections));
+        return; // never handed to QHttpServer; it closes and deletes itself
+    }
+    addPendingConnection(socket);
+}
+
+void GuardedTcpServer::sweep()
+{
+    const std::int64_t now = steadyNowMs();
+    const std::vector<GuardedSocket *> sockets(m_sockets.begin(), m_sockets.end());
+    for (GuardedSocket *socket : sockets)
+        socket->checkDeadline(now);
+}
+
+} // namespace Audit

@@ -21,13 +21,13 @@
 #include "datasplitter.h"
 #include "evaluation.h"
 #include "fileio.h"
+#include "listenerror.h"
 #include "modelcard.h"
 #include "prediction.h"
 #include "project.h"
-#include "listenerror.h"
-#include "serverpool.h"
 #include "record.h"
 #include "schemaerror.h"
+#include "serverpool.h"
 #include "slicereport.h"
 #include "trainer.h"
 
@@ -146,11 +146,14 @@ AuditSource auditSource(const CommandLine &cli)
     return source;
 }
 
-std::optional<double> thresholdOption(const CommandLine &cli)
+// An audit of the --model/--data or --scores source at --threshold (default: the model's).
+AuditRequest auditRequest(const CommandLine &cli)
 {
-    if (!cli.isSet(QStringLiteral("threshold")))
-        return std::nullopt;
-    return cli.number(QStringLiteral("threshold"));
+    AuditRequest request;
+    request.source = auditSource(cli);
+    if (cli.isSet(QStringLiteral("threshold")))
+        request.threshold = cli.number(QStringLiteral("threshold"));
+    return request;
 }
 
 template <typename E>
@@ -370,9 +373,7 @@ int slices(const QStringList &args)
     cli.add(QStringLiteral("json"), QStringLiteral("Print the report as JSON on stdout."));
     if (!cli.parse(args))
         return cli.exitCode();
-    AuditRequest request;
-    request.source = auditSource(cli);
-    request.threshold = thresholdOption(cli);
+    AuditRequest request = auditRequest(cli);
     request.bias = false;
     SliceOptions &options = request.sliceOptions;
     options.features = cli.values(QStringLiteral("features"));
@@ -417,9 +418,7 @@ int bias(const QStringList &args)
     cli.add(QStringLiteral("json"), QStringLiteral("Print the report as JSON on stdout."));
     if (!cli.parse(args))
         return cli.exitCode();
-    AuditRequest request;
-    request.source = auditSource(cli);
-    request.threshold = thresholdOption(cli);
+    AuditRequest request = auditRequest(cli);
     request.slices = false;
     BiasRequest &bias = request.biasRequest;
     bias.attributes = cli.values(QStringLiteral("attributes"));
@@ -511,8 +510,8 @@ quint16 startNamingFlags(ServerPool &service)
         return service.start();
     } catch (const ListenError &e) {
         if (e.reason() == ListenError::Reason::TokenRequired)
-            throw ListenError(e.reason(), e.message().replace(QStringLiteral("needs a bearer token"),
-                                                              QStringLiteral("needs --token SECRET")));
+            throw ListenError(
+                e.reason(), e.message().replace(QStringLiteral("needs a bearer token"), QStringLiteral("needs --token SECRET")));
         throw ListenError(e.reason(), e.message() + QStringLiteral(" (--host, --port; --port 0 picks a free one)"));
     }
 }

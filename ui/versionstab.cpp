@@ -257,7 +257,7 @@ void VersionsTab::showSnapshot()
         for (const Audit::ArtifactStatus &a : snapshot->status->artifacts) {
             const bool good = a.state == Audit::ArtifactStatus::State::UpToDate;
             addRow(m_artifacts,
-                   {a.path, a.owner, Audit::artifactStateName(a.state), a.recorded.md5,
+                   {a.path, a.owner, Audit::enumName(a.state), a.recorded.md5,
                     a.recorded.size < 0 ? QVariant() : QVariant(a.recorded.size), a.cached ? tr("DVC cache") : tr("git")},
                    good ? kGood : kBad, a.md5.isEmpty() ? QString() : tr("md5 on disk: %1").arg(a.md5));
         }

@@ -10,11 +10,16 @@
 
 namespace Audit {
 
+void makeParentFolder(const QString &path)
+{
+    const QString folder = QFileInfo(path).absolutePath();
+    if (!QDir().mkpath(folder))
+        throw IoError(QStringLiteral("%1: cannot create folder %2").arg(path, folder));
+}
+
 void writeFileAtomically(const QString &path, const QByteArray &bytes)
 {
-    const QFileInfo info(path);
-    if (!QDir().mkpath(info.absolutePath()))
-        throw IoError(QStringLiteral("%1: cannot create folder %2").arg(path, info.absolutePath()));
+    makeParentFolder(path);
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         throw IoError(QStringLiteral("%1: cannot write: %2").arg(path, file.errorString()));

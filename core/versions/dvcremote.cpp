@@ -40,9 +40,7 @@ CopyCheck copyVerified(const QString &from, const QString &to, const DvcFileEntr
         in.close();
         return CopyCheck{false, fileMd5(from), QFileInfo(from).size()};
     }
-    const QFileInfo target(to);
-    if (!QDir().mkpath(target.absolutePath()))
-        throw IoError(QStringLiteral("%1: cannot create folder %2").arg(to, target.absolutePath()));
+    makeParentFolder(to);
     QSaveFile out(to);
     if (!out.open(QIODevice::WriteOnly))
         throw IoError(QStringLiteral("%1: cannot write: %2").arg(to, out.errorString()));
@@ -96,25 +94,6 @@ bool PullEntry::failed() const
     return !regenerable && (outcome == Outcome::NotInRemote || outcome == Outcome::Corrupt);
 }
 
-QString pullOutcomeName(PullEntry::Outcome outcome)
-{
-    switch (outcome) {
-    case PullEntry::Outcome::UpToDate:
-        return QStringLiteral("up to date");
-    case PullEntry::Outcome::FromCache:
-        return QStringLiteral("from cache");
-    case PullEntry::Outcome::Pulled:
-        return QStringLiteral("pulled");
-    case PullEntry::Outcome::NotInRemote:
-        return QStringLiteral("not in remote");
-    case PullEntry::Outcome::Corrupt:
-        return QStringLiteral("corrupt in remote");
-    case PullEntry::Outcome::Kept:
-        return QStringLiteral("kept");
-    }
-    return {};
-}
-
 bool PullReport::complete() const
 {
     return std::none_of(entries.cbegin(), entries.cend(), [](const PullEntry &e) { return e.failed(); });
@@ -154,7 +133,7 @@ QJsonObject PullReport::toJson() const
                                 {QStringLiteral("size"), e.recorded.size < 0 ? QJsonValue() : QJsonValue(e.recorded.size)},
                                 {QStringLiteral("owner"), e.owner},
                                 {QStringLiteral("regenerable"), e.regenerable},
-                                {QStringLiteral("status"), pullOutcomeName(e.outcome)},
+                                {QStringLiteral("status"), enumName(e.outcome)},
                                 {QStringLiteral("detail"), e.detail}});
     }
     return QJsonObject{{QStringLiteral("remote"), remote},

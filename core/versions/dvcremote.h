@@ -5,6 +5,7 @@
 #include <QString>
 
 #include "dvcfiles.h"
+#include "enumnames.h"
 
 namespace Audit {
 
@@ -77,6 +78,16 @@ private:
     QString m_cache;
 };
 
-QString pullOutcomeName(PullEntry::Outcome outcome);
+template <>
+struct EnumNames<PullEntry::Outcome>
+{
+    using Outcome = PullEntry::Outcome;
+    static constexpr std::array<std::pair<Outcome, const char *>, 6> table{{{Outcome::UpToDate, "up to date"},
+                                                                            {Outcome::FromCache, "from cache"},
+                                                                            {Outcome::Pulled, "pulled"},
+                                                                            {Outcome::NotInRemote, "not in remote"},
+                                                                            {Outcome::Corrupt, "corrupt in remote"},
+                                                                            {Outcome::Kept, "kept"}}};
+};
 
 } // namespace Audit

@@ -73,23 +73,6 @@ ArtifactStatus::State compare(const DvcFileEntry &recorded, const std::pair<QStr
 
 } // namespace
 
-QString artifactStateName(ArtifactStatus::State state)
-{
-    switch (state) {
-    case ArtifactStatus::State::UpToDate:
-        return QStringLiteral("up to date");
-    case ArtifactStatus::State::Modified:
-        return QStringLiteral("modified");
-    case ArtifactStatus::State::Missing:
-        return QStringLiteral("missing");
-    case ArtifactStatus::State::NotRecorded:
-        return QStringLiteral("not in dvc.lock");
-    case ArtifactStatus::State::Unchecked:
-        return QStringLiteral("directory (not checked)");
-    }
-    return {};
-}
-
 bool WorkspaceStatus::upToDate() const
 {
     return std::all_of(stages.cbegin(), stages.cend(), [](const StageStatus &s) { return s.upToDate; })
@@ -108,7 +91,7 @@ QJsonObject WorkspaceStatus::toJson() const
                         {QStringLiteral("md5"), a.recorded.md5.isEmpty() ? QJsonValue() : QJsonValue(a.recorded.md5)},
                         {QStringLiteral("size"), a.recorded.size < 0 ? QJsonValue() : QJsonValue(a.recorded.size)},
                         {QStringLiteral("workspace_md5"), a.md5.isEmpty() ? QJsonValue() : QJsonValue(a.md5)},
-                        {QStringLiteral("status"), artifactStateName(a.state)}});
+                        {QStringLiteral("status"), enumName(a.state)}});
     }
     QJsonArray stageList;
     for (const StageStatus &s : stages) {
@@ -139,7 +122,7 @@ QString WorkspaceStatus::toText() const
                     .arg(a.path, -28)
                     .arg(a.recorded.md5.isEmpty() ? QStringLiteral("-") : a.recorded.md5.left(12), -12)
                     .arg(a.recorded.size < 0 ? QStringLiteral("-") : QString::number(a.recorded.size), 10)
-                    .arg(artifactStateName(a.state), -16)
+                    .arg(enumName(a.state), -16)
                     .arg(a.owner, a.cached ? QString() : QStringLiteral(", git"));
     }
     return text;
@@ -200,7 +183,7 @@ WorkspaceStatus workspaceStatus(const QString &rootDir)
                 continue;
             const ArtifactStatus::State state = compare(entry ? *entry : DvcFileEntry{}, hash(dep));
             if (state == ArtifactStatus::State::Modified || state == ArtifactStatus::State::Missing)
-                stageStatus.reasons << QStringLiteral("changed deps: %1: %2").arg(artifactStateName(state), dep);
+                stageStatus.reasons << QStringLiteral("changed deps: %1: %2").arg(enumName(state), dep);
             else if (state == ArtifactStatus::State::NotRecorded)
                 stageStatus.reasons << QStringLiteral("changed deps: new: %1").arg(dep);
         }
@@ -237,7 +220,7 @@ WorkspaceStatus workspaceStatus(const QString &rootDir)
                 continue;
             const ArtifactStatus::State state = compare(entry ? *entry : DvcFileEntry{}, hash(out.path));
             if (state == ArtifactStatus::State::Modified || state == ArtifactStatus::State::Missing)
-                stageStatus.reasons << QStringLiteral("changed outs: %1: %2").arg(artifactStateName(state), out.path);
+                stageStatus.reasons << QStringLiteral("changed outs: %1: %2").arg(enumName(state), out.path);
             else if (state == ArtifactStatus::State::NotRecorded)
                 stageStatus.reasons << QStringLiteral("changed outs: not in dvc.lock: %1").arg(out.path);
         }

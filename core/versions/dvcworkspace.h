@@ -7,6 +7,7 @@
 #include <QStringList>
 
 #include "dvcfiles.h"
+#include "enumnames.h"
 
 namespace Audit {
 
@@ -43,7 +44,16 @@ struct WorkspaceStatus
     QString toText() const;
 };
 
-QString artifactStateName(ArtifactStatus::State state);
+template <>
+struct EnumNames<ArtifactStatus::State>
+{
+    using State = ArtifactStatus::State;
+    static constexpr std::array<std::pair<State, const char *>, 5> table{{{State::UpToDate, "up to date"},
+                                                                          {State::Modified, "modified"},
+                                                                          {State::Missing, "missing"},
+                                                                          {State::NotRecorded, "not in dvc.lock"},
+                                                                          {State::Unchecked, "directory (not checked)"}}};
+};
 
 // Compares the workspace with dvc.yaml, dvc.lock and every *.dvc file under root (not
 // descending into .dvc, .git or build folders). Throws SchemaError for a malformed file,

@@ -4,7 +4,6 @@
 #include <QFileInfo>
 
 #include "auditerror.h"
-#include "gitrepository.h"
 #include "schemaerror.h"
 
 namespace Audit {
@@ -42,29 +41,6 @@ Schema Project::loadSchema() const
 QString Project::auditDataPath() const
 {
     return QFileInfo::exists(m_params.testPath) ? m_params.testPath : m_params.rawPath;
-}
-
-QString Project::trainDataPath() const
-{
-    return QFileInfo::exists(m_params.trainPath) ? m_params.trainPath : auditDataPath();
-}
-
-std::optional<QString> Project::repositoryRoot() const
-{
-    try {
-        return QFileInfo(GitRepository(m_dir).workdir()).canonicalFilePath();
-    } catch (const AuditError &) {
-        return std::nullopt;
-    }
-}
-
-QString Project::pathInRepository() const
-{
-    const std::optional<QString> root = repositoryRoot();
-    if (!root)
-        return {};
-    const QString relative = QDir(*root).relativeFilePath(QFileInfo(m_dir).canonicalFilePath());
-    return relative == QLatin1String(".") ? QString() : relative + QLatin1Char('/');
 }
 
 } // namespace Audit

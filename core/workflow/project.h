@@ -1,7 +1,5 @@
 #pragma once
 
-#include <optional>
-
 #include <QString>
 
 #include "params.h"
@@ -17,7 +15,6 @@ public:
     static constexpr const char *kParamsFile = "params.yaml";
     static constexpr const char *kModelFile = "models/model.bin";
     static constexpr const char *kCardFile = "model_card.md";
-    static constexpr const char *kReportsDir = "reports";
 
     // True when `dir` holds a params.yaml.
     static bool isProject(const QString &dir);
@@ -35,18 +32,9 @@ public:
     Schema loadSchema() const; // throws SchemaError / IoError naming the schema file
     QString modelPath() const { return path(QLatin1String(kModelFile)); }
     QString cardPath() const { return path(QLatin1String(kCardFile)); }
-    QString reportsDir() const { return path(QLatin1String(kReportsDir)); }
 
     // The data the audit views show: data.test when that file exists, else data.raw.
     QString auditDataPath() const;
-    // The data training reads: data.train when that file exists, else the audit data.
-    QString trainDataPath() const;
-
-    // The git working tree holding the project, which may be a parent folder; nullopt
-    // outside any repository.
-    std::optional<QString> repositoryRoot() const;
-    // The project folder inside its repository: "" at the root, else "sub/dir/".
-    QString pathInRepository() const;
 
 private:
     QString m_dir;

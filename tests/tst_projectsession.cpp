@@ -106,10 +106,7 @@ void TestProjectSession::train_sameModelFileAsTheCli()
     QFETCH(QByteArray, model);
     QTemporaryDir dir;
     TestUtil::makeProject(dir, false);
-    TestUtil::writeFile(dir, QStringLiteral("params.yaml"),
-                        "data:\n  schema: data/census.schema.yaml\n  train: data/train.csv\n  test: data/test.csv\n"
-                        "model:\n  seed: 42\n  log1p: none\n"
-                            + model);
+    TestUtil::writeModelParams(dir, model);
     ProjectSession session;
     session.openProject(dir.path());
     QTRY_VERIFY_WITH_TIMEOUT(!session.isBusy() && session.project().data, 30000);
@@ -120,18 +117,11 @@ void TestProjectSession::train_sameModelFileAsTheCli()
     QTRY_VERIFY(!session.isBusy());
     const QByteArray gui = session.project().model->serialize();
 
-    QProcess cli;
-    cli.setWorkingDirectory(dir.path());
-    cli.start(QStringLiteral(CLI_BINARY),
-              {QStringLiteral("train"), QStringLiteral("--data"), QStringLiteral("data/train.csv"), QStringLiteral("--out"),
-               QStringLiteral("models/cli.bin")});
-    QVERIFY(cli.waitForFinished(60000));
-    QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
-    const QByteArray fromCli = TestUtil::readFile(dir.filePath(QStringLiteral("models/cli.bin")));
-    QCOMPARE(QCryptographicHash::hash(gui, QCryptographicHash::Md5).toHex(),
-             QCryptographicHash::hash(fromCli, QCryptographicHash::Md5).toHex());
-    QCOMPARE(session.project().model->md5(),
-             QString::fromLatin1(QCryptographicHash::hash(fromCli, QCryptographicHash::Md5).toHex()));
+    QString error;
+    const QString fromCli = TestUtil::cliTrainMd5(dir, error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(QString::fromLatin1(QCryptographicHash::hash(gui, QCryptographicHash::Md5).toHex()), fromCli);
+    QCOMPARE(session.project().model->md5(), fromCli);
 }
 
 QTEST_GUILESS_MAIN(TestProjectSession)

@@ -49,6 +49,7 @@ private Q_SLOTS:
     void metricAndParamDiffsAreRight();
     void sliceAndParityDiffsAreRight();
     void parityFlipsOnAHandMadePair();
+    void sliceDiffIgnoresDigitsPastReportPrecision();
     void pastModelLoadsFromTheCache();
     void pastModelAuditedSideBySide();
     void statusSeesTamperingAndParamChanges();
@@ -183,6 +184,50 @@ void TestVersions::sliceAndParityDiffsAreRight()
         QCOMPARE(verdict(m_bias[1], f), f.after);
         QVERIFY(f.before != f.after);
     }
+}
+
+void TestVersions::sliceDiffIgnoresDigitsPastReportPrecision()
+{
+    // The same slices written at full precision (an older report) and at the reports' 10
+    // significant digits: nothing got worse. A real drop of 0.01 still counts, and so does
+    // one outside the old interval.
+    const auto report = [](double f1a, double f1b, double lowB) {
+        return QJsonObject{
+            {QStringLiteral("slices"),
+             QJsonArray{
+                 QJsonObject{{QStringLiteral("feature"), QStringLiteral("g")},
+                             {QStringLiteral("value"), QStringLiteral("A")},
+                             {QStringLiteral("n"), 100},
+                             {QStringLiteral("f1"), f1a},
+                             {QStringLiteral("accuracy"), 0.5},
+                             {QStringLiteral("f1_ci"), QJsonObject{{QStringLiteral("low"), 0.6}, {QStringLiteral("high"), 0.8}}}},
+                 QJsonObject{
+                     {QStringLiteral("feature"), QStringLiteral("g")},
+                     {QStringLiteral("value"), QStringLiteral("B")},
+                     {QStringLiteral("n"), 50},
+                     {QStringLiteral("f1"), f1b},
+                     {QStringLiteral("accuracy"), 0.5},
+                     {QStringLiteral("f1_ci"), QJsonObject{{QStringLiteral("low"), lowB}, {QStringLiteral("high"), 0.9}}}}}}};
+    };
+    const double full = 0.71433333333333337; // 0.7143333333 at 10 significant digits
+    VersionDiff diff;
+    diff.slices = diffSlices(report(full, 0.5, 0.0), report(0.7143333333, 0.5, 0.0));
+    QCOMPARE(diff.sliceCounts().compared, 2);
+    QCOMPARE(diff.sliceCounts().worse, 0);
+    QVERIFY(diff.worseSlices().isEmpty());
+    QCOMPARE(diff.slices.front().f1Delta(), 0.0);
+
+    // B drops from 0.5 onto its old lower bound 0.4, written with float noise below it: worse,
+    // but not outside the old interval. A drops by 0.01, inside [0.6, 0.8].
+    diff.slices = diffSlices(report(full, 0.5, 0.4), report(full - 0.01, 0.39999999999999997, 0.3));
+    QCOMPARE(diff.sliceCounts().worse, 2);
+    QCOMPARE(diff.sliceCounts().worseSignificant, 0);
+    QCOMPARE(diff.worseSlices().front().value, QStringLiteral("B")); // largest drop first: -0.1 before -0.01
+
+    // B drops to 0.3, below its old interval [0.4, 0.9]: significant.
+    diff.slices = diffSlices(report(full, 0.5, 0.4), report(full, 0.3, 0.2));
+    QCOMPARE(diff.sliceCounts().worse, 1);
+    QCOMPARE(diff.sliceCounts().worseSignificant, 1);
 }
 
 void TestVersions::parityFlipsOnAHandMadePair()

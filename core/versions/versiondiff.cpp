@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 
 #include "dvcfiles.h"
+#include "metrics.h"
 
 namespace Audit {
 
@@ -139,7 +140,7 @@ QList<SliceDelta> diffSlices(const QJsonObject &slicesBefore, const QJsonObject 
         d.nAfter = now.n;
         d.f1After = now.f1;
         d.accuracyAfter = now.accuracy;
-        d.significant = now.f1 < old.low || now.f1 > old.high;
+        d.significant = reportNumber(now.f1) < reportNumber(old.low) || reportNumber(now.f1) > reportNumber(old.high);
         matched << d;
     }
     for (const QString &key : std::as_const(orderAfter)) {
@@ -227,6 +228,11 @@ QString valueText(const QJsonValue &value)
         return QStringLiteral("null");
     return QString::fromUtf8(QJsonDocument(value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject()))
                                  .toJson(QJsonDocument::Compact));
+}
+
+double SliceDelta::f1Delta() const
+{
+    return reportNumber(f1After) - reportNumber(f1Before);
 }
 
 QList<SliceDelta> VersionDiff::worseSlices() const

@@ -40,7 +40,9 @@ struct SliceDelta
     double f1Before = 0, f1After = 0;
     double accuracyBefore = 0, accuracyAfter = 0;
     bool significant = false; // the new F1 lies outside the old one's confidence interval
-    double f1Delta() const { return f1After - f1Before; }
+    // The change in F1 at the precision the reports state it (reportNumber), so two reports
+    // that differ only in how many digits they wrote compare as unchanged.
+    double f1Delta() const;
     bool inBoth() const { return nBefore >= 0 && nAfter >= 0; }
 };
 

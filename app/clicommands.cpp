@@ -128,6 +128,17 @@ void addScoredInputOptions(CommandLine &cli)
     addStrict(cli);
 }
 
+// --threshold T, when given: positive when score >= T, so T lies in [0, 1] as every score does.
+std::optional<double> thresholdOption(const CommandLine &cli)
+{
+    if (!cli.isSet(QStringLiteral("threshold")))
+        return std::nullopt;
+    const double t = cli.number(QStringLiteral("threshold"));
+    if (!(t >= 0 && t <= 1))
+        throw UsageError(QStringLiteral("--threshold %1: must be within [0, 1] (positive when score >= threshold)").arg(t));
+    return t;
+}
+
 // The audit source from --model/--data or --scores and its column options.
 AuditSource auditSource(const CommandLine &cli)
 {
@@ -139,8 +150,7 @@ AuditSource auditSource(const CommandLine &cli)
     source.scored.scoreColumn = cli.value(QStringLiteral("score-col"));
     source.scored.labelColumn = cli.value(QStringLiteral("label-col"));
     source.scored.labelPositive = cli.value(QStringLiteral("label-positive"));
-    if (cli.isSet(QStringLiteral("threshold")))
-        source.scored.threshold = cli.number(QStringLiteral("threshold"));
+    source.scored.threshold = thresholdOption(cli);
     if (source.scoresPath.isEmpty() == source.modelPath.isEmpty() || source.modelPath.isEmpty() != source.dataPath.isEmpty())
         throw UsageError(QStringLiteral("give either --model FILE --data CSV, or --scores CSV"));
     return source;
@@ -151,8 +161,7 @@ AuditRequest auditRequest(const CommandLine &cli)
 {
     AuditRequest request;
     request.source = auditSource(cli);
-    if (cli.isSet(QStringLiteral("threshold")))
-        request.threshold = cli.number(QStringLiteral("threshold"));
+    request.threshold = thresholdOption(cli);
     return request;
 }
 
@@ -312,7 +321,7 @@ int evaluate(const QStringList &args)
     const Model model = Model::load(cli.value(QStringLiteral("model")));
     const LoadReport data = CsvReader::read(cli.value(QStringLiteral("data")), model.schema(), loadOptions(cli));
     reportRejected(data);
-    const double threshold = cli.isSet(QStringLiteral("threshold")) ? cli.number(QStringLiteral("threshold")) : -1;
+    const std::optional<double> threshold = thresholdOption(cli);
     const EvaluationReport report = evaluateModel(model, data, cli.number(QStringLiteral("beta")), threshold);
     reportUnseen(report.encode);
     if (cli.isSet(QStringLiteral("out")))

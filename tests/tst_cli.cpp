@@ -411,6 +411,12 @@ void TestCli::badInput_exitsTwoWithMessage_data()
                                                   QStringLiteral("high")}
                                    << "--threshold: expected a number, found \"high\""
                                    << "";
+    QTest::newRow("threshold outside [0, 1]")
+        << QStringList{QStringLiteral("slices"),      QStringLiteral("--scores"), QStringLiteral("data/raw/census.csv"),
+                       QStringLiteral("--threshold"), QStringLiteral("-1"),       QStringLiteral("--out"),
+                       QStringLiteral("out6.json")}
+        << "--threshold -1: must be within [0, 1]"
+        << "out6.json";
     QTest::newRow("unknown reference group") << QStringList{QStringLiteral("bias"),
                                                             QStringLiteral("--model"),
                                                             QStringLiteral("a.bin"),

@@ -16,8 +16,8 @@ class TestMetrics : public QObject
 private Q_SLOTS:
     void handComputedCase();
     void fBeta_weighsRecall();
-    void zeroDivision_isOne_data();
-    void zeroDivision_isOne();
+    void zeroDivision_isNaN_data();
+    void zeroDivision_isNaN();
     void rocAuc_handlesTies();
     void rocAuc_oneClassIsNaNAndJsonNull();
     void averagePrecision_matchesScikitLearn();
@@ -61,20 +61,20 @@ void TestMetrics::fBeta_weighsRecall()
     QCOMPARE(fBeta(c, 2.0), 5.0 * 2 / (5.0 * 2 + 4 * 3 + 1));
 }
 
-void TestMetrics::zeroDivision_isOne_data()
+void TestMetrics::zeroDivision_isNaN_data()
 {
     QTest::addColumn<Scores>("scores");
     QTest::addColumn<Labels>("labels");
     QTest::addColumn<double>("precision");
     QTest::addColumn<double>("recall");
     QTest::addColumn<double>("f1");
-    QTest::newRow("no predicted positives") << Scores{0.1, 0.2} << Labels{1, 0} << 1.0 << 0.0 << 0.0;
-    QTest::newRow("no label positives") << Scores{0.9, 0.2} << Labels{0, 0} << 0.0 << 1.0 << 0.0;
-    QTest::newRow("no positives at all") << Scores{0.1, 0.2} << Labels{0, 0} << 1.0 << 1.0 << 1.0;
+    QTest::newRow("no predicted positives") << Scores{0.1, 0.2} << Labels{1, 0} << qQNaN() << 0.0 << 0.0;
+    QTest::newRow("no label positives") << Scores{0.9, 0.2} << Labels{0, 0} << 0.0 << qQNaN() << 0.0;
+    QTest::newRow("no positives at all") << Scores{0.1, 0.2} << Labels{0, 0} << qQNaN() << qQNaN() << qQNaN();
     QTest::newRow("all right") << Scores{0.9, 0.2} << Labels{1, 0} << 1.0 << 1.0 << 1.0;
 }
 
-void TestMetrics::zeroDivision_isOne()
+void TestMetrics::zeroDivision_isNaN()
 {
     QFETCH(Scores, scores);
     QFETCH(Labels, labels);

@@ -1,6 +1,7 @@
 #include <QtTest>
 
 #include <QCryptographicHash>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QSignalSpy>
 
@@ -19,6 +20,8 @@ class TestProjectSession : public QObject
 private Q_SLOTS:
     void projectWithoutModel_loadsDataAndSaysWhy();
     void scoredCsv_auditsWithoutAModel();
+    void scoredCsv_sameJsonAsTheCli_data();
+    void scoredCsv_sameJsonAsTheCli();
     void manyThresholdChanges_endAtTheLast();
     void train_sameModelFileAsTheCli_data();
     void train_sameModelFileAsTheCli();
@@ -72,6 +75,52 @@ void TestProjectSession::scoredCsv_auditsWithoutAModel()
     QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 30000);
     QVERIFY(errors.front().front().toString().contains(QStringLiteral("the score column \"probability\" is absent")));
     QCOMPARE(int(session.project().scored->rowCount()), 2000); // still the previous data
+}
+
+void TestProjectSession::scoredCsv_sameJsonAsTheCli_data()
+{
+    QTest::addColumn<QString>("command");
+    QTest::addColumn<QString>("columnsFlag");
+    QTest::newRow("bias") << QStringLiteral("bias") << QStringLiteral("--attributes");
+    QTest::newRow("slices") << QStringLiteral("slices") << QStringLiteral("--features");
+}
+
+void TestProjectSession::scoredCsv_sameJsonAsTheCli()
+{
+    // The GUI (File > Open scored CSV: ProjectSession::openScoredCsv) and `modelaudit-cli bias|slices
+    // --scores` audit the same scored CSV through the workflow layer: the JSON is the same, byte for
+    // byte (same verdicts, same reference groups, same digits).
+    QFETCH(QString, command);
+    QFETCH(QString, columnsFlag);
+    QTemporaryDir dir;
+    TestUtil::makeProject(dir);
+    const Audit::Model model = Audit::Model::load(dir.filePath(QStringLiteral("models/model.bin")));
+    const QString scored = dir.filePath(QStringLiteral("scored.csv"));
+    Audit::predictCsv(model, dir.filePath(QStringLiteral("data/test.csv")), scored);
+    const double threshold = 0.4321;
+
+    ProjectSession session;
+    Audit::ScoredCsvOptions options;
+    options.attributes = {QStringLiteral("race"), QStringLiteral("sex")};
+    options.threshold = threshold;
+    session.openScoredCsv(scored, options);
+    QTRY_VERIFY_WITH_TIMEOUT(session.results() && !session.isBusy(), 30000);
+    const Audit::AuditResults *r = session.results();
+    QVERIFY(r->bias && r->slices);
+    const QJsonObject guiJson = command == QLatin1String("bias") ? r->bias->toJson() : r->slices->toJson();
+    const QByteArray gui = QJsonDocument(guiJson).toJson(QJsonDocument::Indented);
+
+    QProcess cli;
+    cli.setWorkingDirectory(dir.path());
+    const QString out = dir.filePath(command + QStringLiteral(".json"));
+    cli.start(QStringLiteral(CLI_BINARY),
+              {command, QStringLiteral("--scores"), scored, QStringLiteral("--threshold"), QString::number(threshold),
+               columnsFlag, QStringLiteral("race,sex"), QStringLiteral("--out"), out});
+    QVERIFY(cli.waitForFinished(60000));
+    QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+    const QByteArray fromCli = TestUtil::readFile(out);
+    QVERIFY(gui.size() > 1000);
+    QCOMPARE(gui, fromCli);
 }
 
 void TestProjectSession::manyThresholdChanges_endAtTheLast()

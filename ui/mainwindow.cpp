@@ -297,7 +297,7 @@ void MainWindow::chooseScored()
     auto *positive = new QLineEdit(&dialog);
     positive->setPlaceholderText(tr("empty: labels are 0/1"));
     auto *attributes = new QLineEdit(&dialog);
-    attributes->setPlaceholderText(tr("race,sex"));
+    attributes->setPlaceholderText(tr("columns to audit, comma-separated"));
     auto *threshold = new QDoubleSpinBox(&dialog);
     threshold->setRange(0, 1);
     threshold->setDecimals(3);

@@ -4,11 +4,11 @@
 
 namespace Audit {
 
-AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, const BiasOptions &biasOptions, double threshold,
-                      const AuditResults *previous)
+AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, const BiasOptions &biasOptions,
+                      std::optional<double> threshold, const AuditResults *previous)
 {
     AuditResults results;
-    results.threshold = threshold >= 0 ? threshold : data.threshold;
+    results.threshold = threshold.value_or(data.threshold);
     if (previous) {
         results.metrics = metricsAtThreshold(previous->metrics, data.scores, data.labels, results.threshold);
         results.roc = previous->roc;

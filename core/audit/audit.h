@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "biasreport.h"
@@ -26,9 +27,9 @@ struct AuditResults
 // Runs the whole audit: overall metrics and curves, slices, bias. A bias problem (say, no
 // protected attribute) does not stop the rest: it is reported in biasError.
 // Throws: SchemaError for bad slice options.
-// `threshold` < 0 means data.threshold. `previous`, when given, must be results for the same
+// No `threshold`: data.threshold. `previous`, when given, must be results for the same
 // data: its threshold-free parts (curves, ROC AUC, PR AUC, log loss, Brier) are reused.
 AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, const BiasOptions &biasOptions,
-                      double threshold = -1, const AuditResults *previous = nullptr);
+                      std::optional<double> threshold = std::nullopt, const AuditResults *previous = nullptr);
 
 } // namespace Audit

@@ -90,7 +90,7 @@ QString parityName(Parity parity)
     return QLatin1String(names[std::size_t(parity)]);
 }
 
-BiasReport computeBias(const ScoredData &data, const BiasOptions &options, double threshold)
+BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::optional<double> threshold)
 {
     if (!(options.tau > 0 && options.tau <= 1))
         throw OptionError(QStringLiteral("tau"),
@@ -101,7 +101,7 @@ BiasReport computeBias(const ScoredData &data, const BiasOptions &options, doubl
                                          "attributes in the schema."));
     BiasReport report;
     report.options = options;
-    report.threshold = threshold >= 0 ? threshold : data.threshold;
+    report.threshold = threshold.value_or(data.threshold);
     report.source = data.source;
     report.modelId = data.modelId;
 

@@ -117,7 +117,7 @@ struct BiasReport
 // Throws: SchemaError naming the attribute or value: a missing attribute column, an
 //         attribute with one group, an unknown reference group, no reference for an
 //         attribute under the predefined method, tau outside (0, 1].
-// `threshold` < 0 means data.threshold.
-BiasReport computeBias(const ScoredData &data, const BiasOptions &options, double threshold = -1);
+// No `threshold`: data.threshold.
+BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::optional<double> threshold = std::nullopt);
 
 } // namespace Audit

@@ -184,7 +184,7 @@ Interval SliceRow::interval(SliceMetric m) const
     return {kNaN, kNaN};
 }
 
-SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, double threshold)
+SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, std::optional<double> threshold)
 {
     if (options.bins < 1)
         throw OptionError(QStringLiteral("bins"), QStringLiteral("slice bins = %1: need at least 1 bin").arg(options.bins));
@@ -205,7 +205,7 @@ SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, d
 
     SliceReport report;
     report.options = options;
-    report.threshold = threshold >= 0 ? threshold : data.threshold;
+    report.threshold = threshold.value_or(data.threshold);
     report.source = data.source;
     report.modelId = data.modelId;
     const std::vector<std::uint8_t> outcomes = data.outcomes(report.threshold);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include <QByteArray>
@@ -92,7 +93,8 @@ struct SliceReport
 
 // Ratios with a zero denominator are NaN (null in JSON, empty in CSV).
 // Throws: SchemaError for an unknown feature, bins < 1 or cross outside 1..3.
-// `threshold` < 0 means data.threshold.
-SliceReport computeSlices(const ScoredData &data, const SliceOptions &options = {}, double threshold = -1);
+// No `threshold`: data.threshold.
+SliceReport computeSlices(const ScoredData &data, const SliceOptions &options = {},
+                          std::optional<double> threshold = std::nullopt);
 
 } // namespace Audit

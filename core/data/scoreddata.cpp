@@ -29,9 +29,9 @@ QStringList ScoredData::columnNames() const
     return names;
 }
 
-std::vector<std::uint8_t> ScoredData::outcomes(double at) const
+std::vector<std::uint8_t> ScoredData::outcomes(std::optional<double> at) const
 {
-    const double t = at >= 0 ? at : threshold;
+    const double t = at.value_or(threshold);
     std::vector<std::uint8_t> out(labels.size());
     for (std::size_t i = 0; i < labels.size(); ++i)
         out[i] = std::uint8_t(labels[i] * 2 + (scores[i] >= t ? 1 : 0));
@@ -161,8 +161,8 @@ ScoredData readScoredCsv(const QString &path, const ScoredCsvOptions &options)
     for (const std::string &label : rawLabels)
         scored.labels.push_back(label == positive ? 1 : 0);
 
-    if (options.threshold >= 0) {
-        scored.threshold = options.threshold;
+    if (options.threshold) {
+        scored.threshold = *options.threshold;
     } else if (!binaryScores) {
         throw CsvError(QStringLiteral("%1: column \"%2\" holds scores other than 0 and 1, and no threshold was given. "
                                       "Fix: pass --threshold T (positive when score >= T).")

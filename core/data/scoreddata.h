@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include <QString>
@@ -29,8 +30,8 @@ struct ScoredData
     QStringList columnNames() const;
 
     // Predictions packed with labels: 0 tn, 1 fp, 2 fn, 3 tp (label*2 + pred), at `at`, or at
-    // `threshold` when `at` is negative.
-    std::vector<std::uint8_t> outcomes(double at = -1) const;
+    // `threshold` when `at` is not given.
+    std::vector<std::uint8_t> outcomes(std::optional<double> at = std::nullopt) const;
 };
 
 struct ScoredCsvOptions
@@ -38,7 +39,7 @@ struct ScoredCsvOptions
     QString scoreColumn = QStringLiteral("score");
     QString labelColumn = QStringLiteral("label_value");
     QStringList attributes; // columns to keep as categorical attributes
-    double threshold = -1; // < 0: scores must already be 0/1
+    std::optional<double> threshold; // none: scores must already be 0/1
     QString labelPositive; // empty: labels must be 0/1
 };
 

@@ -51,14 +51,14 @@ QString EvaluationReport::toText() const
         .arg(c.fn);
 }
 
-EvaluationReport evaluateModel(const Model &model, const LoadReport &data, double beta, double threshold)
+EvaluationReport evaluateModel(const Model &model, const LoadReport &data, double beta, std::optional<double> threshold)
 {
     if (!data.data.hasLabels())
         throw SchemaError(
             QStringLiteral("%1: evaluation needs the label column \"%2\"").arg(data.data.path, model.schema().labelColumn()));
     EvaluationReport report;
     const std::vector<double> scores = model.score(data.data, &report.encode);
-    report.metrics = computeMetrics(scores, data.data.labels, threshold >= 0 ? threshold : model.threshold(), beta);
+    report.metrics = computeMetrics(scores, data.data.labels, threshold.value_or(model.threshold()), beta);
     report.modelMd5 = model.md5();
     report.modelLearner = enumName(model.params().kind);
     report.dataPath = data.data.path;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include <QJsonObject>
 #include <QString>
 
@@ -26,9 +28,10 @@ struct EvaluationReport
     QString toText() const;
 };
 
-// Scores a labelled dataset with `model` at its own threshold (or `threshold` when >= 0).
+// Scores a labelled dataset with `model` at its own threshold (or `threshold` when given).
 // Throws: SchemaError when the data has no labels or does not fit the model's encoder.
-EvaluationReport evaluateModel(const Model &model, const LoadReport &data, double beta = 1.0, double threshold = -1);
+EvaluationReport evaluateModel(const Model &model, const LoadReport &data, double beta = 1.0,
+                               std::optional<double> threshold = std::nullopt);
 
 struct PredictReport
 {

@@ -12,9 +12,9 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kLogLossEps = 1e-15;
 
-double ratioOr1(double numerator, double denominator)
+double ratioOrNaN(double numerator, double denominator)
 {
-    return denominator == 0 ? 1.0 : numerator / denominator;
+    return denominator == 0 ? kNaN : numerator / denominator;
 }
 
 // Indices sorted by score, highest first; ties keep index order so results are stable.
@@ -61,7 +61,7 @@ QString csvNumber(double value)
 double fBeta(const Confusion &c, double beta)
 {
     const double b2 = beta * beta;
-    return ratioOr1((1 + b2) * double(c.tp), (1 + b2) * double(c.tp) + b2 * double(c.fn) + double(c.fp));
+    return ratioOrNaN((1 + b2) * double(c.tp), (1 + b2) * double(c.tp) + b2 * double(c.fn) + double(c.fp));
 }
 
 Confusion confusionAt(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, double threshold)
@@ -177,10 +177,10 @@ void fillThresholdMetrics(BinaryMetrics &m, const std::vector<double> &scores, c
     m.confusion = confusionAt(scores, labels, threshold);
     const Confusion &c = m.confusion;
     m.positives = c.tp + c.fn;
-    m.precision = ratioOr1(double(c.tp), double(c.tp + c.fp));
-    m.recall = ratioOr1(double(c.tp), double(c.tp + c.fn));
+    m.precision = ratioOrNaN(double(c.tp), double(c.tp + c.fp));
+    m.recall = ratioOrNaN(double(c.tp), double(c.tp + c.fn));
     m.f1 = fBeta(c, m.beta);
-    m.accuracy = ratioOr1(double(c.tp + c.tn), double(m.support));
+    m.accuracy = ratioOrNaN(double(c.tp + c.tn), double(m.support));
 }
 
 } // namespace

@@ -17,7 +17,8 @@ struct Confusion
 };
 
 // Binary classification metrics at one threshold (positive when score >= threshold).
-// Ratios with a zero denominator are 1, as scikit-learn's zero_division=1. Ranking metrics
+// Ratios with a zero denominator are undefined: NaN (null in JSON, empty in CSV), the rule of every
+// report (slices and bias too; scikit-learn's zero_division=np.nan). Ranking metrics
 // (ROC AUC, PR AUC) are NaN when the labels hold one class only; JSON writes NaN as null.
 struct BinaryMetrics
 {

@@ -29,6 +29,7 @@
 #include "schemaerror.h"
 #include "serverpool.h"
 #include "slicereport.h"
+#include "threshold.h"
 #include "trainer.h"
 
 namespace Cli {
@@ -128,15 +129,12 @@ void addScoredInputOptions(CommandLine &cli)
     addStrict(cli);
 }
 
-// --threshold T, when given: positive when score >= T, so T lies in [0, 1] as every score does.
+// --threshold T, when given (an OptionError outside [0, 1], which the CLI reports with the flag).
 std::optional<double> thresholdOption(const CommandLine &cli)
 {
     if (!cli.isSet(QStringLiteral("threshold")))
         return std::nullopt;
-    const double t = cli.number(QStringLiteral("threshold"));
-    if (!(t >= 0 && t <= 1))
-        throw UsageError(QStringLiteral("--threshold %1: must be within [0, 1] (positive when score >= threshold)").arg(t));
-    return t;
+    return checkedThreshold(cli.number(QStringLiteral("threshold")));
 }
 
 // The audit source from --model/--data or --scores and its column options.

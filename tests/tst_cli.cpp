@@ -415,7 +415,7 @@ void TestCli::badInput_exitsTwoWithMessage_data()
         << QStringList{QStringLiteral("slices"),      QStringLiteral("--scores"), QStringLiteral("data/raw/census.csv"),
                        QStringLiteral("--threshold"), QStringLiteral("-1"),       QStringLiteral("--out"),
                        QStringLiteral("out6.json")}
-        << "--threshold -1: must be within [0, 1]"
+        << "decision threshold -1: must be within [0, 1] (positive when score >= threshold) (--threshold)"
         << "out6.json";
     QTest::newRow("unknown reference group") << QStringList{QStringLiteral("bias"),
                                                             QStringLiteral("--model"),

@@ -1,11 +1,14 @@
 #include <QtTest>
 
+#include <QCryptographicHash>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QStandardPaths>
 
 #include "auditdataset.h"
 #include "cardrenderer.h"
+#include "jsonschema.h"
 #include "modelcard.h"
 #include "prediction.h"
 #include "projectfixture.h"
@@ -13,6 +16,16 @@
 #include "testutil.h"
 
 using namespace Audit;
+
+namespace {
+
+// JSON written with single quotes, for readable test rows.
+QByteArray sq(const char *json)
+{
+    return QByteArray(json).replace('\'', '"');
+}
+
+} // namespace
 
 // The model card on a real audited model: Markdown round trip, prose kept across refreshes,
 // JSON valid against the Model Card Toolkit schema, PDF and HTML exports, stale detection,
@@ -33,7 +46,7 @@ private:
     Dataset m_data;
     std::unique_ptr<AuditResults> m_results;
 
-    AuditResults auditAt(double threshold) const
+    AuditResults auditAt(std::optional<double> threshold) const
     {
         return runAudit(scoreDataset(*m_model, m_data), SliceOptions(), resolveBiasOptions({}, &m_model->schema()), threshold);
     }
@@ -65,6 +78,12 @@ private Q_SLOTS:
     void json_importsBackAndNamesBadFields();
     void malformedCard_namesTheLine_data();
     void malformedCard_namesTheLine();
+    void json_checkedAgainstTheToolkitsOwnSchema_data();
+    void json_checkedAgainstTheToolkitsOwnSchema();
+    void schema_isTheVendoredCopy();
+    void jsonSchema_refsAndLoops();
+    void oversizedCard_refusedUnread();
+    void threshold_outsideUnitInterval_refused();
 };
 
 void TestModelCard::initTestCase()
@@ -72,7 +91,7 @@ void TestModelCard::initTestCase()
     TestUtil::makeProject(m_project);
     m_model = std::make_unique<Model>(Model::load(m_project.filePath(QStringLiteral("models/model.bin"))));
     m_data = CsvReader::read(m_project.filePath(QStringLiteral("data/test.csv")), m_model->schema()).data;
-    m_results = std::make_unique<AuditResults>(auditAt(-1));
+    m_results = std::make_unique<AuditResults>(auditAt(std::nullopt));
 }
 
 void TestModelCard::markdown_exportImportExportIsIdentical()
@@ -301,6 +320,122 @@ void TestModelCard::malformedCard_namesTheLine()
     } catch (const SchemaError &e) {
         QVERIFY2(e.message().contains(messagePart), e.what());
     }
+}
+
+void TestModelCard::json_checkedAgainstTheToolkitsOwnSchema_data()
+{
+    // Each row breaks one rule of MCT's v0.0.2 schema; the message names the member.
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("messagePart");
+    QTest::newRow("license with neither identifier nor custom_text")
+        << sq("{'model_details': {'licenses': [{}]}}")
+        << "card.json: model_details.licenses[0]: must fit exactly one of 2 forms, fits none";
+    QTest::newRow("license with both") << sq("{'model_details': {'licenses': [{'identifier': 'mit', 'custom_text': 'x'}]}}")
+                                       << "card.json: model_details.licenses[0]: must fit exactly one of 2 forms, fits 2";
+    QTest::newRow("owners not a list") << sq("{'model_details': {'owners': {'name': 'x'}}}")
+                                       << "card.json: model_details.owners: expected a list, found an object";
+    QTest::newRow("owner's name a number") << sq("{'model_details': {'owners': [{'name': 'a'}, {'name': 7}]}}")
+                                           << "card.json: model_details.owners[1].name: expected a string, found a number";
+    QTest::newRow("interval bound a number")
+        << sq("{'quantitative_analysis': {'performance_metrics': [{'type': 'f1', 'value': '0.5', 'confidence_interval': "
+              "{'lower_bound': 0.4, 'upper_bound': '0.6'}}]}}")
+        << "performance_metrics[0].confidence_interval.lower_bound: expected a string, found a number";
+    QTest::newRow("unknown top-level member")
+        << sq("{'schema_version': '0.0.2', 'extras': 1}") << "card.json: extras: not a Model Card Toolkit field";
+    QTest::newRow("top level a list") << QByteArray("[]") << "card.json: (top level): expected an object, found a list";
+}
+
+void TestModelCard::json_checkedAgainstTheToolkitsOwnSchema()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, messagePart);
+    const QJsonDocument doc = QJsonDocument::fromJson(json);
+    QVERIFY(!doc.isNull());
+    try {
+        JsonSchema(QJsonDocument::fromJson(
+                       TestUtil::readFile(TestUtil::projectFile(QStringLiteral("resources/schemas/model-card.schema.json"))))
+                       .object(),
+                   QStringLiteral("Model Card Toolkit"))
+            .validate(doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object()), QStringLiteral("card.json"));
+        QFAIL("expected a SchemaError");
+    } catch (const SchemaError &e) {
+        QVERIFY2(e.message().contains(messagePart), e.what());
+    }
+    if (doc.isObject()) { // the import goes through the same check
+        QTemporaryDir dir;
+        TestUtil::writeFile(dir, QStringLiteral("card.json"), json);
+        QVERIFY_THROWS_EXCEPTION(SchemaError, ModelCard::load(dir.filePath(QStringLiteral("card.json"))));
+    }
+}
+
+void TestModelCard::schema_isTheVendoredCopy()
+{
+    const QString shared = TestUtil::projectFile(QStringLiteral("../shared/schemas/model-card.schema.json"));
+    if (!QFile::exists(shared))
+        QSKIP("../shared/schemas is not beside this checkout");
+    const QByteArray built = TestUtil::readFile(
+        TestUtil::projectFile(QStringLiteral("resources/schemas/model-card.schema.json")));
+    QCOMPARE(built, TestUtil::readFile(shared));
+    QCOMPARE(QCryptographicHash::hash(built, QCryptographicHash::Sha256).toHex(),
+             QByteArray("5fa8263ea5036c17ba4a8b93e3b34d07e11077b4e9c0c2048d3ba8897a48757c"));
+}
+
+void TestModelCard::jsonSchema_refsAndLoops()
+{
+    const auto problem = [](const QByteArray &schema, const QByteArray &value) -> QString {
+        try {
+            JsonSchema(QJsonDocument::fromJson(schema).object(), QStringLiteral("test"))
+                .validate(QJsonDocument::fromJson(value).object(), QStringLiteral("v.json"));
+            return {};
+        } catch (const SchemaError &e) {
+            return e.message();
+        }
+    };
+    const QByteArray tree = sq(
+        "{'type': 'object', 'properties': {'kid': {'$ref': '#/definitions/node'}}, 'definitions': {'node': {'type': 'object', "
+        "'required': ['id'], 'properties': {'id': {'type': 'integer'}, 'kid': {'$ref': '#/definitions/node'}}}}}");
+    QCOMPARE(problem(tree, sq("{'kid': {'id': 1, 'kid': {'id': 2}}}")), QString());
+    QCOMPARE(problem(tree, sq("{'kid': {'id': 1, 'kid': {'id': 2.5}}}")),
+             QStringLiteral("v.json: kid.kid.id: expected a whole number, found a number"));
+    QCOMPARE(problem(tree, sq("{'kid': {'id': 1, 'kid': {}}}")), QStringLiteral("v.json: kid.kid.id: required, and missing"));
+    QVERIFY(problem(sq("{'properties': {'a': {'$ref': '#/definitions/none'}}}"), sq("{'a': 1}"))
+                .contains(QStringLiteral("v.json: a: the schema's reference \"#/definitions/none\" does not resolve")));
+    QVERIFY(problem(sq("{'properties': {'a': {'$ref': 'http://example.com/s.json'}}}"), sq("{'a': 1}"))
+                .contains(QStringLiteral("does not resolve")));
+    // A reference to itself would recurse for ever; it stops at the depth limit with a message.
+    QVERIFY(problem(sq("{'definitions': {'x': {'$ref': '#/definitions/x'}}, 'properties': {'a': {'$ref': '#/definitions/x'}}}"),
+                    sq("{'a': 1}"))
+                .contains(QStringLiteral("nests deeper than 64 levels")));
+}
+
+void TestModelCard::oversizedCard_refusedUnread()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("huge.md"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    QVERIFY(file.resize((16 << 20) + 1)); // sparse: no 16 MiB written
+    file.close();
+    try {
+        ModelCard::load(path);
+        QFAIL("expected a SchemaError");
+    } catch (const SchemaError &e) {
+        QVERIFY2(e.message().contains(path + QStringLiteral(": 16777217 bytes is too big for a model card (at most 16 MiB)")),
+                 e.what());
+    }
+}
+
+void TestModelCard::threshold_outsideUnitInterval_refused()
+{
+    // The old "-1 means the model's threshold" sentinel must not pass as a threshold.
+    const ScoredData scored = scoreDataset(*m_model, m_data);
+    for (double bad : {-1.0, 1.5, qQNaN()}) {
+        QVERIFY_THROWS_EXCEPTION(OptionError, runAudit(scored, SliceOptions(), resolveBiasOptions({}, &m_model->schema()), bad));
+        QVERIFY_THROWS_EXCEPTION(OptionError, computeSlices(scored, SliceOptions(), bad));
+    }
+    QCOMPARE(auditAt(std::nullopt).threshold, m_model->threshold());
+    QCOMPARE(auditAt(0.0).metrics.confusion.tp + auditAt(0.0).metrics.confusion.fn,
+             auditAt(0.0).metrics.confusion.tp); // all positive
 }
 
 QTEST_MAIN(TestModelCard)

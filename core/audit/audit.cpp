@@ -8,7 +8,7 @@ AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, 
                       std::optional<double> threshold, const AuditResults *previous)
 {
     AuditResults results;
-    results.threshold = threshold.value_or(data.threshold);
+    results.threshold = data.thresholdFor(threshold);
     if (previous) {
         results.metrics = metricsAtThreshold(previous->metrics, data.scores, data.labels, results.threshold);
         results.roc = previous->roc;

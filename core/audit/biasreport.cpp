@@ -101,7 +101,7 @@ BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::
                                          "attributes in the schema."));
     BiasReport report;
     report.options = options;
-    report.threshold = threshold.value_or(data.threshold);
+    report.threshold = data.thresholdFor(threshold);
     report.source = data.source;
     report.modelId = data.modelId;
 

@@ -205,7 +205,7 @@ SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, s
 
     SliceReport report;
     report.options = options;
-    report.threshold = threshold.value_or(data.threshold);
+    report.threshold = data.thresholdFor(threshold);
     report.source = data.source;
     report.modelId = data.modelId;
     const std::vector<std::uint8_t> outcomes = data.outcomes(report.threshold);

@@ -9,6 +9,7 @@
 #include "csvreader.h"
 #include "csvtokenizer.h"
 #include "schemaerror.h"
+#include "threshold.h"
 
 namespace Audit {
 
@@ -29,9 +30,14 @@ QStringList ScoredData::columnNames() const
     return names;
 }
 
+double ScoredData::thresholdFor(std::optional<double> at) const
+{
+    return at ? checkedThreshold(*at) : threshold;
+}
+
 std::vector<std::uint8_t> ScoredData::outcomes(std::optional<double> at) const
 {
-    const double t = at.value_or(threshold);
+    const double t = thresholdFor(at);
     std::vector<std::uint8_t> out(labels.size());
     for (std::size_t i = 0; i < labels.size(); ++i)
         out[i] = std::uint8_t(labels[i] * 2 + (scores[i] >= t ? 1 : 0));

@@ -32,6 +32,10 @@ struct ScoredData
     // Predictions packed with labels: 0 tn, 1 fp, 2 fn, 3 tp (label*2 + pred), at `at`, or at
     // `threshold` when `at` is not given.
     std::vector<std::uint8_t> outcomes(std::optional<double> at = std::nullopt) const;
+
+    // `at` when given, else `threshold`. Throws: OptionError("threshold") when `at` lies outside
+    // [0, 1], so a leftover "-1 means default" can never pass as a threshold.
+    double thresholdFor(std::optional<double> at) const;
 };
 
 struct ScoredCsvOptions

@@ -8,6 +8,7 @@
 #include "csvtokenizer.h"
 #include "fileio.h"
 #include "schemaerror.h"
+#include "threshold.h"
 
 namespace Audit {
 
@@ -53,6 +54,8 @@ QString EvaluationReport::toText() const
 
 EvaluationReport evaluateModel(const Model &model, const LoadReport &data, double beta, std::optional<double> threshold)
 {
+    if (threshold)
+        checkedThreshold(*threshold);
     if (!data.data.hasLabels())
         throw SchemaError(
             QStringLiteral("%1: evaluation needs the label column \"%2\"").arg(data.data.path, model.schema().labelColumn()));

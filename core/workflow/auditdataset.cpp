@@ -55,7 +55,7 @@ BiasOptions resolveBiasOptions(const BiasRequest &request, const Schema *schema)
 AuditResults auditScored(const ScoredData &scored, const AuditRequest &request, const BiasOptions &bias,
                          const AuditResults *previous)
 {
-    const double threshold = request.threshold.value_or(scored.threshold);
+    const double threshold = scored.thresholdFor(request.threshold);
     if (request.slices)
         return runAudit(scored, request.sliceOptions, bias, threshold, previous);
     AuditResults results;

@@ -1,0 +1,186 @@
+// The card's refresh: every generated block and metric from a model and its audit.
+#include "modelcard.h"
+
+#include <cmath>
+
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QLocale>
+
+#include "audit.h"
+#include "model.h"
+
+namespace Audit {
+
+namespace {
+
+constexpr std::size_t kWeakestShown = 10;
+
+QString num(double v, int decimals = 4)
+{
+    return std::isfinite(v) ? QString::number(v, 'f', decimals) : QStringLiteral("n/a");
+}
+
+QString mdCell(QString s)
+{
+    return s.replace(QLatin1Char('|'), QLatin1String("\\|"));
+}
+
+} // namespace
+
+void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResults &results)
+{
+    const QLocale c = QLocale::c();
+    modelMd5 = model.md5();
+    dataMd5 = data.md5;
+    learner = enumName(model.params().kind);
+    datasetName = model.schema().name();
+    if (name.isEmpty())
+        name = QStringLiteral("%1 %2 classifier").arg(datasetName, learner);
+    tags = {QStringLiteral("tabular-classification"), QStringLiteral("modelaudit"), QStringLiteral("dlib"), learner};
+    generated.clear();
+    metrics.clear();
+    const BinaryMetrics &m = results.metrics;
+    const Schema &schema = model.schema();
+    const TrainingInfo &t = model.training();
+
+    QStringList details;
+    details << QStringLiteral("| Fact | Value |") << QStringLiteral("|---|---|")
+            << QStringLiteral("| Model id (md5) | `%1` |").arg(model.md5())
+            << QStringLiteral("| Learner | %1 (dlib) |").arg(learner)
+            << QStringLiteral("| Hyper-parameters | `%1` |")
+                   .arg(QString::fromUtf8(QJsonDocument(model.params().toJson()).toJson(QJsonDocument::Compact)))
+            << QStringLiteral("| Decision threshold | %1 (%2) |")
+                   .arg(num(model.threshold()),
+                        t.thresholdTuned ? QStringLiteral("tuned for F1 on training data only")
+                                         : QStringLiteral("fixed in params.yaml"))
+            << QStringLiteral("| Features | %1 columns, %2 encoded inputs |")
+                   .arg(schema.features().size())
+                   .arg(model.encoder().width())
+            << QStringLiteral("| Predicts | `%1` = `%2` (positive) or `%3` |")
+                   .arg(schema.labelColumn(), schema.positiveLabel(), schema.negativeLabel());
+    generated[QStringLiteral("model_details")] = details.join(QLatin1Char('\n'));
+
+    QStringList factors;
+    if (results.bias) {
+        factors << QStringLiteral("Protected attributes audited, with their groups in the evaluation data:");
+        for (const AttributeVerdict &a : results.bias->attributes) {
+            QStringList groups;
+            for (const GroupMetrics &g : results.bias->groups) {
+                if (g.attribute == a.attribute)
+                    groups << QStringLiteral("%1 (%2)").arg(g.value, c.toString(qlonglong(g.groupSize)));
+            }
+            factors
+                << QStringLiteral("- **%1** (reference %2): %3").arg(a.attribute, a.reference, groups.join(QStringLiteral(", ")));
+        }
+    }
+    generated[QStringLiteral("factors")] = factors.join(QLatin1Char('\n'));
+
+    generated[QStringLiteral("metrics")]
+        = QStringLiteral("Reported: precision, recall, F1, accuracy (with 95% Wilson intervals), ROC AUC, PR AUC, log loss "
+                         "and Brier score; per slice precision, recall and F1; Aequitas group metrics and disparities at "
+                         "tolerance %1. Decision threshold: %2.")
+              .arg(results.bias ? num(results.bias->options.tau, 2) : QStringLiteral("0.80"), num(results.threshold));
+
+    // The model records its training data by md5 and size only (no path), so the card does too.
+    generated[QStringLiteral("training_data")] = QStringLiteral("- md5: `%1`\n- Rows: %2 (%3 positive)")
+                                                     .arg(t.dataMd5, c.toString(qlonglong(t.rows)),
+                                                          c.toString(qlonglong(t.positives)));
+    generated[QStringLiteral("evaluation_data")] = QStringLiteral("- File: `%1`\n- md5: `%2`\n- Rows: %3 (%4 positive)")
+                                                       .arg(QFileInfo(data.path).fileName(), data.md5,
+                                                            c.toString(qulonglong(data.rowCount())),
+                                                            c.toString(qulonglong(data.positives())));
+
+    // Quantitative analyses: overall, weakest slices, every single-feature slice, bias.
+    QStringList q;
+    const SliceRow &overall = results.slices->overall;
+    q << QStringLiteral("### Overall (threshold %1, %2 rows)").arg(num(results.threshold), c.toString(qlonglong(m.support)))
+      << QString() << QStringLiteral("| Metric | Value | 95% interval |") << QStringLiteral("|---|---|---|");
+    const auto addOverall = [&](const QString &type, const QString &title, double value, const Interval *ci) {
+        q << QStringLiteral("| %1 | %2 | %3 |")
+                 .arg(title, num(value), ci ? QStringLiteral("%1 – %2").arg(num(ci->low), num(ci->high)) : QStringLiteral("–"));
+        metrics.push_back({type, num(value), {}, ci ? num(ci->low) : QString(), ci ? num(ci->high) : QString()});
+    };
+    addOverall(QStringLiteral("precision"), QStringLiteral("Precision"), m.precision, &overall.precisionCi);
+    addOverall(QStringLiteral("recall"), QStringLiteral("Recall"), m.recall, &overall.recallCi);
+    addOverall(QStringLiteral("f1"), QStringLiteral("F1"), m.f1, &overall.f1Ci);
+    addOverall(QStringLiteral("accuracy"), QStringLiteral("Accuracy"), m.accuracy, &overall.accuracyCi);
+    addOverall(QStringLiteral("roc_auc"), QStringLiteral("ROC AUC"), m.rocAuc, nullptr);
+    addOverall(QStringLiteral("pr_auc"), QStringLiteral("PR AUC"), m.prAuc, nullptr);
+    addOverall(QStringLiteral("log_loss"), QStringLiteral("Log loss"), m.logLoss, nullptr);
+    addOverall(QStringLiteral("brier"), QStringLiteral("Brier score"), m.brier, nullptr);
+
+    const SliceReport &slices = *results.slices;
+    q << QString() << QStringLiteral("### Weakest slices") << QString();
+    if (slices.weak.empty()) {
+        q << QStringLiteral("No slice is more than %1 below the overall %2 with its interval below it too.")
+                 .arg(slices.options.weakMargin)
+                 .arg(enumName(slices.options.weakMetric));
+    } else {
+        q << QStringLiteral("| Slice | n | %1 | 95% interval | Gap |").arg(enumName(slices.options.weakMetric))
+          << QStringLiteral("|---|---|---|---|---|");
+        for (std::size_t k = 0; k < slices.weak.size() && k < kWeakestShown; ++k) {
+            const SliceRow &row = slices.slices[slices.weak[k]];
+            const Interval ci = row.interval(slices.options.weakMetric);
+            q << QStringLiteral("| %1 = %2 | %3 | %4 | %5 – %6 | %7 |")
+                     .arg(mdCell(row.feature()), mdCell(row.value()), c.toString(qlonglong(row.n)),
+                          num(row.metric(slices.options.weakMetric)), num(ci.low), num(ci.high), num(row.gap));
+        }
+        q << QString() << QStringLiteral("%1 weak slices in all (of %2).").arg(slices.weak.size()).arg(slices.slices.size());
+    }
+
+    q << QString() << QStringLiteral("### Performance by feature") << QString()
+      << QStringLiteral("| Feature | Value | n | Precision | Recall | F1 | F1 95% interval |")
+      << QStringLiteral("|---|---|---|---|---|---|---|");
+    for (const SliceRow &row : slices.slices) {
+        if (row.features.size() != 1)
+            continue;
+        q << QStringLiteral("| %1 | %2 | %3 | %4 | %5 | %6 | %7 – %8 |")
+                 .arg(mdCell(row.feature()), mdCell(row.value()), c.toString(qlonglong(row.n)), num(row.precision),
+                      num(row.recall), num(row.f1), num(row.f1Ci.low), num(row.f1Ci.high));
+        if (std::isfinite(row.f1))
+            metrics.push_back({QStringLiteral("f1"), num(row.f1), row.feature() + QLatin1Char('=') + row.value(),
+                               num(row.f1Ci.low), num(row.f1Ci.high)});
+    }
+
+    if (results.bias) {
+        const BiasReport &b = *results.bias;
+        q << QString()
+          << QStringLiteral("### Bias (tolerance %1: parity when %1 ≤ disparity ≤ %2)")
+                 .arg(num(b.options.tau, 2), num(1 / b.options.tau, 2))
+          << QString() << QStringLiteral("| Attribute | Group | n | PPR disparity | FPR disparity | FNR disparity | Fails |")
+          << QStringLiteral("|---|---|---|---|---|---|---|");
+        for (const GroupMetrics &g : b.groups) {
+            QStringList failed;
+            for (std::size_t p = 0; p < 10; ++p) {
+                if (g.parities[p].has_value() && !*g.parities[p])
+                    failed << parityName(Parity(p));
+            }
+            q << QStringLiteral("| %1 | %2%3 | %4 | %5 | %6 | %7 | %8 |")
+                     .arg(mdCell(g.attribute), mdCell(g.value), g.value == g.references[0] ? QStringLiteral(" (ref)") : QString(),
+                          c.toString(qlonglong(g.groupSize)), num(g.disparity(BiasMetric::Ppr), 3),
+                          num(g.disparity(BiasMetric::Fpr), 3), num(g.disparity(BiasMetric::Fnr), 3),
+                          failed.isEmpty() ? QStringLiteral("–") : failed.join(QStringLiteral(", ")));
+            for (BiasMetric metric : {BiasMetric::Ppr, BiasMetric::Fpr, BiasMetric::Fnr}) {
+                if (std::isfinite(g.disparity(metric)))
+                    metrics.push_back({biasMetricName(metric) + QStringLiteral("_disparity"),
+                                       num(g.disparity(metric)),
+                                       g.attribute + QLatin1Char('=') + g.value,
+                                       {},
+                                       {}});
+            }
+        }
+        QStringList verdicts;
+        for (Parity p : {Parity::Statistical, Parity::EqualizedOdds, Parity::TypeI, Parity::TypeII, Parity::Supervised}) {
+            const Verdict v = b.overall[std::size_t(p)];
+            verdicts << QStringLiteral("%1: **%2**")
+                            .arg(parityName(p),
+                                 v.has_value() ? (*v ? QStringLiteral("pass") : QStringLiteral("fail"))
+                                               : QStringLiteral("undefined"));
+        }
+        q << QString() << QStringLiteral("Overall verdicts: ") + verdicts.join(QStringLiteral("; ")) + QLatin1Char('.');
+    }
+    generated[QStringLiteral("quantitative_analyses")] = q.join(QLatin1Char('\n'));
+}
+
+} // namespace Audit

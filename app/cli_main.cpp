@@ -59,6 +59,7 @@ QString flagFor(const QString &field)
         {QStringLiteral("reference"), QStringLiteral("--ref")},
         {QStringLiteral("test_size"), QStringLiteral("--test-size")},
         {QStringLiteral("folds"), QStringLiteral("--cv")},
+        {QStringLiteral("threshold"), QStringLiteral("--threshold")},
     };
     const auto found = flags.find(field);
     return found == flags.end() ? QString() : found->second;

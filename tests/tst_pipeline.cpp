@@ -4,9 +4,11 @@
 
 #include "dvcworkspace.h"
 #include "fileio.h"
+#include "model.h"
 #include "pipelinerunner.h"
 #include "schemaerror.h"
 #include "testutil.h"
+#include "thresholdsave.h"
 
 using namespace Audit;
 
@@ -28,6 +30,8 @@ private Q_SLOTS:
     void failingStage_stopsWithItsNameAndExitCode();
     void cycle_isRefusedNamingTheStages();
     void commands_findTheBuiltCliOnPath_andUpdateLockRecordsTheRun();
+    void saveThreshold_editsOneLineAndKeepsTheLockTrue();
+    void saveThreshold_withoutPipelineOrOutOfRange_refused();
 
 private:
     QString copy(const QString &relative) const { return m_copy.filePath(relative); }
@@ -239,6 +243,61 @@ void TestPipeline::commands_findTheBuiltCliOnPath_andUpdateLockRecordsTheRun()
     QCOMPARE(TestUtil::readFile(dir.filePath(QStringLiteral("dvc.lock"))), lockYaml(dir.path()));
     QCOMPARE(cli({QStringLiteral("repro"), QStringLiteral("--project"), dir.path()}, &out), 0);
     QVERIFY2(out.contains("repro: every stage is up to date"), out.constData());
+}
+
+void TestPipeline::saveThreshold_editsOneLineAndKeepsTheLockTrue()
+{
+    // The GUI's "Save to model": the working threshold becomes model.threshold in params.yaml
+    // (one line changes, its comment stays), the stages after it run, and dvc.lock is true again.
+    const QByteArray before = TestUtil::readFile(copy(QStringLiteral("params.yaml")));
+    QVERIFY(before.contains("  threshold: tune         # "));
+    ReproOptions options;
+    options.toolDir = QFileInfo(QStringLiteral(CLI_BINARY)).absolutePath();
+    options.output = [](const QByteArray &, bool) {};
+    const ThresholdSave save = saveThresholdToModel(Project::open(m_copy.path()), 0.615, options);
+    QVERIFY2(save.repro.ok(), qPrintable(save.repro.failure));
+    QVERIFY(!save.restored);
+    QCOMPARE(save.previous, QStringLiteral("tune"));
+    QCOMPARE(save.written, QStringLiteral("0.615"));
+    const QByteArray after = TestUtil::readFile(copy(QStringLiteral("params.yaml")));
+    const QList<QByteArray> a = before.split('\n');
+    const QList<QByteArray> b = after.split('\n');
+    QCOMPARE(a.size(), b.size());
+    QStringList changed;
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        if (a[i] != b[i])
+            changed << QString::fromUtf8(b[i]);
+    }
+    QCOMPARE(changed.size(), 1);
+    QVERIFY2(changed[0].startsWith(QStringLiteral("  threshold: 0.615        # \"tune\"")), qPrintable(changed[0]));
+    QVERIFY(save.repro.ran().contains(QStringLiteral("train")));
+    QCOMPARE(Model::load(copy(QStringLiteral("models/model.bin"))).threshold(), 0.615);
+    QVERIFY(PipelineRunner::compareWithLock(m_copy.path(), TestUtil::readFile(copy(QStringLiteral("dvc.lock")))).isEmpty());
+    QCOMPARE(TestUtil::readFile(copy(QStringLiteral("dvc.lock"))), lockYaml(m_copy.path()));
+    const WorkspaceStatus status = workspaceStatus(m_copy.path());
+    QVERIFY2(status.upToDate(), qPrintable(status.toText()));
+    QVERIFY(TestUtil::readFile(copy(QStringLiteral("model_card.md"))).contains("0.6150"));
+
+    // Saving the same value again runs nothing.
+    const ThresholdSave again = saveThresholdToModel(Project::open(m_copy.path()), 0.615, options);
+    QCOMPARE(again.repro.ran(), QStringList());
+    QCOMPARE(TestUtil::readFile(copy(QStringLiteral("params.yaml"))), after);
+}
+
+void TestPipeline::saveThreshold_withoutPipelineOrOutOfRange_refused()
+{
+    ReproOptions options;
+    QVERIFY_THROWS_EXCEPTION(OptionError, saveThresholdToModel(Project::open(m_copy.path()), 1.2, options));
+    QTemporaryDir plain;
+    QVERIFY(QFile::copy(copy(QStringLiteral("params.yaml")), plain.filePath(QStringLiteral("params.yaml"))));
+    const QByteArray params = TestUtil::readFile(plain.filePath(QStringLiteral("params.yaml")));
+    try {
+        saveThresholdToModel(Project::open(plain.path()), 0.5, options);
+        QFAIL("expected a UsageError");
+    } catch (const UsageError &e) {
+        QVERIFY2(e.message().contains(QStringLiteral("has no dvc.yaml: set model.threshold in")), e.what());
+    }
+    QCOMPARE(TestUtil::readFile(plain.filePath(QStringLiteral("params.yaml"))), params); // untouched
 }
 
 QTEST_GUILESS_MAIN(TestPipeline)

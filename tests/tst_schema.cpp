@@ -4,6 +4,7 @@
 #include "schema.h"
 #include "schemaerror.h"
 #include "testutil.h"
+#include "yamlutil.h"
 
 using namespace Audit;
 
@@ -12,6 +13,9 @@ class TestSchema : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void withScalar_changesOneValueAndKeepsTheRest();
+    void withScalar_refusesWhatItCannotEdit_data();
+    void withScalar_refusesWhatItCannotEdit();
     void censusSchema_declaresColumnsLabelAndProtected();
     void jsonRoundTrip_keepsEverything();
     void badSchema_namesLineAndKey_data();
@@ -144,6 +148,62 @@ void TestSchema::params_relativeSchemaPathResolvesNextToParams()
     const QString path = TestUtil::writeFile(dir, QStringLiteral("params.yaml"),
                                              "data: {schema: sub/s.yaml}\nmodel: {learner: logistic}\n");
     QCOMPARE(TrainParams::fromYamlFile(path).schemaPath, dir.filePath(QStringLiteral("sub/s.yaml")));
+}
+
+void TestSchema::withScalar_changesOneValueAndKeepsTheRest()
+{
+    const YamlReader reader(QStringLiteral("p.yaml"));
+    const QByteArray yaml
+        = "# top comment\nmodel:\n  learner: forest   # which\n  threshold: tune         # \"tune\" or a number\n"
+          "  nested:\n    trees: 60\nother: {a: 1}\n";
+    // Shorter value: the comment stays in its column.
+    QCOMPARE(reader.withScalar(yaml, QStringLiteral("model.threshold"), QStringLiteral("0.7")),
+             QByteArray("# top comment\nmodel:\n  learner: forest   # which\n  threshold: 0.7          # \"tune\" or a number\n"
+                        "  nested:\n    trees: 60\nother: {a: 1}\n"));
+    // Longer value: the comment moves right, one space kept.
+    QCOMPARE(
+        reader.withScalar(yaml, QStringLiteral("model.learner"), QStringLiteral("random_forest_x")),
+        QByteArray("# top comment\nmodel:\n  learner: random_forest_x # which\n  threshold: tune         # \"tune\" or a number\n"
+                   "  nested:\n    trees: 60\nother: {a: 1}\n"));
+    QCOMPARE(reader.withScalar(yaml, QStringLiteral("model.nested.trees"), QStringLiteral("120")),
+             QByteArray(yaml).replace("trees: 60", "trees: 120"));
+    // A missing key becomes the mapping's first entry, at its indentation.
+    QCOMPARE(reader.withScalar(yaml, QStringLiteral("model.seed"), QStringLiteral("42")),
+             QByteArray(yaml).replace("model:\n", "model:\n  seed: 42\n"));
+    // Quoted values are replaced whole, quotes included.
+    QCOMPARE(reader.withScalar("a:\n  b: \"x # y\"  # c\n", QStringLiteral("a.b"), QStringLiteral("0.5")),
+             QByteArray("a:\n  b: 0.5      # c\n"));
+    QCOMPARE(reader.withScalar("a:\n  b: 'it''s'\n", QStringLiteral("a.b"), QStringLiteral("1")), QByteArray("a:\n  b: 1\n"));
+}
+
+void TestSchema::withScalar_refusesWhatItCannotEdit_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("messagePart");
+    QTest::newRow("no such mapping") << QByteArray("data:\n  x: 1\n") << "model.threshold"
+                                     << "p.yaml:1: model: expected a mapping to hold \"model.threshold\"";
+    QTest::newRow("flow mapping") << QByteArray("model: {threshold: tune}\n") << "model.threshold"
+                                  << "p.yaml:1: model: written in flow style";
+    QTest::newRow("a list, not a value") << QByteArray("model:\n  threshold: [1, 2]\n") << "model.threshold"
+                                         << "p.yaml:2: model.threshold: holds a list or mapping";
+    QTest::newRow("multi-line value") << QByteArray("model:\n  threshold: \"tu\n    ne\"\n") << "model.threshold"
+                                      << "model.threshold: its value spans lines";
+    QTest::newRow("not YAML") << QByteArray("model: [\n") << "model.threshold"
+                              << "p.yaml:2: not valid YAML";
+}
+
+void TestSchema::withScalar_refusesWhatItCannotEdit()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(QString, path);
+    QFETCH(QString, messagePart);
+    try {
+        YamlReader(QStringLiteral("p.yaml")).withScalar(yaml, path, QStringLiteral("0.5"));
+        QFAIL("expected a SchemaError");
+    } catch (const SchemaError &e) {
+        QVERIFY2(e.message().contains(messagePart), e.what());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSchema)

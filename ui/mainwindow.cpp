@@ -72,6 +72,9 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     , m_tabs(new QTabWidget(this))
     , m_slider(new QSlider(Qt::Horizontal, this))
     , m_thresholdBox(new QDoubleSpinBox(this))
+    , m_thresholdChip(new QLabel(this))
+    , m_resetThreshold(new QPushButton(tr("Reset"), this))
+    , m_saveThreshold(new QPushButton(tr("Save to model…"), this))
     , m_error(new QLabel(this))
     , m_status(new QLabel(this))
     , m_progress(new QProgressBar(this))
@@ -103,7 +106,7 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     m_slider->setRange(0, kSliderSteps);
     m_slider->setToolTip(metricTooltip(QStringLiteral("threshold")));
     m_thresholdBox->setRange(0, 1);
-    m_thresholdBox->setDecimals(3);
+    m_thresholdBox->setDecimals(4); // the model's own (0.3719) shows as it is, never rounded to a different value
     m_thresholdBox->setSingleStep(0.01);
     m_thresholdBox->setToolTip(metricTooltip(QStringLiteral("threshold")));
     connect(m_slider, &QSlider::valueChanged, this, [this](int value) {
@@ -111,16 +114,32 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
         const QSignalBlocker blocker(m_thresholdBox);
         m_thresholdBox->setValue(t);
         m_session->setThreshold(t);
+        updateThresholdChip();
     });
     connect(m_thresholdBox, &QDoubleSpinBox::valueChanged, this, [this](double t) {
         const QSignalBlocker blocker(m_slider);
         m_slider->setValue(int(std::lround(t * kSliderSteps)));
         m_session->setThreshold(t);
+        updateThresholdChip();
     });
+    m_thresholdChip->setObjectName(QStringLiteral("thresholdChip"));
+    m_thresholdChip->setToolTip(tr("The working threshold every tab audits at, and the one stored in the model "
+                                   "(which the Predict server, the pipeline's reports and `modelaudit-cli` use)."));
+    m_resetThreshold->setToolTip(tr("Back to the model's threshold."));
+    m_saveThreshold->setToolTip(tr("Write the working threshold to params.yaml as model.threshold and re-run the "
+                                   "pipeline stages after it, so the model file, reports, card and dvc.lock agree."));
+    connect(m_resetThreshold, &QPushButton::clicked, this, [this] {
+        m_session->setThreshold(m_session->modelThreshold());
+        syncThreshold();
+    });
+    connect(m_saveThreshold, &QPushButton::clicked, this, [this] { saveThresholdToModel(true); });
     auto *thresholdBar = new QHBoxLayout;
     thresholdBar->addWidget(new QLabel(tr("Decision threshold"), this));
     thresholdBar->addWidget(m_slider, 1);
     thresholdBar->addWidget(m_thresholdBox);
+    thresholdBar->addWidget(m_thresholdChip);
+    thresholdBar->addWidget(m_resetThreshold);
+    thresholdBar->addWidget(m_saveThreshold);
 
     m_error->setVisible(false);
     m_error->setWordWrap(true);
@@ -144,6 +163,7 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     connect(m_cancel, &QPushButton::clicked, m_session, &ProjectSession::cancel);
 
     connect(m_session, &ProjectSession::busyChanged, this, [this](bool busy) {
+        updateThresholdChip();
         m_progress->setVisible(busy);
         m_cancel->setVisible(busy && m_session->isTraining());
         if (busy)
@@ -156,6 +176,8 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
         m_cancel->setVisible(true);
     });
     connect(m_session, &ProjectSession::errorOccurred, this, &MainWindow::showError);
+    connect(m_session, &ProjectSession::noticeOccurred, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 15000); });
     connect(m_session, &ProjectSession::trainingFinished, this, [this](bool ok, const QString &message) {
         if (!ok)
             showError(message);
@@ -407,6 +429,44 @@ void MainWindow::syncThreshold()
     const bool enabled = m_session->project().scored != nullptr;
     m_slider->setEnabled(enabled);
     m_thresholdBox->setEnabled(enabled);
+    updateThresholdChip();
+}
+
+void MainWindow::updateThresholdChip()
+{
+    const bool open = m_session->project().scored != nullptr;
+    const double working = m_session->threshold();
+    const double stored = m_session->modelThreshold();
+    const bool differs = open && working != stored;
+    const QString source = m_session->project().model ? tr("model") : tr("scores");
+    m_thresholdChip->setVisible(open);
+    m_thresholdChip->setText(differs ? tr("working <b>%1</b> · %2 %3").arg(working, 0, 'f', 4).arg(source).arg(stored, 0, 'f', 4)
+                                     : tr("= %1 threshold").arg(source));
+    m_thresholdChip->setStyleSheet(differs ? QStringLiteral("QLabel { border: 1px solid palette(highlight); border-radius: 8px; "
+                                                            "padding: 1px 6px; }")
+                                           : QString());
+    m_resetThreshold->setVisible(open);
+    m_resetThreshold->setEnabled(differs);
+    m_saveThreshold->setVisible(open && m_session->project().model);
+    m_saveThreshold->setEnabled(differs && m_session->canSaveThreshold() && !m_session->isBusy());
+}
+
+void MainWindow::saveThresholdToModel(bool confirm)
+{
+    if (!m_session->canSaveThreshold() || m_session->threshold() == m_session->modelThreshold())
+        return;
+    if (confirm) {
+        const auto answer = QMessageBox::question(
+            this, tr("Save threshold to model"),
+            tr("Set model.threshold to %1 in params.yaml (now the model uses %2), then re-run the pipeline stages that "
+               "depend on it (train and the reports after it) and update dvc.lock?\n\nThe model file, reports, card and "
+               "the local server will then all use %1.")
+                .arg(m_session->threshold(), 0, 'f', 4)
+                .arg(m_session->modelThreshold(), 0, 'f', 4));
+        if (answer != QMessageBox::Yes)
+            return;
+    }
+    m_session->saveThresholdToModel();
 }
 
 void MainWindow::updateStatus()

@@ -51,6 +51,12 @@ public:
     CardTab *cardTab() const { return m_cardTab; }
     VersionsTab *versionsTab() const { return m_versionsTab; }
     QSlider *thresholdSlider() const { return m_slider; }
+    QDoubleSpinBox *thresholdBox() const { return m_thresholdBox; }
+    QLabel *thresholdChip() const { return m_thresholdChip; }
+    QPushButton *resetThresholdButton() const { return m_resetThreshold; }
+    QPushButton *saveThresholdButton() const { return m_saveThreshold; }
+    // Save to model; `confirm` asks first (tests pass false).
+    void saveThresholdToModel(bool confirm);
     QString errorText() const;
     QString statusText() const;
     void showTab(Tab tab);
@@ -77,6 +83,7 @@ private:
     void updateStatus();
     void updateRecentMenu();
     void syncThreshold();
+    void updateThresholdChip();
     QChartView *currentChart() const;
     QTableView *currentTable() const;
 
@@ -92,6 +99,9 @@ private:
     VersionsTab *m_versionsTab;
     QSlider *m_slider;
     QDoubleSpinBox *m_thresholdBox;
+    QLabel *m_thresholdChip;
+    QPushButton *m_resetThreshold;
+    QPushButton *m_saveThreshold;
     QLabel *m_error;
     QLabel *m_status;
     QProgressBar *m_progress;

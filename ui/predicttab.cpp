@@ -158,11 +158,20 @@ void PredictTab::predict()
         const Audit::Prediction prediction = Audit::predictRecord(*model, r);
         const bool positive = prediction.probability >= threshold;
         const QString label = positive ? model->schema().positiveLabel() : model->schema().negativeLabel();
-        m_result->setText(tr("<b>%1</b> = %2 &nbsp; (probability of %3: %4, threshold %5)")
+        // The server and the CLI decide at the model's own threshold: say so when it differs.
+        const double stored = model->threshold();
+        const QString storedNote = threshold == stored
+            ? tr("the model's own")
+            : tr("working; at the model's own %1, which the local server uses, it is %2")
+                  .arg(stored, 0, 'f', 4)
+                  .arg((prediction.probability >= stored ? model->schema().positiveLabel() : model->schema().negativeLabel())
+                           .toHtmlEscaped());
+        m_result->setText(tr("<b>%1</b> = %2 &nbsp; (probability of %3: %4, threshold %5: %6)")
                               .arg(model->schema().labelColumn().toHtmlEscaped(), label.toHtmlEscaped(),
                                    model->schema().positiveLabel().toHtmlEscaped())
                               .arg(prediction.probability, 0, 'f', 3)
-                              .arg(threshold, 0, 'f', 3)
+                              .arg(threshold, 0, 'f', 4)
+                              .arg(storedNote)
                           + (prediction.warnings.isEmpty()
                                  ? QString()
                                  : QStringLiteral("<br><small>%1</small>")

@@ -1,5 +1,6 @@
 #include "projectsession.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QtConcurrent>
@@ -7,6 +8,7 @@
 #include "auditerror.h"
 #include "prediction.h"
 #include "project.h"
+#include "thresholdsave.h"
 #include "trainer.h"
 
 namespace Ui {
@@ -111,6 +113,8 @@ void ProjectSession::finishJob()
         Q_EMIT projectLoaded();
         Q_EMIT resultsChanged();
     }
+    if (!outcome.notice.isEmpty())
+        Q_EMIT noticeOccurred(outcome.notice);
     if (training)
         Q_EMIT trainingFinished(outcome.error.isEmpty(), outcome.error);
     else if (!outcome.error.isEmpty())
@@ -120,44 +124,85 @@ void ProjectSession::finishJob()
         startAudit();
 }
 
+ProjectSession::Outcome ProjectSession::loadProject(const QString &dir, const AuditRequest &request, double tau,
+                                                    const Progress &progress)
+{
+    progress.step(0, 4, tr("Reading params and schema"));
+    const Project project = Project::open(dir);
+    LoadedProject p;
+    p.dir = project.dir();
+    p.paramsPath = project.paramsPath();
+    p.params = project.params();
+    p.schema = std::make_shared<const Schema>(project.loadSchema());
+    progress.step(1, 4, tr("Loading the model"));
+    p.modelPath = project.modelPath();
+    try {
+        p.model = std::make_shared<const Model>(Model::load(p.modelPath));
+    } catch (const AuditError &e) {
+        p.modelProblem = e.message();
+    }
+    progress.checkCancelled();
+    progress.step(2, 4, tr("Reading the audit data"));
+    p.dataPath = project.auditDataPath();
+    LoadReport report = CsvReader::read(p.dataPath, *p.schema);
+    p.rejected = report.rejected;
+    p.data = std::make_shared<const Dataset>(std::move(report.data));
+    p.summary = p.data->summarize();
+    progress.checkCancelled();
+    Outcome outcome;
+    outcome.bias = resolveBiasOptions(BiasRequest{{}, {}, std::nullopt, tau}, p.schema.get());
+    if (p.model) {
+        progress.step(3, 4, tr("Scoring and auditing"));
+        p.scored = std::make_shared<const ScoredData>(scoreDataset(*p.model, *p.data));
+        outcome.results = auditScored(*p.scored, request, *outcome.bias);
+    }
+    progress.step(4, 4, tr("Done"));
+    outcome.project = std::move(p);
+    return outcome;
+}
+
 void ProjectSession::openProject(const QString &dir)
 {
     const AuditRequest request = auditRequest();
     const double tau = m_biasOptions.tau;
+    startJob([dir, request, tau](QPromise<Outcome> &promise) { return loadProject(dir, request, tau, progressOf(promise)); },
+             false);
+}
+
+bool ProjectSession::canSaveThreshold() const
+{
+    return m_project.model && !m_project.dir.isEmpty()
+        && QFileInfo::exists(QDir(m_project.dir).filePath(QStringLiteral("dvc.yaml")));
+}
+
+double ProjectSession::modelThreshold() const
+{
+    return m_project.scored ? m_project.scored->threshold : m_threshold;
+}
+
+void ProjectSession::saveThresholdToModel()
+{
+    const QString dir = m_project.dir;
+    const double threshold = m_threshold;
+    const AuditRequest request = auditRequest();
+    const double tau = m_biasOptions.tau;
+    const QString toolDir = QCoreApplication::applicationDirPath();
     startJob(
-        [dir, request, tau](QPromise<Outcome> &promise) {
+        [dir, threshold, request, tau, toolDir](QPromise<Outcome> &promise) {
             const Progress progress = progressOf(promise);
-            progress.step(0, 4, tr("Reading params and schema"));
-            const Project project = Project::open(dir);
-            LoadedProject p;
-            p.dir = project.dir();
-            p.paramsPath = project.paramsPath();
-            p.params = project.params();
-            p.schema = std::make_shared<const Schema>(project.loadSchema());
-            progress.step(1, 4, tr("Loading the model"));
-            p.modelPath = project.modelPath();
-            try {
-                p.model = std::make_shared<const Model>(Model::load(p.modelPath));
-            } catch (const AuditError &e) {
-                p.modelProblem = e.message();
-            }
-            progress.checkCancelled();
-            progress.step(2, 4, tr("Reading the audit data"));
-            p.dataPath = project.auditDataPath();
-            LoadReport report = CsvReader::read(p.dataPath, *p.schema);
-            p.rejected = report.rejected;
-            p.data = std::make_shared<const Dataset>(std::move(report.data));
-            p.summary = p.data->summarize();
-            progress.checkCancelled();
-            Outcome outcome;
-            outcome.bias = resolveBiasOptions(BiasRequest{{}, {}, std::nullopt, tau}, p.schema.get());
-            if (p.model) {
-                progress.step(3, 4, tr("Scoring and auditing"));
-                p.scored = std::make_shared<const ScoredData>(scoreDataset(*p.model, *p.data));
-                outcome.results = auditScored(*p.scored, request, *outcome.bias);
-            }
-            progress.step(4, 4, tr("Done"));
-            outcome.project = std::move(p);
+            progress.step(0, 4, tr("Saving threshold %1 to params.yaml and running the pipeline").arg(threshold, 0, 'f', 4));
+            ReproOptions options;
+            options.toolDir = toolDir;
+            options.output = [](const QByteArray &, bool) {}; // the stages' own chatter; the result says what ran
+            options.log = [&progress](const QString &line) { progress.step(0, 4, line); };
+            const ThresholdSave save = Audit::saveThresholdToModel(Project::open(dir), threshold, options);
+            if (!save.repro.ok())
+                throw IoError(tr("Saving the threshold failed in stage \"%1\": %2. params.yaml is back as it was.")
+                                  .arg(save.repro.failedStage, save.repro.failure));
+            Outcome outcome = loadProject(dir, request, tau, progress);
+            outcome.notice = tr("model.threshold is now %1 in params.yaml (was %2); ran %3; dvc.lock updated.")
+                                 .arg(save.written, save.previous.isEmpty() ? tr("unset") : save.previous,
+                                      save.repro.ran().isEmpty() ? tr("no stage") : save.repro.ran().join(QStringLiteral(", ")));
             return outcome;
         },
         false);

@@ -10,6 +10,7 @@
 #include "csvreader.h"
 #include "model.h"
 #include "params.h"
+#include "progress.h"
 #include "scoreddata.h"
 
 namespace Ui {
@@ -48,7 +49,11 @@ public:
     // A labelled CSV with its schema; scored with the current model when its schema matches.
     void openDataset(const QString &csvPath, const QString &schemaPath);
     void openScoredCsv(const QString &csvPath, const Audit::ScoredCsvOptions &options);
-    void setThreshold(double threshold);
+    void setThreshold(double threshold); // the working threshold every view audits at
+    // Makes the working threshold the model's: model.threshold in params.yaml, the pipeline
+    // re-run (dvc.lock kept true), the project reloaded; the server then serves it.
+    void saveThresholdToModel();
+    bool canSaveThreshold() const; // a model and a dvc.yaml pipeline to keep true
     void setSliceOptions(const Audit::SliceOptions &options);
     void setBiasOptions(const Audit::BiasOptions &options);
     void train(const Audit::TrainParams &params);
@@ -58,7 +63,8 @@ public:
     bool isTraining() const { return m_training; }
     const LoadedProject &project() const { return m_project; }
     const Audit::AuditResults *results() const { return m_results ? &*m_results : nullptr; }
-    double threshold() const { return m_threshold; }
+    double threshold() const { return m_threshold; } // working
+    double modelThreshold() const; // stored in the model (or given with a scored CSV)
     Audit::SliceOptions sliceOptions() const { return m_sliceOptions; }
     Audit::BiasOptions biasOptions() const { return m_biasOptions; }
 
@@ -68,6 +74,7 @@ Q_SIGNALS:
     void projectLoaded(); // project() changed
     void resultsChanged(); // results() changed
     void errorOccurred(const QString &message);
+    void noticeOccurred(const QString &message); // a job's result for a person, not an error
     void trainingFinished(bool success, const QString &message);
 
 private:
@@ -78,7 +85,11 @@ private:
         QString error;
         bool cancelled = false;
         std::optional<Audit::BiasOptions> bias; // new data: the bias options resolved for it
+        QString notice; // what a successful job did, for the status bar
     };
+
+    static Outcome loadProject(const QString &dir, const Audit::AuditRequest &request, double tau,
+                               const Audit::Progress &progress);
 
     void startJob(std::function<Outcome(QPromise<Outcome> &)> job, bool training);
     void finishJob();

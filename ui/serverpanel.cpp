@@ -39,6 +39,7 @@ ServerPanel::ServerPanel(ProjectSession *session, QWidget *parent)
     m_last->setMaximumHeight(120);
     connect(m_toggle, &QPushButton::toggled, this, [this](bool on) { on ? start() : stop(); });
     connect(session, &ProjectSession::projectLoaded, this, &ServerPanel::pushModel);
+    connect(session, &ProjectSession::resultsChanged, this, &ServerPanel::showUrl); // the working threshold moved
 
     auto *row = new QHBoxLayout;
     row->addWidget(m_toggle);
@@ -72,7 +73,7 @@ void ServerPanel::start()
         m_url->setText(e.message().toHtmlEscaped());
         return;
     }
-    m_url->setText(QStringLiteral("<a href=\"http://127.0.0.1:%1/docs\">http://127.0.0.1:%1/</a>").arg(m_port));
+    showUrl();
     m_url->setOpenExternalLinks(true);
     m_counter->setText(tr("%n request(s)", nullptr, int(m_count)));
     const QSignalBlocker blocker(m_toggle);
@@ -102,6 +103,20 @@ void ServerPanel::showRequest(const Audit::RequestLog &log)
         delete m_last->takeItem(m_last->count() - 1);
 }
 
+void ServerPanel::showUrl()
+{
+    if (!m_pool)
+        return;
+    const LoadedProject &p = m_session->project();
+    QString note;
+    if (p.model) {
+        note = tr("decides at the model's threshold %1").arg(p.model->threshold(), 0, 'f', 4);
+        if (m_session->threshold() != p.model->threshold())
+            note += tr(", not the working %1 (Save to model to serve it)").arg(m_session->threshold(), 0, 'f', 4);
+    }
+    m_url->setText(QStringLiteral("<a href=\"http://127.0.0.1:%1/docs\">http://127.0.0.1:%1/</a> %2").arg(m_port).arg(note));
+}
+
 void ServerPanel::pushModel()
 {
     if (!m_pool)
@@ -112,6 +127,7 @@ void ServerPanel::pushModel()
         example = Audit::recordFromDataset(*p.data, 0);
     // setModel is thread-safe: requests in flight finish on the model they started with.
     m_pool->setModel(p.model, example);
+    showUrl();
 }
 
 } // namespace Ui

@@ -44,6 +44,7 @@ public:
 
 private:
     void pushModel();
+    void showUrl(); // the address and the threshold the server decides at
     void showRequest(const Audit::RequestLog &log);
 
     ProjectSession *m_session;

@@ -1,5 +1,6 @@
 #include "yamlutil.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <QFile>
@@ -13,7 +14,16 @@ QByteArray YamlReader::readFile(const QString &path, const QString &what)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         throw IoError(QStringLiteral("%1: cannot open %2 file: %3").arg(path, what, file.errorString()));
-    return file.readAll();
+    if (file.size() > kMaxFileBytes)
+        throw SchemaError(QStringLiteral("%1: %2 bytes is too big for a %3 file (at most %4 MiB); not read")
+                              .arg(path)
+                              .arg(file.size())
+                              .arg(what)
+                              .arg(kMaxFileBytes >> 20));
+    const QByteArray bytes = file.read(kMaxFileBytes + 1);
+    if (bytes.size() > kMaxFileBytes)
+        throw SchemaError(QStringLiteral("%1: grew past %2 MiB while being read").arg(path).arg(kMaxFileBytes >> 20));
+    return bytes;
 }
 
 YAML::Node YamlReader::parse(const QByteArray &yaml) const
@@ -28,6 +38,115 @@ YAML::Node YamlReader::parse(const QByteArray &yaml) const
     if (!root.IsMap())
         throw SchemaError(QStringLiteral("%1: expected a YAML mapping at the top level").arg(m_source));
     return root;
+}
+
+namespace {
+
+// Byte offset of (line, column), both 0-based as yaml-cpp marks them; -1 when out of range.
+qsizetype offsetOf(const QByteArray &text, int line, int column)
+{
+    qsizetype at = 0;
+    for (int l = 0; l < line; ++l) {
+        at = text.indexOf('\n', at);
+        if (at < 0)
+            return -1;
+        ++at;
+    }
+    const qsizetype end = text.indexOf('\n', at) < 0 ? text.size() : text.indexOf('\n', at);
+    // The column counts characters; step over UTF-8 continuation bytes.
+    for (int c = 0; c < column && at < end; ++c) {
+        ++at;
+        while (at < end && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80)
+            ++at;
+    }
+    return at;
+}
+
+// Length of the scalar written at `at`: a quoted one to its closing quote, a plain one to
+// a comment (" #") or the end of the line, trailing spaces excluded.
+qsizetype scalarLength(const QByteArray &text, qsizetype at)
+{
+    const qsizetype eol = text.indexOf('\n', at) < 0 ? text.size() : text.indexOf('\n', at);
+    if (at < eol && (text[at] == '"' || text[at] == '\'')) {
+        const char quote = text[at];
+        for (qsizetype i = at + 1; i < eol; ++i) {
+            if (quote == '"' && text[i] == '\\') {
+                ++i;
+            } else if (text[i] == quote) {
+                if (quote == '\'' && i + 1 < eol && text[i + 1] == '\'') {
+                    ++i;
+                    continue;
+                }
+                return i + 1 - at;
+            }
+        }
+        return -1; // a quoted scalar over several lines: not edited in place
+    }
+    qsizetype end = eol;
+    const qsizetype comment = text.indexOf(" #", at);
+    if (comment >= 0 && comment < eol)
+        end = comment;
+    while (end > at && (text[end - 1] == ' ' || text[end - 1] == '\t' || text[end - 1] == '\r'))
+        --end;
+    return end - at;
+}
+
+} // namespace
+
+QByteArray YamlReader::withScalar(const QByteArray &yaml, const QString &path, const QString &value) const
+{
+    const QStringList keys = path.split(QLatin1Char('.'));
+    YAML::Node node = parse(yaml);
+    QString walked;
+    for (qsizetype k = 0; k + 1 < keys.size(); ++k) {
+        walked = walked.isEmpty() ? keys[k] : walked + QLatin1Char('.') + keys[k];
+        const YAML::Node next = node[keys[k].toStdString()];
+        if (!next || !next.IsMap())
+            fail(next ? next : node, walked, QStringLiteral("expected a mapping to hold \"%1\"").arg(path));
+        if (next.Style() == YAML::EmitterStyle::Flow)
+            fail(next, walked,
+                 QStringLiteral("written in flow style ({...}); write it as indented lines to set \"%1\"").arg(path));
+        node = next;
+    }
+    const std::string last = keys.back().toStdString();
+    QByteArray out = yaml;
+    const QByteArray bytes = value.toUtf8();
+    if (const YAML::Node target = node[last]) {
+        if (!target.IsScalar() && !target.IsNull())
+            fail(target, path, QStringLiteral("holds a list or mapping, not a single value"));
+        const qsizetype at = offsetOf(yaml, target.Mark().line, target.Mark().column);
+        const qsizetype length = target.IsNull() && at >= 0 && (at >= yaml.size() || yaml[at] == '\n') ? 0
+                                                                                                       : scalarLength(yaml, at);
+        if (at < 0 || length < 0)
+            fail(target, path, QStringLiteral("its value spans lines; write it on one line to have it set"));
+        // A trailing comment keeps its column where the spaces before it allow (one at least).
+        qsizetype comment = at + length;
+        while (comment < yaml.size() && yaml[comment] == ' ')
+            ++comment;
+        QByteArray replacement = bytes;
+        qsizetype replaced = length;
+        if (comment < yaml.size() && yaml[comment] == '#') {
+            const qsizetype column = comment - at; // the comment's distance from the value
+            replacement += QByteArray(std::max<qsizetype>(1, column - bytes.size()), ' ');
+            replaced = column;
+        }
+        out.replace(at, replaced, replacement);
+    } else {
+        if (node.size() == 0)
+            fail(node, walked, QStringLiteral("an empty mapping; add \"%1\" to it by hand").arg(path));
+        const YAML::Mark first = node.begin()->first.Mark(); // the first key: its line and indentation
+        const qsizetype lineStart = offsetOf(yaml, first.line, 0);
+        if (lineStart < 0)
+            fail(node, walked, QStringLiteral("cannot place the new key \"%1\"").arg(path));
+        out.insert(lineStart, QByteArray(first.column, ' ') + QByteArray::fromStdString(last) + ": " + bytes + '\n');
+    }
+    YAML::Node check = parse(out);
+    for (const QString &key : keys)
+        check = check[key.toStdString()];
+    if (!check || !check.IsScalar() || QString::fromStdString(check.Scalar()) != value)
+        throw SchemaError(
+            QStringLiteral("%1: setting %2 to %3 did not read back; the file is left as it was").arg(m_source, path, value));
+    return out;
 }
 
 QString YamlReader::lastKey(const QString &path)

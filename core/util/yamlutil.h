@@ -13,14 +13,25 @@ namespace Audit {
 class YamlReader
 {
 public:
+    static constexpr qint64 kMaxFileBytes = 16 << 20; // settings and schemas are far smaller
+
     explicit YamlReader(QString sourceName)
         : m_source(std::move(sourceName))
     {}
 
-    // Reads a whole file. Throws IoError naming `what` ("schema", "params") when unreadable.
+    // Reads a whole file of at most kMaxFileBytes. Throws IoError naming `what` ("schema",
+    // "params") when unreadable; SchemaError when bigger (refused before reading).
     static QByteArray readFile(const QString &path, const QString &what);
 
     YAML::Node parse(const QByteArray &yaml) const; // root must be a mapping
+
+    // `yaml` with the scalar at `path` ("model.threshold") set to `value`, every other byte
+    // kept (comments, order, spacing), so a program can change one setting of a file people
+    // write. The mappings on the way must exist in block style; a missing last key is added
+    // as the first entry of its mapping. The result is parsed back and checked.
+    // Throws: SchemaError naming the line and key: a missing or flow-style mapping, a key
+    // that holds a list or mapping.
+    QByteArray withScalar(const QByteArray &yaml, const QString &path, const QString &value) const;
 
     QString string(const YAML::Node &parent, const QString &path) const;
     QString optionalString(const YAML::Node &parent, const QString &path, const QString &fallback) const;

@@ -1,0 +1,158 @@
+#include <QtTest>
+
+#include <QDoubleSpinBox>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QPushButton>
+
+#include "dvcworkspace.h"
+#include "mainwindow.h"
+#include "pipelinerunner.h"
+#include "predicttab.h"
+#include "projectfixture.h"
+#include "projectsession.h"
+#include "serverpanel.h"
+#include "testutil.h"
+
+using Ui::MainWindow;
+
+// One working threshold, visible everywhere: the chip says when it differs from the model's,
+// Reset goes back, Save to model writes params.yaml, re-runs the pipeline (dvc.lock stays true)
+// and the embedded server then decides at the saved threshold.
+class TestThresholdSave : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_project;
+    std::unique_ptr<MainWindow> m_window;
+
+    void waitIdle() { QTRY_VERIFY_WITH_TIMEOUT(!m_window->session()->isBusy(), 120000); }
+    QJsonObject post(quint16 port, const QJsonObject &record);
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void chip_saysWhenWorkingAndModelDiffer();
+    void saveToModel_paramsPipelineAndServerAgree();
+};
+
+QJsonObject TestThresholdSave::post(quint16 port, const QJsonObject &record)
+{
+    QNetworkAccessManager network;
+    QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/predict").arg(port)));
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    QNetworkReply *reply = network.post(request, QJsonDocument(record).toJson());
+    [&] { QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 10000); }();
+    reply->deleteLater();
+    return QJsonDocument::fromJson(reply->readAll()).object();
+}
+
+void TestThresholdSave::initTestCase()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("ModelAuditTest"));
+    QStandardPaths::setTestModeEnabled(true);
+    TestUtil::makeProject(m_project, false);
+    // A one-stage pipeline: train from params.yaml, as the bundled dvc.yaml does.
+    TestUtil::writeFile(m_project, QStringLiteral("dvc.yaml"),
+                        "stages:\n  train:\n    cmd: modelaudit-cli train --data data/train.csv --params params.yaml --out "
+                        "models/model.bin\n    deps:\n    - data/train.csv\n    params:\n    - model\n    outs:\n    - "
+                        "models/model.bin\n");
+    Audit::ReproOptions options;
+    options.toolDir = QFileInfo(QStringLiteral(CLI_BINARY)).absolutePath();
+    options.updateLock = true;
+    options.output = [](const QByteArray &, bool) {};
+    QVERIFY(Audit::PipelineRunner(m_project.path()).repro(options).ok());
+    m_window = std::make_unique<MainWindow>(m_project.path());
+    m_window->resize(1280, 800);
+    m_window->show();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->session()->results() != nullptr, 60000);
+    waitIdle();
+}
+
+void TestThresholdSave::cleanupTestCase()
+{
+    m_window.reset();
+}
+
+void TestThresholdSave::chip_saysWhenWorkingAndModelDiffer()
+{
+    Ui::ProjectSession *session = m_window->session();
+    const double stored = session->project().model->threshold();
+    QCOMPARE(session->threshold(), stored);
+    QVERIFY(m_window->thresholdChip()->isVisible());
+    QCOMPARE(m_window->thresholdChip()->text(), QStringLiteral("= model threshold"));
+    QVERIFY(!m_window->resetThresholdButton()->isEnabled());
+    QVERIFY(!m_window->saveThresholdButton()->isEnabled());
+    // The spin box shows the model's threshold at 4 decimals, as the chip does.
+    QCOMPARE(m_window->thresholdBox()->text(), QString::number(stored, 'f', 4));
+
+    m_window->thresholdBox()->setValue(0.61);
+    waitIdle();
+    QCOMPARE(session->threshold(), 0.61);
+    QCOMPARE(m_window->thresholdChip()->text(), QStringLiteral("working <b>0.6100</b> · model %1").arg(stored, 0, 'f', 4));
+    QVERIFY(m_window->resetThresholdButton()->isEnabled());
+    QVERIFY(m_window->saveThresholdButton()->isEnabled());
+    QCOMPARE(session->results()->threshold, 0.61);
+
+    m_window->resetThresholdButton()->click();
+    waitIdle();
+    QCOMPARE(session->threshold(), stored);
+    QCOMPARE(session->results()->threshold, stored);
+    QCOMPARE(m_window->thresholdChip()->text(), QStringLiteral("= model threshold"));
+}
+
+void TestThresholdSave::saveToModel_paramsPipelineAndServerAgree()
+{
+    Ui::ProjectSession *session = m_window->session();
+    m_window->showTab(MainWindow::Tab::Predict);
+    Ui::ServerPanel *server = m_window->predictTab()->server();
+    server->portBox()->setValue(0);
+    server->toggleButton()->click();
+    QVERIFY(server->isRunning());
+
+    // A record from the data, as a client sends it: the schema's columns, numbers as numbers.
+    const Audit::Dataset &data = *session->project().data;
+    const QList<QByteArray> lines = TestUtil::readFile(m_project.filePath(QStringLiteral("data/test.csv"))).split('\n');
+    QStringList header;
+    for (const QByteArray &name : lines[0].split(','))
+        header << QString::fromUtf8(name).trimmed();
+    const QList<QByteArray> row = lines[1].split(',');
+    QCOMPARE(row.size(), header.size());
+    QJsonObject record;
+    for (const Audit::ColumnSpec &spec : data.schema.features()) {
+        QVERIFY2(header.contains(spec.name), qPrintable(spec.name));
+        const QString value = QString::fromUtf8(row[header.indexOf(spec.name)]).trimmed();
+        record.insert(spec.name, spec.isNumeric() ? QJsonValue(value.toDouble()) : QJsonValue(value));
+    }
+    const double before = session->project().model->threshold();
+    QCOMPARE(post(server->port(), record).value(QStringLiteral("threshold")).toDouble(), before);
+
+    m_window->thresholdBox()->setValue(0.6123);
+    waitIdle();
+    m_window->saveThresholdToModel(false);
+    QVERIFY(session->isBusy());
+    waitIdle();
+
+    QCOMPARE(session->project().model->threshold(), 0.6123);
+    QCOMPARE(session->modelThreshold(), 0.6123);
+    QCOMPARE(session->threshold(), 0.6123);
+    QCOMPARE(m_window->thresholdChip()->text(), QStringLiteral("= model threshold"));
+    QVERIFY(TestUtil::readFile(m_project.filePath(QStringLiteral("params.yaml"))).contains("  threshold: 0.6123\n"));
+    QVERIFY(Audit::PipelineRunner::compareWithLock(m_project.path(),
+                                                   TestUtil::readFile(m_project.filePath(QStringLiteral("dvc.lock"))))
+                .isEmpty());
+    QVERIFY(Audit::workspaceStatus(m_project.path()).upToDate());
+    // The server swapped to the saved model: its answers carry the new threshold.
+    const QJsonObject answer = post(server->port(), record);
+    QCOMPARE(answer.value(QStringLiteral("threshold")).toDouble(), 0.6123);
+    QCOMPARE(answer.value(QStringLiteral("model")).toString(), session->project().model->id());
+    server->toggleButton()->click();
+}
+
+QTEST_MAIN(TestThresholdSave)
+#include "tst_thresholdsave.moc"

@@ -23,6 +23,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -99,6 +100,8 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
     m_table->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
     m_table->frozenView()->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
     for (int c = SliceTableModel::Size; c < SliceTableModel::ColumnCount; ++c) {
+        if (c == SliceTableModel::PredictedPositives)
+            m_columnMenu->addSeparator(); // the chosen metric's columns above, the others below
         QAction *action = m_columnMenu->addAction(QString());
         action->setCheckable(true);
         action->setChecked(true);
@@ -199,6 +202,7 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
     heatRow->addWidget(m_heatColumns, 1);
     heatLayout->addLayout(heatRow);
     auto *scroll = new QScrollArea(heatPage);
+    m_heatScroll = scroll;
     scroll->setWidget(m_heatmap);
     scroll->setWidgetResizable(true);
     heatLayout->addWidget(scroll, 1);
@@ -247,8 +251,18 @@ void SlicesTab::refresh()
 
     m_weakModel->setReport(m_model->sharedReport());
     restoreColumns(); // a model reset shows every section again
-    for (QAction *action : m_columnMenu->actions())
-        action->setText(m_model->headerData(action->data().toInt(), Qt::Horizontal).toString());
+    const QString metric = m_model->headerData(SliceTableModel::Metric, Qt::Horizontal).toString();
+    for (QAction *action : m_columnMenu->actions()) {
+        const int column = action->data().toInt();
+        if (column == SliceTableModel::Metric)
+            action->setText(tr("%1 (the chosen metric)").arg(metric));
+        else if (column == SliceTableModel::Interval)
+            action->setText(tr("95% interval of %1").arg(metric));
+        else if (column == SliceTableModel::Gap)
+            action->setText(tr("Gap to overall %1").arg(metric));
+        else if (!action->isSeparator())
+            action->setText(m_model->headerData(column, Qt::Horizontal).toString());
+    }
     const QStringList features = singleFeatures(report);
     refill(m_feature, features, 0);
     refill(m_heatRows, features, 0);
@@ -337,9 +351,17 @@ void SlicesTab::onWeakSelection()
     if (report && slice >= 0 && std::size_t(slice) < report->slices.size()) {
         const Audit::SliceRow &row = report->slices[std::size_t(slice)];
         if (row.features.size() == 2) {
-            m_heatRows->setCurrentText(row.features[0]);
-            m_heatColumns->setCurrentText(row.features[1]);
+            if (!m_heatmap->showsSlice(slice)) {
+                m_heatRows->setCurrentText(row.features[0]);
+                m_heatColumns->setCurrentText(row.features[1]);
+            }
             m_views->setCurrentIndex(1);
+            // Once laid out for the new grid, scroll its cell into view.
+            QTimer::singleShot(0, this, [this, slice] {
+                const QRect cell = m_heatmap->sliceRect(slice);
+                if (!cell.isEmpty())
+                    m_heatScroll->ensureVisible(cell.center().x(), cell.center().y(), cell.width(), cell.height());
+            });
         } else if (row.features.size() == 1) {
             m_views->setCurrentIndex(0);
         }
@@ -431,12 +453,13 @@ void SlicesTab::selectSlice(int sliceIndex)
     if (!index.isValid())
         return;
     m_table->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    m_table->scrollTo(index);
+    m_table->scrollTo(index, QAbstractItemView::PositionAtCenter);
 }
 
 void SlicesTab::onTableSelection()
 {
     const int slice = selectedSlice();
+    m_heatmap->setSelectedSlice(slice);
     if (!m_bars)
         return;
     m_bars->deselectAllBars();

@@ -8,6 +8,7 @@ class QCheckBox;
 class QComboBox;
 class QLineEdit;
 class QMenu;
+class QScrollArea;
 class QSortFilterProxyModel;
 class QTableView;
 class QTabWidget;
@@ -89,6 +90,7 @@ private:
     QChartView *m_chartView;
     QBarSet *m_bars = nullptr;
     HeatmapWidget *m_heatmap;
+    QScrollArea *m_heatScroll = nullptr;
     std::vector<int> m_barSlices;
     int m_sliceWidth = 0; // the slice column's content width
 };

@@ -5,9 +5,13 @@
 #include <QComboBox>
 #include <QCryptographicHash>
 #include <QDoubleSpinBox>
+#include <QHeaderView>
 #include <QListWidget>
+#include <QMenu>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSlider>
+#include <QSortFilterProxyModel>
 #include <QTableWidget>
 
 #include <QLabel>
@@ -55,6 +59,10 @@ private Q_SLOTS:
     void thresholdSlider_changesEveryView();
     void slices_chartAndTableSelectionsSync();
     void slices_heatmapShowsPairs();
+    void slices_keyColumnsInViewAt1280x800_sliceColumnFrozen();
+    void slices_weakTableSortsAndSelectsTheSliceAndItsBar();
+    void slices_columnChoicePersists();
+    void slices_triplesComputedOnRequest();
     void bias_chartMarksExactlyTheFailingGroups();
     void bias_pickersRecompute();
     void predict_formAndWhatIf();
@@ -102,7 +110,8 @@ void TestMainWindow::open_everyTabShowsCoreResults()
     Ui::SlicesTab *slices = m_window->slicesTab();
     QCOMPARE(slices->model()->rowCount(), int(r->slices->slices.size()));
     QVERIFY(slices->model()->rowCount() > 100);
-    QCOMPARE(slices->weakList()->count() > 0, true);
+    QVERIFY(!r->slices->weak.empty());
+    QCOMPARE(slices->weakModel()->rowCount(), int(r->slices->weak.size()));
     QVERIFY(!slices->barSlices().empty());
 
     Ui::BiasTab *bias = m_window->biasTab();
@@ -166,6 +175,157 @@ void TestMainWindow::slices_heatmapShowsPairs()
     Q_EMIT tab->heatmap()->sliceClicked(tab->barSlices().front());
     QCOMPARE(clicked, tab->barSlices().front());
     QCOMPARE(tab->selectedSlice(), clicked);
+}
+
+void TestMainWindow::slices_keyColumnsInViewAt1280x800_sliceColumnFrozen()
+{
+    m_window->showTab(MainWindow::Tab::Slices);
+    m_window->resize(1280, 800);
+    QTRY_COMPARE(m_window->size(), QSize(1280, 800));
+    QCoreApplication::processEvents();
+    Ui::SlicesTab *tab = m_window->slicesTab();
+    Ui::ReportTableView *table = tab->table();
+    table->horizontalScrollBar()->setValue(0);
+    const int width = table->viewport()->width();
+    QVERIFY(width > 300);
+    using M = Ui::SliceTableModel;
+    for (int column : {M::Slice, M::Size, M::LabelPositives, M::Metric, M::Interval, M::Gap}) {
+        QVERIFY(!table->isColumnHidden(column));
+        const int left = table->columnViewportPosition(column);
+        const int right = left + table->columnWidth(column);
+        QVERIFY2(left >= 0 && right <= width,
+                 qPrintable(QStringLiteral("column %1 at %2..%3, viewport %4").arg(column).arg(left).arg(right).arg(width)));
+        // The header text is not cut either.
+        QVERIFY(table->columnWidth(column) >= table->horizontalHeader()->sectionSizeHint(column) || column == M::Slice);
+    }
+    // Scrolled sideways to the end: the slice names stay at the left edge.
+    QVERIFY(table->horizontalScrollBar()->maximum() > 0);
+    table->horizontalScrollBar()->setValue(table->horizontalScrollBar()->maximum());
+    QCoreApplication::processEvents();
+    QVERIFY(table->columnViewportPosition(M::Slice) < 0); // the scrolling copy has moved away
+    QTableView *frozen = table->frozenView();
+    QVERIFY(frozen);
+    QVERIFY(frozen->isVisible());
+    QCOMPARE(frozen->model(), table->model());
+    QCOMPARE(frozen->selectionModel(), table->selectionModel());
+    QVERIFY(!frozen->isColumnHidden(M::Slice));
+    for (int column = 1; column < M::ColumnCount; ++column)
+        QVERIFY(frozen->isColumnHidden(column));
+    QCOMPARE(frozen->columnViewportPosition(M::Slice), 0);
+    QCOMPARE(frozen->geometry().left(), table->verticalHeader()->width() + table->frameWidth());
+    QCOMPARE(frozen->width(), table->columnWidth(M::Slice));
+    QVERIFY(frozen->height() >= table->viewport()->height());
+    // Rows stay aligned when scrolled down.
+    table->verticalScrollBar()->setValue(table->verticalScrollBar()->maximum() / 2);
+    QCOMPARE(frozen->verticalScrollBar()->value(), table->verticalScrollBar()->value());
+    QCOMPARE(frozen->rowAt(10), table->rowAt(10));
+    table->horizontalScrollBar()->setValue(0);
+    table->verticalScrollBar()->setValue(0);
+    m_window->resize(1300, 850);
+}
+
+void TestMainWindow::slices_weakTableSortsAndSelectsTheSliceAndItsBar()
+{
+    m_window->showTab(MainWindow::Tab::Slices);
+    Ui::SlicesTab *tab = m_window->slicesTab();
+    const Audit::SliceReport &report = *tab->model()->report();
+    QTableView *weak = tab->weakView();
+    QAbstractItemModel *rows = weak->model();
+    QCOMPARE(rows->rowCount(), int(report.weak.size()));
+    QVERIFY(weak->isSortingEnabled());
+    // Sorted by n through its header, then back to rank order.
+    weak->sortByColumn(Ui::WeakSliceModel::Size, Qt::AscendingOrder);
+    for (int r = 1; r < rows->rowCount(); ++r)
+        QVERIFY(rows->index(r - 1, Ui::WeakSliceModel::Size).data(Ui::SliceTableModel::RawValueRole).toLongLong()
+                <= rows->index(r, Ui::WeakSliceModel::Size).data(Ui::SliceTableModel::RawValueRole).toLongLong());
+    weak->sortByColumn(Ui::WeakSliceModel::Rank, Qt::AscendingOrder);
+    for (int r = 0; r < rows->rowCount(); ++r)
+        QCOMPARE(rows->index(r, 0).data(Ui::SliceTableModel::SliceIndexRole).toInt(), int(report.weak[std::size_t(r)]));
+    // The first weak slice of one feature: selecting it selects it in the main table (in
+    // view), shows its feature's chart and highlights its bar.
+    int pick = -1;
+    for (int r = 0; r < rows->rowCount() && pick < 0; ++r) {
+        if (report.slices[report.weak[std::size_t(r)]].features.size() == 1)
+            pick = r;
+    }
+    QVERIFY(pick >= 0);
+    const int slice = rows->index(pick, 0).data(Ui::SliceTableModel::SliceIndexRole).toInt();
+    const Audit::SliceRow &row = report.slices[std::size_t(slice)];
+    tab->table()->scrollToBottom();
+    weak->selectRow(pick);
+    QCOMPARE(tab->selectedSlice(), slice);
+    const QModelIndexList selected = tab->table()->selectionModel()->selectedRows();
+    QCOMPARE(selected.size(), 1);
+    QCOMPARE(selected.front().data(Ui::SliceTableModel::SliceIndexRole).toInt(), slice);
+    QVERIFY(tab->table()->viewport()->rect().intersects(tab->table()->visualRect(selected.front())));
+    QCOMPARE(tab->featureBox()->currentText(), row.features[0]);
+    const std::vector<int> bars = tab->barSlices();
+    const auto bar = std::find(bars.begin(), bars.end(), slice);
+    QVERIFY(bar != bars.end());
+    QVERIFY(tab->bars()->isBarSelected(int(bar - bars.begin())));
+    for (int b = 0; b < tab->bars()->count(); ++b)
+        QCOMPARE(tab->bars()->isBarSelected(b), b == int(bar - bars.begin()));
+    // A weak pair has no bar: the heatmap shows its two features with its cell outlined.
+    for (int r = 0; r < rows->rowCount(); ++r) {
+        const int pair = rows->index(r, 0).data(Ui::SliceTableModel::SliceIndexRole).toInt();
+        if (report.slices[std::size_t(pair)].features.size() != 2)
+            continue;
+        weak->selectRow(r);
+        QCOMPARE(tab->selectedSlice(), pair);
+        QVERIFY(tab->heatmap()->showsSlice(pair));
+        QCOMPARE(tab->heatmap()->selectedSlice(), pair);
+        break;
+    }
+}
+
+void TestMainWindow::slices_columnChoicePersists()
+{
+    Ui::SlicesTab *tab = m_window->slicesTab();
+    QAction *precision = nullptr;
+    for (QAction *action : tab->columnMenu()->actions()) {
+        if (action->isSeparator())
+            continue;
+        QVERIFY(action->data().toInt() != Ui::SliceTableModel::Slice); // the name cannot be hidden
+        if (action->data().toInt() == Ui::SliceTableModel::Precision)
+            precision = action;
+    }
+    QVERIFY(precision && precision->isCheckable() && precision->isChecked());
+    QCOMPARE(precision->text(), QStringLiteral("Precision"));
+    precision->trigger();
+    QVERIFY(tab->table()->isColumnHidden(Ui::SliceTableModel::Precision));
+    QVERIFY(QSettings().value(QStringLiteral("slices/hiddenColumns")).toStringList().contains(QStringLiteral("precision")));
+    {
+        // A new tab (the next start) restores the choice, and a recompute keeps it.
+        Ui::SlicesTab again(m_window->session());
+        QVERIFY(again.table()->isColumnHidden(Ui::SliceTableModel::Precision));
+        QVERIFY(!again.table()->isColumnHidden(Ui::SliceTableModel::Recall));
+    }
+    m_window->session()->setSliceOptions(m_window->session()->sliceOptions());
+    waitIdle();
+    QVERIFY(tab->table()->isColumnHidden(Ui::SliceTableModel::Precision));
+    precision->trigger();
+    QVERIFY(!tab->table()->isColumnHidden(Ui::SliceTableModel::Precision));
+    QVERIFY(tab->table()->columnWidth(Ui::SliceTableModel::Precision) > 0);
+    QVERIFY(!QSettings().value(QStringLiteral("slices/hiddenColumns")).toStringList().contains(QStringLiteral("precision")));
+}
+
+void TestMainWindow::slices_triplesComputedOnRequest()
+{
+    // The session computes pairs; picking "Triples" computes them rather than showing none.
+    Ui::SlicesTab *tab = m_window->slicesTab();
+    QCOMPARE(m_window->session()->sliceOptions().cross, 2);
+    tab->levelBox()->setCurrentIndex(3);
+    QCOMPARE(m_window->session()->sliceOptions().cross, 3);
+    QTRY_VERIFY_WITH_TIMEOUT(tab->model()->report()->options.cross == 3, 60000);
+    waitIdle();
+    QVERIFY(tab->proxy()->rowCount() > 0);
+    for (int r = 0; r < tab->proxy()->rowCount(); ++r)
+        QCOMPARE(tab->proxy()->index(r, 0).data(Ui::SliceTableModel::FeatureCountRole).toInt(), 3);
+    tab->levelBox()->setCurrentIndex(0);
+    Audit::SliceOptions options = m_window->session()->sliceOptions();
+    options.cross = 2;
+    m_window->session()->setSliceOptions(options);
+    waitIdle();
 }
 
 void TestMainWindow::bias_chartMarksExactlyTheFailingGroups()
@@ -295,7 +455,7 @@ void TestMainWindow::export_chartAndTable()
     QCOMPARE(Ui::exportTable(*m_window->slicesTab()->table()->model(), csv), QString());
     const QList<QByteArray> lines = TestUtil::readFile(csv).split('\n');
     QCOMPARE(lines.size() - 2, m_window->slicesTab()->table()->model()->rowCount());
-    QVERIFY(lines[0].startsWith("Feature,Value,n,"));
+    QVERIFY(lines[0].startsWith("Slice,n,Label +,F1,95% interval,Gap,"));
     QVERIFY(!Ui::exportTable(*m_window->slicesTab()->table()->model(), QStringLiteral("/proc/nope/x.csv")).isEmpty());
 }
 

@@ -35,6 +35,7 @@ private Q_SLOTS:
     void singleSlices_matchHandCount();
     void countsSumToTotals();
     void numericBins_areQuantiles();
+    void numericBins_edgesInFullWithoutExponent();
     void intersections_respectMinSizeAndSum();
     void triples_whenAskedFor();
     void weakSlices_needGapAndInterval();
@@ -233,6 +234,22 @@ void TestSliceReport::numericBins_areQuantiles()
     // One value everywhere: one bin.
     std::fill(flat.numbers.begin(), flat.numbers.end(), 7.0);
     QCOMPARE(GroupedColumn::fromColumn(flat, 4).groups, QStringList({QStringLiteral("[7, 7]")}));
+}
+
+void TestSliceReport::numericBins_edgesInFullWithoutExponent()
+{
+    // Large whole numbers (row weights, say) in full: 1.48471e+06 was another number.
+    DataColumn column;
+    column.spec.name = QStringLiteral("w");
+    column.spec.type = ColumnType::Integer;
+    column.numbers = {12285, 250000, 1484705, 1490400};
+    QCOMPARE(GroupedColumn::fromColumn(column, 2).groups,
+             QStringList({QStringLiteral("[12285, 1484705)"), QStringLiteral("[1484705, 1490400]")}));
+    // Fractions to 6 significant digits, no exponent, no trailing zeros.
+    column.spec.type = ColumnType::Real;
+    column.numbers = {0.25, 0.5, 1234.56789, 2500000.75};
+    QCOMPARE(GroupedColumn::fromColumn(column, 2).groups,
+             QStringList({QStringLiteral("[0.25, 1234.57)"), QStringLiteral("[1234.57, 2500001]")}));
 }
 
 void TestSliceReport::intersections_respectMinSizeAndSum()

@@ -12,7 +12,8 @@ namespace Ui {
 namespace {
 
 constexpr int kLabelWidth = 150;
-constexpr int kHeaderHeight = 90;
+constexpr int kTitleHeight = 36; // two lines
+constexpr int kHeaderHeight = 72 + kTitleHeight; // the title, then column labels slanted up to 80 px
 constexpr int kCellWidth = 64;
 constexpr int kCellHeight = 34;
 
@@ -80,6 +81,30 @@ int HeatmapWidget::cellCount() const
     return int(std::count_if(m_cells.begin(), m_cells.end(), [](int i) { return i >= 0; }));
 }
 
+void HeatmapWidget::setSelectedSlice(int sliceIndex)
+{
+    if (sliceIndex == m_selected)
+        return;
+    m_selected = sliceIndex;
+    update();
+}
+
+bool HeatmapWidget::showsSlice(int sliceIndex) const
+{
+    return sliceIndex >= 0 && std::find(m_cells.begin(), m_cells.end(), sliceIndex) != m_cells.end();
+}
+
+QRect HeatmapWidget::sliceRect(int sliceIndex) const
+{
+    for (int r = 0; r < m_rows.size(); ++r) {
+        for (int c = 0; c < m_columns.size(); ++c) {
+            if (sliceIndex >= 0 && m_cells[std::size_t(r * m_columns.size() + c)] == sliceIndex)
+                return cellRect(r, c).toAlignedRect();
+        }
+    }
+    return {};
+}
+
 QSize HeatmapWidget::sizeHint() const
 {
     return {kLabelWidth + kCellWidth * int(std::max<qsizetype>(1, m_columns.size())) + 10,
@@ -95,7 +120,7 @@ void HeatmapWidget::paintEvent(QPaintEvent *)
 {
     QPainter p(this);
     p.setRenderHint(QPainter::Antialiasing);
-    p.drawText(QRect(4, 2, width() - 8, 20), Qt::AlignLeft | Qt::AlignVCenter, m_title);
+    p.drawText(QRect(4, 2, width() - 8, kTitleHeight), Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, m_title);
     QFont small = font();
     small.setPointSizeF(small.pointSizeF() * 0.85);
     p.setFont(small);
@@ -103,8 +128,8 @@ void HeatmapWidget::paintEvent(QPaintEvent *)
         p.save();
         p.translate(kLabelWidth + c * kCellWidth + kCellWidth / 2.0, kHeaderHeight - 4);
         p.rotate(-50);
-        p.drawText(QRectF(0, -8, kHeaderHeight - 10, 16), Qt::AlignLeft | Qt::AlignVCenter,
-                   p.fontMetrics().elidedText(m_columns[c], Qt::ElideRight, kHeaderHeight - 10));
+        p.drawText(QRectF(0, -8, kHeaderHeight - 28, 16), Qt::AlignLeft | Qt::AlignVCenter,
+                   p.fontMetrics().elidedText(m_columns[c], Qt::ElideRight, kHeaderHeight - 28));
         p.restore();
     }
     for (int r = 0; r < m_rows.size(); ++r) {
@@ -128,6 +153,13 @@ void HeatmapWidget::paintEvent(QPaintEvent *)
                                .arg(std::isfinite(v) ? QString::number(v, 'f', 2) : QStringLiteral("–"))
                                .arg(m_sizes[cell]));
                 p.setPen(palette().color(QPalette::WindowText));
+            }
+            if (m_selected >= 0 && m_cells[cell] == m_selected) {
+                p.save();
+                p.setPen(QPen(palette().color(QPalette::Highlight), 3));
+                p.setBrush(Qt::NoBrush);
+                p.drawRect(rect.adjusted(1.5, 1.5, -1.5, -1.5));
+                p.restore();
             }
         }
     }

@@ -23,6 +23,11 @@ public:
     void setData(const Audit::SliceReport *report, const QString &rowFeature, const QString &columnFeature,
                  Audit::SliceMetric metric);
     int cellCount() const; // cells with a slice behind them
+    // Outlines the cell of slice `sliceIndex` (the table's selection); -1 for none.
+    void setSelectedSlice(int sliceIndex);
+    int selectedSlice() const { return m_selected; }
+    bool showsSlice(int sliceIndex) const; // a cell of the current grid holds it
+    QRect sliceRect(int sliceIndex) const; // its cell, empty when not shown
     QSize sizeHint() const override;
 
 Q_SIGNALS:
@@ -44,6 +49,7 @@ private:
     std::vector<qint64> m_sizes;
     QString m_title;
     double m_overall = 0;
+    int m_selected = -1;
 };
 
 } // namespace Ui

@@ -9,17 +9,21 @@
 #include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
-#include <QListWidget>
+#include <QLocale>
+#include <QMenu>
 #include <QScrollArea>
+#include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -45,6 +49,14 @@ QStringList singleFeatures(const Audit::SliceReport *report)
     return features;
 }
 
+const QString kHiddenColumnsKey = QStringLiteral("slices/hiddenColumns");
+
+// The Slice column at most this wide (longer names elide; the tooltip has them whole).
+int sliceColumnCap(const QWidget *w)
+{
+    return w->fontMetrics().horizontalAdvance(QLatin1Char('x')) * 40;
+}
+
 void refill(QComboBox *box, const QStringList &items, int fallback)
 {
     const QString current = box->currentText();
@@ -63,7 +75,10 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
     , m_model(new SliceTableModel(this))
     , m_proxy(new SliceFilterProxy(this))
     , m_table(new ReportTableView(this))
-    , m_weak(new QListWidget(this))
+    , m_weakModel(new WeakSliceModel(this))
+    , m_weakProxy(new QSortFilterProxyModel(this))
+    , m_weakView(new ReportTableView(this))
+    , m_columnMenu(new QMenu(this))
     , m_filter(new QLineEdit(this))
     , m_level(new QComboBox(this))
     , m_minSize(new QSpinBox(this))
@@ -77,11 +92,45 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
 {
     m_proxy->setSourceModel(m_model);
     m_table->setModel(m_proxy);
-    m_table->sortByColumn(SliceTableModel::Weak, Qt::DescendingOrder);
+    m_table->sortByColumn(SliceTableModel::Size, Qt::DescendingOrder);
+    m_table->setTextElideMode(Qt::ElideMiddle);
+    m_table->freezeFirstColumn();
+    m_table->viewport()->installEventFilter(this);
+    m_table->horizontalHeader()->setStretchLastSection(false); // spare room goes to the slice names
+    m_table->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_table->frozenView()->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
+    for (int c = SliceTableModel::Size; c < SliceTableModel::ColumnCount; ++c) {
+        if (c == SliceTableModel::PredictedPositives)
+            m_columnMenu->addSeparator(); // the chosen metric's columns above, the others below
+        QAction *action = m_columnMenu->addAction(QString());
+        action->setCheckable(true);
+        action->setChecked(true);
+        action->setData(c);
+        connect(action, &QAction::toggled, this, [this, c](bool on) { setColumnShown(c, on); });
+    }
+    const auto showMenu = [this](QHeaderView *header, const QPoint &pos) {
+        m_columnMenu->popup(header->viewport()->mapToGlobal(pos));
+    };
+    connect(m_table->horizontalHeader(), &QWidget::customContextMenuRequested, this,
+            [this, showMenu](const QPoint &pos) { showMenu(m_table->horizontalHeader(), pos); });
+    connect(m_table->frozenView()->horizontalHeader(), &QWidget::customContextMenuRequested, this,
+            [this, showMenu](const QPoint &pos) { showMenu(m_table->frozenView()->horizontalHeader(), pos); });
+    m_table->horizontalHeader()->setToolTip(tr("Right-click to choose the columns."));
+
+    m_weakProxy->setSourceModel(m_weakModel);
+    m_weakProxy->setSortRole(SliceTableModel::RawValueRole);
+    m_weakView->setModel(m_weakProxy);
+    m_weakView->sortByColumn(WeakSliceModel::Rank, Qt::AscendingOrder);
+    m_weakView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_weakView->setTextElideMode(Qt::ElideMiddle);
+    m_weakView->verticalHeader()->hide();
+    m_weakView->horizontalHeader()->setStretchLastSection(false);
+    m_weakView->horizontalHeader()->setSectionResizeMode(WeakSliceModel::Slice, QHeaderView::Stretch);
 
     m_filter->setPlaceholderText(tr("Filter by feature or value…"));
     m_filter->setClearButtonEnabled(true);
     m_level->addItems({tr("All slices"), tr("Single features"), tr("Pairs"), tr("Triples")});
+    m_level->setItemData(3, tr("Triples are computed when you pick this."), Qt::ToolTipRole);
     m_minSize->setRange(0, 1000000);
     m_minSize->setPrefix(tr("n ≥ "));
     m_minSize->setToolTip(tr("Hide slices with fewer rows than this."));
@@ -93,7 +142,15 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
     m_feature->setToolTip(tr("The feature whose slices the bar chart shows."));
 
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &SliceFilterProxy::setText);
-    connect(m_level, &QComboBox::currentIndexChanged, m_proxy, &SliceFilterProxy::setFeatureCount);
+    connect(m_level, &QComboBox::currentIndexChanged, this, [this](int level) {
+        m_proxy->setFeatureCount(level);
+        // The session computes pairs; triples only on request (they multiply the slices).
+        Audit::SliceOptions options = m_session->sliceOptions();
+        if (level > options.cross) {
+            options.cross = level;
+            m_session->setSliceOptions(options);
+        }
+    });
     connect(m_minSize, &QSpinBox::valueChanged, m_proxy, &SliceFilterProxy::setMinimumSize);
     connect(m_weakOnly, &QCheckBox::toggled, m_proxy, &SliceFilterProxy::setWeakOnly);
     connect(m_metric, &QComboBox::currentIndexChanged, this, [this] {
@@ -106,8 +163,7 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
     connect(m_heatColumns, &QComboBox::currentIndexChanged, this, &SlicesTab::rebuildHeatmap);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &SlicesTab::onTableSelection);
     connect(m_heatmap, &HeatmapWidget::sliceClicked, this, &SlicesTab::selectSlice);
-    connect(m_weak, &QListWidget::itemClicked, this,
-            [this](QListWidgetItem *item) { selectSlice(item->data(Qt::UserRole).toInt()); });
+    connect(m_weakView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &SlicesTab::onWeakSelection);
 
     auto *controls = new QHBoxLayout;
     controls->addWidget(m_filter, 1);
@@ -117,12 +173,15 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
     controls->addWidget(new QLabel(tr("Metric"), this));
     controls->addWidget(m_metric);
 
-    auto *weakBox = new QVBoxLayout;
-    auto *weakTitle = new QLabel(tr("<b>Where the model fails</b> — weak slices, largest gap first"), this);
+    auto *weakPage = new QWidget(this);
+    auto *weakBox = new QVBoxLayout(weakPage);
+    weakBox->setContentsMargins(0, 0, 0, 0);
+    auto *weakTitle = new QLabel(tr("<b>Where the model fails</b> — weak slices, largest gap first; click a "
+                                    "header to sort, a row to show the slice"),
+                                 weakPage);
     weakTitle->setToolTip(metricTooltip(QStringLiteral("weak")));
     weakBox->addWidget(weakTitle);
-    m_weak->setMaximumHeight(110);
-    weakBox->addWidget(m_weak);
+    weakBox->addWidget(m_weakView, 1);
 
     m_chartView->setRenderHint(QPainter::Antialiasing);
     m_chartView->setMinimumSize(380, 300);
@@ -143,6 +202,7 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
     heatRow->addWidget(m_heatColumns, 1);
     heatLayout->addLayout(heatRow);
     auto *scroll = new QScrollArea(heatPage);
+    m_heatScroll = scroll;
     scroll->setWidget(m_heatmap);
     scroll->setWidgetResizable(true);
     heatLayout->addWidget(scroll, 1);
@@ -151,16 +211,31 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
     views->addTab(chartPage, tr("By feature"));
     views->addTab(heatPage, tr("Two-way heatmap"));
 
+    m_views = views;
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(m_table);
     splitter->addWidget(views);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({680, 400});
+
+    auto *mainPage = new QWidget(this);
+    auto *mainLayout = new QVBoxLayout(mainPage);
+    mainLayout->setContentsMargins(0, 0, 0, 0);
+    mainLayout->addLayout(controls);
+    mainLayout->addWidget(splitter, 1);
+
+    auto *rows = new QSplitter(Qt::Vertical, this);
+    rows->addWidget(weakPage);
+    rows->addWidget(mainPage);
+    rows->setStretchFactor(0, 1);
+    rows->setStretchFactor(1, 3);
+    rows->setSizes({180, 540});
+    rows->setChildrenCollapsible(false);
 
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(weakBox);
-    layout->addLayout(controls);
-    layout->addWidget(splitter, 1);
+    layout->addWidget(rows, 1);
+    restoreColumns();
 
     connect(session, &ProjectSession::resultsChanged, this, &SlicesTab::refresh);
     connect(session, &ProjectSession::projectLoaded, this, &SlicesTab::refresh);
@@ -174,21 +249,19 @@ void SlicesTab::refresh()
     m_model->setReport(r ? r->slices : nullptr);
     const Audit::SliceReport *report = m_model->report();
 
-    m_weak->clear();
-    if (report) {
-        const QString metric = Audit::enumName(report->options.weakMetric);
-        for (std::size_t k = 0; k < report->weak.size() && k < 50; ++k) {
-            const Audit::SliceRow &row = report->slices[report->weak[k]];
-            auto *item = new QListWidgetItem(tr("%1 = %2 — %3 %4 (%5 below overall), n = %6")
-                                                 .arg(row.feature(), row.value(), metric)
-                                                 .arg(row.metric(report->options.weakMetric), 0, 'f', 3)
-                                                 .arg(row.gap, 0, 'f', 3)
-                                                 .arg(row.n),
-                                             m_weak);
-            item->setData(Qt::UserRole, int(report->weak[k]));
-        }
-        if (report->weak.empty())
-            m_weak->addItem(tr("No weak slices at this threshold."));
+    m_weakModel->setReport(m_model->sharedReport());
+    restoreColumns(); // a model reset shows every section again
+    const QString metric = m_model->headerData(SliceTableModel::Metric, Qt::Horizontal).toString();
+    for (QAction *action : m_columnMenu->actions()) {
+        const int column = action->data().toInt();
+        if (column == SliceTableModel::Metric)
+            action->setText(tr("%1 (the chosen metric)").arg(metric));
+        else if (column == SliceTableModel::Interval)
+            action->setText(tr("95% interval of %1").arg(metric));
+        else if (column == SliceTableModel::Gap)
+            action->setText(tr("Gap to overall %1").arg(metric));
+        else if (!action->isSeparator())
+            action->setText(m_model->headerData(column, Qt::Horizontal).toString());
     }
     const QStringList features = singleFeatures(report);
     refill(m_feature, features, 0);
@@ -196,9 +269,103 @@ void SlicesTab::refresh()
     refill(m_heatColumns, features, 1);
     rebuildChart();
     rebuildHeatmap();
-    m_table->resizeColumnsToContents();
+    resizeColumns();
     if (selected >= 0)
         selectSlice(selected);
+}
+
+void SlicesTab::resizeColumns()
+{
+    m_table->resizeColumnsToContents();
+    m_sliceWidth = m_table->columnWidth(SliceTableModel::Slice);
+    fitSliceColumn();
+    m_weakView->resizeColumnsToContents(); // the slice column stretches over the rest
+}
+
+void SlicesTab::fitSliceColumn()
+{
+    // The names in full when the other columns leave room, else elided at a cap (the
+    // tooltip has them whole) so the numbers stay in view.
+    int others = 0;
+    for (int c = SliceTableModel::Size; c < SliceTableModel::ColumnCount; ++c) {
+        if (!m_table->isColumnHidden(c))
+            others += m_table->columnWidth(c);
+    }
+    const int room = m_table->viewport()->width() - others;
+    m_table->setColumnWidth(SliceTableModel::Slice, std::min(m_sliceWidth, std::max(room, sliceColumnCap(this))));
+}
+
+bool SlicesTab::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_table->viewport() && event->type() == QEvent::Resize && m_sliceWidth > 0)
+        fitSliceColumn();
+    return QWidget::eventFilter(watched, event);
+}
+
+void SlicesTab::setColumnShown(int column, bool shown)
+{
+    if (column <= SliceTableModel::Slice || column >= SliceTableModel::ColumnCount)
+        return; // the slice's name always shows
+    m_table->setColumnHidden(column, !shown);
+    if (shown && m_table->columnWidth(column) == 0)
+        m_table->resizeColumnToContents(column);
+    for (QAction *action : m_columnMenu->actions()) {
+        if (action->data().toInt() == column && action->isChecked() != shown) {
+            const QSignalBlocker blocker(action);
+            action->setChecked(shown);
+        }
+    }
+    QStringList hidden;
+    for (int c = SliceTableModel::Size; c < SliceTableModel::ColumnCount; ++c) {
+        if (m_table->isColumnHidden(c))
+            hidden << SliceTableModel::columnKey(c);
+    }
+    QSettings().setValue(kHiddenColumnsKey, hidden);
+    fitSliceColumn();
+}
+
+void SlicesTab::restoreColumns()
+{
+    const QStringList hidden = QSettings().value(kHiddenColumnsKey).toStringList();
+    for (int c = SliceTableModel::Size; c < SliceTableModel::ColumnCount; ++c) {
+        const bool shown = !hidden.contains(SliceTableModel::columnKey(c));
+        m_table->setColumnHidden(c, !shown);
+        for (QAction *action : m_columnMenu->actions()) {
+            if (action->data().toInt() == c) {
+                const QSignalBlocker blocker(action);
+                action->setChecked(shown);
+            }
+        }
+    }
+}
+
+void SlicesTab::onWeakSelection()
+{
+    const QModelIndexList rows = m_weakView->selectionModel()->selectedRows();
+    if (rows.isEmpty())
+        return;
+    const int slice = rows.front().data(SliceTableModel::SliceIndexRole).toInt();
+    selectSlice(slice);
+    // An intersection has no bar: show it in the heatmap, its two features on the axes.
+    const Audit::SliceReport *report = m_model->report();
+    if (report && slice >= 0 && std::size_t(slice) < report->slices.size()) {
+        const Audit::SliceRow &row = report->slices[std::size_t(slice)];
+        if (row.features.size() == 2) {
+            if (!m_heatmap->showsSlice(slice)) {
+                m_heatRows->setCurrentText(row.features[0]);
+                m_heatColumns->setCurrentText(row.features[1]);
+            }
+            m_views->setCurrentIndex(1);
+            // Once laid out for the new grid, scroll its cell into view.
+            QTimer::singleShot(0, this, [this, slice] {
+                const QRect cell = m_heatmap->sliceRect(slice);
+                if (!cell.isEmpty())
+                    m_heatScroll->ensureVisible(cell.center().x(), cell.center().y(), cell.width(), cell.height());
+            });
+        } else if (row.features.size() == 1) {
+            m_views->setCurrentIndex(0);
+        }
+    }
 }
 
 void SlicesTab::rebuildChart()
@@ -221,7 +388,7 @@ void SlicesTab::rebuildChart()
                 continue;
             const double v = row.metric(metric);
             *m_bars << (std::isfinite(v) ? v : 0.0);
-            categories << QStringLiteral("%1\nn=%2").arg(row.value()).arg(row.n);
+            categories << QStringLiteral("%1<br>n=%2").arg(row.value(), QLocale().toString(qlonglong(row.n)));
             intervals.push_back(row.interval(metric));
             m_barSlices.push_back(int(i));
         }
@@ -286,12 +453,13 @@ void SlicesTab::selectSlice(int sliceIndex)
     if (!index.isValid())
         return;
     m_table->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    m_table->scrollTo(index);
+    m_table->scrollTo(index, QAbstractItemView::PositionAtCenter);
 }
 
 void SlicesTab::onTableSelection()
 {
     const int slice = selectedSlice();
+    m_heatmap->setSelectedSlice(slice);
     if (!m_bars)
         return;
     m_bars->deselectAllBars();

@@ -7,7 +7,11 @@ class QChartView;
 class QCheckBox;
 class QComboBox;
 class QLineEdit;
-class QListWidget;
+class QMenu;
+class QScrollArea;
+class QSortFilterProxyModel;
+class QTableView;
+class QTabWidget;
 class QSpinBox;
 
 namespace Ui {
@@ -17,10 +21,13 @@ class ProjectSession;
 class ReportTableView;
 class SliceFilterProxy;
 class SliceTableModel;
+class WeakSliceModel;
 
 // Every slice in a sortable, filterable table; a bar chart per feature with interval error
-// bars and the overall value; a two-way heatmap; the weak slices on top. Selecting a bar or
-// a heatmap cell selects the table row, and selecting a row highlights its bar.
+// bars and the overall value; a two-way heatmap; the weak slices on top, as a ranked table.
+// Selecting a bar, a heatmap cell or a weak slice selects the table row, and selecting a row
+// highlights its bar. The slice column stays put when the table scrolls sideways; which
+// metric columns show is chosen from the header's context menu and kept in QSettings.
 class SlicesTab final : public QWidget
 {
     Q_OBJECT
@@ -36,7 +43,14 @@ public:
     QBarSet *bars() const { return m_bars; }
     HeatmapWidget *heatmap() const { return m_heatmap; }
     QComboBox *featureBox() const { return m_feature; }
-    QListWidget *weakList() const { return m_weak; }
+    QTableView *weakView() const { return m_weakView; }
+    WeakSliceModel *weakModel() const { return m_weakModel; }
+    QSortFilterProxyModel *weakProxy() const { return m_weakProxy; }
+    QMenu *columnMenu() const { return m_columnMenu; } // the header's context menu
+    QComboBox *levelBox() const { return m_level; }
+
+    // Shows or hides a SliceTableModel column and remembers the choice.
+    void setColumnShown(int column, bool shown);
 
     void selectSlice(int sliceIndex); // selects the table row (and the bar)
     int selectedSlice() const; // -1 when none
@@ -47,12 +61,24 @@ private:
     void rebuildChart();
     void rebuildHeatmap();
     void onTableSelection();
+    void onWeakSelection();
+    void restoreColumns();
+    void resizeColumns();
+    void fitSliceColumn();
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
     ProjectSession *m_session;
     SliceTableModel *m_model;
     SliceFilterProxy *m_proxy;
     ReportTableView *m_table;
-    QListWidget *m_weak;
+    WeakSliceModel *m_weakModel;
+    QSortFilterProxyModel *m_weakProxy;
+    QTableView *m_weakView;
+    QMenu *m_columnMenu;
+    QTabWidget *m_views = nullptr;
     QLineEdit *m_filter;
     QComboBox *m_level;
     QSpinBox *m_minSize;
@@ -64,7 +90,9 @@ private:
     QChartView *m_chartView;
     QBarSet *m_bars = nullptr;
     HeatmapWidget *m_heatmap;
+    QScrollArea *m_heatScroll = nullptr;
     std::vector<int> m_barSlices;
+    int m_sliceWidth = 0; // the slice column's content width
 };
 
 } // namespace Ui

@@ -4,6 +4,7 @@
 
 #include <QBrush>
 #include <QColor>
+#include <QFont>
 #include <QLocale>
 
 #include "metricglossary.h"
@@ -17,12 +18,30 @@ QString formatRatio(double v)
     return std::isfinite(v) ? QString::number(v, 'f', 3) : QStringLiteral("–");
 }
 
-QString formatInterval(double v, const Audit::Interval &ci)
+QString formatRange(const Audit::Interval &ci)
+{
+    if (!std::isfinite(ci.low) || !std::isfinite(ci.high))
+        return QStringLiteral("–");
+    return QStringLiteral("%1–%2").arg(formatRatio(ci.low), formatRatio(ci.high));
+}
+
+QString formatSigned(double v)
 {
     if (!std::isfinite(v))
         return QStringLiteral("–");
-    return QStringLiteral("%1  [%2, %3]").arg(formatRatio(v), formatRatio(ci.low), formatRatio(ci.high));
+    // U+2212 for the minus: the same width as the digits' plus.
+    return v < 0 ? QStringLiteral("−%1").arg(formatRatio(-v)) : formatRatio(v);
 }
+
+QString formatCount(std::int64_t n)
+{
+    return QLocale().toString(qlonglong(n));
+}
+
+// The settings key and glossary key of each SliceTableModel column.
+const char *const kColumnKeys[] = {"slice",     "n",      "label_pos", "metric",   "interval", "gap", "pred_pos",
+                                   "precision", "recall", "f1",        "accuracy", "fpr",      "fnr"};
+static_assert(std::size(kColumnKeys) == SliceTableModel::ColumnCount);
 
 } // namespace
 
@@ -35,6 +54,7 @@ void SliceTableModel::setReport(std::shared_ptr<const Audit::SliceReport> report
     beginResetModel();
     m_report = std::move(report);
     endResetModel();
+    Q_EMIT headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1); // the chosen metric's title
 }
 
 int SliceTableModel::rowCount(const QModelIndex &parent) const
@@ -47,25 +67,43 @@ int SliceTableModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-QVariant SliceTableModel::data(const QModelIndex &index, int role) const
+QString SliceTableModel::columnKey(int column)
 {
-    if (!m_report || !index.isValid() || index.row() >= rowCount())
-        return {};
-    const Audit::SliceRow &row = m_report->slices[std::size_t(index.row())];
+    return column >= 0 && column < ColumnCount ? QString::fromLatin1(kColumnKeys[column]) : QString();
+}
+
+QString SliceTableModel::sliceName(const Audit::SliceRow &row)
+{
+    QStringList parts;
+    for (qsizetype i = 0; i < row.features.size(); ++i)
+        parts << QStringLiteral("%1 = %2").arg(row.features[i], i < row.values.size() ? row.values[i] : QString());
+    return parts.join(QStringLiteral(" & "));
+}
+
+QVariant SliceTableModel::cell(const Audit::SliceReport &report, std::size_t slice, int column, int role)
+{
+    const Audit::SliceRow &row = report.slices[slice];
+    const Audit::SliceMetric chosen = report.options.weakMetric;
     if (role == SliceIndexRole)
-        return index.row();
+        return int(slice);
     if (role == FeatureCountRole)
         return int(row.features.size());
+    if (role == WeakRole)
+        return row.weak;
     if (role == RawValueRole) {
-        switch (index.column()) {
-        case Feature:
-            return row.feature();
-        case Value:
-            return row.value();
+        switch (column) {
+        case Slice:
+            return sliceName(row);
         case Size:
             return qlonglong(row.n);
         case LabelPositives:
             return qlonglong(row.labelPositives());
+        case Metric:
+            return row.metric(chosen);
+        case Interval:
+            return row.interval(chosen).low;
+        case Gap:
+            return row.gap;
         case PredictedPositives:
             return qlonglong(row.predictedPositives());
         case Precision:
@@ -80,61 +118,196 @@ QVariant SliceTableModel::data(const QModelIndex &index, int role) const
             return row.fpr;
         case Fnr:
             return row.fnr;
-        case Weak:
-            return row.weak ? row.gap : -1.0;
         }
         return {};
     }
     if (role == Qt::DisplayRole) {
-        switch (index.column()) {
-        case Feature:
-            return row.feature();
-        case Value:
-            return row.value();
+        switch (column) {
+        case Slice:
+            return sliceName(row);
         case Size:
-            return QLocale().toString(qlonglong(row.n));
+            return formatCount(row.n);
         case LabelPositives:
-            return QLocale().toString(qlonglong(row.labelPositives()));
+            return formatCount(row.labelPositives());
+        case Metric:
+            return formatRatio(row.metric(chosen));
+        case Interval:
+            return formatRange(row.interval(chosen));
+        case Gap:
+            return formatSigned(row.gap);
         case PredictedPositives:
-            return QLocale().toString(qlonglong(row.predictedPositives()));
+            return formatCount(row.predictedPositives());
         case Precision:
-            return formatInterval(row.precision, row.precisionCi);
+            return formatRatio(row.precision);
         case Recall:
-            return formatInterval(row.recall, row.recallCi);
+            return formatRatio(row.recall);
         case F1:
-            return formatInterval(row.f1, row.f1Ci);
+            return formatRatio(row.f1);
         case Accuracy:
-            return formatInterval(row.accuracy, row.accuracyCi);
+            return formatRatio(row.accuracy);
         case Fpr:
             return formatRatio(row.fpr);
         case Fnr:
             return formatRatio(row.fnr);
-        case Weak:
-            return row.weak ? tr("weak (−%1)").arg(formatRatio(row.gap)) : QString();
+        }
+        return {};
+    }
+    if (role == Qt::ForegroundRole && row.weak && column == Gap)
+        return QBrush(QColor(200, 40, 40));
+    if (role == Qt::FontRole && row.weak && column == Gap) {
+        QFont bold;
+        bold.setBold(true);
+        return bold;
+    }
+    if (role == Qt::TextAlignmentRole && column != Slice)
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole) {
+        if (column == Slice)
+            return sliceName(row);
+        const auto ci = [](double v, const Audit::Interval &i) {
+            return QStringLiteral("%1 (95%: %2)").arg(formatRatio(v), formatRange(i));
+        };
+        switch (column) {
+        case Gap:
+            return row.weak ? QObject::tr("Weak slice: %1 below overall").arg(formatRatio(row.gap))
+                            : header(&report, column, Qt::ToolTipRole);
+        case Precision:
+            return ci(row.precision, row.precisionCi);
+        case Recall:
+            return ci(row.recall, row.recallCi);
+        case F1:
+            return ci(row.f1, row.f1Ci);
+        case Accuracy:
+            return ci(row.accuracy, row.accuracyCi);
+        default:
+            return header(&report, column, Qt::ToolTipRole);
         }
     }
-    if (role == Qt::ForegroundRole && row.weak && index.column() == Weak)
-        return QBrush(QColor(200, 40, 40));
-    if (role == Qt::TextAlignmentRole && index.column() >= Size)
-        return int(Qt::AlignRight | Qt::AlignVCenter);
-    if (role == Qt::ToolTipRole)
-        return headerData(index.column(), Qt::Horizontal, Qt::ToolTipRole);
     return {};
+}
+
+QVariant SliceTableModel::header(const Audit::SliceReport *report, int column, int role)
+{
+    if (column < 0 || column >= ColumnCount)
+        return {};
+    const QString metricKey = report ? Audit::enumName(report->options.weakMetric) : QStringLiteral("f1");
+    if (role == Qt::DisplayRole) {
+        switch (column) {
+        case Slice:
+            return QObject::tr("Slice");
+        case Metric:
+            return metricTitle(metricKey);
+        case Interval:
+            return QObject::tr("95% interval");
+        case Gap:
+            return QObject::tr("Gap");
+        default:
+            return metricTitle(columnKey(column));
+        }
+    }
+    if (role == Qt::ToolTipRole) {
+        switch (column) {
+        case Slice:
+            return QObject::tr("The feature (or features, joined by &) and the value or bin the slice's rows share.");
+        case Metric:
+            return QObject::tr("The chosen metric: %1").arg(metricTooltip(metricKey));
+        case Interval:
+            return QObject::tr("The 95% interval of the chosen metric (%1), low–high.").arg(metricTitle(metricKey));
+        case Gap:
+            return QObject::tr("Overall %1 minus the slice's: positive means below overall. Red: a weak slice "
+                               "(well below overall, its interval too).")
+                .arg(metricTitle(metricKey));
+        default:
+            return metricTooltip(columnKey(column));
+        }
+    }
+    return {};
+}
+
+QVariant SliceTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!m_report || !index.isValid() || index.row() >= rowCount())
+        return {};
+    return cell(*m_report, std::size_t(index.row()), index.column(), role);
 }
 
 QVariant SliceTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation != Qt::Horizontal)
         return {};
-    static const char *const keys[] = {"feature", "value", "n",        "label_pos", "pred_pos", "precision",
-                                       "recall",  "f1",    "accuracy", "fpr",       "fnr",      "weak"};
-    if (section < 0 || section >= ColumnCount)
+    return header(m_report.get(), section, role);
+}
+
+WeakSliceModel::WeakSliceModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{}
+
+void WeakSliceModel::setReport(std::shared_ptr<const Audit::SliceReport> report)
+{
+    beginResetModel();
+    m_report = std::move(report);
+    endResetModel();
+    Q_EMIT headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1);
+}
+
+int WeakSliceModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() || !m_report ? 0 : int(m_report->weak.size());
+}
+
+int WeakSliceModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+int WeakSliceModel::sliceColumn(int column)
+{
+    switch (column) {
+    case Slice:
+        return SliceTableModel::Slice;
+    case Size:
+        return SliceTableModel::Size;
+    case LabelPositives:
+        return SliceTableModel::LabelPositives;
+    case Metric:
+        return SliceTableModel::Metric;
+    case Interval:
+        return SliceTableModel::Interval;
+    case Gap:
+        return SliceTableModel::Gap;
+    }
+    return -1;
+}
+
+QVariant WeakSliceModel::data(const QModelIndex &index, int role) const
+{
+    if (!m_report || !index.isValid() || index.row() >= rowCount())
         return {};
-    if (role == Qt::DisplayRole)
-        return metricTitle(QLatin1String(keys[section]));
-    if (role == Qt::ToolTipRole)
-        return metricTooltip(QLatin1String(keys[section]));
-    return {};
+    const std::size_t slice = m_report->weak[std::size_t(index.row())];
+    if (index.column() == Rank) {
+        switch (role) {
+        case Qt::DisplayRole:
+            return index.row() + 1;
+        case SliceTableModel::RawValueRole:
+            return index.row();
+        case Qt::TextAlignmentRole:
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        case Qt::ToolTipRole:
+            return tr("Rank: largest gap first, equal gaps the larger slice first.");
+        }
+    }
+    return SliceTableModel::cell(*m_report, slice, sliceColumn(index.column()), role);
+}
+
+QVariant WeakSliceModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+        return {};
+    if (section == Rank)
+        return role == Qt::DisplayRole ? QVariant(QStringLiteral("#"))
+            : role == Qt::ToolTipRole  ? QVariant(tr("Rank: largest gap first."))
+                                       : QVariant();
+    return SliceTableModel::header(m_report.get(), sliceColumn(section), role);
 }
 
 SliceFilterProxy::SliceFilterProxy(QObject *parent)
@@ -169,19 +342,15 @@ void SliceFilterProxy::setWeakOnly(bool weakOnly)
 
 bool SliceFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
-    const QAbstractItemModel *model = sourceModel();
-    const auto raw = [&](int column) {
-        return model->index(sourceRow, column, sourceParent).data(SliceTableModel::RawValueRole);
-    };
-    if (raw(SliceTableModel::Size).toLongLong() < m_minimumSize)
+    const QModelIndex index = sourceModel()->index(sourceRow, SliceTableModel::Slice, sourceParent);
+    if (sourceModel()->index(sourceRow, SliceTableModel::Size, sourceParent).data(SliceTableModel::RawValueRole).toLongLong()
+        < m_minimumSize)
         return false;
-    if (m_featureCount > 0
-        && model->index(sourceRow, 0, sourceParent).data(SliceTableModel::FeatureCountRole).toInt() != m_featureCount)
+    if (m_featureCount > 0 && index.data(SliceTableModel::FeatureCountRole).toInt() != m_featureCount)
         return false;
-    if (m_weakOnly && raw(SliceTableModel::Weak).toDouble() < 0)
+    if (m_weakOnly && !index.data(SliceTableModel::WeakRole).toBool())
         return false;
-    if (!m_text.isEmpty() && !raw(SliceTableModel::Feature).toString().contains(m_text, Qt::CaseInsensitive)
-        && !raw(SliceTableModel::Value).toString().contains(m_text, Qt::CaseInsensitive))
+    if (!m_text.isEmpty() && !index.data(SliceTableModel::RawValueRole).toString().contains(m_text, Qt::CaseInsensitive))
         return false;
     return true;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include <QAbstractTableModel>
 #include <QSortFilterProxyModel>
@@ -11,6 +12,11 @@ namespace Ui {
 
 // The slice report as a table. Display text is formatted; RawValueRole holds the number
 // the proxy sorts on. Computes nothing: every value comes from the core report.
+//
+// The key columns come first: the slice's name, its size and positives, then the report's
+// chosen metric (options.weakMetric), its interval and its gap to overall; the other metrics
+// follow. A column is a Column value and one case in cell(): the weak-slice table picks its
+// columns from the same list.
 class SliceTableModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -19,10 +25,12 @@ class SliceTableModel final : public QAbstractTableModel
 public:
     // Unscoped: these feed int column APIs.
     enum Column {
-        Feature,
-        Value,
+        Slice, // "feature = value", intersections joined by " & "
         Size,
         LabelPositives,
+        Metric, // the report's chosen metric
+        Interval, // its 95% interval, low–high
+        Gap, // overall minus the slice (positive: below overall); red when the slice is weak
         PredictedPositives,
         Precision,
         Recall,
@@ -30,15 +38,44 @@ public:
         Accuracy,
         Fpr,
         Fnr,
-        Weak,
         ColumnCount
     };
-    enum Role { RawValueRole = Qt::UserRole, SliceIndexRole, FeatureCountRole };
+    enum Role { RawValueRole = Qt::UserRole, SliceIndexRole, FeatureCountRole, WeakRole };
 
     explicit SliceTableModel(QObject *parent = nullptr);
 
     void setReport(std::shared_ptr<const Audit::SliceReport> report);
     const Audit::SliceReport *report() const { return m_report.get(); }
+    std::shared_ptr<const Audit::SliceReport> sharedReport() const { return m_report; }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // One cell of slice `slice` of `report` (shared with WeakSliceModel).
+    static QVariant cell(const Audit::SliceReport &report, std::size_t slice, int column, int role);
+    static QVariant header(const Audit::SliceReport *report, int column, int role);
+    static QString columnKey(int column); // stable name for settings: "n", "f1", "gap", ...
+    static QString sliceName(const Audit::SliceRow &row); // "a = x & b = y"
+
+private:
+    std::shared_ptr<const Audit::SliceReport> m_report;
+};
+
+// The weak slices of a report, one row each in the core's rank order (largest gap first):
+// rank, then SliceTableModel columns. Sort it through a QSortFilterProxyModel on RawValueRole.
+class WeakSliceModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(WeakSliceModel)
+
+public:
+    enum Column { Rank, Slice, Size, LabelPositives, Metric, Interval, Gap, ColumnCount };
+
+    explicit WeakSliceModel(QObject *parent = nullptr);
+
+    void setReport(std::shared_ptr<const Audit::SliceReport> report);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -46,6 +83,8 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
+    static int sliceColumn(int column); // the SliceTableModel column behind `column`
+
     std::shared_ptr<const Audit::SliceReport> m_report;
 };
 

@@ -10,6 +10,7 @@
 #include <QKeyEvent>
 #include <QLineSeries>
 #include <QPainter>
+#include <QScrollBar>
 #include <QSvgGenerator>
 #include <QValueAxis>
 
@@ -29,6 +30,121 @@ ReportTableView::ReportTableView(QWidget *parent)
     verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
     horizontalHeader()->setStretchLastSection(true);
     horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+}
+
+void ReportTableView::freezeFirstColumn()
+{
+    if (m_frozen || !model())
+        return;
+    m_frozen = new QTableView(this);
+    m_frozen->setObjectName(QStringLiteral("frozenColumn"));
+    m_frozen->setModel(model());
+    m_frozen->setSelectionModel(selectionModel());
+    m_frozen->setFocusPolicy(Qt::NoFocus);
+    m_frozen->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_frozen->setAlternatingRowColors(alternatingRowColors());
+    m_frozen->setWordWrap(false);
+    m_frozen->setTextElideMode(textElideMode());
+    m_frozen->verticalHeader()->hide();
+    m_frozen->verticalHeader()->setDefaultSectionSize(verticalHeader()->defaultSectionSize());
+    m_frozen->horizontalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_frozen->horizontalHeader()->setFixedHeight(horizontalHeader()->height());
+    m_frozen->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_frozen->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_frozen->setHorizontalScrollMode(ScrollPerPixel);
+    m_frozen->setVerticalScrollMode(ScrollPerPixel);
+    m_frozen->setFrameShape(QFrame::NoFrame);
+    // A line on its right edge so the columns scrolling under it read as passing beneath.
+    m_frozen->setStyleSheet(QStringLiteral("QTableView#frozenColumn { border-right: 1px solid palette(mid); }"));
+    setHorizontalScrollMode(ScrollPerPixel);
+    setVerticalScrollMode(ScrollPerPixel);
+    viewport()->stackUnder(m_frozen);
+    syncFrozenColumns();
+
+    // Sorting: the frozen header's clicks sort the shared model through this view's header.
+    m_frozen->setSortingEnabled(isSortingEnabled());
+    connect(m_frozen->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this, [this](int column, Qt::SortOrder order) {
+        if (horizontalHeader()->sortIndicatorSection() != column || horizontalHeader()->sortIndicatorOrder() != order)
+            sortByColumn(column, order);
+    });
+    connect(horizontalHeader(), &QHeaderView::sortIndicatorChanged, m_frozen, [this](int column, Qt::SortOrder order) {
+        const QSignalBlocker blocker(m_frozen->horizontalHeader());
+        m_frozen->horizontalHeader()->setSortIndicator(column, order);
+    });
+    m_frozen->horizontalHeader()->setSortIndicator(horizontalHeader()->sortIndicatorSection(),
+                                                   horizontalHeader()->sortIndicatorOrder());
+    connect(horizontalHeader(), &QHeaderView::sectionResized, this, [this](int logical, int, int size) {
+        if (logical == 0) {
+            m_frozen->setColumnWidth(0, size);
+            updateFrozenGeometry();
+        }
+    });
+    connect(m_frozen->verticalScrollBar(), &QAbstractSlider::valueChanged, verticalScrollBar(), &QAbstractSlider::setValue);
+    connect(verticalScrollBar(), &QAbstractSlider::valueChanged, m_frozen->verticalScrollBar(), &QAbstractSlider::setValue);
+    // A reset shows every section again: hide the other columns anew.
+    connect(model(), &QAbstractItemModel::modelReset, this, &ReportTableView::syncFrozenColumns);
+    connect(model(), &QAbstractItemModel::layoutChanged, this, &ReportTableView::syncFrozenColumns);
+    m_frozen->show();
+    updateFrozenGeometry();
+}
+
+void ReportTableView::syncFrozenColumns()
+{
+    if (!m_frozen)
+        return;
+    for (int c = 1; c < model()->columnCount(); ++c)
+        m_frozen->setColumnHidden(c, true);
+    m_frozen->setColumnHidden(0, false);
+    m_frozen->setColumnWidth(0, columnWidth(0));
+    m_frozen->verticalScrollBar()->setValue(verticalScrollBar()->value());
+    updateFrozenGeometry();
+}
+
+void ReportTableView::updateFrozenGeometry()
+{
+    if (!m_frozen)
+        return;
+    m_frozen->horizontalHeader()->setFixedHeight(horizontalHeader()->height());
+    m_frozen->setGeometry(verticalHeader()->width() + frameWidth(), frameWidth(), columnWidth(0),
+                          viewport()->height() + horizontalHeader()->height());
+    m_frozen->setVisible(!isColumnHidden(0) && columnWidth(0) > 0);
+}
+
+void ReportTableView::resizeEvent(QResizeEvent *event)
+{
+    QTableView::resizeEvent(event);
+    updateFrozenGeometry();
+}
+
+void ReportTableView::updateGeometries()
+{
+    QTableView::updateGeometries();
+    updateFrozenGeometry();
+}
+
+QModelIndex ReportTableView::moveCursor(CursorAction cursorAction, Qt::KeyboardModifiers modifiers)
+{
+    const QModelIndex current = QTableView::moveCursor(cursorAction, modifiers);
+    // Moving left onto a column hidden under the frozen one: scroll it out from beneath.
+    if (m_frozen && cursorAction == MoveLeft && current.column() > 0
+        && visualRect(current).topLeft().x() < m_frozen->columnWidth(0)) {
+        const int newValue = horizontalScrollBar()->value() + visualRect(current).topLeft().x() - m_frozen->columnWidth(0);
+        horizontalScrollBar()->setValue(newValue);
+    }
+    return current;
+}
+
+void ReportTableView::scrollTo(const QModelIndex &index, ScrollHint hint)
+{
+    // Column 0 is always in sight when frozen: scroll only vertically, keeping the columns
+    // the user scrolled to.
+    if (m_frozen && index.column() == 0) {
+        const int sideways = horizontalScrollBar()->value();
+        QTableView::scrollTo(index, hint);
+        horizontalScrollBar()->setValue(sideways);
+        return;
+    }
+    QTableView::scrollTo(index, hint);
 }
 
 void ReportTableView::keyPressEvent(QKeyEvent *event)
@@ -69,7 +185,15 @@ BarAxes addBarAxes(QChart *chart, QAbstractSeries *series, const QStringList &ca
     BarAxes axes{new QBarCategoryAxis, new QValueAxis};
     axes.x->append(categories);
     axes.x->setTruncateLabels(false);
-    axes.x->setLabelsAngle(categories.size() > 6 ? -60 : 0);
+    // Slanted when there are many or long labels: level ones overlap and drop out.
+    qsizetype text = 0; // the longest line of each label (they may hold <br>)
+    for (const QString &c : categories) {
+        qsizetype longest = 0;
+        for (const QString &line : c.split(QStringLiteral("<br>")))
+            longest = std::max(longest, line.size());
+        text += longest;
+    }
+    axes.x->setLabelsAngle(categories.size() > 6 || text > 40 ? -45 : 0);
     axes.y->setRange(0, top);
     axes.y->setTitleText(yTitle);
     chart->addAxis(axes.x, Qt::AlignBottom);

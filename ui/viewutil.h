@@ -26,8 +26,25 @@ public:
     explicit ReportTableView(QWidget *parent = nullptr);
     void copySelection() const;
 
+    // Keeps column 0 in place when the table scrolls sideways: a second view over the same
+    // model and selection model, showing only that column, drawn over the left edge. Call
+    // after setModel().
+    void freezeFirstColumn();
+    QTableView *frozenView() const { return m_frozen; } // null unless frozen
+
+    void scrollTo(const QModelIndex &index, ScrollHint hint = EnsureVisible) override;
+
 protected:
     void keyPressEvent(QKeyEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void updateGeometries() override;
+    QModelIndex moveCursor(CursorAction cursorAction, Qt::KeyboardModifiers modifiers) override;
+
+private:
+    void updateFrozenGeometry();
+    void syncFrozenColumns();
+
+    QTableView *m_frozen = nullptr;
 };
 
 struct BarAxes

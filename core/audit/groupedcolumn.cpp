@@ -7,8 +7,23 @@ namespace Audit {
 
 namespace {
 
+// Bin edges as people write them: whole numbers in full (1484705, not 1.48471e+06, which
+// is another number), others to 6 significant digits without an exponent where it fits.
 QString number(double v)
 {
+    if (std::isfinite(v) && std::abs(v) < 1e15 && v == std::trunc(v))
+        return QString::number(qint64(v));
+    if (std::isfinite(v) && std::abs(v) >= 1e-4 && std::abs(v) < 1e15) {
+        const int digits = std::max(0, 5 - int(std::floor(std::log10(std::abs(v)))));
+        QString text = QString::number(v, 'f', digits);
+        if (text.contains(QLatin1Char('.'))) {
+            while (text.endsWith(QLatin1Char('0')))
+                text.chop(1);
+            if (text.endsWith(QLatin1Char('.')))
+                text.chop(1);
+        }
+        return text;
+    }
     return QString::number(v, 'g', 6);
 }
 

@@ -116,6 +116,10 @@ void TestModelCard::refresh_keepsProseAndReplacesNumbers()
     ModelCard card = writtenCard();
     const QString quantBefore = card.generated.at(QStringLiteral("quantitative_analyses"));
     card.refresh(*m_model, m_data, auditAt(0.9));
+    // The fixture's logistic model tuned its threshold on an inner validation split (a forest would say
+    // out-of-bag): the card says which.
+    QVERIFY(card.generated.at(QStringLiteral("model_details"))
+                .contains(QStringLiteral("tuned for F1 on an inner validation split of the training rows")));
     QCOMPARE(card.prose.at(QStringLiteral("overview")), writtenCard().prose.at(QStringLiteral("overview")));
     QCOMPARE(card.prose.at(QStringLiteral("caveats")), writtenCard().prose.at(QStringLiteral("caveats")));
     QCOMPARE(card.details.at(QStringLiteral("owners")), QStringLiteral("Audit team"));

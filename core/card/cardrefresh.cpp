@@ -8,6 +8,7 @@
 #include <QLocale>
 
 #include "audit.h"
+#include "learner.h"
 #include "model.h"
 
 namespace Audit {
@@ -52,8 +53,12 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
                    .arg(QString::fromUtf8(QJsonDocument(model.params().toJson()).toJson(QJsonDocument::Compact)))
             << QStringLiteral("| Decision threshold | %1 (%2) |")
                    .arg(num(model.threshold()),
-                        t.thresholdTuned ? QStringLiteral("tuned for F1 on training data only")
-                                         : QStringLiteral("fixed in params.yaml"))
+                        !t.thresholdTuned ? QStringLiteral("fixed in params.yaml")
+                            : model.learner().providesOutOfBagScores()
+                            ? QStringLiteral("tuned for F%1 on the forest's out-of-bag scores of the training rows")
+                                  .arg(t.validationMetrics.beta)
+                            : QStringLiteral("tuned for F%1 on an inner validation split of the training rows")
+                                  .arg(t.validationMetrics.beta))
             << QStringLiteral("| Features | %1 columns, %2 encoded inputs |")
                    .arg(schema.features().size())
                    .arg(model.encoder().width())

@@ -7,9 +7,12 @@
 #include <QLabel>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QProcess>
 #include <QPushButton>
+#include <QSignalSpy>
 
 #include "dvcworkspace.h"
+#include "fileio.h"
 #include "mainwindow.h"
 #include "pipelinerunner.h"
 #include "predicttab.h"
@@ -39,6 +42,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void chip_saysWhenWorkingAndModelDiffer();
     void saveToModel_paramsPipelineAndServerAgree();
+    void filesChangedOnDisk_reloadOrOfferIt();
 };
 
 QJsonObject TestThresholdSave::post(quint16 port, const QJsonObject &record)
@@ -152,6 +156,56 @@ void TestThresholdSave::saveToModel_paramsPipelineAndServerAgree()
     QCOMPARE(answer.value(QStringLiteral("threshold")).toDouble(), 0.6123);
     QCOMPARE(answer.value(QStringLiteral("model")).toString(), session->project().model->id());
     server->toggleButton()->click();
+}
+
+void TestThresholdSave::filesChangedOnDisk_reloadOrOfferIt()
+{
+    // "After the pipeline replaced models/model.bin the status bar still named the old model":
+    // now the window watches the files it loaded from.
+    Ui::ProjectSession *session = m_window->session();
+    const QString modelPath = m_project.filePath(QStringLiteral("models/model.bin"));
+    const QString firstId = session->project().model->id();
+    QSignalSpy loaded(session, &Ui::ProjectSession::projectLoaded);
+
+    // The same bytes written again (an atomic save that reproduced the file): no change, no reload.
+    const QByteArray bytes = TestUtil::readFile(modelPath);
+    Audit::writeFileAtomically(modelPath, bytes);
+    QTest::qWait(1500);
+    QCOMPARE(loaded.count(), 0);
+
+    // Another model written by the CLI while nothing is being edited: reloaded by itself.
+    const auto train = [this](const char *learner) {
+        TestUtil::writeModelParams(m_project, QByteArray("  learner: ") + learner + "\n  threshold: 0.45\n");
+        QProcess cli;
+        cli.setWorkingDirectory(m_project.path());
+        cli.start(QStringLiteral(CLI_BINARY),
+                  {QStringLiteral("train"), QStringLiteral("--data"), QStringLiteral("data/train.csv"), QStringLiteral("--out"),
+                   QStringLiteral("models/model.bin")});
+        return cli.waitForFinished(60000) && cli.exitCode() == 0;
+    };
+    QVERIFY(train("linear_svm"));
+    QTRY_VERIFY_WITH_TIMEOUT(loaded.count() >= 1, 20000);
+    waitIdle();
+    QVERIFY(session->project().model->id() != firstId);
+    QCOMPARE(session->project().model->threshold(), 0.45);
+    QVERIFY(!m_window->reloadBanner()->isVisible());
+
+    // While the working threshold is unsaved, a change is offered, not forced.
+    m_window->thresholdBox()->setValue(0.3);
+    waitIdle();
+    const int before = int(loaded.count());
+    const QString secondId = session->project().model->id();
+    QVERIFY(train("logistic"));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->reloadBanner()->isVisible(), 20000);
+    QCOMPARE(int(loaded.count()), before);
+    QCOMPARE(session->project().model->id(), secondId);
+    QCOMPARE(session->threshold(), 0.3);
+    QVERIFY(m_window->reloadBanner()->findChild<QLabel *>()->text().contains(QStringLiteral("models")));
+    m_window->reloadBanner()->findChild<QPushButton *>(QStringLiteral("reloadButton"))->click();
+    QTRY_VERIFY_WITH_TIMEOUT(int(loaded.count()) > before, 20000);
+    waitIdle();
+    QVERIFY(session->project().model->id() != secondId);
+    QVERIFY(!m_window->reloadBanner()->isVisible());
 }
 
 QTEST_MAIN(TestThresholdSave)

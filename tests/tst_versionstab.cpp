@@ -88,10 +88,25 @@ void TestVersionsTab::auditsBothModelsSideBySide()
     m_tab->versionedDataBox()->setChecked(true);
     m_tab->compare(true);
     QVERIFY(compared.wait(60000));
-    m_tab->versionedDataBox()->setChecked(false);
     QVERIFY2(m_tab->diffNote().contains(QStringLiteral("its version of data/test.csv")), qPrintable(m_tab->diffNote()));
     const int again = int(column(m_tab->metricsTable(), 0).indexOf(QStringLiteral("audit:f1")));
     QCOMPARE(m_tab->metricsTable()->item(again, 1)->data(Qt::DisplayRole).toDouble(), before);
+
+    // The diff belongs to its A, B and data choice: changing one clears it until Compare.
+    m_tab->versionedDataBox()->setChecked(false);
+    QCOMPARE(m_tab->metricsTable()->rowCount(), 0);
+    QCOMPARE(m_tab->slicesTable()->rowCount(), 0);
+    QVERIFY2(m_tab->diffNote().startsWith(QStringLiteral("Pick A and B, then Compare")), qPrintable(m_tab->diffNote()));
+    // A result that arrives after the choice changed is dropped, not shown under the new choice.
+    m_tab->compare(true);
+    m_tab->versionB()->setCurrentIndex(m_tab->versionA()->currentIndex());
+    QVERIFY(compared.wait(60000));
+    QCOMPARE(m_tab->metricsTable()->rowCount(), 0);
+    m_tab->versionB()->setCurrentIndex(0);
+    m_tab->versionA()->setCurrentIndex(1);
+    m_tab->compare(false);
+    QVERIFY(compared.wait(60000));
+    QVERIFY(m_tab->metricsTable()->rowCount() > 0);
 }
 
 void TestVersionsTab::missingCacheEntrySaysHowToGetIt()

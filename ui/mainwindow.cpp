@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "projectwatcher.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QChartView>
@@ -72,6 +74,9 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     , m_tabs(new QTabWidget(this))
     , m_slider(new QSlider(Qt::Horizontal, this))
     , m_thresholdBox(new QDoubleSpinBox(this))
+    , m_watcher(new ProjectWatcher(this))
+    , m_reloadBanner(new QWidget(this))
+    , m_reloadText(new QLabel(m_reloadBanner))
     , m_thresholdChip(new QLabel(this))
     , m_resetThreshold(new QPushButton(tr("Reset"), this))
     , m_saveThreshold(new QPushButton(tr("Save to model…"), this))
@@ -147,9 +152,26 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     m_error->setStyleSheet(QStringLiteral("QLabel { background: #f8d7da; color: #58151c; border: 1px solid #f1aeb5; "
                                           "padding: 6px; }"));
 
+    m_reloadBanner->setObjectName(QStringLiteral("reloadBanner"));
+    m_reloadBanner->setVisible(false);
+    m_reloadText->setWordWrap(true);
+    auto *reload = new QPushButton(tr("&Reload"), m_reloadBanner);
+    reload->setObjectName(QStringLiteral("reloadButton"));
+    auto *bannerLayout = new QHBoxLayout(m_reloadBanner);
+    bannerLayout->setContentsMargins(6, 2, 6, 2);
+    bannerLayout->addWidget(m_reloadText, 1);
+    bannerLayout->addWidget(reload);
+    m_reloadBanner->setStyleSheet(QStringLiteral("#reloadBanner { border: 1px solid palette(highlight); border-radius: 4px; }"));
+    connect(reload, &QPushButton::clicked, this, [this] {
+        m_reloadBanner->setVisible(false);
+        m_session->openProject(m_session->project().dir);
+    });
+    connect(m_watcher, &ProjectWatcher::changed, this, &MainWindow::projectFilesChanged);
+
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->addWidget(m_error);
+    layout->addWidget(m_reloadBanner);
     layout->addLayout(thresholdBar);
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
@@ -184,6 +206,11 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     });
     connect(m_session, &ProjectSession::projectLoaded, this, [this] {
         m_error->setVisible(false);
+        m_reloadBanner->setVisible(false);
+        const LoadedProject &loaded = m_session->project();
+        if (!loaded.dir.isEmpty())
+            m_watcher->watch({loaded.paramsPath, loaded.model ? loaded.modelPath : QString(), loaded.dataPath,
+                              QDir(loaded.dir).filePath(QStringLiteral("dvc.lock"))});
         syncThreshold();
         updateStatus();
         const LoadedProject &p = m_session->project();
@@ -430,6 +457,33 @@ void MainWindow::syncThreshold()
     m_slider->setEnabled(enabled);
     m_thresholdBox->setEnabled(enabled);
     updateThresholdChip();
+}
+
+void MainWindow::projectFilesChanged(const QStringList &files)
+{
+    if (files.isEmpty() || m_session->project().dir.isEmpty())
+        return;
+    if (m_session->isBusy()) { // our own job may be writing them; look again once it is done
+        QTimer::singleShot(1000, this, [this] { projectFilesChanged(m_watcher->changedFiles()); });
+        return;
+    }
+    const QDir dir(m_session->project().dir);
+    QStringList names;
+    for (const QString &f : files)
+        names << QDir::toNativeSeparators(dir.relativeFilePath(f));
+    const QString what = names.join(QStringLiteral(", "));
+    // Reload by itself only when nothing would be lost: no card edits, no unsaved working threshold.
+    const bool editing = m_cardTab->isDirty() || m_session->threshold() != m_session->modelThreshold();
+    if (editing) {
+        m_reloadText->setText(tr("%1 changed on disk. The views show the version loaded before; Reload to see the new "
+                                 "one (your card edits are kept in the autosave, the working threshold goes back to the "
+                                 "model's).")
+                                  .arg(what));
+        m_reloadBanner->setVisible(true);
+        return;
+    }
+    statusBar()->showMessage(tr("Reloaded: %1 changed on disk.").arg(what), 10000);
+    m_session->openProject(m_session->project().dir);
 }
 
 void MainWindow::updateThresholdChip()

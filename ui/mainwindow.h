@@ -16,6 +16,8 @@ class QTableView;
 
 namespace Ui {
 
+class ProjectWatcher;
+
 class BiasTab;
 class CardTab;
 class VersionsTab;
@@ -55,6 +57,7 @@ public:
     QLabel *thresholdChip() const { return m_thresholdChip; }
     QPushButton *resetThresholdButton() const { return m_resetThreshold; }
     QPushButton *saveThresholdButton() const { return m_saveThreshold; }
+    QWidget *reloadBanner() const { return m_reloadBanner; }
     // Save to model; `confirm` asks first (tests pass false).
     void saveThresholdToModel(bool confirm);
     QString errorText() const;
@@ -84,6 +87,7 @@ private:
     void updateRecentMenu();
     void syncThreshold();
     void updateThresholdChip();
+    void projectFilesChanged(const QStringList &files);
     QChartView *currentChart() const;
     QTableView *currentTable() const;
 
@@ -99,6 +103,9 @@ private:
     VersionsTab *m_versionsTab;
     QSlider *m_slider;
     QDoubleSpinBox *m_thresholdBox;
+    ProjectWatcher *m_watcher;
+    QWidget *m_reloadBanner; // the project's files changed on disk while something is being edited
+    QLabel *m_reloadText;
     QLabel *m_thresholdChip;
     QPushButton *m_resetThreshold;
     QPushButton *m_saveThreshold;

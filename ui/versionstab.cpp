@@ -91,6 +91,7 @@ struct VersionsTab::Comparison
     QString error;
     bool audited = false;
     QString auditedOn;
+    int generation = 0; // VersionsTab::m_generation when it started
 };
 
 VersionsTab::VersionsTab(ProjectSession *session, QWidget *parent)
@@ -186,6 +187,10 @@ VersionsTab::VersionsTab(ProjectSession *session, QWidget *parent)
     connect(&m_snapshotWatcher, &QFutureWatcherBase::finished, this, &VersionsTab::showSnapshot);
     connect(&m_comparisonWatcher, &QFutureWatcherBase::finished, this, &VersionsTab::showComparison);
     connect(session, &ProjectSession::projectLoaded, this, &VersionsTab::refresh);
+    // A diff belongs to the A, B and data it was made from: changing any of them clears it.
+    connect(m_a, &QComboBox::currentIndexChanged, this, &VersionsTab::clearDiff);
+    connect(m_b, &QComboBox::currentIndexChanged, this, &VersionsTab::clearDiff);
+    connect(m_versionedData, &QCheckBox::toggled, this, &VersionsTab::clearDiff);
     m_compare->setEnabled(false);
     m_audit->setEnabled(false);
     setMessage(tr("Open a project folder with a dvc.yaml to see its versions."));
@@ -326,6 +331,15 @@ void VersionsTab::showSnapshot()
     --m_pending;
 }
 
+void VersionsTab::clearDiff()
+{
+    ++m_generation; // a comparison still running is for the old choice: its result is dropped
+    for (QTableWidget *table : {m_metrics, m_params, m_slices, m_parities})
+        clear(table);
+    m_diffNote->setStyleSheet(QString());
+    m_diffNote->setText(m_a->count() > 1 ? tr("Pick A and B, then Compare (or Audit both models).") : QString());
+}
+
 void VersionsTab::compare(bool audit)
 {
     const LoadedProject &project = m_session->project();
@@ -341,8 +355,10 @@ void VersionsTab::compare(bool audit)
     m_compare->setEnabled(false);
     m_audit->setEnabled(false);
     ++m_pending;
+    const int generation = m_generation;
     m_comparisonWatcher.setFuture(QtConcurrent::run([=] {
         auto comparison = std::make_shared<Comparison>();
+        comparison->generation = generation;
         comparison->audited = audit;
         comparison->auditedOn = versioned ? tr("each model audited on its version of %1").arg(dataPath)
                                           : tr("both models audited on %1").arg(QDir::toNativeSeparators(dataPath));
@@ -363,6 +379,11 @@ void VersionsTab::showComparison()
     m_compare->setEnabled(m_a->count() > 1);
     m_audit->setEnabled(m_a->count() > 1 && m_session->project().data);
     const std::shared_ptr<Comparison> result = m_comparisonWatcher.result();
+    if (result->generation != m_generation) { // A, B or the data changed while it ran
+        --m_pending;
+        Q_EMIT compared();
+        return;
+    }
     if (!result->error.isEmpty()) {
         m_diffNote->setText(result->error);
         m_diffNote->setStyleSheet(QStringLiteral("color: #b03030;"));

@@ -56,6 +56,7 @@ private:
     struct Comparison;
     void showSnapshot();
     void showComparison();
+    void clearDiff(); // the shown diff no longer matches A, B or the data choice
     void setMessage(const QString &text, bool error = false);
 
     ProjectSession *m_session;
@@ -77,6 +78,7 @@ private:
     QLabel *m_diffNote;
     bool m_comparedOnce = false;
     int m_pending = 0; // jobs started and not yet shown
+    int m_generation = 0; // bumped when A, B or the data choice changes
     QFutureWatcher<std::shared_ptr<Snapshot>> m_snapshotWatcher;
     QFutureWatcher<std::shared_ptr<Comparison>> m_comparisonWatcher;
 };

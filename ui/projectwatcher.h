@@ -1,0 +1,47 @@
+#pragma once
+
+#include <QFileSystemWatcher>
+#include <QMap>
+#include <QObject>
+#include <QStringList>
+#include <QTimer>
+
+namespace Ui {
+
+// Watches the files an open project was loaded from (params.yaml, the model, the audit data,
+// dvc.lock) and says which of them changed on disk since the load: by size, time and, when
+// those differ, md5, so a file rewritten with the same bytes (an atomic save, a pipeline run
+// that reproduced it) is no change. Bursts of events are coalesced into one `changed`.
+class ProjectWatcher final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit ProjectWatcher(QObject *parent = nullptr);
+
+    // Starts over: `files` as they are now are the loaded state.
+    void watch(const QStringList &files);
+    QStringList changedFiles() const; // since watch(), as paths given to it
+
+Q_SIGNALS:
+    void changed(const QStringList &files); // non-empty: what differs from the loaded state
+
+private:
+    struct Stamp
+    {
+        qint64 size = -1; // -1: missing
+        qint64 modified = 0;
+        QByteArray md5;
+        bool operator==(const Stamp &o) const { return size == o.size && md5 == o.md5; }
+    };
+    static Stamp stampOf(const QString &path, const Stamp *previous);
+    void rearm();
+    void check();
+
+    QFileSystemWatcher m_watcher;
+    QTimer m_settle; // waits for a burst of writes to end
+    QMap<QString, Stamp> m_loaded;
+    QStringList m_reported;
+};
+
+} // namespace Ui

@@ -271,6 +271,11 @@ QString CardTab::previewText() const
     return m_preview->toPlainText();
 }
 
+bool CardTab::isBusy() const
+{
+    return m_renderUnclaimed || m_previewTimer->isActive();
+}
+
 QString CardTab::staleText() const
 {
     return m_stale->text();

@@ -43,6 +43,7 @@ public:
     Audit::ModelCard card() const; // what the editor holds
     QString path() const { return m_path; }
     bool isDirty() const { return !m_undo.isClean(); }
+    bool isBusy() const; // a preview render is due or running
     QUndoStack *undoStack() { return &m_undo; }
     QPlainTextEdit *proseEdit(const QString &key) const;
     QLineEdit *detailEdit(const QString &key) const;

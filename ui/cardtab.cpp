@@ -1,21 +1,27 @@
 #include "cardtab.h"
 
+#include <QAbstractTextDocumentLayout>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTextBrowser>
+#include <QTextDocument>
+#include <QThread>
 #include <QTimer>
 #include <QUndoCommand>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <QJsonDocument>
 
@@ -30,15 +36,33 @@ namespace Ui {
 
 namespace {
 
-constexpr int kPreviewDelayMs = 250;
 constexpr int kAutosaveDelayMs = 1500;
 
 void setFieldText(QObject *field, const QString &text)
 {
-    if (auto *edit = qobject_cast<QPlainTextEdit *>(field))
+    if (auto *edit = qobject_cast<QPlainTextEdit *>(field)) {
         edit->setPlainText(text);
-    else if (auto *line = qobject_cast<QLineEdit *>(field))
+        edit->moveCursor(QTextCursor::End); // where typing would go on
+    } else if (auto *line = qobject_cast<QLineEdit *>(field)) {
         line->setText(text);
+    }
+}
+
+// The preview's document, parsed in a worker thread (QTextDocument is reentrant) and handed to
+// `guiThread`. Its layout object is made here too, with a null page size so that nothing is
+// laid out and no layout timer starts in the worker: the preview then sets its width and lays
+// the document out lazily, the visible part first, in steps of ~10 ms. Without a layout object
+// the preview spent 25-50 ms in one go on the bundled card; setMarkdown on the shown preview
+// 11-16 s.
+QTextDocument *renderPreview(const QString &markdown, const QFont &font, QThread *guiThread)
+{
+    auto *doc = new QTextDocument;
+    doc->setDefaultFont(font);
+    doc->setMarkdown(markdown);
+    doc->setPageSize(QSizeF(0, 0));
+    doc->documentLayout();
+    doc->moveToThread(guiThread);
+    return doc;
 }
 
 // One edit of one field; typing in the same field merges into the same command.
@@ -97,6 +121,7 @@ CardTab::CardTab(ProjectSession *session, QWidget *parent)
     m_autosaveTimer->setSingleShot(true);
     m_autosaveTimer->setInterval(kAutosaveDelayMs);
     connect(m_previewTimer, &QTimer::timeout, this, &CardTab::updatePreview);
+    connect(&m_render, &QFutureWatcher<QTextDocument *>::finished, this, &CardTab::previewRendered);
     connect(m_autosaveTimer, &QTimer::timeout, this, &CardTab::autosaveNow);
     connect(&m_undo, &QUndoStack::cleanChanged, this, [this](bool clean) { Q_EMIT dirtyChanged(!clean); });
 
@@ -105,6 +130,7 @@ CardTab::CardTab(ProjectSession *session, QWidget *parent)
     auto *detailsBox = new QGroupBox(tr("Model Details"), form);
     auto *details = new QFormLayout(detailsBox);
     m_name->setObjectName(QStringLiteral("name"));
+    m_name->installEventFilter(this);
     details->addRow(tr("Name"), m_name);
     const auto track = [this](QObject *field, const QString &text) {
         if (m_applying)
@@ -116,6 +142,7 @@ CardTab::CardTab(ProjectSession *session, QWidget *parent)
     for (const QString &key : Audit::ModelCard::detailKeys()) {
         auto *edit = new QLineEdit(detailsBox);
         edit->setObjectName(key);
+        edit->installEventFilter(this);
         details->addRow(key.at(0).toUpper() + key.mid(1), edit);
         connect(edit, &QLineEdit::textChanged, this, [track, edit](const QString &t) { track(edit, t); });
         m_details[key] = edit;
@@ -138,6 +165,7 @@ CardTab::CardTab(ProjectSession *session, QWidget *parent)
         edit->setUndoRedoEnabled(false); // one undo stack for the whole card
         edit->setMinimumHeight(70);
         edit->setTabChangesFocus(true);
+        edit->installEventFilter(this);
         connect(edit, &QPlainTextEdit::textChanged, this, [track, edit] { track(edit, edit->toPlainText()); });
         sectionLayout->addRow(*field.title ? tr(field.title) : QString(), edit);
         m_prose[QLatin1String(field.key)] = edit;
@@ -197,6 +225,35 @@ CardTab::CardTab(ProjectSession *session, QWidget *parent)
     setCard(Audit::ModelCard());
 }
 
+CardTab::~CardTab()
+{
+    m_render.waitForFinished();
+    if (m_renderUnclaimed) // rendered, but previewRendered() will not run any more
+        delete m_render.result();
+}
+
+bool CardTab::eventFilter(QObject *watched, QEvent *event)
+{
+    // The fields' own undo is off (QPlainTextEdit) or per field (QLineEdit): Ctrl+Z and
+    // Ctrl+Shift+Z / Ctrl+Y in any field go to the card's one stack instead.
+    if (event->type() == QEvent::ShortcutOverride || event->type() == QEvent::KeyPress) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        const bool undo = key->matches(QKeySequence::Undo);
+        const bool redo = key->matches(QKeySequence::Redo);
+        if (undo || redo) {
+            if (event->type() == QEvent::ShortcutOverride) {
+                event->accept(); // deliver it as a key press to this filter
+            } else if (undo) {
+                m_undo.undo();
+            } else {
+                m_undo.redo();
+            }
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
 QPlainTextEdit *CardTab::proseEdit(const QString &key) const
 {
     const auto found = m_prose.find(key);
@@ -212,6 +269,11 @@ QLineEdit *CardTab::detailEdit(const QString &key) const
 QString CardTab::previewText() const
 {
     return m_preview->toPlainText();
+}
+
+bool CardTab::isBusy() const
+{
+    return m_renderUnclaimed || m_previewTimer->isActive();
 }
 
 QString CardTab::staleText() const
@@ -249,7 +311,7 @@ void CardTab::setCard(const Audit::ModelCard &card)
         m_lastText[edit] = text;
     }
     m_applying = false;
-    updatePreview();
+    previewNow();
     updateStale();
 }
 
@@ -271,12 +333,48 @@ void CardTab::fieldEdited(QObject *field, const QString &before, const QString &
 
 void CardTab::schedulePreview()
 {
+    ++m_generation; // a render already running now shows an old card
     m_previewTimer->start();
+}
+
+void CardTab::previewNow()
+{
+    ++m_generation;
+    updatePreview();
 }
 
 void CardTab::updatePreview()
 {
-    m_preview->setMarkdown(Audit::CardRenderer::readableMarkdown(card()));
+    m_previewTimer->stop();
+    if (m_renderUnclaimed) { // running, or done with previewRendered() still to come
+        m_renderAgain = true; // then; its result is already stale
+        return;
+    }
+    m_renderAgain = false;
+    m_renderedGeneration = m_generation;
+    m_renderUnclaimed = true;
+    // Building the Markdown takes well under a millisecond; parsing it is the worker's.
+    m_render.setFuture(
+        QtConcurrent::run(renderPreview, Audit::CardRenderer::readableMarkdown(card()), m_preview->font(), thread()));
+}
+
+void CardTab::previewRendered()
+{
+    m_renderUnclaimed = false;
+    QTextDocument *doc = m_render.result();
+    if (m_renderedGeneration != m_generation) { // edited since: the preview waits for the newer text
+        delete doc;
+        if (m_renderAgain)
+            updatePreview();
+        return; // else the typing-pause timer is running and will render it
+    }
+    QScrollBar *scroll = m_preview->verticalScrollBar();
+    const int position = scroll->value();
+    doc->setParent(m_preview); // deleted after the preview's text control
+    m_preview->setDocument(doc);
+    delete m_previewDoc;
+    m_previewDoc = doc;
+    scroll->setValue(position); // keep the reader where they were
 }
 
 void CardTab::updateStale()
@@ -313,7 +411,7 @@ void CardTab::refreshNumbers()
     if (m_name->text().isEmpty())
         m_name->setText(updated.name);
     m_undo.resetClean();
-    updatePreview();
+    previewNow();
     updateStale();
     m_autosaveTimer->start();
 }

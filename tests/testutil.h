@@ -54,11 +54,6 @@ inline QString censusSample(int rows = 20)
     return path;
 }
 
-inline QString fixture(const QString &name)
-{
-    return QDir(QStringLiteral(TEST_DATA_DIR)).filePath(name);
-}
-
 inline QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &bytes)
 {
     const QString path = dir.filePath(name);

@@ -1,5 +1,6 @@
 #include <QtTest>
 
+#include <QDir>
 #include <QImage>
 #include <QProcess>
 #include <QRegularExpression>
@@ -24,6 +25,7 @@ private Q_SLOTS:
     void desktopEntryIsValid();
     void manPageDocumentsEveryCommand();
     void installs();
+    void readmeArchitecture_namesEveryLibraryAndItsLinks();
 
 private:
     static QByteArray run(const QString &program, const QStringList &args, int *code = nullptr, int timeoutMs = 120000);
@@ -152,6 +154,31 @@ void TestPackage::installs()
     run(QStringLiteral("dpkg"), {QStringLiteral("-r"), QStringLiteral("modelaudit")});
     QCOMPARE(code, 0);
     QCOMPARE(version.trimmed(), QByteArray("modelaudit-cli " MODELAUDIT_VERSION));
+}
+
+void TestPackage::readmeArchitecture_namesEveryLibraryAndItsLinks()
+{
+    // The README's picture stays true: every core/ folder is a library named there, only card
+    // and serve link a Qt module beyond Core, dlib stays private to learn, libgit2 to versions.
+    const QString readme = QString::fromUtf8(TestUtil::readFile(TestUtil::projectFile(QStringLiteral("README.md"))));
+    const QString architecture = readme.section(QStringLiteral("## Architecture"), 1).section(QStringLiteral("\n## "), 0, 0);
+    QVERIFY(!architecture.isEmpty());
+    const QDir core(TestUtil::projectFile(QStringLiteral("core")));
+    const QStringList libraries = core.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    QVERIFY(libraries.size() >= 9);
+    for (const QString &library : libraries) {
+        QVERIFY2(architecture.contains(QStringLiteral("core/") + library), qPrintable(library));
+        QVERIFY2(architecture.contains(QStringLiteral("ma_") + library), qPrintable(library));
+        const QString cmake = QString::fromUtf8(TestUtil::readFile(core.filePath(library + QStringLiteral("/CMakeLists.txt"))));
+        QVERIFY2(cmake.contains(QStringLiteral("add_library(ma_") + library), qPrintable(library));
+        const bool gui = cmake.contains(QStringLiteral("Qt6::Gui")) || cmake.contains(QStringLiteral("Qt6::Widgets"));
+        QVERIFY2(!gui || library == QLatin1String("card"), qPrintable(library + QStringLiteral(" links a GUI module")));
+        QVERIFY2(!cmake.contains(QStringLiteral("HttpServer")) || library == QLatin1String("serve"), qPrintable(library));
+        QVERIFY2(!cmake.contains(QStringLiteral("dlib::")) || library == QLatin1String("learn"), qPrintable(library));
+        QVERIFY2(!cmake.contains(QStringLiteral("PkgConfig::libgit2")) || library == QLatin1String("versions"),
+                 qPrintable(library));
+    }
+    QVERIFY(architecture.contains(QStringLiteral("dlib PRIVATE")));
 }
 
 QTEST_MAIN(TestPackage)

@@ -537,7 +537,7 @@ void MainWindow::updateStatus()
     if (p.model)
         parts << tr("Model %1 (%2)").arg(p.model->id(), Audit::enumName(p.model->params().kind));
     if (const Audit::AuditResults *r = m_session->results(); r && p.scored)
-        parts << tr("threshold %1: F1 %2").arg(r->threshold, 0, 'f', 3).arg(r->metrics.f1, 0, 'f', 3);
+        parts << tr("threshold %1: F1 %2").arg(r->threshold, 0, 'f', 4).arg(r->metrics.f1, 0, 'f', 4);
     m_status->setText(parts.isEmpty() ? tr("Nothing open") : parts.join(QStringLiteral(" · ")));
 }
 

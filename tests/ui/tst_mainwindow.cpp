@@ -134,8 +134,8 @@ void TestMainWindow::thresholdSlider_changesEveryView()
     QCOMPARE(r->slices->threshold, 0.9);
     QCOMPARE(r->bias->threshold, 0.9);
     QVERIFY(m_window->performanceTab()->metricText(QStringLiteral("f1")) != f1Before);
-    QCOMPARE(m_window->performanceTab()->metricText(QStringLiteral("threshold")), QStringLiteral("0.900"));
-    QVERIFY(m_window->predictTab()->resultText().contains(QStringLiteral("threshold 0.900")));
+    QCOMPARE(m_window->performanceTab()->metricText(QStringLiteral("threshold")), QStringLiteral("0.9000"));
+    QVERIFY(m_window->predictTab()->resultText().contains(QStringLiteral("threshold 0.9000: working")));
     QVERIFY(m_window->predictTab()->resultText() != predictionBefore);
     // Recomputed by core at 0.9: the views show those numbers.
     const Audit::BinaryMetrics expected = Audit::computeMetrics(m_window->session()->project().scored->scores,

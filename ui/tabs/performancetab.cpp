@@ -168,7 +168,7 @@ void PerformanceTab::refresh()
     m_metrics[QStringLiteral("pr_auc")]->setText(fmt(m.prAuc));
     m_metrics[QStringLiteral("log_loss")]->setText(fmt(m.logLoss));
     m_metrics[QStringLiteral("brier")]->setText(fmt(m.brier));
-    m_metrics[QStringLiteral("threshold")]->setText(QString::number(r->threshold, 'f', 3));
+    m_metrics[QStringLiteral("threshold")]->setText(QString::number(r->threshold, 'f', 4));
     const QLocale locale;
     const std::int64_t cells[4] = {m.confusion.tp, m.confusion.fn, m.confusion.fp, m.confusion.tn};
     for (int i = 0; i < 4; ++i)

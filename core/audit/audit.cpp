@@ -13,10 +13,14 @@ AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, 
         results.metrics = metricsAtThreshold(previous->metrics, data.scores, data.labels, results.threshold);
         results.roc = previous->roc;
         results.pr = previous->pr;
+        results.calibration = previous->calibration;
+        results.scoreHistogram = previous->scoreHistogram;
     } else {
         results.metrics = computeMetrics(data.scores, data.labels, results.threshold);
         results.roc = rocCurve(data.scores, data.labels);
         results.pr = prCurve(data.scores, data.labels);
+        results.calibration = calibrationCurve(data.scores, data.labels);
+        results.scoreHistogram = scoreHistogram(data.scores, data.labels);
     }
     results.slices = std::make_shared<const SliceReport>(computeSlices(data, sliceOptions, results.threshold));
     try {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "biasreport.h"
+#include "calibration.h"
 #include "curves.h"
 #include "metrics.h"
 #include "scoreddata.h"
@@ -19,6 +20,8 @@ struct AuditResults
     BinaryMetrics metrics;
     std::vector<CurvePoint> roc;
     std::vector<CurvePoint> pr;
+    Calibration calibration; // reliability diagram, 10 bins
+    ScoreHistogram scoreHistogram; // scores by true class, 20 bins
     std::shared_ptr<const SliceReport> slices;
     std::shared_ptr<const BiasReport> bias;
     QString biasError; // why there is no bias report (no attributes, one group, ...), empty if there is

@@ -6,12 +6,14 @@
 #include <QCryptographicHash>
 #include <QDoubleSpinBox>
 #include <QHeaderView>
+#include <QLineSeries>
 #include <QListWidget>
 #include <QMenu>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSlider>
 #include <QSortFilterProxyModel>
+#include <QTabWidget>
 #include <QTableWidget>
 
 #include <QLabel>
@@ -56,6 +58,7 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void open_everyTabShowsCoreResults();
+    void performance_scoresAndCalibrationFromCore();
     void thresholdSlider_changesEveryView();
     void slices_chartAndTableSelectionsSync();
     void slices_heatmapShowsPairs();
@@ -567,6 +570,33 @@ void TestMainWindow::server_stopWhileRequestsInFlight_countsWhatWasServed()
         for (QNetworkReply *r : inFlight)
             r->deleteLater();
     }
+}
+
+void TestMainWindow::performance_scoresAndCalibrationFromCore()
+{
+    // The reliability diagram and the score distribution show what core computed, for every row.
+    const Audit::AuditResults *r = m_window->session()->results();
+    const std::size_t rows = m_window->session()->project().scored->labels.size();
+    std::int64_t binned = 0;
+    double ece = 0;
+    for (const Audit::CalibrationBin &b : r->calibration.bins) {
+        binned += b.n;
+        ece += double(b.n) / double(rows) * std::abs(b.observed - b.meanScore);
+    }
+    QCOMPARE(binned, std::int64_t(rows));
+    QVERIFY(std::abs(ece - r->calibration.ece) < 1e-12);
+    std::int64_t histogram = 0;
+    for (std::size_t k = 0; k < r->scoreHistogram.positives.size(); ++k)
+        histogram += r->scoreHistogram.positives[k] + r->scoreHistogram.negatives[k];
+    QCOMPARE(histogram, std::int64_t(rows));
+    Ui::PerformanceTab *tab = m_window->performanceTab();
+    QVERIFY2(tab->calibrationView()->chart()->title().contains(QString::number(r->calibration.ece, 'f', 4)),
+             qPrintable(tab->calibrationView()->chart()->title()));
+    auto *observed = qobject_cast<QLineSeries *>(tab->calibrationView()->chart()->series().first());
+    QVERIFY(observed);
+    QCOMPARE(observed->count(), int(r->calibration.bins.size()));
+    QCOMPARE(observed->at(0).y(), r->calibration.bins[0].observed);
+    QCOMPARE(tab->chartTabs()->count(), 2);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -1,5 +1,8 @@
 #include "performancetab.h"
 
+#include <QLegendMarker>
+#include <QTabWidget>
+
 #include <cmath>
 
 #include <QChart>
@@ -77,6 +80,12 @@ PerformanceTab::PerformanceTab(ProjectSession *session, QWidget *parent)
     , m_pr(new QLineSeries(this))
     , m_rocMarker(new QScatterSeries(this))
     , m_prMarker(new QScatterSeries(this))
+    , m_scoresPositive(new QLineSeries(this))
+    , m_scoresNegative(new QLineSeries(this))
+    , m_scoresThreshold(new QLineSeries(this))
+    , m_calibration(new QLineSeries(this))
+    , m_calibrationLow(new QLineSeries(this))
+    , m_calibrationHigh(new QLineSeries(this))
 {
     m_roc->setName(tr("ROC"));
     m_pr->setName(tr("Precision–recall"));
@@ -126,13 +135,80 @@ PerformanceTab::PerformanceTab(ProjectSession *session, QWidget *parent)
     auto *top = new QHBoxLayout;
     top->addWidget(metricsBox, 2);
     top->addWidget(confusionBox, 1);
-    auto *charts = new QHBoxLayout;
-    charts->addWidget(m_rocView);
-    charts->addWidget(m_prView);
+    // Score distribution by class: the share of each class's rows per score bin (the classes
+    // differ in size), as steps, with the threshold as a vertical line.
+    m_scoresPositive->setName(tr("labelled positive"));
+    m_scoresNegative->setName(tr("labelled negative"));
+    m_scoresThreshold->setName(tr("threshold"));
+    m_scoresNegative->setPen(QPen(QColor(0x00, 0x72, 0xB2), 2)); // Okabe–Ito blue
+    m_scoresPositive->setPen(QPen(QColor(0xD5, 0x5E, 0x00), 2, Qt::DashLine)); // vermillion, dashed: not colour alone
+    m_scoresThreshold->setPen(QPen(QColor(0x55, 0x55, 0x55), 1, Qt::DotLine));
+    m_scoresView = curveView(tr("Scores by true class"), tr("Score"), tr("Share of the class's rows"), m_scoresNegative,
+                             new QScatterSeries(this), this);
+    m_scoresView->chart()->addSeries(m_scoresPositive);
+    m_scoresView->chart()->addSeries(m_scoresThreshold);
+    for (QLineSeries *s : {m_scoresPositive, m_scoresThreshold}) {
+        for (QAbstractAxis *axis : m_scoresView->chart()->axes())
+            s->attachAxis(axis);
+    }
+    m_scoresView->chart()->legend()->show();
+    m_scoresView->chart()->legend()->setAlignment(Qt::AlignBottom);
+    m_scoresView->setToolTip(tr("How the model's scores spread for rows that are truly positive and truly negative: "
+                                "the less the two overlap, the better it separates them. The dotted line is the "
+                                "working threshold."));
+
+    // Reliability diagram: observed positive rate against the mean score per bin; the diagonal
+    // is perfect calibration; the thin lines bound the 95% Wilson interval of each bin's rate.
+    auto *diagonal = new QLineSeries(this);
+    diagonal->append(0, 0);
+    diagonal->append(1, 1);
+    diagonal->setPen(QPen(QColor(0x99, 0x99, 0x99), 1, Qt::DashLine));
+    diagonal->setName(tr("perfect calibration"));
+    m_calibration->setName(tr("observed"));
+    m_calibration->setPointsVisible(true);
+    m_calibration->setPen(QPen(QColor(0x00, 0x9E, 0x73), 2)); // Okabe–Ito bluish green
+    m_calibrationLow->setName(tr("95% interval"));
+    for (QLineSeries *s : {m_calibrationLow, m_calibrationHigh})
+        s->setPen(QPen(QColor(0x00, 0x9E, 0x73), 1, Qt::DotLine));
+    m_calibrationView = curveView(tr("Calibration"), tr("Mean score in the bin"), tr("Observed positive rate"), m_calibration,
+                                  new QScatterSeries(this), this);
+    for (QLineSeries *s : {diagonal, m_calibrationLow, m_calibrationHigh}) {
+        m_calibrationView->chart()->addSeries(s);
+        for (QAbstractAxis *axis : m_calibrationView->chart()->axes())
+            s->attachAxis(axis);
+    }
+    m_calibrationView->chart()->legend()->show();
+    m_calibrationView->chart()->legend()->setAlignment(Qt::AlignBottom);
+    m_calibrationView->chart()->legend()->markers(m_calibrationHigh).first()->setVisible(false);
+    m_calibrationView->setToolTip(tr("Reliability diagram, 10 equal-width score bins (as scikit-learn's calibration_curve): "
+                                     "a calibrated model's points lie on the diagonal. ECE: the rows-weighted mean gap "
+                                     "between observed rate and mean score."));
+
+    for (QChartView *view : {m_scoresView, m_calibrationView}) {
+        for (QLegendMarker *marker : view->chart()->legend()->markers()) {
+            if (marker->series()->name().isEmpty()) // the unused threshold marker of curveView
+                marker->setVisible(false);
+        }
+    }
+
+    auto *curves = new QWidget(this);
+    auto *curvesLayout = new QHBoxLayout(curves);
+    curvesLayout->setContentsMargins(0, 0, 0, 0);
+    curvesLayout->addWidget(m_rocView);
+    curvesLayout->addWidget(m_prView);
+    auto *scores = new QWidget(this);
+    auto *scoresLayout = new QHBoxLayout(scores);
+    scoresLayout->setContentsMargins(0, 0, 0, 0);
+    scoresLayout->addWidget(m_scoresView);
+    scoresLayout->addWidget(m_calibrationView);
+    m_charts = new QTabWidget(this);
+    m_charts->setObjectName(QStringLiteral("performanceCharts"));
+    m_charts->addTab(curves, tr("ROC and precision–recall"));
+    m_charts->addTab(scores, tr("Scores and calibration"));
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_placeholder);
     layout->addLayout(top);
-    layout->addLayout(charts, 1);
+    layout->addWidget(m_charts, 1);
 
     connect(session, &ProjectSession::resultsChanged, this, &PerformanceTab::refresh);
     connect(session, &ProjectSession::projectLoaded, this, &PerformanceTab::refresh);
@@ -156,6 +232,9 @@ void PerformanceTab::refresh()
         m_pr->clear();
         m_rocMarker->clear();
         m_prMarker->clear();
+        for (QLineSeries *series :
+             {m_scoresPositive, m_scoresNegative, m_scoresThreshold, m_calibration, m_calibrationLow, m_calibrationHigh})
+            series->clear();
         return;
     }
     const Audit::BinaryMetrics &m = r->metrics;
@@ -186,6 +265,47 @@ void PerformanceTab::refresh()
     m_prMarker->replace(QList<QPointF>{pointAt(r->pr, r->threshold)});
     m_rocView->chart()->setTitle(tr("ROC curve (AUC %1)").arg(fmt(m.rocAuc)));
     m_prView->chart()->setTitle(tr("Precision–recall curve (AP %1)").arg(fmt(m.prAuc)));
+
+    const Audit::ScoreHistogram &h = r->scoreHistogram;
+    std::int64_t positives = 0;
+    std::int64_t negatives = 0;
+    for (std::size_t k = 0; k < h.positives.size(); ++k) {
+        positives += h.positives[k];
+        negatives += h.negatives[k];
+    }
+    double top = 0;
+    const auto steps = [&](const std::vector<std::int64_t> &counts, std::int64_t total) {
+        QList<QPointF> points;
+        for (std::size_t k = 0; k < counts.size(); ++k) {
+            const double share = total > 0 ? double(counts[k]) / double(total) : 0.0;
+            top = std::max(top, share);
+            points << QPointF(h.edges[k], share) << QPointF(h.edges[k + 1], share);
+        }
+        return points;
+    };
+    m_scoresPositive->replace(steps(h.positives, positives));
+    m_scoresNegative->replace(steps(h.negatives, negatives));
+    const double yTop = std::max(0.05, std::ceil(top * 20) / 20);
+    m_scoresThreshold->replace(QList<QPointF>{{r->threshold, 0}, {r->threshold, yTop}});
+    if (auto *y = qobject_cast<QValueAxis *>(m_scoresView->chart()->axes(Qt::Vertical).value(0))) {
+        y->setRange(0, yTop);
+        y->setLabelFormat(QStringLiteral("%.2f"));
+        y->applyNiceNumbers();
+    }
+
+    QList<QPointF> observed;
+    QList<QPointF> low;
+    QList<QPointF> high;
+    for (const Audit::CalibrationBin &b : r->calibration.bins) {
+        observed << QPointF(b.meanScore, b.observed);
+        low << QPointF(b.meanScore, b.observedCi.low);
+        high << QPointF(b.meanScore, b.observedCi.high);
+    }
+    m_calibration->replace(observed);
+    m_calibrationLow->replace(low);
+    m_calibrationHigh->replace(high);
+    m_calibrationView->chart()->setTitle(
+        tr("Calibration (ECE %1, largest bin gap %2)").arg(fmt(r->calibration.ece), fmt(r->calibration.mce)));
 }
 
 } // namespace Ui

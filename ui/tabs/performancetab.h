@@ -7,13 +7,15 @@ class QChartView;
 class QLabel;
 class QLineSeries;
 class QScatterSeries;
+class QTabWidget;
 
 namespace Ui {
 
 class ProjectSession;
 
-// Overall metrics at the current threshold, the confusion matrix, and the ROC and
-// precision-recall curves with the current threshold marked.
+// Overall metrics at the current threshold, the confusion matrix, the ROC and precision-recall
+// curves with the current threshold marked, the score distribution by class and the
+// reliability diagram (calibration) with its expected calibration error.
 class PerformanceTab final : public QWidget
 {
     Q_OBJECT
@@ -24,6 +26,9 @@ public:
 
     QChartView *rocView() const { return m_rocView; }
     QChartView *prView() const { return m_prView; }
+    QChartView *scoresView() const { return m_scoresView; }
+    QChartView *calibrationView() const { return m_calibrationView; }
+    QTabWidget *chartTabs() const { return m_charts; }
     QString metricText(const QString &key) const; // what the metric label shows
 
 private:
@@ -39,6 +44,15 @@ private:
     QLineSeries *m_pr;
     QScatterSeries *m_rocMarker;
     QScatterSeries *m_prMarker;
+    QTabWidget *m_charts; // ROC/PR, scores/calibration
+    QChartView *m_scoresView; // score distribution by true class, the threshold marked
+    QLineSeries *m_scoresPositive;
+    QLineSeries *m_scoresNegative;
+    QLineSeries *m_scoresThreshold;
+    QChartView *m_calibrationView; // reliability diagram
+    QLineSeries *m_calibration;
+    QLineSeries *m_calibrationLow; // 95% interval of the observed rate per bin
+    QLineSeries *m_calibrationHigh;
 };
 
 } // namespace Ui

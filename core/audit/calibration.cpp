@@ -1,0 +1,72 @@
+#include "calibration.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace Audit {
+
+namespace {
+
+constexpr double kZ95 = 1.959963984540054;
+
+// The bin of `score` among `bins` equal-width bins: searchsorted(inner edges, score, side=left).
+int binOf(double score, int bins)
+{
+    // Inner edges as numpy's linspace(0, 1, bins + 1) computes them: k * (1 / bins).
+    const double step = 1.0 / bins;
+    int k = 0;
+    while (k < bins - 1 && score > double(k + 1) * step)
+        ++k;
+    return k;
+}
+
+} // namespace
+
+Calibration calibrationCurve(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, int bins)
+{
+    bins = std::max(1, bins);
+    std::vector<std::int64_t> n(std::size_t(bins), 0);
+    std::vector<std::int64_t> positives(std::size_t(bins), 0);
+    std::vector<double> scoreSum(std::size_t(bins), 0.0);
+    for (std::size_t i = 0; i < scores.size(); ++i) {
+        const auto k = std::size_t(binOf(scores[i], bins));
+        ++n[k];
+        positives[k] += labels[i] ? 1 : 0;
+        scoreSum[k] += scores[i];
+    }
+    Calibration out;
+    const double total = double(scores.size());
+    for (int k = 0; k < bins; ++k) {
+        const auto b = std::size_t(k);
+        if (n[b] == 0)
+            continue;
+        CalibrationBin bin;
+        bin.low = double(k) / bins;
+        bin.high = double(k + 1) / bins;
+        bin.n = n[b];
+        bin.positives = positives[b];
+        bin.meanScore = scoreSum[b] / double(n[b]);
+        bin.observed = double(positives[b]) / double(n[b]);
+        bin.observedCi = wilsonInterval(positives[b], n[b], kZ95);
+        const double gap = std::abs(bin.observed - bin.meanScore);
+        out.ece += double(n[b]) / total * gap;
+        out.mce = std::max(out.mce, gap);
+        out.bins.push_back(bin);
+    }
+    return out;
+}
+
+ScoreHistogram scoreHistogram(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, int bins)
+{
+    bins = std::max(1, bins);
+    ScoreHistogram h;
+    for (int k = 0; k <= bins; ++k)
+        h.edges.push_back(double(k) / bins);
+    h.positives.assign(std::size_t(bins), 0);
+    h.negatives.assign(std::size_t(bins), 0);
+    for (std::size_t i = 0; i < scores.size(); ++i)
+        ++(labels[i] ? h.positives : h.negatives)[std::size_t(binOf(scores[i], bins))];
+    return h;
+}
+
+} // namespace Audit

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "slicereport.h" // Interval
+
+namespace Audit {
+
+// One bin of a reliability diagram: the rows whose score falls in it.
+struct CalibrationBin
+{
+    double low = 0; // score range: (low, high], the first bin [0, high]
+    double high = 0;
+    std::int64_t n = 0;
+    std::int64_t positives = 0;
+    double meanScore = 0; // what the model predicted, on average
+    double observed = 0; // what happened: positives / n
+    Interval observedCi; // 95% Wilson interval of `observed`
+};
+
+// Reliability diagram with `bins` equal-width score bins over [0, 1], binned as scikit-learn's
+// calibration_curve(strategy="uniform") does (np.searchsorted on the inner edges, so a score on an
+// edge belongs to the bin below it); empty bins are left out, as there.
+struct Calibration
+{
+    std::vector<CalibrationBin> bins;
+    double ece = 0; // expected calibration error: sum over bins of n/N * |observed - meanScore|
+    double mce = 0; // maximum calibration error: the largest |observed - meanScore| of a bin
+};
+Calibration calibrationCurve(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, int bins = 10);
+
+// Score distribution by true class: counts per equal-width bin over [0, 1] (same binning).
+struct ScoreHistogram
+{
+    std::vector<double> edges; // bins + 1 edges, 0 .. 1
+    std::vector<std::int64_t> positives; // per bin, rows labelled positive
+    std::vector<std::int64_t> negatives;
+};
+ScoreHistogram scoreHistogram(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, int bins = 20);
+
+} // namespace Audit

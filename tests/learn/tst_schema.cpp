@@ -14,6 +14,7 @@ class TestSchema : public QObject
 
 private Q_SLOTS:
     void withScalar_changesOneValueAndKeepsTheRest();
+    void oversizedYaml_refusedUnread();
     void withScalar_refusesWhatItCannotEdit_data();
     void withScalar_refusesWhatItCannotEdit();
     void censusSchema_declaresColumnsLabelAndProtected();
@@ -203,6 +204,22 @@ void TestSchema::withScalar_refusesWhatItCannotEdit()
         QFAIL("expected a SchemaError");
     } catch (const SchemaError &e) {
         QVERIFY2(e.message().contains(messagePart), e.what());
+    }
+}
+
+void TestSchema::oversizedYaml_refusedUnread()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("params.yaml"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    QVERIFY(file.resize(YamlReader::kMaxFileBytes + 1)); // sparse: nothing this big is written
+    file.close();
+    try {
+        TrainParams::fromYamlFile(path);
+        QFAIL("expected a SchemaError");
+    } catch (const SchemaError &e) {
+        QVERIFY2(e.message().contains(path + QStringLiteral(": 16777217 bytes is too big for a params file")), e.what());
     }
 }
 

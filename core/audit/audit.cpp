@@ -23,9 +23,12 @@ AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, 
         results.scoreHistogram = scoreHistogram(data.scores, data.labels);
     }
     results.slices = std::make_shared<const SliceReport>(computeSlices(data, sliceOptions, results.threshold));
+    // A data set with no protected attribute (or a bad bias option) still gets everything else.
     try {
         results.bias = std::make_shared<const BiasReport>(computeBias(data, biasOptions, results.threshold));
     } catch (const SchemaError &e) {
+        results.biasError = e.message();
+    } catch (const OptionError &e) {
         results.biasError = e.message();
     }
     return results;

@@ -184,7 +184,7 @@ void PredictTab::predict()
             QStringList categories;
             for (const Audit::WhatIfPoint &p : points) {
                 *set << p.probability;
-                categories << p.value;
+                categories << p.value.toHtmlEscaped(); // axis labels are rich text
             }
             auto *series = new QBarSeries;
             series->append(set);

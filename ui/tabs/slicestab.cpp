@@ -388,7 +388,8 @@ void SlicesTab::rebuildChart()
                 continue;
             const double v = row.metric(metric);
             *m_bars << (std::isfinite(v) ? v : 0.0);
-            categories << QStringLiteral("%1<br>n=%2").arg(row.value(), QLocale().toString(qlonglong(row.n)));
+            // Axis labels are rich text: a value such as "<0" must be escaped to show at all.
+            categories << QStringLiteral("%1<br>n=%2").arg(row.value().toHtmlEscaped(), QLocale().toString(qlonglong(row.n)));
             intervals.push_back(row.interval(metric));
             m_barSlices.push_back(int(i));
         }

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "projectwatcher.h"
+#include "workspacestate.h"
 
 #include <QAction>
 #include <QApplication>
@@ -75,6 +76,7 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     , m_slider(new QSlider(Qt::Horizontal, this))
     , m_thresholdBox(new QDoubleSpinBox(this))
     , m_watcher(new ProjectWatcher(this))
+    , m_stateTimer(new QTimer(this))
     , m_reloadBanner(new QWidget(this))
     , m_reloadText(new QLabel(m_reloadBanner))
     , m_thresholdChip(new QLabel(this))
@@ -167,6 +169,11 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
         m_session->openProject(m_session->project().dir);
     });
     connect(m_watcher, &ProjectWatcher::changed, this, &MainWindow::projectFilesChanged);
+    m_stateTimer->setSingleShot(true);
+    m_stateTimer->setInterval(500); // a burst of changes (a slider drag) is one write
+    connect(m_stateTimer, &QTimer::timeout, this, &MainWindow::saveWorkspace);
+    connect(m_session, &ProjectSession::resultsChanged, this, [this] { m_stateTimer->start(); });
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] { m_stateTimer->start(); });
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -208,6 +215,8 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
         m_error->setVisible(false);
         m_reloadBanner->setVisible(false);
         const LoadedProject &loaded = m_session->project();
+        if (!loaded.dir.isEmpty() && loaded.dir != m_stateDir)
+            restoreWorkspace();
         if (!loaded.dir.isEmpty())
             m_watcher->watch({loaded.paramsPath, loaded.model ? loaded.modelPath : QString(), loaded.dataPath,
                               QDir(loaded.dir).filePath(QStringLiteral("dvc.lock"))});
@@ -457,6 +466,63 @@ void MainWindow::syncThreshold()
     m_slider->setEnabled(enabled);
     m_thresholdBox->setEnabled(enabled);
     updateThresholdChip();
+}
+
+namespace {
+
+// Tab names in the workspace file, as `--tab` names them.
+const char *const kTabNames[] = {"project", "train", "performance", "slices", "bias", "predict", "card", "versions"};
+
+} // namespace
+
+void MainWindow::restoreWorkspace()
+{
+    const LoadedProject &p = m_session->project();
+    m_stateDir = p.dir;
+    if (!QFileInfo::exists(QDir(p.dir).filePath(QLatin1String(WorkspaceState::kFile))))
+        return; // nothing kept yet: the defaults stand
+    QString problem;
+    const WorkspaceState state = WorkspaceState::load(p.dir, &problem);
+    if (!problem.isEmpty())
+        statusBar()->showMessage(problem, 15000);
+    m_session->setSliceOptions(state.slices);
+    Audit::BiasOptions bias = m_session->biasOptions();
+    if (!state.bias.attributes.isEmpty())
+        bias.attributes = state.bias.attributes;
+    bias.method = state.bias.method;
+    bias.tau = state.bias.tau;
+    for (const auto &[attribute, group] : state.bias.references)
+        bias.references[attribute] = group;
+    m_session->setBiasOptions(bias);
+    // The working threshold only means something for the model it was chosen on.
+    if (state.threshold && p.model && state.thresholdModelId == p.model->id()) {
+        m_session->setThreshold(*state.threshold);
+        syncThreshold();
+    }
+    for (int i = 0; i < int(std::size(kTabNames)); ++i) {
+        if (state.tab == QLatin1String(kTabNames[i]))
+            m_tabs->setCurrentIndex(i);
+    }
+    m_stateTimer->stop(); // what was just restored needs no write
+}
+
+void MainWindow::saveWorkspace()
+{
+    const LoadedProject &p = m_session->project();
+    if (p.dir.isEmpty() || p.dir != m_stateDir || !p.scored)
+        return;
+    WorkspaceState state;
+    state.threshold = m_session->threshold();
+    state.thresholdModelId = p.model ? p.model->id() : QString();
+    state.slices = m_session->sliceOptions();
+    state.bias = m_session->biasOptions();
+    const int tab = m_tabs->currentIndex();
+    state.tab = tab >= 0 && tab < int(std::size(kTabNames)) ? QLatin1String(kTabNames[tab]) : QString();
+    try {
+        state.save(p.dir);
+    } catch (const Audit::AuditError &e) {
+        statusBar()->showMessage(tr("The analysis state was not saved: %1").arg(e.message()), 10000);
+    }
 }
 
 void MainWindow::projectFilesChanged(const QStringList &files)

@@ -12,6 +12,7 @@ class QProgressBar;
 class QPushButton;
 class QSlider;
 class QTabWidget;
+class QTimer;
 class QTableView;
 
 namespace Ui {
@@ -58,6 +59,7 @@ public:
     QPushButton *resetThresholdButton() const { return m_resetThreshold; }
     QPushButton *saveThresholdButton() const { return m_saveThreshold; }
     QWidget *reloadBanner() const { return m_reloadBanner; }
+    void saveWorkspaceNow() { saveWorkspace(); } // tests: without waiting for the timer
     // Save to model; `confirm` asks first (tests pass false).
     void saveThresholdToModel(bool confirm);
     QString errorText() const;
@@ -88,6 +90,8 @@ private:
     void syncThreshold();
     void updateThresholdChip();
     void projectFilesChanged(const QStringList &files);
+    void restoreWorkspace();
+    void saveWorkspace();
     QChartView *currentChart() const;
     QTableView *currentTable() const;
 
@@ -104,6 +108,8 @@ private:
     QSlider *m_slider;
     QDoubleSpinBox *m_thresholdBox;
     ProjectWatcher *m_watcher;
+    QTimer *m_stateTimer; // writes .modelaudit/workspace.json shortly after a change
+    QString m_stateDir; // the project whose analysis state is restored and saved
     QWidget *m_reloadBanner; // the project's files changed on disk while something is being edited
     QLabel *m_reloadText;
     QLabel *m_thresholdChip;

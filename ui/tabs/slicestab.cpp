@@ -250,6 +250,10 @@ void SlicesTab::refresh()
     const Audit::SliceReport *report = m_model->report();
 
     m_weakModel->setReport(m_model->sharedReport());
+    if (report) { // the metric picker follows the session (a restored workspace sets it)
+        const QSignalBlocker blocker(m_metric);
+        m_metric->setCurrentIndex(m_metric->findData(int(report->options.weakMetric)));
+    }
     restoreColumns(); // a model reset shows every section again
     const QString metric = m_model->headerData(SliceTableModel::Metric, Qt::Horizontal).toString();
     for (QAction *action : m_columnMenu->actions()) {

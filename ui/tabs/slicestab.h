@@ -48,6 +48,7 @@ public:
     QSortFilterProxyModel *weakProxy() const { return m_weakProxy; }
     QMenu *columnMenu() const { return m_columnMenu; } // the header's context menu
     QComboBox *levelBox() const { return m_level; }
+    QComboBox *metricBox() const { return m_metric; }
 
     // Shows or hides a SliceTableModel column and remembers the choice.
     void setColumnShown(int column, bool shown);

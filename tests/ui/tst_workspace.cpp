@@ -1,0 +1,136 @@
+#include <QtTest>
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QStatusBar>
+#include <QTabWidget>
+
+#include "biastab.h"
+#include "mainwindow.h"
+#include "projectfixture.h"
+#include "projectsession.h"
+#include "slicestab.h"
+#include "testutil.h"
+#include "workspacestate.h"
+
+using Ui::MainWindow;
+
+// The analysis is kept per project: close the window, open the project again, and the working
+// threshold, the slice and bias settings and the tab are as they were. A bad state file never
+// stops the project from opening.
+class TestWorkspace : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_project;
+
+    std::unique_ptr<MainWindow> open()
+    {
+        auto window = std::make_unique<MainWindow>(m_project.path());
+        window->resize(1280, 800);
+        window->show();
+        [&] {
+            QTRY_VERIFY_WITH_TIMEOUT(window->session()->results() != nullptr, 60000);
+            QTRY_VERIFY_WITH_TIMEOUT(!window->session()->isBusy(), 60000);
+        }();
+        return window;
+    }
+    QString statePath() const { return m_project.filePath(QLatin1String(Ui::WorkspaceState::kFile)); }
+
+private Q_SLOTS:
+    void initTestCase();
+    void closeAndReopen_restoresTheAnalysis();
+    void otherModel_keepsItsOwnThreshold();
+    void badStateFile_opensWithDefaultsAndSaysWhy_data();
+    void badStateFile_opensWithDefaultsAndSaysWhy();
+};
+
+void TestWorkspace::initTestCase()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("ModelAuditTest"));
+    QStandardPaths::setTestModeEnabled(true);
+    TestUtil::makeProject(m_project);
+}
+
+void TestWorkspace::closeAndReopen_restoresTheAnalysis()
+{
+    QFile::remove(statePath());
+    {
+        const auto window = open();
+        Ui::ProjectSession *session = window->session();
+        session->setThreshold(0.4242);
+        Audit::BiasOptions bias = session->biasOptions();
+        bias.method = Audit::ReferenceMethod::Majority;
+        bias.tau = 0.7;
+        session->setBiasOptions(bias);
+        Audit::SliceOptions slices = session->sliceOptions();
+        slices.weakMetric = Audit::SliceMetric::Recall;
+        session->setSliceOptions(slices);
+        window->showTab(MainWindow::Tab::Bias);
+        QTRY_VERIFY_WITH_TIMEOUT(!session->isBusy(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(statePath()), 5000); // written shortly after the change
+    }
+    const QJsonObject json = QJsonDocument::fromJson(TestUtil::readFile(statePath())).object();
+    QCOMPARE(json.value(QStringLiteral("threshold")).toDouble(), 0.4242);
+    QCOMPARE(json.value(QStringLiteral("bias")).toObject().value(QStringLiteral("method")).toString(),
+             QStringLiteral("majority"));
+
+    const auto again = open();
+    Ui::ProjectSession *session = again->session();
+    QCOMPARE(session->threshold(), 0.4242);
+    QCOMPARE(session->results()->threshold, 0.4242);
+    QCOMPARE(session->biasOptions().method, Audit::ReferenceMethod::Majority);
+    QCOMPARE(session->biasOptions().tau, 0.7);
+    QCOMPARE(session->results()->bias->options.tau, 0.7);
+    QCOMPARE(session->sliceOptions().weakMetric, Audit::SliceMetric::Recall);
+    QCOMPARE(session->results()->slices->options.weakMetric, Audit::SliceMetric::Recall);
+    QCOMPARE(again->findChild<QTabWidget *>()->currentWidget(), static_cast<QWidget *>(again->biasTab()));
+    // The controls show the restored settings, not their defaults.
+    QCOMPARE(again->biasTab()->tauBox()->value(), 0.7);
+    QCOMPARE(again->slicesTab()->metricBox()->currentData().toInt(), int(Audit::SliceMetric::Recall));
+    QVERIFY(again->thresholdChip()->text().startsWith(QStringLiteral("working <b>0.4242</b>")));
+}
+
+void TestWorkspace::otherModel_keepsItsOwnThreshold()
+{
+    TestUtil::writeFile(m_project, QLatin1String(Ui::WorkspaceState::kFile),
+                        R"({"format": 1, "threshold": 0.9, "threshold_model": "not-this-model", "bias": {"tau": 0.75}})");
+    const auto window = open();
+    QCOMPARE(window->session()->threshold(), window->session()->project().model->threshold());
+    QCOMPARE(window->session()->biasOptions().tau, 0.75); // the rest still applies
+}
+
+void TestWorkspace::badStateFile_opensWithDefaultsAndSaysWhy_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("messagePart");
+    QTest::newRow("not JSON") << QByteArray("{\"threshold\": ") << "workspace.json: not a JSON object";
+    QTest::newRow("a list") << QByteArray("[1, 2]") << "workspace.json: not a JSON object";
+    QTest::newRow("threshold out of range") << QByteArray(R"({"threshold": 7, "threshold_model": "x"})")
+                                            << "workspace.json: threshold must be a number within [0, 1]";
+    QTest::newRow("unknown metric") << QByteArray(R"({"slices": {"weak_metric": "auc"}})")
+                                    << "workspace.json: weak_metric must be precision, recall, f1 or accuracy";
+    QTest::newRow("newer format") << QByteArray(R"({"format": 99})") << "written by a newer ModelAudit";
+    QTest::newRow("oversized") << QByteArray(2 << 20, ' ') << "too big for a workspace file";
+}
+
+void TestWorkspace::badStateFile_opensWithDefaultsAndSaysWhy()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, messagePart);
+    TestUtil::writeFile(m_project, QLatin1String(Ui::WorkspaceState::kFile), bytes);
+    QString problem;
+    const Ui::WorkspaceState state = Ui::WorkspaceState::load(m_project.path(), &problem);
+    QVERIFY2(problem.contains(messagePart), qPrintable(problem));
+    QCOMPARE(state.slices.weakMetric, Audit::SliceMetric::F1);
+    const auto window = open(); // opens all the same, and says what was wrong
+    QCOMPARE(window->session()->sliceOptions().weakMetric, Audit::SliceMetric::F1);
+    QVERIFY2(window->statusBar()->currentMessage().contains(messagePart), qPrintable(window->statusBar()->currentMessage()));
+}
+
+QTEST_MAIN(TestWorkspace)
+#include "tst_workspace.moc"

@@ -193,13 +193,39 @@ void BiasTab::applyAdvice()
         names << Audit::parityName(p);
         m_advised << Audit::parityName(p);
     }
-    m_advice->setText(tr("→ %1").arg(advice.explanation));
-    m_advice->setToolTip(
-        tr("From Aequitas's fairness tree. The chart switches to %1 and its column is marked ▶.").arg(names.join(tr(" and "))));
+    m_advice->setText(tr("→ look at %1 (marked ▶).").arg(names.join(tr(" and "))));
+    m_advice->setToolTip(advice.explanation);
+    m_adviceText = advice.explanation;
     m_model->setHighlightedMetrics(advice.metrics);
     markAdvisedRows();
+    updateSummary();
     if (!advice.metrics.empty())
         m_metric->setCurrentIndex(m_metric->findData(int(advice.metrics.front())));
+}
+
+void BiasTab::updateSummary()
+{
+    const Audit::AuditResults *r = m_session->project().scored ? m_session->results() : nullptr;
+    const std::shared_ptr<const Audit::BiasReport> report = r ? r->bias : nullptr;
+    QString html;
+    if (!m_adviceText.isEmpty())
+        html += tr("<p><i>Which parity matters: %1</i></p>").arg(m_adviceText.toHtmlEscaped());
+    if (report) {
+        for (const Audit::AttributeSummary &s : Audit::biasSummary(*report)) {
+            if (s.attribute != m_attribute->currentText())
+                continue;
+            html += tr("<p><b>%1</b> (reference %2, parity needs a disparity of %3 to %4)</p>")
+                        .arg(s.attribute.toHtmlEscaped(),
+                             report->options.method == Audit::ReferenceMethod::MinMetric
+                                 ? tr("per metric, the group with the smallest value")
+                                 : s.reference.toHtmlEscaped())
+                        .arg(s.tau, 0, 'f', 2)
+                        .arg(1 / s.tau, 0, 'f', 2);
+            for (const Audit::GroupSummary &g : s.groups)
+                html += QStringLiteral("<p>%1 %2</p>").arg(g.failed.empty() ? tr("✓") : tr("✗"), g.text.toHtmlEscaped());
+        }
+    }
+    m_summary->setHtml(html);
 }
 
 void BiasTab::markAdvisedRows()
@@ -288,23 +314,7 @@ void BiasTab::refresh()
         markAdvisedRows();
         m_verdicts->resizeColumnsToContents();
     }
-    m_summary->clear();
-    if (report) {
-        for (const Audit::AttributeSummary &s : Audit::biasSummary(*report)) {
-            if (s.attribute != attribute)
-                continue;
-            QString html = tr("<p><b>%1</b> (reference %2, parity needs a disparity of %3 to %4)</p>")
-                               .arg(s.attribute.toHtmlEscaped(),
-                                    report->options.method == Audit::ReferenceMethod::MinMetric
-                                        ? tr("per metric, the group with the smallest value")
-                                        : s.reference.toHtmlEscaped())
-                               .arg(s.tau, 0, 'f', 2)
-                               .arg(1 / s.tau, 0, 'f', 2);
-            for (const Audit::GroupSummary &g : s.groups)
-                html += QStringLiteral("<p>%1 %2</p>").arg(g.failed.empty() ? tr("✓") : tr("✗"), g.text.toHtmlEscaped());
-            m_summary->setHtml(html);
-        }
-    }
+    updateSummary();
     m_table->resizeColumnsToContents();
     rebuildChart();
 }

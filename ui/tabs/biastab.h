@@ -50,6 +50,7 @@ private:
     void applyOptions();
     void applyAdvice();
     void markAdvisedRows();
+    void updateSummary();
 
     ProjectSession *m_session;
     BiasTableModel *m_model;
@@ -69,6 +70,7 @@ private:
     QStringList m_failing;
     QStringList m_groups;
     QStringList m_advised; // parity names the fairness tree points at
+    QString m_adviceText; // and why
 };
 
 } // namespace Ui

@@ -40,7 +40,10 @@ BiasChart makeBiasChart(const std::vector<const Audit::GroupMetrics *> &groups, 
         if (std::isfinite(d) && d > 0)
             reach = std::max(reach, 1.3 * std::max(d, 1 / d));
     }
-    reach = std::min(reach, 16.0);
+    // Base 2 for everyday ratios (ticks at ½, 1, 2, ...); base 10 (0.01, 0.1, 1, 10) for wide ones.
+    const bool wide = reach > 16;
+    if (wide)
+        reach = std::min(std::pow(10.0, std::ceil(std::log10(reach))), 1e4);
     const double bottom = 1 / reach;
 
     auto *pass = new QScatterSeries;
@@ -77,7 +80,8 @@ BiasChart makeBiasChart(const std::vector<const Audit::GroupMetrics *> &groups, 
             mark = QObject::tr("– n/a");
         } else {
             (*v ? pass : fail)->append(x, y);
-            mark = *v ? QObject::tr("✓ %1×").arg(d, 0, 'f', 2) : QObject::tr("✗ %1×").arg(d, 0, 'f', 2);
+            const QString ratio = QString::number(d, d < 1 ? 'g' : 'f', 2);
+            mark = *v ? QObject::tr("✓ %1×").arg(ratio) : QObject::tr("✗ %1×").arg(ratio);
             if (!*v)
                 out.failing << g->value;
             auto *stem = new QLineSeries;
@@ -97,9 +101,9 @@ BiasChart makeBiasChart(const std::vector<const Audit::GroupMetrics *> &groups, 
     x->setLabelsAngle(out.categories.size() > 6 ? -40 : 0);
     x->setGridLineVisible(false);
     auto *y = new QLogValueAxis;
-    y->setBase(2);
+    y->setBase(wide ? 10 : 2);
     y->setRange(bottom, reach);
-    y->setLabelFormat(QStringLiteral("%.3g"));
+    y->setLabelFormat(QStringLiteral("%g"));
     y->setMinorTickCount(1);
     y->setTitleText(QObject::tr("%1 disparity").arg(title));
     chart->addAxis(x, Qt::AlignBottom);

@@ -30,7 +30,8 @@ struct BiasChart
     QStringList categories; // the axis labels as given to the axis (escaped)
 };
 
-// A group's disparity for `metric` against its reference on a base-2 log axis centred on 1,
+// A group's disparity for `metric` against its reference on a log axis centred on 1 (base 2;
+// base 10 when a ratio lies beyond 1/16..16),
 // a stem from 1 to the value, the tolerance band [tau, 1/tau] shaded, pass and fail told
 // apart by marker shape and a ✓/✗ in the label as well as by colour.
 BiasChart makeBiasChart(const std::vector<const Audit::GroupMetrics *> &groups, Audit::BiasMetric metric, double tau,

@@ -73,7 +73,7 @@ BiasChart makeBiasChart(const std::vector<const Audit::GroupMetrics *> &groups, 
         const Audit::Verdict v = g->parities[i];
         const bool isReference = g->value == g->references[i];
         const double x = double(row);
-        const double y = std::isfinite(d) ? std::clamp(d, bottom, reach) : 1.0;
+        const double y = std::isfinite(d) ? std::clamp(d, bottom * 1.1, reach / 1.1) : 1.0; // markers stay inside
         QString mark;
         if (!v.has_value()) {
             *undefined << QPointF(x, 1.0);

@@ -81,7 +81,7 @@ void HeatmapWidget::setData(const Audit::SliceReport *report, const QString &row
             m_values[cell] = row.metric(metric);
             m_sizes[cell] = row.n;
         }
-        m_title = tr("%1 by %2: %3 (overall %4); orange = below overall, blue = at or above; grey = fewer than %5 rows")
+        m_title = tr("%1 by %2: %3 (overall %4); grey = fewer than %5 rows")
                       .arg(rowFeature, columnFeature, Audit::enumName(metric))
                       .arg(m_overall, 0, 'f', 3)
                       .arg(report->options.minSize);

@@ -61,6 +61,17 @@ void TestBiasTab::tooltips_defineTheMetricAndGiveTheCounts()
     QVERIFY2(tip.contains(QStringLiteral("A (reference): 0.333, FPR = fp / (fp + tn) = 1 / 3")), qPrintable(tip));
     QVERIFY2(tip.contains(QStringLiteral("Disparity 1.500")), qPrintable(tip));
     QVERIFY2(tip.contains(QStringLiteral("FPR Parity fails")), qPrintable(tip));
+    // The Fails cell lists each failing parity with its disparity and counts.
+    for (int row = 1; row < model.rowCount(); ++row) {
+        const GroupMetrics &g = *model.group(row);
+        const QString fails = model.index(row, Ui::BiasTableModel::Failed).data(Qt::ToolTipRole).toString();
+        for (BiasMetric metric : kBiasMetrics) {
+            const Verdict v = g.parities[std::size_t(metric)];
+            QCOMPARE(fails.contains(parityName(Parity(std::size_t(metric))) + QLatin1Char(':')), v.has_value() && !*v);
+            if (v.has_value() && !*v)
+                QVERIFY2(fails.contains(biasMetricFormula(g, metric).text), qPrintable(fails));
+        }
+    }
 }
 
 void TestBiasTab::failingCells_markedInText()

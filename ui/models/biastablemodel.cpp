@@ -162,6 +162,19 @@ QVariant BiasTableModel::data(const QModelIndex &index, int role) const
         const QString text = std::isfinite(v) ? QString::number(v, 'f', 3) : QStringLiteral("–");
         return verdict.has_value() && !*verdict ? tr("✗ %1").arg(text) : text; // never by colour alone
     }
+    if (column == Failed && role == Qt::ToolTipRole) {
+        QStringList lines;
+        for (BiasMetric m : Audit::kBiasMetrics) {
+            const std::size_t i = std::size_t(m);
+            if (g->parities[i].has_value() && !*g->parities[i])
+                lines << tr("✗ %1: %2 disparity %3 against %4 (%5)")
+                             .arg(Audit::parityName(Audit::Parity(i)), metricTitle(Audit::biasMetricName(m)))
+                             .arg(g->disparities[i], 0, 'f', 3)
+                             .arg(g->references[i], Audit::biasMetricFormula(*g, m).text);
+        }
+        return lines.isEmpty() ? tr("%1 passes every one-metric parity it has a verdict for.").arg(g->value)
+                               : lines.join(QLatin1Char('\n'));
+    }
     if (!metric)
         return {};
     const Audit::Verdict verdict = g->parities[std::size_t(*metric)];

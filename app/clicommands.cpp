@@ -15,6 +15,7 @@
 
 #include "auditdataset.h"
 #include "biasreport.h"
+#include "biassummary.h"
 #include "cardexport.h"
 #include "cardrenderer.h"
 #include "datacleaner.h"
@@ -448,7 +449,7 @@ int bias(const QStringList &args)
     if (cli.isSet(QStringLiteral("json")))
         printJson(report.toJson());
     else
-        printErr(report.toText());
+        printErr(report.toText() + QStringLiteral("\nIn words:\n") + biasSummaryText(report));
     return 0;
 }
 

@@ -169,6 +169,21 @@ void TestCli::audit_slicesAndBiasOnCensus()
             raceRows += v.toObject().value(QStringLiteral("group_size")).toInteger();
     }
     QCOMPARE(raceRows, std::int64_t(6513));
+    // The text output ends with the report in words, stating the report's own numbers.
+    QVERIFY(r.err.contains(QStringLiteral("\nIn words:\nrace (reference White): ")));
+    QVERIFY(r.err.contains(QStringLiteral("\nsex (reference Male): Female ")));
+    for (const QJsonValue &v : bias.value(QStringLiteral("groups")).toArray()) {
+        const QJsonObject g = v.toObject();
+        if (g.value(QStringLiteral("attribute_value")).toString() != QLatin1String("Female"))
+            continue;
+        const QString fpr = QString::number(g.value(QStringLiteral("fpr_disparity")).toDouble(), 'f', 3);
+        const QJsonValue verdict = g.value(QStringLiteral("parity")).toObject().value(QStringLiteral("FPR Parity"));
+        if (verdict == QJsonValue(false))
+            QVERIFY2(r.err.contains(QStringLiteral("false-positive rate is %1× Male's").arg(fpr)), qPrintable(r.err));
+        else
+            QVERIFY(!r.err.contains(QStringLiteral("FPR Parity fails")));
+    }
+    QVERIFY(!TestUtil::readFile(path(QStringLiteral("bias.csv"))).contains("In words"));
 
     // The same audit from the scored CSV that `predict` wrote gives the same table.
     const QJsonObject metrics = QJsonDocument::fromJson(TestUtil::readFile(path(QStringLiteral("metrics.json")))).object();

@@ -15,6 +15,7 @@
 #include <QSortFilterProxyModel>
 #include <QTabWidget>
 #include <QTableWidget>
+#include <QTextBrowser>
 
 #include <QLabel>
 #include <QNetworkAccessManager>
@@ -22,6 +23,7 @@
 #include <QProcess>
 #include <QSignalSpy>
 
+#include "biassummary.h"
 #include "biastab.h"
 #include "biastablemodel.h"
 #include "heatmapwidget.h"
@@ -68,6 +70,7 @@ private Q_SLOTS:
     void slices_triplesComputedOnRequest();
     void bias_chartMarksExactlyTheFailingGroups();
     void bias_pickersRecompute();
+    void bias_summaryAndWhichParityMatters();
     void predict_formAndWhatIf();
     void badFile_showsErrorAndKeepsData();
     void training_cancelKeepsModel_finishReplacesIt();
@@ -364,6 +367,50 @@ void TestMainWindow::bias_pickersRecompute()
     Q_EMIT tab->tauBox()->editingFinished();
     QTRY_COMPARE_WITH_TIMEOUT(m_window->session()->results()->bias->options.tau, 0.8, 10000);
     waitIdle();
+}
+
+void TestMainWindow::bias_summaryAndWhichParityMatters()
+{
+    m_window->showTab(MainWindow::Tab::Bias);
+    Ui::BiasTab *tab = m_window->biasTab();
+    const Audit::BiasReport &report = *m_window->session()->results()->bias;
+    for (int a = 0; a < tab->attributeBox()->count(); ++a) {
+        tab->attributeBox()->setCurrentIndex(a);
+        const QString shown = tab->summary()->toPlainText();
+        int groups = 0;
+        for (const Audit::AttributeSummary &s : Audit::biasSummary(report)) {
+            if (s.attribute != tab->attributeBox()->currentText())
+                continue;
+            for (const Audit::GroupSummary &g : s.groups) {
+                QVERIFY2(shown.contains(g.text), qPrintable(shown));
+                ++groups;
+            }
+        }
+        QVERIFY(groups > 0);
+    }
+    struct Case
+    {
+        int intervention;
+        int concern;
+        Audit::BiasMetric metric;
+    };
+    for (const Case &c :
+         {Case{0, 1, Audit::BiasMetric::Fdr}, Case{0, 2, Audit::BiasMetric::Fpr}, Case{1, 1, Audit::BiasMetric::For},
+          Case{1, 2, Audit::BiasMetric::Fnr}, Case{1, 0, Audit::BiasMetric::Ppr}}) {
+        tab->interventionBox()->setCurrentIndex(c.intervention);
+        tab->concernBox()->setCurrentIndex(c.concern);
+        const Audit::ParityAdvice advice = Audit::fairnessTree(Audit::Intervention(tab->interventionBox()->currentData().toInt()),
+                                                               Audit::Concern(tab->concernBox()->currentData().toInt()));
+        QCOMPARE(int(advice.metrics.front()), int(c.metric));
+        QCOMPARE(tab->advisedParities().front(), Audit::parityName(advice.parities.front()));
+        QVERIFY(tab->adviceLabel()->text().contains(Audit::parityName(advice.parities.front())));
+        QCOMPARE(tab->metricBox()->currentData().toInt(), int(c.metric)); // the chart follows
+        QVERIFY(tab->model()->isHighlighted(Ui::BiasTableModel::columnOf(c.metric)));
+        const int row = int(advice.parities.front());
+        QVERIFY(tab->verdicts()->verticalHeaderItem(row)->text().startsWith(QStringLiteral("▶")));
+    }
+    tab->interventionBox()->setCurrentIndex(0);
+    tab->concernBox()->setCurrentIndex(2);
 }
 
 void TestMainWindow::predict_formAndWhatIf()

@@ -1,11 +1,14 @@
 #include "biastablemodel.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <QBrush>
 #include <QColor>
+#include <QFont>
 #include <QLocale>
 
+#include "biassummary.h"
 #include "metricglossary.h"
 
 namespace Ui {
@@ -73,6 +76,56 @@ std::optional<BiasMetric> BiasTableModel::metricOf(int column)
     }
 }
 
+int BiasTableModel::columnOf(BiasMetric metric)
+{
+    for (int c = 0; c < ColumnCount; ++c) {
+        if (metricOf(c) == metric)
+            return c;
+    }
+    return -1;
+}
+
+void BiasTableModel::setHighlightedMetrics(const std::vector<BiasMetric> &metrics)
+{
+    m_highlighted = metrics;
+    Q_EMIT headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1);
+}
+
+bool BiasTableModel::isHighlighted(int column) const
+{
+    const std::optional<BiasMetric> metric = metricOf(column);
+    return metric && std::find(m_highlighted.begin(), m_highlighted.end(), *metric) != m_highlighted.end();
+}
+
+QString BiasTableModel::cellTooltip(const Audit::GroupMetrics &g, BiasMetric metric) const
+{
+    const std::size_t i = std::size_t(metric);
+    const Audit::Verdict verdict = g.parities[i];
+    const QString &refName = g.references[i];
+    const Audit::GroupMetrics *ref = nullptr;
+    for (const Audit::GroupMetrics &other : m_report->groups) {
+        if (other.attribute == g.attribute && other.value == refName)
+            ref = &other;
+    }
+    const auto value = [](double v) { return std::isfinite(v) ? QString::number(v, 'f', 3) : tr("undefined"); };
+    const double tau = m_report->options.tau;
+    const double d = g.disparity(metric);
+    QStringList lines;
+    lines << tr("%1 — %2").arg(metricTitle(Audit::biasMetricName(metric)), metricTooltip(Audit::biasMetricName(metric)));
+    lines << tr("%1: %2, %3").arg(g.value, value(g.metric(metric)), Audit::biasMetricFormula(g, metric).text);
+    if (ref)
+        lines << tr("%1 (reference): %2, %3")
+                     .arg(ref->value, value(ref->metric(metric)), Audit::biasMetricFormula(*ref, metric).text);
+    lines << tr("Disparity %1 against %2 (parity needs %3 to %4): %5")
+                 .arg(value(d), refName)
+                 .arg(tau, 0, 'f', 2)
+                 .arg(1 / tau, 0, 'f', 2)
+                 .arg(verdict.has_value() ? (*verdict ? tr("✓ %1 holds").arg(Audit::parityName(Audit::Parity(i)))
+                                                      : tr("✗ %1 fails").arg(Audit::parityName(Audit::Parity(i))))
+                                          : tr("no verdict"));
+    return lines.join(QLatin1Char('\n'));
+}
+
 QVariant BiasTableModel::data(const QModelIndex &index, int role) const
 {
     const Audit::GroupMetrics *g = group(index.row());
@@ -105,21 +158,30 @@ QVariant BiasTableModel::data(const QModelIndex &index, int role) const
         const double v = g->metric(*metric);
         if (raw)
             return v;
-        return std::isfinite(v) ? QString::number(v, 'f', 3) : QStringLiteral("–");
+        const Audit::Verdict verdict = g->parities[std::size_t(*metric)];
+        const QString text = std::isfinite(v) ? QString::number(v, 'f', 3) : QStringLiteral("–");
+        return verdict.has_value() && !*verdict ? tr("✗ %1").arg(text) : text; // never by colour alone
+    }
+    if (column == Failed && role == Qt::ToolTipRole) {
+        QStringList lines;
+        for (BiasMetric m : Audit::kBiasMetrics) {
+            const std::size_t i = std::size_t(m);
+            if (g->parities[i].has_value() && !*g->parities[i])
+                lines << tr("✗ %1: %2 disparity %3 against %4 (%5)")
+                             .arg(Audit::parityName(Audit::Parity(i)), metricTitle(Audit::biasMetricName(m)))
+                             .arg(g->disparities[i], 0, 'f', 3)
+                             .arg(g->references[i], Audit::biasMetricFormula(*g, m).text);
+        }
+        return lines.isEmpty() ? tr("%1 passes every one-metric parity it has a verdict for.").arg(g->value)
+                               : lines.join(QLatin1Char('\n'));
     }
     if (!metric)
         return {};
     const Audit::Verdict verdict = g->parities[std::size_t(*metric)];
     if (role == Qt::BackgroundRole && verdict.has_value() && !*verdict)
-        return QBrush(QColor(220, 60, 60, 70));
-    if (role == Qt::ToolTipRole) {
-        const double d = g->disparity(*metric);
-        return tr("%1\nDisparity %2 against %3: %4")
-            .arg(metricTooltip(Audit::biasMetricName(*metric)))
-            .arg(std::isfinite(d) ? QString::number(d, 'f', 3) : QStringLiteral("undefined"))
-            .arg(g->references[std::size_t(*metric)])
-            .arg(verdict.has_value() ? (*verdict ? tr("within tolerance") : tr("outside tolerance")) : tr("undefined"));
-    }
+        return QBrush(QColor(213, 94, 0, 70)); // Okabe–Ito vermillion
+    if (role == Qt::ToolTipRole)
+        return cellTooltip(*g, *metric);
     if (role == Qt::TextAlignmentRole)
         return int(Qt::AlignRight | Qt::AlignVCenter);
     return {};
@@ -139,7 +201,12 @@ QVariant BiasTableModel::headerData(int section, Qt::Orientation orientation, in
             return tr("Group");
         if (section == Failed)
             return tr("Fails");
-        return metricTitle(key);
+        return isHighlighted(section) ? tr("▶ %1").arg(metricTitle(key)) : metricTitle(key);
+    }
+    if (role == Qt::FontRole && isHighlighted(section)) {
+        QFont bold;
+        bold.setBold(true);
+        return bold;
     }
     if (role == Qt::ToolTipRole)
         return section == Failed ? tr("The parities this group fails at the chosen tolerance.") : metricTooltip(key);

@@ -9,8 +9,10 @@
 namespace Ui {
 
 // The groups of one attribute of a bias report (or of every attribute), with their metrics.
-// A metric cell is red when that metric's parity fails for the group; its tooltip gives the
-// disparity and the reference group.
+// A metric cell is marked (✗ and a vermillion background) when that metric's parity fails for
+// the group; its tooltip gives the metric's definition and counts, the group's and the
+// reference's values, the disparity and the tolerance band. The columns of the parities the
+// fairness tree recommends are highlighted in the header (▶).
 class BiasTableModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -32,10 +34,17 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     static std::optional<Audit::BiasMetric> metricOf(int column);
+    static int columnOf(Audit::BiasMetric metric);
+
+    void setHighlightedMetrics(const std::vector<Audit::BiasMetric> &metrics);
+    bool isHighlighted(int column) const;
 
 private:
+    QString cellTooltip(const Audit::GroupMetrics &group, Audit::BiasMetric metric) const;
+
     std::shared_ptr<const Audit::BiasReport> m_report;
     std::vector<const Audit::GroupMetrics *> m_rows;
+    std::vector<Audit::BiasMetric> m_highlighted;
 };
 
 } // namespace Ui

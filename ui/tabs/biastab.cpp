@@ -2,23 +2,21 @@
 
 #include <cmath>
 
-#include <QAreaSeries>
-#include <QBarCategoryAxis>
-#include <QBarSet>
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFont>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QLineSeries>
 #include <QSplitter>
-#include <QStackedBarSeries>
 #include <QTableWidget>
+#include <QTextBrowser>
 #include <QVBoxLayout>
-#include <QValueAxis>
 
+#include "biaschart.h"
+#include "biassummary.h"
 #include "biastablemodel.h"
 #include "metricglossary.h"
 #include "projectsession.h"
@@ -28,19 +26,44 @@ namespace Ui {
 
 namespace {
 
-const QColor kPass(70, 160, 90);
-const QColor kFail(210, 60, 60);
-const QColor kUndefined(160, 160, 160);
-
-void setVerdictCell(QTableWidget *table, int row, int column, const Audit::Verdict &verdict)
+// Pass, fail and undefined by a mark and a word as well as an Okabe–Ito colour.
+void setVerdictCell(QTableWidget *table, int row, int column, const Audit::Verdict &verdict, const QString &tooltip)
 {
-    auto *item = new QTableWidgetItem(verdict.has_value() ? (*verdict ? QObject::tr("pass") : QObject::tr("FAIL"))
-                                                          : QObject::tr("n/a"));
+    auto *item = new QTableWidgetItem(verdict.has_value() ? (*verdict ? QObject::tr("✓ pass") : QObject::tr("✗ FAIL"))
+                                                          : QObject::tr("– n/a"));
     item->setTextAlignment(Qt::AlignCenter);
-    QColor colour = verdict.has_value() ? (*verdict ? kPass : kFail) : kUndefined;
-    colour.setAlpha(110);
+    QColor colour = verdict.has_value() ? (*verdict ? OkabeIto::kBlue : OkabeIto::kVermillion) : OkabeIto::kGrey;
+    colour.setAlpha(verdict.has_value() && !*verdict ? 90 : 45);
     item->setBackground(colour);
+    item->setToolTip(tooltip);
     table->setItem(row, column, item);
+}
+
+// Which groups of `attribute` (every attribute when empty) fail one-metric parity `p`, and by how much.
+QString verdictTooltip(const Audit::BiasReport &report, const QString &attribute, std::size_t p, const Audit::Verdict &v)
+{
+    const double tau = report.options.tau;
+    QStringList lines{QObject::tr("%1%2: %3 (parity needs %4 to %5)")
+                          .arg(Audit::parityName(Audit::Parity(p)),
+                               attribute.isEmpty() ? QObject::tr(" over every attribute") : QObject::tr(" for %1").arg(attribute),
+                               v.has_value() ? (*v ? QObject::tr("✓ holds") : QObject::tr("✗ fails")) : QObject::tr("no verdict"))
+                          .arg(tau, 0, 'f', 2)
+                          .arg(1 / tau, 0, 'f', 2)};
+    if (p >= Audit::kBiasMetricCount) {
+        lines << QObject::tr("A roll-up: it holds when each parity it combines holds.");
+        return lines.join(QLatin1Char('\n'));
+    }
+    const Audit::BiasMetric metric = Audit::BiasMetric(p);
+    lines << metricTooltip(Audit::biasMetricName(metric));
+    for (const Audit::GroupMetrics &g : report.groups) {
+        if ((!attribute.isEmpty() && g.attribute != attribute) || !g.parities[p].has_value() || *g.parities[p])
+            continue;
+        lines << QObject::tr("✗ %1 = %2: disparity %3 against %4 (%5)")
+                     .arg(g.attribute, g.value)
+                     .arg(g.disparities[p], 0, 'f', 3)
+                     .arg(g.references[p], Audit::biasMetricFormula(g, metric).text);
+    }
+    return lines.join(QLatin1Char('\n'));
 }
 
 } // namespace
@@ -58,6 +81,10 @@ BiasTab::BiasTab(ProjectSession *session, QWidget *parent)
     , m_verdicts(new QTableWidget(this))
     , m_chartView(new QChartView(this))
     , m_message(new QLabel(this))
+    , m_summary(new QTextBrowser(this))
+    , m_intervention(new QComboBox(this))
+    , m_concern(new QComboBox(this))
+    , m_advice(new QLabel(this))
 {
     m_table->setModel(m_model);
     m_method->addItem(tr("Predefined"), int(Audit::ReferenceMethod::Predefined));
@@ -76,7 +103,25 @@ BiasTab::BiasTab(ProjectSession *session, QWidget *parent)
     m_metric->setToolTip(tr("The metric whose disparities the chart shows."));
     m_attribute->setToolTip(tr("The protected attribute to show."));
 
+    m_intervention->addItem(tr("Punitive"), int(Audit::Intervention::Punitive));
+    m_intervention->addItem(tr("Assistive"), int(Audit::Intervention::Assistive));
+    m_intervention->setToolTip(tr("Does being selected by the model hurt people (punitive: an audit, a denial) or help "
+                                  "them (assistive: a benefit, an outreach)?"));
+    for (Audit::Concern c : {Audit::Concern::Everyone, Audit::Concern::Selected, Audit::Concern::InNeed})
+        m_concern->addItem(QString(), int(c));
+    m_concern->setCurrentIndex(2);
+    m_concern->setToolTip(tr("Whose fairness matters most: everyone, the people the model's decision falls on, or the "
+                             "people grouped by their true outcome."));
+    m_advice->setWordWrap(true);
+    m_advice->setTextFormat(Qt::PlainText);
+    m_summary->setReadOnly(true);
+    m_summary->setOpenLinks(false);
+    m_summary->setMinimumHeight(4 * fontMetrics().lineSpacing() + 12);
+    m_summary->setToolTip(tr("What the verdicts say, in words: each group's failing parities and by how much."));
+
     connect(m_attribute, &QComboBox::currentIndexChanged, this, &BiasTab::refresh);
+    connect(m_intervention, &QComboBox::currentIndexChanged, this, &BiasTab::applyAdvice);
+    connect(m_concern, &QComboBox::currentIndexChanged, this, &BiasTab::applyAdvice);
     connect(m_metric, &QComboBox::currentIndexChanged, this, &BiasTab::rebuildChart);
     connect(m_method, &QComboBox::activated, this, &BiasTab::applyOptions);
     connect(m_reference, &QComboBox::activated, this, &BiasTab::applyOptions);
@@ -94,11 +139,19 @@ BiasTab::BiasTab(ProjectSession *session, QWidget *parent)
     controls->addWidget(m_metric);
     controls->addStretch();
 
+    auto *advice = new QHBoxLayout;
+    auto *question = new QLabel(tr("<b>Which parity matters?</b> The intervention is"), this);
+    advice->addWidget(question);
+    advice->addWidget(m_intervention);
+    advice->addWidget(new QLabel(tr("and the concern is fairness to"), this));
+    advice->addWidget(m_concern);
+    advice->addWidget(m_advice, 1);
+
     m_verdicts->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_verdicts->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 4);
     m_verdicts->setMinimumWidth(300);
     m_chartView->setRenderHint(QPainter::Antialiasing);
-    m_chartView->setMinimumSize(380, 280);
+    m_chartView->setMinimumSize(380, 260);
     m_message->setWordWrap(true);
 
     auto *upper = new QSplitter(Qt::Horizontal, this);
@@ -108,18 +161,86 @@ BiasTab::BiasTab(ProjectSession *session, QWidget *parent)
     upper->setStretchFactor(1, 2);
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(upper);
+    splitter->addWidget(m_summary);
     splitter->addWidget(m_table);
-    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(0, 4);
     splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(2, 2);
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(controls);
+    layout->addLayout(advice);
     layout->addWidget(m_message);
     layout->addWidget(splitter, 1);
 
     connect(session, &ProjectSession::resultsChanged, this, &BiasTab::refresh);
     connect(session, &ProjectSession::projectLoaded, this, &BiasTab::refresh);
     refresh();
+    applyAdvice();
+}
+
+void BiasTab::applyAdvice()
+{
+    const auto intervention = Audit::Intervention(m_intervention->currentData().toInt());
+    const bool punitive = intervention == Audit::Intervention::Punitive;
+    m_concern->setItemText(0, tr("everyone"));
+    m_concern->setItemText(1, punitive ? tr("those the model selects") : tr("those the model passes over"));
+    m_concern->setItemText(2, punitive ? tr("those not warranting it") : tr("those in need"));
+    const Audit::ParityAdvice advice = fairnessTree(intervention, Audit::Concern(m_concern->currentData().toInt()));
+    QStringList names;
+    m_advised.clear();
+    for (Audit::Parity p : advice.parities) {
+        names << Audit::parityName(p);
+        m_advised << Audit::parityName(p);
+    }
+    m_advice->setText(tr("→ look at %1 (marked ▶).").arg(names.join(tr(" and "))));
+    m_advice->setToolTip(advice.explanation);
+    m_adviceText = advice.explanation;
+    m_model->setHighlightedMetrics(advice.metrics);
+    markAdvisedRows();
+    updateSummary();
+    if (!advice.metrics.empty())
+        m_metric->setCurrentIndex(m_metric->findData(int(advice.metrics.front())));
+}
+
+void BiasTab::updateSummary()
+{
+    const Audit::AuditResults *r = m_session->project().scored ? m_session->results() : nullptr;
+    const std::shared_ptr<const Audit::BiasReport> report = r ? r->bias : nullptr;
+    QString html;
+    if (!m_adviceText.isEmpty())
+        html += tr("<p><i>Which parity matters: %1</i></p>").arg(m_adviceText.toHtmlEscaped());
+    if (report) {
+        for (const Audit::AttributeSummary &s : Audit::biasSummary(*report)) {
+            if (s.attribute != m_attribute->currentText())
+                continue;
+            html += tr("<p><b>%1</b> (reference %2, parity needs a disparity of %3 to %4)</p>")
+                        .arg(s.attribute.toHtmlEscaped(),
+                             report->options.method == Audit::ReferenceMethod::MinMetric
+                                 ? tr("per metric, the group with the smallest value")
+                                 : s.reference.toHtmlEscaped())
+                        .arg(s.tau, 0, 'f', 2)
+                        .arg(1 / s.tau, 0, 'f', 2);
+            for (const Audit::GroupSummary &g : s.groups)
+                html += QStringLiteral("<p>%1 %2</p>").arg(g.failed.empty() ? tr("✓") : tr("✗"), g.text.toHtmlEscaped());
+        }
+    }
+    m_summary->setHtml(html);
+}
+
+void BiasTab::markAdvisedRows()
+{
+    for (int row = 0; row < m_verdicts->rowCount(); ++row) {
+        const QString name = Audit::parityName(Audit::Parity(row));
+        const bool advised = m_advised.contains(name);
+        auto *item = new QTableWidgetItem(advised ? tr("▶ %1").arg(name) : name);
+        QFont font = m_verdicts->font();
+        font.setBold(advised);
+        item->setFont(font);
+        if (advised)
+            item->setToolTip(tr("The parity the fairness tree names for your intervention and concern."));
+        m_verdicts->setVerticalHeaderItem(row, item);
+    }
 }
 
 void BiasTab::applyOptions()
@@ -182,92 +303,33 @@ void BiasTab::refresh()
         m_verdicts->setHorizontalHeaderLabels(columns);
         m_verdicts->setVerticalHeaderLabels(rows);
         for (std::size_t p = 0; p < Audit::kParityCount; ++p) {
-            for (std::size_t a = 0; a < report->attributes.size(); ++a)
-                setVerdictCell(m_verdicts, int(p), int(a), report->attributes[a].parities[p]);
-            setVerdictCell(m_verdicts, int(p), int(report->attributes.size()), report->overall[p]);
+            for (std::size_t a = 0; a < report->attributes.size(); ++a) {
+                const Audit::AttributeVerdict &av = report->attributes[a];
+                setVerdictCell(m_verdicts, int(p), int(a), av.parities[p],
+                               verdictTooltip(*report, av.attribute, p, av.parities[p]));
+            }
+            setVerdictCell(m_verdicts, int(p), int(report->attributes.size()), report->overall[p],
+                           verdictTooltip(*report, QString(), p, report->overall[p]));
         }
+        markAdvisedRows();
         m_verdicts->resizeColumnsToContents();
     }
+    updateSummary();
     m_table->resizeColumnsToContents();
     rebuildChart();
 }
 
 void BiasTab::rebuildChart()
 {
-    auto *chart = new QChart;
-    m_failing.clear();
-    m_groups.clear();
     const Audit::BiasMetric metric = Audit::BiasMetric(m_metric->currentData().toInt());
-    const double tau = m_session->biasOptions().tau;
-    if (m_model->rowCount() > 0) {
-        auto *pass = new QBarSet(tr("within tolerance"));
-        auto *fail = new QBarSet(tr("outside tolerance"));
-        auto *undefined = new QBarSet(tr("undefined"));
-        pass->setColor(kPass);
-        fail->setColor(kFail);
-        undefined->setColor(kUndefined);
-        QStringList categories;
-        double top = 1.0 / tau;
-        for (int row = 0; row < m_model->rowCount(); ++row) {
-            const Audit::GroupMetrics *g = m_model->group(row);
-            const double d = g->disparity(metric);
-            const Audit::Verdict v = g->parity(Audit::Parity(std::size_t(metric)));
-            const double shown = std::isfinite(d) ? d : 0.0;
-            *pass << (v.has_value() && *v ? shown : 0.0);
-            *fail << (v.has_value() && !*v ? shown : 0.0);
-            *undefined << (!v.has_value() ? 0.02 : 0.0);
-            const bool isReference = g->value == g->references[std::size_t(metric)];
-            categories << QStringLiteral("%1%2\nn=%3").arg(g->value, isReference ? tr(" (ref)") : QString()).arg(g->groupSize);
-            m_groups << g->value;
-            if (v.has_value() && !*v)
-                m_failing << g->value;
-            top = std::max(top, std::isfinite(d) ? d : 0.0);
-        }
-        auto *series = new QStackedBarSeries;
-        series->append(pass);
-        series->append(fail);
-        series->append(undefined);
-        chart->addSeries(series);
-        auto *x = new QBarCategoryAxis;
-        x->append(categories);
-        x->setTruncateLabels(false);
-        x->setLabelsAngle(categories.size() > 5 ? -45 : 0);
-        auto *y = new QValueAxis;
-        y->setRange(0, std::min(top * 1.1, 12.0));
-        y->applyNiceNumbers();
-        y->setTitleText(tr("%1 disparity").arg(metricTitle(Audit::biasMetricName(metric))));
-        chart->addAxis(x, Qt::AlignBottom);
-        chart->addAxis(y, Qt::AlignLeft);
-        series->attachAxis(x);
-        series->attachAxis(y);
-
-        auto *low = new QLineSeries(chart); // an area series does not own its boundary lines
-        auto *high = new QLineSeries(chart);
-        const double left = -0.5;
-        const double right = double(categories.size()) - 0.5;
-        *low << QPointF(left, tau) << QPointF(right, tau);
-        *high << QPointF(left, 1 / tau) << QPointF(right, 1 / tau);
-        auto *band = new QAreaSeries(high, low);
-        band->setName(tr("tolerance [%1, %2]").arg(tau, 0, 'f', 2).arg(1 / tau, 0, 'f', 2));
-        QColor fill = kPass;
-        fill.setAlpha(45);
-        band->setBrush(fill);
-        band->setPen(QPen(kPass.darker(), 1, Qt::DashLine));
-        chart->addSeries(band);
-        band->attachAxis(x);
-        band->attachAxis(y);
-        auto *parity = new QLineSeries;
-        parity->setName(tr("parity (1.0)"));
-        *parity << QPointF(left, 1) << QPointF(right, 1);
-        parity->setPen(QPen(palette().color(QPalette::WindowText), 1));
-        chart->addSeries(parity);
-        parity->attachAxis(x);
-        parity->attachAxis(y);
-        chart->setTitle(
-            tr("%1: %2 disparity by group").arg(m_attribute->currentText(), metricTitle(Audit::biasMetricName(metric))));
-        chart->legend()->setAlignment(Qt::AlignBottom);
-    }
-    replaceChart(m_chartView, chart);
+    std::vector<const Audit::GroupMetrics *> groups;
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        groups.push_back(m_model->group(row));
+    BiasChart chart = makeBiasChart(groups, metric, m_session->biasOptions().tau, m_attribute->currentText(),
+                                    palette().color(QPalette::WindowText));
+    m_failing = chart.failing;
+    m_groups = chart.groups;
+    replaceChart(m_chartView, chart.chart);
 }
 
 } // namespace Ui

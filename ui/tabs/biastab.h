@@ -8,6 +8,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QTableWidget;
+class QTextBrowser;
 
 namespace Ui {
 
@@ -15,9 +16,11 @@ class BiasTableModel;
 class ProjectSession;
 class ReportTableView;
 
-// Per attribute: the group metrics table, a disparity chart for the chosen metric with the
-// tolerance band [tau, 1/tau], bars coloured pass/fail and the reference group marked, and
-// the fairness verdicts per attribute and overall. Pickers set the reference and tau.
+// Per attribute: the group metrics table, a disparity chart for the chosen metric on a log
+// axis centred on 1 with the tolerance band [tau, 1/tau], pass/fail by marker shape, mark and
+// colour, the fairness verdicts per attribute and overall, and core's plain-language summary.
+// Pickers set the reference and tau; "Which parity matters?" walks Aequitas's fairness tree
+// and highlights the parity it names in the table, the verdicts and the chart.
 class BiasTab final : public QWidget
 {
     Q_OBJECT
@@ -35,11 +38,19 @@ public:
     QDoubleSpinBox *tauBox() const { return m_tau; }
     QStringList failingBars() const { return m_failing; } // groups drawn as failing in the chart
     QStringList chartGroups() const { return m_groups; }
+    QTextBrowser *summary() const { return m_summary; }
+    QComboBox *interventionBox() const { return m_intervention; }
+    QComboBox *concernBox() const { return m_concern; }
+    QLabel *adviceLabel() const { return m_advice; }
+    QStringList advisedParities() const { return m_advised; }
 
 private:
     void refresh();
     void rebuildChart();
     void applyOptions();
+    void applyAdvice();
+    void markAdvisedRows();
+    void updateSummary();
 
     ProjectSession *m_session;
     BiasTableModel *m_model;
@@ -52,8 +63,14 @@ private:
     QTableWidget *m_verdicts;
     QChartView *m_chartView;
     QLabel *m_message;
+    QTextBrowser *m_summary;
+    QComboBox *m_intervention;
+    QComboBox *m_concern;
+    QLabel *m_advice;
     QStringList m_failing;
     QStringList m_groups;
+    QStringList m_advised; // parity names the fairness tree points at
+    QString m_adviceText; // and why
 };
 
 } // namespace Ui

@@ -17,6 +17,20 @@ constexpr int kHeaderHeight = 72 + kTitleHeight; // the title, then column label
 constexpr int kCellWidth = 64;
 constexpr int kCellHeight = 34;
 
+QColor mix(const QColor &a, const QColor &b, double t)
+{
+    return QColor::fromRgbF(float(a.redF() + (b.redF() - a.redF()) * t), float(a.greenF() + (b.greenF() - a.greenF()) * t),
+                            float(a.blueF() + (b.blueF() - a.blueF()) * t));
+}
+
+QColor heatColour(double t)
+{
+    const QColor low(230, 125, 60); // Okabe–Ito vermillion, lightened for black text
+    const QColor mid(242, 242, 242);
+    const QColor high(86, 180, 233); // Okabe–Ito sky blue
+    return t < 0.5 ? mix(low, mid, t * 2) : mix(mid, high, (t - 0.5) * 2);
+}
+
 } // namespace
 
 HeatmapWidget::HeatmapWidget(QWidget *parent)
@@ -141,9 +155,10 @@ void HeatmapWidget::paintEvent(QPaintEvent *)
             const double v = m_values[cell];
             QColor colour = palette().color(QPalette::Mid);
             if (m_cells[cell] >= 0 && std::isfinite(v)) {
-                // Red well below the overall value, green at or above it.
+                // Okabe–Ito vermillion well below the overall value, through near-white, to sky blue at
+                // or above it: a scale readable with red-green colour blindness (the value is printed too).
                 const double t = std::clamp((v - (m_overall - 0.3)) / 0.3, 0.0, 1.0);
-                colour = QColor::fromHsvF(float(t * 0.33), 0.65f, 0.95f);
+                colour = heatColour(t);
             }
             p.fillRect(rect, colour);
             if (m_cells[cell] >= 0) {

@@ -9,7 +9,8 @@
 namespace Ui {
 
 // A two-way slice grid: rows are the groups of one feature, columns those of another,
-// each cell coloured by a metric (low = red, high = green) with its value and size.
+// each cell coloured by a metric on a colour-blind-safe scale (well below overall = vermillion,
+// at or above = sky blue) with its value and size.
 // Cells below the minimum size are grey. Data come straight from a SliceReport.
 class HeatmapWidget final : public QWidget
 {

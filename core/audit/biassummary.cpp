@@ -1,0 +1,262 @@
+#include "biassummary.h"
+
+#include <cmath>
+
+#include <QLocale>
+
+namespace Audit {
+
+namespace {
+
+struct MetricText
+{
+    const char *label; // "FPR"
+    const char *parity; // short parity name: "FPR"
+    const char *phrase; // "false-positive rate"
+    const char *numerator; // "fp"
+    const char *denominator; // "(fp + tn)"
+};
+
+const MetricText &metricText(BiasMetric metric)
+{
+    static const MetricText texts[] = {
+        {"PPR", "Statistical", "share of all positive predictions", "pp", "k"},
+        {"PPrev", "Impact", "rate of positive predictions", "pp", "group size"},
+        {"Precision", "Precision", "precision", "tp", "(tp + fp)"},
+        {"FDR", "FDR", "false-discovery rate", "fp", "(tp + fp)"},
+        {"FOR", "FOR", "false-omission rate", "fn", "(fn + tn)"},
+        {"FPR", "FPR", "false-positive rate", "fp", "(fp + tn)"},
+        {"FNR", "FNR", "false-negative rate", "fn", "(fn + tp)"},
+        {"TPR", "TPR", "true-positive rate", "tp", "(tp + fn)"},
+        {"TNR", "TNR", "true-negative rate", "tn", "(tn + fp)"},
+        {"NPV", "NPV", "negative predictive value", "tn", "(tn + fn)"},
+    };
+    return texts[std::size_t(metric)];
+}
+
+QString count(std::int64_t n)
+{
+    static const QLocale english(QLocale::English, QLocale::UnitedStates);
+    return english.toString(qlonglong(n));
+}
+
+QString number(double v)
+{
+    return std::isfinite(v) ? QString::number(v, 'f', 3) : QStringLiteral("n/a");
+}
+
+const GroupMetrics *findGroup(const BiasReport &report, const QString &attribute, const QString &value)
+{
+    for (const GroupMetrics &g : report.groups) {
+        if (g.attribute == attribute && g.value == value)
+            return &g;
+    }
+    return nullptr;
+}
+
+// The sentence for one failing parity.
+QString failureSentence(const QString &group, const ParityFinding &f, bool first, const QString &band)
+{
+    const MetricText &t = metricText(f.metric);
+    QString s;
+    if (f.metric == BiasMetric::Ppr)
+        s = QStringLiteral("%1 receives %2× as large a share of the positive predictions as %3 (PPR %4 vs %5)")
+                .arg(first ? group : QStringLiteral("It"), number(f.disparity), f.reference, number(f.value),
+                     number(f.referenceValue));
+    else if (f.metric == BiasMetric::Pprev)
+        s = QStringLiteral("%1 predicted positive %2× as often as %3 (PPrev %4 vs %5)")
+                .arg(first ? group + QStringLiteral(" is") : QStringLiteral("It is"), number(f.disparity), f.reference,
+                     number(f.value), number(f.referenceValue));
+    else
+        s = QStringLiteral("%1 %2 is %3× %4's (%5 vs %6)")
+                .arg(first ? group + QStringLiteral("'s") : QStringLiteral("Its"), QLatin1String(t.phrase), number(f.disparity),
+                     f.reference, number(f.value), number(f.referenceValue));
+    if (f.referenceValue == 0)
+        s += QStringLiteral(", the reference's being 0");
+    s += QStringLiteral(" — %1 fails").arg(parityName(f.parity));
+    if (first)
+        s += QStringLiteral(" (parity needs %1)").arg(band);
+    return s + QLatin1Char('.');
+}
+
+} // namespace
+
+QString biasMetricLabel(BiasMetric metric)
+{
+    return QLatin1String(metricText(metric).label);
+}
+
+QString biasMetricPhrase(BiasMetric metric)
+{
+    return QLatin1String(metricText(metric).phrase);
+}
+
+MetricFormula biasMetricFormula(const GroupMetrics &g, BiasMetric metric)
+{
+    MetricFormula f;
+    switch (metric) {
+    case BiasMetric::Ppr:
+        f.numerator = g.pp;
+        f.denominator = g.k;
+        break;
+    case BiasMetric::Pprev:
+        f.numerator = g.pp;
+        f.denominator = g.groupSize;
+        break;
+    case BiasMetric::Precision:
+        f.numerator = g.tp;
+        f.denominator = g.tp + g.fp;
+        break;
+    case BiasMetric::Fdr:
+        f.numerator = g.fp;
+        f.denominator = g.tp + g.fp;
+        break;
+    case BiasMetric::For:
+        f.numerator = g.fn;
+        f.denominator = g.fn + g.tn;
+        break;
+    case BiasMetric::Fpr:
+        f.numerator = g.fp;
+        f.denominator = g.fp + g.tn;
+        break;
+    case BiasMetric::Fnr:
+        f.numerator = g.fn;
+        f.denominator = g.fn + g.tp;
+        break;
+    case BiasMetric::Tpr:
+        f.numerator = g.tp;
+        f.denominator = g.tp + g.fn;
+        break;
+    case BiasMetric::Tnr:
+        f.numerator = g.tn;
+        f.denominator = g.tn + g.fp;
+        break;
+    case BiasMetric::Npv:
+        f.numerator = g.tn;
+        f.denominator = g.tn + g.fn;
+        break;
+    }
+    const MetricText &t = metricText(metric);
+    f.definition = QStringLiteral("%1 / %2").arg(QLatin1String(t.numerator), QLatin1String(t.denominator));
+    f.text
+        = QStringLiteral("%1 = %2 = %3 / %4").arg(QLatin1String(t.label), f.definition, count(f.numerator), count(f.denominator));
+    return f;
+}
+
+std::vector<AttributeSummary> biasSummary(const BiasReport &report)
+{
+    const double tau = report.options.tau;
+    const QString band = QStringLiteral("%1–%2").arg(tau, 0, 'f', 2).arg(1 / tau, 0, 'f', 2);
+    std::vector<AttributeSummary> out;
+    for (const AttributeVerdict &a : report.attributes) {
+        AttributeSummary s;
+        s.attribute = a.attribute;
+        s.reference = a.reference;
+        s.tau = tau;
+        const bool perMetric = report.options.method == ReferenceMethod::MinMetric;
+        QStringList sentences;
+        for (const GroupMetrics &g : report.groups) {
+            if (g.attribute != a.attribute || (!perMetric && g.value == a.reference))
+                continue;
+            GroupSummary gs;
+            gs.group = g.value;
+            for (BiasMetric metric : kBiasMetrics) {
+                const std::size_t i = std::size_t(metric);
+                ParityFinding f;
+                f.metric = metric;
+                f.parity = Parity(i); // Parity's first ten entries follow BiasMetric's order
+                f.reference = g.references[i];
+                f.value = g.metrics[i];
+                const GroupMetrics *ref = findGroup(report, g.attribute, f.reference);
+                f.referenceValue = ref ? ref->metrics[i] : std::nan("");
+                f.disparity = g.disparities[i];
+                f.verdict = g.parities[i];
+                if (perMetric && f.reference == g.value)
+                    continue; // the reference of this metric: parity with itself
+                gs.findings.push_back(f);
+                if (!f.verdict.has_value())
+                    gs.undefined << QLatin1String(metricText(metric).parity);
+                else if (*f.verdict)
+                    gs.passed << QLatin1String(metricText(metric).parity);
+                else
+                    gs.failed.push_back(f);
+            }
+            QStringList text;
+            for (std::size_t i = 0; i < gs.failed.size(); ++i)
+                text << failureSentence(gs.group, gs.failed[i], i == 0, band);
+            if (gs.failed.empty())
+                text << QStringLiteral("%1 passes %2 parity (within %3).")
+                            .arg(gs.group, gs.undefined.isEmpty() ? QStringLiteral("every") : QStringLiteral("every defined"),
+                                 band);
+            else if (!gs.passed.isEmpty())
+                text << QStringLiteral("Passes %1 parity.").arg(gs.passed.join(QStringLiteral(", ")));
+            if (!gs.undefined.isEmpty())
+                text << QStringLiteral("No verdict for %1 parity (0 / 0).").arg(gs.undefined.join(QStringLiteral(", ")));
+            gs.text = text.join(QLatin1Char(' '));
+            sentences << gs.text;
+            s.groups.push_back(gs);
+        }
+        s.text = QStringLiteral("%1 (reference %2): %3")
+                     .arg(a.attribute, perMetric ? QStringLiteral("per metric, the group with the smallest value") : a.reference,
+                          sentences.join(QLatin1Char(' ')));
+        out.push_back(s);
+    }
+    return out;
+}
+
+QString biasSummaryText(const BiasReport &report)
+{
+    QStringList paragraphs;
+    for (const AttributeSummary &s : biasSummary(report))
+        paragraphs << s.text;
+    return paragraphs.join(QStringLiteral("\n\n")) + QLatin1Char('\n');
+}
+
+ParityAdvice fairnessTree(Intervention intervention, Concern concern)
+{
+    ParityAdvice a;
+    const bool punitive = intervention == Intervention::Punitive;
+    switch (concern) {
+    case Concern::Everyone:
+        a.parities = {Parity::Statistical, Parity::Impact};
+        a.metrics = {BiasMetric::Ppr, BiasMetric::Pprev};
+        a.explanation = punitive ? QStringLiteral("Fair to everyone, whatever their true outcome: the tree's FP/GS parity (false "
+                                                  "positives per group size), which this report does not compute; the nearest "
+                                                  "are the representation parities: Statistical Parity (equal shares of those "
+                                                  "acted on) and Impact Parity (equal rates of action).")
+                                 : QStringLiteral("Fair to everyone, whatever their true need: the tree's FN/GS parity (false "
+                                                  "negatives per group size), which this report does not compute; the nearest "
+                                                  "are the representation parities: Statistical Parity (equal shares of those "
+                                                  "helped) and Impact Parity (equal rates of help).");
+        break;
+    case Concern::Selected:
+        if (punitive) {
+            a.parities = {Parity::Fdr};
+            a.metrics = {BiasMetric::Fdr};
+            a.explanation = QStringLiteral("Punitive, fair to those acted on: FDR Parity — of the people the model "
+                                           "selects, equal shares wrongly selected in every group.");
+        } else {
+            a.parities = {Parity::For};
+            a.metrics = {BiasMetric::For};
+            a.explanation = QStringLiteral("Assistive, fair to those not given help: FOR Parity — of the people the "
+                                           "model passes over, equal shares who needed help in every group.");
+        }
+        break;
+    case Concern::InNeed:
+        if (punitive) {
+            a.parities = {Parity::Fpr};
+            a.metrics = {BiasMetric::Fpr};
+            a.explanation = QStringLiteral("Punitive, fair to those for whom action is not warranted: FPR Parity — of "
+                                           "the truly negative people, equal shares wrongly selected in every group.");
+        } else {
+            a.parities = {Parity::Fnr};
+            a.metrics = {BiasMetric::Fnr};
+            a.explanation = QStringLiteral("Assistive, fair to those in need: FNR Parity — of the people who truly "
+                                           "need help, equal shares missed in every group.");
+        }
+        break;
+    }
+    return a;
+}
+
+} // namespace Audit

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <vector>
+
+#include <QString>
+#include <QStringList>
+
+#include "biasreport.h"
+
+namespace Audit {
+
+// The counts behind one group metric: "FPR = fp / (fp + tn) = 112 / 1,500".
+struct MetricFormula
+{
+    QString definition; // "fp / (fp + tn)"
+    std::int64_t numerator = 0;
+    std::int64_t denominator = 0;
+    QString text; // "FPR = fp / (fp + tn) = 112 / 1,500"
+};
+MetricFormula biasMetricFormula(const GroupMetrics &group, BiasMetric metric);
+QString biasMetricLabel(BiasMetric metric); // "PPR", "FPR", "Precision", ...
+QString biasMetricPhrase(BiasMetric metric); // "false-positive rate", ...
+
+// One metric's parity for one group, with the numbers it rests on (copied from the report).
+struct ParityFinding
+{
+    BiasMetric metric = BiasMetric::Ppr;
+    Parity parity = Parity::Statistical;
+    QString reference; // the reference group of this metric
+    double value = 0; // the group's metric
+    double referenceValue = 0; // the reference group's metric
+    double disparity = 0; // value / referenceValue, as the report has it
+    Verdict verdict;
+};
+
+struct GroupSummary
+{
+    QString group;
+    std::vector<ParityFinding> findings; // the ten one-metric parities, in BiasMetric order
+    std::vector<ParityFinding> failed; // those whose verdict is false
+    QStringList passed; // short names of the passing parities: "Precision", "FDR", ...
+    QStringList undefined; // short names of the parities with no verdict (a 0/0 disparity)
+    QString text; // the sentences
+};
+
+struct AttributeSummary
+{
+    QString attribute;
+    QString reference;
+    double tau = 0.8;
+    std::vector<GroupSummary> groups; // every group but the reference (all groups under min_metric)
+    QString text; // "sex (reference Male): Female ..."
+};
+
+// Plain-language reading of a bias report: per attribute, which groups fail which parity
+// and by how much. Every number comes from the report.
+std::vector<AttributeSummary> biasSummary(const BiasReport &report);
+QString biasSummaryText(const BiasReport &report); // the attributes' texts, one paragraph each
+
+// Aequitas's fairness tree (Saleiro et al., "Aequitas: A Bias and Fairness Audit Toolkit"):
+// which parity matters for an intervention and the people whose fairness is the concern.
+enum class Intervention { Punitive, Assistive };
+enum class Concern {
+    Everyone, // the whole population, regardless of the true outcome
+    Selected, // by the model's decision: those acted on (punitive) / those left without help (assistive)
+    InNeed // by the true outcome: those for whom action is not warranted (punitive) / those in need (assistive)
+};
+struct ParityAdvice
+{
+    std::vector<Parity> parities; // the parities to look at, most relevant first
+    std::vector<BiasMetric> metrics; // their metrics
+    QString explanation;
+};
+ParityAdvice fairnessTree(Intervention intervention, Concern concern);
+
+} // namespace Audit

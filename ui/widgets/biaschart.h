@@ -1,0 +1,40 @@
+#pragma once
+
+#include <vector>
+
+#include <QColor>
+#include <QStringList>
+
+#include "biasreport.h"
+
+class QChart;
+
+namespace Ui {
+
+// Okabe–Ito colours, safe for the common colour-vision deficiencies.
+namespace OkabeIto {
+inline const QColor kBlue(0, 114, 178); // within tolerance
+inline const QColor kVermillion(213, 94, 0); // outside tolerance
+inline const QColor kBluishGreen(0, 158, 115); // the tolerance band
+inline const QColor kGrey(153, 153, 153); // undefined
+} // namespace OkabeIto
+
+// Qt Charts renders axis labels as rich text: a plain value ("<0", "a & b") escaped for it.
+QString chartLabelText(const QString &plain);
+
+struct BiasChart
+{
+    QChart *chart = nullptr; // owned by the caller
+    QStringList groups; // the groups in axis order
+    QStringList failing; // those drawn as outside tolerance
+    QStringList categories; // the axis labels as given to the axis (escaped)
+};
+
+// A group's disparity for `metric` against its reference on a log axis centred on 1 (base 2;
+// base 10 when a ratio lies beyond 1/16..16),
+// a stem from 1 to the value, the tolerance band [tau, 1/tau] shaded, pass and fail told
+// apart by marker shape and a ✓/✗ in the label as well as by colour.
+BiasChart makeBiasChart(const std::vector<const Audit::GroupMetrics *> &groups, Audit::BiasMetric metric, double tau,
+                        const QString &attribute, const QColor &textColour);
+
+} // namespace Ui

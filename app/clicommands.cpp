@@ -516,6 +516,14 @@ int report(const QStringList &args)
     const QString pdf = cli.value(QStringLiteral("pdf"));
     const ReportFacts facts = ReportFacts::of(audit.model.get(), audit.data->path, audit.data->md5, audit.results);
     exportReport(facts, audit.results, out, pdf);
+    if (audit.results.bias) {
+        for (const AttributeVerdict &a : audit.results.bias->attributes) {
+            for (const AuditReport::GroupSummary &g : AuditReport::biasSummary(audit.results, a.attribute)) {
+                for (const QString &sentence : g.sentences())
+                    printErr(QStringLiteral("%1: %2").arg(a.attribute, sentence));
+            }
+        }
+    }
     printErr(QStringLiteral("report: model %1 at threshold %2 (F1 %3) written to %4%5")
                  .arg(audit.model->id())
                  .arg(audit.results.threshold, 0, 'f', 4)

@@ -67,19 +67,19 @@ QString disparityPhrase(BiasMetric metric, const QString &times, const QString &
     case BiasMetric::Pprev:
         return QStringLiteral("is predicted positive %1 as often as %2").arg(times, reference);
     case BiasMetric::Precision:
-        return QStringLiteral("has %1 %2's precision (positive predictions that are right)").arg(times, reference);
+        return QStringLiteral("has %1 %2's precision").arg(times, reference);
     case BiasMetric::Fdr:
-        return QStringLiteral("has %1 %2's false discovery rate (positive predictions that are wrong)").arg(times, reference);
+        return QStringLiteral("has %1 %2's false discovery rate").arg(times, reference);
     case BiasMetric::For:
-        return QStringLiteral("has %1 %2's false omission rate (negative predictions that are wrong)").arg(times, reference);
+        return QStringLiteral("has %1 %2's false omission rate").arg(times, reference);
     case BiasMetric::Fpr:
-        return QStringLiteral("is wrongly predicted positive %1 as often as %2 (false positive rate)").arg(times, reference);
+        return QStringLiteral("is wrongly predicted positive %1 as often as %2").arg(times, reference);
     case BiasMetric::Fnr:
-        return QStringLiteral("has its true positives missed %1 as often as %2 (false negative rate)").arg(times, reference);
+        return QStringLiteral("has its true positives missed %1 as often as %2").arg(times, reference);
     case BiasMetric::Tpr:
-        return QStringLiteral("has %1 %2's true positive rate (recall)").arg(times, reference);
+        return QStringLiteral("has its true positives found %1 as often as %2").arg(times, reference);
     case BiasMetric::Tnr:
-        return QStringLiteral("has %1 %2's true negative rate").arg(times, reference);
+        return QStringLiteral("has its true negatives found %1 as often as %2").arg(times, reference);
     case BiasMetric::Npv:
         return QStringLiteral("has %1 %2's negative predictive value").arg(times, reference);
     }
@@ -120,41 +120,42 @@ ReportFacts ReportFacts::of(const Model *model, const QString &dataPath, const Q
     return facts;
 }
 
-QStringList AuditReport::biasSummary(const AuditResults &results, const QString &attribute)
+std::vector<AuditReport::GroupSummary> AuditReport::biasSummary(const AuditResults &results, const QString &attribute)
 {
-    QStringList sentences;
+    std::vector<GroupSummary> summary;
     if (!results.bias)
-        return sentences;
+        return summary;
     const BiasReport &bias = *results.bias;
     const QString band = QStringLiteral("%1–%2").arg(exact(bias.options.tau, 2), exact(1 / bias.options.tau, 2));
-    QStringList within;
     for (const GroupMetrics &g : bias.groups) {
         if (g.attribute != attribute)
             continue;
-        QStringList failed;
-        QStringList undefined;
+        GroupSummary group{g.value, g.groupSize, {}, {}};
         for (std::size_t p = 0; p < kBaseParities; ++p) {
             const Verdict v = g.parities[p];
             const auto metric = BiasMetric(p);
             if (!v.has_value())
-                undefined << parityName(Parity(p));
+                group.undefined << parityName(Parity(p));
             else if (!*v)
-                failed << QStringLiteral("%1 (%2 fails; parity needs %3)")
-                              .arg(disparityPhrase(metric, reported(g.disparity(metric), 3) + QStringLiteral("×"),
-                                                   g.references[p]),
-                                   parityName(Parity(p)), band);
+                group.failures << QStringLiteral("%1 (%2 fails; parity needs %3)")
+                                      .arg(disparityPhrase(metric, reported(g.disparity(metric), 3) + QStringLiteral("×"),
+                                                           g.references[p]),
+                                           parityName(Parity(p)), band);
         }
-        if (!failed.isEmpty())
-            sentences << QStringLiteral("%1: %2.").arg(g.value, failed.join(QStringLiteral("; ")));
-        if (!undefined.isEmpty())
-            sentences << QStringLiteral("%1: %2 cannot be judged (a rate of 0/0 in the group or its reference).")
-                             .arg(g.value, undefined.join(QStringLiteral(", ")));
-        if (failed.isEmpty() && undefined.isEmpty())
-            within << g.value;
+        summary.push_back(group);
     }
-    if (!within.isEmpty())
-        sentences << QStringLiteral("Within parity (%1) on every metric: %2.").arg(band, within.join(QStringLiteral(", ")));
-    return sentences;
+    return summary;
+}
+
+QStringList AuditReport::GroupSummary::sentences() const
+{
+    QStringList out;
+    for (const QString &failure : failures)
+        out << QStringLiteral("%1: %2.").arg(group, failure);
+    if (!undefined.isEmpty())
+        out << QStringLiteral("%1: %2 cannot be judged (a rate of 0/0 in the group or its reference).")
+                   .arg(group, undefined.join(QStringLiteral(", ")));
+    return out;
 }
 
 QString AuditReport::body(const ReportFacts &facts, const AuditResults &results, const std::vector<CardChart> &charts,
@@ -200,7 +201,8 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
         + QStringLiteral("<tr><th>Metric</th><th>Value</th><th>95% interval</th></tr>\n");
     const SliceRow *overall = results.slices ? &results.slices->overall : nullptr;
     const auto metricRow = [&](const QString &key, const QString &title, double value, const Interval *ci) {
-        h += QStringLiteral("<tr id=\"metric-%1\"><td>%2</td><td class=\"num\">%3</td><td class=\"num\">%4</td></tr>\n")
+        h += QStringLiteral("<tr id=\"metric-%1\"><td>%2</td><td class=\"num\" align=\"right\">%3</td><td class=\"num\" "
+                            "align=\"right\">%4</td></tr>\n")
                  .arg(key, title, exact(value),
                       ci ? QStringLiteral("%1 – %2").arg(reported(ci->low), reported(ci->high)) : QStringLiteral("–"));
     };
@@ -221,7 +223,8 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
     // Weakest slices.
     if (results.slices) {
         const SliceReport &slices = *results.slices;
-        const QString name = enumName(slices.options.weakMetric);
+        const QString name = slices.options.weakMetric == SliceMetric::F1 ? QStringLiteral("F1")
+                                                                          : enumName(slices.options.weakMetric);
         h += QStringLiteral("<h2>Weakest slices</h2>\n");
         if (slices.weak.empty()) {
             h += QStringLiteral("<p>No slice is more than %1 below the overall %2 with its interval below it too.</p>\n")
@@ -244,8 +247,10 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
             for (std::size_t k = 0; k < slices.weak.size() && k < kWeakestShown; ++k) {
                 const SliceRow &row = slices.slices[slices.weak[k]];
                 const Interval ci = row.interval(slices.options.weakMetric);
-                h += QStringLiteral("<tr><td>%1 = %2</td><td class=\"num\">%3</td><td class=\"num\">%4</td>"
-                                    "<td class=\"num\">%5</td><td class=\"num\">%6 – %7</td><td class=\"num\">%8</td></tr>\n")
+                h += QStringLiteral(
+                         "<tr><td>%1 = %2</td><td class=\"num\" align=\"right\">%3</td><td class=\"num\" align=\"right\">%4</td>"
+                         "<td class=\"num\" align=\"right\">%5</td><td class=\"num\" align=\"right\">%6 – %7</td><td "
+                         "class=\"num\" align=\"right\">%8</td></tr>\n")
                          .arg(esc(row.feature()), esc(row.value()), count(row.n), count(row.labelPositives()),
                               reported(row.metric(slices.options.weakMetric)), reported(ci.low), reported(ci.high),
                               reported(row.gap));
@@ -269,7 +274,7 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
                     parities << parityName(p);
             }
             if (!parities.isEmpty())
-                failing << QStringLiteral("%1 fails %2").arg(esc(a.attribute), parities.join(QStringLiteral(", ")));
+                failing << QStringLiteral("<b>%1</b> fails %2").arg(esc(a.attribute), parities.join(QStringLiteral(", ")));
         }
         h += QStringLiteral("<p>%1. Disparity is a group's metric divided by its reference group's; %2</p>\n")
                  .arg(failing.isEmpty() ? QStringLiteral("Every attribute is within parity on the main metrics")
@@ -278,31 +283,46 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
                           .arg(exact(bias.options.tau, 2), exact(1 / bias.options.tau, 2)));
         for (const AttributeVerdict &a : bias.attributes) {
             h += QStringLiteral("<h3>%1 (reference %2)</h3>\n<ul>\n").arg(esc(a.attribute), esc(a.reference));
-            for (const QString &sentence : biasSummary(results, a.attribute))
-                h += QStringLiteral("<li>%1</li>\n").arg(esc(sentence));
+            QStringList within;
+            for (const GroupSummary &g : biasSummary(results, a.attribute)) {
+                if (g.failures.isEmpty() && g.undefined.isEmpty()) {
+                    within << esc(g.group);
+                    continue;
+                }
+                h += QStringLiteral("<li><b>%1</b> (%2 rows)<ul>\n").arg(esc(g.group), count(g.size));
+                for (const QString &failure : g.failures)
+                    h += QStringLiteral("<li>%1</li>\n").arg(esc(failure));
+                if (!g.undefined.isEmpty())
+                    h += QStringLiteral("<li>%1 cannot be judged (a rate of 0/0 in the group or its reference)</li>\n")
+                             .arg(g.undefined.join(QStringLiteral(", ")));
+                h += QStringLiteral("</ul></li>\n");
+            }
+            if (!within.isEmpty())
+                h += QStringLiteral("<li>Within parity on every metric: %1.</li>\n").arg(within.join(QStringLiteral(", ")));
             h += QStringLiteral("</ul>\n") + tableOpen()
                 + QStringLiteral("<tr><th>Group</th><th>n</th><th>PPR disparity</th><th>PPREV disparity</th>"
                                  "<th>Precision disparity</th><th>FPR disparity</th><th>FNR disparity</th>"
-                                 "<th>TPR disparity</th><th>Fails</th></tr>\n");
+                                 "<th>TPR disparity</th><th>Fails parity</th></tr>\n");
             for (const GroupMetrics &g : bias.groups) {
                 if (g.attribute != a.attribute)
                     continue;
                 QStringList failed;
                 for (std::size_t p = 0; p < kBaseParities; ++p) {
                     if (g.parities[p].has_value() && !*g.parities[p])
-                        failed << parityName(Parity(p));
+                        failed << parityName(Parity(p)).remove(QStringLiteral(" Parity"));
                 }
-                h += QStringLiteral("<tr><td>%1%2</td><td class=\"num\">%3</td>")
+                h += QStringLiteral("<tr><td>%1%2</td><td class=\"num\" align=\"right\">%3</td>")
                          .arg(esc(g.value), g.value == g.references[0] ? QStringLiteral(" (ref)") : QString(),
                               count(g.groupSize));
                 for (BiasMetric metric : {BiasMetric::Ppr, BiasMetric::Pprev, BiasMetric::Precision, BiasMetric::Fpr,
                                           BiasMetric::Fnr, BiasMetric::Tpr}) {
                     const Verdict v = g.parities[std::size_t(metric)];
                     const bool fails = v.has_value() && !*v;
-                    h += fails ? QStringLiteral("<td class=\"num\" style=\"background-color: #f8d7da;\" "
-                                                "bgcolor=\"#f8d7da\">%1</td>")
-                                     .arg(reported(g.disparity(metric), 3))
-                               : QStringLiteral("<td class=\"num\">%1</td>").arg(reported(g.disparity(metric), 3));
+                    h += fails
+                        ? QStringLiteral("<td class=\"num\" style=\"background-color: #f8d7da;\" "
+                                         "bgcolor=\"#f8d7da\">%1</td>")
+                              .arg(reported(g.disparity(metric), 3))
+                        : QStringLiteral("<td class=\"num\" align=\"right\">%1</td>").arg(reported(g.disparity(metric), 3));
                 }
                 h += QStringLiteral("<td>%1</td></tr>\n")
                          .arg(failed.isEmpty() ? QStringLiteral("–") : failed.join(QStringLiteral(", ")));

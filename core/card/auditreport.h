@@ -49,10 +49,21 @@ public:
     // The same content as a paginated A4 PDF.
     static QByteArray toPdf(const ReportFacts &facts, const AuditResults &results, const std::vector<CardChart> &charts = {});
 
-    // The plain-language bias summary of one attribute, one sentence per group that fails a
-    // parity or cannot be judged, e.g. "Female: gets 0.165× Male's share of the positive
-    // predictions (Statistical Parity fails; parity needs 0.80–1.25)".
-    static QStringList biasSummary(const AuditResults &results, const QString &attribute);
+    // One group of an attribute in plain language: each failed parity as a clause such as
+    // "gets 0.165× Male's share of the positive predictions (Statistical Parity fails; parity
+    // needs 0.80–1.25)", and the parities that cannot be judged (a 0/0 rate).
+    struct GroupSummary
+    {
+        QString group;
+        std::int64_t size = 0;
+        QStringList failures;
+        QStringList undefined;
+
+        // "Female: gets 0.165× Male's share … (Statistical Parity fails; parity needs 0.80–1.25)." …
+        QStringList sentences() const;
+    };
+    // Every group of `attribute`, in the bias report's order; empty without a bias report.
+    static std::vector<GroupSummary> biasSummary(const AuditResults &results, const QString &attribute);
 
     // The report's body: `imageSource(i)` is the src of chart i.
     static QString body(const ReportFacts &facts, const AuditResults &results, const std::vector<CardChart> &charts,

@@ -72,7 +72,7 @@ void TestReport::export_atTheWorkingThresholdAsTheCliSaysIt()
     QCOMPARE(session->results()->threshold, 0.61);
     html = exported(QStringLiteral("gui_working"));
     QVERIFY(html.contains(QStringLiteral("<b>0.6100</b> (working threshold; the model's is %1)").arg(stored, 0, 'f', 4)));
-    QVERIFY(html.contains(QStringLiteral("<tr id=\"metric-f1\"><td>F1</td><td class=\"num\">%1</td>")
+    QVERIFY(html.contains(QStringLiteral("<tr id=\"metric-f1\"><td>F1</td><td class=\"num\" align=\"right\">%1</td>")
                               .arg(session->results()->metrics.f1, 0, 'f', 4)));
 
     QProcess cli;

@@ -484,6 +484,7 @@ void MainWindow::exportReport(const QString &htmlPath, const QString &pdfPath)
     const std::shared_ptr<const Audit::Model> model = p.model;
     const std::shared_ptr<const Audit::Dataset> data = p.data;
     const QString dataPath = data ? data->path : p.dataPath;
+    const QString versionDiff = m_versionsTab->shownDiffText(); // a diff on screen goes in too
     m_exportReport->setEnabled(false);
     statusBar()->showMessage(tr("Writing the report to %1…").arg(htmlPath));
     m_reportJob = new QFutureWatcher<QString>(this);
@@ -499,10 +500,11 @@ void MainWindow::exportReport(const QString &htmlPath, const QString &pdfPath)
                                                        : tr("Report saved to %1 and %2").arg(htmlPath, pdfPath),
                                      10000);
     });
-    m_reportJob->setFuture(QtConcurrent::run([copy, model, data, dataPath, htmlPath, pdfPath]() -> QString {
+    m_reportJob->setFuture(QtConcurrent::run([copy, model, data, dataPath, versionDiff, htmlPath, pdfPath]() -> QString {
         try {
             const QString md5 = data ? data->md5 : Audit::fileMd5(dataPath);
-            const Audit::ReportFacts facts = Audit::ReportFacts::of(model.get(), dataPath, md5, copy);
+            Audit::ReportFacts facts = Audit::ReportFacts::of(model.get(), dataPath, md5, copy);
+            facts.versionDiff = versionDiff;
             Audit::exportReport(facts, copy, htmlPath, pdfPath);
             return {};
         } catch (const Audit::AuditError &e) {

@@ -344,6 +344,9 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
         h += QStringLiteral("</table>\n");
     }
 
+    if (!facts.versionDiff.isEmpty())
+        h += QStringLiteral("<h2>Version diff</h2>\n<pre>%1</pre>\n").arg(esc(facts.versionDiff.trimmed()));
+
     if (!charts.empty()) {
         h += QStringLiteral("<h2>Charts</h2>\n");
         for (std::size_t i = 0; i < charts.size(); ++i)

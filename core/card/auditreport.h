@@ -30,6 +30,7 @@ struct ReportFacts
     std::int64_t positives = 0;
     QDateTime date; // UTC
     QString generator; // "ModelAudit 1.2.3"
+    QString versionDiff; // a version diff shown beside the audit, as text (empty: none)
 
     // The facts of `model` (may be null: a scored CSV) audited on `data` (null: a scored CSV,
     // then `dataFile`/`dataMd5` name the scores), dated now.

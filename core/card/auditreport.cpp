@@ -187,11 +187,17 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
             ? QStringLiteral(" (the model's)")
             : QStringLiteral(" (working threshold; the model's is %1)").arg(exact(facts.modelThreshold));
     fact(QStringLiteral("Decision threshold"), threshold + QStringLiteral(": positive when score ≥ threshold"));
-    if (results.bias)
+    if (results.bias) {
+        const BiasReport &bias = *results.bias;
         fact(QStringLiteral("Parity tolerance"),
-             QStringLiteral("τ = %1: a group is in parity when %1 ≤ disparity ≤ %2; references by %3")
-                 .arg(exact(results.bias->options.tau, 2), exact(1 / results.bias->options.tau, 2),
-                      enumName(results.bias->options.method)));
+             QStringLiteral("τ = %1: a group is in parity when %1 ≤ disparity ≤ %2")
+                 .arg(exact(bias.options.tau, 2), exact(1 / bias.options.tau, 2)));
+        QStringList references;
+        for (const AttributeVerdict &a : bias.attributes)
+            references << QStringLiteral("%1 = %2").arg(esc(a.attribute), esc(a.reference));
+        fact(QStringLiteral("Reference groups"),
+             QStringLiteral("%1 (%2)").arg(references.join(QStringLiteral(", ")), enumName(bias.options.method)));
+    }
     fact(QStringLiteral("Date"), facts.date.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss 'UTC'")));
     fact(QStringLiteral("Made by"), esc(facts.generator));
     h += QStringLiteral("</table>\n");

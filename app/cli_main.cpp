@@ -31,6 +31,7 @@ const std::map<QString, Command> &commands()
         {QStringLiteral("slices"), {Cli::slices, "per-slice performance with intervals, intersections, weak slices"}},
         {QStringLiteral("bias"), {Cli::bias, "Aequitas-style group metrics, disparities and fairness verdicts"}},
         {QStringLiteral("card"), {Cli::card, "refresh a model card's numbers; export md, html, pdf or json"}},
+        {QStringLiteral("report"), {Cli::report, "one-file audit report (HTML, and PDF with --pdf) at a threshold"}},
         {QStringLiteral("serve"), {Cli::serve, "local HTTP predict endpoint (127.0.0.1:8000 by default)"}},
         {QStringLiteral("versions"), {Cli::versions, "pipeline status and every version of dvc.lock with its metrics"}},
         {QStringLiteral("diff"), {Cli::diff, "compare two versions: metrics, params, worse slices, parity flips"}},
@@ -79,9 +80,9 @@ void printUsage(std::FILE *to)
 
 int main(int argc, char *argv[])
 {
-    // Rendering a card (HTML, PDF) needs fonts, so `card` runs a QGuiApplication on the
-    // offscreen platform: still no display needed.
-    const bool gui = argc > 1 && qstrcmp(argv[1], "card") == 0;
+    // Rendering a card or a report (HTML, PDF) needs fonts, so `card` and `report` run a
+    // QGuiApplication on the offscreen platform: still no display needed.
+    const bool gui = argc > 1 && (qstrcmp(argv[1], "card") == 0 || qstrcmp(argv[1], "report") == 0);
     if (gui && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     std::unique_ptr<QCoreApplication> app = gui ? std::make_unique<QGuiApplication>(argc, argv)

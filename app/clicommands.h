@@ -15,6 +15,7 @@ int predict(const QStringList &args);
 int slices(const QStringList &args);
 int bias(const QStringList &args);
 int card(const QStringList &args); // needs a QGuiApplication (fonts for HTML/PDF)
+int report(const QStringList &args); // needs a QGuiApplication (fonts for HTML/PDF)
 int serve(const QStringList &args); // runs the event loop until SIGINT or SIGTERM
 int versions(const QStringList &args);
 int diff(const QStringList &args);

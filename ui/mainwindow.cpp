@@ -29,15 +29,18 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "biastab.h"
 #include "cardtab.h"
+#include "fileio.h"
 #include "metricglossary.h"
 #include "performancetab.h"
 #include "predicttab.h"
 #include "project.h"
 #include "projectsession.h"
 #include "projecttab.h"
+#include "reportexport.h"
 #include "slicestab.h"
 #include "traintab.h"
 #include "versionstab.h"
@@ -266,6 +269,10 @@ void MainWindow::buildMenus()
     file->addAction(tr("Save &Model As…"), QKeySequence(tr("Ctrl+Shift+S")), this, &MainWindow::saveModel);
     file->addAction(tr("Export &Chart…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportChart);
     file->addAction(tr("Export &Table as CSV…"), QKeySequence(tr("Ctrl+Shift+E")), this, &MainWindow::exportTable);
+    m_exportReport = file->addAction(tr("Export &Report…"), QKeySequence(tr("Ctrl+Shift+R")), this,
+                                     &MainWindow::chooseReportPath);
+    m_exportReport->setToolTip(tr("One HTML file and a PDF of what the window shows at the working threshold: metrics "
+                                  "with intervals, the weakest slices, bias in words and numbers, the verdicts."));
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -447,6 +454,74 @@ void MainWindow::exportTable()
         return;
     const QString error = Ui::exportTable(*table->model(), path);
     error.isEmpty() ? statusBar()->showMessage(tr("Saved %1").arg(path), 5000) : showError(error);
+}
+
+void MainWindow::chooseReportPath()
+{
+    if (!m_session->results() || !m_session->project().scored) {
+        showError(tr("Open a project or a dataset first: there is no audit to report yet."));
+        return;
+    }
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export audit report"), QDir(m_session->project().dir).filePath(QStringLiteral("audit_report.html")),
+        tr("HTML report, with a PDF beside it (*.html)"));
+    if (path.isEmpty())
+        return;
+    const QFileInfo info(path);
+    exportReport(path, info.dir().filePath(info.completeBaseName() + QStringLiteral(".pdf")));
+}
+
+bool MainWindow::isExportingReport() const
+{
+    return m_reportJob != nullptr;
+}
+
+void MainWindow::exportReport(const QString &htmlPath, const QString &pdfPath)
+{
+    const Audit::AuditResults *results = m_session->results();
+    const LoadedProject &p = m_session->project();
+    if (!results || !p.scored) {
+        showError(tr("There is no audit to report yet."));
+        return;
+    }
+    if (m_reportJob) {
+        showError(tr("A report is being written already; try again when it is done."));
+        return;
+    }
+    // Everything the worker reads is immutable and shared, or a copy: the window may move on.
+    const Audit::AuditResults copy = *results;
+    const std::shared_ptr<const Audit::Model> model = p.model;
+    const std::shared_ptr<const Audit::Dataset> data = p.data;
+    const QString dataPath = data ? data->path : p.dataPath;
+    const QString versionDiff = m_versionsTab->shownDiffText(); // a diff on screen goes in too
+    m_exportReport->setEnabled(false);
+    statusBar()->showMessage(tr("Writing the report to %1…").arg(htmlPath));
+    m_reportJob = new QFutureWatcher<QString>(this);
+    connect(m_reportJob, &QFutureWatcher<QString>::finished, this, [this, htmlPath, pdfPath] {
+        const QString error = m_reportJob->result();
+        m_reportJob->deleteLater();
+        m_reportJob = nullptr;
+        m_exportReport->setEnabled(true);
+        if (!error.isEmpty())
+            showError(error);
+        else
+            statusBar()->showMessage(pdfPath.isEmpty() ? tr("Report saved to %1").arg(htmlPath)
+                                                       : tr("Report saved to %1 and %2").arg(htmlPath, pdfPath),
+                                     10000);
+    });
+    m_reportJob->setFuture(QtConcurrent::run([copy, model, data, dataPath, versionDiff, htmlPath, pdfPath]() -> QString {
+        try {
+            const QString md5 = data ? data->md5 : Audit::fileMd5(dataPath);
+            Audit::ReportFacts facts = Audit::ReportFacts::of(model.get(), dataPath, md5, copy);
+            facts.versionDiff = versionDiff;
+            Audit::exportReport(facts, copy, htmlPath, pdfPath);
+            return {};
+        } catch (const Audit::AuditError &e) {
+            return e.message();
+        } catch (const std::exception &e) {
+            return QStringLiteral("Could not write the report: %1").arg(QString::fromUtf8(e.what()));
+        }
+    }));
 }
 
 void MainWindow::showError(const QString &message)

@@ -1,9 +1,11 @@
 #pragma once
 
+#include <QFutureWatcher>
 #include <QMainWindow>
 
 #include "enumnames.h"
 
+class QAction;
 class QChartView;
 class QDoubleSpinBox;
 class QLabel;
@@ -66,6 +68,12 @@ public:
     QString statusText() const;
     void showTab(Tab tab);
 
+    // Writes the audit report of what the window shows (the results at the working threshold)
+    // to `htmlPath` and, when not empty, `pdfPath`, off the GUI thread; the status bar says
+    // when it is done, the banner when it failed. Returns at once.
+    void exportReport(const QString &htmlPath, const QString &pdfPath);
+    bool isExportingReport() const;
+
     // Saves a screenshot of the window once all loading and auditing is done, then calls
     // `done` with an error message (empty on success).
     void screenshotWhenIdle(const QString &path, std::function<void(const QString &error)> done);
@@ -84,6 +92,7 @@ private:
     void saveModel();
     void exportChart();
     void exportTable();
+    void chooseReportPath();
     void showError(const QString &message);
     void updateStatus();
     void updateRecentMenu();
@@ -120,6 +129,8 @@ private:
     QProgressBar *m_progress;
     QPushButton *m_cancel;
     QMenu *m_recent = nullptr;
+    QAction *m_exportReport = nullptr;
+    QFutureWatcher<QString> *m_reportJob = nullptr; // error message, empty on success
 };
 
 } // namespace Ui

@@ -4,6 +4,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
 
 #include "testutil.h"
 
@@ -41,6 +43,10 @@ private Q_SLOTS:
     void pipeline_cleanSplitTrainEvaluatePredict();
     void audit_slicesAndBiasOnCensus();
     void card_refreshesAndExportsEveryFormat();
+    void report_statesWhatTheJsonReportsState_data();
+    void report_statesWhatTheJsonReportsState();
+    void report_badInputLeavesNoFile_data();
+    void report_badInputLeavesNoFile();
     void serve_answersLogsAndStopsOnSigterm();
     void train_twiceGivesIdenticalModelFiles();
     void train_sameBytesFromAnyPathSpelling();
@@ -238,6 +244,158 @@ void TestCli::card_refreshesAndExportsEveryFormat()
     QVERIFY2(r.err.contains(QStringLiteral("broken_card.md:1: the YAML front matter opened here is never closed")),
              qPrintable(r.err));
     QVERIFY(!QFile::exists(path(QStringLiteral("broken_out.md"))));
+}
+
+void TestCli::report_statesWhatTheJsonReportsState_data()
+{
+    QTest::addColumn<QStringList>("thresholdArgs");
+    QTest::newRow("model's threshold") << QStringList();
+    QTest::newRow("working threshold 0.5") << QStringList{QStringLiteral("--threshold"), QStringLiteral("0.5")};
+}
+
+// The report states every number as evaluate, bias and the card do, and stands alone.
+void TestCli::report_statesWhatTheJsonReportsState()
+{
+    QFETCH(QStringList, thresholdArgs);
+    const QStringList input = {QStringLiteral("--model"), QStringLiteral("models/model.bin"), QStringLiteral("--data"),
+                               QStringLiteral("data/test.csv")};
+    QFile::remove(path(QStringLiteral("report.html")));
+    QFile::remove(path(QStringLiteral("report.pdf")));
+    Result r = run(QStringList{QStringLiteral("report")} + input + thresholdArgs
+                   + QStringList{QStringLiteral("--out"), QStringLiteral("report.html"), QStringLiteral("--pdf"),
+                                 QStringLiteral("report.pdf")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QString html = QString::fromUtf8(TestUtil::readFile(path(QStringLiteral("report.html"))));
+
+    r = run(QStringList{QStringLiteral("evaluate")} + input + thresholdArgs + QStringList{QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject metrics = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QVERIFY(html.contains(metrics.value(QStringLiteral("model_md5")).toString()));
+    QVERIFY(html.contains(metrics.value(QStringLiteral("data_md5")).toString()));
+    const QString threshold = QString::number(metrics.value(QStringLiteral("threshold")).toDouble(), 'f', 4);
+    QVERIFY2(html.contains(QStringLiteral("<b>%1</b>").arg(threshold)), qPrintable(threshold));
+    if (!thresholdArgs.isEmpty())
+        QVERIFY(html.contains(QStringLiteral("working threshold; the model's is")));
+    for (const char *key : {"f1", "precision", "recall", "accuracy", "roc_auc"}) {
+        const QString value = QString::number(metrics.value(QLatin1String(key)).toDouble(), 'f', 4);
+        QVERIFY2(html.contains(QStringLiteral("<tr id=\"metric-%1\"><td>").arg(QLatin1String(key)))
+                     && html.section(QStringLiteral("<tr id=\"metric-%1\">").arg(QLatin1String(key)), 1)
+                            .section(QStringLiteral("</tr>"), 0, 0)
+                            .contains(QStringLiteral("<td class=\"num\" align=\"right\">%1</td>").arg(value)),
+                 qPrintable(QStringLiteral("%1 %2").arg(QLatin1String(key), value)));
+    }
+
+    r = run(QStringList{QStringLiteral("bias")} + input + thresholdArgs + QStringList{QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject bias = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    const QJsonArray attributes = bias.value(QStringLiteral("attributes")).toArray();
+    QVERIFY(attributes.size() >= 2);
+    const auto word = [](const QJsonValue &v) {
+        return v.isNull() ? QStringLiteral("undefined") : v.toBool() ? QStringLiteral("pass") : QStringLiteral("fail");
+    };
+    // The verdicts table: one row per parity, a column per attribute, then overall.
+    static const QRegularExpression tags(QStringLiteral("<[^>]*>"));
+    const QStringList parities = bias.value(QStringLiteral("overall")).toObject().keys();
+    QCOMPARE(parities.size(), 15);
+    for (const QString &parity : parities) {
+        QStringList expected = {parity};
+        for (const QJsonValue &a : attributes)
+            expected << word(a.toObject().value(QStringLiteral("parity")).toObject().value(parity));
+        expected << word(bias.value(QStringLiteral("overall")).toObject().value(parity));
+        QString row = QStringLiteral("<tr><td>%1</td>").arg(parity)
+            + html.section(QStringLiteral("<tr><td>%1</td>").arg(parity), 1).section(QStringLiteral("</tr>"), 0, 0);
+        QCOMPARE(row.replace(QStringLiteral("</td>"), QStringLiteral(" ")).remove(tags).simplified(),
+                 expected.join(QLatin1Char(' ')));
+    }
+    // Every group with its size and PPR disparity, and a sentence for each failed parity.
+    int sentences = 0;
+    for (const QJsonValue &value : bias.value(QStringLiteral("groups")).toArray()) {
+        const QJsonObject g = value.toObject();
+        const QString group = g.value(QStringLiteral("attribute_value")).toString().toHtmlEscaped();
+        const QString attribute = g.value(QStringLiteral("attribute_name")).toString().toHtmlEscaped();
+        const QString section
+            = html.section(QStringLiteral("<h3>%1 (reference").arg(attribute), 1).section(QStringLiteral("<h3>"), 0, 0);
+        QVERIFY2(!section.isEmpty(), qPrintable(attribute));
+        const QString row = section.section(QStringLiteral("<tr><td>%1").arg(group), 1).section(QStringLiteral("</tr>"), 0, 0);
+        QVERIFY2(!row.isEmpty(), qPrintable(group));
+        QVERIFY(row.contains(QStringLiteral("<td class=\"num\" align=\"right\">%1</td>")
+                                 .arg(QLocale::c().toString(g.value(QStringLiteral("group_size")).toInteger()))));
+        const QJsonValue ppr = g.value(QStringLiteral("ppr_disparity"));
+        QVERIFY2(
+            row.contains(
+                QStringLiteral(">%1</td>").arg(ppr.isNull() ? QStringLiteral("n/a") : QString::number(ppr.toDouble(), 'f', 3))),
+            qPrintable(group + row));
+        if (g.value(QStringLiteral("parity")).toObject().value(QStringLiteral("Statistical Parity")) == QJsonValue(false)) {
+            const QString failures
+                = section.section(QStringLiteral("<li><b>%1</b>").arg(group), 1).section(QStringLiteral("</ul></li>"), 0, 0);
+            const QString sentence = QStringLiteral("<li>gets %1× %2's share of the positive predictions (Statistical Parity "
+                                                    "fails; parity needs 0.80–1.25)</li>")
+                                         .arg(QString::number(ppr.toDouble(), 'f', 3),
+                                              g.value(QStringLiteral("ppr_ref_group_value")).toString().toHtmlEscaped());
+            QVERIFY2(failures.contains(sentence), qPrintable(group + QLatin1Char(' ') + sentence));
+            ++sentences;
+        }
+    }
+    QVERIFY(sentences > 0); // the census model fails Statistical Parity somewhere
+
+    // Self-contained: nothing fetched from anywhere, every image inline.
+    static const QRegularExpression external(QStringLiteral("(src|href)\\s*=\\s*\"(?!data:)"));
+    QVERIFY2(!html.contains(external), qPrintable(external.match(html).captured(0)));
+    QVERIFY(!html.contains(QStringLiteral("http://")) && !html.contains(QStringLiteral("https://")));
+    QVERIFY(html.contains(QStringLiteral("src=\"data:image/png;base64,")));
+
+    const QByteArray pdf = TestUtil::readFile(path(QStringLiteral("report.pdf")));
+    QVERIFY(pdf.startsWith("%PDF"));
+    QVERIFY(pdf.size() > 10000);
+    const QString pdfinfo = QStandardPaths::findExecutable(QStringLiteral("pdfinfo"));
+    if (!pdfinfo.isEmpty()) {
+        QProcess info;
+        info.start(pdfinfo, {path(QStringLiteral("report.pdf"))});
+        QVERIFY(info.waitForFinished(30000));
+        static const QRegularExpression pages(QStringLiteral("Pages:\\s+(\\d+)"));
+        const QRegularExpressionMatch m = pages.match(QString::fromUtf8(info.readAllStandardOutput()));
+        QVERIFY(m.hasMatch());
+        QVERIFY(m.captured(1).toInt() >= 1);
+    }
+}
+
+void TestCli::report_badInputLeavesNoFile_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("messagePart");
+    const QStringList out = {QStringLiteral("--out"), QStringLiteral("bad_report.html"), QStringLiteral("--pdf"),
+                             QStringLiteral("bad_report.pdf")};
+    QTest::newRow("missing model") << QStringList{QStringLiteral("report"), QStringLiteral("--model"),
+                                                  QStringLiteral("models/nope.bin"), QStringLiteral("--data"),
+                                                  QStringLiteral("data/test.csv")}
+            + out << QStringLiteral("models/nope.bin");
+    QTest::newRow("threshold 2") << QStringList{QStringLiteral("report"),
+                                                QStringLiteral("--model"),
+                                                QStringLiteral("models/model.bin"),
+                                                QStringLiteral("--data"),
+                                                QStringLiteral("data/test.csv"),
+                                                QStringLiteral("--threshold"),
+                                                QStringLiteral("2")}
+            + out << QStringLiteral("(--threshold)");
+    QTest::newRow("missing data") << QStringList{QStringLiteral("report"), QStringLiteral("--model"),
+                                                 QStringLiteral("models/model.bin"), QStringLiteral("--data"),
+                                                 QStringLiteral("data/nope.csv")}
+            + out << QStringLiteral("data/nope.csv");
+    QTest::newRow("no --out") << QStringList{QStringLiteral("report"), QStringLiteral("--model"),
+                                             QStringLiteral("models/model.bin"), QStringLiteral("--data"),
+                                             QStringLiteral("data/test.csv")}
+                              << QStringLiteral("--out");
+}
+
+void TestCli::report_badInputLeavesNoFile()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, messagePart);
+    const Result r = run(args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(messagePart), qPrintable(r.err));
+    QVERIFY(!QFile::exists(path(QStringLiteral("bad_report.html"))));
+    QVERIFY(!QFile::exists(path(QStringLiteral("bad_report.pdf"))));
 }
 
 void TestCli::serve_answersLogsAndStopsOnSigterm()

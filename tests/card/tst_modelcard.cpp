@@ -7,11 +7,14 @@
 #include <QStandardPaths>
 
 #include "auditdataset.h"
+#include "auditfixture.h"
+#include "auditreport.h"
 #include "cardrenderer.h"
 #include "jsonschema.h"
 #include "modelcard.h"
 #include "prediction.h"
 #include "projectfixture.h"
+#include "reportexport.h"
 #include "schemaerror.h"
 #include "testutil.h"
 
@@ -74,6 +77,8 @@ private Q_SLOTS:
     void markdown_validHuggingFaceMetadata();
     void pdf_hasPagesAndTheModelName();
     void html_isSelfContained();
+    void report_wordsEveryFailedParity();
+    void report_failedPdfWriteLeavesNoHtml();
     void classicTemplate_importsIntoFields();
     void json_importsBackAndNamesBadFields();
     void malformedCard_namesTheLine_data();
@@ -211,6 +216,60 @@ void TestModelCard::pdf_hasPagesAndTheModelName()
     const QString info = QString::fromUtf8(process.readAllStandardOutput());
     static const QRegularExpression pages(QStringLiteral("Pages:\\s+(\\d+)"));
     QVERIFY(pages.match(info).captured(1).toInt() >= 1);
+}
+
+// The fixture's attribute g against reference A (see auditfixture.h): D is predicted positive
+// on 2 of 2 rows, A on 3 of 6, so D's PPREV disparity is 1.0 / 0.5 = 2; its PPR is (2/8) / (3/8).
+void TestModelCard::report_wordsEveryFailedParity()
+{
+    using namespace Audit;
+    BiasOptions bias;
+    bias.attributes = {QStringLiteral("g")};
+    bias.references = {{QStringLiteral("g"), QStringLiteral("A")}};
+    const AuditResults results = runAudit(auditFixture(), SliceOptions{}, bias);
+    const std::vector<AuditReport::GroupSummary> summary = AuditReport::biasSummary(results, QStringLiteral("g"));
+    QCOMPARE(summary.size(), std::size_t(4));
+    QCOMPARE(summary[3].group, QStringLiteral("D"));
+    QCOMPARE(summary[3].size, 2);
+    const QStringList d = summary[3].sentences();
+    QVERIFY2(d.contains(QStringLiteral("D: gets 0.667× A's share of the positive predictions (Statistical Parity fails; "
+                                       "parity needs 0.80–1.25).")),
+             qPrintable(d.join(QLatin1Char('\n'))));
+    QVERIFY(d.contains(
+        QStringLiteral("D: is predicted positive 2.000× as often as A (Impact Parity fails; parity needs 0.80–1.25).")));
+    // D has no positive labels: its TPR is 0/0, so TPR Parity cannot be judged.
+    QVERIFY(d.last().startsWith(QStringLiteral("D: ")) && d.last().contains(QStringLiteral("TPR Parity"))
+            && d.last().endsWith(QStringLiteral("cannot be judged (a rate of 0/0 in the group or its reference).")));
+    // The reference passes every parity it can be judged on.
+    QVERIFY(summary[0].failures.isEmpty());
+
+    // A scored CSV has no model: the report says so and still states every number.
+    ReportFacts facts = ReportFacts::of(nullptr, QStringLiteral("/somewhere/scored.csv"), QStringLiteral("abc123"), results);
+    QCOMPARE(facts.title, QStringLiteral("Audit report: scores from scored.csv"));
+    const QString html = QString::fromUtf8(AuditReport::toHtml(facts, results, CardRenderer::charts(results)));
+    QVERIFY(html.contains(QStringLiteral("none: a scored CSV")));
+    QVERIFY(html.contains(QStringLiteral("<b>0.5000</b>: positive when score")));
+    QVERIFY(html.contains(QStringLiteral("<li>is predicted positive 2.000× as often as A (Impact Parity fails; parity needs "
+                                         "0.80–1.25)</li>")));
+    QVERIFY(!html.contains(QStringLiteral("<h2>Version diff</h2>")));
+}
+
+void TestModelCard::report_failedPdfWriteLeavesNoHtml()
+{
+    using namespace Audit;
+    BiasOptions bias;
+    bias.attributes = {QStringLiteral("g")};
+    bias.references = {{QStringLiteral("g"), QStringLiteral("A")}};
+    const AuditResults results = runAudit(auditFixture(), SliceOptions{}, bias);
+    const ReportFacts facts = ReportFacts::of(nullptr, QStringLiteral("scored.csv"), QString(), results);
+    QTemporaryDir dir;
+    TestUtil::writeFile(dir, QStringLiteral("file"), "not a folder");
+    const QString html = dir.filePath(QStringLiteral("report.html"));
+    QVERIFY_THROWS_EXCEPTION(IoError, exportReport(facts, results, html, dir.filePath(QStringLiteral("file/report.pdf"))));
+    QVERIFY(!QFile::exists(html));
+    exportReport(facts, results, html, dir.filePath(QStringLiteral("report.pdf")));
+    QVERIFY(TestUtil::readFile(html).startsWith("<!DOCTYPE html>"));
+    QVERIFY(TestUtil::readFile(dir.filePath(QStringLiteral("report.pdf"))).startsWith("%PDF"));
 }
 
 void TestModelCard::html_isSelfContained()

@@ -5,6 +5,7 @@
 #include <QPushButton>
 #include <QTableWidget>
 
+#include "auditreport.h"
 #include "projectsession.h"
 #include "versionfixture.h"
 #include "versionstab.h"
@@ -70,6 +71,18 @@ void TestVersionsTab::showsStatusHistoryAndTheLatestChange()
     QVERIFY(m_tab->slicesTable()->rowCount() > 0);
     for (int r = 0; r < m_tab->slicesTable()->rowCount(); ++r)
         QVERIFY(m_tab->slicesTable()->item(r, 6)->data(Qt::DisplayRole).toDouble() < 0);
+
+    // The diff on screen goes into the audit report, as `modelaudit-cli diff` prints it.
+    const QString diff = m_tab->shownDiffText();
+    QVERIFY2(diff.startsWith(m_tab->diffNote()), qPrintable(diff));
+    QVERIFY(diff.contains(QStringLiteral("params.yaml:model.logistic.c")));
+    QTRY_VERIFY(m_session->results() != nullptr);
+    Audit::ReportFacts facts = Audit::ReportFacts::of(m_session->project().model.get(), m_session->project().dataPath, QString(),
+                                                      *m_session->results());
+    facts.versionDiff = diff;
+    const QString html = QString::fromUtf8(Audit::AuditReport::toHtml(facts, *m_session->results()));
+    QVERIFY(html.contains(QStringLiteral("<h2>Version diff</h2>\n<pre>")));
+    QVERIFY(html.contains(QStringLiteral("params.yaml:model.logistic.c")));
 }
 
 void TestVersionsTab::auditsBothModelsSideBySide()
@@ -95,6 +108,7 @@ void TestVersionsTab::auditsBothModelsSideBySide()
     // The diff belongs to its A, B and data choice: changing one clears it until Compare.
     m_tab->versionedDataBox()->setChecked(false);
     QCOMPARE(m_tab->metricsTable()->rowCount(), 0);
+    QVERIFY(m_tab->shownDiffText().isEmpty()); // nor does the report show it
     QCOMPARE(m_tab->slicesTable()->rowCount(), 0);
     QVERIFY2(m_tab->diffNote().startsWith(QStringLiteral("Pick A and B, then Compare")), qPrintable(m_tab->diffNote()));
     // A result that arrives after the choice changed is dropped, not shown under the new choice.

@@ -334,6 +334,7 @@ void VersionsTab::showSnapshot()
 void VersionsTab::clearDiff()
 {
     ++m_generation; // a comparison still running is for the old choice: its result is dropped
+    m_shown.reset();
     for (QTableWidget *table : {m_metrics, m_params, m_slices, m_parities})
         clear(table);
     m_diffNote->setStyleSheet(QString());
@@ -384,6 +385,7 @@ void VersionsTab::showComparison()
         Q_EMIT compared();
         return;
     }
+    m_shown.reset();
     if (!result->error.isEmpty()) {
         m_diffNote->setText(result->error);
         m_diffNote->setStyleSheet(QStringLiteral("color: #b03030;"));
@@ -437,11 +439,17 @@ void VersionsTab::showComparison()
     if (!diff.notes.isEmpty())
         note += QLatin1Char(' ') + diff.notes.join(QStringLiteral("; "));
     m_diffNote->setText(note);
+    m_shown = result;
     m_diffTabs->setTabText(1, tr("Params (%1)").arg(changedParams));
     m_diffTabs->setTabText(2, tr("Slices That Got Worse (%1)").arg(worse.size()));
     m_diffTabs->setTabText(3, tr("Parity Flips (%1)").arg(diff.parities.size()));
     --m_pending;
     Q_EMIT compared();
+}
+
+QString VersionsTab::shownDiffText() const
+{
+    return m_shown ? m_diffNote->text() + QStringLiteral("\n\n") + m_shown->diff.toText(false, 10) : QString();
 }
 
 } // namespace Ui

@@ -46,6 +46,9 @@ public:
     QTableWidget *paritiesTable() const { return m_parities; }
     QString message() const;
     QString diffNote() const; // what the diff shows, or why it failed
+    // The diff shown, as `modelaudit-cli diff` prints it, after its summary line (the audit
+    // report includes it); empty when none is shown.
+    QString shownDiffText() const;
 
 Q_SIGNALS:
     void refreshed(); // status and history shown
@@ -77,6 +80,7 @@ private:
     QTableWidget *m_parities;
     QLabel *m_diffNote;
     bool m_comparedOnce = false;
+    std::shared_ptr<const Comparison> m_shown; // the diff on screen; null when none
     int m_pending = 0; // jobs started and not yet shown
     int m_generation = 0; // bumped when A, B or the data choice changes
     QFutureWatcher<std::shared_ptr<Snapshot>> m_snapshotWatcher;

@@ -1,0 +1,414 @@
+#include "auditreport.h"
+
+#include <cmath>
+
+#include <QBuffer>
+#include <QFileInfo>
+#include <QFont>
+#include <QLocale>
+#include <QPageSize>
+#include <QPdfWriter>
+#include <QTextDocument>
+#include <QUrl>
+
+#include "audit.h"
+#include "learner.h"
+#include "model.h"
+
+namespace Audit {
+
+namespace {
+
+constexpr std::size_t kWeakestShown = 10;
+constexpr std::size_t kBaseParities = 10; // one per BiasMetric, in the same order
+
+// An overall metric as metrics.json, the Performance tab and the card state it: the exact
+// value at 4 decimals.
+QString exact(double v, int decimals = 4)
+{
+    return std::isfinite(v) ? QString::number(v, 'f', decimals) : QStringLiteral("n/a");
+}
+
+// A slice or bias number as slices.json and bias.json state it (reportNumber), at `decimals`.
+QString reported(double v, int decimals = 4)
+{
+    return std::isfinite(v) ? QString::number(reportNumber(v), 'f', decimals) : QStringLiteral("n/a");
+}
+
+QString esc(const QString &s)
+{
+    return s.toHtmlEscaped();
+}
+
+QString count(std::int64_t n)
+{
+    return QLocale::c().toString(qlonglong(n));
+}
+
+QString verdictWord(const Verdict &v)
+{
+    return v.has_value() ? (*v ? QStringLiteral("pass") : QStringLiteral("fail")) : QStringLiteral("undefined");
+}
+
+// A table cell for a verdict, coloured inline (QTextDocument has no class selectors on cells).
+QString verdictCell(const Verdict &v)
+{
+    const char *colour = v.has_value() ? (*v ? "#d9f2de" : "#f8d7da") : "#eeeeee";
+    return QStringLiteral("<td class=\"verdict\" style=\"background-color: %1;\" bgcolor=\"%1\">%2</td>")
+        .arg(QLatin1String(colour), verdictWord(v));
+}
+
+// What a disparity of `metric` means, in words: "<group> <phrase> <reference>".
+QString disparityPhrase(BiasMetric metric, const QString &times, const QString &reference)
+{
+    switch (metric) {
+    case BiasMetric::Ppr:
+        return QStringLiteral("gets %1 %2's share of the positive predictions").arg(times, reference);
+    case BiasMetric::Pprev:
+        return QStringLiteral("is predicted positive %1 as often as %2").arg(times, reference);
+    case BiasMetric::Precision:
+        return QStringLiteral("has %1 %2's precision").arg(times, reference);
+    case BiasMetric::Fdr:
+        return QStringLiteral("has %1 %2's false discovery rate").arg(times, reference);
+    case BiasMetric::For:
+        return QStringLiteral("has %1 %2's false omission rate").arg(times, reference);
+    case BiasMetric::Fpr:
+        return QStringLiteral("is wrongly predicted positive %1 as often as %2").arg(times, reference);
+    case BiasMetric::Fnr:
+        return QStringLiteral("has its true positives missed %1 as often as %2").arg(times, reference);
+    case BiasMetric::Tpr:
+        return QStringLiteral("has its true positives found %1 as often as %2").arg(times, reference);
+    case BiasMetric::Tnr:
+        return QStringLiteral("has its true negatives found %1 as often as %2").arg(times, reference);
+    case BiasMetric::Npv:
+        return QStringLiteral("has %1 %2's negative predictive value").arg(times, reference);
+    }
+    return {};
+}
+
+const char *const kStyle
+    = "body { font-family: sans-serif; max-width: 62em; margin: 2em auto; line-height: 1.4; color: #222; }"
+      "table { border-collapse: collapse; margin: 0.6em 0; } td, th { border: 1px solid #bbb; padding: 3px 8px; }"
+      "th { background: #eee; text-align: left; } td.num { text-align: right; font-variant-numeric: tabular-nums; }"
+      "h1 { border-bottom: 2px solid #333; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ccc; }"
+      "code { font-size: 90%; } img { max-width: 100%; } .sub { color: #555; } li { margin: 0.25em 0; }";
+
+QString tableOpen()
+{
+    return QStringLiteral("<table border=\"1\" cellspacing=\"0\" cellpadding=\"4\">\n");
+}
+
+} // namespace
+
+ReportFacts ReportFacts::of(const Model *model, const QString &dataPath, const QString &dataMd5, const AuditResults &results)
+{
+    ReportFacts facts;
+    if (model) {
+        facts.modelMd5 = model->md5();
+        facts.learner = enumName(model->params().kind);
+        facts.modelThreshold = model->threshold();
+        facts.title = QStringLiteral("Audit report: %1 %2 model").arg(model->schema().name(), facts.learner);
+    } else {
+        facts.title = QStringLiteral("Audit report: scores from %1").arg(QFileInfo(dataPath).fileName());
+    }
+    facts.dataFile = QFileInfo(dataPath).fileName();
+    facts.dataMd5 = dataMd5;
+    facts.rows = results.metrics.support;
+    facts.positives = results.metrics.positives;
+    facts.date = QDateTime::currentDateTimeUtc();
+    facts.generator = QStringLiteral("ModelAudit " MODELAUDIT_VERSION);
+    return facts;
+}
+
+std::vector<AuditReport::GroupSummary> AuditReport::biasSummary(const AuditResults &results, const QString &attribute)
+{
+    std::vector<GroupSummary> summary;
+    if (!results.bias)
+        return summary;
+    const BiasReport &bias = *results.bias;
+    const QString band = QStringLiteral("%1–%2").arg(exact(bias.options.tau, 2), exact(1 / bias.options.tau, 2));
+    for (const GroupMetrics &g : bias.groups) {
+        if (g.attribute != attribute)
+            continue;
+        GroupSummary group{g.value, g.groupSize, {}, {}};
+        for (std::size_t p = 0; p < kBaseParities; ++p) {
+            const Verdict v = g.parities[p];
+            const auto metric = BiasMetric(p);
+            if (!v.has_value())
+                group.undefined << parityName(Parity(p));
+            else if (!*v)
+                group.failures << QStringLiteral("%1 (%2 fails; parity needs %3)")
+                                      .arg(disparityPhrase(metric, reported(g.disparity(metric), 3) + QStringLiteral("×"),
+                                                           g.references[p]),
+                                           parityName(Parity(p)), band);
+        }
+        summary.push_back(group);
+    }
+    return summary;
+}
+
+QStringList AuditReport::GroupSummary::sentences() const
+{
+    QStringList out;
+    for (const QString &failure : failures)
+        out << QStringLiteral("%1: %2.").arg(group, failure);
+    if (!undefined.isEmpty())
+        out << QStringLiteral("%1: %2 cannot be judged (a rate of 0/0 in the group or its reference).")
+                   .arg(group, undefined.join(QStringLiteral(", ")));
+    return out;
+}
+
+QString AuditReport::body(const ReportFacts &facts, const AuditResults &results, const std::vector<CardChart> &charts,
+                          const std::function<QString(std::size_t)> &imageSource)
+{
+    QString h;
+    const BinaryMetrics &m = results.metrics;
+    h += QStringLiteral("<h1>%1</h1>\n").arg(esc(facts.title));
+    h += QStringLiteral("<p class=\"sub\">Threshold %1 · %2 rows · %3</p>\n")
+             .arg(exact(results.threshold), count(facts.rows), facts.date.toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'")));
+
+    // Facts.
+    h += tableOpen();
+    const auto fact = [&h](const QString &name, const QString &value) {
+        h += QStringLiteral("<tr><th>%1</th><td>%2</td></tr>\n").arg(name, value);
+    };
+    if (!facts.modelMd5.isEmpty()) {
+        fact(QStringLiteral("Model id (md5)"), QStringLiteral("<code>%1</code>").arg(facts.modelMd5));
+        fact(QStringLiteral("Learner"), esc(facts.learner));
+    } else {
+        fact(QStringLiteral("Model"), QStringLiteral("none: a scored CSV from a model trained elsewhere"));
+    }
+    fact(QStringLiteral("Data"),
+         QStringLiteral("%1, md5 <code>%2</code>, %3 rows (%4 positive)")
+             .arg(esc(facts.dataFile), facts.dataMd5, count(facts.rows), count(facts.positives)));
+    QString threshold = QStringLiteral("<b>%1</b>").arg(exact(results.threshold));
+    if (std::isfinite(facts.modelThreshold))
+        threshold += results.threshold == facts.modelThreshold
+            ? QStringLiteral(" (the model's)")
+            : QStringLiteral(" (working threshold; the model's is %1)").arg(exact(facts.modelThreshold));
+    fact(QStringLiteral("Decision threshold"), threshold + QStringLiteral(": positive when score ≥ threshold"));
+    if (results.bias) {
+        const BiasReport &bias = *results.bias;
+        fact(QStringLiteral("Parity tolerance"),
+             QStringLiteral("τ = %1: a group is in parity when %1 ≤ disparity ≤ %2")
+                 .arg(exact(bias.options.tau, 2), exact(1 / bias.options.tau, 2)));
+        QStringList references;
+        for (const AttributeVerdict &a : bias.attributes)
+            references << QStringLiteral("%1 = %2").arg(esc(a.attribute), esc(a.reference));
+        fact(QStringLiteral("Reference groups"),
+             QStringLiteral("%1 (%2)").arg(references.join(QStringLiteral(", ")), enumName(bias.options.method)));
+    }
+    fact(QStringLiteral("Date"), facts.date.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss 'UTC'")));
+    fact(QStringLiteral("Made by"), esc(facts.generator));
+    h += QStringLiteral("</table>\n");
+
+    // Overall.
+    h += QStringLiteral("<h2>Overall performance</h2>\n") + tableOpen()
+        + QStringLiteral("<tr><th>Metric</th><th>Value</th><th>95% interval</th></tr>\n");
+    const SliceRow *overall = results.slices ? &results.slices->overall : nullptr;
+    const auto metricRow = [&](const QString &key, const QString &title, double value, const Interval *ci) {
+        h += QStringLiteral("<tr id=\"metric-%1\"><td>%2</td><td class=\"num\" align=\"right\">%3</td><td class=\"num\" "
+                            "align=\"right\">%4</td></tr>\n")
+                 .arg(key, title, exact(value),
+                      ci ? QStringLiteral("%1 – %2").arg(reported(ci->low), reported(ci->high)) : QStringLiteral("–"));
+    };
+    metricRow(QStringLiteral("precision"), QStringLiteral("Precision"), m.precision, overall ? &overall->precisionCi : nullptr);
+    metricRow(QStringLiteral("recall"), QStringLiteral("Recall"), m.recall, overall ? &overall->recallCi : nullptr);
+    metricRow(QStringLiteral("f1"), QStringLiteral("F1"), m.f1, overall ? &overall->f1Ci : nullptr);
+    metricRow(QStringLiteral("accuracy"), QStringLiteral("Accuracy"), m.accuracy, overall ? &overall->accuracyCi : nullptr);
+    metricRow(QStringLiteral("roc_auc"), QStringLiteral("ROC AUC"), m.rocAuc, nullptr);
+    metricRow(QStringLiteral("pr_auc"), QStringLiteral("PR AUC"), m.prAuc, nullptr);
+    metricRow(QStringLiteral("log_loss"), QStringLiteral("Log loss"), m.logLoss, nullptr);
+    metricRow(QStringLiteral("brier"), QStringLiteral("Brier score"), m.brier, nullptr);
+    h += QStringLiteral("</table>\n");
+    const Confusion &c = m.confusion;
+    h += QStringLiteral("<p>Confusion at threshold %1: %2 true positives, %3 false positives, %4 true negatives, "
+                        "%5 false negatives. Intervals are 95% Wilson intervals.</p>\n")
+             .arg(exact(results.threshold), count(c.tp), count(c.fp), count(c.tn), count(c.fn));
+
+    // Weakest slices.
+    if (results.slices) {
+        const SliceReport &slices = *results.slices;
+        const QString name = slices.options.weakMetric == SliceMetric::F1 ? QStringLiteral("F1")
+                                                                          : enumName(slices.options.weakMetric);
+        h += QStringLiteral("<h2>Weakest slices</h2>\n");
+        if (slices.weak.empty()) {
+            h += QStringLiteral("<p>No slice is more than %1 below the overall %2 with its interval below it too.</p>\n")
+                     .arg(slices.options.weakMargin)
+                     .arg(name);
+        } else {
+            h += QStringLiteral("<p>Slices whose %1 is more than %2 below the overall %3 with the whole 95% interval below "
+                                "it too, largest gap first (%4 of %5 slices%6).</p>\n")
+                     .arg(name)
+                     .arg(slices.options.weakMargin)
+                     .arg(exact(slices.overall.metric(slices.options.weakMetric)))
+                     .arg(slices.weak.size())
+                     .arg(slices.slices.size())
+                     .arg(slices.weak.size() > kWeakestShown ? QStringLiteral("; the first %1 shown").arg(kWeakestShown)
+                                                             : QString());
+            h += tableOpen()
+                + QStringLiteral("<tr><th>Slice</th><th>n</th><th>Positives</th><th>%1</th><th>95% interval</th>"
+                                 "<th>Gap</th></tr>\n")
+                      .arg(name);
+            for (std::size_t k = 0; k < slices.weak.size() && k < kWeakestShown; ++k) {
+                const SliceRow &row = slices.slices[slices.weak[k]];
+                const Interval ci = row.interval(slices.options.weakMetric);
+                h += QStringLiteral(
+                         "<tr><td>%1 = %2</td><td class=\"num\" align=\"right\">%3</td><td class=\"num\" align=\"right\">%4</td>"
+                         "<td class=\"num\" align=\"right\">%5</td><td class=\"num\" align=\"right\">%6 – %7</td><td "
+                         "class=\"num\" align=\"right\">%8</td></tr>\n")
+                         .arg(esc(row.feature()), esc(row.value()), count(row.n), count(row.labelPositives()),
+                              reported(row.metric(slices.options.weakMetric)), reported(ci.low), reported(ci.high),
+                              reported(row.gap));
+            }
+            h += QStringLiteral("</table>\n");
+        }
+    }
+
+    // Bias.
+    h += QStringLiteral("<h2>Bias</h2>\n");
+    if (!results.bias) {
+        h += QStringLiteral("<p>No bias audit: %1</p>\n").arg(esc(results.biasError));
+    } else {
+        const BiasReport &bias = *results.bias;
+        QStringList failing;
+        for (const AttributeVerdict &a : bias.attributes) {
+            QStringList parities;
+            for (Parity p : {Parity::Statistical, Parity::Impact, Parity::Fpr, Parity::Fnr, Parity::EqualizedOdds}) {
+                const Verdict v = a.parities[std::size_t(p)];
+                if (v.has_value() && !*v)
+                    parities << parityName(p);
+            }
+            if (!parities.isEmpty())
+                failing << QStringLiteral("<b>%1</b> fails %2").arg(esc(a.attribute), parities.join(QStringLiteral(", ")));
+        }
+        h += QStringLiteral("<p>%1. Disparity is a group's metric divided by its reference group's; %2</p>\n")
+                 .arg(failing.isEmpty() ? QStringLiteral("Every attribute is within parity on the main metrics")
+                                        : failing.join(QStringLiteral("; ")),
+                      QStringLiteral("a group is in parity when it lies within %1–%2.")
+                          .arg(exact(bias.options.tau, 2), exact(1 / bias.options.tau, 2)));
+        for (const AttributeVerdict &a : bias.attributes) {
+            h += QStringLiteral("<h3>%1 (reference %2)</h3>\n<ul>\n").arg(esc(a.attribute), esc(a.reference));
+            QStringList within;
+            for (const GroupSummary &g : biasSummary(results, a.attribute)) {
+                if (g.failures.isEmpty() && g.undefined.isEmpty()) {
+                    within << esc(g.group);
+                    continue;
+                }
+                h += QStringLiteral("<li><b>%1</b> (%2 rows)<ul>\n").arg(esc(g.group), count(g.size));
+                for (const QString &failure : g.failures)
+                    h += QStringLiteral("<li>%1</li>\n").arg(esc(failure));
+                if (!g.undefined.isEmpty())
+                    h += QStringLiteral("<li>%1 cannot be judged (a rate of 0/0 in the group or its reference)</li>\n")
+                             .arg(g.undefined.join(QStringLiteral(", ")));
+                h += QStringLiteral("</ul></li>\n");
+            }
+            if (!within.isEmpty())
+                h += QStringLiteral("<li>Within parity on every metric: %1.</li>\n").arg(within.join(QStringLiteral(", ")));
+            h += QStringLiteral("</ul>\n") + tableOpen()
+                + QStringLiteral("<tr><th>Group</th><th>n</th><th>PPR disparity</th><th>PPREV disparity</th>"
+                                 "<th>Precision disparity</th><th>FPR disparity</th><th>FNR disparity</th>"
+                                 "<th>TPR disparity</th><th>Fails parity</th></tr>\n");
+            for (const GroupMetrics &g : bias.groups) {
+                if (g.attribute != a.attribute)
+                    continue;
+                QStringList failed;
+                for (std::size_t p = 0; p < kBaseParities; ++p) {
+                    if (g.parities[p].has_value() && !*g.parities[p])
+                        failed << parityName(Parity(p)).remove(QStringLiteral(" Parity"));
+                }
+                h += QStringLiteral("<tr><td>%1%2</td><td class=\"num\" align=\"right\">%3</td>")
+                         .arg(esc(g.value), g.value == g.references[0] ? QStringLiteral(" (ref)") : QString(),
+                              count(g.groupSize));
+                for (BiasMetric metric : {BiasMetric::Ppr, BiasMetric::Pprev, BiasMetric::Precision, BiasMetric::Fpr,
+                                          BiasMetric::Fnr, BiasMetric::Tpr}) {
+                    const Verdict v = g.parities[std::size_t(metric)];
+                    const bool fails = v.has_value() && !*v;
+                    h += fails
+                        ? QStringLiteral("<td class=\"num\" style=\"background-color: #f8d7da;\" "
+                                         "bgcolor=\"#f8d7da\">%1</td>")
+                              .arg(reported(g.disparity(metric), 3))
+                        : QStringLiteral("<td class=\"num\" align=\"right\">%1</td>").arg(reported(g.disparity(metric), 3));
+                }
+                h += QStringLiteral("<td>%1</td></tr>\n")
+                         .arg(failed.isEmpty() ? QStringLiteral("–") : failed.join(QStringLiteral(", ")));
+            }
+            h += QStringLiteral("</table>\n");
+        }
+
+        // Verdicts: every parity per attribute and overall, as bias.json states them.
+        h += QStringLiteral("<h2>Verdicts</h2>\n") + tableOpen() + QStringLiteral("<tr><th>Parity</th>");
+        for (const AttributeVerdict &a : bias.attributes)
+            h += QStringLiteral("<th>%1</th>").arg(esc(a.attribute));
+        h += QStringLiteral("<th>Overall</th></tr>\n");
+        for (std::size_t p = 0; p < kParityCount; ++p) {
+            h += QStringLiteral("<tr><td>%1</td>").arg(parityName(Parity(p)));
+            for (const AttributeVerdict &a : bias.attributes)
+                h += verdictCell(a.parities[p]);
+            h += verdictCell(bias.overall[p]) + QStringLiteral("</tr>\n");
+        }
+        h += QStringLiteral("</table>\n");
+    }
+
+    if (!facts.versionDiff.isEmpty())
+        h += QStringLiteral("<h2>Version diff</h2>\n<pre>%1</pre>\n").arg(esc(facts.versionDiff.trimmed()));
+
+    if (!charts.empty()) {
+        h += QStringLiteral("<h2>Charts</h2>\n");
+        for (std::size_t i = 0; i < charts.size(); ++i)
+            h += QStringLiteral("<p><img alt=\"%1\" src=\"%2\" width=\"%3\"><br>%1</p>\n")
+                     .arg(esc(charts[i].title), imageSource(i))
+                     .arg(charts[i].image.width());
+    }
+    return h;
+}
+
+QByteArray AuditReport::toHtml(const ReportFacts &facts, const AuditResults &results, const std::vector<CardChart> &charts)
+{
+    const QString content = body(facts, results, charts, [&charts](std::size_t i) {
+        QByteArray png;
+        QBuffer buffer(&png);
+        buffer.open(QIODevice::WriteOnly);
+        charts[i].image.save(&buffer, "PNG");
+        return QStringLiteral("data:image/png;base64,") + QString::fromLatin1(png.toBase64());
+    });
+    const QString html = QStringLiteral("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                                        "<title>%1</title>\n<style>%2</style>\n</head>\n<body>\n%3</body>\n</html>\n")
+                             .arg(esc(facts.title), QLatin1String(kStyle), content);
+    return html.toUtf8();
+}
+
+QByteArray AuditReport::toPdf(const ReportFacts &facts, const AuditResults &results, const std::vector<CardChart> &charts)
+{
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    QPdfWriter writer(&buffer);
+    writer.setPageSize(QPageSize(QPageSize::A4));
+    writer.setResolution(150);
+    writer.setTitle(facts.title);
+    writer.setCreator(facts.generator);
+
+    QTextDocument doc;
+    // At 150 dpi a 10 pt font is 21 px; Qt's default would print at screen size, far too small.
+    QFont font = doc.defaultFont();
+    font.setPixelSize(19);
+    doc.setDefaultFont(font);
+    const qreal pageWidth = writer.width();
+    doc.setDefaultStyleSheet(QStringLiteral("th { background-color: #eeeeee; } h1, h2 { color: #222222; }"));
+    doc.setHtml(body(facts, results, charts, [](std::size_t i) { return QStringLiteral("chart%1.png").arg(i); }));
+    for (std::size_t i = 0; i < charts.size(); ++i) {
+        // Scaled to the page width (less the margins) so a chart never overflows it.
+        const QImage &image = charts[i].image;
+        const QImage scaled = image.width() > pageWidth * 0.9
+            ? image.scaledToWidth(int(pageWidth * 0.9), Qt::SmoothTransformation)
+            : image;
+        doc.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("chart%1.png").arg(i)), scaled);
+    }
+    doc.setPageSize(QSizeF(writer.width(), writer.height()));
+    doc.print(&writer);
+    buffer.close();
+    return bytes;
+}
+
+} // namespace Audit

@@ -182,8 +182,10 @@ std::vector<AttributeSummary> biasSummary(const BiasReport &report)
                     gs.failed.push_back(f);
             }
             QStringList text;
-            for (std::size_t i = 0; i < gs.failed.size(); ++i)
+            for (std::size_t i = 0; i < gs.failed.size(); ++i) {
                 text << failureSentence(gs.group, gs.failed[i], i == 0, band);
+                gs.failures << failureSentence(gs.group, gs.failed[i], true, band);
+            }
             if (gs.failed.empty())
                 text << QStringLiteral("%1 passes %2 parity (within %3).")
                             .arg(gs.group, gs.undefined.isEmpty() ? QStringLiteral("every") : QStringLiteral("every defined"),

@@ -40,6 +40,7 @@ struct GroupSummary
     std::vector<ParityFinding> failed; // those whose verdict is false
     QStringList passed; // short names of the passing parities: "Precision", "FDR", ...
     QStringList undefined; // short names of the parities with no verdict (a 0/0 disparity)
+    QStringList failures; // one sentence per failed parity, each naming the group (for a list)
     QString text; // the sentences
 };
 

@@ -1,5 +1,7 @@
 #include "auditreport.h"
 
+#include "biassummary.h"
+
 #include <cmath>
 
 #include <QBuffer>
@@ -58,34 +60,6 @@ QString verdictCell(const Verdict &v)
         .arg(QLatin1String(colour), verdictWord(v));
 }
 
-// What a disparity of `metric` means, in words: "<group> <phrase> <reference>".
-QString disparityPhrase(BiasMetric metric, const QString &times, const QString &reference)
-{
-    switch (metric) {
-    case BiasMetric::Ppr:
-        return QStringLiteral("gets %1 %2's share of the positive predictions").arg(times, reference);
-    case BiasMetric::Pprev:
-        return QStringLiteral("is predicted positive %1 as often as %2").arg(times, reference);
-    case BiasMetric::Precision:
-        return QStringLiteral("has %1 %2's precision").arg(times, reference);
-    case BiasMetric::Fdr:
-        return QStringLiteral("has %1 %2's false discovery rate").arg(times, reference);
-    case BiasMetric::For:
-        return QStringLiteral("has %1 %2's false omission rate").arg(times, reference);
-    case BiasMetric::Fpr:
-        return QStringLiteral("is wrongly predicted positive %1 as often as %2").arg(times, reference);
-    case BiasMetric::Fnr:
-        return QStringLiteral("has its true positives missed %1 as often as %2").arg(times, reference);
-    case BiasMetric::Tpr:
-        return QStringLiteral("has its true positives found %1 as often as %2").arg(times, reference);
-    case BiasMetric::Tnr:
-        return QStringLiteral("has its true negatives found %1 as often as %2").arg(times, reference);
-    case BiasMetric::Npv:
-        return QStringLiteral("has %1 %2's negative predictive value").arg(times, reference);
-    }
-    return {};
-}
-
 const char *const kStyle
     = "body { font-family: sans-serif; max-width: 62em; margin: 2em auto; line-height: 1.4; color: #222; }"
       "table { border-collapse: collapse; margin: 0.6em 0; } td, th { border: 1px solid #bbb; padding: 3px 8px; }"
@@ -122,27 +96,21 @@ ReportFacts ReportFacts::of(const Model *model, const QString &dataPath, const Q
 
 std::vector<AuditReport::GroupSummary> AuditReport::biasSummary(const AuditResults &results, const QString &attribute)
 {
+    // The words are core's (biassummary), as the Bias tab and `bias` print them.
     std::vector<GroupSummary> summary;
     if (!results.bias)
         return summary;
-    const BiasReport &bias = *results.bias;
-    const QString band = QStringLiteral("%1–%2").arg(exact(bias.options.tau, 2), exact(1 / bias.options.tau, 2));
-    for (const GroupMetrics &g : bias.groups) {
-        if (g.attribute != attribute)
+    for (const AttributeSummary &a : Audit::biasSummary(*results.bias)) {
+        if (a.attribute != attribute)
             continue;
-        GroupSummary group{g.value, g.groupSize, {}, {}};
-        for (std::size_t p = 0; p < kBaseParities; ++p) {
-            const Verdict v = g.parities[p];
-            const auto metric = BiasMetric(p);
-            if (!v.has_value())
-                group.undefined << parityName(Parity(p));
-            else if (!*v)
-                group.failures << QStringLiteral("%1 (%2 fails; parity needs %3)")
-                                      .arg(disparityPhrase(metric, reported(g.disparity(metric), 3) + QStringLiteral("×"),
-                                                           g.references[p]),
-                                           parityName(Parity(p)), band);
+        for (const Audit::GroupSummary &g : a.groups) {
+            std::int64_t size = 0;
+            for (const GroupMetrics &m : results.bias->groups) {
+                if (m.attribute == attribute && m.value == g.group)
+                    size = m.groupSize;
+            }
+            summary.push_back(GroupSummary{g.group, size, g.failures, g.undefined});
         }
-        summary.push_back(group);
     }
     return summary;
 }
@@ -150,10 +118,9 @@ std::vector<AuditReport::GroupSummary> AuditReport::biasSummary(const AuditResul
 QStringList AuditReport::GroupSummary::sentences() const
 {
     QStringList out;
-    for (const QString &failure : failures)
-        out << QStringLiteral("%1: %2.").arg(group, failure);
+    out << failures; // each names the group: "Female receives … — Statistical Parity fails (parity needs …)."
     if (!undefined.isEmpty())
-        out << QStringLiteral("%1: %2 cannot be judged (a rate of 0/0 in the group or its reference).")
+        out << QStringLiteral("%1: %2 parity cannot be judged (a rate of 0/0 in the group or its reference).")
                    .arg(group, undefined.join(QStringLiteral(", ")));
     return out;
 }
@@ -299,7 +266,7 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
                 for (const QString &failure : g.failures)
                     h += QStringLiteral("<li>%1</li>\n").arg(esc(failure));
                 if (!g.undefined.isEmpty())
-                    h += QStringLiteral("<li>%1 cannot be judged (a rate of 0/0 in the group or its reference)</li>\n")
+                    h += QStringLiteral("<li>%1 parity cannot be judged (a rate of 0/0 in the group or its reference)</li>\n")
                              .arg(g.undefined.join(QStringLiteral(", ")));
                 h += QStringLiteral("</ul></li>\n");
             }

@@ -60,7 +60,8 @@ public:
         QStringList failures;
         QStringList undefined;
 
-        // "Female: gets 0.165× Male's share … (Statistical Parity fails; parity needs 0.80–1.25)." …
+        // Core's words (biassummary): "Female receives 0.165× as large a share of the positive
+        // predictions as Male (PPR 0.141 vs 0.859) — Statistical Parity fails (parity needs 0.80–1.25)."
         QStringList sentences() const;
     };
     // Every group of `attribute`, in the bias report's order; empty without a bias report.

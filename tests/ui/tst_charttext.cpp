@@ -3,13 +3,16 @@
 #include <QBarCategoryAxis>
 #include <QChart>
 #include <QChartView>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QProcess>
+#include <QSpinBox>
 
 #include "csvreader.h"
 #include "mainwindow.h"
 #include "predicttab.h"
 #include "projectsession.h"
+#include "record.h"
 #include "slicestab.h"
 #include "testutil.h"
 #include "trainer.h"
@@ -42,6 +45,7 @@ private Q_SLOTS:
     void slicesChart_escapesCategoryValues();
     void whatIfChart_escapesCategoryValues();
     void noProtectedAttribute_slicesAndCardStillWork();
+    void predict_rowPickerWalksTheMisclassified();
 };
 
 void TestChartText::initTestCase()
@@ -122,6 +126,35 @@ void TestChartText::noProtectedAttribute_slicesAndCardStillWork()
     }
     QVERIFY(TestUtil::readFile(m_project.filePath(QStringLiteral("s.json"))).contains("&lt;0") == false);
     QVERIFY(TestUtil::readFile(m_project.filePath(QStringLiteral("s.json"))).contains("\"<0\""));
+}
+
+void TestChartText::predict_rowPickerWalksTheMisclassified()
+{
+    m_window->showTab(MainWindow::Tab::Predict);
+    Ui::PredictTab *tab = m_window->predictTab();
+    const Audit::ScoredData &scored = *m_window->session()->project().scored;
+    const double t = m_window->session()->threshold();
+    std::vector<std::size_t> wrong;
+    for (std::size_t i = 0; i < scored.labels.size(); ++i) {
+        if ((scored.scores[i] >= t) != (scored.labels[i] != 0))
+            wrong.push_back(i);
+    }
+    QVERIFY(!wrong.empty());
+    QCOMPARE(tab->rowBox()->maximum(), int(scored.labels.size()));
+    tab->misclassifiedBox()->setChecked(true);
+    QCOMPARE(tab->rowBox()->maximum(), int(wrong.size()));
+    tab->rowBox()->setValue(2);
+    const std::size_t row = wrong[1];
+    QVERIFY2(tab->rowText().startsWith(QStringLiteral("data row %1:").arg(row + 1)), qPrintable(tab->rowText()));
+    QVERIFY(tab->rowText().contains(QStringLiteral("<b>wrong</b>")));
+    // The form holds that row, and the what-if chart marks its own value.
+    const Audit::Record r = Audit::recordFromDataset(*m_window->session()->project().data, row);
+    QCOMPARE(qobject_cast<QComboBox *>(tab->field(QStringLiteral("balance")))->currentText(), QString::fromStdString(r.texts[0]));
+    tab->whatIfBox()->setCurrentText(QStringLiteral("balance"));
+    QTRY_VERIFY(tab->currentWhatIfBar() >= 0);
+    const QStringList categories = categoriesOf(tab->chartView());
+    QCOMPARE(categories.value(tab->currentWhatIfBar()), QString::fromStdString(r.texts[0]).toHtmlEscaped());
+    tab->misclassifiedBox()->setChecked(false);
 }
 
 QTEST_MAIN(TestChartText)

@@ -1,5 +1,11 @@
 #include "predicttab.h"
 
+#include <cmath>
+
+#include <QSpinBox>
+
+#include <QCheckBox>
+
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
@@ -31,6 +37,9 @@ PredictTab::PredictTab(ProjectSession *session, QWidget *parent)
     , m_whatIf(new QComboBox(this))
     , m_chartView(new QChartView(this))
     , m_server(new ServerPanel(session, this))
+    , m_row(new QSpinBox(this))
+    , m_misclassified(new QCheckBox(tr("Misclassified only"), this))
+    , m_rowInfo(new QLabel(this))
 {
     m_form = new QFormLayout(m_formHost);
     auto *scroll = new QScrollArea(this);
@@ -48,7 +57,23 @@ PredictTab::PredictTab(ProjectSession *session, QWidget *parent)
     m_chartView->setMinimumSize(380, 300);
     connect(m_whatIf, &QComboBox::currentIndexChanged, this, &PredictTab::predict);
 
+    m_row->setPrefix(tr("row "));
+    m_row->setToolTip(tr("Fill the form from a row of the audit data (1 = the first)."));
+    m_misclassified->setToolTip(tr("Walk only the rows the model gets wrong at the working threshold."));
+    m_rowInfo->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    connect(m_row, &QSpinBox::valueChanged, this, &PredictTab::loadRow);
+    connect(m_misclassified, &QCheckBox::toggled, this, [this] {
+        updateRows();
+        loadRow();
+    });
+    auto *rowPicker = new QHBoxLayout;
+    rowPicker->addWidget(new QLabel(tr("From the data:"), this));
+    rowPicker->addWidget(m_row);
+    rowPicker->addWidget(m_misclassified);
+    rowPicker->addWidget(m_rowInfo, 1);
+
     auto *right = new QVBoxLayout;
+    right->addLayout(rowPicker);
     right->addWidget(m_result);
     auto *whatIfRow = new QHBoxLayout;
     whatIfRow->addWidget(new QLabel(tr("What changes the answer:"), this));
@@ -61,8 +86,68 @@ PredictTab::PredictTab(ProjectSession *session, QWidget *parent)
     layout->addLayout(right, 1);
 
     connect(session, &ProjectSession::projectLoaded, this, &PredictTab::rebuildForm);
-    connect(session, &ProjectSession::resultsChanged, this, &PredictTab::predict);
+    connect(session, &ProjectSession::resultsChanged, this, [this] {
+        if (m_misclassified->isChecked()) // which rows are wrong depends on the threshold
+            updateRows();
+        predict();
+    });
     rebuildForm();
+}
+
+void PredictTab::updateRows()
+{
+    const LoadedProject &p = m_session->project();
+    m_rows.clear();
+    if (p.scored && p.data && p.scored->labels.size() == p.data->rowCount()) {
+        const std::vector<std::uint8_t> outcomes = p.scored->outcomes(m_session->threshold());
+        for (std::size_t i = 0; i < outcomes.size(); ++i) {
+            // 1 fp, 2 fn: the wrong ones
+            if (!m_misclassified->isChecked() || outcomes[i] == 1 || outcomes[i] == 2)
+                m_rows.push_back(i);
+        }
+    }
+    const QSignalBlocker blocker(m_row);
+    m_row->setEnabled(!m_rows.empty());
+    m_row->setRange(m_rows.empty() ? 0 : 1, int(m_rows.size()));
+    m_row->setSuffix(tr(" of %L1").arg(m_rows.size()));
+}
+
+QString PredictTab::rowText() const
+{
+    return m_rowInfo->text();
+}
+
+void PredictTab::loadRow()
+{
+    const LoadedProject &p = m_session->project();
+    const Audit::Model *model = p.model.get();
+    const int at = m_row->value() - 1;
+    if (!model || !p.data || at < 0 || std::size_t(at) >= m_rows.size()
+        || p.data->columns.size() != model->encoder().columns().size()) {
+        m_rowInfo->clear();
+        return;
+    }
+    const std::size_t row = m_rows[std::size_t(at)];
+    const Audit::Record r = Audit::recordFromDataset(*p.data, row);
+    for (std::size_t c = 0; c < m_fields.size(); ++c) {
+        const QSignalBlocker blocker(m_fields[c]);
+        if (auto *spin = qobject_cast<QDoubleSpinBox *>(m_fields[c]))
+            spin->setValue(r.numbers[c]);
+        else if (auto *combo = qobject_cast<QComboBox *>(m_fields[c]))
+            combo->setCurrentText(QString::fromStdString(r.texts[c]));
+    }
+    const Audit::Schema &schema = model->schema();
+    QString info = tr("data row %L1").arg(row + 1);
+    if (p.scored && row < p.scored->labels.size()) {
+        const bool label = p.scored->labels[row] != 0;
+        const bool predicted = p.scored->scores[row] >= m_session->threshold();
+        info += tr(": labelled %1, scored %2 → %3")
+                    .arg(label ? schema.positiveLabel() : schema.negativeLabel())
+                    .arg(p.scored->scores[row], 0, 'f', 3)
+                    .arg(predicted == label ? tr("right") : tr("<b>wrong</b>"));
+    }
+    m_rowInfo->setText(info);
+    predict();
 }
 
 QWidget *PredictTab::field(const QString &name) const
@@ -124,7 +209,11 @@ void PredictTab::rebuildForm()
         m_fields.push_back(field);
         m_whatIf->addItem(column.spec.name);
     }
-    predict();
+    updateRows();
+    if (!m_rows.empty())
+        loadRow(); // the first row, and what the picker says of it
+    else
+        predict();
 }
 
 Audit::Record PredictTab::record() const
@@ -182,15 +271,30 @@ void PredictTab::predict()
             const std::vector<Audit::WhatIfPoint> points = Audit::whatIf(*model, r, std::size_t(feature));
             auto *set = new QBarSet(tr("P(%1)").arg(model->schema().positiveLabel()));
             QStringList categories;
-            for (const Audit::WhatIfPoint &p : points) {
+            // The record's own value: its category, or the nearest step of a number.
+            const bool numeric = model->encoder().columns()[std::size_t(feature)].spec.isNumeric();
+            m_currentBar = -1;
+            double nearest = INFINITY;
+            for (std::size_t i = 0; i < points.size(); ++i) {
+                const Audit::WhatIfPoint &p = points[i];
                 *set << p.probability;
                 categories << p.value.toHtmlEscaped(); // axis labels are rich text
+                const double distance = numeric ? std::abs(p.number - r.numbers[std::size_t(feature)])
+                                                : (p.value.toStdString() == r.texts[std::size_t(feature)] ? 0.0 : INFINITY);
+                if (distance < nearest) {
+                    nearest = distance;
+                    m_currentBar = int(i);
+                }
             }
+            set->setSelectedColor(QColor(0xD5, 0x5E, 0x00)); // Okabe–Ito vermillion: this record
+            if (m_currentBar >= 0)
+                set->selectBar(m_currentBar);
             auto *series = new QBarSeries;
             series->append(set);
             const BarAxes axes = addBarAxes(chart, series, categories, tr("P(%1)").arg(model->schema().positiveLabel()));
             addLevelLine(chart, axes, categories.size(), threshold, QPen(QColor(200, 40, 40), 2, Qt::DashLine));
-            chart->setTitle(tr("Probability as %1 varies (dashed: threshold)").arg(m_whatIf->currentText()));
+            chart->setTitle(tr("Probability as %1 varies (dashed: threshold; orange: this record's value)")
+                                .arg(m_whatIf->currentText().toHtmlEscaped()));
         }
     }
     replaceChart(m_chartView, chart);

@@ -11,7 +11,9 @@ class QChartView;
 class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
+class QCheckBox;
 class QLabel;
+class QSpinBox;
 
 namespace Ui {
 
@@ -35,10 +37,16 @@ public:
     QChartView *chartView() const { return m_chartView; }
     QWidget *field(const QString &name) const;
     ServerPanel *server() const { return m_server; }
+    QSpinBox *rowBox() const { return m_row; }
+    QCheckBox *misclassifiedBox() const { return m_misclassified; }
+    QString rowText() const; // what the row picker says about the row loaded
+    int currentWhatIfBar() const { return m_currentBar; } // the bar of the record's own value, -1: none
 
 private:
     void rebuildForm();
     void predict();
+    void updateRows(); // the rows the picker walks: all, or the misclassified at the working threshold
+    void loadRow();
 
     ProjectSession *m_session;
     QFormLayout *m_form;
@@ -49,6 +57,11 @@ private:
     QChartView *m_chartView;
     const void *m_formFor = nullptr; // the model the form was built for
     ServerPanel *m_server;
+    QSpinBox *m_row; // 1-based position in m_rows
+    QCheckBox *m_misclassified;
+    QLabel *m_rowInfo;
+    std::vector<std::size_t> m_rows; // data rows the picker walks
+    int m_currentBar = -1;
 };
 
 } // namespace Ui

@@ -72,7 +72,7 @@ int main(int argc, char *argv[])
     const QString dir = parser.isSet(project) ? parser.value(project) : defaultProject();
     Ui::MainWindow window(QDir(dir).absolutePath());
     if (parser.isSet(tab) || parser.isSet(screenshot))
-        window.showTab(*startTab);
+        window.pinTab(*startTab);
     if (!parser.isSet(screenshot)) {
         window.show();
         return app.exec();

@@ -574,7 +574,7 @@ void MainWindow::restoreWorkspace()
         m_session->setThreshold(*state.threshold);
         syncThreshold();
     }
-    for (int i = 0; i < int(std::size(kTabNames)); ++i) {
+    for (int i = 0; i < int(std::size(kTabNames)) && !m_tabPinned; ++i) {
         if (state.tab == QLatin1String(kTabNames[i]))
             m_tabs->setCurrentIndex(i);
     }

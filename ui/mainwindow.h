@@ -67,6 +67,13 @@ public:
     QString errorText() const;
     QString statusText() const;
     void showTab(Tab tab);
+    // The tab asked for on the command line (--tab): kept over the one the project's saved
+    // analysis names.
+    void pinTab(Tab tab)
+    {
+        m_tabPinned = true;
+        showTab(tab);
+    }
 
     // Writes the audit report of what the window shows (the results at the working threshold)
     // to `htmlPath` and, when not empty, `pdfPath`, off the GUI thread; the status bar says
@@ -119,6 +126,7 @@ private:
     ProjectWatcher *m_watcher;
     QTimer *m_stateTimer; // writes .modelaudit/workspace.json shortly after a change
     QString m_stateDir; // the project whose analysis state is restored and saved
+    bool m_tabPinned = false;
     QWidget *m_reloadBanner; // the project's files changed on disk while something is being edited
     QLabel *m_reloadText;
     QLabel *m_thresholdChip;

@@ -19,6 +19,12 @@ std::size_t Dataset::positives() const
     return std::size_t(std::count(labels.begin(), labels.end(), std::int8_t(1)));
 }
 
+namespace {
+
+constexpr std::size_t kHistogramBins = 20;
+
+} // namespace
+
 std::vector<ColumnSummary> Dataset::summarize() const
 {
     const std::string missingToken = schema.missingToken().toStdString();
@@ -39,6 +45,18 @@ std::vector<ColumnSummary> Dataset::summarize() const
             for (double v : column.numbers)
                 sum += v;
             summary.mean = column.numbers.empty() ? 0 : sum / double(column.numbers.size());
+            if (!column.numbers.empty()) {
+                const int bins = summary.distinct < kHistogramBins ? int(std::max<std::size_t>(1, summary.distinct))
+                                                                   : kHistogramBins;
+                const double width = (summary.maximum - summary.minimum) / bins;
+                for (int k = 0; k <= bins; ++k)
+                    summary.histogramEdges.push_back(k == bins ? summary.maximum : summary.minimum + k * width);
+                summary.histogram.assign(std::size_t(bins), 0);
+                for (double v : column.numbers) {
+                    int k = width > 0 ? int((v - summary.minimum) / width) : 0;
+                    ++summary.histogram[std::size_t(std::clamp(k, 0, bins - 1))];
+                }
+            }
         } else {
             std::vector<std::size_t> counts(column.categories.size(), 0);
             for (std::int32_t code : column.codes)
@@ -47,7 +65,12 @@ std::vector<ColumnSummary> Dataset::summarize() const
                 summary.distinct += counts[k] > 0;
                 if (column.categories[k] == missingToken)
                     summary.missing = counts[k];
+                if (counts[k] > 0)
+                    summary.categoryCounts.emplace_back(QString::fromStdString(column.categories[k]), std::int64_t(counts[k]));
             }
+            std::sort(summary.categoryCounts.begin(), summary.categoryCounts.end(), [](const auto &a, const auto &b) {
+                return a.second != b.second ? a.second > b.second : a.first < b.first;
+            });
         }
         out.push_back(summary);
     }

@@ -34,6 +34,12 @@ struct ColumnSummary
     double minimum = 0; // numeric columns
     double maximum = 0;
     double mean = 0;
+    // The distribution: categories with their row counts, most frequent first (ties by name);
+    // or, for a numeric column, `bins` equal-width bins from minimum to maximum (the last one
+    // closed) with their counts, so the edges are histogramEdges.
+    std::vector<std::pair<QString, std::int64_t>> categoryCounts;
+    std::vector<double> histogramEdges;
+    std::vector<std::int64_t> histogram;
 };
 
 // A loaded, columnar dataset. Columns follow the schema's feature order.

@@ -1,5 +1,7 @@
 #include <QtTest>
 
+#include <numeric>
+
 #include <QBarCategoryAxis>
 #include <QChart>
 #include <QChartView>
@@ -9,13 +11,16 @@
 #include <QSpinBox>
 
 #include "csvreader.h"
+#include "datatablemodels.h"
 #include "mainwindow.h"
 #include "predicttab.h"
 #include "projectsession.h"
+#include "projecttab.h"
 #include "record.h"
 #include "slicestab.h"
 #include "testutil.h"
 #include "trainer.h"
+#include "viewutil.h"
 
 using Ui::MainWindow;
 
@@ -46,6 +51,7 @@ private Q_SLOTS:
     void whatIfChart_escapesCategoryValues();
     void noProtectedAttribute_slicesAndCardStillWork();
     void predict_rowPickerWalksTheMisclassified();
+    void project_columnDistributionsAndLabelBalance();
 };
 
 void TestChartText::initTestCase()
@@ -155,6 +161,43 @@ void TestChartText::predict_rowPickerWalksTheMisclassified()
     const QStringList categories = categoriesOf(tab->chartView());
     QCOMPARE(categories.value(tab->currentWhatIfBar()), QString::fromStdString(r.texts[0]).toHtmlEscaped());
     tab->misclassifiedBox()->setChecked(false);
+}
+
+void TestChartText::project_columnDistributionsAndLabelBalance()
+{
+    const Ui::LoadedProject &p = m_window->session()->project();
+    QCOMPARE(p.summary.size(), std::size_t(2));
+    // balance: three bands of 200 rows each, most frequent first, ties by name.
+    const Audit::ColumnSummary &balance = p.summary[0];
+    QCOMPARE(balance.categoryCounts.size(), std::size_t(3));
+    for (const auto &[name, n] : balance.categoryCounts)
+        QCOMPARE(n, std::int64_t(200));
+    QCOMPARE(balance.categoryCounts[0].first, QStringLiteral("0<=X<200"));
+    // amount: 20 equal-width bins from its minimum to its maximum, every row in one.
+    const Audit::ColumnSummary &amount = p.summary[1];
+    QCOMPARE(amount.histogram.size(), std::size_t(20));
+    QCOMPARE(amount.histogramEdges.front(), amount.minimum);
+    QCOMPARE(amount.histogramEdges.back(), amount.maximum);
+    QCOMPARE(std::accumulate(amount.histogram.begin(), amount.histogram.end(), std::int64_t(0)), std::int64_t(600));
+
+    m_window->showTab(MainWindow::Tab::Project);
+    Ui::ProjectTab *tab = m_window->projectTab();
+    const std::int64_t positives = std::int64_t(p.data->positives());
+    QVERIFY2(tab->summaryText().contains(QStringLiteral("<b>Label balance</b> good: %1 yes").arg(positives)),
+             qPrintable(tab->summaryText()));
+    tab->columnsView()->setCurrentIndex(tab->columnsView()->model()->index(0, 0));
+    QStringList categories = categoriesOf(tab->distributionView());
+    QVERIFY2(categories.contains(QStringLiteral("&lt;0")), qPrintable(categories.join(QStringLiteral(" | "))));
+    tab->columnsView()->setCurrentIndex(tab->columnsView()->model()->index(1, 0));
+    QCOMPARE(categoriesOf(tab->distributionView()).size(), 20);
+
+    // Numbers in human form in the Columns table: a census-sized weight is not 1.48471e+06.
+    Audit::ColumnSummary weight;
+    weight.name = QStringLiteral("w");
+    weight.type = Audit::ColumnType::Integer;
+    weight.minimum = 18827;
+    weight.maximum = 1484705;
+    QCOMPARE(Ui::TextTableModel::summaryRows({weight}).front().at(4), QStringLiteral("18827 – 1484705"));
 }
 
 QTEST_MAIN(TestChartText)

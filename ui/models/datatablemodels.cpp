@@ -1,5 +1,7 @@
 #include "datatablemodels.h"
 
+#include <cmath>
+
 #include <QLocale>
 
 namespace Ui {
@@ -86,6 +88,19 @@ QVariant TextTableModel::headerData(int section, Qt::Orientation orientation, in
     return m_headers.value(section);
 }
 
+namespace {
+
+// A number as a person reads it: whole numbers in full (1484705, not 1.48471e+06), others
+// to 6 significant digits.
+QString plainNumber(double v)
+{
+    if (std::isfinite(v) && v == std::round(v) && std::abs(v) < 1e15)
+        return QString::number(qlonglong(v));
+    return QString::number(v, 'g', 6);
+}
+
+} // namespace
+
 QList<QStringList> TextTableModel::summaryRows(const std::vector<Audit::ColumnSummary> &summary)
 {
     QList<QStringList> rows;
@@ -96,7 +111,7 @@ QList<QStringList> TextTableModel::summaryRows(const std::vector<Audit::ColumnSu
                             Audit::enumName(s.type),
                             locale.toString(qulonglong(s.distinct)),
                             numeric ? QStringLiteral("–") : locale.toString(qulonglong(s.missing)),
-                            numeric ? QStringLiteral("%1 – %2").arg(s.minimum).arg(s.maximum) : QString(),
+                            numeric ? QStringLiteral("%1 – %2").arg(plainNumber(s.minimum), plainNumber(s.maximum)) : QString(),
                             numeric ? QString::number(s.mean, 'f', 2) : QString()};
     }
     return rows;

@@ -1,5 +1,17 @@
 #include "projecttab.h"
 
+#include <QValueAxis>
+
+#include <QSplitter>
+
+#include <QChartView>
+
+#include <QChart>
+
+#include <QBarSet>
+
+#include <QBarSeries>
+
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -26,6 +38,7 @@ ProjectTab::ProjectTab(ProjectSession *session, QWidget *parent)
     , m_preview(new ReportTableView(this))
     , m_columns(new ReportTableView(this))
     , m_rejected(new ReportTableView(this))
+    , m_distribution(new QChartView(this))
 {
     auto *openProject = new QPushButton(tr("Open &Project…"), this);
     auto *openDataset = new QPushButton(tr("Open &Dataset…"), this);
@@ -53,7 +66,16 @@ ProjectTab::ProjectTab(ProjectSession *session, QWidget *parent)
     m_rejected->setModel(m_rejectedModel);
     m_rejected->setSortingEnabled(false);
     m_tables->addTab(m_preview, tr("Preview"));
-    m_tables->addTab(m_columns, tr("Columns"));
+    m_distribution->setRenderHint(QPainter::Antialiasing);
+    m_distribution->setMinimumWidth(360);
+    auto *columnsSplit = new QSplitter(Qt::Horizontal, this);
+    columnsSplit->addWidget(m_columns);
+    columnsSplit->addWidget(m_distribution);
+    columnsSplit->setStretchFactor(0, 1);
+    columnsSplit->setStretchFactor(1, 1);
+    m_tables->addTab(columnsSplit, tr("Columns"));
+    connect(m_columns->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) { showDistribution(current.row()); });
     m_tables->addTab(m_rejected, tr("Rejected rows"));
 
     auto *layout = new QVBoxLayout(this);
@@ -89,6 +111,16 @@ void ProjectTab::refresh()
     } else if (!p.modelProblem.isEmpty()) {
         lines << tr("<b>No model:</b> %1").arg(p.modelProblem.toHtmlEscaped());
     }
+    if (p.data && p.data->hasLabels()) {
+        const auto rows = qulonglong(p.data->rowCount());
+        const auto positives = qulonglong(p.data->positives());
+        const Audit::Schema &schema = p.data->schema;
+        lines << tr("<b>Label balance</b> %1: %2 %3 (%4%), %5 %6")
+                     .arg(schema.labelColumn().toHtmlEscaped(), locale.toString(positives),
+                          schema.positiveLabel().toHtmlEscaped())
+                     .arg(rows ? 100.0 * double(positives) / double(rows) : 0.0, 0, 'f', 1)
+                     .arg(locale.toString(rows - positives), schema.negativeLabel().toHtmlEscaped());
+    }
     if (lines.isEmpty())
         lines << tr("Nothing is open. Open a project folder (Ctrl+O), a dataset, or a scored CSV.");
     m_summary->setText(lines.join(QStringLiteral("<br>")));
@@ -99,6 +131,69 @@ void ProjectTab::refresh()
     m_tables->setTabText(2, p.rejected.isEmpty() ? tr("Rejected rows") : tr("Rejected rows (%1)").arg(p.rejected.size()));
     m_columns->resizeColumnsToContents();
     m_rejected->resizeColumnsToContents();
+    if (!p.summary.empty())
+        m_columns->setCurrentIndex(m_columnsModel->index(0, 0)); // shows the first column's distribution
+    showDistribution(p.summary.empty() ? -1 : 0);
+}
+
+QString ProjectTab::summaryText() const
+{
+    return m_summary->text();
+}
+
+void ProjectTab::showDistribution(int column)
+{
+    constexpr int kTopCategories = 12;
+    const LoadedProject &p = m_session->project();
+    auto *chart = new QChart;
+    chart->legend()->hide();
+    if (column >= 0 && std::size_t(column) < p.summary.size()) {
+        const Audit::ColumnSummary &c = p.summary[std::size_t(column)];
+        const QLocale locale;
+        auto *set = new QBarSet(tr("rows"));
+        QStringList categories;
+        double top = 0;
+        if (c.histogram.empty()) {
+            // Categories, most frequent first; the rest as one bar.
+            std::int64_t rest = 0;
+            for (std::size_t k = 0; k < c.categoryCounts.size(); ++k) {
+                if (int(k) < kTopCategories) {
+                    *set << double(c.categoryCounts[k].second);
+                    QString name = c.categoryCounts[k].first;
+                    if (name.size() > 24)
+                        name = name.left(22) + QStringLiteral("…");
+                    categories << name.toHtmlEscaped(); // axis labels are rich text
+                    top = std::max(top, double(c.categoryCounts[k].second));
+                } else {
+                    rest += c.categoryCounts[k].second;
+                }
+            }
+            if (rest > 0) {
+                *set << double(rest);
+                categories << tr("%n other(s)", nullptr, int(c.categoryCounts.size()) - kTopCategories);
+                top = std::max(top, double(rest));
+            }
+            chart->setTitle(tr("%1: %2 categories").arg(c.name.toHtmlEscaped()).arg(c.distinct));
+        } else {
+            for (std::size_t k = 0; k < c.histogram.size(); ++k) {
+                *set << double(c.histogram[k]);
+                categories << locale.toString(c.histogramEdges[k], 'g', 6);
+                top = std::max(top, double(c.histogram[k]));
+            }
+            chart->setTitle(tr("%1: %2 bins of equal width from %3 to %4")
+                                .arg(c.name.toHtmlEscaped())
+                                .arg(c.histogram.size())
+                                .arg(locale.toString(c.minimum, 'g', 6), locale.toString(c.maximum, 'g', 6)));
+        }
+        set->setColor(QColor(0x00, 0x72, 0xB2));
+        auto *series = new QBarSeries;
+        series->append(set);
+        series->setBarWidth(0.9);
+        const BarAxes axes = addBarAxes(chart, series, categories, tr("Rows"), top * 1.1);
+        axes.y->applyNiceNumbers();
+        axes.y->setLabelFormat(QStringLiteral("%.0f"));
+    }
+    replaceChart(m_distribution, chart);
 }
 
 } // namespace Ui

@@ -2,6 +2,7 @@
 
 #include <QWidget>
 
+class QChartView;
 class QLabel;
 class QTabWidget;
 
@@ -24,6 +25,9 @@ public:
 
     ReportTableView *previewView() const { return m_preview; }
     ReportTableView *rejectedView() const { return m_rejected; }
+    ReportTableView *columnsView() const { return m_columns; }
+    QChartView *distributionView() const { return m_distribution; }
+    QString summaryText() const;
 
 Q_SIGNALS:
     void openProjectRequested();
@@ -42,6 +46,8 @@ private:
     ReportTableView *m_preview;
     ReportTableView *m_columns;
     ReportTableView *m_rejected;
+    QChartView *m_distribution; // the selected column's distribution
+    void showDistribution(int column);
 };
 
 } // namespace Ui

@@ -69,7 +69,13 @@ public:
             return false;
         }
         if (m_parser.isSet(QStringLiteral("help"))) {
-            std::fprintf(stdout, "%s", qPrintable(m_parser.helpText()));
+            // Qt writes argv[0] in the usage line ("./build/bin/modelaudit-cli [options]"); say
+            // the command as it is typed instead.
+            QString help = m_parser.helpText();
+            const qsizetype eol = help.indexOf(QLatin1Char('\n'));
+            if (help.startsWith(QLatin1String("Usage: ")) && eol > 0)
+                help.replace(0, eol, QStringLiteral("Usage: modelaudit-cli %1 [options]").arg(m_command));
+            std::fprintf(stdout, "%s", qPrintable(help));
             m_exitCode = 0;
             return false;
         }

@@ -651,6 +651,7 @@ void TestCli::help_andUsage()
     r = run({QStringLiteral("train"), QStringLiteral("--help")});
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.contains(QStringLiteral("--cv <K>")));
+    QVERIFY2(r.out.startsWith(QStringLiteral("Usage: modelaudit-cli train [options]\n")), qPrintable(r.out.left(80)));
     QCOMPARE(run({}).exitCode, 2);
     r = run({QStringLiteral("--version")});
     QVERIFY(r.out.startsWith(QStringLiteral("modelaudit-cli ")));

@@ -176,6 +176,10 @@ void TestMainWindow::slices_heatmapShowsPairs()
 {
     Ui::SlicesTab *tab = m_window->slicesTab();
     QVERIFY(tab->heatmap()->cellCount() > 0);
+    // The colour scale sits under the cells and inside the widget's size, so it scrolls with them.
+    const QRect legend = tab->heatmap()->legendRect();
+    QVERIFY(legend.height() > 12);
+    QVERIFY(legend.bottom() < tab->heatmap()->sizeHint().height());
     int clicked = -1;
     connect(tab->heatmap(), &Ui::HeatmapWidget::sliceClicked, this, [&clicked](int i) { clicked = i; });
     Q_EMIT tab->heatmap()->sliceClicked(tab->barSlices().front());

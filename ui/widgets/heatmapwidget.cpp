@@ -16,6 +16,8 @@ constexpr int kTitleHeight = 36; // two lines
 constexpr int kHeaderHeight = 72 + kTitleHeight; // the title, then column labels slanted up to 80 px
 constexpr int kCellWidth = 64;
 constexpr int kCellHeight = 34;
+constexpr int kLegendHeight = 46; // the colour scale under the cells
+constexpr int kLegendWidth = 240;
 
 QColor mix(const QColor &a, const QColor &b, double t)
 {
@@ -50,6 +52,7 @@ void HeatmapWidget::setData(const Audit::SliceReport *report, const QString &row
     m_title.clear();
     if (report) {
         m_overall = report->overall.metric(metric);
+        m_legendTitle = tr("%1 (overall %2)").arg(enumName(metric)).arg(m_overall, 0, 'f', 2);
         for (const Audit::SliceRow &row : report->slices) {
             if (row.features.size() != 1)
                 continue;
@@ -122,7 +125,13 @@ QRect HeatmapWidget::sliceRect(int sliceIndex) const
 QSize HeatmapWidget::sizeHint() const
 {
     return {kLabelWidth + kCellWidth * int(std::max<qsizetype>(1, m_columns.size())) + 10,
-            kHeaderHeight + kCellHeight * int(std::max<qsizetype>(1, m_rows.size())) + 10};
+            kHeaderHeight + kCellHeight * int(std::max<qsizetype>(1, m_rows.size())) + kLegendHeight + 10};
+}
+
+QRect HeatmapWidget::legendRect() const
+{
+    const int top = kHeaderHeight + kCellHeight * int(std::max<qsizetype>(1, m_rows.size())) + 8;
+    return {kLabelWidth, top, kLegendWidth, kLegendHeight - 8};
 }
 
 QRectF HeatmapWidget::cellRect(int row, int column) const
@@ -178,6 +187,20 @@ void HeatmapWidget::paintEvent(QPaintEvent *)
             }
         }
     }
+    if (m_rows.isEmpty() || m_columns.isEmpty())
+        return;
+    // The colour scale: from 0.3 below the overall value (and lower) to the overall (and above).
+    const QRect legend = legendRect();
+    const QRect bar(legend.left(), legend.top(), legend.width(), 12);
+    for (int x = 0; x < bar.width(); ++x)
+        p.fillRect(QRect(bar.left() + x, bar.top(), 1, bar.height()), heatColour(double(x) / (bar.width() - 1)));
+    p.setPen(palette().color(QPalette::Mid));
+    p.drawRect(bar.adjusted(0, 0, -1, -1));
+    p.setPen(palette().color(QPalette::WindowText));
+    const QRect labels(bar.left(), bar.bottom() + 2, bar.width(), legend.height() - bar.height() - 2);
+    p.drawText(labels, Qt::AlignLeft | Qt::AlignTop, QStringLiteral("≤ %1").arg(m_overall - 0.3, 0, 'f', 2));
+    p.drawText(labels, Qt::AlignHCenter | Qt::AlignTop, m_legendTitle);
+    p.drawText(labels, Qt::AlignRight | Qt::AlignTop, QStringLiteral("≥ %1").arg(m_overall, 0, 'f', 2));
 }
 
 int HeatmapWidget::sliceAt(const QPoint &pos) const

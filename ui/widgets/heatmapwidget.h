@@ -30,6 +30,7 @@ public:
     bool showsSlice(int sliceIndex) const; // a cell of the current grid holds it
     QRect sliceRect(int sliceIndex) const; // its cell, empty when not shown
     QSize sizeHint() const override;
+    QRect legendRect() const; // the colour scale, under the cells
 
 Q_SIGNALS:
     void sliceClicked(int sliceIndex); // index into the report's slices
@@ -50,6 +51,7 @@ private:
     std::vector<qint64> m_sizes;
     QString m_title;
     double m_overall = 0;
+    QString m_legendTitle;
     int m_selected = -1;
 };
 

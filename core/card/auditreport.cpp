@@ -4,12 +4,9 @@
 
 #include <cmath>
 
-#include <QBuffer>
 #include <QFileInfo>
 #include <QFont>
 #include <QLocale>
-#include <QPageSize>
-#include <QPdfWriter>
 #include <QTextDocument>
 #include <QUrl>
 
@@ -332,13 +329,8 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
 
 QByteArray AuditReport::toHtml(const ReportFacts &facts, const AuditResults &results, const std::vector<CardChart> &charts)
 {
-    const QString content = body(facts, results, charts, [&charts](std::size_t i) {
-        QByteArray png;
-        QBuffer buffer(&png);
-        buffer.open(QIODevice::WriteOnly);
-        charts[i].image.save(&buffer, "PNG");
-        return QStringLiteral("data:image/png;base64,") + QString::fromLatin1(png.toBase64());
-    });
+    const QString content = body(facts, results, charts,
+                                 [&charts](std::size_t i) { return CardRenderer::pngDataUri(charts[i].image); });
     const QString html = QStringLiteral("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                                         "<title>%1</title>\n<style>%2</style>\n</head>\n<body>\n%3</body>\n</html>\n")
                              .arg(esc(facts.title), QLatin1String(kStyle), content);
@@ -347,35 +339,22 @@ QByteArray AuditReport::toHtml(const ReportFacts &facts, const AuditResults &res
 
 QByteArray AuditReport::toPdf(const ReportFacts &facts, const AuditResults &results, const std::vector<CardChart> &charts)
 {
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    QPdfWriter writer(&buffer);
-    writer.setPageSize(QPageSize(QPageSize::A4));
-    writer.setResolution(150);
-    writer.setTitle(facts.title);
-    writer.setCreator(facts.generator);
-
-    QTextDocument doc;
-    // At 150 dpi a 10 pt font is 21 px; Qt's default would print at screen size, far too small.
-    QFont font = doc.defaultFont();
-    font.setPixelSize(19);
-    doc.setDefaultFont(font);
-    const qreal pageWidth = writer.width();
-    doc.setDefaultStyleSheet(QStringLiteral("th { background-color: #eeeeee; } h1, h2 { color: #222222; }"));
-    doc.setHtml(body(facts, results, charts, [](std::size_t i) { return QStringLiteral("chart%1.png").arg(i); }));
-    for (std::size_t i = 0; i < charts.size(); ++i) {
-        // Scaled to the page width (less the margins) so a chart never overflows it.
-        const QImage &image = charts[i].image;
-        const QImage scaled = image.width() > pageWidth * 0.9
-            ? image.scaledToWidth(int(pageWidth * 0.9), Qt::SmoothTransformation)
-            : image;
-        doc.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("chart%1.png").arg(i)), scaled);
-    }
-    doc.setPageSize(QSizeF(writer.width(), writer.height()));
-    doc.print(&writer);
-    buffer.close();
-    return bytes;
+    return CardRenderer::printA4(facts.title, facts.generator, [&](QTextDocument &doc, qreal pageWidth) {
+        // At 150 dpi a 10 pt font is 21 px; Qt's default would print at screen size, far too small.
+        QFont font = doc.defaultFont();
+        font.setPixelSize(19);
+        doc.setDefaultFont(font);
+        doc.setDefaultStyleSheet(QStringLiteral("th { background-color: #eeeeee; } h1, h2 { color: #222222; }"));
+        doc.setHtml(body(facts, results, charts, [](std::size_t i) { return QStringLiteral("chart%1.png").arg(i); }));
+        for (std::size_t i = 0; i < charts.size(); ++i) {
+            // Scaled to the page width (less the margins) so a chart never overflows it.
+            const QImage &image = charts[i].image;
+            const QImage scaled = image.width() > pageWidth * 0.9
+                ? image.scaledToWidth(int(pageWidth * 0.9), Qt::SmoothTransformation)
+                : image;
+            doc.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("chart%1.png").arg(i)), scaled);
+        }
+    });
 }
 
 } // namespace Audit

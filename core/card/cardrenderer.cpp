@@ -65,15 +65,6 @@ QImage barChart(const QString &title, const QStringList &labels, const std::vect
     return image;
 }
 
-QByteArray pngBytes(const QImage &image)
-{
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    image.save(&buffer, "PNG");
-    return bytes;
-}
-
 const char *const kStyle
     = "body { font-family: sans-serif; max-width: 60em; margin: 2em auto; line-height: 1.45; color: #222; }"
       "table { border-collapse: collapse; margin: 0.8em 0; } td, th { border: 1px solid #bbb; padding: 3px 8px; }"
@@ -154,9 +145,8 @@ QByteArray CardRenderer::toHtml(const ModelCard &card, const std::vector<CardCha
     body = body.mid(open + 1, close - open - 1);
     QString images;
     for (const CardChart &chart : charts)
-        images += QStringLiteral(
-                      "<figure><img alt=\"%1\" src=\"data:image/png;base64,%2\"><figcaption>%1</figcaption></figure>\n")
-                      .arg(chart.title.toHtmlEscaped(), QString::fromLatin1(pngBytes(chart.image).toBase64()));
+        images += QStringLiteral("<figure><img alt=\"%1\" src=\"%2\"><figcaption>%1</figcaption></figure>\n")
+                      .arg(chart.title.toHtmlEscaped(), pngDataUri(chart.image));
     const QString html = QStringLiteral("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                                         "<title>%1</title>\n<style>%2</style>\n</head>\n<body>\n%3\n%4</body>\n</html>\n")
                              .arg(card.name.toHtmlEscaped(), QLatin1String(kStyle), body,
@@ -164,35 +154,52 @@ QByteArray CardRenderer::toHtml(const ModelCard &card, const std::vector<CardCha
     return html.toUtf8();
 }
 
-QByteArray CardRenderer::toPdf(const ModelCard &card, const std::vector<CardChart> &charts)
+QString CardRenderer::pngDataUri(const QImage &image)
 {
-    QTextDocument doc;
-    QString md = readableMarkdown(card);
-    if (!charts.empty()) {
-        md += QStringLiteral("\n## Charts\n\n");
-        for (std::size_t i = 0; i < charts.size(); ++i)
-            md += QStringLiteral("![%1](chart%2.png)\n\n").arg(charts[i].title).arg(i);
-    }
-    // At 150 dpi a 10 pt font is 21 px; Qt's default would print at screen size, far too small.
-    QFont font = doc.defaultFont();
-    font.setPixelSize(20);
-    doc.setDefaultFont(font);
-    doc.setMarkdown(md);
-    // setMarkdown() clears the document's resources, so the images go in afterwards.
-    for (std::size_t i = 0; i < charts.size(); ++i)
-        doc.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("chart%1.png").arg(i)), charts[i].image);
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return QStringLiteral("data:image/png;base64,") + QString::fromLatin1(bytes.toBase64());
+}
+
+QByteArray CardRenderer::printA4(const QString &title, const QString &creator,
+                                 const std::function<void(QTextDocument &doc, qreal pageWidth)> &fill)
+{
     QByteArray bytes;
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
     QPdfWriter writer(&buffer);
     writer.setPageSize(QPageSize(QPageSize::A4));
     writer.setResolution(150);
-    writer.setTitle(card.name);
-    writer.setCreator(QStringLiteral("ModelAudit"));
+    writer.setTitle(title);
+    writer.setCreator(creator);
+    QTextDocument doc;
+    fill(doc, writer.width());
     doc.setPageSize(QSizeF(writer.width(), writer.height()));
     doc.print(&writer);
     buffer.close();
     return bytes;
+}
+
+QByteArray CardRenderer::toPdf(const ModelCard &card, const std::vector<CardChart> &charts)
+{
+    QString md = readableMarkdown(card);
+    if (!charts.empty()) {
+        md += QStringLiteral("\n## Charts\n\n");
+        for (std::size_t i = 0; i < charts.size(); ++i)
+            md += QStringLiteral("![%1](chart%2.png)\n\n").arg(charts[i].title).arg(i);
+    }
+    return printA4(card.name, QStringLiteral("ModelAudit"), [&](QTextDocument &doc, qreal) {
+        // At 150 dpi a 10 pt font is 21 px; Qt's default would print at screen size, far too small.
+        QFont font = doc.defaultFont();
+        font.setPixelSize(20);
+        doc.setDefaultFont(font);
+        doc.setMarkdown(md);
+        // setMarkdown() clears the document's resources, so the images go in afterwards.
+        for (std::size_t i = 0; i < charts.size(); ++i)
+            doc.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("chart%1.png").arg(i)), charts[i].image);
+    });
 }
 
 } // namespace Audit

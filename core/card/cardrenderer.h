@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include <QByteArray>
@@ -7,6 +8,8 @@
 #include <QString>
 
 #include "modelcard.h"
+
+class QTextDocument;
 
 namespace Audit {
 
@@ -31,6 +34,13 @@ public:
     static QByteArray toHtml(const ModelCard &card, const std::vector<CardChart> &charts = {});
     // A paginated A4 PDF with the charts.
     static QByteArray toPdf(const ModelCard &card, const std::vector<CardChart> &charts = {});
+
+    // An image as a data: URI (PNG, base64), for self-contained HTML.
+    static QString pngDataUri(const QImage &image);
+    // A document printed on A4 pages at 150 dpi, as the card and the audit report are: `fill`
+    // builds it, given the page width in device pixels (to fit images to it).
+    static QByteArray printA4(const QString &title, const QString &creator,
+                              const std::function<void(QTextDocument &doc, qreal pageWidth)> &fill);
 
     // The card's Markdown without front matter and ModelAudit's markers, as a person reads it.
     static QString readableMarkdown(const ModelCard &card);

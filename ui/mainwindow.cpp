@@ -543,13 +543,6 @@ void MainWindow::syncThreshold()
     updateThresholdChip();
 }
 
-namespace {
-
-// Tab names in the workspace file, as `--tab` names them.
-const char *const kTabNames[] = {"project", "train", "performance", "slices", "bias", "predict", "card", "versions"};
-
-} // namespace
-
 void MainWindow::restoreWorkspace()
 {
     const LoadedProject &p = m_session->project();
@@ -574,10 +567,9 @@ void MainWindow::restoreWorkspace()
         m_session->setThreshold(*state.threshold);
         syncThreshold();
     }
-    for (int i = 0; i < int(std::size(kTabNames)) && !m_tabPinned; ++i) {
-        if (state.tab == QLatin1String(kTabNames[i]))
-            m_tabs->setCurrentIndex(i);
-    }
+    // Tab names in the workspace file are those of `--tab`.
+    if (const std::optional<Tab> tab = Audit::enumFromName<Tab>(state.tab); tab && !m_tabPinned)
+        showTab(*tab);
     m_stateTimer->stop(); // what was just restored needs no write
 }
 
@@ -592,7 +584,7 @@ void MainWindow::saveWorkspace()
     state.slices = m_session->sliceOptions();
     state.bias = m_session->biasOptions();
     const int tab = m_tabs->currentIndex();
-    state.tab = tab >= 0 && tab < int(std::size(kTabNames)) ? QLatin1String(kTabNames[tab]) : QString();
+    state.tab = tab >= 0 ? Audit::enumName(Tab(tab)) : QString();
     try {
         state.save(p.dir);
     } catch (const Audit::AuditError &e) {

@@ -267,9 +267,14 @@ int main(int argc, char *argv[])
         QTimer ticker;
         ticker.setInterval(10);
         QObject::connect(&ticker, &QTimer::timeout, &app, [&] { longestGap = std::max(longestGap, since.restart()); });
-        int progressSignals = 0;
-        QObject::connect(session, &Ui::ProjectSession::progressChanged, &app, [&] { ++progressSignals; });
         QElapsedTimer total;
+        int progressSignals = 0;
+        QStringList stages; // each stage the session reported, with when it started
+        QObject::connect(session, &Ui::ProjectSession::progressChanged, &app, [&](int, int, const QString &stage) {
+            ++progressSignals;
+            if (stages.isEmpty() || !stages.back().endsWith(stage))
+                stages << QStringLiteral("%1 s %2").arg(double(total.elapsed()) / 1000, 5, 'f', 2).arg(stage);
+        });
         total.start();
         since.start();
         ticker.start();
@@ -284,6 +289,7 @@ int main(int argc, char *argv[])
                     "     longest event-loop stall %lld ms (every view redraws on the GUI thread); peak RSS %.0f MB\n",
                     static_cast<long long>(rows), loaded / 1000, progressSignals, double(slider.elapsed()),
                     static_cast<long long>(longestGap), peakRssMb());
+        std::printf("     stages: %s\n", qPrintable(stages.join(QStringLiteral("; "))));
     }
     return 0;
 }

@@ -220,9 +220,16 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
         const LoadedProject &loaded = m_session->project();
         if (!loaded.dir.isEmpty() && loaded.dir != m_stateDir)
             restoreWorkspace();
-        if (!loaded.dir.isEmpty())
+        if (!loaded.dir.isEmpty()) {
+            QMap<QString, QString> hashed; // by the loader, off this thread
+            if (loaded.model)
+                hashed.insert(loaded.modelPath, loaded.model->md5());
+            if (loaded.data)
+                hashed.insert(loaded.dataPath, loaded.data->md5);
             m_watcher->watch({loaded.paramsPath, loaded.model ? loaded.modelPath : QString(), loaded.dataPath,
-                              QDir(loaded.dir).filePath(QStringLiteral("dvc.lock"))});
+                              QDir(loaded.dir).filePath(QStringLiteral("dvc.lock"))},
+                             hashed);
+        }
         syncThreshold();
         updateStatus();
         const LoadedProject &p = m_session->project();

@@ -16,16 +16,20 @@ AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, 
         results.calibration = previous->calibration;
         results.scoreHistogram = previous->scoreHistogram;
     } else {
-        results.metrics = computeMetrics(data.scores, data.labels, results.threshold);
-        results.roc = rocCurve(data.scores, data.labels);
-        results.pr = prCurve(data.scores, data.labels);
+        const std::vector<ScoreGroup> groups = scoreGroups(data.scores, data.labels); // one sort for all
+        results.metrics = computeMetrics(data.scores, data.labels, results.threshold, 1.0, groups);
+        results.roc = rocCurve(groups);
+        results.pr = prCurve(groups);
         results.calibration = calibrationCurve(data.scores, data.labels);
         results.scoreHistogram = scoreHistogram(data.scores, data.labels);
     }
-    results.slices = std::make_shared<const SliceReport>(computeSlices(data, sliceOptions, results.threshold));
+    results.groups = previous && previous->groups ? previous->groups : std::make_shared<GroupingCache>();
+    results.slices = std::make_shared<const SliceReport>(
+        computeSlices(data, sliceOptions, results.threshold, results.groups.get()));
     // A data set with no protected attribute (or a bad bias option) still gets everything else.
     try {
-        results.bias = std::make_shared<const BiasReport>(computeBias(data, biasOptions, results.threshold));
+        results.bias = std::make_shared<const BiasReport>(
+            computeBias(data, biasOptions, results.threshold, results.groups.get()));
     } catch (const SchemaError &e) {
         results.biasError = e.message();
     } catch (const OptionError &e) {

@@ -7,6 +7,7 @@
 #include "biasreport.h"
 #include "calibration.h"
 #include "curves.h"
+#include "groupedcolumn.h"
 #include "metrics.h"
 #include "scoreddata.h"
 #include "slicereport.h"
@@ -25,6 +26,8 @@ struct AuditResults
     std::shared_ptr<const SliceReport> slices;
     std::shared_ptr<const BiasReport> bias;
     QString biasError; // why there is no bias report (no attributes, one group, ...), empty if there is
+    // The data's grouped columns, shared with the audits after this one at other thresholds.
+    std::shared_ptr<GroupingCache> groups;
 };
 
 // Runs the whole audit: overall metrics and curves, slices, bias. A bias problem (say, no

@@ -90,7 +90,7 @@ QString parityName(Parity parity)
     return QLatin1String(names[std::size_t(parity)]);
 }
 
-BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::optional<double> threshold)
+BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::optional<double> threshold, GroupingCache *cache)
 {
     if (!(options.tau > 0 && options.tau <= 1))
         throw OptionError(QStringLiteral("tau"),
@@ -116,7 +116,8 @@ BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::
         if (!column)
             throw SchemaError(QStringLiteral("attribute \"%1\" is not a column of %2 (columns: %3)")
                                   .arg(attribute, data.source, data.columnNames().join(QStringLiteral(", "))));
-        const GroupedColumn grouped = GroupedColumn::fromColumn(*column, options.bins);
+        const std::shared_ptr<const GroupedColumn> shared = groupColumn(*column, options.bins, cache);
+        const GroupedColumn &grouped = *shared;
         std::vector<std::array<std::int64_t, 4>> counts(std::size_t(grouped.groups.size()), {0, 0, 0, 0});
         for (std::size_t r = 0; r < outcomes.size(); ++r) {
             if (grouped.codes[r] >= 0)

@@ -14,6 +14,8 @@
 
 namespace Audit {
 
+class GroupingCache;
+
 enum class ReferenceMethod { Predefined, Majority, MinMetric };
 template <>
 struct EnumNames<ReferenceMethod>
@@ -118,6 +120,8 @@ struct BiasReport
 //         attribute with one group, an unknown reference group, no reference for an
 //         attribute under the predefined method, tau outside (0, 1].
 // No `threshold`: data.threshold.
-BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::optional<double> threshold = std::nullopt);
+// `cache`, when given, must belong to `data`: its grouped columns are reused.
+BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::optional<double> threshold = std::nullopt,
+                       GroupingCache *cache = nullptr);
 
 } // namespace Audit

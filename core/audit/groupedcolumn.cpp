@@ -41,28 +41,44 @@ GroupedColumn GroupedColumn::fromColumn(const DataColumn &column, int bins)
     }
 
     grouped.binned = true;
-    std::vector<double> sorted = column.numbers;
-    std::sort(sorted.begin(), sorted.end());
-    if (sorted.empty())
+    const std::vector<double> &values = column.numbers;
+    if (values.empty())
         return grouped;
     // Edges at the quantiles, kept unique: [e0, e1), [e1, e2), ..., [e(k-1), max]. When one
     // value fills a quantile (92% zeros, say), the next distinct value starts a bin of its own
-    // once, so a heavy value does not swallow everything above it.
-    std::vector<double> edges = {sorted.front()};
+    // once, so a heavy value does not swallow everything above it. The quantiles are order
+    // statistics of the values (nth_element, each after the last: no full sort).
+    std::vector<double> sorted = values; // partly ordered as the quantiles are found
+    const auto [low, high] = std::minmax_element(sorted.begin(), sorted.end());
+    const double minimum = *low;
+    const double maximum = *high;
+    std::vector<double> edges = {minimum};
     bool jumped = false;
+    std::size_t ordered = 0; // sorted[0, ordered) <= sorted[ordered, end)
     for (int b = 1; b < bins; ++b) {
-        const double edge = sorted[std::size_t(std::floor(double(b) * double(sorted.size()) / double(bins)))];
+        const auto at = std::size_t(std::floor(double(b) * double(sorted.size()) / double(bins)));
+        std::nth_element(sorted.begin() + std::ptrdiff_t(ordered), sorted.begin() + std::ptrdiff_t(at), sorted.end());
+        ordered = at;
+        const double edge = sorted[at];
         if (edge > edges.back()) {
             edges.push_back(edge);
             jumped = false;
         } else if (!jumped) {
-            const auto next = std::upper_bound(sorted.begin(), sorted.end(), edges.back());
-            if (next != sorted.end())
-                edges.push_back(*next);
+            // The smallest value above the last edge, as upper_bound finds it in sorted values.
+            const double last = edges.back();
+            double next = maximum;
+            bool found = false;
+            for (double v : values) {
+                if (v > last && v <= next) {
+                    next = v;
+                    found = true;
+                }
+            }
+            if (found)
+                edges.push_back(next);
             jumped = true;
         }
     }
-    const double maximum = sorted.back();
     for (std::size_t i = 0; i < edges.size(); ++i) {
         const bool last = i + 1 == edges.size();
         grouped.groups << (last ? QStringLiteral("[%1, %2]").arg(number(edges[i]), number(maximum))
@@ -74,6 +90,25 @@ GroupedColumn GroupedColumn::fromColumn(const DataColumn &column, int bins)
         grouped.codes[r] = std::int32_t(above - edges.begin()) - 1;
     }
     return grouped;
+}
+
+std::shared_ptr<const GroupedColumn> GroupingCache::get(const DataColumn &column, int bins)
+{
+    const std::pair<QString, int> key{column.spec.name, column.spec.isNumeric() ? bins : 0};
+    {
+        const std::lock_guard<std::mutex> hold(m_lock);
+        const auto found = m_columns.find(key);
+        if (found != m_columns.end())
+            return found->second;
+    }
+    auto grouped = std::make_shared<const GroupedColumn>(GroupedColumn::fromColumn(column, bins));
+    const std::lock_guard<std::mutex> hold(m_lock);
+    return m_columns.emplace(key, std::move(grouped)).first->second;
+}
+
+std::shared_ptr<const GroupedColumn> groupColumn(const DataColumn &column, int bins, GroupingCache *cache)
+{
+    return cache ? cache->get(column, bins) : std::make_shared<const GroupedColumn>(GroupedColumn::fromColumn(column, bins));
 }
 
 } // namespace Audit

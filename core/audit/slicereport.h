@@ -12,6 +12,8 @@
 
 namespace Audit {
 
+class GroupingCache;
+
 enum class SliceMetric { Precision, Recall, F1, Accuracy };
 template <>
 struct EnumNames<SliceMetric>
@@ -94,7 +96,8 @@ struct SliceReport
 // Ratios with a zero denominator are NaN (null in JSON, empty in CSV).
 // Throws: SchemaError for an unknown feature, bins < 1 or cross outside 1..3.
 // No `threshold`: data.threshold.
+// `cache`, when given, must belong to `data`: its grouped columns are reused.
 SliceReport computeSlices(const ScoredData &data, const SliceOptions &options = {},
-                          std::optional<double> threshold = std::nullopt);
+                          std::optional<double> threshold = std::nullopt, GroupingCache *cache = nullptr);
 
 } // namespace Audit

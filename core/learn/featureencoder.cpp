@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 
 #include <QJsonArray>
 
+#include "parallel.h"
 #include "schemaerror.h"
 
 namespace Audit {
@@ -120,13 +122,21 @@ float FeatureEncoder::numeric(const Column &column, double value) const
 
 FeatureMatrix FeatureEncoder::encode(const Dataset &data, EncodeReport *report) const
 {
+    return encode(data, 0, data.rowCount(), report);
+}
+
+FeatureMatrix FeatureEncoder::encode(const Dataset &data, std::size_t first, std::size_t last, EncodeReport *report) const
+{
     if (data.columns.size() != m_columns.size())
         throw SchemaError(QStringLiteral("%1: the data has %2 feature columns, the model expects %3")
                               .arg(data.path)
                               .arg(data.columns.size())
                               .arg(m_columns.size()));
-    const std::size_t rows = data.rowCount();
+    last = std::min(last, data.rowCount());
+    first = std::min(first, last);
+    const std::size_t rows = last - first;
     FeatureMatrix matrix(rows, std::size_t(m_width));
+    std::vector<std::vector<int>> positions(m_columns.size()); // a categorical's dataset code -> output position
     for (std::size_t c = 0; c < m_columns.size(); ++c) {
         const Column &column = m_columns[c];
         const DataColumn &source = data.columns[c];
@@ -136,28 +146,57 @@ FeatureMatrix FeatureEncoder::encode(const Dataset &data, EncodeReport *report) 
                     .arg(data.path)
                     .arg(c + 1)
                     .arg(source.spec.name, enumName(source.spec.type), column.spec.name, enumName(column.spec.type)));
-        if (column.spec.isNumeric()) {
-            for (std::size_t r = 0; r < rows; ++r)
-                matrix.row(r)[column.offset] = numeric(column, source.numbers[r]);
-            continue;
+        if (!column.spec.isNumeric()) {
+            positions[c].resize(source.categories.size());
+            for (std::size_t k = 0; k < source.categories.size(); ++k)
+                positions[c][k] = categoryIndex(c, source.categories[k]);
         }
-        // Map the dataset's own codes to output positions once, then one lookup per row.
-        std::vector<int> position(source.categories.size());
-        for (std::size_t k = 0; k < source.categories.size(); ++k)
-            position[k] = categoryIndex(c, source.categories[k]);
-        std::vector<qsizetype> unseenRows(source.categories.size(), 0);
-        for (std::size_t r = 0; r < rows; ++r) {
-            const std::int32_t code = source.codes[r];
-            const int p = position[std::size_t(code)];
-            if (p >= 0)
-                matrix.row(r)[column.offset + p] = 1.0f;
-            else
-                ++unseenRows[std::size_t(code)];
+    }
+    // Rows in ranges over the cores; each range writes only its own rows of the matrix.
+    std::mutex lock;
+    std::vector<std::vector<qsizetype>> unseenRows(m_columns.size());
+    for (std::size_t c = 0; c < m_columns.size(); ++c)
+        unseenRows[c].assign(positions[c].size(), 0);
+    forEachRange(rows, 32768, [&](std::size_t begin, std::size_t end) {
+        std::vector<std::vector<qsizetype>> unseen(m_columns.size());
+        for (std::size_t c = 0; c < m_columns.size(); ++c) {
+            const Column &column = m_columns[c];
+            const DataColumn &source = data.columns[c];
+            if (column.spec.isNumeric()) {
+                for (std::size_t r = begin; r < end; ++r)
+                    matrix.row(r)[column.offset] = numeric(column, source.numbers[first + r]);
+                continue;
+            }
+            const std::vector<int> &position = positions[c];
+            unseen[c].assign(position.size(), 0);
+            for (std::size_t r = begin; r < end; ++r) {
+                const std::int32_t code = source.codes[first + r];
+                const int p = position[std::size_t(code)];
+                if (p >= 0)
+                    matrix.row(r)[column.offset + p] = 1.0f;
+                else
+                    ++unseen[c][std::size_t(code)];
+            }
         }
-        if (report) {
-            for (std::size_t k = 0; k < unseenRows.size(); ++k) {
-                if (unseenRows[k] > 0)
-                    report->unseen.append({column.spec.name, QString::fromStdString(source.categories[k]), unseenRows[k]});
+        const std::lock_guard<std::mutex> hold(lock);
+        for (std::size_t c = 0; c < m_columns.size(); ++c) {
+            for (std::size_t k = 0; k < unseen[c].size(); ++k)
+                unseenRows[c][k] += unseen[c][k];
+        }
+    });
+    if (report) { // adds to what earlier ranges of the same data counted
+        for (std::size_t c = 0; c < m_columns.size(); ++c) {
+            for (std::size_t k = 0; k < unseenRows[c].size(); ++k) {
+                if (unseenRows[c][k] == 0)
+                    continue;
+                const QString column = m_columns[c].spec.name;
+                const QString value = QString::fromStdString(data.columns[c].categories[k]);
+                auto known = std::find_if(report->unseen.begin(), report->unseen.end(),
+                                          [&](const auto &u) { return u.column == column && u.value == value; });
+                if (known != report->unseen.end())
+                    known->rows += unseenRows[c][k];
+                else
+                    report->unseen.append({column, value, unseenRows[c][k]});
             }
         }
     }

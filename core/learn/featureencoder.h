@@ -59,6 +59,8 @@ public:
 
     // Requires: data.schema has the same features as the fitted data (checked: SchemaError).
     FeatureMatrix encode(const Dataset &data, EncodeReport *report = nullptr) const;
+    // Rows [first, last) only (row 0 of the result is data row `first`); `report` adds up.
+    FeatureMatrix encode(const Dataset &data, std::size_t first, std::size_t last, EncodeReport *report = nullptr) const;
 
     // Writes one row. `numbers[c]` is read for numeric columns, `texts[c]` for categorical
     // ones (both indexed by schema feature). Returns false when some category was unseen.

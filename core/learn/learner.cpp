@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 
+#include "parallel.h"
 #include "schemaerror.h"
 
 namespace Audit {
@@ -12,25 +12,11 @@ std::vector<double> Learner::scoreAll(const FeatureMatrix &x) const
 {
     // score() is const and keeps no shared state in the learners that use this default,
     // so large batches are split over the cores.
-    constexpr std::size_t kRowsPerThread = 1024;
     std::vector<double> scores(x.rows());
-    const auto scoreRange = [&](std::size_t begin, std::size_t end) {
+    forEachRange(x.rows(), 1024, [&](std::size_t begin, std::size_t end) {
         for (std::size_t r = begin; r < end; ++r)
             scores[r] = score(x.row(r), x.cols());
-    };
-    const std::size_t threads = std::clamp<std::size_t>(x.rows() / kRowsPerThread, 1,
-                                                        std::max(1u, std::thread::hardware_concurrency()));
-    if (threads == 1) {
-        scoreRange(0, x.rows());
-        return scores;
-    }
-    std::vector<std::thread> workers;
-    const std::size_t chunk = (x.rows() + threads - 1) / threads;
-    for (std::size_t t = 1; t < threads; ++t)
-        workers.emplace_back(scoreRange, std::min(x.rows(), t * chunk), std::min(x.rows(), (t + 1) * chunk));
-    scoreRange(0, std::min(x.rows(), chunk));
-    for (std::thread &worker : workers)
-        worker.join();
+    });
     return scores;
 }
 

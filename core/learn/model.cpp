@@ -220,7 +220,18 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
 
 std::vector<double> Model::score(const Dataset &data, EncodeReport *report) const
 {
-    return m_learner->scoreAll(m_encoder.encode(data, report));
+    // Encoded a slice of rows at a time: the one-hot rows of a million-row file would take
+    // ~0.4 GB at once; a slice is a few MB and still warm in cache when it is scored.
+    constexpr std::size_t kSlice = 65536;
+    std::vector<double> scores;
+    scores.reserve(data.rowCount());
+    std::size_t first = 0;
+    do { // once even for no rows: encode() checks the columns
+        const std::vector<double> part = m_learner->scoreAll(m_encoder.encode(data, first, first + kSlice, report));
+        scores.insert(scores.end(), part.begin(), part.end());
+        first += kSlice;
+    } while (first < data.rowCount());
+    return scores;
 }
 
 } // namespace Audit

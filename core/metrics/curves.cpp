@@ -16,21 +16,16 @@ struct Sweep
 };
 
 // Cumulative counts at each distinct score, highest first.
-std::vector<Sweep> sweep(const std::vector<double> &scores, const std::vector<std::int8_t> &labels)
+std::vector<Sweep> sweep(const std::vector<ScoreGroup> &groups)
 {
-    std::vector<std::size_t> order(scores.size());
-    std::iota(order.begin(), order.end(), std::size_t(0));
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
     std::vector<Sweep> out;
+    out.reserve(groups.size());
     double tp = 0;
     double fp = 0;
-    for (std::size_t i = 0; i < order.size();) {
-        const double s = scores[order[i]];
-        while (i < order.size() && scores[order[i]] == s) {
-            (labels[order[i]] ? tp : fp) += 1;
-            ++i;
-        }
-        out.push_back({s, tp, fp});
+    for (const ScoreGroup &g : groups) {
+        tp += double(g.positives);
+        fp += double(g.negatives);
+        out.push_back({g.score, tp, fp});
     }
     return out;
 }
@@ -51,7 +46,12 @@ std::vector<CurvePoint> thin(std::vector<CurvePoint> points, std::size_t maxPoin
 
 std::vector<CurvePoint> rocCurve(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, std::size_t maxPoints)
 {
-    const std::vector<Sweep> s = sweep(scores, labels);
+    return rocCurve(scoreGroups(scores, labels), maxPoints);
+}
+
+std::vector<CurvePoint> rocCurve(const std::vector<ScoreGroup> &groups, std::size_t maxPoints)
+{
+    const std::vector<Sweep> s = sweep(groups);
     const double positives = s.empty() ? 0 : s.back().tp;
     const double negatives = s.empty() ? 0 : s.back().fp;
     std::vector<CurvePoint> points;
@@ -64,7 +64,12 @@ std::vector<CurvePoint> rocCurve(const std::vector<double> &scores, const std::v
 
 std::vector<CurvePoint> prCurve(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, std::size_t maxPoints)
 {
-    const std::vector<Sweep> s = sweep(scores, labels);
+    return prCurve(scoreGroups(scores, labels), maxPoints);
+}
+
+std::vector<CurvePoint> prCurve(const std::vector<ScoreGroup> &groups, std::size_t maxPoints)
+{
+    const std::vector<Sweep> s = sweep(groups);
     const double positives = s.empty() ? 0 : s.back().tp;
     std::vector<CurvePoint> points;
     points.reserve(s.size());

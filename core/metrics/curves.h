@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "metrics.h"
+
 namespace Audit {
 
 struct CurvePoint
@@ -16,9 +18,11 @@ struct CurvePoint
 // point per distinct score, thinned to at most `maxPoints` (keeping both ends).
 std::vector<CurvePoint> rocCurve(const std::vector<double> &scores, const std::vector<std::int8_t> &labels,
                                  std::size_t maxPoints = 400);
+std::vector<CurvePoint> rocCurve(const std::vector<ScoreGroup> &groups, std::size_t maxPoints = 400);
 
 // Precision-recall curve: x = recall, y = precision, highest threshold first.
 std::vector<CurvePoint> prCurve(const std::vector<double> &scores, const std::vector<std::int8_t> &labels,
                                 std::size_t maxPoints = 400);
+std::vector<CurvePoint> prCurve(const std::vector<ScoreGroup> &groups, std::size_t maxPoints = 400);
 
 } // namespace Audit

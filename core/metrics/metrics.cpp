@@ -17,15 +17,6 @@ double ratioOrNaN(double numerator, double denominator)
     return denominator == 0 ? kNaN : numerator / denominator;
 }
 
-// Indices sorted by score, highest first; ties keep index order so results are stable.
-std::vector<std::size_t> descendingOrder(const std::vector<double> &scores)
-{
-    std::vector<std::size_t> order(scores.size());
-    std::iota(order.begin(), order.end(), std::size_t(0));
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
-    return order;
-}
-
 } // namespace
 
 double ratioOrNaN(std::int64_t numerator, std::int64_t denominator)
@@ -77,29 +68,41 @@ Confusion confusionAt(const std::vector<double> &scores, const std::vector<std::
     return c;
 }
 
+std::vector<ScoreGroup> scoreGroups(const std::vector<double> &scores, const std::vector<std::int8_t> &labels)
+{
+    std::vector<std::pair<double, bool>> ranked(scores.size());
+    for (std::size_t i = 0; i < scores.size(); ++i)
+        ranked[i] = {scores[i], labels[i] != 0};
+    std::sort(ranked.begin(), ranked.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+    std::vector<ScoreGroup> groups;
+    for (const auto &[score, positive] : ranked) {
+        if (groups.empty() || groups.back().score != score)
+            groups.push_back({score, 0, 0});
+        ++(positive ? groups.back().positives : groups.back().negatives);
+    }
+    return groups;
+}
+
 double rocAuc(const std::vector<double> &scores, const std::vector<std::int8_t> &labels)
 {
-    // Mann-Whitney U with average ranks for ties.
-    std::vector<std::size_t> order(scores.size());
-    std::iota(order.begin(), order.end(), std::size_t(0));
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] < scores[b]; });
+    return rocAuc(scoreGroups(scores, labels));
+}
+
+double rocAuc(const std::vector<ScoreGroup> &groups)
+{
+    // Mann-Whitney U with average ranks for ties: ranks 1..n from the lowest score up. Every
+    // rank sum is a multiple of 0.5 below 2^53, so the sums are exact.
     double positives = 0;
     double rankSum = 0;
-    std::size_t i = 0;
-    while (i < order.size()) {
-        std::size_t j = i;
-        while (j < order.size() && scores[order[j]] == scores[order[i]])
-            ++j;
-        const double averageRank = (double(i) + double(j) + 1.0) / 2.0; // ranks are 1-based
-        for (std::size_t k = i; k < j; ++k) {
-            if (labels[order[k]]) {
-                positives += 1;
-                rankSum += averageRank;
-            }
-        }
-        i = j;
+    double below = 0; // rows with a lower score
+    for (auto it = groups.rbegin(); it != groups.rend(); ++it) {
+        const double rows = double(it->positives + it->negatives);
+        const double averageRank = (below + (below + rows) + 1.0) / 2.0;
+        positives += double(it->positives);
+        rankSum += double(it->positives) * averageRank;
+        below += rows;
     }
-    const double negatives = double(scores.size()) - positives;
+    const double negatives = below - positives;
     if (positives == 0 || negatives == 0)
         return kNaN;
     return (rankSum - positives * (positives + 1) / 2) / (positives * negatives);
@@ -107,62 +110,61 @@ double rocAuc(const std::vector<double> &scores, const std::vector<std::int8_t> 
 
 double averagePrecision(const std::vector<double> &scores, const std::vector<std::int8_t> &labels)
 {
+    return averagePrecision(scoreGroups(scores, labels));
+}
+
+double averagePrecision(const std::vector<ScoreGroup> &groups)
+{
     // AP = sum over thresholds of (R_n - R_{n-1}) * P_n, thresholds at each distinct score.
-    const std::vector<std::size_t> order = descendingOrder(scores);
     double totalPositives = 0;
-    for (std::int8_t label : labels)
-        totalPositives += label;
-    if (totalPositives == 0 || totalPositives == double(labels.size()))
+    double rows = 0;
+    for (const ScoreGroup &g : groups) {
+        totalPositives += double(g.positives);
+        rows += double(g.positives + g.negatives);
+    }
+    if (totalPositives == 0 || totalPositives == rows)
         return kNaN;
     double tp = 0;
     double fp = 0;
     double previousRecall = 0;
     double ap = 0;
-    std::size_t i = 0;
-    while (i < order.size()) {
-        std::size_t j = i;
-        while (j < order.size() && scores[order[j]] == scores[order[i]]) {
-            (labels[order[j]] ? tp : fp) += 1;
-            ++j;
-        }
+    for (const ScoreGroup &g : groups) {
+        tp += double(g.positives);
+        fp += double(g.negatives);
         const double recall = tp / totalPositives;
         ap += (recall - previousRecall) * (tp / (tp + fp));
         previousRecall = recall;
-        i = j;
     }
     return ap;
 }
 
 double bestThreshold(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, double beta)
 {
-    const std::vector<std::size_t> order = descendingOrder(scores);
+    return bestThreshold(scoreGroups(scores, labels), beta);
+}
+
+double bestThreshold(const std::vector<ScoreGroup> &groups, double beta)
+{
     Confusion c;
-    for (std::int8_t label : labels)
-        ++(label ? c.fn : c.tn);
+    for (const ScoreGroup &g : groups) {
+        c.fn += g.positives;
+        c.tn += g.negatives;
+    }
     if (c.fn == 0 || c.tn == 0)
         return 0.5;
     double best = -1;
     double bestCut = 0.5;
-    std::size_t i = 0;
-    while (i < order.size()) {
-        std::size_t j = i;
-        while (j < order.size() && scores[order[j]] == scores[order[i]]) {
-            if (labels[order[j]]) {
-                ++c.tp;
-                --c.fn;
-            } else {
-                ++c.fp;
-                --c.tn;
-            }
-            ++j;
-        }
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+        c.tp += groups[i].positives;
+        c.fn -= groups[i].positives;
+        c.fp += groups[i].negatives;
+        c.tn -= groups[i].negatives;
         const double f = fBeta(c, beta);
         if (f > best) {
             best = f;
-            const double here = scores[order[i]];
-            bestCut = j < order.size() ? (here + scores[order[j]]) / 2 : here;
+            const double here = groups[i].score;
+            bestCut = i + 1 < groups.size() ? (here + groups[i + 1].score) / 2 : here;
         }
-        i = j;
     }
     return bestCut;
 }
@@ -196,11 +198,17 @@ BinaryMetrics metricsAtThreshold(const BinaryMetrics &ranked, const std::vector<
 BinaryMetrics computeMetrics(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, double threshold,
                              double beta)
 {
+    return computeMetrics(scores, labels, threshold, beta, scoreGroups(scores, labels));
+}
+
+BinaryMetrics computeMetrics(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, double threshold,
+                             double beta, const std::vector<ScoreGroup> &groups)
+{
     BinaryMetrics m;
     m.beta = beta;
     fillThresholdMetrics(m, scores, labels, threshold);
-    m.rocAuc = rocAuc(scores, labels);
-    m.prAuc = averagePrecision(scores, labels);
+    m.rocAuc = rocAuc(groups);
+    m.prAuc = averagePrecision(groups);
     double logLoss = 0;
     double brier = 0;
     for (std::size_t i = 0; i < scores.size(); ++i) {

@@ -40,7 +40,21 @@ struct BinaryMetrics
                                 //       confusion {tp, fp, tn, fn}, support, positives, threshold, beta
 };
 
+// The distinct scores, highest first, with how many positive and negative rows hold each:
+// everything ranking-based (ROC AUC, average precision, the best threshold, the ROC and PR
+// curves) follows from it, so the scores are sorted once for all of them.
+struct ScoreGroup
+{
+    double score = 0;
+    std::int64_t positives = 0;
+    std::int64_t negatives = 0;
+};
+std::vector<ScoreGroup> scoreGroups(const std::vector<double> &scores, const std::vector<std::int8_t> &labels);
+
 // Requires: scores.size() == labels.size(); labels are 0/1; scores in [0, 1].
+// `groups`, when given, must be scoreGroups(scores, labels).
+BinaryMetrics computeMetrics(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, double threshold,
+                             double beta, const std::vector<ScoreGroup> &groups);
 BinaryMetrics computeMetrics(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, double threshold,
                              double beta = 1.0);
 
@@ -51,12 +65,15 @@ BinaryMetrics metricsAtThreshold(const BinaryMetrics &ranked, const std::vector<
 
 Confusion confusionAt(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, double threshold);
 double rocAuc(const std::vector<double> &scores, const std::vector<std::int8_t> &labels);
+double rocAuc(const std::vector<ScoreGroup> &groups);
 double averagePrecision(const std::vector<double> &scores, const std::vector<std::int8_t> &labels);
+double averagePrecision(const std::vector<ScoreGroup> &groups);
 double fBeta(const Confusion &c, double beta);
 
 // The threshold with the best F-beta over all cut points, midway between neighbouring
 // distinct scores. Returns 0.5 when the labels hold one class only.
 double bestThreshold(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, double beta = 1.0);
+double bestThreshold(const std::vector<ScoreGroup> &groups, double beta = 1.0);
 
 // numerator / denominator, NaN when the denominator is 0 (the slices' and Aequitas's rule).
 double ratioOrNaN(std::int64_t numerator, std::int64_t denominator);

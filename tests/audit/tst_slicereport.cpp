@@ -1,13 +1,17 @@
 #include <QtTest>
 
 #include <cmath>
+#include <map>
 
 #include <QJsonArray>
 
 #include "auditfixture.h"
+#include "csvreader.h"
 #include "groupedcolumn.h"
+#include "rng.h"
 #include "schemaerror.h"
 #include "slicereport.h"
+#include "testutil.h"
 
 using namespace Audit;
 
@@ -41,6 +45,9 @@ private Q_SLOTS:
     void weakSlices_needGapAndInterval();
     void outputs_csvColumnsAndText();
     void badOptions_throw();
+    void manyCategories_countedSparselyAndRight();
+    void groupingCache_sameReportAtEveryThreshold();
+    void numericBins_sameEdgesAsAFullSort();
 };
 
 void TestSliceReport::wilsonInterval_matchesKnownValues()
@@ -374,4 +381,121 @@ void TestSliceReport::badOptions_throw()
 }
 
 QTEST_GUILESS_MAIN(TestSliceReport)
+// Two columns of 3,000 categories: 9 million cells, too many for a dense table, so the pairs
+// are counted in a map. Every pair's counts must equal a recount done here in a std::map.
+void TestSliceReport::manyCategories_countedSparselyAndRight()
+{
+    ScoredData data;
+    DataColumn a;
+    a.spec.name = QStringLiteral("a");
+    DataColumn b;
+    b.spec.name = QStringLiteral("b");
+    for (int i = 0; i < 3000; ++i) {
+        a.categories.push_back("a" + std::to_string(i));
+        b.categories.push_back("b" + std::to_string(i));
+    }
+    Rng rng(11);
+    std::map<std::pair<int, int>, std::array<std::int64_t, 4>> expected;
+    for (int r = 0; r < 40000; ++r) {
+        const int x = int(rng.index(300)); // 300 of the 3,000 used, so pairs repeat
+        const int y = r % 7 == 0 ? -1 : int(rng.index(3000));
+        a.codes.push_back(x);
+        b.codes.push_back(y);
+        const int label = int(rng.index(2));
+        const double score = double(rng.index(1000)) / 1000.0;
+        data.labels.push_back(std::int8_t(label));
+        data.scores.push_back(score);
+        if (y >= 0)
+            ++expected[{x, y}][std::size_t(label * 2 + (score >= 0.5 ? 1 : 0))];
+    }
+    data.columns = {a, b};
+    data.threshold = 0.5;
+    SliceOptions options;
+    options.minSize = 1;
+    const SliceReport report = computeSlices(data, options);
+    std::size_t pairs = 0;
+    QString previous;
+    for (const SliceRow &row : report.slices) {
+        if (row.features.size() != 2)
+            continue;
+        ++pairs;
+        const int x = std::stoi(row.values[0].mid(1).toStdString());
+        const int y = std::stoi(row.values[1].mid(1).toStdString());
+        const auto &c = expected.at({x, y});
+        QCOMPARE(row.tn, c[0]);
+        QCOMPARE(row.fp, c[1]);
+        QCOMPARE(row.fn, c[2]);
+        QCOMPARE(row.tp, c[3]);
+        // In code order, a's code first: as the dense count gives them.
+        const QString key = QStringLiteral("%1 %2").arg(x, 5, 10, QLatin1Char('0')).arg(y, 5, 10, QLatin1Char('0'));
+        QVERIFY(key > previous);
+        previous = key;
+    }
+    QCOMPARE(pairs, expected.size());
+}
+
+// The audit at another threshold reuses the grouped columns: the same report as without.
+void TestSliceReport::groupingCache_sameReportAtEveryThreshold()
+{
+    const LoadReport loaded = CsvReader::read(TestUtil::censusRaw(), Schema::fromYamlFile(TestUtil::censusSchema()));
+    ScoredData data;
+    data.columns = loaded.data.columns;
+    data.labels = loaded.data.labels;
+    Rng rng(3);
+    for (std::size_t r = 0; r < data.labels.size(); ++r)
+        data.scores.push_back(std::clamp(0.35 * data.labels[r] + double(rng.index(1000)) / 1500.0, 0.0, 1.0));
+    data.threshold = 0.5;
+    SliceOptions options;
+    options.cross = 3;
+    GroupingCache cache;
+    for (double t : {0.3, 0.5, 0.7}) {
+        const QJsonObject fresh = computeSlices(data, options, t).toJson();
+        const QJsonObject cached = computeSlices(data, options, t, &cache).toJson();
+        QCOMPARE(cached, fresh);
+        QVERIFY(fresh.value(QStringLiteral("slices")).toArray().size() > 1000);
+    }
+    // One grouped column per feature, made once.
+    const DataColumn &first = data.columns.front();
+    QCOMPARE(cache.get(first, options.bins).get(), cache.get(first, options.bins).get());
+}
+
+// Bin edges come from order statistics (nth_element); a full sort must give the same edges.
+void TestSliceReport::numericBins_sameEdgesAsAFullSort()
+{
+    const LoadReport loaded = CsvReader::read(TestUtil::censusRaw(), Schema::fromYamlFile(TestUtil::censusSchema()));
+    int numeric = 0;
+    for (const DataColumn &column : loaded.data.columns) {
+        if (!column.spec.isNumeric())
+            continue;
+        ++numeric;
+        for (int bins : {2, 5, 10, 37}) {
+            std::vector<double> sorted = column.numbers;
+            std::sort(sorted.begin(), sorted.end());
+            // The rule as written with a sorted copy (groupedcolumn.h): quantile edges, unique,
+            // a heavy value followed once by the next distinct value.
+            std::vector<double> edges = {sorted.front()};
+            bool jumped = false;
+            for (int b = 1; b < bins; ++b) {
+                const double edge = sorted[std::size_t(std::floor(double(b) * double(sorted.size()) / double(bins)))];
+                if (edge > edges.back()) {
+                    edges.push_back(edge);
+                    jumped = false;
+                } else if (!jumped) {
+                    const auto next = std::upper_bound(sorted.begin(), sorted.end(), edges.back());
+                    if (next != sorted.end())
+                        edges.push_back(*next);
+                    jumped = true;
+                }
+            }
+            const GroupedColumn grouped = GroupedColumn::fromColumn(column, bins);
+            QCOMPARE(std::size_t(grouped.groups.size()), edges.size());
+            for (std::size_t r = 0; r < column.numbers.size(); r += 97) {
+                const auto above = std::upper_bound(edges.begin(), edges.end(), column.numbers[r]);
+                QCOMPARE(grouped.codes[r], std::int32_t(above - edges.begin()) - 1);
+            }
+        }
+    }
+    QVERIFY(numeric >= 2);
+}
+
 #include "tst_slicereport.moc"

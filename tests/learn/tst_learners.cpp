@@ -1,4 +1,7 @@
+#include <sstream>
+
 #include <QtTest>
+#include <dlib/random_forest.h>
 
 #include "csvreader.h"
 #include "model.h"
@@ -37,6 +40,7 @@ private Q_SLOTS:
     void train_beatsChanceAndRoundTrips();
     void train_isByteIdenticalWhenRepeated_data();
     void train_isByteIdenticalWhenRepeated();
+    void randomForest_scoresAreDlibsBitForBit();
     void train_oneClassIsRejectedBeforeDlib();
     void train_reportsProgressAndCancels();
     void crossValidate_reportsMeanAndSd();
@@ -116,6 +120,38 @@ void TestLearners::train_isByteIdenticalWhenRepeated()
     otherSeed.learner.seed = 7;
     if (kind == LearnerKind::RandomForest || kind == LearnerKind::Mlp)
         QVERIFY(trainModel(m_train, otherSeed).serialize() != first);
+}
+
+// The forest scores rows tree by tree in blocks (scoreAll) and walks float rows (score); both
+// must give dlib's own random_forest_regression_function::operator() result, to the bit.
+void TestLearners::randomForest_scoresAreDlibsBitForBit()
+{
+    const Model model = trainModel(m_train, paramsFor(LearnerKind::RandomForest));
+    std::ostringstream bytes;
+    model.learner().save(bytes);
+    std::istringstream in(bytes.str());
+    dlib::random_forest_regression_function<dlib::dense_feature_extractor> dlibForest;
+    deserialize(dlibForest, in);
+    QCOMPARE(dlibForest.get_num_trees(), std::size_t(30));
+
+    const FeatureMatrix test = model.encoder().encode(m_test);
+    FeatureMatrix x(test.rows() * 3, test.cols()); // > 8,192 rows: several blocks on two threads
+    for (std::size_t r = 0; r < x.rows(); ++r)
+        std::copy(test.row(r % test.rows()), test.row(r % test.rows()) + test.cols(), x.row(r));
+    const std::vector<double> batch = model.learner().scoreAll(x);
+    QCOMPARE(batch.size(), x.rows());
+    dlib::matrix<double, 0, 1> sample(long(x.cols()));
+    std::size_t distinct = 0;
+    for (std::size_t r = 0; r < x.rows(); ++r) {
+        for (std::size_t c = 0; c < x.cols(); ++c)
+            sample(long(c)) = x.row(r)[c];
+        const double expected = std::clamp(dlibForest(sample), 0.0, 1.0);
+        QVERIFY2(std::memcmp(&batch[r], &expected, sizeof(double)) == 0, qPrintable(QString::number(r)));
+        const double one = model.learner().score(x.row(r), x.cols());
+        QVERIFY(std::memcmp(&one, &expected, sizeof(double)) == 0);
+        distinct += r > 0 && batch[r] != batch[r - 1];
+    }
+    QVERIFY(distinct > x.rows() / 2); // real, varied scores
 }
 
 void TestLearners::train_oneClassIsRejectedBeforeDlib()

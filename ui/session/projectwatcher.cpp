@@ -24,7 +24,7 @@ ProjectWatcher::ProjectWatcher(QObject *parent)
     connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, [this] { m_settle.start(); });
 }
 
-ProjectWatcher::Stamp ProjectWatcher::stampOf(const QString &path, const Stamp *previous)
+ProjectWatcher::Stamp ProjectWatcher::stampOf(const QString &path, const Stamp *previous, const QString &knownMd5)
 {
     Stamp stamp;
     const QFileInfo info(path);
@@ -42,6 +42,10 @@ ProjectWatcher::Stamp ProjectWatcher::stampOf(const QString &path, const Stamp *
         stamp.md5 = QByteArrayLiteral("size differs");
         return stamp;
     }
+    if (!knownMd5.isEmpty()) {
+        stamp.md5 = QByteArray::fromHex(knownMd5.toLatin1());
+        return stamp;
+    }
     QFile file(path);
     if (file.open(QIODevice::ReadOnly)) {
         QCryptographicHash hash(QCryptographicHash::Md5);
@@ -51,13 +55,13 @@ ProjectWatcher::Stamp ProjectWatcher::stampOf(const QString &path, const Stamp *
     return stamp;
 }
 
-void ProjectWatcher::watch(const QStringList &files)
+void ProjectWatcher::watch(const QStringList &files, const QMap<QString, QString> &knownMd5)
 {
     m_loaded.clear();
     m_reported.clear();
     for (const QString &f : files) {
         if (!f.isEmpty())
-            m_loaded.insert(f, stampOf(f, nullptr));
+            m_loaded.insert(f, stampOf(f, nullptr, knownMd5.value(f)));
     }
     rearm();
 }

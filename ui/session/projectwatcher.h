@@ -19,8 +19,10 @@ class ProjectWatcher final : public QObject
 public:
     explicit ProjectWatcher(QObject *parent = nullptr);
 
-    // Starts over: `files` as they are now are the loaded state.
-    void watch(const QStringList &files);
+    // Starts over: `files` as they are now are the loaded state. `knownMd5` gives the md5
+    // (lower-case hex) of files the loader has just hashed (the data, the model), so the
+    // GUI thread does not read a large file again to learn it.
+    void watch(const QStringList &files, const QMap<QString, QString> &knownMd5 = {});
     QStringList changedFiles() const; // since watch(), as paths given to it
 
 Q_SIGNALS:
@@ -34,7 +36,7 @@ private:
         QByteArray md5;
         bool operator==(const Stamp &o) const { return size == o.size && md5 == o.md5; }
     };
-    static Stamp stampOf(const QString &path, const Stamp *previous);
+    static Stamp stampOf(const QString &path, const Stamp *previous, const QString &knownMd5 = {});
     void rearm();
     void check();
 

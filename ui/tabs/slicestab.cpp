@@ -273,7 +273,19 @@ void SlicesTab::refresh()
     refill(m_heatColumns, features, 1);
     rebuildChart();
     rebuildHeatmap();
-    resizeColumns();
+    // Column widths follow the slices shown, not their numbers: a threshold change (the same
+    // slices, new counts) keeps them, so the slider does not re-measure 1,700 rows of text.
+    const QString shape = report ? QStringLiteral("%1/%2/%3/%4/%5")
+                                       .arg(report->slices.size())
+                                       .arg(report->options.cross)
+                                       .arg(report->options.bins)
+                                       .arg(int(report->options.weakMetric))
+                                       .arg(report->weak.size() > 0)
+                                 : QString();
+    if (shape != m_shape) {
+        m_shape = shape;
+        resizeColumns();
+    }
     if (selected >= 0)
         selectSlice(selected);
 }

@@ -94,6 +94,7 @@ private:
     QScrollArea *m_heatScroll = nullptr;
     std::vector<int> m_barSlices;
     int m_sliceWidth = 0; // the slice column's content width
+    QString m_shape; // of the report the columns were last sized for
 };
 
 } // namespace Ui

@@ -4,6 +4,9 @@
 #include <cmath>
 #include <string>
 
+#include "parallel.h"
+#include "schemaerror.h"
+
 namespace Audit {
 
 void RandomForestLearner::train(const FeatureMatrix &x, const std::vector<std::int8_t> &labels, const LearnerParams &params,
@@ -26,19 +29,122 @@ void RandomForestLearner::train(const FeatureMatrix &x, const std::vector<std::i
     trainer.set_feature_subsampling_fraction(params.featureFraction);
     trainer.set_seed(std::to_string(params.seed));
     m_forest = trainer.train(samples, targets, m_outOfBag);
+    flatten();
     for (double &score : m_outOfBag)
         score = std::clamp(score, 0.0, 1.0);
     progress.checkCancelled();
     progress.step(1, 1, QStringLiteral("random forest"));
 }
 
+void RandomForestLearner::flatten()
+{
+    const auto &trees = m_forest.get_internal_tree_nodes();
+    const auto &leaves = m_forest.get_tree_leaves();
+    m_flat.assign(trees.size(), {});
+    m_featuresUsed = 0;
+    for (std::size_t t = 0; t < trees.size(); ++t) {
+        FlatTree &flat = m_flat[t];
+        const auto &tree = trees[t];
+        flat.internal = std::uint32_t(tree.size());
+        const std::size_t total = tree.size() + leaves[t].size();
+        flat.nodes.resize(total);
+        for (std::size_t i = 0; i < tree.size(); ++i) {
+            const auto &split = tree[i];
+            if (split.left >= total || split.right >= total)
+                throw dlib::serialization_error("random forest: a tree node points past its tree");
+            flat.nodes[i] = {split.split_feature, split.split_threshold, {split.left, split.right}};
+            m_featuresUsed = std::max(m_featuresUsed, split.split_feature + 1);
+        }
+        for (std::size_t i = tree.size(); i < total; ++i)
+            flat.nodes[i] = {0, leaves[t][i - tree.size()], {std::uint32_t(i), std::uint32_t(i)}};
+        // Depth: the most splits on a path from the root to a leaf (0 when the root is a leaf).
+        std::vector<std::uint32_t> depth(total, 0);
+        for (std::size_t i = 0; i < tree.size(); ++i) { // dlib numbers a child after its parent
+            for (std::uint32_t child : flat.nodes[i].child) {
+                if (child <= i)
+                    throw dlib::serialization_error("random forest: a tree node points back up its tree");
+                depth[child] = std::max(depth[child], depth[i] + 1);
+            }
+        }
+        for (std::size_t i = tree.size(); i < total; ++i)
+            flat.depth = std::max(flat.depth, depth[i]);
+    }
+}
+
+void RandomForestLearner::checkWidth(std::size_t width) const
+{
+    if (m_featuresUsed > width)
+        throw SchemaError(
+            QStringLiteral("the random forest splits on feature %1 but rows have %2 features").arg(m_featuresUsed).arg(width));
+}
+
+// The same walk as dlib's random_forest_regression_function::operator() (which copies the row
+// into a matrix<double> first): its thresholds are floats, and a float widened to double
+// compares the same. The leaves are added in tree order into a double and the sum divided by
+// the tree count, as dlib does: the same bits.
 double RandomForestLearner::score(const float *row, std::size_t width) const
 {
-    thread_local dlib::matrix<double, 0, 1> sample;
-    sample.set_size(long(width));
-    for (std::size_t c = 0; c < width; ++c)
-        sample(long(c)) = row[c];
-    return std::clamp(m_forest(sample), 0.0, 1.0);
+    checkWidth(width);
+    double sum = 0;
+    for (const FlatTree &tree : m_flat) {
+        std::uint32_t node = 0;
+        while (node < tree.internal) {
+            const FlatNode &split = tree.nodes[node];
+            node = split.child[!(row[split.feature] < split.threshold)];
+        }
+        sum += double(tree.nodes[node].threshold);
+    }
+    return m_flat.empty() ? 0.0 : std::clamp(sum / double(m_flat.size()), 0.0, 1.0);
+}
+
+// Tree by tree over blocks of rows, every row of the block one step at a time for the tree's
+// depth (a leaf is its own child): one tree stays in L1, the rows' walks are independent so
+// the core overlaps them, and there is no branch to mispredict. Per row the leaves are added
+// in tree order as in score(): the same bits.
+std::vector<double> RandomForestLearner::scoreAll(const FeatureMatrix &x) const
+{
+    constexpr std::size_t kBlock = 128;
+    checkWidth(x.cols());
+    std::vector<double> scores(x.rows(), 0.0);
+    forEachRange(x.rows(), 4096, [&](std::size_t begin, std::size_t end) {
+        std::uint32_t node[kBlock];
+        std::uint32_t live[kBlock];
+        const float *rows[kBlock];
+        for (std::size_t block = begin; block < end; block += kBlock) {
+            const std::size_t count = std::min(end - block, kBlock);
+            for (std::size_t i = 0; i < count; ++i)
+                rows[i] = x.row(block + i);
+            double *out = scores.data() + block;
+            for (const FlatTree &tree : m_flat) {
+                const FlatNode *nodes = tree.nodes.data();
+                // Every row of the block one step at a time; a row leaves the active list
+                // once at a leaf (no branch: the list is rewritten in place each step).
+                std::uint32_t active = 0;
+                for (std::size_t i = 0; i < count; ++i) {
+                    node[i] = 0;
+                    live[active] = std::uint32_t(i);
+                    active += tree.internal > 0;
+                }
+                while (active > 0) {
+                    std::uint32_t kept = 0;
+                    for (std::uint32_t k = 0; k < active; ++k) {
+                        const std::uint32_t i = live[k];
+                        const FlatNode &split = nodes[node[i]];
+                        const std::uint32_t next = split.child[!(rows[i][split.feature] < split.threshold)];
+                        node[i] = next;
+                        live[kept] = i;
+                        kept += next < tree.internal;
+                    }
+                    active = kept;
+                }
+                for (std::size_t i = 0; i < count; ++i)
+                    out[i] += double(nodes[node[i]].threshold);
+            }
+            for (std::size_t i = 0; i < count; ++i)
+                out[i] = m_flat.empty() ? 0.0 : std::clamp(out[i] / double(m_flat.size()), 0.0, 1.0);
+        }
+    });
+    return scores;
 }
 
 void RandomForestLearner::save(std::ostream &out) const
@@ -49,6 +155,7 @@ void RandomForestLearner::save(std::ostream &out) const
 void RandomForestLearner::load(std::istream &in)
 {
     deserialize(m_forest, in);
+    flatten();
 }
 
 } // namespace Audit

@@ -63,7 +63,9 @@ QImage barChart(const QString &title, const QStringList &labels, const std::vect
                    Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, labels[i]);
     }
     if (std::isfinite(reference)) {
-        p.setPen(QPen(OkabeIto::kReference, 2, Qt::DashLine));
+        // Parity (1) in ink, as the app's bias chart draws it; an overall value in the reference
+        // colour, as the Slices chart does: the vermillion of failing bars is not reused for parity.
+        p.setPen(QPen(bandHigh > bandLow ? QColor(Qt::black) : OkabeIto::kReference, 2, Qt::DashLine));
         p.drawLine(QPointF(plot.left(), yOf(reference)), QPointF(plot.right(), yOf(reference)));
     }
     p.setPen(Qt::black);

@@ -22,6 +22,8 @@ private Q_SLOTS:
     void tab_rendersToPng_data();
     void tab_rendersToPng();
     void badArguments_exitNonZero();
+    void darkTheme_rendersDarkWindow();
+    void badTheme_exitsTwoNamingTheThemes();
 };
 
 void TestScreenshots::initTestCase()
@@ -70,6 +72,40 @@ void TestScreenshots::badArguments_exitNonZero()
     QVERIFY(process.waitForFinished(60000));
     QCOMPARE(process.exitCode(), 2);
     QVERIFY(process.readAllStandardError().contains("unknown tab \"nowhere\""));
+}
+
+void TestScreenshots::darkTheme_rendersDarkWindow()
+{
+    const QString png = m_out.filePath(QStringLiteral("bias-dark.png"));
+    QProcess process;
+    process.start(QStringLiteral("xvfb-run"),
+                  {QStringLiteral("-a"), QStringLiteral("-s"), QStringLiteral("-screen 0 1400x900x24"),
+                   QStringLiteral(GUI_BINARY), QStringLiteral("--project"), m_project.path(), QStringLiteral("--tab"),
+                   QStringLiteral("bias"), QStringLiteral("--theme"), QStringLiteral("dark"), QStringLiteral("--screenshot"), png,
+                   QStringLiteral("--size"), QStringLiteral("1200x800")});
+    QVERIFY(process.waitForFinished(120000));
+    QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+    const QImage image(png);
+    QVERIFY(!image.isNull());
+    // Mostly dark: the median grey of a coarse sample is below mid-grey.
+    QList<int> greys;
+    for (int y = 0; y < image.height(); y += 8) {
+        for (int x = 0; x < image.width(); x += 8)
+            greys << qGray(image.pixel(x, y));
+    }
+    std::sort(greys.begin(), greys.end());
+    QVERIFY2(greys[greys.size() / 2] < 100, qPrintable(QString::number(greys[greys.size() / 2])));
+}
+
+void TestScreenshots::badTheme_exitsTwoNamingTheThemes()
+{
+    QProcess process;
+    process.start(QStringLiteral("xvfb-run"),
+                  {QStringLiteral("-a"), QStringLiteral(GUI_BINARY), QStringLiteral("--theme"), QStringLiteral("sepia"),
+                   QStringLiteral("--screenshot"), m_out.filePath(QStringLiteral("x.png"))});
+    QVERIFY(process.waitForFinished(60000));
+    QCOMPARE(process.exitCode(), 2);
+    QVERIFY(process.readAllStandardError().contains("unknown theme \"sepia\" (expected system, light or dark)"));
 }
 
 QTEST_GUILESS_MAIN(TestScreenshots)

@@ -79,6 +79,10 @@ void clear(QTableWidget *table)
 void finish(QTableWidget *table, bool sortable)
 {
     table->resizeColumnsToContents();
+    // That leaves the last column at its content width until the next resize (at 1920 px the
+    // stage table's "Why" stayed a sliver): stretch it to the edge again.
+    table->horizontalHeader()->setStretchLastSection(false);
+    table->horizontalHeader()->setStretchLastSection(true);
     if (sortable) {
         table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
         table->setSortingEnabled(true);

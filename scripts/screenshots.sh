@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates docs/screenshots/: every tab of the desktop app in the light and dark themes at
 # 1280x800 and 1920x1080, as <tab>-<theme>-<W>x<H>.png, headless (xvfb-run) through the GUI's
-# own --tab/--theme/--screenshot/--size options, on this repository's project.
+# own --tab/--theme/--screenshot/--size options, on this repository's project, with an index
+# (docs/screenshots/README.md).
 #
 #   scripts/screenshots.sh [BUILD_DIR]      (default: build; run `make model` first)
 #
@@ -46,3 +47,24 @@ for size in 1280x800 1920x1080; do
         done
     done
 done
+
+# An index beside them: one row per tab, light and dark, at each size.
+{
+    echo "# Screenshots"
+    echo
+    echo "Every tab of \`modelaudit\` on this repository's project, in the light and dark themes, made"
+    echo "headless by [\`scripts/screenshots.sh\`](../../scripts/screenshots.sh) (\`--tab\`, \`--theme\`, \`--size\`,"
+    echo "\`--screenshot\`). Regenerate them with \`scripts/screenshots.sh\` after a UI change."
+    echo
+    echo "| Tab | Light 1280×800 | Dark 1280×800 | Light 1920×1080 | Dark 1920×1080 |"
+    echo "|---|---|---|---|---|"
+    for tab in $tabs; do
+        row="| $tab "
+        for size in 1280x800 1920x1080; do
+            for theme in light dark; do
+                row+="| [![$tab, $theme, $size]($tab-$theme-$size.png)]($tab-$theme-$size.png) "
+            done
+        done
+        echo "$row|"
+    done
+} > "$out/README.md"

@@ -294,9 +294,9 @@ void MainWindow::buildMenus()
         action->setData(int(value));
         action->setChecked(value == currentTheme());
         m_themes->addAction(action);
-        connect(action, &QAction::triggered, this, [value] {
-            applyTheme(value);
-            saveTheme(value);
+        connect(action, &QAction::triggered, this, [chosen = value] { // clang 14 cannot capture a binding
+            applyTheme(chosen);
+            saveTheme(chosen);
         });
     }
     QMenu *run = menuBar()->addMenu(tr("&Run"));

@@ -10,6 +10,7 @@
 
 #include "mainwindow.h"
 #include "project.h"
+#include "theme.h"
 
 namespace {
 
@@ -32,6 +33,7 @@ QString defaultProject()
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
+    Ui::captureSystemTheme(); // the platform's own look, before anything changes it
     QApplication::setOrganizationName(QStringLiteral("ModelAudit"));
     QApplication::setApplicationName(QStringLiteral("ModelAudit"));
     QApplication::setApplicationVersion(QStringLiteral(MODELAUDIT_VERSION));
@@ -50,8 +52,21 @@ int main(int argc, char *argv[])
         QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the window once loaded, then exit."), QStringLiteral("file"));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size for --screenshot."), QStringLiteral("WxH"),
                                   QStringLiteral("1400x900"));
-    parser.addOptions({project, tab, screenshot, size});
+    const QCommandLineOption theme(QStringLiteral("theme"),
+                                   QStringLiteral("Colour theme: system, light or dark (this run only; View > Theme saves one)."),
+                                   QStringLiteral("name"));
+    parser.addOptions({project, tab, screenshot, size, theme});
     parser.process(app);
+
+    const std::optional<Ui::Theme> chosenTheme = parser.isSet(theme)
+        ? Audit::enumFromName<Ui::Theme>(parser.value(theme).toLower())
+        : Ui::savedTheme();
+    if (!chosenTheme) {
+        std::fprintf(stderr, "modelaudit: --theme: unknown theme \"%s\" (expected %s)\n", qPrintable(parser.value(theme)),
+                     qPrintable(Audit::enumNameList<Ui::Theme>()));
+        return 2;
+    }
+    Ui::applyTheme(*chosenTheme);
 
     using Tab = Ui::MainWindow::Tab;
     const std::optional<Tab> startTab = parser.isSet(tab) ? Audit::enumFromName<Tab>(parser.value(tab)) : Tab::Project;

@@ -4,6 +4,7 @@
 #include "workspacestate.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QChartView>
 #include <QCloseEvent>
@@ -154,8 +155,7 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     m_error->setVisible(false);
     m_error->setWordWrap(true);
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_error->setStyleSheet(QStringLiteral("QLabel { background: #f8d7da; color: #58151c; border: 1px solid #f1aeb5; "
-                                          "padding: 6px; }"));
+    applyBannerStyle();
 
     m_reloadBanner->setObjectName(QStringLiteral("reloadBanner"));
     m_reloadBanner->setVisible(false);
@@ -289,6 +289,23 @@ void MainWindow::buildMenus()
         action->setShortcut(QKeySequence(QStringLiteral("Ctrl+%1").arg(i + 1)));
         connect(action, &QAction::triggered, this, [this, i] { m_tabs->setCurrentIndex(i); });
     }
+    view->addSeparator();
+    QMenu *theme = view->addMenu(tr("T&heme"));
+    m_themes = new QActionGroup(this);
+    m_themes->setExclusive(true);
+    const QString system = tr("&System (the desktop's: %1)").arg(systemPrefersDark() ? tr("dark") : tr("light"));
+    for (const auto &[value, label] :
+         {std::pair{Theme::System, system}, std::pair{Theme::Light, tr("&Light")}, std::pair{Theme::Dark, tr("&Dark")}}) {
+        QAction *action = theme->addAction(label);
+        action->setCheckable(true);
+        action->setData(int(value));
+        action->setChecked(value == currentTheme());
+        m_themes->addAction(action);
+        connect(action, &QAction::triggered, this, [chosen = value] { // clang 14 cannot capture a binding
+            applyTheme(chosen);
+            saveTheme(chosen);
+        });
+    }
     QMenu *run = menuBar()->addMenu(tr("&Run"));
     run->addAction(tr("&Train"), QKeySequence(tr("Ctrl+T")), this, [this] {
         showTab(Tab::Train);
@@ -300,6 +317,45 @@ void MainWindow::buildMenus()
                    [this] { m_slider->setValue(m_slider->value() + 10); });
     run->addAction(tr("Threshold &Down"), QKeySequence(tr("Ctrl+Down")), this,
                    [this] { m_slider->setValue(m_slider->value() - 10); });
+}
+
+QAction *MainWindow::themeAction(Theme theme) const
+{
+    for (QAction *action : m_themes->actions()) {
+        if (action->data().toInt() == int(theme))
+            return action;
+    }
+    return nullptr;
+}
+
+void MainWindow::applyBannerStyle()
+{
+    // The same warning tint in both themes: light pink with dark red text, or dark red with
+    // light pink text, each over 7:1.
+    m_error->setStyleSheet(isDark(palette())
+                               ? QStringLiteral("QLabel { background: #4a1c20; color: #f8d7da; border: 1px solid #842029; "
+                                                "padding: 6px; }")
+                               : QStringLiteral("QLabel { background: #f8d7da; color: #58151c; border: 1px solid #f1aeb5; "
+                                                "padding: 6px; }"));
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    QMainWindow::changeEvent(event);
+    if (event->type() != QEvent::PaletteChange)
+        return;
+    // Every chart's background, axes and legend follow here; the tabs recolour their own
+    // series. The window's palette, not each view's: a parent hears of a new palette before
+    // its children have it.
+    for (QChartView *view : findChildren<QChartView *>())
+        styleChart(view->chart(), palette());
+    applyBannerStyle();
+    reapplyStyleSheet(m_reloadBanner);
+    reapplyStyleSheet(m_thresholdChip);
+    if (m_themes) {
+        if (QAction *action = themeAction(currentTheme()))
+            action->setChecked(true);
+    }
 }
 
 void MainWindow::updateRecentMenu()

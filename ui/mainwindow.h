@@ -4,8 +4,10 @@
 #include <QMainWindow>
 
 #include "enumnames.h"
+#include "theme.h"
 
 class QAction;
+class QActionGroup;
 class QChartView;
 class QDoubleSpinBox;
 class QLabel;
@@ -64,6 +66,9 @@ public:
     void saveWorkspaceNow() { saveWorkspace(); } // tests: without waiting for the timer
     // Save to model; `confirm` asks first (tests pass false).
     void saveThresholdToModel(bool confirm);
+    // View → Theme → System, Light or Dark: checkable, exclusive; triggering one applies it to
+    // the whole application at once and saves it (QSettings "view/theme").
+    QAction *themeAction(Theme theme) const;
     QString errorText() const;
     QString statusText() const;
     void showTab(Tab tab);
@@ -86,12 +91,14 @@ public:
     void screenshotWhenIdle(const QString &path, std::function<void(const QString &error)> done);
 
 protected:
+    void changeEvent(QEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
 
 private:
     void buildMenus();
+    void applyBannerStyle(); // the error banner's colours, from the palette's lightness
     void openProject(const QString &dir);
     void chooseProject();
     void chooseDataset();
@@ -138,6 +145,7 @@ private:
     QPushButton *m_cancel;
     QMenu *m_recent = nullptr;
     QAction *m_exportReport = nullptr;
+    QActionGroup *m_themes = nullptr;
     QFutureWatcher<QString> *m_reportJob = nullptr; // error message, empty on success
 };
 

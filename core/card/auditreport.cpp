@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "learner.h"
 #include "model.h"
+#include "okabeito.h"
 
 namespace Audit {
 
@@ -20,6 +21,12 @@ namespace {
 
 constexpr std::size_t kWeakestShown = 10;
 constexpr std::size_t kBaseParities = 10; // one per BiasMetric, in the same order
+
+// Verdict cells: the Okabe–Ito pass and fail colours the charts and the app use, tinted over
+// white so black text stays readable on paper.
+const QColor kPassCell = OkabeIto::tint(OkabeIto::kPass, 0.22);
+const QColor kFailCell = OkabeIto::tint(OkabeIto::kFail, 0.3);
+const QColor kUndefinedCell = OkabeIto::tint(OkabeIto::kUndefined, 0.2);
 
 // An overall metric as metrics.json, the Performance tab and the card state it: the exact
 // value at 4 decimals.
@@ -52,9 +59,9 @@ QString verdictWord(const Verdict &v)
 // A table cell for a verdict, coloured inline (QTextDocument has no class selectors on cells).
 QString verdictCell(const Verdict &v)
 {
-    const char *colour = v.has_value() ? (*v ? "#d9f2de" : "#f8d7da") : "#eeeeee";
+    const QString colour = OkabeIto::hex(v.has_value() ? (*v ? kPassCell : kFailCell) : kUndefinedCell);
     return QStringLiteral("<td class=\"verdict\" style=\"background-color: %1;\" bgcolor=\"%1\">%2</td>")
-        .arg(QLatin1String(colour), verdictWord(v));
+        .arg(colour, verdictWord(v));
 }
 
 const char *const kStyle
@@ -289,9 +296,8 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
                     const Verdict v = g.parities[std::size_t(metric)];
                     const bool fails = v.has_value() && !*v;
                     h += fails
-                        ? QStringLiteral("<td class=\"num\" style=\"background-color: #f8d7da;\" "
-                                         "bgcolor=\"#f8d7da\">%1</td>")
-                              .arg(reported(g.disparity(metric), 3))
+                        ? QStringLiteral("<td class=\"num\" style=\"background-color: %1;\" bgcolor=\"%1\">%2</td>")
+                              .arg(OkabeIto::hex(kFailCell), reported(g.disparity(metric), 3))
                         : QStringLiteral("<td class=\"num\" align=\"right\">%1</td>").arg(reported(g.disparity(metric), 3));
                 }
                 h += QStringLiteral("<td>%1</td></tr>\n")

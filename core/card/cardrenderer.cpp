@@ -11,6 +11,7 @@
 #include <QUrl>
 
 #include "audit.h"
+#include "okabeito.h"
 
 namespace Audit {
 
@@ -35,7 +36,8 @@ QImage barChart(const QString &title, const QStringList &labels, const std::vect
     const QRectF plot(60, 40, kChartWidth - 80, kChartHeight - 110);
     const auto yOf = [&](double v) { return plot.bottom() - plot.height() * std::clamp(v / top, 0.0, 1.0); };
     if (bandHigh > bandLow)
-        p.fillRect(QRectF(plot.left(), yOf(bandHigh), plot.width(), yOf(bandLow) - yOf(bandHigh)), QColor(70, 160, 90, 50));
+        p.fillRect(QRectF(plot.left(), yOf(bandHigh), plot.width(), yOf(bandLow) - yOf(bandHigh)),
+                   OkabeIto::tint(OkabeIto::kBand, 0.2));
     font.setPixelSize(11);
     p.setFont(font);
     for (int i = 0; i <= 4; ++i) {
@@ -49,15 +51,21 @@ QImage barChart(const QString &title, const QStringList &labels, const std::vect
     for (qsizetype i = 0; i < labels.size(); ++i) {
         const double v = std::isfinite(values[std::size_t(i)]) ? values[std::size_t(i)] : 0.0;
         const QRectF bar(plot.left() + slot * double(i) + slot * 0.15, yOf(v), slot * 0.7, plot.bottom() - yOf(v));
-        p.fillRect(bar, failing.size() > std::size_t(i) && failing[std::size_t(i)] ? QColor(210, 60, 60) : QColor(40, 120, 200));
+        const bool fails = failing.size() > std::size_t(i) && failing[std::size_t(i)];
+        p.fillRect(bar, fails ? OkabeIto::kFail : OkabeIto::kPass);
+        if (fails) // a hatch and a ✗ as well as the colour: never colour alone
+            p.fillRect(bar, QBrush(OkabeIto::kFail.darker(160), Qt::BDiagPattern));
         p.setPen(Qt::black);
+        const QString value = std::isfinite(values[std::size_t(i)]) ? QString::number(v, 'f', 2) : QStringLiteral("n/a");
         p.drawText(QRectF(bar.left() - 10, bar.top() - 16, bar.width() + 20, 14), Qt::AlignCenter,
-                   std::isfinite(values[std::size_t(i)]) ? QString::number(v, 'f', 2) : QStringLiteral("n/a"));
+                   fails ? QStringLiteral("✗ %1").arg(value) : value);
         p.drawText(QRectF(plot.left() + slot * double(i), plot.bottom() + 4, slot, 60),
                    Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, labels[i]);
     }
     if (std::isfinite(reference)) {
-        p.setPen(QPen(QColor(200, 40, 40), 2, Qt::DashLine));
+        // Parity (1) in ink, as the app's bias chart draws it; an overall value in the reference
+        // colour, as the Slices chart does: the vermillion of failing bars is not reused for parity.
+        p.setPen(QPen(bandHigh > bandLow ? QColor(Qt::black) : OkabeIto::kReference, 2, Qt::DashLine));
         p.drawLine(QPointF(plot.left(), yOf(reference)), QPointF(plot.right(), yOf(reference)));
     }
     p.setPen(Qt::black);

@@ -5,6 +5,8 @@
 
 #include <QBrush>
 #include <QColor>
+
+#include "okabeito.h"
 #include <QFont>
 #include <QLocale>
 
@@ -178,8 +180,11 @@ QVariant BiasTableModel::data(const QModelIndex &index, int role) const
     if (!metric)
         return {};
     const Audit::Verdict verdict = g->parities[std::size_t(*metric)];
-    if (role == Qt::BackgroundRole && verdict.has_value() && !*verdict)
-        return QBrush(QColor(213, 94, 0, 70)); // Okabe–Ito vermillion
+    if (role == Qt::BackgroundRole && verdict.has_value() && !*verdict) {
+        QColor fail = Audit::OkabeIto::kFail; // over the view's base: readable in either theme
+        fail.setAlpha(70);
+        return QBrush(fail);
+    }
     if (role == Qt::ToolTipRole)
         return cellTooltip(*g, *metric);
     if (role == Qt::TextAlignmentRole)

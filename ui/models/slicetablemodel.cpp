@@ -8,6 +8,7 @@
 #include <QLocale>
 
 #include "metricglossary.h"
+#include "okabeito.h"
 
 namespace Ui {
 
@@ -47,7 +48,15 @@ static_assert(std::size(kColumnKeys) == SliceTableModel::ColumnCount);
 
 SliceTableModel::SliceTableModel(QObject *parent)
     : QAbstractTableModel(parent)
+    , m_warning(Audit::OkabeIto::readableOn(Audit::OkabeIto::kFail, Qt::white))
 {}
+
+void SliceTableModel::setWarningColour(const QColor &colour)
+{
+    m_warning = colour;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, Gap), index(rowCount() - 1, Gap), {Qt::ForegroundRole});
+}
 
 void SliceTableModel::setReport(std::shared_ptr<const Audit::SliceReport> report)
 {
@@ -80,7 +89,7 @@ QString SliceTableModel::sliceName(const Audit::SliceRow &row)
     return parts.join(QStringLiteral(" & "));
 }
 
-QVariant SliceTableModel::cell(const Audit::SliceReport &report, std::size_t slice, int column, int role)
+QVariant SliceTableModel::cell(const Audit::SliceReport &report, std::size_t slice, int column, int role, const QColor &warning)
 {
     const Audit::SliceRow &row = report.slices[slice];
     const Audit::SliceMetric chosen = report.options.weakMetric;
@@ -153,7 +162,7 @@ QVariant SliceTableModel::cell(const Audit::SliceReport &report, std::size_t sli
         return {};
     }
     if (role == Qt::ForegroundRole && row.weak && column == Gap)
-        return QBrush(QColor(200, 40, 40));
+        return QBrush(warning);
     if (role == Qt::FontRole && row.weak && column == Gap) {
         QFont bold;
         bold.setBold(true);
@@ -228,7 +237,7 @@ QVariant SliceTableModel::data(const QModelIndex &index, int role) const
 {
     if (!m_report || !index.isValid() || index.row() >= rowCount())
         return {};
-    return cell(*m_report, std::size_t(index.row()), index.column(), role);
+    return cell(*m_report, std::size_t(index.row()), index.column(), role, m_warning);
 }
 
 QVariant SliceTableModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -240,7 +249,15 @@ QVariant SliceTableModel::headerData(int section, Qt::Orientation orientation, i
 
 WeakSliceModel::WeakSliceModel(QObject *parent)
     : QAbstractTableModel(parent)
+    , m_warning(Audit::OkabeIto::readableOn(Audit::OkabeIto::kFail, Qt::white))
 {}
+
+void WeakSliceModel::setWarningColour(const QColor &colour)
+{
+    m_warning = colour;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1), {Qt::ForegroundRole});
+}
 
 void WeakSliceModel::setReport(std::shared_ptr<const Audit::SliceReport> report)
 {
@@ -296,7 +313,7 @@ QVariant WeakSliceModel::data(const QModelIndex &index, int role) const
             return tr("Rank: largest gap first, equal gaps the larger slice first.");
         }
     }
-    return SliceTableModel::cell(*m_report, slice, sliceColumn(index.column()), role);
+    return SliceTableModel::cell(*m_report, slice, sliceColumn(index.column()), role, m_warning);
 }
 
 QVariant WeakSliceModel::headerData(int section, Qt::Orientation orientation, int role) const

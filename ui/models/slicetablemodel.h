@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <QAbstractTableModel>
+#include <QColor>
 #include <QSortFilterProxyModel>
 
 #include "slicereport.h"
@@ -45,6 +46,9 @@ public:
     explicit SliceTableModel(QObject *parent = nullptr);
 
     void setReport(std::shared_ptr<const Audit::SliceReport> report);
+    // The text colour of a weak slice's gap (bold too): the view passes one readable on its
+    // base colour, so it follows the theme.
+    void setWarningColour(const QColor &colour);
     const Audit::SliceReport *report() const { return m_report.get(); }
     std::shared_ptr<const Audit::SliceReport> sharedReport() const { return m_report; }
 
@@ -54,13 +58,14 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     // One cell of slice `slice` of `report` (shared with WeakSliceModel).
-    static QVariant cell(const Audit::SliceReport &report, std::size_t slice, int column, int role);
+    static QVariant cell(const Audit::SliceReport &report, std::size_t slice, int column, int role, const QColor &warning);
     static QVariant header(const Audit::SliceReport *report, int column, int role);
     static QString columnKey(int column); // stable name for settings: "n", "f1", "gap", ...
     static QString sliceName(const Audit::SliceRow &row); // "a = x & b = y"
 
 private:
     std::shared_ptr<const Audit::SliceReport> m_report;
+    QColor m_warning;
 };
 
 // The weak slices of a report, one row each in the core's rank order (largest gap first):
@@ -76,6 +81,7 @@ public:
     explicit WeakSliceModel(QObject *parent = nullptr);
 
     void setReport(std::shared_ptr<const Audit::SliceReport> report);
+    void setWarningColour(const QColor &colour); // as SliceTableModel's
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -86,6 +92,7 @@ private:
     static int sliceColumn(int column); // the SliceTableModel column behind `column`
 
     std::shared_ptr<const Audit::SliceReport> m_report;
+    QColor m_warning;
 };
 
 // Filters the slice table by text (feature or value), minimum size, and how many features

@@ -6,6 +6,7 @@
 #include <QChartView>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFont>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -32,7 +33,7 @@ void setVerdictCell(QTableWidget *table, int row, int column, const Audit::Verdi
     auto *item = new QTableWidgetItem(verdict.has_value() ? (*verdict ? QObject::tr("✓ pass") : QObject::tr("✗ FAIL"))
                                                           : QObject::tr("– n/a"));
     item->setTextAlignment(Qt::AlignCenter);
-    QColor colour = verdict.has_value() ? (*verdict ? OkabeIto::kBlue : OkabeIto::kVermillion) : OkabeIto::kGrey;
+    QColor colour = verdict.has_value() ? (*verdict ? OkabeIto::kPass : OkabeIto::kFail) : OkabeIto::kUndefined;
     colour.setAlpha(verdict.has_value() && !*verdict ? 90 : 45);
     item->setBackground(colour);
     item->setToolTip(tooltip);
@@ -326,10 +327,17 @@ void BiasTab::rebuildChart()
     for (int row = 0; row < m_model->rowCount(); ++row)
         groups.push_back(m_model->group(row));
     BiasChart chart = makeBiasChart(groups, metric, m_session->biasOptions().tau, m_attribute->currentText(),
-                                    palette().color(QPalette::WindowText));
+                                    palette().color(QPalette::Text), palette().color(QPalette::Base));
     m_failing = chart.failing;
     m_groups = chart.groups;
-    replaceChart(m_chartView, chart.chart);
+    replaceChart(m_chartView, chart.chart, palette());
+}
+
+void BiasTab::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        rebuildChart();
 }
 
 } // namespace Ui

@@ -44,6 +44,9 @@ public:
     QLabel *adviceLabel() const { return m_advice; }
     QStringList advisedParities() const { return m_advised; }
 
+protected:
+    void changeEvent(QEvent *event) override; // a new theme: the chart's lines and markers follow
+
 private:
     void refresh();
     void rebuildChart();

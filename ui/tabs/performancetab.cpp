@@ -7,6 +7,7 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QEvent>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -18,11 +19,15 @@
 #include <QValueAxis>
 
 #include "metricglossary.h"
+#include "okabeito.h"
 #include "projectsession.h"
+#include "theme.h"
 
 namespace Ui {
 
 namespace {
+
+namespace OkabeIto = Audit::OkabeIto;
 
 QChartView *curveView(const QString &title, const QString &xTitle, const QString &yTitle, QLineSeries *curve,
                       QScatterSeries *marker, QWidget *parent)
@@ -140,9 +145,9 @@ PerformanceTab::PerformanceTab(ProjectSession *session, QWidget *parent)
     m_scoresPositive->setName(tr("labelled positive"));
     m_scoresNegative->setName(tr("labelled negative"));
     m_scoresThreshold->setName(tr("threshold"));
-    m_scoresNegative->setPen(QPen(QColor(0x00, 0x72, 0xB2), 2)); // Okabe–Ito blue
-    m_scoresPositive->setPen(QPen(QColor(0xD5, 0x5E, 0x00), 2, Qt::DashLine)); // vermillion, dashed: not colour alone
-    m_scoresThreshold->setPen(QPen(QColor(0x55, 0x55, 0x55), 1, Qt::DotLine));
+    m_scoresNegative->setPen(QPen(OkabeIto::kBlue, 2));
+    m_scoresPositive->setPen(QPen(OkabeIto::kVermillion, 2, Qt::DashLine)); // dashed: not colour alone
+    m_scoresThreshold->setPen(QPen(palette().color(QPalette::Text), 1, Qt::DotLine)); // changeEvent() follows the theme
     m_scoresView = curveView(tr("Scores by true class"), tr("Score"), tr("Share of the class's rows"), m_scoresNegative,
                              new QScatterSeries(this), this);
     m_scoresView->chart()->addSeries(m_scoresPositive);
@@ -162,14 +167,14 @@ PerformanceTab::PerformanceTab(ProjectSession *session, QWidget *parent)
     auto *diagonal = new QLineSeries(this);
     diagonal->append(0, 0);
     diagonal->append(1, 1);
-    diagonal->setPen(QPen(QColor(0x99, 0x99, 0x99), 1, Qt::DashLine));
+    diagonal->setPen(QPen(OkabeIto::kGrey, 1, Qt::DashLine));
     diagonal->setName(tr("perfect calibration"));
     m_calibration->setName(tr("observed"));
     m_calibration->setPointsVisible(true);
-    m_calibration->setPen(QPen(QColor(0x00, 0x9E, 0x73), 2)); // Okabe–Ito bluish green
+    m_calibration->setPen(QPen(OkabeIto::kBluishGreen, 2));
     m_calibrationLow->setName(tr("95% interval"));
     for (QLineSeries *s : {m_calibrationLow, m_calibrationHigh})
-        s->setPen(QPen(QColor(0x00, 0x9E, 0x73), 1, Qt::DotLine));
+        s->setPen(QPen(OkabeIto::kBluishGreen, 1, Qt::DotLine));
     m_calibrationView = curveView(tr("Calibration"), tr("Mean score in the bin"), tr("Observed positive rate"), m_calibration,
                                   new QScatterSeries(this), this);
     for (QLineSeries *s : {diagonal, m_calibrationLow, m_calibrationHigh}) {
@@ -212,7 +217,24 @@ PerformanceTab::PerformanceTab(ProjectSession *session, QWidget *parent)
 
     connect(session, &ProjectSession::resultsChanged, this, &PerformanceTab::refresh);
     connect(session, &ProjectSession::projectLoaded, this, &PerformanceTab::refresh);
+    restyleCharts();
     refresh();
+}
+
+void PerformanceTab::restyleCharts()
+{
+    for (QChartView *view : {m_rocView, m_prView, m_scoresView, m_calibrationView})
+        styleChart(view->chart(), palette()); // the tab's: the views may not have the new one yet
+    QPen pen = m_scoresThreshold->pen();
+    pen.setColor(palette().color(QPalette::Text));
+    m_scoresThreshold->setPen(pen);
+}
+
+void PerformanceTab::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        restyleCharts();
 }
 
 QString PerformanceTab::metricText(const QString &key) const

@@ -31,8 +31,12 @@ public:
     QTabWidget *chartTabs() const { return m_charts; }
     QString metricText(const QString &key) const; // what the metric label shows
 
+protected:
+    void changeEvent(QEvent *event) override; // a new theme: the charts follow
+
 private:
     void refresh();
+    void restyleCharts();
 
     ProjectSession *m_session;
     QMap<QString, QLabel *> m_metrics;

@@ -22,6 +22,7 @@
 #include <QValueAxis>
 
 #include "model.h"
+#include "okabeito.h"
 #include "projectsession.h"
 #include "serverpanel.h"
 #include "viewutil.h"
@@ -286,18 +287,18 @@ void PredictTab::predict()
                     m_currentBar = int(i);
                 }
             }
-            set->setSelectedColor(QColor(0xD5, 0x5E, 0x00)); // Okabe–Ito vermillion: this record
+            set->setSelectedColor(Audit::OkabeIto::kHighlight); // Okabe–Ito orange: this record
             if (m_currentBar >= 0)
                 set->selectBar(m_currentBar);
             auto *series = new QBarSeries;
             series->append(set);
             const BarAxes axes = addBarAxes(chart, series, categories, tr("P(%1)").arg(model->schema().positiveLabel()));
-            addLevelLine(chart, axes, categories.size(), threshold, QPen(QColor(200, 40, 40), 2, Qt::DashLine));
+            addLevelLine(chart, axes, categories.size(), threshold, QPen(Audit::OkabeIto::kReference, 2, Qt::DashLine));
             chart->setTitle(tr("Probability as %1 varies (dashed: threshold; orange: this record's value)")
                                 .arg(m_whatIf->currentText().toHtmlEscaped()));
         }
     }
-    replaceChart(m_chartView, chart);
+    replaceChart(m_chartView, chart, palette());
 }
 
 } // namespace Ui

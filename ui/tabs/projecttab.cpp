@@ -22,6 +22,7 @@
 #include <QVBoxLayout>
 
 #include "datatablemodels.h"
+#include "okabeito.h"
 #include "projectsession.h"
 #include "viewutil.h"
 
@@ -185,7 +186,7 @@ void ProjectTab::showDistribution(int column)
                                 .arg(c.histogram.size())
                                 .arg(locale.toString(c.minimum, 'g', 6), locale.toString(c.maximum, 'g', 6)));
         }
-        set->setColor(QColor(0x00, 0x72, 0xB2));
+        set->setColor(Audit::OkabeIto::kBlue);
         auto *series = new QBarSeries;
         series->append(set);
         series->setBarWidth(0.9);
@@ -193,7 +194,7 @@ void ProjectTab::showDistribution(int column)
         axes.y->applyNiceNumbers();
         axes.y->setLabelFormat(QStringLiteral("%.0f"));
     }
-    replaceChart(m_distribution, chart);
+    replaceChart(m_distribution, chart, palette());
 }
 
 } // namespace Ui

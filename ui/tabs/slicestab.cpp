@@ -29,11 +29,14 @@
 
 #include "heatmapwidget.h"
 #include "metricglossary.h"
+#include "okabeito.h"
 #include "projectsession.h"
 #include "slicetablemodel.h"
 #include "viewutil.h"
 
 namespace Ui {
+
+namespace OkabeIto = Audit::OkabeIto;
 
 namespace {
 
@@ -90,6 +93,7 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
     , m_chartView(new QChartView(this))
     , m_heatmap(new HeatmapWidget(this))
 {
+    updateWarningColour();
     m_proxy->setSourceModel(m_model);
     m_table->setModel(m_proxy);
     m_table->sortByColumn(SliceTableModel::Size, Qt::DescendingOrder);
@@ -318,6 +322,22 @@ bool SlicesTab::eventFilter(QObject *watched, QEvent *event)
     return QWidget::eventFilter(watched, event);
 }
 
+void SlicesTab::updateWarningColour()
+{
+    const QColor warning = OkabeIto::readableOn(OkabeIto::kFail, palette().color(QPalette::Base));
+    m_model->setWarningColour(warning);
+    m_weakModel->setWarningColour(warning);
+}
+
+void SlicesTab::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        updateWarningColour();
+        rebuildChart();
+    }
+}
+
 void SlicesTab::setColumnShown(int column, bool shown)
 {
     if (column <= SliceTableModel::Slice || column >= SliceTableModel::ColumnCount)
@@ -395,7 +415,7 @@ void SlicesTab::rebuildChart()
     if (report && !feature.isEmpty()) {
         const Audit::SliceMetric metric = report->options.weakMetric;
         m_bars = new QBarSet(metricTitle(Audit::enumName(metric)));
-        m_bars->setSelectedColor(QColor(255, 160, 0));
+        m_bars->setSelectedColor(OkabeIto::kHighlight);
         QStringList categories;
         std::vector<Audit::Interval> intervals;
         for (std::size_t i = 0; i < report->slices.size(); ++i) {
@@ -423,13 +443,13 @@ void SlicesTab::rebuildChart()
             *bar << QPointF(cx - 0.08, intervals[k].low) << QPointF(cx + 0.08, intervals[k].low) << QPointF(cx, intervals[k].low)
                  << QPointF(cx, intervals[k].high) << QPointF(cx - 0.08, intervals[k].high)
                  << QPointF(cx + 0.08, intervals[k].high);
-            bar->setPen(QPen(palette().color(QPalette::WindowText), 1.5));
+            bar->setPen(QPen(palette().color(QPalette::Text), 1.5));
             chart->addSeries(bar);
             bar->attachAxis(x);
             bar->attachAxis(y);
         }
         const double o = report->overall.metric(metric);
-        addLevelLine(chart, axes, categories.size(), o, QPen(QColor(200, 40, 40), 2, Qt::DashLine))->setName(tr("overall"));
+        addLevelLine(chart, axes, categories.size(), o, QPen(OkabeIto::kReference, 2, Qt::DashLine))->setName(tr("overall"));
         chart->setTitle(tr("%1 by %2 (95% intervals; dashed: overall %3)")
                             .arg(metricTitle(Audit::enumName(metric)), feature)
                             .arg(o, 0, 'f', 3));
@@ -438,7 +458,7 @@ void SlicesTab::rebuildChart()
                 selectSlice(m_barSlices[std::size_t(index)]);
         });
     }
-    replaceChart(m_chartView, chart);
+    replaceChart(m_chartView, chart, palette());
     onTableSelection();
 }
 

@@ -66,9 +66,11 @@ private:
     void restoreColumns();
     void resizeColumns();
     void fitSliceColumn();
+    void updateWarningColour();
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void changeEvent(QEvent *event) override; // a new theme: the chart's error bars and the table's marks follow
 
 private:
     ProjectSession *m_session;

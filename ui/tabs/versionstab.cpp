@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -15,6 +16,7 @@
 
 #include "auditerror.h"
 #include "dvcworkspace.h"
+#include "okabeito.h"
 #include "projectsession.h"
 #include "versionaudit.h"
 
@@ -22,9 +24,22 @@ namespace Ui {
 
 namespace {
 
-const QColor kGood(70, 160, 90, 90);
-const QColor kBad(210, 60, 60, 90);
-const QColor kNeutral(160, 160, 160, 70);
+// Row tints, translucent over the table's base so they read in either theme.
+const QColor kGood = [] {
+    QColor c = Audit::OkabeIto::kBlue;
+    c.setAlpha(45);
+    return c;
+}();
+const QColor kBad = [] {
+    QColor c = Audit::OkabeIto::kVermillion;
+    c.setAlpha(90);
+    return c;
+}();
+const QColor kNeutral = [] {
+    QColor c = Audit::OkabeIto::kGrey;
+    c.setAlpha(70);
+    return c;
+}();
 
 QTableWidget *makeTable(const QStringList &headers, QWidget *parent)
 {
@@ -64,6 +79,10 @@ void clear(QTableWidget *table)
 void finish(QTableWidget *table, bool sortable)
 {
     table->resizeColumnsToContents();
+    // That leaves the last column at its content width until the next resize (at 1920 px the
+    // stage table's "Why" stayed a sliver): stretch it to the edge again.
+    table->horizontalHeader()->setStretchLastSection(false);
+    table->horizontalHeader()->setStretchLastSection(true);
     if (sortable) {
         table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
         table->setSortingEnabled(true);
@@ -220,7 +239,25 @@ QString VersionsTab::diffNote() const
 void VersionsTab::setMessage(const QString &text, bool error)
 {
     m_message->setText(text);
-    m_message->setStyleSheet(error ? QStringLiteral("color: #b03030;") : QString());
+    markError(m_message, error);
+}
+
+void VersionsTab::markError(QLabel *label, bool error)
+{
+    label->setProperty("isError", error);
+    label->setStyleSheet(error ? QStringLiteral("color: %1;")
+                                     .arg(Audit::OkabeIto::hex(
+                                         Audit::OkabeIto::readableOn(Audit::OkabeIto::kFail, palette().color(QPalette::Window))))
+                               : QString());
+}
+
+void VersionsTab::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        for (QLabel *label : {m_message, m_diffNote})
+            markError(label, label->property("isError").toBool());
+    }
 }
 
 void VersionsTab::refresh()
@@ -337,7 +374,7 @@ void VersionsTab::clearDiff()
     m_shown.reset();
     for (QTableWidget *table : {m_metrics, m_params, m_slices, m_parities})
         clear(table);
-    m_diffNote->setStyleSheet(QString());
+    markError(m_diffNote, false);
     m_diffNote->setText(m_a->count() > 1 ? tr("Pick A and B, then Compare (or Audit both models).") : QString());
 }
 
@@ -388,12 +425,12 @@ void VersionsTab::showComparison()
     m_shown.reset();
     if (!result->error.isEmpty()) {
         m_diffNote->setText(result->error);
-        m_diffNote->setStyleSheet(QStringLiteral("color: #b03030;"));
+        markError(m_diffNote, true);
         --m_pending;
         Q_EMIT compared();
         return;
     }
-    m_diffNote->setStyleSheet(QString());
+    markError(m_diffNote, false);
     const Audit::VersionDiff &diff = result->diff;
     clear(m_metrics);
     for (const Audit::MetricDelta &m : diff.metrics) {

@@ -54,8 +54,12 @@ Q_SIGNALS:
     void refreshed(); // status and history shown
     void compared(); // a diff shown (or its error)
 
+protected:
+    void changeEvent(QEvent *event) override; // a new theme: error text stays readable
+
 private:
     struct Snapshot; // status + history, computed off the GUI thread
+    void markError(QLabel *label, bool error); // error text in the theme's readable vermillion
     struct Comparison;
     void showSnapshot();
     void showComparison();

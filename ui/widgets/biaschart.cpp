@@ -23,7 +23,7 @@ QString chartLabelText(const QString &plain)
 }
 
 BiasChart makeBiasChart(const std::vector<const Audit::GroupMetrics *> &groups, Audit::BiasMetric metric, double tau,
-                        const QString &attribute, const QColor &textColour)
+                        const QString &attribute, const QColor &textColour, const QColor &background)
 {
     BiasChart out;
     out.chart = new QChart;
@@ -50,20 +50,20 @@ BiasChart makeBiasChart(const std::vector<const Audit::GroupMetrics *> &groups, 
     pass->setName(QObject::tr("✓ within tolerance"));
     pass->setMarkerShape(QScatterSeries::MarkerShapeCircle);
     pass->setMarkerSize(13);
-    pass->setColor(OkabeIto::kBlue);
-    pass->setBorderColor(OkabeIto::kBlue.darker(130));
+    pass->setColor(OkabeIto::readableOn(OkabeIto::kPass, background, 3.0)); // 3:1 for graphics (WCAG 1.4.11)
+    pass->setBorderColor(pass->color().darker(130));
     auto *fail = new QScatterSeries;
     fail->setName(QObject::tr("✗ outside tolerance"));
     fail->setMarkerShape(QScatterSeries::MarkerShapeTriangle);
     fail->setMarkerSize(16);
-    fail->setColor(OkabeIto::kVermillion);
-    fail->setBorderColor(OkabeIto::kVermillion.darker(130));
+    fail->setColor(OkabeIto::readableOn(OkabeIto::kFail, background, 3.0));
+    fail->setBorderColor(fail->color().darker(130));
     auto *undefined = new QScatterSeries;
     undefined->setName(QObject::tr("– no verdict (0/0)"));
     undefined->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
     undefined->setMarkerSize(11);
-    undefined->setColor(Qt::white);
-    undefined->setBorderColor(OkabeIto::kGrey.darker(130));
+    undefined->setColor(background);
+    undefined->setBorderColor(OkabeIto::readableOn(OkabeIto::kUndefined, background, 3.0));
 
     const QLocale locale;
     std::vector<QLineSeries *> stems;
@@ -85,7 +85,7 @@ BiasChart makeBiasChart(const std::vector<const Audit::GroupMetrics *> &groups, 
             if (!*v)
                 out.failing << g->value;
             auto *stem = new QLineSeries;
-            stem->setPen(QPen(*v ? OkabeIto::kBlue : OkabeIto::kVermillion, 3));
+            stem->setPen(QPen(*v ? pass->color() : fail->color(), 3));
             *stem << QPointF(x, 1.0) << QPointF(x, y);
             stems.push_back(stem);
         }
@@ -117,10 +117,10 @@ BiasChart makeBiasChart(const std::vector<const Audit::GroupMetrics *> &groups, 
     *high << QPointF(left, 1 / tau) << QPointF(right, 1 / tau);
     auto *band = new QAreaSeries(high, low);
     band->setName(QObject::tr("tolerance %1–%2").arg(tau, 0, 'f', 2).arg(1 / tau, 0, 'f', 2));
-    QColor fill = OkabeIto::kBluishGreen;
+    QColor fill = OkabeIto::kBand;
     fill.setAlpha(50);
     band->setBrush(fill);
-    band->setPen(QPen(OkabeIto::kBluishGreen.darker(120), 1, Qt::DashLine));
+    band->setPen(QPen(OkabeIto::readableOn(OkabeIto::kBand, background, 3.0), 1, Qt::DashLine));
     chart->addSeries(band);
     auto *parity = new QLineSeries;
     parity->setName(QObject::tr("parity (1)"));

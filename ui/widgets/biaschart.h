@@ -6,18 +6,15 @@
 #include <QStringList>
 
 #include "biasreport.h"
+#include "okabeito.h"
 
 class QChart;
 
 namespace Ui {
 
-// Okabe–Ito colours, safe for the common colour-vision deficiencies.
-namespace OkabeIto {
-inline const QColor kBlue(0, 114, 178); // within tolerance
-inline const QColor kVermillion(213, 94, 0); // outside tolerance
-inline const QColor kBluishGreen(0, 158, 115); // the tolerance band
-inline const QColor kGrey(153, 153, 153); // undefined
-} // namespace OkabeIto
+// Okabe–Ito colours, safe for the common colour-vision deficiencies: the one definition the
+// card and report exports use too (core/card/okabeito.h).
+namespace OkabeIto = Audit::OkabeIto;
 
 // Qt Charts renders axis labels as rich text: a plain value ("<0", "a & b") escaped for it.
 QString chartLabelText(const QString &plain);
@@ -32,9 +29,9 @@ struct BiasChart
 
 // A group's disparity for `metric` against its reference on a log axis centred on 1 (base 2;
 // base 10 when a ratio lies beyond 1/16..16),
-// a stem from 1 to the value, the tolerance band [tau, 1/tau] shaded, pass and fail told
-// apart by marker shape and a ✓/✗ in the label as well as by colour.
+// a stem from 1 to the value (lines in `textColour`, hollow markers filled with `background`), the tolerance band [tau, 1/tau]
+// shaded, pass and fail told apart by marker shape and a ✓/✗ in the label as well as by colour.
 BiasChart makeBiasChart(const std::vector<const Audit::GroupMetrics *> &groups, Audit::BiasMetric metric, double tau,
-                        const QString &attribute, const QColor &textColour);
+                        const QString &attribute, const QColor &textColour, const QColor &background = Qt::white);
 
 } // namespace Ui

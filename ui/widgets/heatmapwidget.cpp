@@ -7,6 +7,8 @@
 #include <QPainter>
 #include <QToolTip>
 
+#include "okabeito.h"
+
 namespace Ui {
 
 namespace {
@@ -25,15 +27,43 @@ QColor mix(const QColor &a, const QColor &b, double t)
                             float(a.blueF() + (b.blueF() - a.blueF()) * t));
 }
 
-QColor heatColour(double t)
+// Black or white, whichever has the more contrast on `fill` (at least 4.5:1 on every fill of
+// the scales below).
+QColor textOn(const QColor &fill)
 {
-    const QColor low(230, 125, 60); // Okabe–Ito vermillion, lightened for black text
-    const QColor mid(242, 242, 242);
-    const QColor high(86, 180, 233); // Okabe–Ito sky blue
-    return t < 0.5 ? mix(low, mid, t * 2) : mix(mid, high, (t - 0.5) * 2);
+    return Audit::OkabeIto::contrastRatio(fill, Qt::black) >= Audit::OkabeIto::contrastRatio(fill, Qt::white) ? Qt::black
+                                                                                                              : Qt::white;
 }
 
 } // namespace
+
+QColor HeatmapWidget::scaleColour(double t) const
+{
+    // Okabe–Ito vermillion through a neutral to blue. On a light theme the ends are lightened
+    // for black text (vermillion, sky blue) and the middle is near-white; on a dark theme the
+    // same hues darkened for white text, through dark grey, so no cell glares.
+    const bool dark = palette().color(QPalette::Window).lightnessF() < 0.5;
+    const QColor low = dark ? Audit::OkabeIto::kVermillion.darker(175) : QColor(230, 125, 60);
+    const QColor mid = dark ? QColor(62, 62, 66) : QColor(242, 242, 242);
+    const QColor high = dark ? Audit::OkabeIto::kBlue.darker(150) : Audit::OkabeIto::kSkyBlue;
+    return t < 0.5 ? mix(low, mid, t * 2) : mix(mid, high, (t - 0.5) * 2);
+}
+
+QColor HeatmapWidget::cellColour(int row, int column) const
+{
+    const std::size_t cell = std::size_t(row * m_columns.size() + column);
+    const double v = m_values[cell];
+    if (m_cells[cell] < 0 || !std::isfinite(v))
+        return palette().color(QPalette::Mid);
+    // Okabe–Ito vermillion well below the overall value, through a neutral, to blue at or above
+    // it: a scale readable with red-green colour blindness (the value is printed too).
+    return scaleColour(std::clamp((v - (m_overall - 0.3)) / 0.3, 0.0, 1.0));
+}
+
+QColor HeatmapWidget::cellTextColour(int row, int column) const
+{
+    return textOn(cellColour(row, column));
+}
 
 HeatmapWidget::HeatmapWidget(QWidget *parent)
     : QWidget(parent)
@@ -162,16 +192,9 @@ void HeatmapWidget::paintEvent(QPaintEvent *)
             const std::size_t cell = std::size_t(r * m_columns.size() + c);
             const QRectF rect = cellRect(r, c);
             const double v = m_values[cell];
-            QColor colour = palette().color(QPalette::Mid);
-            if (m_cells[cell] >= 0 && std::isfinite(v)) {
-                // Okabe–Ito vermillion well below the overall value, through near-white, to sky blue at
-                // or above it: a scale readable with red-green colour blindness (the value is printed too).
-                const double t = std::clamp((v - (m_overall - 0.3)) / 0.3, 0.0, 1.0);
-                colour = heatColour(t);
-            }
-            p.fillRect(rect, colour);
+            p.fillRect(rect, cellColour(r, c));
             if (m_cells[cell] >= 0) {
-                p.setPen(Qt::black);
+                p.setPen(cellTextColour(r, c));
                 p.drawText(rect, Qt::AlignCenter,
                            QStringLiteral("%1\nn=%2")
                                .arg(std::isfinite(v) ? QString::number(v, 'f', 2) : QStringLiteral("–"))
@@ -193,7 +216,7 @@ void HeatmapWidget::paintEvent(QPaintEvent *)
     const QRect legend = legendRect();
     const QRect bar(legend.left(), legend.top(), legend.width(), 12);
     for (int x = 0; x < bar.width(); ++x)
-        p.fillRect(QRect(bar.left() + x, bar.top(), 1, bar.height()), heatColour(double(x) / (bar.width() - 1)));
+        p.fillRect(QRect(bar.left() + x, bar.top(), 1, bar.height()), scaleColour(double(x) / (bar.width() - 1)));
     p.setPen(palette().color(QPalette::Mid));
     p.drawRect(bar.adjusted(0, 0, -1, -1));
     p.setPen(palette().color(QPalette::WindowText));

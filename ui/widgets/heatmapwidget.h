@@ -31,6 +31,13 @@ public:
     QRect sliceRect(int sliceIndex) const; // its cell, empty when not shown
     QSize sizeHint() const override;
     QRect legendRect() const; // the colour scale, under the cells
+    qsizetype rowCount() const { return m_rows.size(); }
+    qsizetype columnCount() const { return m_columns.size(); }
+    // A cell's fill and the colour its value is written in (black or white, whichever reads
+    // better on the fill), from the current palette: light fills on a light theme, dark ones
+    // on a dark theme, the same hues.
+    QColor cellColour(int row, int column) const;
+    QColor cellTextColour(int row, int column) const;
 
 Q_SIGNALS:
     void sliceClicked(int sliceIndex); // index into the report's slices
@@ -42,6 +49,7 @@ protected:
 
 private:
     QRectF cellRect(int row, int column) const;
+    QColor scaleColour(double t) const; // 0 = well below the overall value, 1 = at or above it
     int sliceAt(const QPoint &pos) const;
 
     QStringList m_rows;

@@ -12,11 +12,13 @@
 #include <QPainter>
 #include <QScrollBar>
 #include <QSvgGenerator>
+#include <QTimer>
 #include <QValueAxis>
 
 #include "auditerror.h"
 #include "csvtokenizer.h"
 #include "fileio.h"
+#include "theme.h"
 
 namespace Ui {
 
@@ -108,6 +110,13 @@ void ReportTableView::updateFrozenGeometry()
     m_frozen->setGeometry(verticalHeader()->width() + frameWidth(), frameWidth(), columnWidth(0),
                           viewport()->height() + horizontalHeader()->height());
     m_frozen->setVisible(!isColumnHidden(0) && columnWidth(0) > 0);
+}
+
+void ReportTableView::changeEvent(QEvent *event)
+{
+    QTableView::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_frozen)
+        reapplyStyleSheet(m_frozen);
 }
 
 void ReportTableView::resizeEvent(QResizeEvent *event)
@@ -241,9 +250,20 @@ QString exportTable(const QAbstractItemModel &model, const QString &path)
     return {};
 }
 
-void replaceChart(QChartView *view, QChart *chart)
+void reapplyStyleSheet(QWidget *widget)
+{
+    // Deferred: a parent hears of a new palette before its children have it.
+    QTimer::singleShot(0, widget, [widget] {
+        const QString sheet = widget->styleSheet();
+        widget->setStyleSheet(QString());
+        widget->setStyleSheet(sheet);
+    });
+}
+
+void replaceChart(QChartView *view, QChart *chart, const QPalette &palette)
 {
     QChart *old = view->chart();
+    styleChart(chart, palette);
     view->setChart(chart);
     if (old != chart)
         delete old;

@@ -9,6 +9,7 @@ class QBarCategoryAxis;
 class QChart;
 class QChartView;
 class QLineSeries;
+class QPalette;
 class QPen;
 class QValueAxis;
 class QWidget;
@@ -35,6 +36,7 @@ public:
     void scrollTo(const QModelIndex &index, ScrollHint hint = EnsureVisible) override;
 
 protected:
+    void changeEvent(QEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
     void updateGeometries() override;
@@ -68,9 +70,15 @@ QByteArray modelToCsv(const QAbstractItemModel &model);
 // Returns an error message, empty on success. Writes atomically.
 QString exportWidget(QWidget *widget, const QString &path);
 
-// Shows `chart` in `view` and deletes the chart it replaces: QChartView::setChart only
-// releases the old one.
-void replaceChart(QChartView *view, QChart *chart);
+// Polishes `widget` with its style sheet again, once the current event is done: a widget with a
+// style sheet keeps the palette it was polished with, so after a theme change it needs this to
+// take the new one (and palette(...) colours in the sheet resolve anew).
+void reapplyStyleSheet(QWidget *widget);
+
+// Shows `chart` in `view`, its chrome coloured from `palette` (the tab's: during a palette
+// change the view's own may still be the old one), and deletes the chart it replaces:
+// QChartView::setChart only releases the old one.
+void replaceChart(QChartView *view, QChart *chart, const QPalette &palette);
 
 // Writes a table model as CSV atomically; returns an error message, empty on success.
 QString exportTable(const QAbstractItemModel &model, const QString &path);

@@ -391,8 +391,8 @@ void TestSliceReport::manyCategories_countedSparselyAndRight()
     DataColumn b;
     b.spec.name = QStringLiteral("b");
     for (int i = 0; i < 3000; ++i) {
-        a.categories.push_back("a" + std::to_string(i));
-        b.categories.push_back("b" + std::to_string(i));
+        a.categories.push_back(QStringLiteral("a%1").arg(i).toStdString());
+        b.categories.push_back(QStringLiteral("b%1").arg(i).toStdString());
     }
     Rng rng(11);
     std::map<std::pair<int, int>, std::array<std::int64_t, 4>> expected;

@@ -23,13 +23,12 @@ AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, 
         results.calibration = calibrationCurve(data.scores, data.labels);
         results.scoreHistogram = scoreHistogram(data.scores, data.labels);
     }
-    results.groups = previous && previous->groups ? previous->groups : std::make_shared<GroupingCache>();
+    results.cache = previous && previous->cache ? previous->cache : std::make_shared<AuditCache>();
     results.slices = std::make_shared<const SliceReport>(
-        computeSlices(data, sliceOptions, results.threshold, results.groups.get()));
+        computeSlices(data, sliceOptions, results.threshold, results.cache.get()));
     // A data set with no protected attribute (or a bad bias option) still gets everything else.
     try {
-        results.bias = std::make_shared<const BiasReport>(
-            computeBias(data, biasOptions, results.threshold, results.groups.get()));
+        results.bias = std::make_shared<const BiasReport>(computeBias(data, biasOptions, results.threshold, results.cache.get()));
     } catch (const SchemaError &e) {
         results.biasError = e.message();
     } catch (const OptionError &e) {

@@ -7,9 +7,9 @@
 #include "biasreport.h"
 #include "calibration.h"
 #include "curves.h"
-#include "groupedcolumn.h"
 #include "metrics.h"
 #include "scoreddata.h"
+#include "slicecounts.h"
 #include "slicereport.h"
 
 namespace Audit {
@@ -26,8 +26,9 @@ struct AuditResults
     std::shared_ptr<const SliceReport> slices;
     std::shared_ptr<const BiasReport> bias;
     QString biasError; // why there is no bias report (no attributes, one group, ...), empty if there is
-    // The data's grouped columns, shared with the audits after this one at other thresholds.
-    std::shared_ptr<GroupingCache> groups;
+    // What the audits of this data share (grouped columns, ranking, label counts), passed on
+    // to the audits after this one at other thresholds.
+    std::shared_ptr<AuditCache> cache;
 };
 
 // Runs the whole audit: overall metrics and curves, slices, bias. A bias problem (say, no

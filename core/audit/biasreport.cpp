@@ -9,6 +9,7 @@
 #include "groupedcolumn.h"
 #include "metrics.h"
 #include "schemaerror.h"
+#include "slicecounts.h"
 
 namespace Audit {
 
@@ -90,7 +91,7 @@ QString parityName(Parity parity)
     return QLatin1String(names[std::size_t(parity)]);
 }
 
-BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::optional<double> threshold, GroupingCache *cache)
+BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::optional<double> threshold, AuditCache *cache)
 {
     if (!(options.tau > 0 && options.tau <= 1))
         throw OptionError(QStringLiteral("tau"),
@@ -110,19 +111,19 @@ BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::
     for (std::uint8_t o : outcomes)
         k += o & 1;
 
+    AuditCache local; // a one-off report: nothing to share
+    AuditCache &shared = cache ? *cache : local;
     bool firstAttribute = true;
     for (const QString &attribute : options.attributes) {
         const DataColumn *column = data.column(attribute);
         if (!column)
             throw SchemaError(QStringLiteral("attribute \"%1\" is not a column of %2 (columns: %3)")
                                   .arg(attribute, data.source, data.columnNames().join(QStringLiteral(", "))));
-        const std::shared_ptr<const GroupedColumn> shared = groupColumn(*column, options.bins, cache);
-        const GroupedColumn &grouped = *shared;
+        const std::shared_ptr<const AuditCache::RankedColumn> ranked = shared.rankedColumn(data, *column, options.bins);
+        const GroupedColumn &grouped = *ranked->grouped;
         std::vector<std::array<std::int64_t, 4>> counts(std::size_t(grouped.groups.size()), {0, 0, 0, 0});
-        for (std::size_t r = 0; r < outcomes.size(); ++r) {
-            if (grouped.codes[r] >= 0)
-                ++counts[std::size_t(grouped.codes[r])][outcomes[r]];
-        }
+        for (const OccupiedCell &cell : countCells(data, {ranked.get()}, report.threshold, shared))
+            counts[cell.groups[0]] = cell.counts;
 
         std::vector<GroupMetrics> groups;
         for (qsizetype g = 0; g < grouped.groups.size(); ++g) {

@@ -14,7 +14,7 @@
 
 namespace Audit {
 
-class GroupingCache;
+class AuditCache;
 
 enum class ReferenceMethod { Predefined, Majority, MinMetric };
 template <>
@@ -122,6 +122,6 @@ struct BiasReport
 // No `threshold`: data.threshold.
 // `cache`, when given, must belong to `data`: its grouped columns are reused.
 BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::optional<double> threshold = std::nullopt,
-                       GroupingCache *cache = nullptr);
+                       AuditCache *cache = nullptr);
 
 } // namespace Audit

@@ -92,23 +92,4 @@ GroupedColumn GroupedColumn::fromColumn(const DataColumn &column, int bins)
     return grouped;
 }
 
-std::shared_ptr<const GroupedColumn> GroupingCache::get(const DataColumn &column, int bins)
-{
-    const std::pair<QString, int> key{column.spec.name, column.spec.isNumeric() ? bins : 0};
-    {
-        const std::lock_guard<std::mutex> hold(m_lock);
-        const auto found = m_columns.find(key);
-        if (found != m_columns.end())
-            return found->second;
-    }
-    auto grouped = std::make_shared<const GroupedColumn>(GroupedColumn::fromColumn(column, bins));
-    const std::lock_guard<std::mutex> hold(m_lock);
-    return m_columns.emplace(key, std::move(grouped)).first->second;
-}
-
-std::shared_ptr<const GroupedColumn> groupColumn(const DataColumn &column, int bins, GroupingCache *cache)
-{
-    return cache ? cache->get(column, bins) : std::make_shared<const GroupedColumn>(GroupedColumn::fromColumn(column, bins));
-}
-
 } // namespace Audit

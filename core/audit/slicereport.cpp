@@ -4,7 +4,6 @@
 #include <array>
 #include <cmath>
 #include <limits>
-#include <unordered_map>
 
 #include <QJsonArray>
 
@@ -13,6 +12,7 @@
 #include "metrics.h"
 #include "parallel.h"
 #include "schemaerror.h"
+#include "slicecounts.h"
 
 namespace Audit {
 
@@ -45,109 +45,25 @@ SliceRow makeRow(QStringList features, QStringList values, const std::int64_t *c
     return row;
 }
 
-// One grouped column prepared for counting: each row's group with a missing value as one
-// more group (`groups`, dropped when the rows are made), alone and with the row's outcome
-// folded in (group * 4 + outcome), so the counting loops have no branch.
-struct CountingColumn
+// The rows of every occupied cell of one combination (at least minSize of them for an
+// intersection), in cell order.
+std::vector<SliceRow> combinationRows(const ScoredData &data, const std::vector<const AuditCache::RankedColumn *> &columns,
+                                      double threshold, int minSize, double z, AuditCache &cache)
 {
-    const GroupedColumn *grouped = nullptr;
-    std::size_t cells = 0; // groups + 1
-    std::vector<std::uint32_t> group;
-    std::vector<std::uint32_t> withOutcome;
-};
-
-CountingColumn countingColumn(const GroupedColumn &grouped, const std::vector<std::uint8_t> &outcomes)
-{
-    CountingColumn c;
-    c.grouped = &grouped;
-    const auto missing = std::uint32_t(grouped.groups.size());
-    c.cells = std::size_t(missing) + 1;
-    c.group.resize(outcomes.size());
-    c.withOutcome.resize(outcomes.size());
-    for (std::size_t r = 0; r < outcomes.size(); ++r) {
-        const std::int32_t code = grouped.codes[r];
-        const std::uint32_t g = code < 0 ? missing : std::uint32_t(code);
-        c.group[r] = g;
-        c.withOutcome[r] = g * 4 + outcomes[r];
-    }
-    return c;
-}
-
-// Above this many cells (with 4 outcomes each) a combination is counted in a hash map of the
-// cells that occur instead of a dense table: two columns of 100,000 categories each must not
-// ask for 10^10 counters.
-constexpr std::size_t kMaxDenseCells = std::size_t(1) << 20;
-
-// Counts outcomes for every combination of the groups of `columns` in one pass and makes a
-// row for each combination that holds rows (at least minSize of them for an intersection).
-std::vector<SliceRow> countCombination(const std::vector<const CountingColumn *> &columns, int minSize, double z)
-{
-    std::size_t cells = 1;
-    bool dense = true;
-    for (const CountingColumn *c : columns) {
-        dense = dense && cells <= kMaxDenseCells / c->cells;
-        cells *= dense ? c->cells : 1;
-    }
-    const std::size_t rows = columns.front()->group.size();
-    const CountingColumn &last = *columns.back();
-    std::vector<std::pair<std::uint64_t, std::array<std::int64_t, 4>>> occupied; // cell, counts
-    if (dense) {
-        std::vector<std::int64_t> counts(cells * 4, 0);
-        const std::uint32_t *o = last.withOutcome.data();
-        if (columns.size() == 1) {
-            for (std::size_t r = 0; r < rows; ++r)
-                ++counts[o[r]];
-        } else if (columns.size() == 2) {
-            const std::uint32_t *a = columns[0]->group.data();
-            const std::size_t stride = last.cells * 4;
-            for (std::size_t r = 0; r < rows; ++r)
-                ++counts[a[r] * stride + o[r]];
-        } else {
-            const std::uint32_t *a = columns[0]->group.data();
-            const std::uint32_t *b = columns[1]->group.data();
-            const std::size_t nb = columns[1]->cells;
-            const std::size_t stride = last.cells * 4;
-            for (std::size_t r = 0; r < rows; ++r)
-                ++counts[(a[r] * nb + b[r]) * stride + o[r]];
-        }
-        for (std::size_t cell = 0; cell < cells; ++cell) {
-            const std::int64_t *c = counts.data() + cell * 4;
-            if (c[0] + c[1] + c[2] + c[3] > 0)
-                occupied.push_back({cell, {c[0], c[1], c[2], c[3]}});
-        }
-    } else {
-        std::unordered_map<std::uint64_t, std::array<std::int64_t, 4>> counts;
-        for (std::size_t r = 0; r < rows; ++r) {
-            std::uint64_t cell = 0;
-            for (const CountingColumn *c : columns)
-                cell = cell * c->cells + c->group[r];
-            ++counts[cell][last.withOutcome[r] & 3];
-        }
-        occupied.assign(counts.begin(), counts.end());
-        std::sort(occupied.begin(), occupied.end(), [](const auto &x, const auto &y) { return x.first < y.first; });
-    }
-
     QStringList features;
-    for (const CountingColumn *c : columns)
+    for (const AuditCache::RankedColumn *c : columns)
         features << c->grouped->name;
+    const std::vector<OccupiedCell> cells = countCells(data, columns, threshold, cache);
     const bool single = columns.size() == 1;
     std::vector<SliceRow> out;
-    for (const auto &[cell, c] : occupied) {
-        const std::int64_t n = c[0] + c[1] + c[2] + c[3];
-        if (!single && n < minSize)
+    for (const OccupiedCell &cell : cells) {
+        const CellCounts &c = cell.counts;
+        if (!single && c[0] + c[1] + c[2] + c[3] < minSize)
             continue;
         QStringList values;
-        std::uint64_t rest = cell;
-        bool missing = false;
-        for (auto it = columns.rbegin(); it != columns.rend(); ++it) {
-            const std::uint64_t g = rest % (*it)->cells;
-            rest /= (*it)->cells;
-            missing = missing || g + 1 == (*it)->cells;
-            if (!missing)
-                values.prepend((*it)->grouped->groups[qsizetype(g)]);
-        }
-        if (!missing)
-            out.push_back(makeRow(features, values, c.data(), z));
+        for (std::size_t j = 0; j < columns.size(); ++j)
+            values << columns[j]->grouped->groups[qsizetype(cell.groups[j])];
+        out.push_back(makeRow(features, values, c.data(), z));
     }
     return out;
 }
@@ -237,8 +153,7 @@ Interval SliceRow::interval(SliceMetric m) const
     return {kNaN, kNaN};
 }
 
-SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, std::optional<double> threshold,
-                          GroupingCache *cache)
+SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, std::optional<double> threshold, AuditCache *cache)
 {
     if (options.bins < 1)
         throw OptionError(QStringLiteral("bins"), QStringLiteral("slice bins = %1: need at least 1 bin").arg(options.bins));
@@ -246,15 +161,17 @@ SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, s
         throw OptionError(QStringLiteral("cross"),
                           QStringLiteral("intersections of %1 features: 1, 2 or 3 are supported").arg(options.cross));
 
+    AuditCache local; // a one-off report: nothing to share
+    AuditCache &shared = cache ? *cache : local;
     QStringList names = options.features.isEmpty() ? data.columnNames() : options.features;
-    std::vector<std::shared_ptr<const GroupedColumn>> grouped;
+    std::vector<const DataColumn *> columns;
     for (const QString &name : names) {
         const DataColumn *column = data.column(name);
         if (!column)
             throw OptionError(QStringLiteral("features"),
                               QStringLiteral("feature to slice \"%1\" is not a column (columns: %2)")
                                   .arg(name, data.columnNames().join(QStringLiteral(", "))));
-        grouped.push_back(groupColumn(*column, options.bins, cache));
+        columns.push_back(column);
     }
 
     SliceReport report;
@@ -268,30 +185,31 @@ SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, s
         ++totals[o];
     report.overall = makeRow({QStringLiteral("(all)")}, {QStringLiteral("(all)")}, totals, options.z);
 
-    const std::size_t k = grouped.size();
-    std::vector<CountingColumn> counting(k);
-    forEachIndex(k, [&](std::size_t j) { counting[j] = countingColumn(*grouped[j], outcomes); });
+    const std::size_t k = columns.size();
+    std::vector<std::shared_ptr<const AuditCache::RankedColumn>> ranked(k);
+    forEachIndex(k, [&](std::size_t j) { ranked[j] = shared.rankedColumn(data, *columns[j], options.bins); });
     // Every combination in report order: singles, pairs, triples; counted on all cores.
-    std::vector<std::vector<const CountingColumn *>> combinations;
+    std::vector<std::vector<const AuditCache::RankedColumn *>> combinations;
     for (std::size_t a = 0; a < k; ++a)
-        combinations.push_back({&counting[a]});
+        combinations.push_back({ranked[a].get()});
     if (options.cross >= 2) {
         for (std::size_t a = 0; a < k; ++a) {
             for (std::size_t b = a + 1; b < k; ++b)
-                combinations.push_back({&counting[a], &counting[b]});
+                combinations.push_back({ranked[a].get(), ranked[b].get()});
         }
     }
     if (options.cross >= 3) {
         for (std::size_t a = 0; a < k; ++a) {
             for (std::size_t b = a + 1; b < k; ++b) {
                 for (std::size_t c = b + 1; c < k; ++c)
-                    combinations.push_back({&counting[a], &counting[b], &counting[c]});
+                    combinations.push_back({ranked[a].get(), ranked[b].get(), ranked[c].get()});
             }
         }
     }
     std::vector<std::vector<SliceRow>> rows(combinations.size());
-    forEachIndex(combinations.size(),
-                 [&](std::size_t i) { rows[i] = countCombination(combinations[i], options.minSize, options.z); });
+    forEachIndex(combinations.size(), [&](std::size_t i) {
+        rows[i] = combinationRows(data, combinations[i], report.threshold, options.minSize, options.z, shared);
+    });
     for (std::vector<SliceRow> &combination : rows)
         report.slices.insert(report.slices.end(), std::make_move_iterator(combination.begin()),
                              std::make_move_iterator(combination.end()));

@@ -12,7 +12,7 @@
 
 namespace Audit {
 
-class GroupingCache;
+class AuditCache;
 
 enum class SliceMetric { Precision, Recall, F1, Accuracy };
 template <>
@@ -98,6 +98,6 @@ struct SliceReport
 // No `threshold`: data.threshold.
 // `cache`, when given, must belong to `data`: its grouped columns are reused.
 SliceReport computeSlices(const ScoredData &data, const SliceOptions &options = {},
-                          std::optional<double> threshold = std::nullopt, GroupingCache *cache = nullptr);
+                          std::optional<double> threshold = std::nullopt, AuditCache *cache = nullptr);
 
 } // namespace Audit

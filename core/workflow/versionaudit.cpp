@@ -4,6 +4,7 @@
 #include "biasreport.h"
 #include "csvreader.h"
 #include "fileio.h"
+#include "metrics.h"
 #include "model.h"
 #include "scoreddata.h"
 
@@ -22,8 +23,34 @@ VersionAudit auditVersion(const VersionStore &store, const QString &rev, const Q
     request.source.modelPath = audit.modelFile;
     request.source.dataPath = audit.dataFile;
     request.sliceOptions = sliceOptions;
-    audit.results = auditDataset(request).results;
+    DatasetAudit done = auditDataset(request);
+    audit.results = std::move(done.results);
+    audit.scored = std::move(done.scored);
     return audit;
+}
+
+VersionCurves versionCurves(const Version &version, const ScoredData &scored)
+{
+    VersionCurves curves;
+    curves.label = version.label;
+    curves.dataFile = scored.source;
+    curves.roc = rocCurve(scored.scores, scored.labels);
+    curves.pr = prCurve(scored.scores, scored.labels);
+    curves.rocAuc = rocAuc(scored.scores, scored.labels);
+    curves.averagePrecision = averagePrecision(scored.scores, scored.labels);
+    return curves;
+}
+
+VersionCurves scoreVersionCurves(const VersionStore &store, const QString &rev, const QString &modelPath, const QString &dataPath,
+                                 bool dataAtVersion)
+{
+    const Version version = store.version(rev);
+    AuditRequest request;
+    request.source.modelPath = store.artifact(version.rev, modelPath);
+    request.source.dataPath = dataAtVersion ? store.artifact(version.rev, dataPath) : dataPath;
+    request.slices = false;
+    request.bias = false;
+    return versionCurves(version, *auditDataset(request).scored);
 }
 
 VersionDiff diffAudits(const VersionAudit &a, const VersionAudit &b)

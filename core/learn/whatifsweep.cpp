@@ -14,6 +14,7 @@ namespace {
 
 constexpr int kMaxBisections = 64;
 constexpr double kRelativeTolerance = 1e-9;
+constexpr qsizetype kCategoriesNamed = 6; // in a flip sentence, then "and N more"
 
 bool isPositive(double probability, double threshold)
 {
@@ -150,6 +151,22 @@ QString describeFlips(const WhatIfSweep &sweep, const Schema &schema)
     const auto label = [&schema](bool positive) { return positive ? schema.positiveLabel() : schema.negativeLabel(); };
     if (sweep.points.empty())
         return {};
+    if (!sweep.numeric) {
+        if (sweep.current < 0)
+            return {}; // the record's category was unseen in training: no answer of its own to flip
+        const bool own = isPositive(sweep.points[std::size_t(sweep.current)].probability, sweep.threshold);
+        QStringList others;
+        for (const WhatIfPoint &p : sweep.points) {
+            if (isPositive(p.probability, sweep.threshold) != own)
+                others << p.value;
+        }
+        if (others.isEmpty())
+            return QStringLiteral("no category changes the answer (%1)").arg(label(own));
+        const qsizetype total = others.size();
+        if (total > kCategoriesNamed)
+            others = others.mid(0, kCategoriesNamed) << QStringLiteral("%1 more").arg(total - kCategoriesNamed);
+        return QStringLiteral("flips to %1 with %2").arg(label(!own), others.join(QStringLiteral(", ")));
+    }
     if (sweep.flips.empty()) {
         const bool positive = isPositive(sweep.points.front().probability, sweep.threshold);
         return QStringLiteral("no value swept changes the answer (%1)").arg(label(positive));

@@ -77,8 +77,11 @@ WhatIfSweep sweepFeature(const Model &model, const Record &record, std::size_t f
 // significant digits otherwise ("7,298", "0.125").
 QString sweepValueText(double value, ColumnType type);
 
-// The flips of `sweep` in words, with the schema's labels: "<=50K below 7,298; flips to >50K at
-// 7,298 and above", or "no value swept changes the answer (<=50K)".
+// The flips of `sweep` in words, with the schema's labels. A number: "<=50K below 7,298; flips
+// to >50K at 7,298 and above", or "no value swept changes the answer (<=50K)". A category:
+// the categories giving the other answer than the record's own ("flips to >50K with
+// Doctorate, Masters"; six named, then "N more"), or "no category changes the answer
+// (<=50K)"; empty when the record's category was unseen in training.
 QString describeFlips(const WhatIfSweep &sweep, const Schema &schema);
 
 } // namespace Audit

@@ -174,6 +174,17 @@ void TestWhatIfSweep::describeFlips_saysWhereInWords()
              QStringLiteral("no below 50; flips to yes at 50 and above"));
     QCOMPARE(describeFlips(sweepFeature(model, WhatIfFixture::record(20, 5, "a"), 1, 0.5, &data), model.schema()),
              QStringLiteral("no value swept changes the answer (no)"));
+    // Categories: the ones giving the other answer than the record's own (P = 0.5 at a and c,
+    // sigmoid(2) = 0.88 at b).
+    const Model categorical = WhatIfFixture::model(0.0, 0.0, 2.0);
+    QCOMPARE(describeFlips(sweepFeature(categorical, WhatIfFixture::record(50, 5, "a"), 2, 0.6, &data), model.schema()),
+             QStringLiteral("flips to yes with b"));
+    QCOMPARE(describeFlips(sweepFeature(categorical, WhatIfFixture::record(50, 5, "b"), 2, 0.6, &data), model.schema()),
+             QStringLiteral("flips to no with a, c"));
+    QCOMPARE(describeFlips(sweepFeature(categorical, WhatIfFixture::record(50, 5, "a"), 2, 0.4, &data), model.schema()),
+             QStringLiteral("no category changes the answer (yes)"));
+    QCOMPARE(describeFlips(sweepFeature(categorical, WhatIfFixture::record(50, 5, "z"), 2, 0.6, &data), model.schema()),
+             QString()); // unseen in training
 }
 
 QTEST_GUILESS_MAIN(TestWhatIfSweep)

@@ -31,6 +31,7 @@ private Q_SLOTS:
     void ranking_isCoresRankingOfTheFormsRecord();
     void numericChart_pointsAreTheQuantiles();
     void flips_markedOnTheChartAndSaidInWords();
+    void categoricalChart_everyCategoryAndItsFlipsInWords();
     void clickingARankingRow_chartsThatFeature();
     void editingTheForm_ranksAgain();
 
@@ -162,6 +163,25 @@ void TestPredictTab::flips_markedOnTheChartAndSaidInWords()
     for (qsizetype i = 0; i < lines.size(); ++i)
         QCOMPARE(lines[i], double(sweep.flips[std::size_t(i)].after) + 0.5);
     QVERIFY(waitForRanking());
+}
+
+void TestPredictTab::categoricalChart_everyCategoryAndItsFlipsInWords()
+{
+    const Ui::LoadedProject &p = m_session->project();
+    const auto &features = p.model->schema().features();
+    const auto categorical = std::find_if(features.begin(), features.end(),
+                                          [](const Audit::ColumnSpec &s) { return !s.isNumeric(); });
+    QVERIFY(categorical != features.end());
+    const auto f = std::size_t(categorical - features.begin());
+    m_tab->whatIfBox()->setCurrentIndex(int(f));
+    QStringList expected;
+    for (const std::string &c : p.model->encoder().columns()[f].categories)
+        expected << QString::fromStdString(c).toHtmlEscaped();
+    QCOMPARE(categoriesOf(m_tab->chartView()), expected);
+    const Audit::WhatIfSweep sweep = Audit::sweepFeature(*p.model, m_tab->record(), f, m_session->threshold(), p.data.get());
+    QCOMPARE(m_tab->flipText(), QStringLiteral("%1: %2").arg(categorical->name, Audit::describeFlips(sweep, p.model->schema())));
+    QVERIFY(m_tab->flipText().contains(QStringLiteral("flips to")) || m_tab->flipText().contains(QStringLiteral("no category")));
+    QCOMPARE(m_tab->chartView()->chart()->series().size(), 2); // bars and the threshold line: no order to flip along
 }
 
 void TestPredictTab::clickingARankingRow_chartsThatFeature()

@@ -373,9 +373,8 @@ void PredictTab::predict()
             // Two short lines: a QChart title is elided, not wrapped, when it is wider than the chart.
             chart->setTitle(tr("%1 varied over its %2<br><small>dashed: threshold · orange: this record%3</small>")
                                 .arg(name, over, m_sweep.flips.empty() ? QString() : tr(" · dotted blue: the answer flips")));
-            m_flipText->setText(m_sweep.numeric
-                                    ? tr("%1: %2").arg(m_whatIf->currentText(), Audit::describeFlips(m_sweep, model->schema()))
-                                    : QString());
+            const QString flips = Audit::describeFlips(m_sweep, model->schema());
+            m_flipText->setText(flips.isEmpty() ? QString() : tr("%1: %2").arg(m_whatIf->currentText(), flips));
         }
     }
     if (!model || m_fields.empty()) {

@@ -157,6 +157,19 @@ void TestVersionsTab::curves_overlaidWithCoresAucAndClearedWhenAChanges()
     m_tab->compare(false);
     QVERIFY(compared.wait(60000));
     QCOMPARE(m_tab->shownCurves().size(), std::size_t(2));
+
+    // The data changes (another CSV opened; here the same rows): cleared too, until Compare.
+    QSignalSpy refreshed(m_tab, &Ui::VersionsTab::refreshed);
+    m_session->openDataset(m_dir.filePath(QStringLiteral("data/test.csv")), m_session->project().params.schemaPath);
+    QVERIFY(refreshed.wait(60000));
+    QTRY_VERIFY(!m_tab->isBusy());
+    QVERIFY(m_tab->shownCurves().empty());
+    QVERIFY(m_tab->rocChartView()->chart()->series().isEmpty());
+    QCOMPARE(m_tab->metricsTable()->rowCount(), 0);
+    m_tab->versionA()->setCurrentIndex(a);
+    m_tab->compare(false);
+    QVERIFY(compared.wait(60000));
+    QCOMPARE(m_tab->shownCurves().size(), std::size_t(2));
 }
 
 void TestVersionsTab::auditsBothModelsSideBySide()

@@ -200,6 +200,10 @@ void TestPredictTab::clickingARankingRow_chartsThatFeature()
         QVERIFY(m_tab->chartView()->chart()->title().contains(index.data().toString().toHtmlEscaped()));
     }
     QVERIFY(!m_tab->isRanking()); // charting another feature does not rank again
+    // And the other way: picking a feature above the chart selects its row.
+    m_tab->whatIfBox()->setCurrentIndex(0);
+    QCOMPARE(view->currentIndex().data(Ui::InfluenceTableModel::FeatureIndexRole).toInt(), 0);
+    QCOMPARE(view->selectionModel()->selectedRows().size(), qsizetype(1));
 }
 
 void TestPredictTab::editingTheForm_ranksAgain()

@@ -76,6 +76,7 @@ PredictTab::PredictTab(ProjectSession *session, QWidget *parent)
     m_chartView->setRenderHint(QPainter::Antialiasing);
     m_chartView->setMinimumSize(380, 300);
     connect(m_whatIf, &QComboBox::currentIndexChanged, this, &PredictTab::predict);
+    connect(m_whatIf, &QComboBox::currentIndexChanged, this, &PredictTab::selectRankingRow);
 
     m_row->setPrefix(tr("row "));
     m_row->setToolTip(tr("Fill the form from a row of the audit data (1 = the first)."));
@@ -405,6 +406,16 @@ bool PredictTab::isRanking() const
     return m_shownGeneration != m_rankGeneration; // until showRanking has put the current one on screen
 }
 
+void PredictTab::selectRankingRow()
+{
+    // Its currentRowChanged charts the feature already shown: nothing more happens.
+    for (int row = 0; row < m_influenceProxy->rowCount(); ++row) {
+        const QModelIndex index = m_influenceProxy->index(row, 0);
+        if (index.data(InfluenceTableModel::FeatureIndexRole).toInt() == m_whatIf->currentIndex())
+            m_ranking->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+}
+
 void PredictTab::scheduleRanking()
 {
     const LoadedProject &p = m_session->project();
@@ -480,14 +491,7 @@ void PredictTab::showRanking()
                                .arg(m_session->threshold(), 0, 'f', 4)
                                .arg(p.data ? tr("numbers over their quantiles in %1").arg(QFileInfo(p.dataPath).fileName())
                                            : tr("numbers over their training range")));
-    // Keep the charted feature's row selected (selecting it again changes nothing).
-    for (int row = 0; row < m_influenceProxy->rowCount(); ++row) {
-        const QModelIndex index = m_influenceProxy->index(row, 0);
-        if (index.data(InfluenceTableModel::FeatureIndexRole).toInt() == m_whatIf->currentIndex()) {
-            const QSignalBlocker blocker(m_ranking->selectionModel());
-            m_ranking->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-        }
-    }
+    selectRankingRow();
     m_shownGeneration = ranking.generation;
     Q_EMIT rankingShown();
 }

@@ -73,6 +73,7 @@ private:
     void scheduleRanking(); // coalesced: the form may change per keystroke
     void startRanking();
     void showRanking();
+    void selectRankingRow(); // the charted feature's
 
     struct Ranking
     {

@@ -1,11 +1,14 @@
 #include "versionaudit.h"
 
+#include <algorithm>
+
 #include "auditdataset.h"
 #include "biasreport.h"
 #include "csvreader.h"
 #include "fileio.h"
 #include "metrics.h"
 #include "model.h"
+#include "schemaerror.h"
 #include "scoreddata.h"
 
 namespace Audit {
@@ -31,6 +34,14 @@ VersionAudit auditVersion(const VersionStore &store, const QString &rev, const Q
 
 VersionCurves versionCurves(const Version &version, const ScoredData &scored)
 {
+    const auto positives = std::count(scored.labels.cbegin(), scored.labels.cend(), std::int8_t(1));
+    if (positives == 0 || positives == qsizetype(scored.labels.size()))
+        throw SchemaError(QStringLiteral("%1: ROC and PR curves need rows of both classes, but %2 of its %3 rows are labelled "
+                                         "%4. Fix: score labelled data holding both classes")
+                              .arg(scored.source)
+                              .arg(positives == 0 ? QStringLiteral("none") : QStringLiteral("all"))
+                              .arg(scored.labels.size())
+                              .arg(scored.positiveLabel));
     VersionCurves curves;
     curves.label = version.label;
     curves.dataFile = scored.source;

@@ -43,7 +43,7 @@ VersionAudit auditVersion(const VersionStore &store, const QString &rev, const Q
                           bool dataAtVersion = false, const SliceOptions &sliceOptions = {});
 
 // The curves of `version`'s scores in `scored` (rocCurve, prCurve, rocAuc, averagePrecision).
-// Requires: scored holds both classes.
+// Throws: SchemaError naming the data file when its rows are all of one class.
 VersionCurves versionCurves(const Version &version, const ScoredData &scored);
 
 // Scores `dataPath` with the model DVC recorded as `modelPath` at `rev` (as auditVersion

@@ -478,14 +478,18 @@ void VersionsTab::compare(bool audit)
                 const Audit::VersionAudit a = Audit::auditVersion(store, revA, modelPath, dataPath, versioned);
                 const Audit::VersionAudit b = Audit::auditVersion(store, revB, modelPath, dataPath, versioned);
                 comparison->diff = Audit::diffAudits(a, b);
-                comparison->curves = {Audit::versionCurves(a.version, *a.scored), Audit::versionCurves(b.version, *b.scored)};
+                try { // the diff stands without its curves
+                    comparison->curves = {Audit::versionCurves(a.version, *a.scored), Audit::versionCurves(b.version, *b.scored)};
+                } catch (const Audit::AuditError &e) {
+                    comparison->curvesError = tr("No curves: %1").arg(e.message());
+                }
             } else {
                 comparison->diff = Audit::diffVersions(store, revA, revB);
             }
         } catch (const Audit::AuditError &e) {
             comparison->error = e.message();
         }
-        if (comparison->error.isEmpty() && comparison->curves.empty() && hasData) {
+        if (comparison->error.isEmpty() && comparison->curves.empty() && comparison->curvesError.isEmpty() && hasData) {
             // Committed reports carry no scores: both models score the data for the curves.
             try {
                 const Audit::VersionStore store(dir);

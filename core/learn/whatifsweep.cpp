@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include <QStringList>
 
@@ -87,7 +88,12 @@ std::vector<double> quantileSweepValues(const std::vector<double> &values, Colum
     std::vector<double> probabilities;
     for (int i = 0; i < n; ++i)
         probabilities.push_back(options.low + (options.high - options.low) * double(i) / double(n - 1));
-    std::vector<double> sweep = quantiles(values, probabilities);
+    std::vector<double> finite;
+    finite.reserve(values.size());
+    std::copy_if(values.begin(), values.end(), std::back_inserter(finite), [](double v) { return std::isfinite(v); });
+    if (finite.empty())
+        return {own};
+    std::vector<double> sweep = quantiles(std::move(finite), probabilities);
     if (type == ColumnType::Integer) {
         for (double &v : sweep)
             v = std::round(v);

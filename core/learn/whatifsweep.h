@@ -38,8 +38,8 @@ std::vector<double> quantiles(std::vector<double> values, const std::vector<doub
 
 // The numbers a numeric feature is swept over: the quantiles of `values` at `options.steps`
 // probabilities from `options.low` to `options.high`, rounded to whole numbers for an
-// integer column, plus `own` (the record's value); ascending, without repeats.
-// Requires: `values` is not empty.
+// integer column, plus `own` (the record's value); ascending, without repeats. Values that
+// are not finite are skipped; with none left, the sweep is `own` alone.
 std::vector<double> quantileSweepValues(const std::vector<double> &values, ColumnType type, double own,
                                         const SweepOptions &options = {});
 

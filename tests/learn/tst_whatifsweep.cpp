@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "csvreader.h"
 #include "testutil.h"
@@ -21,6 +22,7 @@ private Q_SLOTS:
     void quantiles_matchNumPyType7_data();
     void quantiles_matchNumPyType7();
     void quantileSweep_onCensus_equalsIndependentComputation();
+    void quantileSweep_skipsValuesThatAreNotNumbers();
     void sweep_integerFlip_isTheExactNumber();
     void sweep_realFlip_isWithinTolerance();
     void sweep_categorical_everyCategoryAndTheRecordsOwn();
@@ -101,6 +103,18 @@ void TestWhatIfSweep::quantileSweep_onCensus_equalsIndependentComputation()
         QVERIFY(std::adjacent_find(sweep.begin(), sweep.end()) == sweep.end()); // no repeats
     }
     QVERIFY(numeric > 0);
+}
+
+void TestWhatIfSweep::quantileSweep_skipsValuesThatAreNotNumbers()
+{
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    SweepOptions options;
+    options.low = 0;
+    options.high = 1;
+    options.steps = 3;
+    QCOMPARE(quantileSweepValues({4, nan, 0, 2, std::numeric_limits<double>::infinity()}, ColumnType::Real, 1.5, options),
+             (std::vector<double>{0, 1.5, 2, 4}));
+    QCOMPARE(quantileSweepValues({nan}, ColumnType::Integer, 3, options), std::vector<double>{3});
 }
 
 void TestWhatIfSweep::sweep_integerFlip_isTheExactNumber()

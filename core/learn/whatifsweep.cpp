@@ -38,6 +38,7 @@ std::vector<double> evenSteps(const FeatureEncoder::Column &column, double own, 
 {
     const int n = std::max(2, steps);
     std::vector<double> values;
+    values.reserve(std::size_t(n) + 1);
     for (int i = 0; i < n; ++i) {
         double v = column.minimum + (column.maximum - column.minimum) * double(i) / double(n - 1);
         if (column.spec.type == ColumnType::Integer)
@@ -86,6 +87,7 @@ std::vector<double> quantileSweepValues(const std::vector<double> &values, Colum
 {
     const int n = std::max(2, options.steps);
     std::vector<double> probabilities;
+    probabilities.reserve(std::size_t(n));
     for (int i = 0; i < n; ++i)
         probabilities.push_back(options.low + (options.high - options.low) * double(i) / double(n - 1));
     std::vector<double> finite;

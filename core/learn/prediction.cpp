@@ -1,7 +1,5 @@
 #include "prediction.h"
 
-#include <cmath>
-
 #include "dataset.h"
 #include "model.h"
 #include "schemaerror.h"
@@ -25,29 +23,6 @@ Prediction predictRecord(const Model &model, const Record &record)
     prediction.label = prediction.probability >= model.threshold() ? model.schema().positiveLabel()
                                                                    : model.schema().negativeLabel();
     return prediction;
-}
-
-std::vector<WhatIfPoint> whatIf(const Model &model, const Record &record, std::size_t feature, int steps)
-{
-    const FeatureEncoder::Column &column = model.encoder().columns().at(feature);
-    std::vector<WhatIfPoint> points;
-    Record variant = record;
-    if (column.spec.isNumeric()) {
-        const int n = std::max(2, steps);
-        for (int i = 0; i < n; ++i) {
-            double v = column.minimum + (column.maximum - column.minimum) * double(i) / double(n - 1);
-            if (column.spec.type == ColumnType::Integer)
-                v = std::round(v);
-            variant.numbers[feature] = v;
-            points.push_back({QString::number(v, 'g', 8), v, predictRecord(model, variant).probability});
-        }
-        return points;
-    }
-    for (const std::string &category : column.categories) {
-        variant.texts[feature] = category;
-        points.push_back({QString::fromStdString(category), 0, predictRecord(model, variant).probability});
-    }
-    return points;
 }
 
 ScoredData scoreDataset(const Model &model, const Dataset &data)

@@ -20,6 +20,7 @@ struct Prediction
     QStringList warnings; // e.g. a category unseen in training
 };
 
+// One variant of a record in a what-if sweep (sweepFeature, whatifsweep.h).
 struct WhatIfPoint
 {
     QString value; // the category, or the number as text
@@ -30,10 +31,6 @@ struct WhatIfPoint
 // Scores one record with `model` (encoder + learner + threshold).
 // Not thread-safe for an MLP model: give each thread its own Model copy.
 Prediction predictRecord(const Model &model, const Record &record);
-
-// Varies feature `feature` of `record` across its training values (every category, or
-// `steps` evenly spaced numbers over the training range) and scores each variant.
-std::vector<WhatIfPoint> whatIf(const Model &model, const Record &record, std::size_t feature, int steps = 21);
 
 // Scores `data` with `model` into what the audit engine reads.
 // Throws: SchemaError naming the file when `data` has no label column.

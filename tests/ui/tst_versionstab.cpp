@@ -1,11 +1,18 @@
 #include <QtTest>
 
+#include <QChart>
+#include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QLineSeries>
 #include <QPushButton>
 #include <QTableWidget>
 
 #include "auditreport.h"
+#include "csvreader.h"
+#include "metrics.h"
+#include "model.h"
+#include "prediction.h"
 #include "projectsession.h"
 #include "versionfixture.h"
 #include "versionstab.h"
@@ -20,12 +27,16 @@ class TestVersionsTab : public QObject
 private Q_SLOTS:
     void initTestCase();
     void showsStatusHistoryAndTheLatestChange();
+    void curves_overlaidWithCoresAucAndClearedWhenAChanges();
     void auditsBothModelsSideBySide();
     void missingCacheEntrySaysHowToGetIt();
     void staleStageShowsAfterRefresh();
 
 private:
     QStringList column(QTableWidget *table, int c) const;
+    // rocAuc and averagePrecision of `rev`'s model on data/test.csv, computed here from the model file.
+    std::pair<double, double> coreAucs(const QString &rev) const;
+    static QStringList seriesNames(QChartView *view);
 
     QTemporaryDir m_dir;
     Ui::ProjectSession *m_session = nullptr;
@@ -38,6 +49,23 @@ QStringList TestVersionsTab::column(QTableWidget *table, int c) const
     for (int r = 0; r < table->rowCount(); ++r)
         values << table->item(r, c)->text();
     return values;
+}
+
+std::pair<double, double> TestVersionsTab::coreAucs(const QString &rev) const
+{
+    const Audit::VersionStore store(m_dir.path());
+    const Audit::Model model = Audit::Model::load(store.artifact(store.version(rev).rev, QStringLiteral("models/model.bin")));
+    const Audit::Dataset data = Audit::CsvReader::read(m_dir.filePath(QStringLiteral("data/test.csv")), model.schema()).data;
+    const std::vector<double> scores = model.score(data);
+    return {Audit::rocAuc(scores, data.labels), Audit::averagePrecision(scores, data.labels)};
+}
+
+QStringList TestVersionsTab::seriesNames(QChartView *view)
+{
+    QStringList names;
+    for (QAbstractSeries *series : view->chart()->series())
+        names << series->name();
+    return names;
 }
 
 void TestVersionsTab::initTestCase()
@@ -85,11 +113,76 @@ void TestVersionsTab::showsStatusHistoryAndTheLatestChange()
     QVERIFY(html.contains(QStringLiteral("params.yaml:model.logistic.c")));
 }
 
+void TestVersionsTab::curves_overlaidWithCoresAucAndClearedWhenAChanges()
+{
+    // After Compare (here the one made without a click): A's and B's curves on the same data.
+    const std::vector<Audit::VersionCurves> &curves = m_tab->shownCurves();
+    QCOMPARE(curves.size(), std::size_t(2));
+    const QString revs[] = {m_tab->versionA()->currentData().toString(), m_tab->versionB()->currentData().toString()};
+    QStringList roc;
+    QStringList pr;
+    for (int i = 0; i < 2; ++i) {
+        const auto [auc, ap] = coreAucs(revs[i]);
+        QCOMPARE(curves[std::size_t(i)].rocAuc, auc);
+        QCOMPARE(curves[std::size_t(i)].averagePrecision, ap);
+        QCOMPARE(curves[std::size_t(i)].label, Audit::VersionStore(m_dir.path()).version(revs[i]).label);
+        QVERIFY(curves[std::size_t(i)].roc.size() > 10);
+        roc << QStringLiteral("%1: %2 (AUC %3)").arg(i == 0 ? "A" : "B", curves[std::size_t(i)].label).arg(auc, 0, 'f', 4);
+        pr << QStringLiteral("%1: %2 (AP %3)").arg(i == 0 ? "A" : "B", curves[std::size_t(i)].label).arg(ap, 0, 'f', 4);
+    }
+    QVERIFY(curves[0].rocAuc != curves[1].rocAuc); // two different models
+    QCOMPARE(seriesNames(m_tab->rocChartView()), QStringList{QStringLiteral("chance")} + roc);
+    QCOMPARE(seriesNames(m_tab->prChartView()), pr);
+    QVERIFY2(m_tab->curvesNote().startsWith(QStringLiteral("Both models scored on")), qPrintable(m_tab->curvesNote()));
+    // Each series holds its version's curve, point for point.
+    for (QAbstractSeries *series : m_tab->rocChartView()->chart()->series()) {
+        if (series->name() == QStringLiteral("chance"))
+            continue;
+        const Audit::VersionCurves &c = curves[series->objectName() == QStringLiteral("A") ? 0 : 1];
+        const QList<QPointF> points = static_cast<QLineSeries *>(series)->points();
+        QCOMPARE(points.size(), qsizetype(c.roc.size()));
+        QCOMPARE(points.back(), QPointF(c.roc.back().x, c.roc.back().y));
+    }
+
+    // A changes: the curves go until Compare is pressed again.
+    const int a = m_tab->versionA()->currentIndex();
+    m_tab->versionA()->setCurrentIndex(m_tab->versionB()->currentIndex());
+    QVERIFY(m_tab->shownCurves().empty());
+    QVERIFY(m_tab->rocChartView()->chart()->series().isEmpty());
+    QVERIFY(m_tab->prChartView()->chart()->series().isEmpty());
+    QCOMPARE(m_tab->curvesNote(), QStringLiteral("Compare A and B to see their curves."));
+    m_tab->versionA()->setCurrentIndex(a);
+    QVERIFY(m_tab->shownCurves().empty());
+    QSignalSpy compared(m_tab, &Ui::VersionsTab::compared);
+    m_tab->compare(false);
+    QVERIFY(compared.wait(60000));
+    QCOMPARE(m_tab->shownCurves().size(), std::size_t(2));
+
+    // The data changes (another CSV opened; here the same rows): cleared too, until Compare.
+    QSignalSpy refreshed(m_tab, &Ui::VersionsTab::refreshed);
+    m_session->openDataset(m_dir.filePath(QStringLiteral("data/test.csv")), m_session->project().params.schemaPath);
+    QVERIFY(refreshed.wait(60000));
+    QTRY_VERIFY(!m_tab->isBusy());
+    QVERIFY(m_tab->shownCurves().empty());
+    QVERIFY(m_tab->rocChartView()->chart()->series().isEmpty());
+    QCOMPARE(m_tab->metricsTable()->rowCount(), 0);
+    m_tab->versionA()->setCurrentIndex(a);
+    m_tab->compare(false);
+    QVERIFY(compared.wait(60000));
+    QCOMPARE(m_tab->shownCurves().size(), std::size_t(2));
+}
+
 void TestVersionsTab::auditsBothModelsSideBySide()
 {
     QSignalSpy compared(m_tab, &Ui::VersionsTab::compared);
+    const std::vector<Audit::VersionCurves> fromReports = m_tab->shownCurves();
     m_tab->compare(true);
     QVERIFY(compared.wait(60000));
+    // Auditing both models scores the same rows: the same curves as Compare Reports drew.
+    QCOMPARE(m_tab->shownCurves().size(), std::size_t(2));
+    QCOMPARE(fromReports.size(), std::size_t(2));
+    QCOMPARE(m_tab->shownCurves()[0].rocAuc, fromReports[0].rocAuc);
+    QCOMPARE(m_tab->shownCurves()[1].averagePrecision, fromReports[1].averagePrecision);
     const QStringList metrics = column(m_tab->metricsTable(), 0);
     QVERIFY2(metrics.contains(QStringLiteral("audit:f1")), qPrintable(metrics.join(QLatin1Char(','))));
     const int f1 = int(metrics.indexOf(QStringLiteral("audit:f1")));

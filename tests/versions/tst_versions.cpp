@@ -7,8 +7,10 @@
 #include <git2.h>
 #include <yaml-cpp/yaml.h>
 
+#include "curves.h"
 #include "dvcworkspace.h"
 #include "fileio.h"
+#include "metrics.h"
 #include "model.h"
 #include "schemaerror.h"
 #include "testutil.h"
@@ -52,6 +54,8 @@ private Q_SLOTS:
     void sliceDiffIgnoresDigitsPastReportPrecision();
     void pastModelLoadsFromTheCache();
     void pastModelAuditedSideBySide();
+    void curves_areCoresCurvesOfTheScoredRows();
+    void curves_oneClassData_throwsNamingTheFile();
     void statusSeesTamperingAndParamChanges();
     void malformedFilesNameTheKey();
     void lockRoundTrips();
@@ -321,6 +325,40 @@ void TestVersions::pastModelAuditedSideBySide()
     QCOMPARE(pastData.results.metrics.support, m_metrics[0].value(QStringLiteral("support")).toInt());
     QVERIFY(qFuzzyCompare(pastData.results.metrics.f1, m_metrics[0].value(QStringLiteral("f1")).toDouble()));
     QVERIFY(todaysData.results.metrics.support < pastData.results.metrics.support);
+}
+
+void TestVersions::curves_areCoresCurvesOfTheScoredRows()
+{
+    const VersionStore store(m_dir.path());
+    const QString test = path(QStringLiteral("data/test.csv"));
+    const VersionAudit past = auditVersion(store, QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin"), test);
+    QVERIFY(past.scored);
+    QCOMPARE(past.scored->rowCount(), std::size_t(past.results.metrics.support));
+    const VersionCurves curves = versionCurves(past.version, *past.scored);
+    QCOMPARE(curves.label, past.version.label);
+    QCOMPARE(curves.dataFile, test);
+    QCOMPARE(curves.rocAuc, rocAuc(past.scored->scores, past.scored->labels));
+    QCOMPARE(curves.averagePrecision, averagePrecision(past.scored->scores, past.scored->labels));
+    QCOMPARE(curves.rocAuc, past.results.metrics.rocAuc); // what the audit's metrics say
+    QCOMPARE(curves.roc.size(), rocCurve(past.scored->scores, past.scored->labels).size());
+    QCOMPARE(curves.pr.size(), prCurve(past.scored->scores, past.scored->labels).size());
+    // Scoring alone (no slice or bias audit) gives the same curves.
+    const VersionCurves scored = scoreVersionCurves(store, QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin"), test);
+    QCOMPARE(scored.rocAuc, curves.rocAuc);
+    QCOMPARE(scored.averagePrecision, curves.averagePrecision);
+    QCOMPARE(scored.roc.size(), curves.roc.size());
+}
+
+void TestVersions::curves_oneClassData_throwsNamingTheFile()
+{
+    ScoredData scored;
+    scored.source = QStringLiteral("data/negatives.csv");
+    scored.positiveLabel = QStringLiteral(">50K");
+    scored.scores = {0.1, 0.7, 0.3};
+    scored.labels = {0, 0, 0};
+    QCOMPARE(errorOf([&] { versionCurves(Version{}, scored); }),
+             QStringLiteral("data/negatives.csv: ROC and PR curves need rows of both classes, but none of its 3 rows are "
+                            "labelled >50K. Fix: score labelled data holding both classes"));
 }
 
 void TestVersions::statusSeesTamperingAndParamChanges()

@@ -13,14 +13,21 @@
 #include <QChartView>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineSeries>
 #include <QScrollArea>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
 #include <QVBoxLayout>
 #include <QValueAxis>
+#include <QtConcurrent/QtConcurrentRun>
 
+#include "auditerror.h"
+#include "influencetablemodel.h"
 #include "model.h"
 #include "okabeito.h"
 #include "projectsession.h"
@@ -28,6 +35,13 @@
 #include "viewutil.h"
 
 namespace Ui {
+
+namespace {
+
+constexpr int kRankingDelayMs = 150; // coalesces typing in the form
+const QColor &kFlip = Audit::OkabeIto::kBlue;
+
+} // namespace
 
 PredictTab::PredictTab(ProjectSession *session, QWidget *parent)
     : QWidget(parent)
@@ -41,6 +55,11 @@ PredictTab::PredictTab(ProjectSession *session, QWidget *parent)
     , m_row(new QSpinBox(this))
     , m_misclassified(new QCheckBox(tr("Misclassified only"), this))
     , m_rowInfo(new QLabel(this))
+    , m_flipText(new QLabel(this))
+    , m_rankingNote(new QLabel(this))
+    , m_influence(new InfluenceTableModel(this))
+    , m_influenceProxy(new QSortFilterProxyModel(this))
+    , m_ranking(new ReportTableView(this))
 {
     m_form = new QFormLayout(m_formHost);
     auto *scroll = new QScrollArea(this);
@@ -57,6 +76,7 @@ PredictTab::PredictTab(ProjectSession *session, QWidget *parent)
     m_chartView->setRenderHint(QPainter::Antialiasing);
     m_chartView->setMinimumSize(380, 300);
     connect(m_whatIf, &QComboBox::currentIndexChanged, this, &PredictTab::predict);
+    connect(m_whatIf, &QComboBox::currentIndexChanged, this, &PredictTab::selectRankingRow);
 
     m_row->setPrefix(tr("row "));
     m_row->setToolTip(tr("Fill the form from a row of the audit data (1 = the first)."));
@@ -73,6 +93,46 @@ PredictTab::PredictTab(ProjectSession *session, QWidget *parent)
     rowPicker->addWidget(m_misclassified);
     rowPicker->addWidget(m_rowInfo, 1);
 
+    m_flipText->setTextFormat(Qt::PlainText); // category and column names are data
+    m_flipText->setWordWrap(true);
+    m_flipText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_rankingNote->setWordWrap(true);
+    m_rankingNote->setTextFormat(Qt::PlainText);
+    m_influenceProxy->setSourceModel(m_influence);
+    m_influenceProxy->setSortRole(InfluenceTableModel::RawValueRole);
+    m_ranking->setObjectName(QStringLiteral("featureRanking"));
+    m_ranking->setModel(m_influenceProxy);
+    m_ranking->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_ranking->verticalHeader()->hide();
+    m_ranking->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder); // core's order until a header is clicked
+    m_ranking->setToolTip(tr("Each feature swept across its values with the rest of the record kept. Click a row to see "
+                             "it in the chart; click a header to sort."));
+    connect(m_ranking->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &current) {
+        if (current.isValid())
+            m_whatIf->setCurrentIndex(current.data(InfluenceTableModel::FeatureIndexRole).toInt());
+    });
+    m_rankTimer.setSingleShot(true);
+    m_rankTimer.setInterval(kRankingDelayMs);
+    connect(&m_rankTimer, &QTimer::timeout, this, &PredictTab::startRanking);
+    connect(&m_rankWatcher, &QFutureWatcherBase::finished, this, &PredictTab::showRanking);
+
+    auto *chartBox = new QWidget(this);
+    auto *chartLayout = new QVBoxLayout(chartBox);
+    chartLayout->setContentsMargins(0, 0, 0, 0);
+    chartLayout->addWidget(m_chartView, 1);
+    chartLayout->addWidget(m_flipText);
+    auto *rankingBox = new QWidget(this);
+    auto *rankingLayout = new QVBoxLayout(rankingBox);
+    rankingLayout->setContentsMargins(0, 0, 0, 0);
+    rankingLayout->addWidget(m_rankingNote);
+    rankingLayout->addWidget(m_ranking, 1);
+    auto *split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(chartBox);
+    split->addWidget(rankingBox);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
+    rankingBox->setMinimumWidth(430); // the five columns without a scroll bar at 1280×800
+
     auto *right = new QVBoxLayout;
     right->addLayout(rowPicker);
     right->addWidget(m_result);
@@ -80,7 +140,7 @@ PredictTab::PredictTab(ProjectSession *session, QWidget *parent)
     whatIfRow->addWidget(new QLabel(tr("What changes the answer:"), this));
     whatIfRow->addWidget(m_whatIf, 1);
     right->addLayout(whatIfRow);
-    right->addWidget(m_chartView, 1);
+    right->addWidget(split, 1);
     right->addWidget(m_server);
     auto *layout = new QHBoxLayout(this);
     layout->addWidget(scroll);
@@ -93,6 +153,12 @@ PredictTab::PredictTab(ProjectSession *session, QWidget *parent)
         predict();
     });
     rebuildForm();
+}
+
+PredictTab::~PredictTab()
+{
+    m_rankWatcher.cancel();
+    m_rankWatcher.waitForFinished();
 }
 
 void PredictTab::updateRows()
@@ -167,6 +233,8 @@ void PredictTab::rebuildForm()
     if (model == m_formFor)
         return;
     m_formFor = model;
+    // A copy made here, before any worker runs, so the ranking never shares the GUI's learner.
+    m_workerModel = model ? std::make_shared<const Audit::Model>(*model) : nullptr;
     while (m_form->rowCount() > 0)
         m_form->removeRow(0);
     m_fields.clear();
@@ -269,24 +337,15 @@ void PredictTab::predict()
 
         const int feature = m_whatIf->currentIndex();
         if (feature >= 0) {
-            const std::vector<Audit::WhatIfPoint> points = Audit::whatIf(*model, r, std::size_t(feature));
+            const LoadedProject &p = m_session->project();
+            m_sweep = Audit::sweepFeature(*model, r, std::size_t(feature), threshold, p.data.get());
             auto *set = new QBarSet(tr("P(%1)").arg(model->schema().positiveLabel()));
             QStringList categories;
-            // The record's own value: its category, or the nearest step of a number.
-            const bool numeric = model->encoder().columns()[std::size_t(feature)].spec.isNumeric();
-            m_currentBar = -1;
-            double nearest = INFINITY;
-            for (std::size_t i = 0; i < points.size(); ++i) {
-                const Audit::WhatIfPoint &p = points[i];
-                *set << p.probability;
-                categories << p.value.toHtmlEscaped(); // axis labels are rich text
-                const double distance = numeric ? std::abs(p.number - r.numbers[std::size_t(feature)])
-                                                : (p.value.toStdString() == r.texts[std::size_t(feature)] ? 0.0 : INFINITY);
-                if (distance < nearest) {
-                    nearest = distance;
-                    m_currentBar = int(i);
-                }
+            for (const Audit::WhatIfPoint &point : m_sweep.points) {
+                *set << point.probability;
+                categories << point.value.toHtmlEscaped(); // axis labels are rich text
             }
+            m_currentBar = m_sweep.current;
             set->setSelectedColor(Audit::OkabeIto::kHighlight); // Okabe–Ito orange: this record
             if (m_currentBar >= 0)
                 set->selectBar(m_currentBar);
@@ -294,11 +353,147 @@ void PredictTab::predict()
             series->append(set);
             const BarAxes axes = addBarAxes(chart, series, categories, tr("P(%1)").arg(model->schema().positiveLabel()));
             addLevelLine(chart, axes, categories.size(), threshold, QPen(Audit::OkabeIto::kReference, 2, Qt::DashLine));
-            chart->setTitle(tr("Probability as %1 varies (dashed: threshold; orange: this record's value)")
-                                .arg(m_whatIf->currentText().toHtmlEscaped()));
+            // A flip lies between two bars: a dotted line there, from the bottom to the top.
+            for (const Audit::WhatIfFlip &flip : m_sweep.flips) {
+                auto *line = new QLineSeries;
+                line->setName(tr("flip"));
+                const double x = double(flip.after) + 0.5;
+                *line << QPointF(x, 0) << QPointF(x, 1);
+                line->setPen(QPen(kFlip, 2, Qt::DotLine));
+                chart->addSeries(line);
+                line->attachAxis(axes.x);
+                line->attachAxis(axes.y);
+            }
+            const QString name = m_whatIf->currentText().toHtmlEscaped();
+            const QString over = !m_sweep.numeric ? tr("every category")
+                : m_sweep.fromData                ? tr("%1–%2 quantiles in %3")
+                                         .arg(tr("%1%").arg(Audit::SweepOptions::kLowQuantile * 100),
+                                              tr("%1%").arg(Audit::SweepOptions::kHighQuantile * 100),
+                                              QFileInfo(p.dataPath).fileName().toHtmlEscaped())
+                                   : tr("training range");
+            // Two short lines: a QChart title is elided, not wrapped, when it is wider than the chart.
+            chart->setTitle(tr("%1 varied over its %2<br><small>dashed: threshold · orange: this record%3</small>")
+                                .arg(name, over, m_sweep.flips.empty() ? QString() : tr(" · dotted blue: the answer flips")));
+            const QString flips = Audit::describeFlips(m_sweep, model->schema());
+            m_flipText->setText(flips.isEmpty() ? QString() : tr("%1: %2").arg(m_whatIf->currentText(), flips));
         }
     }
+    if (!model || m_fields.empty()) {
+        m_sweep = {};
+        m_currentBar = -1;
+        m_flipText->clear();
+    }
+    scheduleRanking();
     replaceChart(m_chartView, chart, palette());
+}
+
+} // namespace Ui
+
+namespace Ui {
+
+QString PredictTab::flipText() const
+{
+    return m_flipText->text();
+}
+
+QTableView *PredictTab::rankingView() const
+{
+    return m_ranking;
+}
+
+bool PredictTab::isRanking() const
+{
+    return m_shownGeneration != m_rankGeneration; // until showRanking has put the current one on screen
+}
+
+void PredictTab::selectRankingRow()
+{
+    // Its currentRowChanged charts the feature already shown: nothing more happens.
+    for (int row = 0; row < m_influenceProxy->rowCount(); ++row) {
+        const QModelIndex index = m_influenceProxy->index(row, 0);
+        if (index.data(InfluenceTableModel::FeatureIndexRole).toInt() == m_whatIf->currentIndex())
+            m_ranking->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+}
+
+void PredictTab::scheduleRanking()
+{
+    const LoadedProject &p = m_session->project();
+    const bool ready = p.model && m_fields.size() == p.model->encoder().columns().size();
+    const Audit::Record r = ready ? record() : Audit::Record{};
+    auto key = std::make_tuple(r.numbers, r.texts, m_session->threshold(), static_cast<const void *>(p.model.get()),
+                               static_cast<const void *>(p.data.get()));
+    if (m_rankedFor == key)
+        return; // only the charted feature changed
+    m_rankedFor = std::move(key);
+    ++m_rankGeneration; // a ranking still running is for the old form: its result is dropped
+    m_rankWatcher.cancel();
+    m_rankTimer.start();
+}
+
+void PredictTab::startRanking()
+{
+    const LoadedProject &p = m_session->project();
+    const Audit::Model *model = p.model.get();
+    if (m_rankWatcher.isRunning())
+        return; // showRanking starts the current one when the old one stops
+    if (!model || !m_workerModel || m_fields.size() != model->encoder().columns().size()) {
+        m_influence->setRanking(nullptr, QString());
+        m_rankingNote->setText(tr("No model: nothing to rank."));
+        m_shownGeneration = m_rankGeneration;
+        Q_EMIT rankingShown();
+        return;
+    }
+    m_rankingNote->setText(tr("Ranking the features…"));
+    const int generation = m_rankGeneration;
+    const double threshold = m_session->threshold();
+    m_rankWatcher.setFuture(QtConcurrent::run(
+        [generation, threshold, record = record(), model = m_workerModel, data = p.data](QPromise<Ranking> &promise) {
+            Ranking ranking;
+            ranking.generation = generation;
+            Audit::Progress progress;
+            progress.isCancelled = [&promise] { return promise.isCanceled(); };
+            try {
+                ranking.features = std::make_shared<const std::vector<Audit::FeatureInfluence>>(
+                    Audit::rankFeatures(*model, record, threshold, data.get(), {}, progress));
+            } catch (const Audit::CancelledError &) {
+                return;
+            } catch (const Audit::AuditError &e) {
+                ranking.error = e.message();
+            } catch (const std::exception &e) {
+                ranking.error = QString::fromLocal8Bit(e.what());
+            }
+            promise.addResult(ranking);
+        }));
+}
+
+void PredictTab::showRanking()
+{
+    const QFuture<Ranking> future = m_rankWatcher.future();
+    if (future.isCanceled() || future.resultCount() == 0 || future.result().generation != m_rankGeneration) {
+        if (!m_rankTimer.isActive())
+            startRanking(); // the form changed while it ran and the timer already fired
+        return;
+    }
+    const Ranking ranking = future.result();
+    const Audit::Model *model = m_session->project().model.get();
+    if (!ranking.error.isEmpty() || !model) {
+        m_influence->setRanking(nullptr, QString());
+        m_rankingNote->setText(ranking.error);
+        m_shownGeneration = ranking.generation;
+        Q_EMIT rankingShown();
+        return;
+    }
+    m_influence->setRanking(ranking.features, model->schema().positiveLabel());
+    m_ranking->resizeColumnsToContents();
+    const LoadedProject &p = m_session->project();
+    m_rankingNote->setText(tr("How much each feature moves this prediction (threshold %1, %2). Click a row to chart it.")
+                               .arg(m_session->threshold(), 0, 'f', 4)
+                               .arg(p.data ? tr("numbers over their quantiles in %1").arg(QFileInfo(p.dataPath).fileName())
+                                           : tr("numbers over their training range")));
+    selectRankingRow();
+    m_shownGeneration = ranking.generation;
+    Q_EMIT rankingShown();
 }
 
 } // namespace Ui

@@ -1,11 +1,18 @@
 #pragma once
 
+#include <memory>
+#include <optional>
+#include <tuple>
 #include <vector>
 
+#include <QFutureWatcher>
+#include <QTimer>
 #include <QWidget>
 
+#include "featureinfluence.h"
 #include "prediction.h"
 #include "record.h"
+#include "whatifsweep.h"
 
 class QChartView;
 class QComboBox;
@@ -13,16 +20,23 @@ class QDoubleSpinBox;
 class QFormLayout;
 class QCheckBox;
 class QLabel;
+class QSortFilterProxyModel;
 class QSpinBox;
+class QTableView;
 
 namespace Ui {
 
 class ProjectSession;
+class InfluenceTableModel;
+class ReportTableView;
 class ServerPanel;
 
 // A form generated from the model's schema (known categories in drop-downs, numbers within
 // the training range), the prediction with its probability at the current threshold, and
-// "what changes the answer": one field varied across its values.
+// "what changes the answer": one field varied across its values (a number over its quantiles
+// in the audit data, with the points where the answer flips marked and said in words), and
+// every feature ranked by how much it moves this prediction (computed off the GUI thread;
+// clicking a row shows that feature in the chart).
 class PredictTab final : public QWidget
 {
     Q_OBJECT
@@ -30,6 +44,7 @@ class PredictTab final : public QWidget
 
 public:
     explicit PredictTab(ProjectSession *session, QWidget *parent = nullptr);
+    ~PredictTab() override;
 
     Audit::Record record() const; // what the form says
     QString resultText() const;
@@ -41,12 +56,31 @@ public:
     QCheckBox *misclassifiedBox() const { return m_misclassified; }
     QString rowText() const; // what the row picker says about the row loaded
     int currentWhatIfBar() const { return m_currentBar; } // the bar of the record's own value, -1: none
+    const Audit::WhatIfSweep &whatIfSweep() const { return m_sweep; } // the one the chart shows
+    QString flipText() const; // the chart's flips in words
+    QTableView *rankingView() const;
+    InfluenceTableModel *influenceModel() const { return m_influence; }
+    bool isRanking() const; // a ranking is scheduled or running for what the form says
+
+Q_SIGNALS:
+    void rankingShown(); // the ranking for the current form, threshold and data is on screen
 
 private:
     void rebuildForm();
     void predict();
     void updateRows(); // the rows the picker walks: all, or the misclassified at the working threshold
     void loadRow();
+    void scheduleRanking(); // coalesced: the form may change per keystroke
+    void startRanking();
+    void showRanking();
+    void selectRankingRow(); // the charted feature's
+
+    struct Ranking
+    {
+        std::shared_ptr<const std::vector<Audit::FeatureInfluence>> features;
+        QString error;
+        int generation = 0;
+    };
 
     ProjectSession *m_session;
     QFormLayout *m_form;
@@ -62,6 +96,19 @@ private:
     QLabel *m_rowInfo;
     std::vector<std::size_t> m_rows; // data rows the picker walks
     int m_currentBar = -1;
+    Audit::WhatIfSweep m_sweep;
+    QLabel *m_flipText;
+    QLabel *m_rankingNote;
+    InfluenceTableModel *m_influence;
+    QSortFilterProxyModel *m_influenceProxy;
+    ReportTableView *m_ranking;
+    QTimer m_rankTimer;
+    QFutureWatcher<Ranking> m_rankWatcher;
+    std::shared_ptr<const Audit::Model> m_workerModel; // the ranking's own copy (an MLP is not thread-safe)
+    int m_rankGeneration = 0; // bumped when the form, threshold, data or model changes
+    int m_shownGeneration = -1; // the generation of the ranking on screen
+    // What the last ranking was scheduled for: record, threshold, model, data.
+    std::optional<std::tuple<std::vector<double>, std::vector<std::string>, double, const void *, const void *>> m_rankedFor;
 };
 
 } // namespace Ui

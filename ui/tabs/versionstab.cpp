@@ -1,5 +1,7 @@
 #include "versionstab.h"
 
+#include <QChart>
+#include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -7,11 +9,14 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLegendMarker>
+#include <QLineSeries>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "auditerror.h"
@@ -19,6 +24,7 @@
 #include "okabeito.h"
 #include "projectsession.h"
 #include "versionaudit.h"
+#include "viewutil.h"
 
 namespace Ui {
 
@@ -89,6 +95,62 @@ void finish(QTableWidget *table, bool sortable)
     }
 }
 
+// Okabe–Ito blue and vermillion for A and B; B also dashed, so colour is not the only cue.
+const QColor &kCurveA = Audit::OkabeIto::kBlue;
+const QColor &kCurveB = Audit::OkabeIto::kVermillion;
+
+QChart *emptyCurveChart(const QString &title)
+{
+    auto *chart = new QChart;
+    chart->setTitle(title);
+    chart->legend()->hide();
+    return chart;
+}
+
+// One chart of A's and B's curves: x and y from 0 to 1, a legend naming each version and its AUC.
+QChart *curveChart(const QString &title, const QString &xTitle, const QString &yTitle,
+                   const std::vector<Audit::VersionCurves> &curves, bool roc)
+{
+    auto *chart = new QChart;
+    chart->setTitle(title);
+    auto *x = new QValueAxis;
+    x->setRange(0, 1);
+    x->setTitleText(xTitle);
+    auto *y = new QValueAxis;
+    y->setRange(0, 1);
+    y->setTitleText(yTitle);
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    if (roc) {
+        auto *chance = new QLineSeries;
+        chance->setName(QObject::tr("chance"));
+        *chance << QPointF(0, 0) << QPointF(1, 1);
+        chance->setPen(QPen(Audit::OkabeIto::kGrey, 1, Qt::DotLine));
+        chart->addSeries(chance);
+        chance->attachAxis(x);
+        chance->attachAxis(y);
+    }
+    for (std::size_t i = 0; i < curves.size(); ++i) {
+        const Audit::VersionCurves &c = curves[i];
+        auto *series = new QLineSeries;
+        series->setObjectName(i == 0 ? QStringLiteral("A") : QStringLiteral("B"));
+        series->setName(QObject::tr("%1: %2 (%3 %4)")
+                            .arg(i == 0 ? QStringLiteral("A") : QStringLiteral("B"), c.label.toHtmlEscaped(),
+                                 roc ? QObject::tr("AUC") : QObject::tr("AP"))
+                            .arg(roc ? c.rocAuc : c.averagePrecision, 0, 'f', 4));
+        for (const Audit::CurvePoint &p : roc ? c.roc : c.pr)
+            *series << QPointF(p.x, p.y);
+        series->setPen(QPen(i == 0 ? kCurveA : kCurveB, 2, i == 0 ? Qt::SolidLine : Qt::DashLine));
+        chart->addSeries(series);
+        series->attachAxis(x);
+        series->attachAxis(y);
+    }
+    if (roc) // the chance line needs no legend entry
+        chart->legend()->markers(chart->series().front()).front()->setVisible(false);
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    return chart;
+}
+
 QVariant optional(const std::optional<double> &value)
 {
     return value ? QVariant(*value) : QVariant(QStringLiteral("-"));
@@ -111,6 +173,9 @@ struct VersionsTab::Comparison
     bool audited = false;
     QString auditedOn;
     int generation = 0; // VersionsTab::m_generation when it started
+    std::vector<Audit::VersionCurves> curves; // A then B, on the same data; empty when not scored
+    QString curvesError;
+    bool versioned = false; // each version scored its own copy of the data
 };
 
 VersionsTab::VersionsTab(ProjectSession *session, QWidget *parent)
@@ -136,6 +201,9 @@ VersionsTab::VersionsTab(ProjectSession *session, QWidget *parent)
                          this))
     , m_parities(makeTable({tr("Where"), tr("Parity"), tr("A"), tr("B")}, this))
     , m_diffNote(new QLabel(this))
+    , m_roc(new QChartView(this))
+    , m_pr(new QChartView(this))
+    , m_curvesNote(new QLabel(this))
 {
     m_message->setWordWrap(true);
     m_diffNote->setWordWrap(true);
@@ -174,6 +242,21 @@ VersionsTab::VersionsTab(ProjectSession *session, QWidget *parent)
     m_diffTabs->addTab(m_params, tr("Params"));
     m_diffTabs->addTab(m_slices, tr("Slices That Got Worse"));
     m_diffTabs->addTab(m_parities, tr("Parity Flips"));
+    m_roc->setRenderHint(QPainter::Antialiasing);
+    m_pr->setRenderHint(QPainter::Antialiasing);
+    m_curvesNote->setWordWrap(true);
+    m_curvesNote->setTextFormat(Qt::PlainText);
+    auto *curvesBox = new QWidget(this);
+    auto *curvesLayout = new QVBoxLayout(curvesBox);
+    curvesLayout->setContentsMargins(0, 0, 0, 0);
+    auto *charts = new QHBoxLayout;
+    charts->addWidget(m_roc);
+    charts->addWidget(m_pr);
+    curvesLayout->addWidget(m_curvesNote);
+    curvesLayout->addLayout(charts, 1);
+    m_diffTabs->addTab(curvesBox, tr("ROC / PR Curves"));
+    replaceChart(m_roc, emptyCurveChart(tr("ROC")), palette());
+    replaceChart(m_pr, emptyCurveChart(tr("Precision-recall")), palette());
     auto *diffBox = new QWidget(this);
     auto *diffLayout = new QVBoxLayout(diffBox);
     diffLayout->setContentsMargins(0, 0, 0, 0);
@@ -376,6 +459,30 @@ void VersionsTab::clearDiff()
         clear(table);
     markError(m_diffNote, false);
     m_diffNote->setText(m_a->count() > 1 ? tr("Pick A and B, then Compare (or Audit both models).") : QString());
+    showCurves({}, tr("Compare A and B to see their curves."));
+}
+
+void VersionsTab::showCurves(const std::vector<Audit::VersionCurves> &curves, const QString &about)
+{
+    m_curvesNote->setText(about);
+    if (curves.size() != 2) {
+        replaceChart(m_roc, emptyCurveChart(tr("ROC")), palette());
+        replaceChart(m_pr, emptyCurveChart(tr("Precision-recall")), palette());
+        return;
+    }
+    replaceChart(m_roc, curveChart(tr("ROC"), tr("False positive rate"), tr("True positive rate"), curves, true), palette());
+    replaceChart(m_pr, curveChart(tr("Precision-recall"), tr("Recall"), tr("Precision"), curves, false), palette());
+}
+
+const std::vector<Audit::VersionCurves> &VersionsTab::shownCurves() const
+{
+    static const std::vector<Audit::VersionCurves> none;
+    return m_shown ? m_shown->curves : none;
+}
+
+QString VersionsTab::curvesNote() const
+{
+    return m_curvesNote->text();
 }
 
 void VersionsTab::compare(bool audit)
@@ -388,6 +495,7 @@ void VersionsTab::compare(bool audit)
     const QString revB = m_b->currentData().toString();
     const QString modelPath = QDir(dir).relativeFilePath(project.modelPath);
     const bool versioned = m_versionedData->isChecked();
+    const bool hasData = project.data != nullptr;
     const QString dataPath = versioned ? QDir(dir).relativeFilePath(project.dataPath) : project.dataPath;
     m_diffNote->setText(audit ? tr("Auditing both models on %1…").arg(QDir::toNativeSeparators(dataPath)) : tr("Comparing…"));
     m_compare->setEnabled(false);
@@ -398,15 +506,36 @@ void VersionsTab::compare(bool audit)
         auto comparison = std::make_shared<Comparison>();
         comparison->generation = generation;
         comparison->audited = audit;
+        comparison->versioned = versioned;
         comparison->auditedOn = versioned ? tr("each model audited on its version of %1").arg(dataPath)
                                           : tr("both models audited on %1").arg(QDir::toNativeSeparators(dataPath));
         try {
             const Audit::VersionStore store(dir);
-            comparison->diff = audit ? Audit::diffAudits(Audit::auditVersion(store, revA, modelPath, dataPath, versioned),
-                                                         Audit::auditVersion(store, revB, modelPath, dataPath, versioned))
-                                     : Audit::diffVersions(store, revA, revB);
+            if (audit) {
+                const Audit::VersionAudit a = Audit::auditVersion(store, revA, modelPath, dataPath, versioned);
+                const Audit::VersionAudit b = Audit::auditVersion(store, revB, modelPath, dataPath, versioned);
+                comparison->diff = Audit::diffAudits(a, b);
+                try { // the diff stands without its curves
+                    comparison->curves = {Audit::versionCurves(a.version, *a.scored), Audit::versionCurves(b.version, *b.scored)};
+                } catch (const Audit::AuditError &e) {
+                    comparison->curvesError = tr("No curves: %1").arg(e.message());
+                }
+            } else {
+                comparison->diff = Audit::diffVersions(store, revA, revB);
+            }
         } catch (const Audit::AuditError &e) {
             comparison->error = e.message();
+        }
+        if (comparison->error.isEmpty() && comparison->curves.empty() && comparison->curvesError.isEmpty() && hasData) {
+            // Committed reports carry no scores: both models score the data for the curves.
+            try {
+                const Audit::VersionStore store(dir);
+                comparison->curves = {Audit::scoreVersionCurves(store, revA, modelPath, dataPath, versioned),
+                                      Audit::scoreVersionCurves(store, revB, modelPath, dataPath, versioned)};
+            } catch (const Audit::AuditError &e) {
+                comparison->curves.clear();
+                comparison->curvesError = tr("No curves: %1").arg(e.message());
+            }
         }
         return comparison;
     }));
@@ -477,6 +606,12 @@ void VersionsTab::showComparison()
         note += QLatin1Char(' ') + diff.notes.join(QStringLiteral("; "));
     m_diffNote->setText(note);
     m_shown = result;
+    showCurves(result->curves,
+               !result->curvesError.isEmpty() ? result->curvesError
+                   : result->curves.empty()   ? tr("No curves: open labelled data to score both models on.")
+                   : result->versioned
+                   ? tr("Each model scored on the copy of the data its version recorded.")
+                   : tr("Both models scored on %1 (the same rows).").arg(QDir::toNativeSeparators(result->curves[0].dataFile)));
     m_diffTabs->setTabText(1, tr("Params (%1)").arg(changedParams));
     m_diffTabs->setTabText(2, tr("Slices That Got Worse (%1)").arg(worse.size()));
     m_diffTabs->setTabText(3, tr("Parity Flips (%1)").arg(diff.parities.size()));

@@ -3,8 +3,10 @@
 #include <QFutureWatcher>
 #include <QWidget>
 
+#include "versionaudit.h"
 #include "versiondiff.h"
 
+class QChartView;
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -49,6 +51,11 @@ public:
     // The diff shown, as `modelaudit-cli diff` prints it, after its summary line (the audit
     // report includes it); empty when none is shown.
     QString shownDiffText() const;
+    // ROC and PR curves of A and B overlaid, from the same data both scored; cleared with the diff.
+    QChartView *rocChartView() const { return m_roc; }
+    QChartView *prChartView() const { return m_pr; }
+    const std::vector<Audit::VersionCurves> &shownCurves() const; // A then B; empty when none is shown
+    QString curvesNote() const;
 
 Q_SIGNALS:
     void refreshed(); // status and history shown
@@ -64,6 +71,7 @@ private:
     void showSnapshot();
     void showComparison();
     void clearDiff(); // the shown diff no longer matches A, B or the data choice
+    void showCurves(const std::vector<Audit::VersionCurves> &curves, const QString &about);
     void setMessage(const QString &text, bool error = false);
 
     ProjectSession *m_session;
@@ -83,6 +91,9 @@ private:
     QTableWidget *m_slices;
     QTableWidget *m_parities;
     QLabel *m_diffNote;
+    QChartView *m_roc;
+    QChartView *m_pr;
+    QLabel *m_curvesNote;
     bool m_comparedOnce = false;
     std::shared_ptr<const Comparison> m_shown; // the diff on screen; null when none
     int m_pending = 0; // jobs started and not yet shown

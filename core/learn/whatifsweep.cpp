@@ -1,0 +1,193 @@
+#include "whatifsweep.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+
+#include <QStringList>
+
+#include "dataset.h"
+#include "model.h"
+
+namespace Audit {
+
+namespace {
+
+constexpr int kMaxBisections = 64;
+constexpr double kRelativeTolerance = 1e-9;
+constexpr qsizetype kCategoriesNamed = 6; // in a flip sentence, then "and N more"
+
+bool isPositive(double probability, double threshold)
+{
+    return probability >= threshold;
+}
+
+// The data's column for model feature `feature`, when `data` has the model's features.
+const DataColumn *dataColumn(const Model &model, const Dataset *data, std::size_t feature)
+{
+    const auto &columns = model.encoder().columns();
+    if (!data || data->columns.size() != columns.size())
+        return nullptr;
+    const DataColumn &column = data->columns[feature];
+    if (column.spec.name != columns[feature].spec.name || !column.spec.isNumeric() || column.numbers.empty())
+        return nullptr;
+    return &column;
+}
+
+std::vector<double> evenSteps(const FeatureEncoder::Column &column, double own, int steps)
+{
+    const int n = std::max(2, steps);
+    std::vector<double> values;
+    values.reserve(std::size_t(n) + 1);
+    for (int i = 0; i < n; ++i) {
+        double v = column.minimum + (column.maximum - column.minimum) * double(i) / double(n - 1);
+        if (column.spec.type == ColumnType::Integer)
+            v = std::round(v);
+        values.push_back(v);
+    }
+    values.push_back(own);
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+    return values;
+}
+
+// The first number on the other side from `lo` (whose decision is `loPositive`) up to `hi`.
+double bisect(const Model &model, Record variant, std::size_t feature, double threshold, double lo, bool loPositive, double hi,
+              bool integer)
+{
+    for (int i = 0; i < kMaxBisections; ++i) {
+        if (integer ? hi - lo <= 1 : hi - lo <= kRelativeTolerance * std::max({1.0, std::abs(lo), std::abs(hi)}))
+            break;
+        const double mid = integer ? std::floor((lo + hi) / 2) : lo + (hi - lo) / 2;
+        variant.numbers[feature] = mid;
+        (isPositive(predictRecord(model, variant).probability, threshold) == loPositive ? lo : hi) = mid;
+    }
+    return hi;
+}
+
+} // namespace
+
+std::vector<double> quantiles(std::vector<double> values, const std::vector<double> &probabilities)
+{
+    Q_ASSERT(!values.empty());
+    std::sort(values.begin(), values.end());
+    std::vector<double> result;
+    result.reserve(probabilities.size());
+    for (const double p : probabilities) {
+        const double h = double(values.size() - 1) * p;
+        const auto below = std::size_t(std::floor(h));
+        const std::size_t above = std::min(below + 1, values.size() - 1);
+        result.push_back(values[below] + (h - double(below)) * (values[above] - values[below]));
+    }
+    return result;
+}
+
+std::vector<double> quantileSweepValues(const std::vector<double> &values, ColumnType type, double own,
+                                        const SweepOptions &options)
+{
+    const int n = std::max(2, options.steps);
+    std::vector<double> probabilities;
+    probabilities.reserve(std::size_t(n));
+    for (int i = 0; i < n; ++i)
+        probabilities.push_back(options.low + (options.high - options.low) * double(i) / double(n - 1));
+    std::vector<double> finite;
+    finite.reserve(values.size());
+    std::copy_if(values.begin(), values.end(), std::back_inserter(finite), [](double v) { return std::isfinite(v); });
+    if (finite.empty())
+        return {own};
+    std::vector<double> sweep = quantiles(std::move(finite), probabilities);
+    if (type == ColumnType::Integer) {
+        for (double &v : sweep)
+            v = std::round(v);
+    }
+    sweep.push_back(own);
+    std::sort(sweep.begin(), sweep.end());
+    sweep.erase(std::unique(sweep.begin(), sweep.end()), sweep.end());
+    return sweep;
+}
+
+WhatIfSweep sweepFeature(const Model &model, const Record &record, std::size_t feature, double threshold, const Dataset *data,
+                         const SweepOptions &options)
+{
+    const FeatureEncoder::Column &column = model.encoder().columns().at(feature);
+    WhatIfSweep sweep;
+    sweep.feature = feature;
+    sweep.numeric = column.spec.isNumeric();
+    sweep.threshold = threshold;
+    Record variant = record;
+    if (!sweep.numeric) {
+        for (const std::string &category : column.categories) {
+            variant.texts[feature] = category;
+            if (category == record.texts[feature])
+                sweep.current = int(sweep.points.size());
+            sweep.points.push_back({QString::fromStdString(category), 0, predictRecord(model, variant).probability});
+        }
+        return sweep;
+    }
+    const double own = record.numbers[feature];
+    const DataColumn *values = dataColumn(model, data, feature);
+    sweep.fromData = values != nullptr;
+    const std::vector<double> numbers = values ? quantileSweepValues(values->numbers, column.spec.type, own, options)
+                                               : evenSteps(column, own, options.evenSteps);
+    for (const double v : numbers) {
+        variant.numbers[feature] = v;
+        if (v == own)
+            sweep.current = int(sweep.points.size());
+        sweep.points.push_back({sweepValueText(v, column.spec.type), v, predictRecord(model, variant).probability});
+    }
+    for (std::size_t i = 0; i + 1 < sweep.points.size(); ++i) {
+        const bool from = isPositive(sweep.points[i].probability, threshold);
+        const bool to = isPositive(sweep.points[i + 1].probability, threshold);
+        if (from != to)
+            sweep.flips.push_back({i,
+                                   bisect(model, record, feature, threshold, sweep.points[i].number, from,
+                                          sweep.points[i + 1].number, column.spec.type == ColumnType::Integer),
+                                   to});
+    }
+    return sweep;
+}
+
+QString sweepValueText(double value, ColumnType type)
+{
+    if (type == ColumnType::Integer)
+        return QStringLiteral("%L1").arg(qlonglong(std::llround(value)));
+    return QStringLiteral("%L1").arg(value, 0, 'g', 6);
+}
+
+QString describeFlips(const WhatIfSweep &sweep, const Schema &schema)
+{
+    const auto label = [&schema](bool positive) { return positive ? schema.positiveLabel() : schema.negativeLabel(); };
+    if (sweep.points.empty())
+        return {};
+    if (!sweep.numeric) {
+        if (sweep.current < 0)
+            return {}; // the record's category was unseen in training: no answer of its own to flip
+        const bool own = isPositive(sweep.points[std::size_t(sweep.current)].probability, sweep.threshold);
+        QStringList others;
+        for (const WhatIfPoint &p : sweep.points) {
+            if (isPositive(p.probability, sweep.threshold) != own)
+                others << p.value;
+        }
+        if (others.isEmpty())
+            return QStringLiteral("no category changes the answer (%1)").arg(label(own));
+        const qsizetype total = others.size();
+        if (total > kCategoriesNamed)
+            others = others.mid(0, kCategoriesNamed) << QStringLiteral("%1 more").arg(total - kCategoriesNamed);
+        return QStringLiteral("flips to %1 with %2").arg(label(!own), others.join(QStringLiteral(", ")));
+    }
+    if (sweep.flips.empty()) {
+        const bool positive = isPositive(sweep.points.front().probability, sweep.threshold);
+        return QStringLiteral("no value swept changes the answer (%1)").arg(label(positive));
+    }
+    const ColumnType type = schema.features().at(sweep.feature).type;
+    QStringList parts;
+    parts << QStringLiteral("%1 below %2")
+                 .arg(label(!sweep.flips.front().toPositive), sweepValueText(sweep.flips.front().value, type));
+    for (std::size_t i = 0; i < sweep.flips.size(); ++i)
+        parts << QStringLiteral("%1 to %2 at %3 and above")
+                     .arg(i == 0 ? QStringLiteral("flips") : QStringLiteral("back"), label(sweep.flips[i].toPositive),
+                          sweepValueText(sweep.flips[i].value, type));
+    return parts.join(QStringLiteral("; "));
+}
+
+} // namespace Audit

@@ -288,7 +288,12 @@ int main(int argc, char *argv[])
             const auto connection = QObject::connect(session, &Ui::ProjectSession::resultsChanged, &app,
                                                      [&redrawn] { redrawn = true; });
             timer.start();
-            window.thresholdSlider()->setValue(200 + (i % 2) * 300 + i);
+            // A value the slider does not hold already (a restored workspace may have put it
+            // anywhere), or nothing changes and nothing redraws.
+            int value = 200 + (i % 2) * 300 + i;
+            if (value == window.thresholdSlider()->value())
+                ++value;
+            window.thresholdSlider()->setValue(value);
             // resultsChanged's slots redraw every tab before control returns to the loop.
             waitFor([&] { return redrawn && !session->isBusy(); });
             QCoreApplication::processEvents();
@@ -329,10 +334,15 @@ int main(int argc, char *argv[])
         session->openProject(dir.path());
         waitFor([&] { return session->results() && !session->isBusy(); });
         const double loaded = double(total.elapsed());
+        // The results arrive and every view redraws inside the processEvents call after which
+        // waitFor sees them: run the loop a little so the ticker measures that redraw too.
+        idle(300);
         const qint64 openStall = longestGap;
         longestGap = 0;
         std::vector<double> changes; // a threshold change, slider to every view redrawn
         for (int value : {450, 300, 600, 350, 550, 400, 500}) {
+            if (value == window.thresholdSlider()->value())
+                ++value;
             QElapsedTimer slider;
             slider.start();
             window.thresholdSlider()->setValue(value);

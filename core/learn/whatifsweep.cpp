@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <map>
+#include <mutex>
 
 #include <QStringList>
 
 #include "dataset.h"
 #include "model.h"
+#include "parallel.h"
 
 namespace Audit {
 
@@ -65,7 +68,73 @@ double bisect(const Model &model, Record variant, std::size_t feature, double th
     return hi;
 }
 
+// quantileSweepValues without the record's own value: ascending, without repeats; empty when
+// no value is finite.
+std::vector<double> quantileSweepBase(const std::vector<double> &values, ColumnType type, const SweepOptions &options)
+{
+    const int n = std::max(2, options.steps);
+    std::vector<double> probabilities;
+    probabilities.reserve(std::size_t(n));
+    for (int i = 0; i < n; ++i)
+        probabilities.push_back(options.low + (options.high - options.low) * double(i) / double(n - 1));
+    std::vector<double> finite;
+    finite.reserve(values.size());
+    std::copy_if(values.begin(), values.end(), std::back_inserter(finite), [](double v) { return std::isfinite(v); });
+    if (finite.empty())
+        return {};
+    std::vector<double> sweep = quantiles(std::move(finite), probabilities);
+    if (type == ColumnType::Integer) {
+        for (double &v : sweep)
+            v = std::round(v);
+    }
+    std::sort(sweep.begin(), sweep.end());
+    sweep.erase(std::unique(sweep.begin(), sweep.end()), sweep.end());
+    return sweep;
+}
+
+// The quantile part of a sweep (without the record's own value) of one column of one data
+// file: a sort of a million numbers is worth doing once, not at every threshold change or
+// keystroke. Keyed by the file's md5 (so a freed and reused Dataset cannot alias), the
+// column and the options; a few dozen entries at most.
+std::vector<double> cachedQuantileSweep(const Dataset &data, const DataColumn &column, const SweepOptions &options)
+{
+    static std::mutex lock;
+    static std::map<QString, std::vector<double>> cache;
+    constexpr std::size_t kMaxEntries = 64;
+    const QString key = data.md5.isEmpty() ? QString()
+                                           : QStringLiteral("%1\n%2\n%3\n%4\n%5\n%6")
+                                                 .arg(data.md5, column.spec.name)
+                                                 .arg(data.rowCount())
+                                                 .arg(options.low, 0, 'g', 17)
+                                                 .arg(options.high, 0, 'g', 17)
+                                                 .arg(options.steps);
+    if (!key.isEmpty()) {
+        const std::lock_guard<std::mutex> hold(lock);
+        const auto found = cache.find(key);
+        if (found != cache.end())
+            return found->second;
+    }
+    std::vector<double> base = quantileSweepBase(column.numbers, column.spec.type, options);
+    if (!key.isEmpty()) {
+        const std::lock_guard<std::mutex> hold(lock);
+        if (cache.size() >= kMaxEntries)
+            cache.clear();
+        cache.emplace(key, base);
+    }
+    return base;
+}
+
 } // namespace
+
+void prepareSweeps(const Dataset &data, const SweepOptions &options)
+{
+    std::vector<const DataColumn *> numeric;
+    for (const DataColumn &column : data.columns) {
+        if (column.spec.isNumeric() && !column.numbers.empty())
+            numeric.push_back(&column);
+    }
+    forEachIndex(numeric.size(), [&](std::size_t i) { cachedQuantileSweep(data, *numeric[i], options); });
+}
 
 std::vector<double> quantiles(std::vector<double> values, const std::vector<double> &probabilities)
 {
@@ -85,23 +154,10 @@ std::vector<double> quantiles(std::vector<double> values, const std::vector<doub
 std::vector<double> quantileSweepValues(const std::vector<double> &values, ColumnType type, double own,
                                         const SweepOptions &options)
 {
-    const int n = std::max(2, options.steps);
-    std::vector<double> probabilities;
-    probabilities.reserve(std::size_t(n));
-    for (int i = 0; i < n; ++i)
-        probabilities.push_back(options.low + (options.high - options.low) * double(i) / double(n - 1));
-    std::vector<double> finite;
-    finite.reserve(values.size());
-    std::copy_if(values.begin(), values.end(), std::back_inserter(finite), [](double v) { return std::isfinite(v); });
-    if (finite.empty())
+    std::vector<double> sweep = quantileSweepBase(values, type, options);
+    if (sweep.empty())
         return {own};
-    std::vector<double> sweep = quantiles(std::move(finite), probabilities);
-    if (type == ColumnType::Integer) {
-        for (double &v : sweep)
-            v = std::round(v);
-    }
-    sweep.push_back(own);
-    std::sort(sweep.begin(), sweep.end());
+    sweep.insert(std::upper_bound(sweep.begin(), sweep.end(), own), own);
     sweep.erase(std::unique(sweep.begin(), sweep.end()), sweep.end());
     return sweep;
 }
@@ -127,8 +183,16 @@ WhatIfSweep sweepFeature(const Model &model, const Record &record, std::size_t f
     const double own = record.numbers[feature];
     const DataColumn *values = dataColumn(model, data, feature);
     sweep.fromData = values != nullptr;
-    const std::vector<double> numbers = values ? quantileSweepValues(values->numbers, column.spec.type, own, options)
-                                               : evenSteps(column, own, options.evenSteps);
+    std::vector<double> numbers;
+    if (values) {
+        numbers = cachedQuantileSweep(*data, *values, options);
+        if (numbers.empty())
+            numbers = {own};
+        else if (!std::binary_search(numbers.begin(), numbers.end(), own))
+            numbers.insert(std::upper_bound(numbers.begin(), numbers.end(), own), own);
+    } else {
+        numbers = evenSteps(column, own, options.evenSteps);
+    }
     for (const double v : numbers) {
         variant.numbers[feature] = v;
         if (v == own)

@@ -10,6 +10,7 @@
 #include "project.h"
 #include "thresholdsave.h"
 #include "trainer.h"
+#include "whatifsweep.h"
 
 namespace Ui {
 
@@ -148,6 +149,7 @@ ProjectSession::Outcome ProjectSession::loadProject(const QString &dir, const Au
     p.rejected = report.rejected;
     p.data = std::make_shared<const Dataset>(std::move(report.data));
     p.summary = p.data->summarize();
+    Audit::prepareSweeps(*p.data); // the Predict tab's what-if sweeps, off the GUI thread
     progress.checkCancelled();
     Outcome outcome;
     outcome.bias = resolveBiasOptions(BiasRequest{{}, {}, std::nullopt, tau}, p.schema.get());

@@ -62,6 +62,8 @@ ProjectTab::ProjectTab(ProjectSession *session, QWidget *parent)
     m_preview->setModel(m_previewModel);
     m_preview->setSortingEnabled(false);
     m_preview->horizontalHeader()->setStretchLastSection(false);
+    // A million rows of one height: no per-row section sizes to lay out on each reset.
+    m_preview->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_columns->setModel(m_columnsModel);
     m_columns->setSortingEnabled(false);
     m_rejected->setModel(m_rejectedModel);

@@ -18,6 +18,8 @@ namespace Ui {
 
 // A table view with Ctrl+C copying the selection as tab-separated text, sorting on, and
 // sensible defaults for report tables.
+inline constexpr int kResizeContentsRows = 200;
+
 class ReportTableView final : public QTableView
 {
     Q_OBJECT

@@ -120,8 +120,19 @@ void TestPredictTab::numericChart_pointsAreTheQuantiles()
         QStringList expected;
         for (const double v : Audit::quantileSweepValues(p.data->columns[f].numbers, features[f].type, own))
             expected << Audit::sweepValueText(v, features[f].type).toHtmlEscaped();
-        const QStringList shown = categoriesOf(m_tab->chartView());
-        QCOMPARE(shown, expected);
+        QStringList shown = categoriesOf(m_tab->chartView());
+        // One bar per quantile; labels thinned to the room there is (the others blank), never
+        // a wrong one, the record's own always named.
+        QCOMPARE(shown.size(), expected.size());
+        int named = 0;
+        for (qsizetype i = 0; i < shown.size(); ++i) {
+            if (shown[i].trimmed().isEmpty())
+                continue;
+            QCOMPARE(shown[i], expected[i]);
+            ++named;
+        }
+        QVERIFY(named >= std::min<qsizetype>(4, expected.size()));
+        QCOMPARE(shown.removeDuplicates(), qsizetype(0)); // a category axis needs unique names
         QVERIFY(m_tab->currentWhatIfBar() >= 0);
         QCOMPARE(shown[m_tab->currentWhatIfBar()], Audit::sweepValueText(own, features[f].type));
         QVERIFY(m_tab->chartView()->chart()->title().contains(QStringLiteral("quantiles in test.csv")));

@@ -12,6 +12,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
+#include <QCursor>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -22,6 +23,7 @@
 #include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <QtConcurrent/QtConcurrentRun>
@@ -346,6 +348,23 @@ void PredictTab::predict()
                 categories << point.value.toHtmlEscaped(); // axis labels are rich text
             }
             m_currentBar = m_sweep.current;
+            // As many slanted labels as the chart has room for (the record's value and the
+            // bars beside each flip always named); hovering a bar names its value.
+            const QStringList values = categories;
+            QList<int> keep{m_currentBar};
+            for (const Audit::WhatIfFlip &flip : m_sweep.flips)
+                keep << int(flip.after) << int(flip.after) + 1;
+            const int room = std::max(4, (m_chartView->width() - 120) / (fontMetrics().height() * 2));
+            categories = thinnedLabels(categories, room, keep);
+            connect(set, &QBarSet::hovered, this, [this, values, set](bool over, int index) {
+                if (over && index >= 0 && index < values.size())
+                    QToolTip::showText(QCursor::pos(),
+                                       tr("%1 = %2: P = %3")
+                                           .arg(m_whatIf->currentText().toHtmlEscaped(), values[index])
+                                           .arg(set->at(index), 0, 'f', 3));
+                else
+                    QToolTip::hideText();
+            });
             set->setSelectedColor(Audit::OkabeIto::kHighlight); // Okabe–Ito orange: this record
             if (m_currentBar >= 0)
                 set->selectBar(m_currentBar);

@@ -470,7 +470,7 @@ void VersionsTab::showCurves(const std::vector<Audit::VersionCurves> &curves, co
         replaceChart(m_pr, emptyCurveChart(tr("Precision-recall")), palette());
         return;
     }
-    replaceChart(m_roc, curveChart(tr("ROC"), tr("False positive rate"), tr("True positive rate"), curves, true), palette());
+    replaceChart(m_roc, curveChart(tr("ROC"), tr("False positive rate"), tr("TPR (recall)"), curves, true), palette());
     replaceChart(m_pr, curveChart(tr("Precision-recall"), tr("Recall"), tr("Precision"), curves, false), palette());
 }
 

@@ -191,6 +191,22 @@ void ReportTableView::copySelection() const
     QApplication::clipboard()->setText(text + QLatin1Char('\n'));
 }
 
+QStringList thinnedLabels(const QStringList &labels, int shown, const QList<int> &keep)
+{
+    if (shown < 1 || labels.size() <= shown)
+        return labels;
+    const qsizetype step = (labels.size() + shown - 1) / shown;
+    QStringList out;
+    int blanks = 0;
+    for (qsizetype i = 0; i < labels.size(); ++i) {
+        if (i % step == 0 || keep.contains(int(i)))
+            out << labels[i];
+        else
+            out << QString(++blanks, QLatin1Char(' '));
+    }
+    return out;
+}
+
 BarAxes addBarAxes(QChart *chart, QAbstractSeries *series, const QStringList &categories, const QString &yTitle, double top)
 {
     chart->addSeries(series);

@@ -59,6 +59,11 @@ struct BarAxes
 
 // Adds `series` to `chart` over a category axis (labels slanted when there are many) and a
 // value axis from 0 to `top` titled `yTitle`.
+// Category labels thinned to at most `shown` (evenly spaced, plus every index in `keep`): the
+// others become distinct runs of spaces, as a category axis needs unique names. For bar
+// charts with more bars than room for slanted labels; the bars' tooltips carry every value.
+QStringList thinnedLabels(const QStringList &labels, int shown, const QList<int> &keep = {});
+
 BarAxes addBarAxes(QChart *chart, QAbstractSeries *series, const QStringList &categories, const QString &yTitle,
                    double top = 1.0);
 

@@ -177,6 +177,7 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     connect(m_stateTimer, &QTimer::timeout, this, &MainWindow::saveWorkspace);
     connect(m_session, &ProjectSession::resultsChanged, this, [this] { m_stateTimer->start(); });
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] { m_stateTimer->start(); });
+    connect(m_slicesTab, &SlicesTab::viewStateChanged, this, [this] { m_stateTimer->start(); });
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -630,6 +631,7 @@ void MainWindow::restoreWorkspace()
         m_session->setThreshold(*state.threshold);
         syncThreshold();
     }
+    m_slicesTab->restoreViewState(state.views.value(QStringLiteral("slices")).toObject());
     // Tab names in the workspace file are those of `--tab`.
     if (const std::optional<Tab> tab = Audit::enumFromName<Tab>(state.tab); tab && !m_tabPinned)
         showTab(*tab);
@@ -648,6 +650,7 @@ void MainWindow::saveWorkspace()
     state.bias = m_session->biasOptions();
     const int tab = m_tabs->currentIndex();
     state.tab = tab >= 0 ? Audit::enumName(Tab(tab)) : QString();
+    state.views.insert(QStringLiteral("slices"), m_slicesTab->viewState());
     try {
         state.save(p.dir);
     } catch (const Audit::AuditError &e) {

@@ -2,18 +2,24 @@
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QHeaderView>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableView>
 
 #include "biastab.h"
 #include "mainwindow.h"
 #include "projectfixture.h"
 #include "projectsession.h"
 #include "slicestab.h"
+#include "slicetablemodel.h"
 #include "testutil.h"
+#include "viewutil.h"
 #include "workspacestate.h"
 
 using Ui::MainWindow;
@@ -45,6 +51,8 @@ private Q_SLOTS:
     void initTestCase();
     void closeAndReopen_restoresTheAnalysis();
     void otherModel_keepsItsOwnThreshold();
+    void slicesView_filtersSortAndSelectionComeBack();
+    void slicesView_badMembersAreSkipped();
     void badStateFile_opensWithDefaultsAndSaysWhy_data();
     void badStateFile_opensWithDefaultsAndSaysWhy();
 };
@@ -102,6 +110,83 @@ void TestWorkspace::otherModel_keepsItsOwnThreshold()
     const auto window = open();
     QCOMPARE(window->session()->threshold(), window->session()->project().model->threshold());
     QCOMPARE(window->session()->biasOptions().tau, 0.75); // the rest still applies
+}
+
+// What the analyst set up in the Slices tab by hand — a filter, n >= 50, weak only, the
+// table sorted by n ascending, one slice selected, a chart feature — is as it was after a
+// close and reopen (through real key presses and clicks where a person would use them).
+void TestWorkspace::slicesView_filtersSortAndSelectionComeBack()
+{
+    QFile::remove(statePath());
+    QString selectedName;
+    QString chartFeature;
+    {
+        const auto window = open();
+        window->showTab(MainWindow::Tab::Slices);
+        Ui::SlicesTab *tab = window->slicesTab();
+        auto *filter = tab->findChild<QLineEdit *>();
+        QVERIFY(filter);
+        filter->setFocus();
+        QTest::keyClicks(filter, QStringLiteral("a"));
+        auto *minimum = tab->findChild<QSpinBox *>();
+        QVERIFY(minimum);
+        minimum->setValue(50);
+        tab->table()->sortByColumn(Ui::SliceTableModel::Size, Qt::AscendingOrder);
+        QVERIFY(tab->table()->model()->rowCount() > 3);
+        tab->table()->selectRow(2);
+        QVERIFY(tab->selectedSlice() >= 0);
+        selectedName = tab->model()->report()->slices[std::size_t(tab->selectedSlice())].feature() + QLatin1Char('=')
+            + tab->model()->report()->slices[std::size_t(tab->selectedSlice())].value();
+        tab->featureBox()->setCurrentIndex(tab->featureBox()->count() - 1);
+        chartFeature = tab->featureBox()->currentText();
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(statePath()), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(QJsonDocument::fromJson(TestUtil::readFile(statePath()))
+                                     .object()
+                                     .value(QStringLiteral("views"))
+                                     .toObject()
+                                     .value(QStringLiteral("slices"))
+                                     .toObject()
+                                     .value(QStringLiteral("selected"))
+                                     .isObject(),
+                                 5000);
+    }
+    const auto again = open();
+    Ui::SlicesTab *tab = again->slicesTab();
+    QTRY_COMPARE_WITH_TIMEOUT(tab->findChild<QLineEdit *>()->text(), QStringLiteral("a"), 5000);
+    QCOMPARE(tab->findChild<QSpinBox *>()->value(), 50);
+    QCOMPARE(tab->table()->horizontalHeader()->sortIndicatorSection(), int(Ui::SliceTableModel::Size));
+    QCOMPARE(tab->table()->horizontalHeader()->sortIndicatorOrder(), Qt::AscendingOrder);
+    QCOMPARE(tab->featureBox()->currentText(), chartFeature);
+    QVERIFY(tab->selectedSlice() >= 0);
+    const Audit::SliceRow &row = tab->model()->report()->slices[std::size_t(tab->selectedSlice())];
+    QCOMPARE(row.feature() + QLatin1Char('=') + row.value(), selectedName);
+    // Sorted by n ascending, every shown row at least 50 and matching the filter.
+    for (int r = 1; r < tab->table()->model()->rowCount(); ++r) {
+        const auto n = [&](int at) {
+            return tab->table()->model()->index(at, Ui::SliceTableModel::Size).data(Ui::SliceTableModel::RawValueRole).toDouble();
+        };
+        QVERIFY(n(r - 1) <= n(r));
+        QVERIFY(n(r) >= 50);
+    }
+}
+
+// The views part is the user's file too: wrong types, out-of-range numbers, unknown names
+// and a slice that does not exist are skipped; the project opens with the rest applied.
+void TestWorkspace::slicesView_badMembersAreSkipped()
+{
+    TestUtil::writeFile(m_project, QLatin1String(Ui::WorkspaceState::kFile),
+                        R"({"format": 1, "bias": {"tau": 0.75}, "views": {"slices": {"filter": 7, "level": 99,
+                            "min_n": -5, "weak_only": "yes", "sort": {"column": 1000, "descending": true},
+                            "view": -1, "feature": "no such column",
+                            "selected": {"features": ["nope"], "values": [1]}}}})");
+    const auto window = open();
+    QCOMPARE(window->session()->biasOptions().tau, 0.75);
+    Ui::SlicesTab *tab = window->slicesTab();
+    QCOMPARE(tab->findChild<QLineEdit *>()->text(), QString());
+    QCOMPARE(tab->levelBox()->currentIndex(), 0);
+    QCOMPARE(tab->findChild<QSpinBox *>()->value(), 0);
+    QCOMPARE(tab->selectedSlice(), -1);
+    QVERIFY(tab->featureBox()->currentIndex() >= 0);
 }
 
 void TestWorkspace::badStateFile_opensWithDefaultsAndSaysWhy_data()

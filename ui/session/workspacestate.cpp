@@ -96,6 +96,7 @@ WorkspaceState WorkspaceState::load(const QString &projectDir, QString *problem)
         state.thresholdModelId = root.value(QStringLiteral("threshold_model")).toString();
     }
     state.tab = root.value(QStringLiteral("tab")).toString();
+    state.views = root.value(QStringLiteral("views")).toObject();
     const QJsonObject slices = root.value(QStringLiteral("slices")).toObject();
     state.slices.features = r.strings(slices, "features");
     state.slices.bins = r.integer(slices, "bins", state.slices.bins, 1, 50);
@@ -138,6 +139,8 @@ void WorkspaceState::save(const QString &projectDir) const
                      {QStringLiteral("tau"), bias.tau},
                      {QStringLiteral("references"), refs}}},
     };
+    if (!views.isEmpty())
+        root.insert(QStringLiteral("views"), views);
     if (threshold) {
         root.insert(QStringLiteral("threshold"), *threshold);
         root.insert(QStringLiteral("threshold_model"), thresholdModelId);

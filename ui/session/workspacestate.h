@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
 
@@ -23,6 +24,9 @@ struct WorkspaceState
     Audit::SliceOptions slices;
     Audit::BiasOptions bias; // method, references, tau (attributes too, when chosen)
     QString tab; // "slices", "bias", ...
+    // Each tab's own view state (filters, sort orders, selections, chart choices), by tab
+    // name; the tab checks the members it reads.
+    QJsonObject views;
 
     // Reads the project's state. A missing file gives the defaults; a malformed or oversized
     // one too, with `problem` saying what was wrong (file and member) so the GUI can say it:

@@ -12,7 +12,10 @@
 #include <QEvent>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <utility>
+
 #include <QHeaderView>
+#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
@@ -150,13 +153,25 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
         m_proxy->setFeatureCount(level);
         // The session computes pairs; triples only on request (they multiply the slices).
         Audit::SliceOptions options = m_session->sliceOptions();
-        if (level > options.cross) {
-            options.cross = level;
+        const int cross = level == 3 ? 3 : std::min(options.cross, 2); // triples only while asked for
+        if (cross != options.cross) {
+            options.cross = cross;
             m_session->setSliceOptions(options);
         }
+        Q_EMIT viewStateChanged();
     });
     connect(m_minSize, &QSpinBox::valueChanged, m_proxy, &SliceFilterProxy::setMinimumSize);
     connect(m_weakOnly, &QCheckBox::toggled, m_proxy, &SliceFilterProxy::setWeakOnly);
+    for (QObject *control : std::initializer_list<QObject *>{m_filter, m_minSize, m_weakOnly}) {
+        if (auto *edit = qobject_cast<QLineEdit *>(control))
+            connect(edit, &QLineEdit::textChanged, this, &SlicesTab::viewStateChanged);
+        else if (auto *box = qobject_cast<QSpinBox *>(control))
+            connect(box, &QSpinBox::valueChanged, this, &SlicesTab::viewStateChanged);
+        else if (auto *check = qobject_cast<QCheckBox *>(control))
+            connect(check, &QCheckBox::toggled, this, &SlicesTab::viewStateChanged);
+    }
+    connect(m_table->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this, &SlicesTab::viewStateChanged);
+    connect(m_weakView->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this, &SlicesTab::viewStateChanged);
     connect(m_metric, &QComboBox::currentIndexChanged, this, [this] {
         Audit::SliceOptions options = m_session->sliceOptions();
         options.weakMetric = Audit::SliceMetric(m_metric->currentData().toInt());
@@ -164,6 +179,8 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
     });
     connect(m_feature, &QComboBox::currentIndexChanged, this, &SlicesTab::rebuildChart);
     connect(m_heatRows, &QComboBox::currentIndexChanged, this, &SlicesTab::rebuildHeatmap);
+    for (QComboBox *box : {m_feature, m_heatRows, m_heatColumns})
+        connect(box, &QComboBox::currentIndexChanged, this, &SlicesTab::viewStateChanged);
     connect(m_heatColumns, &QComboBox::currentIndexChanged, this, &SlicesTab::rebuildHeatmap);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &SlicesTab::onTableSelection);
     connect(m_heatmap, &HeatmapWidget::sliceClicked, this, &SlicesTab::selectSlice);
@@ -216,6 +233,7 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
     views->addTab(heatPage, tr("Two-way heatmap"));
 
     m_views = views;
+    connect(views, &QTabWidget::currentChanged, this, &SlicesTab::viewStateChanged);
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(m_table);
     splitter->addWidget(views);
@@ -292,6 +310,95 @@ void SlicesTab::refresh()
     }
     if (selected >= 0)
         selectSlice(selected);
+    if (report && !m_pendingView.isEmpty()) {
+        const QJsonObject view = std::exchange(m_pendingView, {});
+        applyViewState(view);
+    }
+}
+
+QJsonObject SlicesTab::viewState() const
+{
+    const auto sortOf = [](const QTableView *view) {
+        return QJsonObject{{QStringLiteral("column"), view->horizontalHeader()->sortIndicatorSection()},
+                           {QStringLiteral("descending"), view->horizontalHeader()->sortIndicatorOrder() == Qt::DescendingOrder}};
+    };
+    QJsonObject state{{QStringLiteral("filter"), m_filter->text()},
+                      {QStringLiteral("level"), m_level->currentIndex()},
+                      {QStringLiteral("min_n"), m_minSize->value()},
+                      {QStringLiteral("weak_only"), m_weakOnly->isChecked()},
+                      {QStringLiteral("sort"), sortOf(m_table)},
+                      {QStringLiteral("weak_sort"), sortOf(m_weakView)},
+                      {QStringLiteral("view"), m_views ? m_views->currentIndex() : 0},
+                      {QStringLiteral("feature"), m_feature->currentText()},
+                      {QStringLiteral("heat_rows"), m_heatRows->currentText()},
+                      {QStringLiteral("heat_columns"), m_heatColumns->currentText()}};
+    const Audit::SliceReport *report = m_model->report();
+    const int selected = selectedSlice();
+    if (report && selected >= 0 && std::size_t(selected) < report->slices.size()) {
+        const Audit::SliceRow &row = report->slices[std::size_t(selected)];
+        state.insert(QStringLiteral("selected"),
+                     QJsonObject{{QStringLiteral("features"), QJsonArray::fromStringList(row.features)},
+                                 {QStringLiteral("values"), QJsonArray::fromStringList(row.values)}});
+    }
+    return state;
+}
+
+void SlicesTab::restoreViewState(const QJsonObject &state)
+{
+    if (m_model->report())
+        applyViewState(state);
+    else
+        m_pendingView = state; // once the slices are there
+}
+
+// Every member is checked (type and range) and skipped when wrong: the file is the user's.
+void SlicesTab::applyViewState(const QJsonObject &state)
+{
+    const auto pick = [](QComboBox *box, const QJsonValue &v) {
+        const int i = v.isString() ? box->findText(v.toString()) : -1;
+        if (i >= 0)
+            box->setCurrentIndex(i);
+    };
+    const auto sort = [](QTableView *view, const QJsonValue &v) {
+        const QJsonObject o = v.toObject();
+        const int column = o.value(QStringLiteral("column")).toInt(-1);
+        if (column >= 0 && view->model() && column < view->model()->columnCount())
+            view->sortByColumn(column, o.value(QStringLiteral("descending")).toBool() ? Qt::DescendingOrder : Qt::AscendingOrder);
+    };
+    if (state.value(QStringLiteral("filter")).isString())
+        m_filter->setText(state.value(QStringLiteral("filter")).toString().left(200));
+    const int level = state.value(QStringLiteral("level")).toInt(-1);
+    if (level >= 0 && level < m_level->count())
+        m_level->setCurrentIndex(level);
+    const int minimum = state.value(QStringLiteral("min_n")).toInt(-1);
+    if (minimum >= m_minSize->minimum() && minimum <= m_minSize->maximum())
+        m_minSize->setValue(minimum);
+    if (state.value(QStringLiteral("weak_only")).isBool())
+        m_weakOnly->setChecked(state.value(QStringLiteral("weak_only")).toBool());
+    sort(m_table, state.value(QStringLiteral("sort")));
+    sort(m_weakView, state.value(QStringLiteral("weak_sort")));
+    const int view = state.value(QStringLiteral("view")).toInt(-1);
+    if (m_views && view >= 0 && view < m_views->count())
+        m_views->setCurrentIndex(view);
+    pick(m_feature, state.value(QStringLiteral("feature")));
+    pick(m_heatRows, state.value(QStringLiteral("heat_rows")));
+    pick(m_heatColumns, state.value(QStringLiteral("heat_columns")));
+    const QJsonObject selected = state.value(QStringLiteral("selected")).toObject();
+    const Audit::SliceReport *report = m_model->report();
+    if (report && !selected.isEmpty()) {
+        QStringList features;
+        QStringList values;
+        for (const QJsonValue &v : selected.value(QStringLiteral("features")).toArray())
+            features << v.toString();
+        for (const QJsonValue &v : selected.value(QStringLiteral("values")).toArray())
+            values << v.toString();
+        for (std::size_t i = 0; i < report->slices.size(); ++i) {
+            if (report->slices[i].features == features && report->slices[i].values == values) {
+                selectSlice(int(i));
+                break;
+            }
+        }
+    }
 }
 
 void SlicesTab::resizeColumns()
@@ -495,6 +602,7 @@ void SlicesTab::selectSlice(int sliceIndex)
 
 void SlicesTab::onTableSelection()
 {
+    Q_EMIT viewStateChanged();
     const int slice = selectedSlice();
     m_heatmap->setSelectedSlice(slice);
     if (!m_bars)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QJsonObject>
 #include <QWidget>
 
 class QBarSet;
@@ -54,11 +55,21 @@ public:
     void setColumnShown(int column, bool shown);
 
     void selectSlice(int sliceIndex); // selects the table row (and the bar)
+
+    // The filters, sort orders, selected slice and chart choices, for the project's workspace
+    // file; restoring waits for the slices when none are shown yet. Bad members are skipped.
+    QJsonObject viewState() const;
+    void restoreViewState(const QJsonObject &state);
+
     int selectedSlice() const; // -1 when none
     std::vector<int> barSlices() const { return m_barSlices; } // slice index of each bar
 
+Q_SIGNALS:
+    void viewStateChanged(); // a filter, sort order, selection or chart choice changed
+
 private:
     void refresh();
+    void applyViewState(const QJsonObject &state);
     void rebuildChart();
     void rebuildHeatmap();
     void onTableSelection();
@@ -97,6 +108,7 @@ private:
     std::vector<int> m_barSlices;
     int m_sliceWidth = 0; // the slice column's content width
     QString m_shape; // of the report the columns were last sized for
+    QJsonObject m_pendingView; // restored before the slices arrived
 };
 
 } // namespace Ui

@@ -167,18 +167,23 @@ void PredictTab::updateRows()
 {
     const LoadedProject &p = m_session->project();
     m_rows.clear();
+    m_rowCount = 0;
     if (p.scored && p.data && p.scored->labels.size() == p.data->rowCount()) {
-        const std::vector<std::uint8_t> outcomes = p.scored->outcomes(m_session->threshold());
-        for (std::size_t i = 0; i < outcomes.size(); ++i) {
-            // 1 fp, 2 fn: the wrong ones
-            if (!m_misclassified->isChecked() || outcomes[i] == 1 || outcomes[i] == 2)
-                m_rows.push_back(i);
+        if (!m_misclassified->isChecked()) {
+            m_rowCount = p.data->rowCount(); // every row, in order: no list to build
+        } else {
+            const double t = m_session->threshold();
+            for (std::size_t i = 0; i < p.scored->labels.size(); ++i) {
+                if ((p.scored->scores[i] >= t) != (p.scored->labels[i] != 0)) // a false positive or negative
+                    m_rows.push_back(i);
+            }
+            m_rowCount = m_rows.size();
         }
     }
     const QSignalBlocker blocker(m_row);
-    m_row->setEnabled(!m_rows.empty());
-    m_row->setRange(m_rows.empty() ? 0 : 1, int(m_rows.size()));
-    m_row->setSuffix(tr(" of %L1").arg(m_rows.size()));
+    m_row->setEnabled(m_rowCount > 0);
+    m_row->setRange(m_rowCount == 0 ? 0 : 1, int(m_rowCount));
+    m_row->setSuffix(tr(" of %L1").arg(m_rowCount));
 }
 
 QString PredictTab::rowText() const
@@ -191,12 +196,12 @@ void PredictTab::loadRow()
     const LoadedProject &p = m_session->project();
     const Audit::Model *model = p.model.get();
     const int at = m_row->value() - 1;
-    if (!model || !p.data || at < 0 || std::size_t(at) >= m_rows.size()
+    if (!model || !p.data || at < 0 || std::size_t(at) >= m_rowCount
         || p.data->columns.size() != model->encoder().columns().size()) {
         m_rowInfo->clear();
         return;
     }
-    const std::size_t row = m_rows[std::size_t(at)];
+    const std::size_t row = m_rows.empty() ? std::size_t(at) : m_rows[std::size_t(at)];
     const Audit::Record r = Audit::recordFromDataset(*p.data, row);
     for (std::size_t c = 0; c < m_fields.size(); ++c) {
         const QSignalBlocker blocker(m_fields[c]);
@@ -281,7 +286,7 @@ void PredictTab::rebuildForm()
         m_whatIf->addItem(column.spec.name);
     }
     updateRows();
-    if (!m_rows.empty())
+    if (m_rowCount > 0)
         loadRow(); // the first row, and what the picker says of it
     else
         predict();

@@ -94,7 +94,8 @@ private:
     QSpinBox *m_row; // 1-based position in m_rows
     QCheckBox *m_misclassified;
     QLabel *m_rowInfo;
-    std::vector<std::size_t> m_rows; // data rows the picker walks
+    std::vector<std::size_t> m_rows; // data rows the picker walks; empty: every row, in order
+    std::size_t m_rowCount = 0; // rows the picker walks
     int m_currentBar = -1;
     Audit::WhatIfSweep m_sweep;
     QLabel *m_flipText;

@@ -4,6 +4,7 @@
 #include <dlib/random_forest.h>
 
 #include "csvreader.h"
+#include "learnerfactory.h"
 #include "model.h"
 #include "schemaerror.h"
 #include "testutil.h"
@@ -41,6 +42,7 @@ private Q_SLOTS:
     void train_isByteIdenticalWhenRepeated_data();
     void train_isByteIdenticalWhenRepeated();
     void randomForest_scoresAreDlibsBitForBit();
+    void randomForest_brokenTreesAreRefusedOnLoad();
     void train_oneClassIsRejectedBeforeDlib();
     void train_reportsProgressAndCancels();
     void crossValidate_reportsMeanAndSd();
@@ -152,6 +154,40 @@ void TestLearners::randomForest_scoresAreDlibsBitForBit()
         distinct += r > 0 && batch[r] != batch[r - 1];
     }
     QVERIFY(distinct > x.rows() / 2); // real, varied scores
+}
+
+// dlib walks whatever indices a file holds (its checks are off in Debian's build): a node
+// pointing past its tree, or back up it (a loop), must be refused when the forest is loaded,
+// not read out of bounds or looped on while scoring.
+void TestLearners::randomForest_brokenTreesAreRefusedOnLoad()
+{
+    using Node = dlib::internal_tree_node<dlib::dense_feature_extractor>;
+    const auto bytesOf = [](std::vector<std::vector<Node>> trees) {
+        std::vector<std::vector<float>> leaves(trees.size(), {0.25f, 0.75f});
+        dlib::random_forest_regression_function<dlib::dense_feature_extractor> forest(dlib::dense_feature_extractor(),
+                                                                                      std::move(trees), std::move(leaves));
+        std::ostringstream out;
+        serialize(forest, out);
+        return out.str();
+    };
+    const auto loads = [](const std::string &bytes) {
+        auto learner = makeLearner(LearnerKind::RandomForest);
+        std::istringstream in(bytes);
+        try {
+            learner->load(in);
+            return QString();
+        } catch (const dlib::serialization_error &e) {
+            return QString::fromStdString(e.what());
+        }
+    };
+    Node good{1, 2, 0.5f, 0}; // one split: leaves 0 and 1 are nodes 1 and 2
+    QCOMPARE(loads(bytesOf({{good}})), QString());
+    Node past = good;
+    past.left = 7;
+    QVERIFY(loads(bytesOf({{past}})).contains(QStringLiteral("points past its tree")));
+    Node loop = good;
+    loop.right = 0;
+    QVERIFY(loads(bytesOf({{loop}})).contains(QStringLiteral("points back up its tree")));
 }
 
 void TestLearners::train_oneClassIsRejectedBeforeDlib()

@@ -747,7 +747,7 @@ void MainWindow::screenshotWhenIdle(const QString &path, std::function<void(cons
     auto waited = std::make_shared<int>(0);
     connect(timer, &QTimer::timeout, this, [this, timer, waited, path, done = std::move(done)] {
         *waited += 50;
-        const bool ready = !m_session->isBusy() && !m_versionsTab->isBusy() && !m_cardTab->isBusy()
+        const bool ready = !m_session->isBusy() && !m_versionsTab->isBusy() && !m_cardTab->isBusy() && !m_predictTab->isRanking()
             && (m_session->results() || !m_session->project().scored);
         if (!ready && *waited < 120000)
             return;

@@ -178,6 +178,7 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     connect(m_session, &ProjectSession::resultsChanged, this, [this] { m_stateTimer->start(); });
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] { m_stateTimer->start(); });
     connect(m_slicesTab, &SlicesTab::viewStateChanged, this, [this] { m_stateTimer->start(); });
+    connect(m_biasTab, &BiasTab::viewStateChanged, this, [this] { m_stateTimer->start(); });
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -632,6 +633,7 @@ void MainWindow::restoreWorkspace()
         syncThreshold();
     }
     m_slicesTab->restoreViewState(state.views.value(QStringLiteral("slices")).toObject());
+    m_biasTab->restoreViewState(state.views.value(QStringLiteral("bias")).toObject());
     // Tab names in the workspace file are those of `--tab`.
     if (const std::optional<Tab> tab = Audit::enumFromName<Tab>(state.tab); tab && !m_tabPinned)
         showTab(*tab);
@@ -651,6 +653,7 @@ void MainWindow::saveWorkspace()
     const int tab = m_tabs->currentIndex();
     state.tab = tab >= 0 ? Audit::enumName(Tab(tab)) : QString();
     state.views.insert(QStringLiteral("slices"), m_slicesTab->viewState());
+    state.views.insert(QStringLiteral("bias"), m_biasTab->viewState());
     try {
         state.save(p.dir);
     } catch (const Audit::AuditError &e) {

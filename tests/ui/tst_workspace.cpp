@@ -53,6 +53,7 @@ private Q_SLOTS:
     void otherModel_keepsItsOwnThreshold();
     void slicesView_filtersSortAndSelectionComeBack();
     void slicesView_badMembersAreSkipped();
+    void biasView_attributeMetricAndSortComeBack();
     void badStateFile_opensWithDefaultsAndSaysWhy_data();
     void badStateFile_opensWithDefaultsAndSaysWhy();
 };
@@ -168,6 +169,40 @@ void TestWorkspace::slicesView_filtersSortAndSelectionComeBack()
         QVERIFY(n(r - 1) <= n(r));
         QVERIFY(n(r) >= 50);
     }
+}
+
+void TestWorkspace::biasView_attributeMetricAndSortComeBack()
+{
+    QFile::remove(statePath());
+    QString attribute;
+    QString metric;
+    {
+        const auto window = open();
+        window->showTab(MainWindow::Tab::Bias);
+        Ui::BiasTab *tab = window->biasTab();
+        QVERIFY(tab->attributeBox()->count() >= 2);
+        tab->attributeBox()->setCurrentIndex(1);
+        tab->metricBox()->setCurrentIndex(tab->metricBox()->count() - 1);
+        tab->table()->sortByColumn(2, Qt::DescendingOrder);
+        attribute = tab->attributeBox()->currentText();
+        metric = tab->metricBox()->currentText();
+        QTRY_VERIFY_WITH_TIMEOUT(QJsonDocument::fromJson(TestUtil::readFile(statePath()))
+                                         .object()
+                                         .value(QStringLiteral("views"))
+                                         .toObject()
+                                         .value(QStringLiteral("bias"))
+                                         .toObject()
+                                         .value(QStringLiteral("metric"))
+                                         .toString()
+                                     == metric,
+                                 5000);
+    }
+    const auto again = open();
+    Ui::BiasTab *tab = again->biasTab();
+    QCOMPARE(tab->attributeBox()->currentText(), attribute);
+    QCOMPARE(tab->metricBox()->currentText(), metric);
+    QCOMPARE(tab->table()->horizontalHeader()->sortIndicatorSection(), 2);
+    QCOMPARE(tab->table()->horizontalHeader()->sortIndicatorOrder(), Qt::DescendingOrder);
 }
 
 // The views part is the user's file too: wrong types, out-of-range numbers, unknown names

@@ -1,5 +1,7 @@
 #include "biastab.h"
 
+#include <utility>
+
 #include <cmath>
 
 #include <QChart>
@@ -124,6 +126,9 @@ BiasTab::BiasTab(ProjectSession *session, QWidget *parent)
     connect(m_intervention, &QComboBox::currentIndexChanged, this, &BiasTab::applyAdvice);
     connect(m_concern, &QComboBox::currentIndexChanged, this, &BiasTab::applyAdvice);
     connect(m_metric, &QComboBox::currentIndexChanged, this, &BiasTab::rebuildChart);
+    for (QComboBox *box : {m_attribute, m_metric, m_intervention, m_concern})
+        connect(box, &QComboBox::currentIndexChanged, this, &BiasTab::viewStateChanged);
+    connect(m_table->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this, &BiasTab::viewStateChanged);
     connect(m_method, &QComboBox::activated, this, &BiasTab::applyOptions);
     connect(m_reference, &QComboBox::activated, this, &BiasTab::applyOptions);
     connect(m_tau, &QDoubleSpinBox::editingFinished, this, &BiasTab::applyOptions);
@@ -318,6 +323,10 @@ void BiasTab::refresh()
     updateSummary();
     m_table->resizeColumnsToContents();
     rebuildChart();
+    if (report && !m_pendingView.isEmpty()) {
+        const QJsonObject view = std::exchange(m_pendingView, {});
+        applyViewState(view);
+    }
 }
 
 void BiasTab::rebuildChart()
@@ -338,6 +347,32 @@ void BiasTab::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
     if (event->type() == QEvent::PaletteChange)
         rebuildChart();
+}
+
+QJsonObject BiasTab::viewState() const
+{
+    return QJsonObject{{QStringLiteral("attribute"), m_attribute->currentText()},
+                       {QStringLiteral("metric"), m_metric->currentText()},
+                       {QStringLiteral("intervention"), m_intervention->currentText()},
+                       {QStringLiteral("concern"), m_concern->currentText()},
+                       {QStringLiteral("sort"), sortState(m_table)}};
+}
+
+void BiasTab::restoreViewState(const QJsonObject &state)
+{
+    if (m_session->results() && m_session->results()->bias)
+        applyViewState(state);
+    else
+        m_pendingView = state; // once there is a report
+}
+
+void BiasTab::applyViewState(const QJsonObject &state)
+{
+    restoreComboText(m_attribute, state.value(QStringLiteral("attribute")));
+    restoreComboText(m_metric, state.value(QStringLiteral("metric")));
+    restoreComboText(m_intervention, state.value(QStringLiteral("intervention")));
+    restoreComboText(m_concern, state.value(QStringLiteral("concern")));
+    restoreSort(m_table, state.value(QStringLiteral("sort")));
 }
 
 } // namespace Ui

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QJsonObject>
 #include <QWidget>
 
 class QBarSet;
@@ -44,6 +45,14 @@ public:
     QLabel *adviceLabel() const { return m_advice; }
     QStringList advisedParities() const { return m_advised; }
 
+    // The attribute shown, the chart's metric, the fairness-tree answers and the table's sort
+    // order, for the project's workspace file; restoring waits for a report when none is shown.
+    QJsonObject viewState() const;
+    void restoreViewState(const QJsonObject &state);
+
+Q_SIGNALS:
+    void viewStateChanged();
+
 protected:
     void changeEvent(QEvent *event) override; // a new theme: the chart's lines and markers follow
 
@@ -74,6 +83,8 @@ private:
     QStringList m_groups;
     QStringList m_advised; // parity names the fairness tree points at
     QString m_adviceText; // and why
+    QJsonObject m_pendingView; // restored before a report arrived
+    void applyViewState(const QJsonObject &state);
 };
 
 } // namespace Ui

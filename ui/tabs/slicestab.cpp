@@ -318,16 +318,12 @@ void SlicesTab::refresh()
 
 QJsonObject SlicesTab::viewState() const
 {
-    const auto sortOf = [](const QTableView *view) {
-        return QJsonObject{{QStringLiteral("column"), view->horizontalHeader()->sortIndicatorSection()},
-                           {QStringLiteral("descending"), view->horizontalHeader()->sortIndicatorOrder() == Qt::DescendingOrder}};
-    };
     QJsonObject state{{QStringLiteral("filter"), m_filter->text()},
                       {QStringLiteral("level"), m_level->currentIndex()},
                       {QStringLiteral("min_n"), m_minSize->value()},
                       {QStringLiteral("weak_only"), m_weakOnly->isChecked()},
-                      {QStringLiteral("sort"), sortOf(m_table)},
-                      {QStringLiteral("weak_sort"), sortOf(m_weakView)},
+                      {QStringLiteral("sort"), sortState(m_table)},
+                      {QStringLiteral("weak_sort"), sortState(m_weakView)},
                       {QStringLiteral("view"), m_views ? m_views->currentIndex() : 0},
                       {QStringLiteral("feature"), m_feature->currentText()},
                       {QStringLiteral("heat_rows"), m_heatRows->currentText()},
@@ -354,17 +350,6 @@ void SlicesTab::restoreViewState(const QJsonObject &state)
 // Every member is checked (type and range) and skipped when wrong: the file is the user's.
 void SlicesTab::applyViewState(const QJsonObject &state)
 {
-    const auto pick = [](QComboBox *box, const QJsonValue &v) {
-        const int i = v.isString() ? box->findText(v.toString()) : -1;
-        if (i >= 0)
-            box->setCurrentIndex(i);
-    };
-    const auto sort = [](QTableView *view, const QJsonValue &v) {
-        const QJsonObject o = v.toObject();
-        const int column = o.value(QStringLiteral("column")).toInt(-1);
-        if (column >= 0 && view->model() && column < view->model()->columnCount())
-            view->sortByColumn(column, o.value(QStringLiteral("descending")).toBool() ? Qt::DescendingOrder : Qt::AscendingOrder);
-    };
     if (state.value(QStringLiteral("filter")).isString())
         m_filter->setText(state.value(QStringLiteral("filter")).toString().left(200));
     const int level = state.value(QStringLiteral("level")).toInt(-1);
@@ -375,14 +360,13 @@ void SlicesTab::applyViewState(const QJsonObject &state)
         m_minSize->setValue(minimum);
     if (state.value(QStringLiteral("weak_only")).isBool())
         m_weakOnly->setChecked(state.value(QStringLiteral("weak_only")).toBool());
-    sort(m_table, state.value(QStringLiteral("sort")));
-    sort(m_weakView, state.value(QStringLiteral("weak_sort")));
-    const int view = state.value(QStringLiteral("view")).toInt(-1);
-    if (m_views && view >= 0 && view < m_views->count())
-        m_views->setCurrentIndex(view);
-    pick(m_feature, state.value(QStringLiteral("feature")));
-    pick(m_heatRows, state.value(QStringLiteral("heat_rows")));
-    pick(m_heatColumns, state.value(QStringLiteral("heat_columns")));
+    restoreSort(m_table, state.value(QStringLiteral("sort")));
+    restoreSort(m_weakView, state.value(QStringLiteral("weak_sort")));
+    if (m_views)
+        restoreIndex(m_views, state.value(QStringLiteral("view")));
+    restoreComboText(m_feature, state.value(QStringLiteral("feature")));
+    restoreComboText(m_heatRows, state.value(QStringLiteral("heat_rows")));
+    restoreComboText(m_heatColumns, state.value(QStringLiteral("heat_columns")));
     const QJsonObject selected = state.value(QStringLiteral("selected")).toObject();
     const Audit::SliceReport *report = m_model->report();
     if (report && !selected.isEmpty()) {

@@ -1,5 +1,9 @@
 #include "viewutil.h"
 
+#include <QTabWidget>
+
+#include <QComboBox>
+
 #include <QApplication>
 #include <QBarCategoryAxis>
 #include <QBuffer>
@@ -189,6 +193,34 @@ void ReportTableView::copySelection() const
         first = false;
     }
     QApplication::clipboard()->setText(text + QLatin1Char('\n'));
+}
+
+QJsonObject sortState(const QTableView *view)
+{
+    return QJsonObject{{QStringLiteral("column"), view->horizontalHeader()->sortIndicatorSection()},
+                       {QStringLiteral("descending"), view->horizontalHeader()->sortIndicatorOrder() == Qt::DescendingOrder}};
+}
+
+void restoreSort(QTableView *view, const QJsonValue &state)
+{
+    const QJsonObject o = state.toObject();
+    const int column = o.value(QStringLiteral("column")).toInt(-1);
+    if (column >= 0 && view->model() && column < view->model()->columnCount() && view->isSortingEnabled())
+        view->sortByColumn(column, o.value(QStringLiteral("descending")).toBool() ? Qt::DescendingOrder : Qt::AscendingOrder);
+}
+
+void restoreComboText(QComboBox *box, const QJsonValue &text)
+{
+    const int i = text.isString() ? box->findText(text.toString()) : -1;
+    if (i >= 0)
+        box->setCurrentIndex(i);
+}
+
+void restoreIndex(QTabWidget *tabs, const QJsonValue &index)
+{
+    const int i = index.isDouble() ? index.toInt(-1) : -1;
+    if (i >= 0 && i < tabs->count())
+        tabs->setCurrentIndex(i);
 }
 
 QStringList thinnedLabels(const QStringList &labels, int shown, const QList<int> &keep)

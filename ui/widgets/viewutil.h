@@ -1,5 +1,8 @@
 #pragma once
 
+#include <QJsonObject>
+#include <QJsonValue>
+
 #include <QString>
 #include <QTableView>
 
@@ -14,10 +17,20 @@ class QPen;
 class QValueAxis;
 class QWidget;
 
+class QComboBox;
+class QTabWidget;
+
 namespace Ui {
 
 // A table view with Ctrl+C copying the selection as tab-separated text, sorting on, and
 // sensible defaults for report tables.
+// Pieces of a tab's view state in the project's workspace file. The restore side checks what
+// it reads (the file is the user's) and leaves the widget alone when the value does not fit.
+QJsonObject sortState(const QTableView *view); // {"column": n, "descending": bool}
+void restoreSort(QTableView *view, const QJsonValue &state);
+void restoreComboText(QComboBox *box, const QJsonValue &text); // when the box holds that text
+void restoreIndex(QTabWidget *tabs, const QJsonValue &index);
+
 inline constexpr int kResizeContentsRows = 200;
 
 class ReportTableView final : public QTableView

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 
 #include <QApplication>
@@ -28,34 +29,72 @@ QString defaultProject()
     return QDir::currentPath();
 }
 
+// The options, for the parser of the GUI run and of a help-only run without a display.
+void describe(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(QStringLiteral("ModelAudit: audit a machine-learning model."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions({
+        {QStringLiteral("project"), QStringLiteral("Project folder to open."), QStringLiteral("dir")},
+        {QStringLiteral("tab"),
+         QStringLiteral("Tab to show: project, train, performance, slices, bias, predict, card, versions."),
+         QStringLiteral("name")},
+        {QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the window once loaded, then exit."),
+         QStringLiteral("file")},
+        {QStringLiteral("size"), QStringLiteral("Window size for --screenshot."), QStringLiteral("WxH"),
+         QStringLiteral("1400x900")},
+        {QStringLiteral("theme"), QStringLiteral("Colour theme: system, light or dark (this run only; View > Theme saves one)."),
+         QStringLiteral("name")},
+    });
+}
+
+void nameTheApplication()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("ModelAudit"));
+    QCoreApplication::setApplicationName(QStringLiteral("ModelAudit"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(MODELAUDIT_VERSION));
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    // --help and --version need no window, and nothing works without a display: both are
+    // answered before QApplication, which aborts when it cannot reach one.
+    bool helpOnly = false;
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        helpOnly = helpOnly || arg == "-h" || arg == "--help" || arg == "--help-all" || arg == "-v" || arg == "--version";
+    }
+    const bool noDisplay = qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+        && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")
+        && std::none_of(argv + 1, argv + argc, [](const char *a) { return QByteArray(a) == "-platform"; });
+    if (helpOnly || noDisplay) {
+        QCoreApplication core(argc, argv);
+        nameTheApplication();
+        QCommandLineParser parser;
+        describe(parser);
+        parser.process(core); // prints help or version and exits; exits 1 on unknown options
+        std::fprintf(stderr,
+                     "modelaudit: no display to open a window on (DISPLAY is not set). Run it in a desktop "
+                     "session, under xvfb-run, or with QT_QPA_PLATFORM=offscreen for --screenshot.\n");
+        return 2;
+    }
+
     QApplication app(argc, argv);
     Ui::captureSystemTheme(); // the platform's own look, before anything changes it
-    QApplication::setOrganizationName(QStringLiteral("ModelAudit"));
-    QApplication::setApplicationName(QStringLiteral("ModelAudit"));
-    QApplication::setApplicationVersion(QStringLiteral(MODELAUDIT_VERSION));
+    nameTheApplication();
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/modelaudit.svg")));
     QApplication::setDesktopFileName(QStringLiteral("modelaudit"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("ModelAudit: audit a machine-learning model."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption project(QStringLiteral("project"), QStringLiteral("Project folder to open."), QStringLiteral("dir"));
-    const QCommandLineOption tab(
-        QStringLiteral("tab"), QStringLiteral("Tab to show: project, train, performance, slices, bias, predict, card, versions."),
-        QStringLiteral("name"));
-    const QCommandLineOption screenshot(
-        QStringLiteral("screenshot"), QStringLiteral("Save a PNG of the window once loaded, then exit."), QStringLiteral("file"));
-    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size for --screenshot."), QStringLiteral("WxH"),
-                                  QStringLiteral("1400x900"));
-    const QCommandLineOption theme(QStringLiteral("theme"),
-                                   QStringLiteral("Colour theme: system, light or dark (this run only; View > Theme saves one)."),
-                                   QStringLiteral("name"));
-    parser.addOptions({project, tab, screenshot, size, theme});
+    describe(parser);
+    const QString project = QStringLiteral("project");
+    const QString tab = QStringLiteral("tab");
+    const QString screenshot = QStringLiteral("screenshot");
+    const QString size = QStringLiteral("size");
+    const QString theme = QStringLiteral("theme");
     parser.process(app);
 
     const std::optional<Ui::Theme> chosenTheme = parser.isSet(theme)

@@ -616,8 +616,16 @@ void MainWindow::restoreWorkspace()
         return; // nothing kept yet: the defaults stand
     QString problem;
     const WorkspaceState state = WorkspaceState::load(p.dir, &problem);
-    if (!problem.isEmpty())
+    if (!problem.isEmpty()) {
+        // The next save writes a fresh file: keep the one that was refused, for the person to
+        // mend or compare, instead of losing what else it held.
+        const QString path = QDir(p.dir).filePath(QLatin1String(WorkspaceState::kFile));
+        const QString kept = path + QStringLiteral(".rejected");
+        QFile::remove(kept);
+        if (QFile::rename(path, kept))
+            problem += tr(" (the file is kept as %1)").arg(QDir::toNativeSeparators(kept));
         statusBar()->showMessage(problem, 15000);
+    }
     m_session->setSliceOptions(state.slices);
     Audit::BiasOptions bias = m_session->biasOptions();
     if (!state.bias.attributes.isEmpty())

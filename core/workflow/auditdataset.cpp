@@ -76,9 +76,9 @@ DatasetAudit auditDataset(const AuditRequest &request, const Progress &progress)
     if (fromScores) {
         ScoredCsvOptions options = source.scored;
         options.attributes = scoredColumns(request);
-        if (options.attributes.isEmpty())
+        if (options.attributes.isEmpty()) // named as the command asks for them: slices' features, bias' attributes
             throw OptionError(
-                QStringLiteral("attributes"),
+                request.slices && !request.bias ? QStringLiteral("features") : QStringLiteral("attributes"),
                 QStringLiteral("%1: a scored CSV carries no schema, so name the columns to audit").arg(source.scoresPath));
         progress.step(0, 2, QStringLiteral("Reading %1").arg(source.scoresPath));
         audit.scored = std::make_shared<const ScoredData>(readScoredCsv(source.scoresPath, options));

@@ -613,6 +613,15 @@ void TestCli::badInput_exitsTwoWithMessage_data()
                        QStringLiteral("--attributes"), QStringLiteral("race")}
         << "the score column \"score\" is absent from the header"
         << "";
+    // Each command names the option it has: --features for slices, --attributes for bias.
+    QTest::newRow("scored CSV, slices without features")
+        << QStringList{QStringLiteral("slices"), QStringLiteral("--scores"), QStringLiteral("data/raw/census.csv")}
+        << "a scored CSV carries no schema, so name the columns to audit (--features)"
+        << "";
+    QTest::newRow("scored CSV, bias without attributes")
+        << QStringList{QStringLiteral("bias"), QStringLiteral("--scores"), QStringLiteral("data/raw/census.csv")}
+        << "a scored CSV carries no schema, so name the columns to audit (--attributes)"
+        << "";
     QTest::newRow("unknown slice feature") << QStringList{QStringLiteral("slices"),
                                                           QStringLiteral("--model"),
                                                           QStringLiteral("a.bin"),

@@ -33,6 +33,7 @@ private Q_SLOTS:
     void systemTheme_followsTheDesktopsDarkHint_data();
     void systemTheme_followsTheDesktopsDarkHint();
     void badTheme_exitsTwoNamingTheThemes();
+    void noDisplay_helpStillPrintsAndAWindowRunSaysWhy();
 };
 
 void TestScreenshots::initTestCase()
@@ -156,6 +157,30 @@ void TestScreenshots::badTheme_exitsTwoNamingTheThemes()
     QVERIFY(process.waitForFinished(60000));
     QCOMPARE(process.exitCode(), 2);
     QVERIFY(process.readAllStandardError().contains("unknown theme \"sepia\" (expected system, light or dark)"));
+}
+
+// Without any display: --help and --version answer (they need no window), and a normal run
+// says there is no display and exits 2, instead of Qt's abort in QApplication.
+void TestScreenshots::noDisplay_helpStillPrintsAndAWindowRunSaysWhy()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+        env.remove(QString::fromLatin1(name));
+    QProcess help;
+    help.setProcessEnvironment(env);
+    help.start(QStringLiteral(GUI_BINARY), {QStringLiteral("--help")});
+    QVERIFY(help.waitForFinished(60000));
+    QCOMPARE(help.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(help.exitCode(), 0);
+    const QByteArray text = help.readAllStandardOutput();
+    QVERIFY(text.contains("--screenshot") && text.contains("--theme"));
+    QProcess run;
+    run.setProcessEnvironment(env);
+    run.start(QStringLiteral(GUI_BINARY), {QStringLiteral("--project"), m_out.path()});
+    QVERIFY(run.waitForFinished(60000));
+    QCOMPARE(run.exitStatus(), QProcess::NormalExit); // not a crash
+    QCOMPARE(run.exitCode(), 2);
+    QVERIFY(run.readAllStandardError().contains("no display to open a window on"));
 }
 
 QTEST_GUILESS_MAIN(TestScreenshots)

@@ -247,9 +247,14 @@ void TestWorkspace::badStateFile_opensWithDefaultsAndSaysWhy()
     const Ui::WorkspaceState state = Ui::WorkspaceState::load(m_project.path(), &problem);
     QVERIFY2(problem.contains(messagePart), qPrintable(problem));
     QCOMPARE(state.slices.weakMetric, Audit::SliceMetric::F1);
+    QFile::remove(statePath() + QStringLiteral(".rejected"));
     const auto window = open(); // opens all the same, and says what was wrong
     QCOMPARE(window->session()->sliceOptions().weakMetric, Audit::SliceMetric::F1);
     QVERIFY2(window->statusBar()->currentMessage().contains(messagePart), qPrintable(window->statusBar()->currentMessage()));
+    // The refused file is kept, byte for byte, whatever the window writes next.
+    QVERIFY2(window->statusBar()->currentMessage().contains(QStringLiteral("workspace.json.rejected")),
+             qPrintable(window->statusBar()->currentMessage()));
+    QCOMPARE(TestUtil::readFile(statePath() + QStringLiteral(".rejected")), bytes);
 }
 
 QTEST_MAIN(TestWorkspace)

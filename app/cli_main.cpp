@@ -55,6 +55,7 @@ QString flagFor(const QString &field)
         {QStringLiteral("bins"), QStringLiteral("--bins")},
         {QStringLiteral("cross"), QStringLiteral("--cross")},
         {QStringLiteral("features"), QStringLiteral("--features")},
+        {QStringLiteral("min_size"), QStringLiteral("--min-size")},
         {QStringLiteral("tau"), QStringLiteral("--tau")},
         {QStringLiteral("attributes"), QStringLiteral("--attributes")},
         {QStringLiteral("reference"), QStringLiteral("--ref")},

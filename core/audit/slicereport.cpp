@@ -47,23 +47,36 @@ SliceRow makeRow(QStringList features, QStringList values, const std::int64_t *c
 
 // The rows of every occupied cell of one combination (at least minSize of them for an
 // intersection), in cell order.
-std::vector<SliceRow> combinationRows(const ScoredData &data, const std::vector<const AuditCache::RankedColumn *> &columns,
-                                      double threshold, int minSize, double z, AuditCache &cache)
+// The occupied cells of one combination that make slices: every one for a single feature,
+// at least minSize rows for an intersection.
+std::vector<OccupiedCell> sliceCells(const ScoredData &data, const std::vector<const AuditCache::RankedColumn *> &columns,
+                                     double threshold, int minSize, AuditCache &cache)
+{
+    std::vector<OccupiedCell> cells = countCells(data, columns, threshold, cache);
+    if (columns.size() > 1) {
+        cells.erase(std::remove_if(cells.begin(), cells.end(),
+                                   [minSize](const OccupiedCell &cell) {
+                                       const CellCounts &c = cell.counts;
+                                       return c[0] + c[1] + c[2] + c[3] < minSize;
+                                   }),
+                    cells.end());
+    }
+    return cells;
+}
+
+std::vector<SliceRow> combinationRows(const std::vector<const AuditCache::RankedColumn *> &columns,
+                                      const std::vector<OccupiedCell> &cells, double z)
 {
     QStringList features;
     for (const AuditCache::RankedColumn *c : columns)
         features << c->grouped->name;
-    const std::vector<OccupiedCell> cells = countCells(data, columns, threshold, cache);
-    const bool single = columns.size() == 1;
     std::vector<SliceRow> out;
+    out.reserve(cells.size());
     for (const OccupiedCell &cell : cells) {
-        const CellCounts &c = cell.counts;
-        if (!single && c[0] + c[1] + c[2] + c[3] < minSize)
-            continue;
         QStringList values;
         for (std::size_t j = 0; j < columns.size(); ++j)
             values << columns[j]->grouped->groups[qsizetype(cell.groups[j])];
-        out.push_back(makeRow(features, values, c.data(), z));
+        out.push_back(makeRow(features, values, cell.counts.data(), z));
     }
     return out;
 }
@@ -206,10 +219,29 @@ SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, s
             }
         }
     }
+    std::vector<std::vector<OccupiedCell>> cells(combinations.size());
+    forEachIndex(combinations.size(),
+                 [&](std::size_t i) { cells[i] = sliceCells(data, combinations[i], report.threshold, options.minSize, shared); });
+    // Counted before any row is made: a report too large to read (and to hold: about 5 KB a
+    // slice with its JSON) is refused with what to change, not built until memory runs out.
+    std::size_t total = 0;
+    std::size_t singles = 0; // what min_size cannot reduce
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        total += cells[i].size();
+        singles += combinations[i].size() == 1 ? cells[i].size() : 0;
+    }
+    if (total > kMaxSlices)
+        throw OptionError(singles > kMaxSlices / 2 ? QStringLiteral("features") : QStringLiteral("min_size"),
+                          QStringLiteral("%1 slices (features %2, intersections of up to %3, at least %4 rows each): more "
+                                         "than %5. Fix: fewer or coarser features, fewer intersections, or a larger "
+                                         "minimum size")
+                              .arg(total)
+                              .arg(names.join(QStringLiteral(", ")))
+                              .arg(options.cross)
+                              .arg(options.minSize)
+                              .arg(kMaxSlices));
     std::vector<std::vector<SliceRow>> rows(combinations.size());
-    forEachIndex(combinations.size(), [&](std::size_t i) {
-        rows[i] = combinationRows(data, combinations[i], report.threshold, options.minSize, options.z, shared);
-    });
+    forEachIndex(combinations.size(), [&](std::size_t i) { rows[i] = combinationRows(combinations[i], cells[i], options.z); });
     for (std::vector<SliceRow> &combination : rows)
         report.slices.insert(report.slices.end(), std::make_move_iterator(combination.begin()),
                              std::make_move_iterator(combination.end()));

@@ -93,6 +93,9 @@ struct SliceReport
     QString toText() const; // slice_output.txt: per feature, one slice a line
 };
 
+// The most slices one report holds; more is refused (OptionError) before any is made.
+inline constexpr std::size_t kMaxSlices = 200000;
+
 // Ratios with a zero denominator are NaN (null in JSON, empty in CSV).
 // Throws: SchemaError for an unknown feature, bins < 1 or cross outside 1..3.
 // No `threshold`: data.threshold.

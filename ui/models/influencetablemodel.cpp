@@ -42,6 +42,8 @@ QVariant InfluenceTableModel::data(const QModelIndex &index, int role) const
                                                                         : QVariant(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole && index.column() == Flips && f->flips)
         return tr("Some value of %1 gives the other answer than this record's.").arg(f->name);
+    if (role == Qt::ToolTipRole) // the whole text of a cell the column is too narrow for
+        return data(index, Qt::DisplayRole);
     if (role != Qt::DisplayRole && role != RawValueRole)
         return {};
     const bool raw = role == RawValueRole;

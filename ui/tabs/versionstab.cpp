@@ -595,15 +595,17 @@ void VersionsTab::showComparison()
     const auto changedParams = std::count_if(diff.params.cbegin(), diff.params.cend(),
                                              [](const Audit::ParamDelta &p) { return p.changed(); });
     const Audit::VersionDiff::SliceCounts counts = diff.sliceCounts();
-    QString note = tr("%1 → %2 (%3): %4 param(s) changed, %5 slice(s) got worse (%6 beyond A's 95% interval), %7 parity "
-                      "verdict(s) flipped.")
-                       .arg(diff.labelA, diff.labelB, result->audited ? result->auditedOn : tr("committed reports"))
-                       .arg(changedParams)
-                       .arg(counts.worse)
-                       .arg(counts.worseSignificant)
-                       .arg(diff.parities.size());
+    // What could not be compared comes first: "0 slices got worse" must not read as good news
+    // when there was no slice report to compare.
+    QString note
+        = tr("%1 → %2 (%3): ").arg(diff.labelA, diff.labelB, result->audited ? result->auditedOn : tr("committed reports"));
     if (!diff.notes.isEmpty())
-        note += QLatin1Char(' ') + diff.notes.join(QStringLiteral("; "));
+        note += tr("NOT COMPARED: %1. Of the rest: ").arg(diff.notes.join(QStringLiteral("; ")));
+    note += tr("%1 param(s) changed, %2 slice(s) got worse (%3 beyond A's 95% interval), %4 parity verdict(s) flipped.")
+                .arg(changedParams)
+                .arg(counts.worse)
+                .arg(counts.worseSignificant)
+                .arg(diff.parities.size());
     m_diffNote->setText(note);
     m_shown = result;
     showCurves(result->curves,

@@ -1,5 +1,9 @@
 #include <QtTest>
 
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QStackedWidget>
+
 #include <QBarSet>
 #include <QChartView>
 #include <QComboBox>
@@ -185,6 +189,24 @@ void TestMainWindow::slices_heatmapShowsPairs()
     Q_EMIT tab->heatmap()->sliceClicked(tab->barSlices().front());
     QCOMPARE(clicked, tab->barSlices().front());
     QCOMPARE(tab->selectedSlice(), clicked);
+    // A grid wider than its pane scrolls sideways; it is never squeezed and cut off at the edge.
+    auto *scroll = qobject_cast<QScrollArea *>(tab->heatmap()->parentWidget()->parentWidget());
+    QVERIFY(scroll);
+    m_window->showTab(MainWindow::Tab::Slices);
+    QWidget *page = scroll->parentWidget();
+    for (QWidget *w = page; w; w = w->parentWidget()) {
+        if (auto *stack = qobject_cast<QStackedWidget *>(w->parentWidget())) { // the heatmap's sub-tab
+            stack->setCurrentWidget(w);
+            break;
+        }
+    }
+    QTRY_VERIFY(scroll->isVisible());
+    scroll->setFixedWidth(tab->heatmap()->sizeHint().width() / 2);
+    QTRY_VERIFY(scroll->viewport()->width() < tab->heatmap()->sizeHint().width());
+    QTRY_VERIFY(tab->heatmap()->width() >= tab->heatmap()->sizeHint().width());
+    QVERIFY(scroll->horizontalScrollBar()->maximum() > 0);
+    scroll->setMinimumWidth(0);
+    scroll->setMaximumWidth(QWIDGETSIZE_MAX);
 }
 
 void TestMainWindow::slices_keyColumnsInViewAt1280x800_sliceColumnFrozen()

@@ -30,6 +30,9 @@ public:
     bool showsSlice(int sliceIndex) const; // a cell of the current grid holds it
     QRect sliceRect(int sliceIndex) const; // its cell, empty when not shown
     QSize sizeHint() const override;
+    // The scroll area it lives in shrinks it to this, not below: wider grids scroll sideways
+    // instead of being cut off at the edge.
+    QSize minimumSizeHint() const override { return sizeHint(); }
     QRect legendRect() const; // the colour scale, under the cells
     qsizetype rowCount() const { return m_rows.size(); }
     qsizetype columnCount() const { return m_columns.size(); }

@@ -75,6 +75,19 @@ void TestProjectSession::scoredCsv_auditsWithoutAModel()
     QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, 30000);
     QVERIFY(errors.front().front().toString().contains(QStringLiteral("the score column \"probability\" is absent")));
     QCOMPARE(int(session.project().scored->rowCount()), 2000); // still the previous data
+
+    // Options the audit refuses (here 0 bins; too many slices likewise) are said, and the
+    // views keep the results they had.
+    const std::size_t slicesBefore = session.results()->slices->slices.size();
+    Audit::SliceOptions bad = session.sliceOptions();
+    bad.bins = 0;
+    session.setSliceOptions(bad);
+    QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 2, 30000);
+    QVERIFY2(errors.back().front().toString().contains(QStringLiteral("slice bins = 0")),
+             qPrintable(errors.back().front().toString()));
+    QVERIFY(errors.back().front().toString().contains(QStringLiteral("keep the results from before")));
+    QTRY_VERIFY_WITH_TIMEOUT(!session.isBusy(), 30000);
+    QCOMPARE(session.results()->slices->slices.size(), slicesBefore);
 }
 
 void TestProjectSession::scoredCsv_sameJsonAsTheCli_data()

@@ -345,13 +345,16 @@ void ProjectSession::startAudit()
     }
     m_auditPending = false;
     m_audit = new QFutureWatcher<AuditResults>(this);
-    connect(m_audit, &QFutureWatcher<AuditResults>::finished, this, [this] {
+    auto failure = std::make_shared<QString>(); // why the worker kept the previous results
+    connect(m_audit, &QFutureWatcher<AuditResults>::finished, this, [this, failure] {
         QFutureWatcher<AuditResults> *watcher = m_audit;
         m_audit = nullptr;
         watcher->deleteLater();
         if (watcher->future().resultCount() > 0) {
             m_results = watcher->future().result();
             Q_EMIT resultsChanged();
+        } else if (!failure->isEmpty()) {
+            Q_EMIT errorOccurred(tr("%1 The views keep the results from before.").arg(*failure));
         }
         if (m_auditPending)
             startAudit();
@@ -363,12 +366,12 @@ void ProjectSession::startAudit()
     std::shared_ptr<const AuditResults> previous = m_results ? std::make_shared<const AuditResults>(*m_results) : nullptr;
     AuditRequest request = auditRequest();
     request.threshold = m_threshold;
-    m_audit->setFuture(
-        QtConcurrent::run([scored = m_project.scored, request, bias = m_biasOptions, previous](QPromise<AuditResults> &promise) {
+    m_audit->setFuture(QtConcurrent::run(
+        [scored = m_project.scored, request, bias = m_biasOptions, previous, failure](QPromise<AuditResults> &promise) {
             try {
                 promise.addResult(auditScored(*scored, request, bias, previous.get()));
-            } catch (const AuditError &) {
-                // Bad options from the UI: keep the previous results.
+            } catch (const AuditError &e) {
+                *failure = e.message(); // options the data cannot take (too many slices, say): said, not silent
             }
         }));
 }

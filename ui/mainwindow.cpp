@@ -179,6 +179,16 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] { m_stateTimer->start(); });
     connect(m_slicesTab, &SlicesTab::viewStateChanged, this, [this] { m_stateTimer->start(); });
     connect(m_biasTab, &BiasTab::viewStateChanged, this, [this] { m_stateTimer->start(); });
+    const auto sayWhatWasSkipped = [this](const QString &view, const QStringList &members) {
+        statusBar()->showMessage(tr("%1: views.%2: %3 not valid for this project (left as they were)")
+                                     .arg(QDir(m_session->project().dir).filePath(QLatin1String(WorkspaceState::kFile)), view,
+                                          members.join(QStringLiteral(", "))),
+                                 15000);
+    };
+    connect(m_slicesTab, &SlicesTab::viewStateSkipped, this,
+            [sayWhatWasSkipped](const QStringList &m) { sayWhatWasSkipped(QStringLiteral("slices"), m); });
+    connect(m_biasTab, &BiasTab::viewStateSkipped, this,
+            [sayWhatWasSkipped](const QStringList &m) { sayWhatWasSkipped(QStringLiteral("bias"), m); });
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);

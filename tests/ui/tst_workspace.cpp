@@ -158,6 +158,8 @@ void TestWorkspace::slicesView_filtersSortAndSelectionComeBack()
     QCOMPARE(tab->table()->horizontalHeader()->sortIndicatorSection(), int(Ui::SliceTableModel::Size));
     QCOMPARE(tab->table()->horizontalHeader()->sortIndicatorOrder(), Qt::AscendingOrder);
     QCOMPARE(tab->featureBox()->currentText(), chartFeature);
+    QVERIFY2(!again->statusBar()->currentMessage().contains(QStringLiteral("not valid")),
+             qPrintable(again->statusBar()->currentMessage())); // a file it wrote itself restores whole
     QVERIFY(tab->selectedSlice() >= 0);
     const Audit::SliceRow &row = tab->model()->report()->slices[std::size_t(tab->selectedSlice())];
     QCOMPARE(row.feature() + QLatin1Char('=') + row.value(), selectedName);
@@ -203,6 +205,8 @@ void TestWorkspace::biasView_attributeMetricAndSortComeBack()
     QCOMPARE(tab->metricBox()->currentText(), metric);
     QCOMPARE(tab->table()->horizontalHeader()->sortIndicatorSection(), 2);
     QCOMPARE(tab->table()->horizontalHeader()->sortIndicatorOrder(), Qt::DescendingOrder);
+    QVERIFY2(!again->statusBar()->currentMessage().contains(QStringLiteral("not valid")),
+             qPrintable(again->statusBar()->currentMessage()));
 }
 
 // The views part is the user's file too: wrong types, out-of-range numbers, unknown names
@@ -222,6 +226,11 @@ void TestWorkspace::slicesView_badMembersAreSkipped()
     QCOMPARE(tab->findChild<QSpinBox *>()->value(), 0);
     QCOMPARE(tab->selectedSlice(), -1);
     QVERIFY(tab->featureBox()->currentIndex() >= 0);
+    // And what was skipped is said, member by member, naming the file.
+    const QString message = window->statusBar()->currentMessage();
+    QVERIFY2(message.contains(QStringLiteral("workspace.json: views.slices: filter, level, min_n, weak_only, sort, view, "
+                                             "feature, selected not valid for this project")),
+             qPrintable(message));
 }
 
 void TestWorkspace::badStateFile_opensWithDefaultsAndSaysWhy_data()

@@ -368,11 +368,18 @@ void BiasTab::restoreViewState(const QJsonObject &state)
 
 void BiasTab::applyViewState(const QJsonObject &state)
 {
-    restoreComboText(m_attribute, state.value(QStringLiteral("attribute")));
-    restoreComboText(m_metric, state.value(QStringLiteral("metric")));
-    restoreComboText(m_intervention, state.value(QStringLiteral("intervention")));
-    restoreComboText(m_concern, state.value(QStringLiteral("concern")));
-    restoreSort(m_table, state.value(QStringLiteral("sort")));
+    QStringList skipped;
+    const auto check = [&](const char *member, bool applied) {
+        if (!applied && state.contains(QLatin1String(member)))
+            skipped << QLatin1String(member);
+    };
+    check("attribute", restoreComboText(m_attribute, state.value(QStringLiteral("attribute"))));
+    check("metric", restoreComboText(m_metric, state.value(QStringLiteral("metric"))));
+    check("intervention", restoreComboText(m_intervention, state.value(QStringLiteral("intervention"))));
+    check("concern", restoreComboText(m_concern, state.value(QStringLiteral("concern"))));
+    check("sort", restoreSort(m_table, state.value(QStringLiteral("sort"))));
+    if (!skipped.isEmpty())
+        Q_EMIT viewStateSkipped(skipped);
 }
 
 } // namespace Ui

@@ -52,6 +52,7 @@ public:
 
 Q_SIGNALS:
     void viewStateChanged();
+    void viewStateSkipped(const QStringList &members); // restored members that were not valid here
 
 protected:
     void changeEvent(QEvent *event) override; // a new theme: the chart's lines and markers follow

@@ -350,25 +350,37 @@ void SlicesTab::restoreViewState(const QJsonObject &state)
 // Every member is checked (type and range) and skipped when wrong: the file is the user's.
 void SlicesTab::applyViewState(const QJsonObject &state)
 {
-    if (state.value(QStringLiteral("filter")).isString())
-        m_filter->setText(state.value(QStringLiteral("filter")).toString().left(200));
-    const int level = state.value(QStringLiteral("level")).toInt(-1);
+    QStringList skipped; // members present but not valid here: said, not silently dropped
+    const auto check = [&](const char *member, bool applied) {
+        if (!applied && state.contains(QLatin1String(member)))
+            skipped << QLatin1String(member);
+    };
+    const QJsonValue filter = state.value(QStringLiteral("filter"));
+    if (filter.isString())
+        m_filter->setText(filter.toString().left(200));
+    check("filter", filter.isString() && filter.toString().size() <= 200);
+    const int level = state.value(QStringLiteral("level")).isDouble() ? state.value(QStringLiteral("level")).toInt(-1) : -1;
     if (level >= 0 && level < m_level->count())
         m_level->setCurrentIndex(level);
-    const int minimum = state.value(QStringLiteral("min_n")).toInt(-1);
-    if (minimum >= m_minSize->minimum() && minimum <= m_minSize->maximum())
-        m_minSize->setValue(minimum);
+    check("level", level >= 0 && level < m_level->count());
+    const QJsonValue n = state.value(QStringLiteral("min_n"));
+    const double minimum = n.isDouble() ? n.toDouble() : -1;
+    const bool minimumFits = minimum >= m_minSize->minimum() && minimum <= m_minSize->maximum() && minimum == std::floor(minimum);
+    if (minimumFits)
+        m_minSize->setValue(int(minimum));
+    check("min_n", minimumFits);
     if (state.value(QStringLiteral("weak_only")).isBool())
         m_weakOnly->setChecked(state.value(QStringLiteral("weak_only")).toBool());
-    restoreSort(m_table, state.value(QStringLiteral("sort")));
-    restoreSort(m_weakView, state.value(QStringLiteral("weak_sort")));
-    if (m_views)
-        restoreIndex(m_views, state.value(QStringLiteral("view")));
-    restoreComboText(m_feature, state.value(QStringLiteral("feature")));
-    restoreComboText(m_heatRows, state.value(QStringLiteral("heat_rows")));
-    restoreComboText(m_heatColumns, state.value(QStringLiteral("heat_columns")));
+    check("weak_only", state.value(QStringLiteral("weak_only")).isBool());
+    check("sort", restoreSort(m_table, state.value(QStringLiteral("sort"))));
+    check("weak_sort", restoreSort(m_weakView, state.value(QStringLiteral("weak_sort"))));
+    check("view", m_views && restoreIndex(m_views, state.value(QStringLiteral("view"))));
+    check("feature", restoreComboText(m_feature, state.value(QStringLiteral("feature"))));
+    check("heat_rows", restoreComboText(m_heatRows, state.value(QStringLiteral("heat_rows"))));
+    check("heat_columns", restoreComboText(m_heatColumns, state.value(QStringLiteral("heat_columns"))));
     const QJsonObject selected = state.value(QStringLiteral("selected")).toObject();
     const Audit::SliceReport *report = m_model->report();
+    bool found = false;
     if (report && !selected.isEmpty()) {
         QStringList features;
         QStringList values;
@@ -376,13 +388,16 @@ void SlicesTab::applyViewState(const QJsonObject &state)
             features << v.toString();
         for (const QJsonValue &v : selected.value(QStringLiteral("values")).toArray())
             values << v.toString();
-        for (std::size_t i = 0; i < report->slices.size(); ++i) {
+        for (std::size_t i = 0; i < report->slices.size() && !found; ++i) {
             if (report->slices[i].features == features && report->slices[i].values == values) {
                 selectSlice(int(i));
-                break;
+                found = true;
             }
         }
     }
+    check("selected", found);
+    if (!skipped.isEmpty())
+        Q_EMIT viewStateSkipped(skipped);
 }
 
 void SlicesTab::resizeColumns()

@@ -66,6 +66,7 @@ public:
 
 Q_SIGNALS:
     void viewStateChanged(); // a filter, sort order, selection or chart choice changed
+    void viewStateSkipped(const QStringList &members); // restored members that were not valid here
 
 private:
     void refresh();

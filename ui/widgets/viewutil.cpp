@@ -201,26 +201,33 @@ QJsonObject sortState(const QTableView *view)
                        {QStringLiteral("descending"), view->horizontalHeader()->sortIndicatorOrder() == Qt::DescendingOrder}};
 }
 
-void restoreSort(QTableView *view, const QJsonValue &state)
+bool restoreSort(QTableView *view, const QJsonValue &state)
 {
     const QJsonObject o = state.toObject();
-    const int column = o.value(QStringLiteral("column")).toInt(-1);
-    if (column >= 0 && view->model() && column < view->model()->columnCount() && view->isSortingEnabled())
+    const QJsonValue c = o.value(QStringLiteral("column"));
+    const int column = c.isDouble() ? c.toInt(-2) : -2; // -1: no sort, as the header says it
+    if (column < -1 || !view->model() || column >= view->model()->columnCount() || !view->isSortingEnabled())
+        return false;
+    if (column >= 0)
         view->sortByColumn(column, o.value(QStringLiteral("descending")).toBool() ? Qt::DescendingOrder : Qt::AscendingOrder);
+    return true;
 }
 
-void restoreComboText(QComboBox *box, const QJsonValue &text)
+bool restoreComboText(QComboBox *box, const QJsonValue &text)
 {
     const int i = text.isString() ? box->findText(text.toString()) : -1;
     if (i >= 0)
         box->setCurrentIndex(i);
+    return i >= 0 || (text.isString() && text.toString().isEmpty() && box->count() == 0);
 }
 
-void restoreIndex(QTabWidget *tabs, const QJsonValue &index)
+bool restoreIndex(QTabWidget *tabs, const QJsonValue &index)
 {
     const int i = index.isDouble() ? index.toInt(-1) : -1;
-    if (i >= 0 && i < tabs->count())
-        tabs->setCurrentIndex(i);
+    if (i < 0 || i >= tabs->count())
+        return false;
+    tabs->setCurrentIndex(i);
+    return true;
 }
 
 QStringList thinnedLabels(const QStringList &labels, int shown, const QList<int> &keep)

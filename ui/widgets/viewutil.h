@@ -26,10 +26,11 @@ namespace Ui {
 // sensible defaults for report tables.
 // Pieces of a tab's view state in the project's workspace file. The restore side checks what
 // it reads (the file is the user's) and leaves the widget alone when the value does not fit.
+// Each restore returns false when it left the widget alone (the value did not fit).
 QJsonObject sortState(const QTableView *view); // {"column": n, "descending": bool}
-void restoreSort(QTableView *view, const QJsonValue &state);
-void restoreComboText(QComboBox *box, const QJsonValue &text); // when the box holds that text
-void restoreIndex(QTabWidget *tabs, const QJsonValue &index);
+bool restoreSort(QTableView *view, const QJsonValue &state);
+bool restoreComboText(QComboBox *box, const QJsonValue &text); // when the box holds that text
+bool restoreIndex(QTabWidget *tabs, const QJsonValue &index);
 
 inline constexpr int kResizeContentsRows = 200;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <mutex>
 
 #include <QJsonArray>
@@ -122,21 +123,23 @@ float FeatureEncoder::numeric(const Column &column, double value) const
 
 FeatureMatrix FeatureEncoder::encode(const Dataset &data, EncodeReport *report) const
 {
-    return encode(data, 0, data.rowCount(), report);
+    FeatureMatrix all;
+    encodeInSlices(
+        data, std::max<std::size_t>(1, data.rowCount()), [&all](FeatureMatrix &&slice, std::size_t) { all = std::move(slice); },
+        report);
+    return all;
 }
 
-FeatureMatrix FeatureEncoder::encode(const Dataset &data, std::size_t first, std::size_t last, EncodeReport *report) const
+void FeatureEncoder::encodeInSlices(const Dataset &data, std::size_t sliceRows,
+                                    const std::function<void(FeatureMatrix &&, std::size_t)> &consume, EncodeReport *report) const
 {
     if (data.columns.size() != m_columns.size())
         throw SchemaError(QStringLiteral("%1: the data has %2 feature columns, the model expects %3")
                               .arg(data.path)
                               .arg(data.columns.size())
                               .arg(m_columns.size()));
-    last = std::min(last, data.rowCount());
-    first = std::min(first, last);
-    const std::size_t rows = last - first;
-    FeatureMatrix matrix(rows, std::size_t(m_width));
-    std::vector<std::vector<int>> positions(m_columns.size()); // a categorical's dataset code -> output position
+    // Map each categorical's dataset codes to output positions once, then one lookup per row.
+    std::vector<std::vector<int>> positions(m_columns.size());
     for (std::size_t c = 0; c < m_columns.size(); ++c) {
         const Column &column = m_columns[c];
         const DataColumn &source = data.columns[c];
@@ -152,55 +155,54 @@ FeatureMatrix FeatureEncoder::encode(const Dataset &data, std::size_t first, std
                 positions[c][k] = categoryIndex(c, source.categories[k]);
         }
     }
-    // Rows in ranges over the cores; each range writes only its own rows of the matrix.
-    std::mutex lock;
+    // Rows of unseen categories, per column and dataset code, over all slices.
     std::vector<std::vector<qsizetype>> unseenRows(m_columns.size());
     for (std::size_t c = 0; c < m_columns.size(); ++c)
         unseenRows[c].assign(positions[c].size(), 0);
-    forEachRange(rows, 32768, [&](std::size_t begin, std::size_t end) {
-        std::vector<std::vector<qsizetype>> unseen(m_columns.size());
-        for (std::size_t c = 0; c < m_columns.size(); ++c) {
-            const Column &column = m_columns[c];
-            const DataColumn &source = data.columns[c];
-            if (column.spec.isNumeric()) {
-                for (std::size_t r = begin; r < end; ++r)
-                    matrix.row(r)[column.offset] = numeric(column, source.numbers[first + r]);
-                continue;
+    std::mutex lock;
+    const std::size_t total = data.rowCount();
+    sliceRows = std::max<std::size_t>(1, sliceRows);
+    std::size_t first = 0;
+    do { // once even for no rows
+        const std::size_t rows = std::min(sliceRows, total - first);
+        FeatureMatrix matrix(rows, std::size_t(m_width));
+        // Rows in ranges over the cores; each range writes only its own rows of the matrix.
+        forEachRange(rows, 32768, [&](std::size_t begin, std::size_t end) {
+            std::vector<std::pair<std::size_t, std::int32_t>> unseen; // (column, code) of each unseen value
+            for (std::size_t c = 0; c < m_columns.size(); ++c) {
+                const Column &column = m_columns[c];
+                const DataColumn &source = data.columns[c];
+                if (column.spec.isNumeric()) {
+                    for (std::size_t r = begin; r < end; ++r)
+                        matrix.row(r)[column.offset] = numeric(column, source.numbers[first + r]);
+                    continue;
+                }
+                const std::vector<int> &position = positions[c];
+                for (std::size_t r = begin; r < end; ++r) {
+                    const std::int32_t code = source.codes[first + r];
+                    const int p = position[std::size_t(code)];
+                    if (p >= 0)
+                        matrix.row(r)[column.offset + p] = 1.0f;
+                    else
+                        unseen.emplace_back(c, code);
+                }
             }
-            const std::vector<int> &position = positions[c];
-            unseen[c].assign(position.size(), 0);
-            for (std::size_t r = begin; r < end; ++r) {
-                const std::int32_t code = source.codes[first + r];
-                const int p = position[std::size_t(code)];
-                if (p >= 0)
-                    matrix.row(r)[column.offset + p] = 1.0f;
-                else
-                    ++unseen[c][std::size_t(code)];
-            }
-        }
-        const std::lock_guard<std::mutex> hold(lock);
-        for (std::size_t c = 0; c < m_columns.size(); ++c) {
-            for (std::size_t k = 0; k < unseen[c].size(); ++k)
-                unseenRows[c][k] += unseen[c][k];
-        }
-    });
-    if (report) { // adds to what earlier ranges of the same data counted
+            const std::lock_guard<std::mutex> hold(lock);
+            for (const auto &[c, code] : unseen)
+                ++unseenRows[c][std::size_t(code)];
+        });
+        consume(std::move(matrix), first);
+        first += rows;
+    } while (first < total);
+    if (report) {
         for (std::size_t c = 0; c < m_columns.size(); ++c) {
             for (std::size_t k = 0; k < unseenRows[c].size(); ++k) {
-                if (unseenRows[c][k] == 0)
-                    continue;
-                const QString column = m_columns[c].spec.name;
-                const QString value = QString::fromStdString(data.columns[c].categories[k]);
-                auto known = std::find_if(report->unseen.begin(), report->unseen.end(),
-                                          [&](const auto &u) { return u.column == column && u.value == value; });
-                if (known != report->unseen.end())
-                    known->rows += unseenRows[c][k];
-                else
-                    report->unseen.append({column, value, unseenRows[c][k]});
+                if (unseenRows[c][k] > 0)
+                    report->unseen.append(
+                        {m_columns[c].spec.name, QString::fromStdString(data.columns[c].categories[k]), unseenRows[c][k]});
             }
         }
     }
-    return matrix;
 }
 
 bool FeatureEncoder::encodeRow(const std::vector<double> &numbers, const std::vector<std::string> &texts, float *out) const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,8 +60,11 @@ public:
 
     // Requires: data.schema has the same features as the fitted data (checked: SchemaError).
     FeatureMatrix encode(const Dataset &data, EncodeReport *report = nullptr) const;
-    // Rows [first, last) only (row 0 of the result is data row `first`); `report` adds up.
-    FeatureMatrix encode(const Dataset &data, std::size_t first, std::size_t last, EncodeReport *report = nullptr) const;
+    // The same rows, `sliceRows` at a time (the last slice may be shorter; once with no rows
+    // for empty data): consume(slice, first data row of the slice). For data too large to
+    // hold one-hot encoded at once. `report` gets the unseen categories of all slices.
+    void encodeInSlices(const Dataset &data, std::size_t sliceRows,
+                        const std::function<void(FeatureMatrix &&, std::size_t)> &consume, EncodeReport *report = nullptr) const;
 
     // Writes one row. `numbers[c]` is read for numeric columns, `texts[c]` for categorical
     // ones (both indexed by schema feature). Returns false when some category was unseen.

@@ -225,12 +225,13 @@ std::vector<double> Model::score(const Dataset &data, EncodeReport *report) cons
     constexpr std::size_t kSlice = 65536;
     std::vector<double> scores;
     scores.reserve(data.rowCount());
-    std::size_t first = 0;
-    do { // once even for no rows: encode() checks the columns
-        const std::vector<double> part = m_learner->scoreAll(m_encoder.encode(data, first, first + kSlice, report));
-        scores.insert(scores.end(), part.begin(), part.end());
-        first += kSlice;
-    } while (first < data.rowCount());
+    m_encoder.encodeInSlices(
+        data, kSlice,
+        [&](FeatureMatrix &&slice, std::size_t) {
+            const std::vector<double> part = m_learner->scoreAll(slice);
+            scores.insert(scores.end(), part.begin(), part.end());
+        },
+        report);
     return scores;
 }
 

@@ -22,6 +22,7 @@ private Q_SLOTS:
     void fit_oneHotSortedAndStandardised();
     void encode_unseenCategoryIsAllZerosAndReported();
     void encodeRow_matchesEncode();
+    void encodeInSlices_sameRowsAndOneReport();
     void autoLog1p_onlyForSkewedNonNegativeColumns();
     void jsonRoundTrip_encodesTheSame();
     void encode_wrongSchemaThrows();
@@ -62,6 +63,41 @@ void TestFeatureEncoder::encode_unseenCategoryIsAllZerosAndReported()
     QCOMPARE(report.unseen[0].value, QStringLiteral("green"));
     QCOMPARE(report.unseen[0].rows, qsizetype(2));
     QVERIFY(report.summary().contains(QStringLiteral("colour=\"green\" (2 rows)")));
+}
+
+// Slices of 2 rows give the rows encode() gives, in order, and one report: each unseen value
+// once, with its rows over all slices, in column and first-appearance order.
+void TestFeatureEncoder::encodeInSlices_sameRowsAndOneReport()
+{
+    const FeatureEncoder encoder = FeatureEncoder::fit(load("10,red,1,round,yes\n20,blue,2,square,no\n"));
+    const Dataset data = load("15,green,1,round,no\n16,red,1,oval,no\n17,green,1,round,no\n18,pink,1,oval,no\n"
+                              "19,green,1,round,no\n");
+    EncodeReport whole;
+    const FeatureMatrix all = encoder.encode(data, &whole);
+    EncodeReport sliced;
+    std::vector<std::size_t> starts;
+    std::size_t rows = 0;
+    encoder.encodeInSlices(
+        data, 2,
+        [&](FeatureMatrix &&slice, std::size_t first) {
+            starts.push_back(first);
+            QCOMPARE(first, rows);
+            for (std::size_t r = 0; r < slice.rows(); ++r) {
+                for (std::size_t c = 0; c < slice.cols(); ++c)
+                    QCOMPARE(slice.row(r)[c], all.row(first + r)[c]);
+            }
+            rows += slice.rows();
+        },
+        &sliced);
+    QCOMPARE(rows, data.rowCount());
+    QCOMPARE(starts, (std::vector<std::size_t>{0, 2, 4}));
+    QCOMPARE(sliced.summary(), whole.summary());
+    QCOMPARE(sliced.unseen.size(), 3); // green (3 rows), pink (1), then shape oval (2)
+    QCOMPARE(sliced.unseen[0].value, QStringLiteral("green"));
+    QCOMPARE(sliced.unseen[0].rows, qsizetype(3));
+    QCOMPARE(sliced.unseen[1].value, QStringLiteral("pink"));
+    QCOMPARE(sliced.unseen[2].column, QStringLiteral("shape"));
+    QCOMPARE(sliced.unseen[2].rows, qsizetype(2));
 }
 
 void TestFeatureEncoder::encodeRow_matchesEncode()

@@ -88,16 +88,8 @@ std::size_t RankedRows::predictedPositives(double threshold) const
 
 std::shared_ptr<const GroupedColumn> AuditCache::grouped(const DataColumn &column, int bins)
 {
-    const std::pair<QString, int> key{column.spec.name, column.spec.isNumeric() ? bins : 0};
-    {
-        const std::lock_guard<std::mutex> hold(m_lock);
-        const auto found = m_grouped.find(key);
-        if (found != m_grouped.end())
-            return found->second;
-    }
-    auto made = std::make_shared<const GroupedColumn>(GroupedColumn::fromColumn(column, bins));
-    const std::lock_guard<std::mutex> hold(m_lock);
-    return m_grouped.emplace(key, std::move(made)).first->second;
+    return findOrMake(m_grouped, columnKey(column, bins),
+                      [&] { return std::make_shared<const GroupedColumn>(GroupedColumn::fromColumn(column, bins)); });
 }
 
 std::shared_ptr<const RankedRows> AuditCache::ranked(const ScoredData &data)
@@ -117,29 +109,23 @@ std::shared_ptr<const RankedRows> AuditCache::ranked(const ScoredData &data)
 std::shared_ptr<const AuditCache::RankedColumn> AuditCache::rankedColumn(const ScoredData &data, const DataColumn &column,
                                                                          int bins)
 {
-    const std::pair<QString, int> key{column.spec.name, column.spec.isNumeric() ? bins : 0};
-    {
-        const std::lock_guard<std::mutex> hold(m_lock);
-        const auto found = m_rankedColumns.find(key);
-        if (found != m_rankedColumns.end())
-            return found->second;
-    }
-    auto made = std::make_shared<RankedColumn>();
-    made->grouped = grouped(column, bins);
-    const std::shared_ptr<const RankedRows> order = ranked(data);
-    const auto missing = std::uint32_t(made->grouped->groups.size());
-    made->cells = missing + 1;
-    made->group.resize(order->rows.size());
-    made->withLabel.resize(order->rows.size());
-    const std::vector<std::int32_t> &codes = made->grouped->codes;
-    for (std::size_t i = 0; i < order->rows.size(); ++i) {
-        const std::int32_t code = codes[order->rows[i]];
-        const std::uint32_t g = code < 0 ? missing : std::uint32_t(code);
-        made->group[i] = g;
-        made->withLabel[i] = g * 2 + order->labels[i];
-    }
-    const std::lock_guard<std::mutex> hold(m_lock);
-    return m_rankedColumns.emplace(key, std::move(made)).first->second;
+    return findOrMake(m_rankedColumns, columnKey(column, bins), [&] {
+        auto made = std::make_shared<RankedColumn>();
+        made->grouped = grouped(column, bins);
+        const std::shared_ptr<const RankedRows> order = ranked(data);
+        const auto missing = std::uint32_t(made->grouped->groups.size());
+        made->cells = missing + 1;
+        made->group.resize(order->rows.size());
+        made->withLabel.resize(order->rows.size());
+        const std::vector<std::int32_t> &codes = made->grouped->codes;
+        for (std::size_t i = 0; i < order->rows.size(); ++i) {
+            const std::int32_t code = codes[order->rows[i]];
+            const std::uint32_t g = code < 0 ? missing : std::uint32_t(code);
+            made->group[i] = g;
+            made->withLabel[i] = g * 2 + order->labels[i];
+        }
+        return std::shared_ptr<const RankedColumn>(std::move(made));
+    });
 }
 
 std::shared_ptr<const AuditCache::LabelCounts> AuditCache::labelCounts(const std::vector<const RankedColumn *> &columns)

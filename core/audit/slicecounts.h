@@ -58,10 +58,31 @@ public:
     std::shared_ptr<const LabelCounts> labelCounts(const std::vector<const RankedColumn *> &columns);
 
 private:
+    using ColumnKey = std::pair<QString, int>; // name, bins (0 for a categorical: bins do not apply)
+    static ColumnKey columnKey(const DataColumn &column, int bins)
+    {
+        return {column.spec.name, column.spec.isNumeric() ? bins : 0};
+    }
+    // The entry for `key`, made by make() outside the lock the first time (two threads may
+    // both make it; the first stored wins and both get that one).
+    template <typename Map, typename Make>
+    typename Map::mapped_type findOrMake(Map &map, const typename Map::key_type &key, Make make)
+    {
+        {
+            const std::lock_guard<std::mutex> hold(m_lock);
+            const auto found = map.find(key);
+            if (found != map.end())
+                return found->second;
+        }
+        auto made = make();
+        const std::lock_guard<std::mutex> hold(m_lock);
+        return map.emplace(key, std::move(made)).first->second;
+    }
+
     std::mutex m_lock;
-    std::map<std::pair<QString, int>, std::shared_ptr<const GroupedColumn>> m_grouped;
+    std::map<ColumnKey, std::shared_ptr<const GroupedColumn>> m_grouped;
     std::shared_ptr<const RankedRows> m_ranked;
-    std::map<std::pair<QString, int>, std::shared_ptr<const RankedColumn>> m_rankedColumns;
+    std::map<ColumnKey, std::shared_ptr<const RankedColumn>> m_rankedColumns;
     std::map<std::vector<const RankedColumn *>, std::shared_ptr<const LabelCounts>> m_labelCounts;
     std::size_t m_tableCells = 0; // cells in all tables so far, against kMaxTableCells
 };

@@ -45,8 +45,6 @@ SliceRow makeRow(QStringList features, QStringList values, const std::int64_t *c
     return row;
 }
 
-// The rows of every occupied cell of one combination (at least minSize of them for an
-// intersection), in cell order.
 // The occupied cells of one combination that make slices: every one for a single feature,
 // at least minSize rows for an intersection.
 std::vector<OccupiedCell> sliceCells(const ScoredData &data, const std::vector<const AuditCache::RankedColumn *> &columns,

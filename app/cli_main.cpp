@@ -62,6 +62,11 @@ QString flagFor(const QString &field)
         {QStringLiteral("test_size"), QStringLiteral("--test-size")},
         {QStringLiteral("folds"), QStringLiteral("--cv")},
         {QStringLiteral("threshold"), QStringLiteral("--threshold")},
+        {QStringLiteral("fdr_q"), QStringLiteral("--fdr-q")},
+        {QStringLiteral("min_positives"), QStringLiteral("--min-positives")},
+        {QStringLiteral("min_group_size"), QStringLiteral("--min-group-size")},
+        {QStringLiteral("min_events"), QStringLiteral("--min-events")},
+        {QStringLiteral("alpha"), QStringLiteral("--alpha")},
     };
     const auto found = flags.find(field);
     return found == flags.end() ? QString() : found->second;

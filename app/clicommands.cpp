@@ -379,6 +379,15 @@ int slices(const QStringList &args)
             QStringLiteral("f1"));
     cli.add(QStringLiteral("weak-margin"), QStringLiteral("How far below overall a weak slice is."), QStringLiteral("m"),
             QStringLiteral("0.05"));
+    cli.add(QStringLiteral("fdr-q"),
+            QStringLiteral("False-discovery rate: a weak slice differs from the rest of the data at Benjamini-Hochberg "
+                           "q <= this."),
+            QStringLiteral("q"), QStringLiteral("0.05"));
+    cli.add(QStringLiteral("min-positives"),
+            QStringLiteral("Label positives (and predicted positives for precision) a slice needs to be tested."),
+            QStringLiteral("n"), QStringLiteral("10"));
+    cli.add(QStringLiteral("rank"), QStringLiteral("Order of the weak slices: evidence (the lower 95% bound of the gap) or gap."),
+            QStringLiteral("how"), QStringLiteral("evidence"));
     cli.add(QStringLiteral("json"), QStringLiteral("Print the report as JSON on stdout."));
     if (!cli.parse(args))
         return cli.exitCode();
@@ -391,6 +400,9 @@ int slices(const QStringList &args)
     options.bins = int(cli.number(QStringLiteral("bins")));
     options.weakMargin = cli.number(QStringLiteral("weak-margin"));
     options.weakMetric = enumOption<SliceMetric>(cli, QStringLiteral("weak-metric"));
+    options.fdrQ = cli.number(QStringLiteral("fdr-q"));
+    options.minPositives = int(cli.number(QStringLiteral("min-positives")));
+    options.rank = enumOption<SliceRank>(cli, QStringLiteral("rank"));
     const DatasetAudit audit = auditDataset(request);
     reportAudit(audit);
     const SliceReport &report = *audit.results.slices;
@@ -402,7 +414,11 @@ int slices(const QStringList &args)
         writeFileAtomically(cli.value(QStringLiteral("text")), report.toText().toUtf8());
     if (cli.isSet(QStringLiteral("json")))
         printJson(report.toJson());
-    printErr(QStringLiteral("slices: %1 slices, %2 weak").arg(report.slices.size()).arg(report.weak.size()));
+    printErr(QStringLiteral("slices: %1 slices, %2 tested, %3 weak (q <= %4)")
+                 .arg(report.slices.size())
+                 .arg(report.tested)
+                 .arg(report.weak.size())
+                 .arg(report.options.fdrQ));
     return 0;
 }
 
@@ -422,8 +438,21 @@ int bias(const QStringList &args)
             QStringLiteral("method"));
     cli.add(QStringLiteral("tau"), QStringLiteral("Parity tolerance: tau <= disparity <= 1/tau."), QStringLiteral("tau"),
             QStringLiteral("0.8"));
+    cli.add(QStringLiteral("verdicts"),
+            QStringLiteral("evidence (outside the band fails only when significant; small groups are insufficient data) "
+                           "or aequitas (the plain band check)."),
+            QStringLiteral("mode"), QStringLiteral("evidence"));
+    cli.add(QStringLiteral("min-group-size"), QStringLiteral("Rows a group needs to be judged (and to be a reference)."),
+            QStringLiteral("n"), QStringLiteral("30"));
+    cli.add(QStringLiteral("min-events"),
+            QStringLiteral("Rows a metric needs to rate, in the group and the reference (label positives for TPR/FNR, ...)."),
+            QStringLiteral("n"), QStringLiteral("10"));
+    cli.add(QStringLiteral("alpha"),
+            QStringLiteral("A disparity outside the band fails when its Benjamini-Hochberg q is at most this."),
+            QStringLiteral("a"), QStringLiteral("0.05"));
     cli.add(QStringLiteral("out"), QStringLiteral("Bias report JSON to write."), QStringLiteral("file"));
     cli.add(QStringLiteral("csv"), QStringLiteral("Group table CSV to write (Aequitas columns)."), QStringLiteral("file"));
+    cli.add(QStringLiteral("text"), QStringLiteral("Plain listing to write."), QStringLiteral("file"));
     cli.add(QStringLiteral("json"), QStringLiteral("Print the report as JSON on stdout."));
     if (!cli.parse(args))
         return cli.exitCode();
@@ -432,6 +461,10 @@ int bias(const QStringList &args)
     BiasRequest &bias = request.biasRequest;
     bias.attributes = cli.values(QStringLiteral("attributes"));
     bias.tau = cli.number(QStringLiteral("tau"));
+    bias.verdicts = enumOption<VerdictMode>(cli, QStringLiteral("verdicts"));
+    bias.minGroupSize = int(cli.number(QStringLiteral("min-group-size")));
+    bias.minEvents = int(cli.number(QStringLiteral("min-events")));
+    bias.alpha = cli.number(QStringLiteral("alpha"));
     if (cli.isSet(QStringLiteral("ref-method")))
         bias.method = enumOption<ReferenceMethod>(cli, QStringLiteral("ref-method"));
     for (const QString &ref : cli.values(QStringLiteral("ref"))) {
@@ -447,6 +480,8 @@ int bias(const QStringList &args)
         writeJson(cli.value(QStringLiteral("out")), report.toJson());
     if (cli.isSet(QStringLiteral("csv")))
         writeFileAtomically(cli.value(QStringLiteral("csv")), report.toCsv());
+    if (cli.isSet(QStringLiteral("text")))
+        writeFileAtomically(cli.value(QStringLiteral("text")), report.toText().toUtf8());
     if (cli.isSet(QStringLiteral("json")))
         printJson(report.toJson());
     else

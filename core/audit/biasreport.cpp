@@ -1,10 +1,13 @@
 #include "biasreport.h"
 
+#include <algorithm>
+
 #include <cmath>
 #include <limits>
 
 #include <QJsonArray>
 
+#include "biassummary.h"
 #include "csvtokenizer.h"
 #include "groupedcolumn.h"
 #include "metrics.h"
@@ -54,6 +57,87 @@ void rollUp(std::array<Verdict, kParityCount> &p)
     p[std::size_t(Parity::Supervised)] = allOf({at(Parity::TypeI), at(Parity::TypeII)});
 }
 
+// Precedence within a group's roll-up: a failure decides; then a disparity outside the band
+// without significance; then a part too small to judge; then a 0/0 part.
+int severity(VerdictState s)
+{
+    switch (s) {
+    case VerdictState::Fail:
+        return 4;
+    case VerdictState::NotSignificant:
+        return 3;
+    case VerdictState::Insufficient:
+        return 2;
+    case VerdictState::Undefined:
+        return 1;
+    case VerdictState::Pass:
+        return 0;
+    }
+    return 0;
+}
+
+VerdictState worst(std::initializer_list<VerdictState> states)
+{
+    VerdictState out = VerdictState::Pass;
+    for (VerdictState s : states)
+        out = severity(s) > severity(out) ? s : out;
+    return out;
+}
+
+void rollUpStates(std::array<VerdictState, kParityCount> &p)
+{
+    const auto at = [&p](Parity x) { return p[std::size_t(x)]; };
+    p[std::size_t(Parity::TypeI)] = worst({at(Parity::Fdr), at(Parity::Fpr)});
+    p[std::size_t(Parity::TypeII)] = worst({at(Parity::For), at(Parity::Fnr)});
+    p[std::size_t(Parity::EqualizedOdds)] = worst({at(Parity::Fpr), at(Parity::Tpr)});
+    p[std::size_t(Parity::Unsupervised)] = worst({at(Parity::Statistical), at(Parity::Impact)});
+    p[std::size_t(Parity::Supervised)] = worst({at(Parity::TypeI), at(Parity::TypeII)});
+}
+
+// Across groups (or attributes): those with insufficient data do not decide; when every one
+// is insufficient, so is the roll-up.
+VerdictState combineAcross(const std::vector<VerdictState> &states)
+{
+    bool any = false;
+    VerdictState out = VerdictState::Pass;
+    for (VerdictState s : states) {
+        if (s == VerdictState::Insufficient)
+            continue;
+        any = true;
+        out = severity(s) > severity(out) ? s : out;
+    }
+    return any ? out : VerdictState::Insufficient;
+}
+
+// The rows a metric is a rate of, in a group: its denominator (the group for PPR, whose
+// denominator k is shared by every group).
+std::int64_t metricBase(const GroupMetrics &g, BiasMetric metric)
+{
+    return metric == BiasMetric::Ppr ? g.groupSize : biasMetricFormula(g, metric).denominator;
+}
+
+QString baseName(BiasMetric metric)
+{
+    switch (metric) {
+    case BiasMetric::Ppr:
+    case BiasMetric::Pprev:
+        return QStringLiteral("rows");
+    case BiasMetric::Precision:
+    case BiasMetric::Fdr:
+        return QStringLiteral("predicted positives");
+    case BiasMetric::For:
+    case BiasMetric::Npv:
+        return QStringLiteral("predicted negatives");
+    case BiasMetric::Fpr:
+    case BiasMetric::Tnr:
+        return QStringLiteral("label negatives");
+    case BiasMetric::Fnr:
+    case BiasMetric::Tpr:
+        return QStringLiteral("label positives");
+    }
+    return {};
+}
+
 QJsonValue verdictJson(const Verdict &v)
 {
     return v.has_value() ? QJsonValue(*v) : QJsonValue(QJsonValue::Null);
@@ -70,7 +154,82 @@ QString verdictText(const Verdict &v)
     return v.has_value() ? (*v ? QStringLiteral("pass") : QStringLiteral("FAIL")) : QStringLiteral("n/a");
 }
 
+// BH over every comparison with enough data on both sides, then the verdict states and their
+// roll-ups per group, attribute and overall.
+void decideStates(BiasReport &report)
+{
+    const BiasOptions &options = report.options;
+    const bool evidence = options.verdicts == VerdictMode::Evidence;
+    std::vector<double> p;
+    for (const GroupMetrics &g : report.groups) {
+        for (std::size_t i = 0; i < kBiasMetricCount; ++i)
+            p.push_back(g.notes[i].isEmpty() ? g.significance[i] : std::numeric_limits<double>::quiet_NaN());
+    }
+    const std::vector<double> q = Stats::benjaminiHochberg(p);
+    report.tested = std::size_t(std::count_if(p.begin(), p.end(), [](double v) { return !std::isnan(v); }));
+    std::size_t at = 0;
+    for (GroupMetrics &g : report.groups) {
+        for (std::size_t i = 0; i < kBiasMetricCount; ++i) {
+            g.qValues[i] = q[at++];
+            const double d = g.disparities[i];
+            if (!evidence) {
+                g.states[i] = verdictState(g.parities[i]);
+                continue;
+            }
+            if (!g.insufficient.isEmpty() || !g.notes[i].isEmpty())
+                g.states[i] = VerdictState::Insufficient;
+            else if (!std::isfinite(d))
+                g.states[i] = VerdictState::Undefined;
+            else if (options.tau <= d && d <= 1 / options.tau)
+                g.states[i] = VerdictState::Pass;
+            else
+                g.states[i] = g.qValues[i] <= options.alpha ? VerdictState::Fail : VerdictState::NotSignificant;
+        }
+        if (evidence)
+            rollUpStates(g.states);
+        else
+            for (std::size_t r = kBiasMetricCount; r < kParityCount; ++r)
+                g.states[r] = verdictState(g.parities[r]);
+    }
+    std::vector<VerdictState> perAttribute;
+    for (std::size_t pi = 0; pi < kParityCount; ++pi) {
+        std::vector<VerdictState> attributes;
+        for (AttributeVerdict &a : report.attributes) {
+            std::vector<VerdictState> groups;
+            for (const GroupMetrics &g : report.groups) {
+                if (g.attribute == a.attribute)
+                    groups.push_back(g.states[pi]);
+            }
+            a.states[pi] = evidence ? combineAcross(groups) : verdictState(a.parities[pi]);
+            attributes.push_back(a.states[pi]);
+        }
+        report.overallStates[pi] = evidence ? combineAcross(attributes) : verdictState(report.overall[pi]);
+    }
+}
+
 } // namespace
+
+QString verdictStateText(VerdictState state)
+{
+    switch (state) {
+    case VerdictState::Pass:
+        return QStringLiteral("pass");
+    case VerdictState::Fail:
+        return QStringLiteral("FAIL");
+    case VerdictState::NotSignificant:
+        return QStringLiteral("outside band, not significant");
+    case VerdictState::Insufficient:
+        return QStringLiteral("insufficient data");
+    case VerdictState::Undefined:
+        return QStringLiteral("n/a");
+    }
+    return {};
+}
+
+VerdictState verdictState(const Verdict &plain)
+{
+    return plain.has_value() ? (*plain ? VerdictState::Pass : VerdictState::Fail) : VerdictState::Undefined;
+}
 
 QString biasMetricName(BiasMetric metric)
 {
@@ -96,6 +255,14 @@ BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::
     if (!(options.tau > 0 && options.tau <= 1))
         throw OptionError(QStringLiteral("tau"),
                           QStringLiteral("parity tolerance tau = %1: must be in (0, 1], e.g. 0.8").arg(options.tau));
+    if (options.minGroupSize < 0 || options.minEvents < 0)
+        throw OptionError(options.minGroupSize < 0 ? QStringLiteral("min_group_size") : QStringLiteral("min_events"),
+                          QStringLiteral("minimum group size %1 / events %2: must be 0 or more")
+                              .arg(options.minGroupSize)
+                              .arg(options.minEvents));
+    if (!(options.alpha > 0 && options.alpha <= 1))
+        throw OptionError(QStringLiteral("alpha"),
+                          QStringLiteral("significance level alpha = %1: must be in (0, 1], e.g. 0.05").arg(options.alpha));
     if (options.attributes.isEmpty())
         throw OptionError(QStringLiteral("attributes"),
                           QStringLiteral("no attributes to audit. Fix: name the attributes to audit, or declare protected "
@@ -113,6 +280,7 @@ BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::
 
     AuditCache local; // a one-off report: nothing to share
     AuditCache &shared = cache ? *cache : local;
+    const bool evidence = options.verdicts == VerdictMode::Evidence;
     bool firstAttribute = true;
     for (const QString &attribute : options.attributes) {
         const DataColumn *column = data.column(attribute);
@@ -184,6 +352,24 @@ BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::
             if (index == groups.size())
                 throw SchemaError(QStringLiteral("reference group \"%1\" does not exist for attribute \"%2\" (groups: %3)")
                                       .arg(found->second, attribute, known.join(QStringLiteral(", "))));
+            if (evidence && groups[index].groupSize < options.minGroupSize) {
+                const GroupMetrics &largest = *std::max_element(
+                    groups.begin(), groups.end(),
+                    [](const GroupMetrics &a, const GroupMetrics &b) { return a.groupSize < b.groupSize; });
+                const QString another = largest.groupSize >= options.minGroupSize
+                    ? QStringLiteral("choose another reference, e.g. %1=%2 (%3 rows), ")
+                          .arg(attribute, largest.value)
+                          .arg(largest.groupSize)
+                    : QStringLiteral("no group of \"%1\" has %2 rows, so ").arg(attribute).arg(options.minGroupSize);
+                throw OptionError(QStringLiteral("reference"),
+                                  QStringLiteral("reference group \"%1\" of \"%2\" has %3 rows, fewer than the %4 a reference "
+                                                 "needs (min_group_size): every disparity against it would be noise. Fix: "
+                                                 "%5lower the minimum group size, or ask for Aequitas's plain verdicts.")
+                                      .arg(groups[index].value, attribute)
+                                      .arg(groups[index].groupSize)
+                                      .arg(options.minGroupSize)
+                                      .arg(another));
+            }
             reference.fill(index);
             verdict.reference = groups[index].value;
         } else if (options.method == ReferenceMethod::Majority) {
@@ -192,14 +378,32 @@ BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::
                 if (groups[g].groupSize > groups[index].groupSize)
                     index = g;
             }
+            if (evidence && groups[index].groupSize < options.minGroupSize)
+                throw OptionError(QStringLiteral("min_group_size"),
+                                  QStringLiteral("every group of \"%1\" has fewer than %2 rows (the largest, \"%3\", has %4): "
+                                                 "no reference can be judged. Fix: lower the minimum group size or ask for "
+                                                 "Aequitas's plain verdicts.")
+                                      .arg(attribute)
+                                      .arg(options.minGroupSize)
+                                      .arg(groups[index].value)
+                                      .arg(groups[index].groupSize));
             reference.fill(index);
             verdict.reference = groups[index].value;
         } else {
             for (BiasMetric metric : kBiasMetrics) {
                 std::size_t index = 0;
                 double best = std::numeric_limits<double>::infinity();
+                // Evidence verdicts: only a group large enough to judge can be the reference;
+                // when none is, Aequitas's choice stands and every verdict says so.
+                bool anyEligible = false;
+                for (const GroupMetrics &g : groups)
+                    anyEligible = anyEligible
+                        || (g.groupSize >= options.minGroupSize && metricBase(g, metric) >= options.minEvents);
                 for (std::size_t g = 0; g < groups.size(); ++g) {
                     const double v = groups[g].metric(metric);
+                    if (evidence && anyEligible
+                        && (groups[g].groupSize < options.minGroupSize || metricBase(groups[g], metric) < options.minEvents))
+                        continue;
                     if (std::isfinite(v) && v < best) {
                         best = v;
                         index = g;
@@ -220,7 +424,44 @@ BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::
                 const double d = m.disparities[i];
                 // Parity enum's first ten entries follow BiasMetric's order.
                 m.parities[i] = std::isfinite(d) ? Verdict(options.tau <= d && d <= 1 / options.tau) : Verdict();
+                m.significance[i] = std::numeric_limits<double>::quiet_NaN();
+                m.qValues[i] = std::numeric_limits<double>::quiet_NaN();
+                m.disparityCi[i] = {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+                if (&ref == &m)
+                    continue; // the reference itself: nothing to test
+                Stats::TestResult test;
+                if (metric == BiasMetric::Ppr) { // pp / k over pp_ref / k: two counts
+                    m.disparityCi[i] = Stats::countRatioInterval(m.pp, ref.pp, options.z);
+                    test = Stats::compareCounts(m.pp, ref.pp);
+                } else {
+                    const MetricFormula a = biasMetricFormula(m, metric);
+                    const MetricFormula b = biasMetricFormula(ref, metric);
+                    m.disparityCi[i] = Stats::ratioInterval(a.numerator, a.denominator, b.numerator, b.denominator, options.z);
+                    test = Stats::compareProportions(a.numerator, a.denominator, b.numerator, b.denominator);
+                }
+                m.significance[i] = test.p;
+                m.tests[i] = test.test;
+                if (m.groupSize < options.minGroupSize)
+                    m.notes[i] = QStringLiteral("%1 rows (minimum %2)").arg(m.groupSize).arg(options.minGroupSize);
+                else if (metricBase(m, metric) < options.minEvents)
+                    m.notes[i] = QStringLiteral("%1 %2 (minimum %3)")
+                                     .arg(metricBase(m, metric))
+                                     .arg(baseName(metric))
+                                     .arg(options.minEvents);
+                else if (ref.groupSize < options.minGroupSize)
+                    m.notes[i] = QStringLiteral("reference %1 has %2 rows (minimum %3)")
+                                     .arg(ref.value)
+                                     .arg(ref.groupSize)
+                                     .arg(options.minGroupSize);
+                else if (metricBase(ref, metric) < options.minEvents)
+                    m.notes[i] = QStringLiteral("reference %1 has %2 %3 (minimum %4)")
+                                     .arg(ref.value)
+                                     .arg(metricBase(ref, metric))
+                                     .arg(baseName(metric))
+                                     .arg(options.minEvents);
             }
+            if (m.groupSize < options.minGroupSize)
+                m.insufficient = QStringLiteral("%1 rows (minimum %2)").arg(m.groupSize).arg(options.minGroupSize);
             rollUp(m.parities);
             for (std::size_t p = 0; p < kParityCount; ++p)
                 combine(verdict.parities[p], m.parities[p], firstGroup);
@@ -232,6 +473,7 @@ BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::
         firstAttribute = false;
         report.attributes.push_back(verdict);
     }
+    decideStates(report);
     return report;
 }
 
@@ -260,25 +502,46 @@ QJsonObject BiasReport::toJson() const
             row.insert(name, reportJsonNumber(m.metric(metric)));
             row.insert(name + QStringLiteral("_disparity"), reportJsonNumber(m.disparity(metric)));
             row.insert(name + QStringLiteral("_ref_group_value"), m.references[std::size_t(metric)]);
+            const std::size_t i = std::size_t(metric);
+            row.insert(name + QStringLiteral("_disparity_low"), reportJsonNumber(m.disparityCi[i].low));
+            row.insert(name + QStringLiteral("_disparity_high"), reportJsonNumber(m.disparityCi[i].high));
+            row.insert(name + QStringLiteral("_significance"), reportJsonNumber(m.significance[i]));
+            row.insert(name + QStringLiteral("_q"), reportJsonNumber(m.qValues[i]));
+            row.insert(name + QStringLiteral("_test"), QString::fromLatin1(Stats::testName(m.tests[i])));
+            if (!m.notes[i].isEmpty())
+                row.insert(name + QStringLiteral("_note"), m.notes[i]);
         }
         QJsonObject parities;
-        for (std::size_t p = 0; p < kParityCount; ++p)
+        QJsonObject states;
+        for (std::size_t p = 0; p < kParityCount; ++p) {
             parities.insert(parityName(Parity(p)), verdictJson(m.parities[p]));
+            states.insert(parityName(Parity(p)), enumName(m.states[p]));
+        }
         row.insert(QStringLiteral("parity"), parities);
+        row.insert(QStringLiteral("verdict"), states);
+        if (!m.insufficient.isEmpty())
+            row.insert(QStringLiteral("insufficient"), m.insufficient);
         groupRows.append(row);
     }
     QJsonArray attributeRows;
     for (const AttributeVerdict &a : attributes) {
         QJsonObject parities;
-        for (std::size_t p = 0; p < kParityCount; ++p)
+        QJsonObject states;
+        for (std::size_t p = 0; p < kParityCount; ++p) {
             parities.insert(parityName(Parity(p)), verdictJson(a.parities[p]));
+            states.insert(parityName(Parity(p)), enumName(a.states[p]));
+        }
         attributeRows.append(QJsonObject{{QStringLiteral("attribute_name"), a.attribute},
                                          {QStringLiteral("reference"), a.reference},
-                                         {QStringLiteral("parity"), parities}});
+                                         {QStringLiteral("parity"), parities},
+                                         {QStringLiteral("verdict"), states}});
     }
     QJsonObject overallJson;
-    for (std::size_t p = 0; p < kParityCount; ++p)
+    QJsonObject overallStatesJson;
+    for (std::size_t p = 0; p < kParityCount; ++p) {
         overallJson.insert(parityName(Parity(p)), verdictJson(overall[p]));
+        overallStatesJson.insert(parityName(Parity(p)), enumName(overallStates[p]));
+    }
     QJsonObject refs;
     for (const auto &[attribute, value] : options.references)
         refs.insert(attribute, value);
@@ -292,6 +555,13 @@ QJsonObject BiasReport::toJson() const
         {QStringLiteral("groups"), groupRows},
         {QStringLiteral("attributes"), attributeRows},
         {QStringLiteral("overall"), overallJson},
+        {QStringLiteral("overall_verdict"), overallStatesJson},
+        {QStringLiteral("verdicts"), enumName(options.verdicts)},
+        {QStringLiteral("min_group_size"), options.minGroupSize},
+        {QStringLiteral("min_events"), options.minEvents},
+        {QStringLiteral("alpha"), options.alpha},
+        {QStringLiteral("confidence_z"), options.z},
+        {QStringLiteral("tested"), qint64(tested)},
     };
 }
 
@@ -327,6 +597,15 @@ QByteArray BiasReport::toCsv() const
         header << biasMetricName(metric) + QStringLiteral("_ref_group_value");
     for (std::size_t p = 0; p < kParityCount; ++p)
         header << parityName(Parity(p));
+    // After Aequitas's columns, unchanged: how sure each disparity is, and the verdicts.
+    for (BiasMetric metric : kBiasMetrics) {
+        const QString name = biasMetricName(metric);
+        header << name + QStringLiteral("_disparity_low") << name + QStringLiteral("_disparity_high")
+               << name + QStringLiteral("_significance") << name + QStringLiteral("_q");
+    }
+    for (std::size_t p = 0; p < kParityCount; ++p)
+        header << parityName(Parity(p)) + QStringLiteral(" verdict");
+    header << QStringLiteral("insufficient");
     QStringList lines = {header.join(QLatin1Char(','))};
     for (const GroupMetrics &m : groups) {
         QStringList row = {csvQuoted(m.attribute),      csvQuoted(m.value),          QString::number(m.groupSize),
@@ -344,6 +623,12 @@ QByteArray BiasReport::toCsv() const
             row << csvQuoted(m.references[std::size_t(metric)]);
         for (std::size_t p = 0; p < kParityCount; ++p)
             row << (m.parities[p].has_value() ? (*m.parities[p] ? QStringLiteral("True") : QStringLiteral("False")) : QString());
+        for (std::size_t i = 0; i < kBiasMetricCount; ++i)
+            row << csvNumber(m.disparityCi[i].low) << csvNumber(m.disparityCi[i].high) << csvNumber(m.significance[i])
+                << csvNumber(m.qValues[i]);
+        for (std::size_t p = 0; p < kParityCount; ++p)
+            row << enumName(m.states[p]);
+        row << csvQuoted(m.insufficient);
         lines << row.join(QLatin1Char(','));
     }
     return (lines.join(QLatin1Char('\n')) + QLatin1Char('\n')).toUtf8();
@@ -351,36 +636,73 @@ QByteArray BiasReport::toCsv() const
 
 QString BiasReport::toText() const
 {
+    const auto pText = [](double p) {
+        return !std::isfinite(p) ? QStringLiteral("n/a")
+            : p < 1e-300         ? QStringLiteral("<1e-300")
+            : p < 1e-4           ? QString::number(p, 'e', 1)
+                                 : QString::number(p, 'f', 4);
+    };
     QStringList lines;
-    lines << QStringLiteral("Bias audit (threshold %1, tau %2, reference %3)")
+    const QString rule = options.verdicts == VerdictMode::Evidence
+        ? QStringLiteral("evidence verdicts: outside the band fails at BH q <= %1; groups under %2 rows or metrics under %3 "
+                         "rows to rate are insufficient data")
+              .arg(options.alpha)
+              .arg(options.minGroupSize)
+              .arg(options.minEvents)
+        : QStringLiteral("Aequitas's plain verdicts: outside the band fails; p and q for information");
+    lines << QStringLiteral("Bias audit (threshold %1, tau %2, reference %3, %4)")
                  .arg(threshold, 0, 'f', 4)
                  .arg(options.tau)
-                 .arg(enumName(options.method));
+                 .arg(enumName(options.method), rule);
     for (const AttributeVerdict &a : attributes) {
         lines << QString() << QStringLiteral("%1 (reference %2)").arg(a.attribute, a.reference);
         for (const GroupMetrics &m : groups) {
             if (m.attribute != a.attribute)
                 continue;
             QStringList failed;
-            for (std::size_t p = 0; p < 10; ++p) {
-                if (m.parities[p].has_value() && !*m.parities[p])
+            QStringList notSignificant;
+            QStringList insufficient;
+            for (std::size_t p = 0; p < kBiasMetricCount; ++p) {
+                if (m.states[p] == VerdictState::Fail)
                     failed << parityName(Parity(p));
+                else if (m.states[p] == VerdictState::NotSignificant)
+                    notSignificant << parityName(Parity(p));
+                else if (m.states[p] == VerdictState::Insufficient && m.insufficient.isEmpty())
+                    insufficient << QStringLiteral("%1 (%2)").arg(parityName(Parity(p)), m.notes[p]);
             }
-            lines << QStringLiteral("  %1: n=%2, ppr disparity %3, fpr disparity %4, fnr disparity %5%6")
-                         .arg(m.value)
-                         .arg(m.groupSize)
-                         .arg(disparityText(m.disparity(BiasMetric::Ppr)), disparityText(m.disparity(BiasMetric::Fpr)),
-                              disparityText(m.disparity(BiasMetric::Fnr)),
-                              failed.isEmpty() ? QString() : QStringLiteral("; fails ") + failed.join(QStringLiteral(", ")));
+            const auto disparityWithCi = [&](BiasMetric metric) {
+                const std::size_t i = std::size_t(metric);
+                QString t = disparityText(m.disparities[i]);
+                if (std::isfinite(m.disparityCi[i].low))
+                    t += QStringLiteral(" [%1, %2]")
+                             .arg(disparityText(m.disparityCi[i].low), disparityText(m.disparityCi[i].high));
+                if (std::isfinite(m.significance[i]))
+                    t += QStringLiteral(" p=%1 q=%2").arg(pText(m.significance[i]), pText(m.qValues[i]));
+                return t;
+            };
+            QString line = QStringLiteral("  %1: n=%2, ppr disparity %3, fpr disparity %4, fnr disparity %5")
+                               .arg(m.value)
+                               .arg(m.groupSize)
+                               .arg(disparityWithCi(BiasMetric::Ppr), disparityWithCi(BiasMetric::Fpr),
+                                    disparityWithCi(BiasMetric::Fnr));
+            if (!m.insufficient.isEmpty() && options.verdicts == VerdictMode::Evidence)
+                line += QStringLiteral("; insufficient data (%1)").arg(m.insufficient);
+            if (!failed.isEmpty())
+                line += QStringLiteral("; fails ") + failed.join(QStringLiteral(", "));
+            if (!notSignificant.isEmpty())
+                line += QStringLiteral("; outside band, not significant: ") + notSignificant.join(QStringLiteral(", "));
+            if (!insufficient.isEmpty())
+                line += QStringLiteral("; insufficient data: ") + insufficient.join(QStringLiteral(", "));
+            lines << line;
         }
         QStringList verdicts;
         for (std::size_t p = 0; p < kParityCount; ++p)
-            verdicts << parityName(Parity(p)) + QStringLiteral(": ") + verdictText(a.parities[p]);
+            verdicts << parityName(Parity(p)) + QStringLiteral(": ") + verdictStateText(a.states[p]);
         lines << QStringLiteral("  verdicts: ") + verdicts.join(QStringLiteral("; "));
     }
     QStringList verdicts;
     for (std::size_t p = 0; p < kParityCount; ++p)
-        verdicts << parityName(Parity(p)) + QStringLiteral(": ") + verdictText(overall[p]);
+        verdicts << parityName(Parity(p)) + QStringLiteral(": ") + verdictStateText(overallStates[p]);
     lines << QString() << QStringLiteral("Overall: ") + verdicts.join(QStringLiteral("; "));
     return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }

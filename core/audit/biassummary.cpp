@@ -45,6 +45,28 @@ QString number(double v)
     return std::isfinite(v) ? QString::number(v, 'f', 3) : QStringLiteral("n/a");
 }
 
+QString pNumber(double p)
+{
+    if (!std::isfinite(p))
+        return QStringLiteral("n/a");
+    if (p < 1e-300)
+        return QStringLiteral("<1e-300");
+    return p < 1e-4 ? QString::number(p, 'e', 1) : QString::number(p, 'f', 4);
+}
+
+// "95% CI 0.30–0.63, q = 1.1e-05"
+QString evidence(const ParityFinding &f)
+{
+    QStringList parts;
+    if (std::isfinite(f.interval.low))
+        parts << QStringLiteral("95% CI %1–%2").arg(number(f.interval.low), number(f.interval.high));
+    if (std::isfinite(f.q))
+        parts << QStringLiteral("q = %1").arg(pNumber(f.q));
+    else if (std::isfinite(f.p))
+        parts << QStringLiteral("p = %1").arg(pNumber(f.p));
+    return parts.join(QStringLiteral(", "));
+}
+
 const GroupMetrics *findGroup(const BiasReport &report, const QString &attribute, const QString &value)
 {
     for (const GroupMetrics &g : report.groups) {
@@ -73,6 +95,9 @@ QString failureSentence(const QString &group, const ParityFinding &f, bool first
                      f.reference, number(f.value), number(f.referenceValue));
     if (f.referenceValue == 0)
         s += QStringLiteral(", the reference's being 0");
+    const QString how = evidence(f);
+    if (!how.isEmpty())
+        s += QStringLiteral("; ") + how;
     s += QStringLiteral(" — %1 fails").arg(parityName(f.parity));
     if (first)
         s += QStringLiteral(" (parity needs %1)").arg(band);
@@ -171,27 +196,68 @@ std::vector<AttributeSummary> biasSummary(const BiasReport &report)
                 f.referenceValue = ref ? ref->metrics[i] : std::nan("");
                 f.disparity = g.disparities[i];
                 f.verdict = g.parities[i];
+                f.state = g.states[i];
+                f.interval = g.disparityCi[i];
+                f.p = g.significance[i];
+                f.q = g.qValues[i];
+                f.note = g.notes[i];
                 if (perMetric && f.reference == g.value)
                     continue; // the reference of this metric: parity with itself
                 gs.findings.push_back(f);
-                if (!f.verdict.has_value())
-                    gs.undefined << QLatin1String(metricText(metric).parity);
-                else if (*f.verdict)
-                    gs.passed << QLatin1String(metricText(metric).parity);
-                else
+                const QString name = QLatin1String(metricText(metric).parity);
+                switch (f.state) {
+                case VerdictState::Undefined:
+                    gs.undefined << name;
+                    break;
+                case VerdictState::Pass:
+                    gs.passed << name;
+                    break;
+                case VerdictState::Fail:
                     gs.failed.push_back(f);
+                    break;
+                case VerdictState::NotSignificant:
+                    gs.notSignificant.push_back(f);
+                    break;
+                case VerdictState::Insufficient:
+                    if (g.insufficient.isEmpty())
+                        gs.insufficient << QStringLiteral("%1 (%2)").arg(name, f.note);
+                    break;
+                }
             }
+            if (report.options.verdicts == VerdictMode::Evidence)
+                gs.groupInsufficient = g.insufficient;
             QStringList text;
+            if (!gs.groupInsufficient.isEmpty()) {
+                gs.text = QStringLiteral("%1: insufficient data (%2) — no verdict.").arg(gs.group, gs.groupInsufficient);
+                sentences << gs.text;
+                s.groups.push_back(gs);
+                continue;
+            }
             for (std::size_t i = 0; i < gs.failed.size(); ++i) {
                 text << failureSentence(gs.group, gs.failed[i], i == 0, band);
                 gs.failures << failureSentence(gs.group, gs.failed[i], true, band);
             }
-            if (gs.failed.empty())
+            const bool clean = gs.notSignificant.empty() && gs.insufficient.isEmpty();
+            if (gs.failed.empty() && clean)
                 text << QStringLiteral("%1 passes %2 parity (within %3).")
                             .arg(gs.group, gs.undefined.isEmpty() ? QStringLiteral("every") : QStringLiteral("every defined"),
                                  band);
+            else if (gs.failed.empty())
+                text << QStringLiteral("%1 fails no parity significantly%2.")
+                            .arg(gs.group,
+                                 gs.passed.isEmpty() ? QString()
+                                                     : QStringLiteral("; passes %1").arg(gs.passed.join(QStringLiteral(", "))));
             else if (!gs.passed.isEmpty())
                 text << QStringLiteral("Passes %1 parity.").arg(gs.passed.join(QStringLiteral(", ")));
+            if (!gs.notSignificant.empty()) {
+                QStringList parts;
+                for (const ParityFinding &f : gs.notSignificant)
+                    parts << QStringLiteral("%1 %2 (%3)")
+                                 .arg(QLatin1String(metricText(f.metric).parity), number(f.disparity), evidence(f));
+                text << QStringLiteral("Outside %1 but not significant: %2.").arg(band, parts.join(QStringLiteral("; ")));
+            }
+            if (!gs.insufficient.isEmpty())
+                text << QStringLiteral("Insufficient data for %1.").arg(gs.insufficient.join(QStringLiteral(", ")));
             if (!gs.undefined.isEmpty())
                 text << QStringLiteral("No verdict for %1 parity (0 / 0).").arg(gs.undefined.join(QStringLiteral(", ")));
             gs.text = text.join(QLatin1Char(' '));

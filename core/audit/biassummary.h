@@ -30,16 +30,24 @@ struct ParityFinding
     double value = 0; // the group's metric
     double referenceValue = 0; // the reference group's metric
     double disparity = 0; // value / referenceValue, as the report has it
-    Verdict verdict;
+    Verdict verdict; // Aequitas's plain verdict
+    VerdictState state = VerdictState::Undefined; // the report's verdict (options.verdicts)
+    Stats::Interval interval; // of the disparity
+    double p = 0; // the group's rate against the reference's (NaN: not tested)
+    double q = 0; // BH over the report (NaN: not in the family)
+    QString note; // why insufficient data
 };
 
 struct GroupSummary
 {
     QString group;
     std::vector<ParityFinding> findings; // the ten one-metric parities, in BiasMetric order
-    std::vector<ParityFinding> failed; // those whose verdict is false
+    std::vector<ParityFinding> failed; // those whose state is Fail
+    std::vector<ParityFinding> notSignificant; // outside the band, not significant
     QStringList passed; // short names of the passing parities: "Precision", "FDR", ...
     QStringList undefined; // short names of the parities with no verdict (a 0/0 disparity)
+    QStringList insufficient; // "FNR (5 label positives (minimum 10))"
+    QString groupInsufficient; // the whole group: "18 rows (minimum 30)"
     QStringList failures; // one sentence per failed parity, each naming the group (for a list)
     QString text; // the sentences
 };

@@ -79,6 +79,97 @@ std::vector<SliceRow> combinationRows(const std::vector<const AuditCache::Ranked
     return out;
 }
 
+// The weak metric as a proportion x / n of a slice's confusion counts. F1 = 2J / (1 + J) is
+// increasing in J = tp / (tp + fp + fn), so testing J tests F1.
+std::pair<std::int64_t, std::int64_t> metricProportion(SliceMetric metric, std::int64_t tp, std::int64_t fp, std::int64_t tn,
+                                                       std::int64_t fn)
+{
+    switch (metric) {
+    case SliceMetric::Precision:
+        return {tp, tp + fp};
+    case SliceMetric::Recall:
+        return {tp, tp + fn};
+    case SliceMetric::F1:
+        return {tp, tp + fp + fn};
+    case SliceMetric::Accuracy:
+        return {tp + tn, tp + fp + tn + fn};
+    }
+    return {0, 0};
+}
+
+// Tests every slice with enough evidence against the rest of the data, corrects for testing
+// them all (Benjamini–Hochberg), marks the weak ones and ranks them.
+void markWeakSlices(SliceReport &report)
+{
+    const SliceOptions &options = report.options;
+    const SliceRow &all = report.overall;
+    const double overall = all.metric(options.weakMetric);
+    std::vector<double> p(report.slices.size(), kNaN);
+    forEachRange(report.slices.size(), 512, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {
+            SliceRow &row = report.slices[i];
+            row.gap = overall - row.metric(options.weakMetric);
+            row.gapLow = overall - row.interval(options.weakMetric).high;
+            if (row.labelPositives() < options.minPositives) {
+                row.untested
+                    = QStringLiteral("%1 label positives (minimum %2)").arg(row.labelPositives()).arg(options.minPositives);
+                continue;
+            }
+            if (options.weakMetric == SliceMetric::Precision && row.predictedPositives() < options.minPositives) {
+                row.untested = QStringLiteral("%1 predicted positives (minimum %2)")
+                                   .arg(row.predictedPositives())
+                                   .arg(options.minPositives);
+                continue;
+            }
+            if (row.n == all.n) {
+                row.untested = QStringLiteral("the slice is all of the data");
+                continue;
+            }
+            const auto [x, n] = metricProportion(options.weakMetric, row.tp, row.fp, row.tn, row.fn);
+            const auto [rx, rn] = metricProportion(options.weakMetric, all.tp - row.tp, all.fp - row.fp, all.tn - row.tn,
+                                                   all.fn - row.fn);
+            const Stats::TestResult result = Stats::compareProportions(x, n, rx, rn);
+            if (result.test == Stats::Test::None) {
+                row.untested = QStringLiteral("no rows for %1 in the slice or in the rest").arg(enumName(options.weakMetric));
+                continue;
+            }
+            row.test = result.test;
+            row.p = result.p;
+        }
+    });
+    for (std::size_t i = 0; i < report.slices.size(); ++i)
+        p[i] = report.slices[i].p;
+    const std::vector<double> q = Stats::benjaminiHochberg(p);
+    report.tested = 0;
+    for (std::size_t i = 0; i < report.slices.size(); ++i) {
+        SliceRow &row = report.slices[i];
+        row.q = q[i];
+        if (std::isnan(row.p))
+            continue;
+        ++report.tested;
+        const auto [x, n] = metricProportion(options.weakMetric, row.tp, row.fp, row.tn, row.fn);
+        const auto [rx, rn] = metricProportion(options.weakMetric, all.tp - row.tp, all.fp - row.fp, all.tn - row.tn,
+                                               all.fn - row.fn);
+        const bool belowRest = double(x) * double(rn) < double(rx) * double(n); // x/n < rx/rn, exactly
+        row.weak = row.gap > options.weakMargin && row.q <= options.fdrQ && belowRest;
+        if (row.weak)
+            report.weak.push_back(i);
+    }
+    std::stable_sort(report.weak.begin(), report.weak.end(), [&](std::size_t a, std::size_t b) {
+        const SliceRow &x = report.slices[a];
+        const SliceRow &y = report.slices[b];
+        if (options.rank == SliceRank::Evidence) {
+            if (x.gapLow != y.gapLow)
+                return x.gapLow > y.gapLow;
+            if (x.q != y.q)
+                return x.q < y.q;
+        } else if (x.gap != y.gap) {
+            return x.gap > y.gap;
+        }
+        return x.n > y.n; // otherwise equal: the larger slice first
+    });
+}
+
 QJsonObject intervalJson(const Interval &interval)
 {
     return QJsonObject{{QStringLiteral("low"), reportJsonNumber(interval.low)},
@@ -111,28 +202,15 @@ QJsonObject rowJson(const SliceRow &row)
         {QStringLiteral("f1_ci"), intervalJson(row.f1Ci)},
         {QStringLiteral("weak"), row.weak},
         {QStringLiteral("gap"), reportJsonNumber(row.gap)},
+        {QStringLiteral("gap_low"), reportJsonNumber(row.gapLow)},
+        {QStringLiteral("p"), reportJsonNumber(row.p)},
+        {QStringLiteral("q"), reportJsonNumber(row.q)},
+        {QStringLiteral("test"), QString::fromLatin1(Stats::testName(row.test))},
+        {QStringLiteral("untested"), row.untested},
     };
 }
 
 } // namespace
-
-Interval wilsonInterval(std::int64_t successes, std::int64_t n, double z)
-{
-    if (n <= 0)
-        return {kNaN, kNaN};
-    // centre - half cancels to rounding noise (1e-16, or 1 - 1e-16 at the top) when p is 0 or
-    // 1. Each bound is instead written as distance from its end: centre² - half² = p²/(1 + z²/n),
-    // so low = p² / ((1 + z²/n)(centre + half)), and the same for 1 - high with q = 1 - p. Both
-    // are sums of non-negative terms: exactly 0 at p = 0, exactly 1 at p = 1, never outside [0, 1].
-    const double nn = double(n);
-    const double p = double(successes) / nn;
-    const double q = double(n - successes) / nn;
-    const double z2n = z * z / nn;
-    const double half = z * std::sqrt(p * q / nn + z2n / (4 * nn)) / (1 + z2n);
-    const double low = p * p / ((1 + z2n) * ((p + z2n / 2) / (1 + z2n) + half));
-    const double fromTop = q * q / ((1 + z2n) * ((q + z2n / 2) / (1 + z2n) + half));
-    return {std::clamp(low, 0.0, 1.0), std::clamp(1 - fromTop, 0.0, 1.0)};
-}
 
 double SliceRow::metric(SliceMetric m) const
 {
@@ -172,6 +250,12 @@ SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, s
         throw OptionError(QStringLiteral("cross"),
                           QStringLiteral("intersections of %1 features: 1, 2 or 3 are supported").arg(options.cross));
 
+    if (!(options.fdrQ > 0 && options.fdrQ <= 1))
+        throw OptionError(QStringLiteral("fdr_q"),
+                          QStringLiteral("false-discovery rate q = %1: must be in (0, 1], e.g. 0.05").arg(options.fdrQ));
+    if (options.minPositives < 0)
+        throw OptionError(QStringLiteral("min_positives"),
+                          QStringLiteral("minimum positives = %1: must be 0 or more").arg(options.minPositives));
     AuditCache local; // a one-off report: nothing to share
     AuditCache &shared = cache ? *cache : local;
     QStringList names = options.features.isEmpty() ? data.columnNames() : options.features;
@@ -244,20 +328,7 @@ SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, s
         report.slices.insert(report.slices.end(), std::make_move_iterator(combination.begin()),
                              std::make_move_iterator(combination.end()));
 
-    const double overall = report.overall.metric(options.weakMetric);
-    for (std::size_t i = 0; i < report.slices.size(); ++i) {
-        SliceRow &row = report.slices[i];
-        const double value = row.metric(options.weakMetric);
-        row.gap = overall - value;
-        row.weak = std::isfinite(value) && row.gap > options.weakMargin && row.interval(options.weakMetric).high < overall;
-        if (row.weak)
-            report.weak.push_back(i);
-    }
-    std::stable_sort(report.weak.begin(), report.weak.end(), [&](std::size_t a, std::size_t b) {
-        const SliceRow &x = report.slices[a];
-        const SliceRow &y = report.slices[b];
-        return x.gap != y.gap ? x.gap > y.gap : x.n > y.n; // equal gaps: the larger slice first
-    });
+    markWeakSlices(report);
     return report;
 }
 
@@ -272,7 +343,10 @@ QJsonObject SliceReport::toJson() const
                                     {QStringLiteral("value"), slices[i].value()},
                                     {QStringLiteral("n"), qint64(slices[i].n)},
                                     {enumName(options.weakMetric), reportJsonNumber(slices[i].metric(options.weakMetric))},
-                                    {QStringLiteral("gap"), reportJsonNumber(slices[i].gap)}});
+                                    {QStringLiteral("gap"), reportJsonNumber(slices[i].gap)},
+                                    {QStringLiteral("gap_low"), reportJsonNumber(slices[i].gapLow)},
+                                    {QStringLiteral("p"), reportJsonNumber(slices[i].p)},
+                                    {QStringLiteral("q"), reportJsonNumber(slices[i].q)}});
     return QJsonObject{
         {QStringLiteral("source"), source},
         {QStringLiteral("model"), modelId},
@@ -283,7 +357,11 @@ QJsonObject SliceReport::toJson() const
                      {QStringLiteral("min_size"), options.minSize},
                      {QStringLiteral("weak_metric"), enumName(options.weakMetric)},
                      {QStringLiteral("weak_margin"), options.weakMargin},
+                     {QStringLiteral("fdr_q"), options.fdrQ},
+                     {QStringLiteral("min_positives"), options.minPositives},
+                     {QStringLiteral("rank"), enumName(options.rank)},
                      {QStringLiteral("confidence_z"), options.z}}},
+        {QStringLiteral("tested"), qint64(tested)},
         {QStringLiteral("overall"), rowJson(overall)},
         {QStringLiteral("weak_slices"), weakRows},
         {QStringLiteral("slices"), rows},
@@ -295,7 +373,7 @@ QByteArray SliceReport::toCsv() const
     QStringList lines;
     lines << QStringLiteral("feature,value,n,label_pos,pred_pos,precision,recall,f1,accuracy,fpr,fnr,"
                             "precision_low,precision_high,recall_low,recall_high,accuracy_low,accuracy_high,"
-                            "f1_low,f1_high,tp,fp,tn,fn,weak,gap");
+                            "f1_low,f1_high,tp,fp,tn,fn,weak,gap,gap_low,p,q,test");
     const auto line = [](const SliceRow &r) {
         return QStringList{csvQuoted(r.feature()),
                            csvQuoted(r.value()),
@@ -321,12 +399,23 @@ QByteArray SliceReport::toCsv() const
                            QString::number(r.tn),
                            QString::number(r.fn),
                            r.weak ? QStringLiteral("1") : QStringLiteral("0"),
-                           csvNumber(r.gap)}
+                           csvNumber(r.gap),
+                           csvNumber(r.gapLow),
+                           csvNumber(r.p),
+                           csvNumber(r.q),
+                           QString::fromLatin1(Stats::testName(r.test))}
             .join(QLatin1Char(','));
     };
     for (const SliceRow &row : slices)
         lines << line(row);
     return (lines.join(QLatin1Char('\n')) + QLatin1Char('\n')).toUtf8();
+}
+
+static QString pText(double p)
+{
+    if (!std::isfinite(p))
+        return QStringLiteral("n/a");
+    return p < 1e-4 ? QString::number(p, 'e', 1) : QString::number(p, 'f', 4);
 }
 
 QString SliceReport::toText() const
@@ -348,17 +437,21 @@ QString SliceReport::toText() const
                      .arg(row.n)
                      .arg(fmt(row.precision), fmt(row.recall), fmt(row.f1));
     }
-    if (!weak.empty()) {
-        lines << QString()
-              << QStringLiteral("Weak slices (%1 more than %2 below overall, interval below it too):")
-                     .arg(enumName(options.weakMetric))
-                     .arg(options.weakMargin);
-        for (std::size_t i : weak)
-            lines << QStringLiteral("  %1 = %2: n=%3, %4=%5, gap %6")
-                         .arg(slices[i].feature(), slices[i].value())
-                         .arg(slices[i].n)
-                         .arg(enumName(options.weakMetric), fmt(slices[i].metric(options.weakMetric)), fmt(slices[i].gap));
-    }
+    lines << QString()
+          << QStringLiteral("Weak slices: %1 of %2 tested (%3 more than %4 below overall and different from the rest at "
+                            "q <= %5; slices with fewer than %6 label positives are not tested):")
+                 .arg(weak.size())
+                 .arg(tested)
+                 .arg(enumName(options.weakMetric))
+                 .arg(options.weakMargin)
+                 .arg(options.fdrQ)
+                 .arg(options.minPositives);
+    for (std::size_t i : weak)
+        lines << QStringLiteral("  %1 = %2: n=%3, %4=%5, gap %6 (at least %7), p=%8, q=%9")
+                     .arg(slices[i].feature(), slices[i].value())
+                     .arg(slices[i].n)
+                     .arg(enumName(options.weakMetric), fmt(slices[i].metric(options.weakMetric)), fmt(slices[i].gap),
+                          fmt(slices[i].gapLow), pText(slices[i].p), pText(slices[i].q));
     return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -9,6 +10,7 @@
 
 #include "enumnames.h"
 #include "scoreddata.h"
+#include "significance.h"
 
 namespace Audit {
 
@@ -24,16 +26,18 @@ struct EnumNames<SliceMetric>
                                                                                 {SliceMetric::Accuracy, "accuracy"}}};
 };
 
-struct Interval
-{
-    double low = 0;
-    double high = 0;
-};
+using Stats::Interval;
+using Stats::wilsonInterval;
 
-// Wilson score interval for `successes` of `n` at normal quantile z. NaN bounds when n = 0.
-// Ensures: 0 <= low <= high <= 1; low is exactly 0 when successes = 0, high exactly 1 when
-//          successes = n.
-Interval wilsonInterval(std::int64_t successes, std::int64_t n, double z);
+// How the weak slices are ordered: by the lower 95% bound of the gap (how far below overall
+// the slice is at least, given its size), or by the raw gap.
+enum class SliceRank { Evidence, Gap };
+template <>
+struct EnumNames<SliceRank>
+{
+    static constexpr std::array<std::pair<SliceRank, const char *>, 2> table{
+        {{SliceRank::Evidence, "evidence"}, {SliceRank::Gap, "gap"}}};
+};
 
 struct SliceOptions
 {
@@ -43,7 +47,10 @@ struct SliceOptions
     int minSize = 30; // intersections smaller than this are left out
     SliceMetric weakMetric = SliceMetric::F1;
     double weakMargin = 0.05; // a weak slice is at least this far below the overall value...
-    double z = 1.959963984540054; // ...and its interval lies below it too (95%)
+    double fdrQ = 0.05; // ...and differs from the rest of the data at this false-discovery rate
+    int minPositives = 10; // label positives (and predicted positives for precision) before a slice is tested
+    SliceRank rank = SliceRank::Evidence;
+    double z = 1.959963984540054; // the intervals' normal quantile (95%)
 };
 
 struct SliceRow
@@ -67,6 +74,13 @@ struct SliceRow
     Interval f1Ci;
     bool weak = false;
     double gap = 0; // overall value of the weak metric minus this slice's
+    double gapLow = 0; // overall minus the upper bound of the slice's interval: the gap at least
+    // The weak metric of this slice against the rest of the data (two-sided), and its
+    // Benjamini–Hochberg q over every slice tested. NaN when not tested: `untested` says why.
+    double p = std::numeric_limits<double>::quiet_NaN();
+    double q = std::numeric_limits<double>::quiet_NaN();
+    Stats::Test test = Stats::Test::None;
+    QString untested; // "4 label positives (minimum 10)"; empty when tested
 
     std::int64_t labelPositives() const { return tp + fn; }
     std::int64_t predictedPositives() const { return tp + fp; }
@@ -83,7 +97,8 @@ struct SliceReport
     SliceOptions options;
     SliceRow overall;
     std::vector<SliceRow> slices; // features in the order given, values in code order; then pairs, triples
-    std::vector<std::size_t> weak; // indices into slices, largest gap first
+    std::vector<std::size_t> weak; // indices into slices, in options.rank order
+    std::size_t tested = 0; // slices with a p-value: the family the FDR is controlled over
     double threshold = 0.5;
     QString source;
     QString modelId;

@@ -30,6 +30,10 @@ BiasOptions resolveBiasOptions(const BiasRequest &request, const Schema *schema)
 {
     BiasOptions options;
     options.tau = request.tau;
+    options.verdicts = request.verdicts;
+    options.minGroupSize = request.minGroupSize;
+    options.minEvents = request.minEvents;
+    options.alpha = request.alpha;
     options.attributes = request.attributes;
     if (schema) {
         for (const ProtectedAttribute &p : schema->protectedAttributes()) {

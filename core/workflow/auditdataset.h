@@ -22,6 +22,10 @@ struct BiasRequest
     std::map<QString, QString> references; // attribute -> reference group; added to the schema's
     std::optional<ReferenceMethod> method; // nullopt: predefined when every attribute has a reference, else majority
     double tau = 0.8;
+    VerdictMode verdicts = VerdictMode::Evidence;
+    int minGroupSize = BiasOptions().minGroupSize;
+    int minEvents = BiasOptions().minEvents;
+    double alpha = BiasOptions().alpha;
 };
 
 // The one rule both front ends use for bias options. Attributes: the request's, else the

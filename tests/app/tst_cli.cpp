@@ -152,9 +152,23 @@ void TestCli::audit_slicesAndBiasOnCensus()
     QVERIFY(intersections > 100);
     const QJsonArray weak = slices.value(QStringLiteral("weak_slices")).toArray();
     QVERIFY(!weak.isEmpty());
-    for (qsizetype i = 1; i < weak.size(); ++i)
-        QVERIFY(weak[i - 1].toObject().value(QStringLiteral("gap")).toDouble()
-                >= weak[i].toObject().value(QStringLiteral("gap")).toDouble());
+    // Ranked by evidence: the lower bound of the gap, largest first; every one tested and
+    // significant after the FDR correction, with its label positives at the minimum or above.
+    for (qsizetype i = 0; i < weak.size(); ++i) {
+        const QJsonObject w = weak[i].toObject();
+        QVERIFY(w.value(QStringLiteral("q")).toDouble() <= 0.05);
+        QVERIFY(w.value(QStringLiteral("p")).toDouble() <= w.value(QStringLiteral("q")).toDouble());
+        if (i > 0)
+            QVERIFY(weak[i - 1].toObject().value(QStringLiteral("gap_low")).toDouble()
+                    >= w.value(QStringLiteral("gap_low")).toDouble());
+    }
+    for (const QJsonValue &v : slices.value(QStringLiteral("slices")).toArray()) {
+        const QJsonObject row = v.toObject();
+        if (row.value(QStringLiteral("label_pos")).toInteger() < 10) {
+            QVERIFY(row.value(QStringLiteral("p")).isNull());
+            QVERIFY(!row.value(QStringLiteral("weak")).toBool());
+        }
+    }
     QVERIFY(TestUtil::readFile(path(QStringLiteral("slices.csv")))
                 .startsWith("feature,value,n,label_pos,pred_pos,precision,recall,f1,accuracy,fpr,fnr,"));
     const QString text = QString::fromUtf8(TestUtil::readFile(path(QStringLiteral("slice_output.txt"))));
@@ -511,7 +525,8 @@ void TestCli::bias_refRepeatedOrCommaSeparated()
     QFETCH(QStringList, refs);
     const Result r = run(QStringList{QStringLiteral("bias"), QStringLiteral("--scores"), QStringLiteral("scored_ref.csv"),
                                      QStringLiteral("--threshold"), QStringLiteral("0.5"), QStringLiteral("--attributes"),
-                                     QStringLiteral("race,sex,age_cat"), QStringLiteral("--json")}
+                                     QStringLiteral("race,sex,age_cat"), QStringLiteral("--verdicts"), QStringLiteral("aequitas"),
+                                     QStringLiteral("--json")}
                          + refs);
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const QJsonObject json = QJsonDocument::fromJson(r.out.toUtf8()).object();

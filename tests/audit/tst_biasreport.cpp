@@ -26,6 +26,7 @@ private:
     static BiasReport predefined()
     {
         BiasOptions options;
+        options.verdicts = VerdictMode::Aequitas; // a hand-sized fixture: Aequitas's plain verdicts
         options.attributes = {QStringLiteral("g")};
         options.references = {{QStringLiteral("g"), QStringLiteral("A")}};
         return computeBias(auditFixture(), options);
@@ -125,6 +126,7 @@ void TestBiasReport::disparities_predefinedReference()
 void TestBiasReport::disparities_zeroReferenceCapsAtTenAndZeroOverZeroIsNaN()
 {
     BiasOptions options;
+    options.verdicts = VerdictMode::Aequitas; // a hand-sized fixture: Aequitas's plain verdicts
     options.attributes = {QStringLiteral("g")};
     options.references = {{QStringLiteral("g"), QStringLiteral("B")}}; // B: fpr 0, fdr 0
     const BiasReport r = computeBias(auditFixture(), options);
@@ -136,6 +138,7 @@ void TestBiasReport::disparities_zeroReferenceCapsAtTenAndZeroOverZeroIsNaN()
 void TestBiasReport::majorityReference_isLargestGroup()
 {
     BiasOptions options;
+    options.verdicts = VerdictMode::Aequitas; // a hand-sized fixture: Aequitas's plain verdicts
     options.attributes = {QStringLiteral("g")};
     options.method = ReferenceMethod::Majority;
     const BiasReport r = computeBias(auditFixture(), options);
@@ -146,6 +149,7 @@ void TestBiasReport::majorityReference_isLargestGroup()
 void TestBiasReport::minMetricReference_isSmallestValuePerMetric()
 {
     BiasOptions options;
+    options.verdicts = VerdictMode::Aequitas; // a hand-sized fixture: Aequitas's plain verdicts
     options.attributes = {QStringLiteral("g")};
     options.method = ReferenceMethod::MinMetric;
     const BiasReport r = computeBias(auditFixture(), options);
@@ -185,6 +189,7 @@ void TestBiasReport::parities_andRollUps()
 
     // A looser tau lets B's 0.75 TPR pass.
     BiasOptions loose;
+    loose.verdicts = VerdictMode::Aequitas; // a hand-sized fixture: Aequitas's plain verdicts
     loose.attributes = {QStringLiteral("g")};
     loose.references = {{QStringLiteral("g"), QStringLiteral("A")}};
     loose.tau = 0.7;
@@ -194,6 +199,7 @@ void TestBiasReport::parities_andRollUps()
 void TestBiasReport::verdicts_attributeAndOverall()
 {
     BiasOptions options;
+    options.verdicts = VerdictMode::Aequitas; // a hand-sized fixture: Aequitas's plain verdicts
     options.attributes = {QStringLiteral("g"), QStringLiteral("x")};
     options.references = {{QStringLiteral("g"), QStringLiteral("A")}};
     options.method = ReferenceMethod::Predefined;
@@ -266,6 +272,7 @@ void TestBiasReport::outputs_sameNumbersInJsonCsvAndNoNanInText()
     add(2, 0, 0);
     data.columns = {g};
     BiasOptions options;
+    options.verdicts = VerdictMode::Aequitas; // a hand-sized fixture: Aequitas's plain verdicts
     options.attributes = {QStringLiteral("g")};
     options.references = {{QStringLiteral("g"), QStringLiteral("R")}};
     const BiasReport r = computeBias(data, options);
@@ -281,7 +288,10 @@ void TestBiasReport::outputs_sameNumbersInJsonCsvAndNoNanInText()
     for (int row = 0; row < 3; ++row) {
         const QJsonObject json = groups[row].toObject();
         for (BiasMetric m : kBiasMetrics) {
-            for (const QString &key : {biasMetricName(m), biasMetricName(m) + QStringLiteral("_disparity")}) {
+            const QString name = biasMetricName(m);
+            for (const QString &key : {name, name + QStringLiteral("_disparity"), name + QStringLiteral("_disparity_low"),
+                                       name + QStringLiteral("_disparity_high"), name + QStringLiteral("_significance"),
+                                       name + QStringLiteral("_q")}) {
                 const QByteArray csv = cell(row, key);
                 QCOMPARE(json.value(key).isNull(), csv.isEmpty());
                 if (!csv.isEmpty())
@@ -291,7 +301,10 @@ void TestBiasReport::outputs_sameNumbersInJsonCsvAndNoNanInText()
     }
     const QString text = r.toText();
     QVERIFY2(!text.contains(QStringLiteral("nan")), qPrintable(text));
-    QVERIFY2(text.contains(QStringLiteral("Z: n=2, ppr disparity 0.000, fpr disparity 0.000, fnr disparity n/a")),
+    // Z's 0 of the 2 positive predictions the two groups share: binomial p = 2 * 0.5^2 = 0.5;
+    // every metric of these 10-row groups is under the 10 rows to rate, so no q.
+    QVERIFY2(text.contains(QStringLiteral("Z: n=2, ppr disparity 0.000 p=0.5000 q=n/a, fpr disparity 0.000 p=1.0000 q=n/a, "
+                                          "fnr disparity n/a")),
              qPrintable(text));
 }
 
@@ -318,6 +331,7 @@ void TestBiasReport::badInput_namesTheProblem()
     QFETCH(double, tau);
     QFETCH(QString, messagePart);
     BiasOptions options;
+    options.verdicts = VerdictMode::Aequitas; // a hand-sized fixture: Aequitas's plain verdicts
     options.attributes = attributes;
     if (!reference.isEmpty())
         options.references[QStringLiteral("g")] = reference;
@@ -335,6 +349,7 @@ void TestBiasReport::badInput_namesTheProblem()
     for (std::int32_t &code : one.columns[0].codes)
         code = code < 0 ? -1 : 0;
     BiasOptions single;
+    single.verdicts = VerdictMode::Aequitas; // a hand-sized fixture: Aequitas's plain verdicts
     single.attributes = {QStringLiteral("g")};
     single.method = ReferenceMethod::Majority;
     QVERIFY_THROWS_EXCEPTION(SchemaError, computeBias(one, single));

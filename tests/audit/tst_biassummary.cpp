@@ -21,6 +21,7 @@ private:
     static BiasReport report(ReferenceMethod method = ReferenceMethod::Predefined)
     {
         BiasOptions options;
+        options.verdicts = VerdictMode::Aequitas; // a hand-sized fixture: Aequitas's plain verdicts
         options.attributes = {QStringLiteral("g")};
         if (method != ReferenceMethod::Predefined)
             options.attributes << QStringLiteral("x"); // binned numbers: no predefined reference

@@ -8,6 +8,7 @@
 #include "auditfixture.h"
 #include "csvreader.h"
 #include "groupedcolumn.h"
+#include "permutationcheck.h"
 #include "rng.h"
 #include "schemaerror.h"
 #include "slicecounts.h"
@@ -43,13 +44,15 @@ private Q_SLOTS:
     void numericBins_edgesInFullWithoutExponent();
     void intersections_respectMinSizeAndSum();
     void triples_whenAskedFor();
-    void weakSlices_needGapAndInterval();
+    void weakSlices_needGapFdrAndEvidence();
+    void weakSlices_rankedByEvidenceOrGap();
     void outputs_csvColumnsAndText();
     void badOptions_throw();
     void manyCategories_countedSparselyAndRight();
     void tooManySlices_refusedBeforeAnyIsMade();
     void groupingCache_sameReportAtEveryThreshold();
     void numericBins_sameEdgesAsAFullSort();
+    void permutation_falseDiscoveriesNearNominal();
 };
 
 void TestSliceReport::wilsonInterval_matchesKnownValues()
@@ -314,7 +317,7 @@ void TestSliceReport::triples_whenAskedFor()
     QCOMPARE(find(r, QStringLiteral("g & x & h"), QStringLiteral("A & [10, 20) & A")).n, std::int64_t(3));
 }
 
-void TestSliceReport::weakSlices_needGapAndInterval()
+void TestSliceReport::weakSlices_needGapFdrAndEvidence()
 {
     // "good": 400 rows, F1 0.8. "bad": 100 rows, 20 of 50 positives found, F1 0.571 (its
     // interval tops out at 0.700). "tiny": 2 rows, its one positive missed, F1 0 but an
@@ -338,18 +341,88 @@ void TestSliceReport::weakSlices_needGapAndInterval()
     const SliceReport r = computeSlices(data, SliceOptions());
     const SliceRow &bad = find(r, QStringLiteral("group"), QStringLiteral("bad"));
     const SliceRow &tiny = find(r, QStringLiteral("group"), QStringLiteral("tiny"));
+    const SliceRow &good = find(r, QStringLiteral("group"), QStringLiteral("good"));
     QVERIFY(bad.weak);
     QVERIFY(!tiny.weak);
-    QVERIFY(tiny.gap > bad.gap); // worse on paper, but the interval reaches the overall F1
-    QVERIFY(!find(r, QStringLiteral("group"), QStringLiteral("good")).weak);
+    QVERIFY(tiny.gap > bad.gap); // worse on paper, but one positive is no evidence
+    QVERIFY(!good.weak);
     QCOMPARE(r.weak.size(), std::size_t(1));
     QCOMPARE(r.slices[r.weak[0]].value(), QStringLiteral("bad"));
     QCOMPARE(bad.gap, r.overall.f1 - bad.f1);
+    QCOMPARE(bad.gapLow, r.overall.f1 - bad.f1Ci.high);
+    // tiny has 1 label positive (minimum 10): not tested, and out of the FDR family.
+    QVERIFY(std::isnan(tiny.p) && std::isnan(tiny.q));
+    QCOMPARE(tiny.untested, QStringLiteral("1 label positives (minimum 10)"));
+    QCOMPARE(r.tested, std::size_t(2));
+    // F1 is tested as J = tp / (tp + fp + fn) against the rest of the rows (F1 = 2J / (1 + J)):
+    // bad 20 / (20 + 0 + 30); the rest (good + tiny) 160 / (160 + 40 + 41). 291 rows: Fisher.
+    const Stats::TestResult badTest = Stats::compareProportions(20, 50, 160, 241);
+    QCOMPARE(bad.test, Stats::Test::Fisher);
+    QCOMPARE(bad.p, badTest.p);
+    // good 160 / 240 against bad + tiny 20 / 51.
+    QCOMPARE(good.p, Stats::compareProportions(160, 240, 20, 51).p);
+    // BH over the two tests: the larger p keeps its value, the smaller is doubled (capped).
+    QCOMPARE(std::max(bad.q, good.q), std::max(bad.p, good.p));
+    QCOMPARE(std::min(bad.q, good.q), std::min(std::min(bad.p, good.p) * 2, std::max(bad.p, good.p)));
+    QVERIFY(bad.q < 0.05);
+
+    // A q threshold nothing meets: nothing is weak, whatever the gap.
+    SliceOptions strict;
+    strict.fdrQ = bad.q / 2;
+    QVERIFY(computeSlices(data, strict).weak.empty());
+    // No minimum: tiny is tested too, yet not weak (Fisher on 1 row).
+    SliceOptions anything;
+    anything.minPositives = 0;
+    const SliceReport all = computeSlices(data, anything);
+    QCOMPARE(all.tested, std::size_t(3));
+    QVERIFY(!find(all, QStringLiteral("group"), QStringLiteral("tiny")).weak);
+    QVERIFY(find(all, QStringLiteral("group"), QStringLiteral("tiny")).p > 0.3);
 
     SliceOptions byRecall;
     byRecall.weakMetric = SliceMetric::Recall;
     byRecall.weakMargin = 0.9; // nothing is that far below
     QVERIFY(computeSlices(data, byRecall).weak.empty());
+    SliceOptions bad0 = SliceOptions();
+    bad0.fdrQ = 0;
+    QVERIFY_THROWS_EXCEPTION(OptionError, computeSlices(data, bad0));
+    bad0.fdrQ = 0.05;
+    bad0.minPositives = -1;
+    QVERIFY_THROWS_EXCEPTION(OptionError, computeSlices(data, bad0));
+}
+
+// Evidence ranking: a big slice moderately below overall outranks a small one further below
+// whose interval is wide; gap ranking puts the small one first.
+void TestSliceReport::weakSlices_rankedByEvidenceOrGap()
+{
+    ScoredData data;
+    DataColumn group;
+    group.spec.name = QStringLiteral("group");
+    group.categories = {"rest", "big", "small"};
+    const auto add = [&](int code, int label, int prediction, int times) {
+        for (int i = 0; i < times; ++i) {
+            group.codes.push_back(code);
+            data.labels.push_back(std::int8_t(label));
+            data.scores.push_back(prediction);
+        }
+    };
+    // Overall F1 0.839. big: F1 0.706, gap 0.133, at least 0.116 (Wilson on J = 1200 / 2200).
+    // small: F1 0.560, gap 0.279, but only at least 0.079 (J = 7 / 18).
+    add(0, 1, 1, 3000), add(0, 0, 0, 3000), add(0, 1, 0, 300), add(0, 0, 1, 300);
+    add(1, 1, 1, 1200), add(1, 0, 0, 1200), add(1, 1, 0, 500), add(1, 0, 1, 500);
+    add(2, 1, 1, 7), add(2, 0, 0, 12), add(2, 1, 0, 5), add(2, 0, 1, 6);
+    data.columns = {group};
+    const SliceReport evidence = computeSlices(data, SliceOptions());
+    QCOMPARE(evidence.weak.size(), std::size_t(2));
+    const SliceRow &big = find(evidence, QStringLiteral("group"), QStringLiteral("big"));
+    const SliceRow &small = find(evidence, QStringLiteral("group"), QStringLiteral("small"));
+    QVERIFY(small.gap > big.gap && big.gapLow > small.gapLow);
+    QCOMPARE(evidence.slices[evidence.weak[0]].value(), QStringLiteral("big"));
+    SliceOptions byGap;
+    byGap.rank = SliceRank::Gap;
+    const SliceReport gap = computeSlices(data, byGap);
+    QCOMPARE(gap.slices[gap.weak[0]].value(), QStringLiteral("small"));
+    QCOMPARE(gap.toJson().value(QStringLiteral("options")).toObject().value(QStringLiteral("rank")).toString(),
+             QStringLiteral("gap"));
 }
 
 void TestSliceReport::outputs_csvColumnsAndText()
@@ -361,6 +434,7 @@ void TestSliceReport::outputs_csvColumnsAndText()
     QVERIFY(lines[0].startsWith("feature,value,n,label_pos,pred_pos,precision,recall,f1,accuracy,fpr,fnr,precision_low,"
                                 "precision_high,recall_low,recall_high,accuracy_low,accuracy_high"));
     QCOMPARE(qsizetype(r.slices.size()), lines.size() - 2);
+    QVERIFY(lines[0].endsWith(",tp,fp,tn,fn,weak,gap,gap_low,p,q,test"));
     QVERIFY(r.toCsv().contains("\ng & x,\"A & [10, 20)\",3,"));
     const QJsonObject json = r.toJson();
     QCOMPARE(json.value(QStringLiteral("slices")).toArray().size(), qsizetype(r.slices.size()));
@@ -551,3 +625,37 @@ void TestSliceReport::numericBins_sameEdgesAsAFullSort()
 }
 
 #include "tst_slicereport.moc"
+
+// The permutation experiment of docs/metrics.md: (label, score) pairs shuffled across the real
+// census rows, so no slice differs from the rest; the finder run 100 times with fixed seeds.
+// With no margin the verdict rests on the FDR correction alone: the share of runs with any
+// weak slice must stay near the nominal 5% (BH under the global null controls the chance of
+// any discovery at q), while the raw p-values find something in nearly every run.
+void TestSliceReport::permutation_falseDiscoveriesNearNominal()
+{
+    const LoadReport loaded = CsvReader::read(TestUtil::censusRaw(), Schema::fromYamlFile(TestUtil::censusSchema()));
+    ScoredData data;
+    data.columns = loaded.data.columns;
+    data.labels = loaded.data.labels;
+    Rng rng(11);
+    for (std::size_t r = 0; r < data.labels.size(); ++r)
+        data.scores.push_back(std::clamp(0.45 * data.labels[r] + double(rng.index(1000)) / 1800.0, 0.0, 1.0));
+    data.threshold = 0.5;
+    SliceOptions options;
+    options.weakMargin = 0;
+    const PermutationCheck check = permutationCheck(data, options, 100, 1000);
+    qInfo("permutation: %d of %d runs with a false discovery (raw p: %d), %.0f slices tested a run, %.1f raw "
+          "discoveries a run",
+          check.runsWithDiscovery, check.runs, check.runsWithRawDiscovery, check.meanTested, check.meanRawDiscoveries);
+    QCOMPARE(check.runs, 100);
+    QVERIFY(check.meanTested > 500);
+    // At 5% nominal, 100 runs: P(Bin(100, 0.05) >= 11) < 1%; the seeds are fixed, so this is
+    // the same number every time, and a finder without the correction fails it by far.
+    QVERIFY2(check.runsWithDiscovery <= 10, qPrintable(QString::number(check.runsWithDiscovery)));
+    QVERIFY2(check.runsWithRawDiscovery >= 80, qPrintable(QString::number(check.runsWithRawDiscovery)));
+    // Deterministic.
+    const PermutationCheck again = permutationCheck(data, options, 5, 1000);
+    const PermutationCheck first = permutationCheck(data, options, 5, 1000);
+    QCOMPARE(again.runsWithDiscovery, first.runsWithDiscovery);
+    QCOMPARE(again.meanRawDiscoveries, first.meanRawDiscoveries);
+}

@@ -1,5 +1,7 @@
 #include <QtTest>
 
+#include <cmath>
+
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -224,6 +226,7 @@ void TestModelCard::report_wordsEveryFailedParity()
 {
     using namespace Audit;
     BiasOptions bias;
+    bias.verdicts = VerdictMode::Aequitas; // a hand-sized fixture: Aequitas's plain verdicts
     bias.attributes = {QStringLiteral("g")};
     bias.references = {{QStringLiteral("g"), QStringLiteral("A")}};
     const AuditResults results = runAudit(auditFixture(), SliceOptions{}, bias);
@@ -232,13 +235,26 @@ void TestModelCard::report_wordsEveryFailedParity()
     QCOMPARE(summary[2].group, QStringLiteral("D"));
     QCOMPARE(summary[2].size, 2);
     const QStringList d = summary[2].sentences();
-    // Core's words (biassummary), the numbers from the report: D's PPR 2/8, A's 3/8.
-    QVERIFY2(d.contains(QStringLiteral("D receives 0.667× as large a share of the positive predictions as A (PPR 0.250 vs "
-                                       "0.375) — Statistical Parity fails (parity needs 0.80–1.25).")),
-             qPrintable(d.join(QLatin1Char('\n'))));
-    QVERIFY2(d.contains(QStringLiteral("D is predicted positive 2.000× as often as A (PPrev 1.000 vs 0.500) — Impact Parity "
-                                       "fails (parity needs 0.80–1.25).")),
-             qPrintable(d.join(QLatin1Char('\n'))));
+    // Core's words (biassummary), the numbers from the report: D's PPR 2/8, A's 3/8. The
+    // intervals are Katz's log method, recomputed here: PPR is a ratio of the counts 2 and 3,
+    // se = sqrt(1/2 + 1/3); PPrev is 2/2 over 3/6, se = sqrt(1/2 - 1/2 + 1/3 - 1/6).
+    const auto katz = [](double ratio, double se) {
+        const double z = 1.959963984540054;
+        return QStringLiteral("95% CI %1–%2").arg(ratio * std::exp(-z * se), 0, 'f', 3).arg(ratio * std::exp(z * se), 0, 'f', 3);
+    };
+    // The p values: binom.test(2, 5) in R is 1; Fisher's test of 2/2 against 3/6 sums the
+    // hypergeometric probabilities no larger than the observed 10/28: (10 + 3) / 28.
+    const QString ppr = QStringLiteral(
+                            "D receives 0.667× as large a share of the positive predictions as A (PPR 0.250 vs 0.375); %1, "
+                            "p = 1.0000 — Statistical Parity fails (parity needs 0.80–1.25).")
+                            .arg(katz(2.0 / 3.0, std::sqrt(1.0 / 2 + 1.0 / 3)));
+    QVERIFY2(d.contains(ppr), qPrintable(ppr + QStringLiteral("\nnot in\n") + d.join(QLatin1Char('\n'))));
+    const QString pprev = QStringLiteral(
+                              "D is predicted positive 2.000× as often as A (PPrev 1.000 vs 0.500); %1, p = %2 — Impact "
+                              "Parity fails (parity needs 0.80–1.25).")
+                              .arg(katz(2.0, std::sqrt(1.0 / 3 - 1.0 / 6)))
+                              .arg(13.0 / 28.0, 0, 'f', 4);
+    QVERIFY2(d.contains(pprev), qPrintable(pprev + QStringLiteral("\nnot in\n") + d.join(QLatin1Char('\n'))));
     // D has no positive labels: its TPR is 0/0, so TPR Parity cannot be judged.
     QVERIFY2(d.last().startsWith(QStringLiteral("D: ")) && d.last().contains(QStringLiteral("TPR"))
                  && d.last().endsWith(QStringLiteral("parity cannot be judged (a rate of 0/0 in the group or its reference).")),
@@ -251,8 +267,7 @@ void TestModelCard::report_wordsEveryFailedParity()
     const QString html = QString::fromUtf8(AuditReport::toHtml(facts, results, CardRenderer::charts(results)));
     QVERIFY(html.contains(QStringLiteral("none: a scored CSV")));
     QVERIFY(html.contains(QStringLiteral("<b>0.5000</b>: positive when score")));
-    QVERIFY(html.contains(QStringLiteral("<li>D is predicted positive 2.000× as often as A (PPrev 1.000 vs 0.500) — Impact "
-                                         "Parity fails (parity needs 0.80–1.25).</li>")));
+    QVERIFY(html.contains(QStringLiteral("<li>%1</li>").arg(pprev)));
     QVERIFY(!html.contains(QStringLiteral("<h2>Version diff</h2>")));
 }
 
@@ -260,6 +275,7 @@ void TestModelCard::report_failedPdfWriteLeavesNoHtml()
 {
     using namespace Audit;
     BiasOptions bias;
+    bias.verdicts = VerdictMode::Aequitas; // a hand-sized fixture: Aequitas's plain verdicts
     bias.attributes = {QStringLiteral("g")};
     bias.references = {{QStringLiteral("g"), QStringLiteral("A")}};
     const AuditResults results = runAudit(auditFixture(), SliceOptions{}, bias);

@@ -24,6 +24,7 @@ private:
         ScoredData data = auditFixture();
         data.columns[0].categories[0] = firstGroup.toStdString();
         BiasOptions options;
+        options.verdicts = VerdictMode::Aequitas; // a hand-sized fixture: Aequitas's plain verdicts
         options.attributes = {QStringLiteral("g")};
         options.references = {{QStringLiteral("g"), firstGroup}};
         return std::make_shared<const BiasReport>(computeBias(data, options));

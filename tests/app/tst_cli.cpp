@@ -646,6 +646,44 @@ void TestCli::badInput_exitsTwoWithMessage_data()
                                                           QStringLiteral("salery")}
                                            << "feature to slice \"salery\" is not a column (columns: age, workclass"
                                            << "";
+    // The statistical options: each names its flag, and the small reference suggests another.
+    const QStringList slices = {QStringLiteral("slices"),
+                                QStringLiteral("--model"),
+                                QStringLiteral("a.bin"),
+                                QStringLiteral("--data"),
+                                QStringLiteral("data/raw/census.csv"),
+                                QStringLiteral("--out"),
+                                QStringLiteral("out7.json")};
+    const QStringList bias = {QStringLiteral("bias"),
+                              QStringLiteral("--model"),
+                              QStringLiteral("a.bin"),
+                              QStringLiteral("--data"),
+                              QStringLiteral("data/raw/census.csv"),
+                              QStringLiteral("--out"),
+                              QStringLiteral("out8.json")};
+    QTest::newRow("fdr q 0") << slices + QStringList{QStringLiteral("--fdr-q"), QStringLiteral("0")}
+                             << "false-discovery rate q = 0: must be in (0, 1], e.g. 0.05 (--fdr-q)"
+                             << "out7.json";
+    QTest::newRow("negative min positives") << slices + QStringList{QStringLiteral("--min-positives"), QStringLiteral("-1")}
+                                            << "minimum positives = -1: must be 0 or more (--min-positives)"
+                                            << "out7.json";
+    QTest::newRow("unknown rank") << slices + QStringList{QStringLiteral("--rank"), QStringLiteral("size")}
+                                  << "--rank: expected evidence or gap, found \"size\""
+                                  << "out7.json";
+    QTest::newRow("unknown verdicts") << bias + QStringList{QStringLiteral("--verdicts"), QStringLiteral("strict")}
+                                      << "--verdicts: expected evidence or aequitas, found \"strict\""
+                                      << "out8.json";
+    QTest::newRow("alpha 2") << bias + QStringList{QStringLiteral("--alpha"), QStringLiteral("2")}
+                             << "significance level alpha = 2: must be in (0, 1], e.g. 0.05 (--alpha)"
+                             << "out8.json";
+    QTest::newRow("negative min group size")
+        << bias + QStringList{QStringLiteral("--min-group-size"), QStringLiteral("-3")} << "must be 0 or more (--min-group-size)"
+        << "out8.json";
+    QTest::newRow("small reference group") << bias
+            + QStringList{QStringLiteral("--ref"), QStringLiteral("race=Other"), QStringLiteral("--min-group-size"),
+                          QStringLiteral("100000")}
+                                           << "reference group \"Other\" of \"race\" has"
+                                           << "out8.json";
     QTest::newRow("bad test size")
         << QStringList{QStringLiteral("split"),   QStringLiteral("--in"),        QStringLiteral("data/raw/census.csv"),
                        QStringLiteral("--train"), QStringLiteral("t1.csv"),      QStringLiteral("--test"),

@@ -1,14 +1,22 @@
 #include <QtTest>
 
 #include <cmath>
+#include <numeric>
 
 #include <QJsonArray>
 
 #include "auditfixture.h"
 #include "biasreport.h"
+#include "metrics.h"
 #include "schemaerror.h"
 
 using namespace Audit;
+
+struct Counts
+{
+    const char *group;
+    int tp, fp, tn, fn;
+};
 
 class TestBiasReport : public QObject
 {
@@ -23,6 +31,54 @@ private:
         }
         qFatal("no group %s", qPrintable(value));
     }
+    // Rows with exactly these confusion counts per group of attribute "g".
+    static ScoredData countsFixture(const std::vector<Counts> &groups)
+    {
+        ScoredData data;
+        DataColumn g;
+        g.spec.name = QStringLiteral("g");
+        for (const Counts &c : groups) {
+            const int code = int(g.categories.size());
+            g.categories.push_back(c.group);
+            const auto add = [&](int n, int label, int predicted) {
+                for (int i = 0; i < n; ++i) {
+                    g.codes.push_back(code);
+                    data.labels.push_back(std::int8_t(label));
+                    data.scores.push_back(predicted ? 0.9 : 0.1);
+                }
+            };
+            add(c.tp, 1, 1);
+            add(c.fp, 0, 1);
+            add(c.tn, 0, 0);
+            add(c.fn, 1, 0);
+        }
+        data.columns = {g};
+        data.source = QStringLiteral("counts");
+        return data;
+    }
+    static BiasOptions evidenceOptions(const QString &reference = QStringLiteral("R"))
+    {
+        BiasOptions options; // the defaults: evidence verdicts, 30 rows, 10 to rate, alpha 0.05
+        options.attributes = {QStringLiteral("g")};
+        options.references = {{QStringLiteral("g"), reference}};
+        return options;
+    }
+    // Fisher's exact test computed independently of core/stats: every 2x2 table with the
+    // observed margins, probabilities from lgamma, summed where no likelier than observed.
+    static double fisherByEnumeration(int a, int n1, int b, int n2)
+    {
+        const int m = a + b;
+        const auto logChoose = [](int n, int k) {
+            return std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0);
+        };
+        const auto prob = [&](int x) { return std::exp(logChoose(n1, x) + logChoose(n2, m - x) - logChoose(n1 + n2, m)); };
+        const double observed = prob(a);
+        double p = 0;
+        for (int x = std::max(0, m - n2); x <= std::min(n1, m); ++x)
+            p += prob(x) <= observed * (1 + 1e-7) ? prob(x) : 0;
+        return std::min(1.0, p);
+    }
+
     static BiasReport predefined()
     {
         BiasOptions options;
@@ -45,6 +101,11 @@ private Q_SLOTS:
     void outputs_sameNumbersInJsonCsvAndNoNanInText();
     void badInput_namesTheProblem_data();
     void badInput_namesTheProblem();
+    void evidence_intervalsAndTestsMatchTheFormulas();
+    void evidence_failNotSignificantAndInsufficient();
+    void evidence_smallGroupsDoNotDecideTheRollUp();
+    void evidence_smallReferenceRefusedNamingAnother();
+    void evidence_aequitasModeKeepsPlainVerdictsAndColumns();
 };
 
 void TestBiasReport::groupCounts_matchHandCount()
@@ -353,6 +414,189 @@ void TestBiasReport::badInput_namesTheProblem()
     single.attributes = {QStringLiteral("g")};
     single.method = ReferenceMethod::Majority;
     QVERIFY_THROWS_EXCEPTION(SchemaError, computeBias(one, single));
+}
+
+// R: the reference, 200 rows. F: a large group whose FPR (60/120) is three times R's (20/120).
+// N: 36 rows whose FPR 4/16 is 1.5x R's, outside the band but well within chance. S: 18 rows.
+static const std::vector<Counts> kEvidenceGroups = {
+    {"R", 60, 20, 100, 20}, {"F", 30, 60, 60, 50}, {"N", 10, 4, 12, 10}, {"S", 1, 6, 6, 5}};
+
+void TestBiasReport::evidence_intervalsAndTestsMatchTheFormulas()
+{
+    const BiasReport r = computeBias(countsFixture(kEvidenceGroups), evidenceOptions());
+    const GroupMetrics &f = group(r, QStringLiteral("F"));
+    const std::size_t fpr = std::size_t(BiasMetric::Fpr);
+    QCOMPARE(f.disparity(BiasMetric::Fpr), 3.0);
+    // Katz's log interval for a ratio of proportions a/n1 over b/n2:
+    // exp(log(ratio) +- z sqrt(1/a - 1/n1 + 1/b - 1/n2)).
+    const double z = 1.959963984540054;
+    const double se = std::sqrt(1.0 / 60 - 1.0 / 120 + 1.0 / 20 - 1.0 / 120);
+    QVERIFY(std::abs(f.disparityCi[fpr].low - 3 * std::exp(-z * se)) < 1e-12);
+    QVERIFY(std::abs(f.disparityCi[fpr].high - 3 * std::exp(z * se)) < 1e-12);
+    // 240 rows to compare: Fisher's exact test (the z test takes over above 1000 rows).
+    QCOMPARE(f.tests[fpr], Stats::Test::Fisher);
+    QVERIFY(std::abs(f.significance[fpr] / fisherByEnumeration(60, 120, 20, 120) - 1) < 1e-9);
+    const GroupMetrics &n = group(r, QStringLiteral("N"));
+    QVERIFY(std::abs(n.significance[fpr] / fisherByEnumeration(4, 16, 20, 120) - 1) < 1e-9);
+    // PPR is F's 90 positive predictions over R's 80 of the same k: a ratio of two counts,
+    // interval exp(log(90/80) +- z sqrt(1/90 + 1/80)), tested by binom.test(90, 170, 0.5).
+    const std::size_t ppr = std::size_t(BiasMetric::Ppr);
+    QCOMPARE(f.disparity(BiasMetric::Ppr), 90.0 / 80);
+    QVERIFY(std::abs(f.disparityCi[ppr].low - 90.0 / 80 * std::exp(-z * std::sqrt(1.0 / 90 + 1.0 / 80))) < 1e-12);
+    QCOMPARE(f.tests[ppr], Stats::Test::Binomial);
+    double binomial = 0; // two-sided: 2 P(X >= 90) for X ~ Bin(170, 1/2), symmetric
+    for (int x = 90; x <= 170; ++x)
+        binomial += std::exp(std::lgamma(171.0) - std::lgamma(x + 1.0) - std::lgamma(171.0 - x) - 170 * std::log(2.0));
+    QVERIFY(std::abs(f.significance[ppr] / std::min(1.0, 2 * binomial) - 1) < 1e-9);
+
+    // q: Benjamini-Hochberg over the 20 tests of F and N (S is too small to test; R is the
+    // reference): q_(i) = min over j >= i of p_(j) * m / j.
+    QCOMPARE(r.tested, std::size_t(20));
+    std::vector<double> p;
+    for (const GroupMetrics *g : {&f, &n})
+        p.insert(p.end(), g->significance.begin(), g->significance.end());
+    std::vector<std::size_t> order(p.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p[a] < p[b]; });
+    std::vector<double> q(p.size());
+    double running = 1;
+    for (std::size_t rank = p.size(); rank-- > 0;) {
+        running = std::min(running, p[order[rank]] * double(p.size()) / double(rank + 1));
+        q[order[rank]] = running;
+    }
+    for (std::size_t i = 0; i < kBiasMetricCount; ++i) {
+        QVERIFY(std::abs(f.qValues[i] - q[i]) < 1e-12);
+        QVERIFY(std::abs(n.qValues[i] - q[kBiasMetricCount + i]) < 1e-12);
+    }
+    // The JSON and CSV state the same numbers under Aequitas's naming.
+    const QJsonObject fJson = r.toJson()[QStringLiteral("groups")][1].toObject();
+    // The JSON states them at the reports' 10 significant digits.
+    QCOMPARE(fJson[QStringLiteral("fpr_disparity_low")].toDouble(), reportNumber(f.disparityCi[fpr].low));
+    QCOMPARE(fJson[QStringLiteral("fpr_significance")].toDouble(), reportNumber(f.significance[fpr]));
+    QCOMPARE(fJson[QStringLiteral("fpr_q")].toDouble(), reportNumber(f.qValues[fpr]));
+    QCOMPARE(fJson[QStringLiteral("fpr_test")].toString(), QStringLiteral("fisher"));
+}
+
+void TestBiasReport::evidence_failNotSignificantAndInsufficient()
+{
+    const BiasReport r = computeBias(countsFixture(kEvidenceGroups), evidenceOptions());
+    const GroupMetrics &f = group(r, QStringLiteral("F"));
+    const GroupMetrics &n = group(r, QStringLiteral("N"));
+    const GroupMetrics &s = group(r, QStringLiteral("S"));
+    QCOMPARE(f.state(Parity::Fpr), VerdictState::Fail);
+    QVERIFY(f.qValues[std::size_t(BiasMetric::Fpr)] < 1e-6);
+    // N's FPR disparity 1.5 is outside [0.8, 1.25], and Aequitas fails it; the evidence says
+    // nothing: p ~ 0.5.
+    QCOMPARE(n.disparity(BiasMetric::Fpr), 1.5);
+    QCOMPARE(n.parity(Parity::Fpr), Verdict(false));
+    QVERIFY(n.qValues[std::size_t(BiasMetric::Fpr)] > 0.05);
+    QCOMPARE(n.state(Parity::Fpr), VerdictState::NotSignificant);
+    QCOMPARE(verdictStateText(n.state(Parity::Fpr)), QStringLiteral("outside band, not significant"));
+    // S has 18 rows: insufficient data on every metric, with the reason, and no test.
+    QCOMPARE(s.insufficient, QStringLiteral("18 rows (minimum 30)"));
+    for (std::size_t p = 0; p < kParityCount; ++p)
+        QCOMPARE(s.states[p], VerdictState::Insufficient);
+    QVERIFY(std::isnan(s.qValues[std::size_t(BiasMetric::Fpr)]));
+    QCOMPARE(s.notes[std::size_t(BiasMetric::Fpr)], QStringLiteral("18 rows (minimum 30)"));
+    // A group big enough with a metric of too few rows to rate: that metric alone.
+    BiasOptions strict = evidenceOptions();
+    strict.minEvents = 17; // N has 16 label negatives (FPR, TNR) and 20 label positives
+    const GroupMetrics &n17 = group(computeBias(countsFixture(kEvidenceGroups), strict), QStringLiteral("N"));
+    QCOMPARE(n17.state(Parity::Fpr), VerdictState::Insufficient);
+    QCOMPARE(n17.notes[std::size_t(BiasMetric::Fpr)], QStringLiteral("16 label negatives (minimum 17)"));
+    QCOMPARE(n17.state(Parity::Tnr), VerdictState::Insufficient);
+    QVERIFY(n17.state(Parity::Tpr) != VerdictState::Insufficient);
+
+    // The outputs say each state in words and in the JSON.
+    const QJsonObject json = r.toJson();
+    const QJsonArray groups = json[QStringLiteral("groups")].toArray();
+    QCOMPARE(groups[1][QStringLiteral("verdict")][QStringLiteral("FPR Parity")].toString(), QStringLiteral("fail"));
+    QCOMPARE(groups[2][QStringLiteral("verdict")][QStringLiteral("FPR Parity")].toString(), QStringLiteral("not_significant"));
+    QCOMPARE(groups[3][QStringLiteral("verdict")][QStringLiteral("FPR Parity")].toString(), QStringLiteral("insufficient_data"));
+    QCOMPARE(groups[3][QStringLiteral("insufficient")].toString(), QStringLiteral("18 rows (minimum 30)"));
+    QCOMPARE(groups[2][QStringLiteral("parity")][QStringLiteral("FPR Parity")].toBool(), false); // Aequitas's, kept
+    const QString text = r.toText();
+    QVERIFY2(text.contains(QStringLiteral("S: n=18"))
+                 && text.contains(QStringLiteral("insufficient data (18 rows (minimum 30))")),
+             qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("outside band, not significant: ")), qPrintable(text));
+    QCOMPARE(r.attributes[0].states[std::size_t(Parity::Fpr)], VerdictState::Fail);
+}
+
+void TestBiasReport::evidence_smallGroupsDoNotDecideTheRollUp()
+{
+    // P equals R exactly; S (18 rows) is far from both. Aequitas fails the attribute on S's
+    // disparities; the evidence verdict passes it, S being insufficient data.
+    const ScoredData data = countsFixture({{"R", 60, 20, 100, 20}, {"P", 60, 20, 100, 20}, {"S", 1, 6, 6, 5}});
+    const BiasReport r = computeBias(data, evidenceOptions());
+    QCOMPARE(r.attributes[0].parities[std::size_t(Parity::Fpr)], Verdict(false));
+    QCOMPARE(r.attributes[0].states[std::size_t(Parity::Fpr)], VerdictState::Pass);
+    QCOMPARE(r.overallStates[std::size_t(Parity::Fpr)], VerdictState::Pass);
+    QCOMPARE(group(r, QStringLiteral("S")).state(Parity::Fpr), VerdictState::Insufficient);
+    // Every group but the reference insufficient: the attribute cannot be judged either.
+    BiasOptions large = evidenceOptions();
+    large.minGroupSize = 201;
+    large.method = ReferenceMethod::MinMetric; // a predefined R would be refused
+    const BiasReport none = computeBias(countsFixture({{"R", 60, 20, 100, 20}, {"S", 1, 6, 6, 5}}), large);
+    QCOMPARE(none.attributes[0].states[std::size_t(Parity::Fpr)], VerdictState::Insufficient);
+    QCOMPARE(none.overallStates[std::size_t(Parity::Fpr)], VerdictState::Insufficient);
+}
+
+void TestBiasReport::evidence_smallReferenceRefusedNamingAnother()
+{
+    const ScoredData data = countsFixture(kEvidenceGroups);
+    try {
+        computeBias(data, evidenceOptions(QStringLiteral("S")));
+        QFAIL("an 18-row reference was accepted");
+    } catch (const OptionError &e) {
+        QCOMPARE(e.field(), QStringLiteral("reference"));
+        QVERIFY2(e.message().contains(QStringLiteral("reference group \"S\" of \"g\" has 18 rows, fewer than the 30"))
+                     && e.message().contains(QStringLiteral("g=R (200 rows)")),
+                 e.what());
+    }
+    // Majority with every group small, and the plain verdicts that accept S.
+    BiasOptions majority = evidenceOptions();
+    majority.method = ReferenceMethod::Majority;
+    majority.minGroupSize = 1000;
+    QVERIFY_THROWS_EXCEPTION(OptionError, computeBias(data, majority));
+    BiasOptions plain = evidenceOptions(QStringLiteral("S"));
+    plain.verdicts = VerdictMode::Aequitas;
+    QCOMPARE(computeBias(data, plain).attributes[0].reference, QStringLiteral("S"));
+    // min_metric takes the smallest metric among the groups large enough to judge: N's FNR
+    // 10/20 is the smallest but for S's 5/6, which is too small to be a reference.
+    BiasOptions minMetric = evidenceOptions();
+    minMetric.method = ReferenceMethod::MinMetric;
+    const BiasReport r = computeBias(data, minMetric);
+    QCOMPARE(group(r, QStringLiteral("F")).references[std::size_t(BiasMetric::Fpr)], QStringLiteral("R"));
+    QCOMPARE(group(r, QStringLiteral("F")).references[std::size_t(BiasMetric::Tpr)], QStringLiteral("F"));
+}
+
+void TestBiasReport::evidence_aequitasModeKeepsPlainVerdictsAndColumns()
+{
+    const ScoredData data = countsFixture(kEvidenceGroups);
+    BiasOptions plain = evidenceOptions();
+    plain.verdicts = VerdictMode::Aequitas;
+    const BiasReport a = computeBias(data, plain);
+    const BiasReport e = computeBias(data, evidenceOptions());
+    for (std::size_t g = 0; g < a.groups.size(); ++g) {
+        for (std::size_t p = 0; p < kParityCount; ++p) {
+            QCOMPARE(a.groups[g].states[p], verdictState(a.groups[g].parities[p]));
+            QCOMPARE(a.groups[g].parities[p], e.groups[g].parities[p]); // Aequitas's own, either way
+        }
+        for (std::size_t m = 0; m < kBiasMetricCount; ++m) {
+            const double pa = a.groups[g].significance[m], pe = e.groups[g].significance[m];
+            QVERIFY((std::isnan(pa) && std::isnan(pe)) || pa == pe);
+        }
+    }
+    for (std::size_t p = 0; p < kParityCount; ++p)
+        QCOMPARE(a.overallStates[p], verdictState(a.overall[p]));
+    // Aequitas's group-metric columns come first and are the same bytes in both modes.
+    const QList<QByteArray> csvA = a.toCsv().split('\n');
+    const QList<QByteArray> csvE = e.toCsv().split('\n');
+    const qsizetype aequitasColumns = csvA[0].split(',').indexOf("ppr_disparity_low");
+    QVERIFY(aequitasColumns > 50);
+    for (qsizetype line = 0; line < csvA.size(); ++line)
+        QCOMPARE(csvA[line].split(',').mid(0, aequitasColumns), csvE[line].split(',').mid(0, aequitasColumns));
 }
 
 QTEST_GUILESS_MAIN(TestBiasReport)

@@ -505,8 +505,8 @@ QJsonObject BiasReport::toJson() const
             const std::size_t i = std::size_t(metric);
             row.insert(name + QStringLiteral("_disparity_low"), reportJsonNumber(m.disparityCi[i].low));
             row.insert(name + QStringLiteral("_disparity_high"), reportJsonNumber(m.disparityCi[i].high));
-            row.insert(name + QStringLiteral("_significance"), reportJsonNumber(m.significance[i]));
-            row.insert(name + QStringLiteral("_q"), reportJsonNumber(m.qValues[i]));
+            row.insert(name + QStringLiteral("_significance"), reportJsonP(m.significance[i]));
+            row.insert(name + QStringLiteral("_q"), reportJsonP(m.qValues[i]));
             row.insert(name + QStringLiteral("_test"), QString::fromLatin1(Stats::testName(m.tests[i])));
             if (!m.notes[i].isEmpty())
                 row.insert(name + QStringLiteral("_note"), m.notes[i]);
@@ -624,8 +624,8 @@ QByteArray BiasReport::toCsv() const
         for (std::size_t p = 0; p < kParityCount; ++p)
             row << (m.parities[p].has_value() ? (*m.parities[p] ? QStringLiteral("True") : QStringLiteral("False")) : QString());
         for (std::size_t i = 0; i < kBiasMetricCount; ++i)
-            row << csvNumber(m.disparityCi[i].low) << csvNumber(m.disparityCi[i].high) << csvNumber(m.significance[i])
-                << csvNumber(m.qValues[i]);
+            row << csvNumber(m.disparityCi[i].low) << csvNumber(m.disparityCi[i].high) << csvP(m.significance[i])
+                << csvP(m.qValues[i]);
         for (std::size_t p = 0; p < kParityCount; ++p)
             row << enumName(m.states[p]);
         row << csvQuoted(m.insufficient);
@@ -636,12 +636,7 @@ QByteArray BiasReport::toCsv() const
 
 QString BiasReport::toText() const
 {
-    const auto pText = [](double p) {
-        return !std::isfinite(p) ? QStringLiteral("n/a")
-            : p < 1e-300         ? QStringLiteral("<1e-300")
-            : p < 1e-4           ? QString::number(p, 'e', 1)
-                                 : QString::number(p, 'f', 4);
-    };
+    const auto pText = [](double p) { return pValueText(p); };
     QStringList lines;
     const QString rule = options.verdicts == VerdictMode::Evidence
         ? QStringLiteral("evidence verdicts: outside the band fails at BH q <= %1; groups under %2 rows or metrics under %3 "

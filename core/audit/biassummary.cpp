@@ -1,4 +1,5 @@
 #include "biassummary.h"
+#include "metrics.h"
 
 #include <cmath>
 
@@ -47,11 +48,7 @@ QString number(double v)
 
 QString pNumber(double p)
 {
-    if (!std::isfinite(p))
-        return QStringLiteral("n/a");
-    if (p < 1e-300)
-        return QStringLiteral("<1e-300");
-    return p < 1e-4 ? QString::number(p, 'e', 1) : QString::number(p, 'f', 4);
+    return pValueText(p);
 }
 
 // "95% CI 0.30–0.63, q = 1.1e-05"
@@ -76,8 +73,8 @@ const GroupMetrics *findGroup(const BiasReport &report, const QString &attribute
     return nullptr;
 }
 
-// The sentence for one failing parity.
-QString failureSentence(const QString &group, const ParityFinding &f, bool first, const QString &band)
+// The sentence for one failing parity, or (`failed` false) one outside the band but not significant.
+QString failureSentence(const QString &group, const ParityFinding &f, bool first, const QString &band, bool failed = true)
 {
     const MetricText &t = metricText(f.metric);
     QString s;
@@ -98,7 +95,8 @@ QString failureSentence(const QString &group, const ParityFinding &f, bool first
     const QString how = evidence(f);
     if (!how.isEmpty())
         s += QStringLiteral("; ") + how;
-    s += QStringLiteral(" — %1 fails").arg(parityName(f.parity));
+    s += failed ? QStringLiteral(" — %1 fails").arg(parityName(f.parity))
+                : QStringLiteral(" — %1 is outside the band, but not significantly").arg(parityName(f.parity));
     if (first)
         s += QStringLiteral(" (parity needs %1)").arg(band);
     return s + QLatin1Char('.');
@@ -227,8 +225,16 @@ std::vector<AttributeSummary> biasSummary(const BiasReport &report)
             if (report.options.verdicts == VerdictMode::Evidence)
                 gs.groupInsufficient = g.insufficient;
             QStringList text;
+            for (const ParityFinding &f : gs.notSignificant)
+                gs.notSignificantSentences << failureSentence(gs.group, f, true, band, false);
+            if (!gs.groupInsufficient.isEmpty())
+                gs.insufficientSentence
+                    = QStringLiteral("%1: insufficient data (%2) — no verdict.").arg(gs.group, gs.groupInsufficient);
+            else if (!gs.insufficient.isEmpty())
+                gs.insufficientSentence
+                    = QStringLiteral("%1: insufficient data for %2.").arg(gs.group, gs.insufficient.join(QStringLiteral(", ")));
             if (!gs.groupInsufficient.isEmpty()) {
-                gs.text = QStringLiteral("%1: insufficient data (%2) — no verdict.").arg(gs.group, gs.groupInsufficient);
+                gs.text = gs.insufficientSentence;
                 sentences << gs.text;
                 s.groups.push_back(gs);
                 continue;

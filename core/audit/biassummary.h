@@ -49,6 +49,8 @@ struct GroupSummary
     QStringList insufficient; // "FNR (5 label positives (minimum 10))"
     QString groupInsufficient; // the whole group: "18 rows (minimum 30)"
     QStringList failures; // one sentence per failed parity, each naming the group (for a list)
+    QStringList notSignificantSentences; // likewise, per parity outside the band but not significant
+    QString insufficientSentence; // "Other: insufficient data (18 rows (minimum 30)) — no verdict."
     QString text; // the sentences
 };
 

@@ -203,8 +203,8 @@ QJsonObject rowJson(const SliceRow &row)
         {QStringLiteral("weak"), row.weak},
         {QStringLiteral("gap"), reportJsonNumber(row.gap)},
         {QStringLiteral("gap_low"), reportJsonNumber(row.gapLow)},
-        {QStringLiteral("p"), reportJsonNumber(row.p)},
-        {QStringLiteral("q"), reportJsonNumber(row.q)},
+        {QStringLiteral("p"), reportJsonP(row.p)},
+        {QStringLiteral("q"), reportJsonP(row.q)},
         {QStringLiteral("test"), QString::fromLatin1(Stats::testName(row.test))},
         {QStringLiteral("untested"), row.untested},
     };
@@ -345,8 +345,8 @@ QJsonObject SliceReport::toJson() const
                                     {enumName(options.weakMetric), reportJsonNumber(slices[i].metric(options.weakMetric))},
                                     {QStringLiteral("gap"), reportJsonNumber(slices[i].gap)},
                                     {QStringLiteral("gap_low"), reportJsonNumber(slices[i].gapLow)},
-                                    {QStringLiteral("p"), reportJsonNumber(slices[i].p)},
-                                    {QStringLiteral("q"), reportJsonNumber(slices[i].q)}});
+                                    {QStringLiteral("p"), reportJsonP(slices[i].p)},
+                                    {QStringLiteral("q"), reportJsonP(slices[i].q)}});
     return QJsonObject{
         {QStringLiteral("source"), source},
         {QStringLiteral("model"), modelId},
@@ -401,21 +401,14 @@ QByteArray SliceReport::toCsv() const
                            r.weak ? QStringLiteral("1") : QStringLiteral("0"),
                            csvNumber(r.gap),
                            csvNumber(r.gapLow),
-                           csvNumber(r.p),
-                           csvNumber(r.q),
+                           csvP(r.p),
+                           csvP(r.q),
                            QString::fromLatin1(Stats::testName(r.test))}
             .join(QLatin1Char(','));
     };
     for (const SliceRow &row : slices)
         lines << line(row);
     return (lines.join(QLatin1Char('\n')) + QLatin1Char('\n')).toUtf8();
-}
-
-static QString pText(double p)
-{
-    if (!std::isfinite(p))
-        return QStringLiteral("n/a");
-    return p < 1e-4 ? QString::number(p, 'e', 1) : QString::number(p, 'f', 4);
 }
 
 QString SliceReport::toText() const
@@ -451,7 +444,7 @@ QString SliceReport::toText() const
                      .arg(slices[i].feature(), slices[i].value())
                      .arg(slices[i].n)
                      .arg(enumName(options.weakMetric), fmt(slices[i].metric(options.weakMetric)), fmt(slices[i].gap),
-                          fmt(slices[i].gapLow), pText(slices[i].p), pText(slices[i].q));
+                          fmt(slices[i].gapLow), pValueText(slices[i].p), pValueText(slices[i].q));
     return lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }
 

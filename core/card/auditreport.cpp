@@ -27,6 +27,7 @@ constexpr std::size_t kBaseParities = 10; // one per BiasMetric, in the same ord
 const QColor kPassCell = OkabeIto::tint(OkabeIto::kPass, 0.22);
 const QColor kFailCell = OkabeIto::tint(OkabeIto::kFail, 0.3);
 const QColor kUndefinedCell = OkabeIto::tint(OkabeIto::kUndefined, 0.2);
+const QColor kNotSignificantCell = OkabeIto::tint(OkabeIto::kFail, 0.1); // outside the band, within chance
 
 // An overall metric as metrics.json, the Performance tab and the card state it: the exact
 // value at 4 decimals.
@@ -51,17 +52,51 @@ QString count(std::int64_t n)
     return QLocale::c().toString(qlonglong(n));
 }
 
-QString verdictWord(const Verdict &v)
+// The words bias.json's verdict states stand for, in a table cell.
+QString verdictWord(VerdictState state)
 {
-    return v.has_value() ? (*v ? QStringLiteral("pass") : QStringLiteral("fail")) : QStringLiteral("undefined");
+    switch (state) {
+    case VerdictState::Pass:
+        return QStringLiteral("pass");
+    case VerdictState::Fail:
+        return QStringLiteral("fail");
+    case VerdictState::NotSignificant:
+        return QStringLiteral("outside band, not significant");
+    case VerdictState::Insufficient:
+        return QStringLiteral("insufficient data");
+    case VerdictState::Undefined:
+        break;
+    }
+    return QStringLiteral("undefined");
+}
+
+QColor verdictColour(VerdictState state)
+{
+    switch (state) {
+    case VerdictState::Pass:
+        return kPassCell;
+    case VerdictState::Fail:
+        return kFailCell;
+    case VerdictState::NotSignificant:
+        return kNotSignificantCell;
+    case VerdictState::Insufficient:
+    case VerdictState::Undefined:
+        break;
+    }
+    return kUndefinedCell;
 }
 
 // A table cell for a verdict, coloured inline (QTextDocument has no class selectors on cells).
-QString verdictCell(const Verdict &v)
+QString verdictCell(VerdictState state)
 {
-    const QString colour = OkabeIto::hex(v.has_value() ? (*v ? kPassCell : kFailCell) : kUndefinedCell);
     return QStringLiteral("<td class=\"verdict\" style=\"background-color: %1;\" bgcolor=\"%1\">%2</td>")
-        .arg(colour, verdictWord(v));
+        .arg(OkabeIto::hex(verdictColour(state)), verdictWord(state));
+}
+
+// How a p or q value reads: 4 decimals, scientific when tiny, "–" when not tested.
+QString pValue(double p)
+{
+    return pValueText(p, QStringLiteral("–"));
 }
 
 const char *const kStyle
@@ -113,7 +148,8 @@ std::vector<AuditReport::GroupSummary> AuditReport::biasSummary(const AuditResul
                 if (m.attribute == attribute && m.value == g.group)
                     size = m.groupSize;
             }
-            summary.push_back(GroupSummary{g.group, size, g.failures, g.undefined});
+            summary.push_back(GroupSummary{g.group, size, g.failures, g.undefined, g.notSignificantSentences,
+                                           g.insufficientSentence, !g.groupInsufficient.isEmpty()});
         }
     }
     return summary;
@@ -122,7 +158,12 @@ std::vector<AuditReport::GroupSummary> AuditReport::biasSummary(const AuditResul
 QStringList AuditReport::GroupSummary::sentences() const
 {
     QStringList out;
+    if (groupInsufficient)
+        return {insufficient}; // no verdict at all: its disparities are noise
     out << failures; // each names the group: "Female receives … — Statistical Parity fails (parity needs …)."
+    out << notSignificant;
+    if (!insufficient.isEmpty())
+        out << insufficient;
     if (!undefined.isEmpty())
         out << QStringLiteral("%1: %2 parity cannot be judged (a rate of 0/0 in the group or its reference).")
                    .arg(group, undefined.join(QStringLiteral(", ")));
@@ -203,34 +244,38 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
         const QString name = slices.options.weakMetric == SliceMetric::F1 ? QStringLiteral("F1")
                                                                           : enumName(slices.options.weakMetric);
         h += QStringLiteral("<h2>Weakest slices</h2>\n");
+        const QString rule = QStringLiteral("more than %1 below the overall %2 (%3), with fewer correct than the rest of the "
+                                            "data beyond chance: Benjamini–Hochberg q ≤ %4 over the %5 slices with at least %6 "
+                                            "positives that were tested")
+                                 .arg(slices.options.weakMargin)
+                                 .arg(name, exact(slices.overall.metric(slices.options.weakMetric)))
+                                 .arg(slices.options.fdrQ)
+                                 .arg(slices.tested)
+                                 .arg(slices.options.minPositives);
         if (slices.weak.empty()) {
-            h += QStringLiteral("<p>No slice is more than %1 below the overall %2 with its interval below it too.</p>\n")
-                     .arg(slices.options.weakMargin)
-                     .arg(name);
+            h += QStringLiteral("<p>No slice is %1.</p>\n").arg(rule);
         } else {
-            h += QStringLiteral("<p>Slices whose %1 is more than %2 below the overall %3 with the whole 95% interval below "
-                                "it too, largest gap first (%4 of %5 slices%6).</p>\n")
-                     .arg(name)
-                     .arg(slices.options.weakMargin)
-                     .arg(exact(slices.overall.metric(slices.options.weakMetric)))
+            h += QStringLiteral("<p>Slices whose %1 is %2; %3 (%4 of %5 slices%6).</p>\n")
+                     .arg(name, rule,
+                          slices.options.rank == SliceRank::Evidence
+                              ? QStringLiteral("surest gap first: ranked by the gap's lower 95% bound")
+                              : QStringLiteral("largest gap first"))
                      .arg(slices.weak.size())
                      .arg(slices.slices.size())
                      .arg(slices.weak.size() > kWeakestShown ? QStringLiteral("; the first %1 shown").arg(kWeakestShown)
                                                              : QString());
             h += tableOpen()
                 + QStringLiteral("<tr><th>Slice</th><th>n</th><th>Positives</th><th>%1</th><th>95% interval</th>"
-                                 "<th>Gap</th></tr>\n")
+                                 "<th>Gap</th><th>Gap at least</th><th>p</th><th>q</th></tr>\n")
                       .arg(name);
             for (std::size_t k = 0; k < slices.weak.size() && k < kWeakestShown; ++k) {
                 const SliceRow &row = slices.slices[slices.weak[k]];
                 const Interval ci = row.interval(slices.options.weakMetric);
-                h += QStringLiteral(
-                         "<tr><td>%1 = %2</td><td class=\"num\" align=\"right\">%3</td><td class=\"num\" align=\"right\">%4</td>"
-                         "<td class=\"num\" align=\"right\">%5</td><td class=\"num\" align=\"right\">%6 – %7</td><td "
-                         "class=\"num\" align=\"right\">%8</td></tr>\n")
-                         .arg(esc(row.feature()), esc(row.value()), count(row.n), count(row.labelPositives()),
-                              reported(row.metric(slices.options.weakMetric)), reported(ci.low), reported(ci.high),
-                              reported(row.gap));
+                const QString num = QStringLiteral("<td class=\"num\" align=\"right\">%1</td>");
+                h += QStringLiteral("<tr><td>%1 = %2</td>").arg(esc(row.feature()), esc(row.value())) + num.arg(count(row.n))
+                    + num.arg(count(row.labelPositives())) + num.arg(reported(row.metric(slices.options.weakMetric)))
+                    + num.arg(QStringLiteral("%1 – %2").arg(reported(ci.low), reported(ci.high))) + num.arg(reported(row.gap))
+                    + num.arg(reported(row.gapLow)) + num.arg(pValue(row.p)) + num.arg(pValue(row.q)) + QStringLiteral("</tr>\n");
             }
             h += QStringLiteral("</table>\n");
         }
@@ -242,36 +287,44 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
         h += QStringLiteral("<p>No bias audit: %1</p>\n").arg(esc(results.biasError));
     } else {
         const BiasReport &bias = *results.bias;
+        const bool evidence = bias.options.verdicts == VerdictMode::Evidence;
         QStringList failing;
         for (const AttributeVerdict &a : bias.attributes) {
             QStringList parities;
             for (Parity p : {Parity::Statistical, Parity::Impact, Parity::Fpr, Parity::Fnr, Parity::EqualizedOdds}) {
-                const Verdict v = a.parities[std::size_t(p)];
-                if (v.has_value() && !*v)
+                if (a.states[std::size_t(p)] == VerdictState::Fail)
                     parities << parityName(p);
             }
             if (!parities.isEmpty())
                 failing << QStringLiteral("<b>%1</b> fails %2").arg(esc(a.attribute), parities.join(QStringLiteral(", ")));
         }
-        h += QStringLiteral("<p>%1. Disparity is a group's metric divided by its reference group's; %2</p>\n")
+        h += QStringLiteral("<p>%1. Disparity is a group's metric divided by its reference group's; %2 %3</p>\n")
                  .arg(failing.isEmpty() ? QStringLiteral("Every attribute is within parity on the main metrics")
                                         : failing.join(QStringLiteral("; ")),
                       QStringLiteral("a group is in parity when it lies within %1–%2.")
-                          .arg(exact(bias.options.tau, 2), exact(1 / bias.options.tau, 2)));
+                          .arg(exact(bias.options.tau, 2), exact(1 / bias.options.tau, 2)),
+                      evidence ? QStringLiteral("A disparity outside the band fails only when the group's rate differs from "
+                                                "the reference's beyond chance (Fisher's exact or a two-proportion z test, "
+                                                "Benjamini–Hochberg q ≤ %1 over the %2 tests); otherwise it is outside the "
+                                                "band but not significant. Groups under %3 rows, and metrics with under %4 "
+                                                "rows to rate, are insufficient data and decide no verdict. Intervals are "
+                                                "95% intervals of the disparity.")
+                                     .arg(bias.options.alpha)
+                                     .arg(bias.tested)
+                                     .arg(bias.options.minGroupSize)
+                                     .arg(bias.options.minEvents)
+                               : QStringLiteral("Verdicts are Aequitas's plain ones: outside the band fails."));
         for (const AttributeVerdict &a : bias.attributes) {
             h += QStringLiteral("<h3>%1 (reference %2)</h3>\n<ul>\n").arg(esc(a.attribute), esc(a.reference));
             QStringList within;
             for (const GroupSummary &g : biasSummary(results, a.attribute)) {
-                if (g.failures.isEmpty() && g.undefined.isEmpty()) {
+                if (g.sentences().isEmpty()) {
                     within << esc(g.group);
                     continue;
                 }
                 h += QStringLiteral("<li><b>%1</b> (%2 rows)<ul>\n").arg(esc(g.group), count(g.size));
-                for (const QString &failure : g.failures)
-                    h += QStringLiteral("<li>%1</li>\n").arg(esc(failure));
-                if (!g.undefined.isEmpty())
-                    h += QStringLiteral("<li>%1 parity cannot be judged (a rate of 0/0 in the group or its reference)</li>\n")
-                             .arg(g.undefined.join(QStringLiteral(", ")));
+                for (const QString &sentence : g.sentences())
+                    h += QStringLiteral("<li>%1</li>\n").arg(esc(sentence));
                 h += QStringLiteral("</ul></li>\n");
             }
             if (!within.isEmpty())
@@ -285,7 +338,7 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
                     continue;
                 QStringList failed;
                 for (std::size_t p = 0; p < kBaseParities; ++p) {
-                    if (g.parities[p].has_value() && !*g.parities[p])
+                    if (g.states[p] == VerdictState::Fail)
                         failed << parityName(Parity(p)).remove(QStringLiteral(" Parity"));
                 }
                 h += QStringLiteral("<tr><td>%1%2</td><td class=\"num\" align=\"right\">%3</td>")
@@ -293,15 +346,24 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
                               count(g.groupSize));
                 for (BiasMetric metric : {BiasMetric::Ppr, BiasMetric::Pprev, BiasMetric::Precision, BiasMetric::Fpr,
                                           BiasMetric::Fnr, BiasMetric::Tpr}) {
-                    const Verdict v = g.parities[std::size_t(metric)];
-                    const bool fails = v.has_value() && !*v;
-                    h += fails
-                        ? QStringLiteral("<td class=\"num\" style=\"background-color: %1;\" bgcolor=\"%1\">%2</td>")
-                              .arg(OkabeIto::hex(kFailCell), reported(g.disparity(metric), 3))
-                        : QStringLiteral("<td class=\"num\" align=\"right\">%1</td>").arg(reported(g.disparity(metric), 3));
+                    const std::size_t i = std::size_t(metric);
+                    const Interval ci = g.disparityCi[i];
+                    const QString value = reported(g.disparity(metric), 3)
+                        + (std::isfinite(ci.low)
+                               ? QStringLiteral("<br><small>%1–%2</small>").arg(reported(ci.low, 3), reported(ci.high, 3))
+                               : QString());
+                    const VerdictState state = g.states[i];
+                    h += state == VerdictState::Pass || g.value == g.references[i]
+                        ? QStringLiteral("<td class=\"num\" align=\"right\">%1</td>").arg(value)
+                        : QStringLiteral("<td class=\"num\" align=\"right\" style=\"background-color: %1;\" bgcolor=\"%1\" "
+                                         "title=\"%2\">%3</td>")
+                              .arg(OkabeIto::hex(verdictColour(state)), verdictWord(state), value);
                 }
                 h += QStringLiteral("<td>%1</td></tr>\n")
-                         .arg(failed.isEmpty() ? QStringLiteral("–") : failed.join(QStringLiteral(", ")));
+                         .arg(!g.insufficient.isEmpty() && evidence
+                                  ? QStringLiteral("insufficient data (%1)").arg(esc(g.insufficient))
+                                  : failed.isEmpty() ? QStringLiteral("–")
+                                                     : failed.join(QStringLiteral(", ")));
             }
             h += QStringLiteral("</table>\n");
         }
@@ -314,8 +376,8 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
         for (std::size_t p = 0; p < kParityCount; ++p) {
             h += QStringLiteral("<tr><td>%1</td>").arg(parityName(Parity(p)));
             for (const AttributeVerdict &a : bias.attributes)
-                h += verdictCell(a.parities[p]);
-            h += verdictCell(bias.overall[p]) + QStringLiteral("</tr>\n");
+                h += verdictCell(a.states[p]);
+            h += verdictCell(bias.overallStates[p]) + QStringLiteral("</tr>\n");
         }
         h += QStringLiteral("</table>\n");
     }

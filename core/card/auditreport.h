@@ -59,6 +59,10 @@ public:
         std::int64_t size = 0;
         QStringList failures;
         QStringList undefined;
+        QStringList notSignificant; // "N's false-positive rate is 1.500× R's (…) — FPR Parity is outside the band, but not
+                                    // significantly."
+        QString insufficient; // "S: insufficient data (18 rows (minimum 30)) — no verdict."
+        bool groupInsufficient = false; // the whole group: insufficient is its only sentence
 
         // Core's words (biassummary): "Female receives 0.165× as large a share of the positive
         // predictions as Male (PPR 0.141 vs 0.859) — Statistical Parity fails (parity needs 0.80–1.25)."

@@ -117,21 +117,39 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
 
     const SliceReport &slices = *results.slices;
     q << QString() << QStringLiteral("### Weakest slices") << QString();
+    const QString rule = QStringLiteral("more than %1 below the overall %2 and below the rest of the data beyond chance "
+                                        "(Benjamini–Hochberg q ≤ %3 over the %4 slices with at least %5 positives)")
+                             .arg(slices.options.weakMargin)
+                             .arg(enumName(slices.options.weakMetric))
+                             .arg(slices.options.fdrQ)
+                             .arg(slices.tested)
+                             .arg(slices.options.minPositives);
+    const auto pText = [](double p) { return pValueText(p, QStringLiteral("–")); };
     if (slices.weak.empty()) {
-        q << QStringLiteral("No slice is more than %1 below the overall %2 with its interval below it too.")
-                 .arg(slices.options.weakMargin)
-                 .arg(enumName(slices.options.weakMetric));
+        q << QStringLiteral("No slice is %1.").arg(rule);
     } else {
-        q << QStringLiteral("| Slice | n | %1 | 95% interval | Gap |").arg(enumName(slices.options.weakMetric))
-          << QStringLiteral("|---|---|---|---|---|");
+        q << QStringLiteral("Slices %1, %2.")
+                 .arg(rule,
+                      slices.options.rank == SliceRank::Evidence ? QStringLiteral("ranked by the gap's lower 95% bound")
+                                                                 : QStringLiteral("largest gap first"))
+          << QString()
+          << QStringLiteral("| Slice | n | %1 | 95% interval | Gap | Gap at least | p | q |")
+                 .arg(enumName(slices.options.weakMetric))
+          << QStringLiteral("|---|---|---|---|---|---|---|---|");
         for (std::size_t k = 0; k < slices.weak.size() && k < kWeakestShown; ++k) {
             const SliceRow &row = slices.slices[slices.weak[k]];
             const Interval ci = row.interval(slices.options.weakMetric);
-            q << QStringLiteral("| %1 = %2 | %3 | %4 | %5 – %6 | %7 |")
-                     .arg(mdCell(row.feature()), mdCell(row.value()), c.toString(qlonglong(row.n)),
-                          num(row.metric(slices.options.weakMetric)), num(ci.low), num(ci.high), num(row.gap));
+            q << QStringLiteral("| %1 = %2 | %3 | %4 | %5 – %6 | %7 | %8 | %9 |")
+                        .arg(mdCell(row.feature()), mdCell(row.value()), c.toString(qlonglong(row.n)),
+                             num(row.metric(slices.options.weakMetric)), num(ci.low), num(ci.high), num(row.gap), num(row.gapLow),
+                             pText(row.p))
+                    + QStringLiteral(" %1 |").arg(pText(row.q));
         }
-        q << QString() << QStringLiteral("%1 weak slices in all (of %2).").arg(slices.weak.size()).arg(slices.slices.size());
+        q << QString()
+          << QStringLiteral("%1 weak slices in all (of %2; %3 tested).")
+                 .arg(slices.weak.size())
+                 .arg(slices.slices.size())
+                 .arg(slices.tested);
     }
 
     q << QString() << QStringLiteral("### Performance by feature") << QString()
@@ -150,39 +168,59 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
 
     if (results.bias) {
         const BiasReport &b = *results.bias;
+        const bool evidence = b.options.verdicts == VerdictMode::Evidence;
         q << QString()
           << QStringLiteral("### Bias (tolerance %1: parity when %1 ≤ disparity ≤ %2)")
                  .arg(num(b.options.tau, 2), num(1 / b.options.tau, 2))
-          << QString() << QStringLiteral("| Attribute | Group | n | PPR disparity | FPR disparity | FNR disparity | Fails |")
+          << QString()
+          << (evidence
+                  ? QStringLiteral("A disparity outside the band fails only when the group's rate differs from the reference's "
+                                   "beyond chance (Benjamini–Hochberg q ≤ %1 over %2 tests); groups under %3 rows and "
+                                   "metrics with under %4 rows to rate are insufficient data. Disparities are given with "
+                                   "their 95% intervals.")
+                        .arg(b.options.alpha)
+                        .arg(b.tested)
+                        .arg(b.options.minGroupSize)
+                        .arg(b.options.minEvents)
+                  : QStringLiteral("Aequitas's plain verdicts: a disparity outside the band fails."))
+          << QString() << QStringLiteral("| Attribute | Group | n | PPR disparity | FPR disparity | FNR disparity | Verdict |")
           << QStringLiteral("|---|---|---|---|---|---|---|");
         for (const GroupMetrics &g : b.groups) {
-            QStringList failed;
+            QStringList failed, notSignificant;
             for (std::size_t p = 0; p < 10; ++p) {
-                if (g.parities[p].has_value() && !*g.parities[p])
+                if (g.states[p] == VerdictState::Fail)
                     failed << parityName(Parity(p));
+                else if (g.states[p] == VerdictState::NotSignificant)
+                    notSignificant << parityName(Parity(p));
             }
+            QStringList verdict;
+            if (!g.insufficient.isEmpty() && evidence)
+                verdict << QStringLiteral("insufficient data (%1)").arg(g.insufficient);
+            if (!failed.isEmpty())
+                verdict << QStringLiteral("fails ") + failed.join(QStringLiteral(", "));
+            if (!notSignificant.isEmpty())
+                verdict << QStringLiteral("outside band, not significant: ") + notSignificant.join(QStringLiteral(", "));
+            const auto cell = [&](BiasMetric metric) {
+                const Interval ci = g.disparityCi[std::size_t(metric)];
+                return num(g.disparity(metric), 3)
+                    + (std::isfinite(ci.low) ? QStringLiteral(" (%1–%2)").arg(num(ci.low, 3), num(ci.high, 3)) : QString());
+            };
             q << QStringLiteral("| %1 | %2%3 | %4 | %5 | %6 | %7 | %8 |")
                      .arg(mdCell(g.attribute), mdCell(g.value), g.value == g.references[0] ? QStringLiteral(" (ref)") : QString(),
-                          c.toString(qlonglong(g.groupSize)), num(g.disparity(BiasMetric::Ppr), 3),
-                          num(g.disparity(BiasMetric::Fpr), 3), num(g.disparity(BiasMetric::Fnr), 3),
-                          failed.isEmpty() ? QStringLiteral("–") : failed.join(QStringLiteral(", ")));
+                          c.toString(qlonglong(g.groupSize)), cell(BiasMetric::Ppr), cell(BiasMetric::Fpr), cell(BiasMetric::Fnr),
+                          verdict.isEmpty() ? QStringLiteral("–") : mdCell(verdict.join(QStringLiteral("; "))));
             for (BiasMetric metric : {BiasMetric::Ppr, BiasMetric::Fpr, BiasMetric::Fnr}) {
+                const Interval ci = g.disparityCi[std::size_t(metric)];
                 if (std::isfinite(g.disparity(metric)))
-                    metrics.push_back({biasMetricName(metric) + QStringLiteral("_disparity"),
-                                       num(g.disparity(metric)),
-                                       g.attribute + QLatin1Char('=') + g.value,
-                                       {},
-                                       {}});
+                    metrics.push_back({biasMetricName(metric) + QStringLiteral("_disparity"), num(g.disparity(metric)),
+                                       g.attribute + QLatin1Char('=') + g.value, std::isfinite(ci.low) ? num(ci.low) : QString(),
+                                       std::isfinite(ci.high) ? num(ci.high) : QString()});
             }
         }
         QStringList verdicts;
-        for (Parity p : {Parity::Statistical, Parity::EqualizedOdds, Parity::TypeI, Parity::TypeII, Parity::Supervised}) {
-            const Verdict v = b.overall[std::size_t(p)];
-            verdicts << QStringLiteral("%1: **%2**")
-                            .arg(parityName(p),
-                                 v.has_value() ? (*v ? QStringLiteral("pass") : QStringLiteral("fail"))
-                                               : QStringLiteral("undefined"));
-        }
+        for (Parity p : {Parity::Statistical, Parity::EqualizedOdds, Parity::TypeI, Parity::TypeII, Parity::Supervised})
+            verdicts
+                << QStringLiteral("%1: **%2**").arg(parityName(p), verdictStateText(b.overallStates[std::size_t(p)]).toLower());
         q << QString() << QStringLiteral("Overall verdicts: ") + verdicts.join(QStringLiteral("; ")) + QLatin1Char('.');
     }
     generated[QStringLiteral("quantitative_analyses")] = q.join(QLatin1Char('\n'));

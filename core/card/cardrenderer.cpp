@@ -20,9 +20,12 @@ namespace {
 constexpr int kChartWidth = 900;
 constexpr int kChartHeight = 360;
 
-// Bars with labels, an optional reference line and an optional shaded band.
+// Bars with labels, an optional reference line and an optional shaded band; per bar, optional
+// verdict states (fail: vermillion, hatched, ✗; outside the band but not significant: a pale
+// vermillion, "~"; insufficient data: grey, "?") and 95% intervals drawn as whiskers.
 QImage barChart(const QString &title, const QStringList &labels, const std::vector<double> &values, double reference,
-                double bandLow, double bandHigh, double top, const std::vector<bool> &failing)
+                double bandLow, double bandHigh, double top, const std::vector<VerdictState> &states = {},
+                const std::vector<Interval> &intervals = {})
 {
     QImage image(kChartWidth, kChartHeight, QImage::Format_ARGB32);
     image.fill(Qt::white);
@@ -51,14 +54,36 @@ QImage barChart(const QString &title, const QStringList &labels, const std::vect
     for (qsizetype i = 0; i < labels.size(); ++i) {
         const double v = std::isfinite(values[std::size_t(i)]) ? values[std::size_t(i)] : 0.0;
         const QRectF bar(plot.left() + slot * double(i) + slot * 0.15, yOf(v), slot * 0.7, plot.bottom() - yOf(v));
-        const bool fails = failing.size() > std::size_t(i) && failing[std::size_t(i)];
-        p.fillRect(bar, fails ? OkabeIto::kFail : OkabeIto::kPass);
+        const VerdictState state = states.size() > std::size_t(i) ? states[std::size_t(i)] : VerdictState::Pass;
+        const bool fails = state == VerdictState::Fail;
+        p.fillRect(bar,
+                   fails                                       ? OkabeIto::kFail
+                       : state == VerdictState::NotSignificant ? OkabeIto::tint(OkabeIto::kFail, 0.4)
+                       : state == VerdictState::Insufficient || state == VerdictState::Undefined
+                       ? OkabeIto::tint(OkabeIto::kUndefined, 0.6)
+                       : OkabeIto::kPass);
         if (fails) // a hatch and a ✗ as well as the colour: never colour alone
             p.fillRect(bar, QBrush(OkabeIto::kFail.darker(160), Qt::BDiagPattern));
+        double labelTop = bar.top();
+        if (intervals.size() > std::size_t(i) && std::isfinite(intervals[std::size_t(i)].low)) {
+            const Interval &ci = intervals[std::size_t(i)];
+            const double x = bar.center().x();
+            const double yLow = yOf(ci.low), yHigh = yOf(ci.high);
+            p.setPen(QPen(Qt::black, 1.5));
+            p.drawLine(QPointF(x, yLow), QPointF(x, yHigh));
+            p.drawLine(QPointF(x - 6, yLow), QPointF(x + 6, yLow));
+            if (ci.high <= top) // an open end when the interval runs off the chart
+                p.drawLine(QPointF(x - 6, yHigh), QPointF(x + 6, yHigh));
+            labelTop = std::min(labelTop, yHigh);
+        }
         p.setPen(Qt::black);
         const QString value = std::isfinite(values[std::size_t(i)]) ? QString::number(v, 'f', 2) : QStringLiteral("n/a");
-        p.drawText(QRectF(bar.left() - 10, bar.top() - 16, bar.width() + 20, 14), Qt::AlignCenter,
-                   fails ? QStringLiteral("✗ %1").arg(value) : value);
+        const QString mark = fails                  ? QStringLiteral("✗ ")
+            : state == VerdictState::NotSignificant ? QStringLiteral("~ ")
+            : state == VerdictState::Insufficient   ? QStringLiteral("? ")
+                                                    : QString();
+        p.drawText(QRectF(bar.left() - 10, std::max(plot.top() - 14, labelTop - 16), bar.width() + 20, 14), Qt::AlignCenter,
+                   mark + value);
         p.drawText(QRectF(plot.left() + slot * double(i), plot.bottom() + 4, slot, 60),
                    Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, labels[i]);
     }
@@ -102,7 +127,8 @@ std::vector<CardChart> CardRenderer::charts(const AuditResults &results)
         }
         QStringList groups;
         std::vector<double> disparity;
-        std::vector<bool> failing;
+        std::vector<VerdictState> states;
+        std::vector<Interval> intervals;
         double top = 1 / bias.options.tau;
         for (const GroupMetrics &g : bias.groups) {
             if (g.attribute != a.attribute)
@@ -111,18 +137,20 @@ std::vector<CardChart> CardRenderer::charts(const AuditResults &results)
                           .arg(g.value, g.value == g.references[0] ? QStringLiteral(" (ref)") : QString())
                           .arg(g.groupSize);
             disparity.push_back(g.disparity(BiasMetric::Fpr));
-            const Verdict v = g.parity(Parity::Fpr);
-            failing.push_back(v.has_value() && !*v);
+            states.push_back(g.state(Parity::Fpr));
+            intervals.push_back(g.disparityCi[std::size_t(BiasMetric::Fpr)]);
             if (std::isfinite(disparity.back()))
                 top = std::max(top, disparity.back());
+            if (std::isfinite(intervals.back().high))
+                top = std::max(top, std::min(intervals.back().high, 2 * disparity.back()));
         }
-        const QString title = QStringLiteral("FPR disparity by %1 (band: tolerance %2 to %3)")
+        const QString title = QStringLiteral("FPR disparity by %1, 95% intervals (band: tolerance %2 to %3)")
                                   .arg(a.attribute)
                                   .arg(bias.options.tau, 0, 'f', 2)
                                   .arg(1 / bias.options.tau, 0, 'f', 2);
         out.push_back({title,
                        barChart(title, groups, disparity, 1.0, bias.options.tau, 1 / bias.options.tau, std::min(top * 1.1, 10.0),
-                                failing)});
+                                states, intervals)});
     }
     return out;
 }

@@ -34,6 +34,31 @@ double reportNumber(double value)
     return QString::number(value, 'g', kReportDigits).toDouble();
 }
 
+double reportP(double p)
+{
+    return std::isfinite(p) ? QString::number(p, 'g', kReportDigits).toDouble() : p;
+}
+
+QJsonValue reportJsonP(double p)
+{
+    return std::isfinite(p) ? QJsonValue(reportP(p)) : QJsonValue(QJsonValue::Null);
+}
+
+QString csvP(double p)
+{
+    return std::isfinite(p) ? QString::number(p, 'g', kReportDigits) : QString();
+}
+
+QString pValueText(double p, const QString &none)
+{
+    if (!std::isfinite(p))
+        return none;
+    p = reportP(p);
+    if (p < 1e-300)
+        return QStringLiteral("<1e-300");
+    return p < 1e-4 ? QString::number(p, 'e', 1) : QString::number(p, 'f', 4);
+}
+
 QJsonValue jsonNumber(double value)
 {
     return std::isfinite(value) ? QJsonValue(value) : QJsonValue(QJsonValue::Null);

@@ -95,4 +95,13 @@ QJsonValue reportJsonNumber(double value);
 // reportNumber() for a CSV cell: NaN and infinities are empty.
 QString csvNumber(double value);
 
+// A p or q value as every report states it: kReportDigits significant digits and never zeroed
+// (a p of 1e-15 is evidence, not floating-point noise); 0 when the test's p underflowed.
+double reportP(double p);
+QJsonValue reportJsonP(double p); // null for NaN (not tested)
+QString csvP(double p); // empty for NaN
+// How a p or q value reads in text, tables and the card: "0.0123", "3.1e-15", "<1e-300" (an
+// underflowed p), `none` when not tested.
+QString pValueText(double p, const QString &none = QStringLiteral("n/a"));
+
 } // namespace Audit

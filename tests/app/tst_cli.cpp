@@ -304,8 +304,12 @@ void TestCli::report_statesWhatTheJsonReportsState()
     const QJsonObject bias = QJsonDocument::fromJson(r.out.toUtf8()).object();
     const QJsonArray attributes = bias.value(QStringLiteral("attributes")).toArray();
     QVERIFY(attributes.size() >= 2);
+    // The report's words for bias.json's verdict states (the evidence verdicts by default).
     const auto word = [](const QJsonValue &v) {
-        return v.isNull() ? QStringLiteral("undefined") : v.toBool() ? QStringLiteral("pass") : QStringLiteral("fail");
+        const QString state = v.toString();
+        return state == QLatin1String("not_significant")  ? QStringLiteral("outside band, not significant")
+            : state == QLatin1String("insufficient_data") ? QStringLiteral("insufficient data")
+                                                          : state;
     };
     // The verdicts table: one row per parity, a column per attribute, then overall.
     static const QRegularExpression tags(QStringLiteral("<[^>]*>"));
@@ -314,8 +318,8 @@ void TestCli::report_statesWhatTheJsonReportsState()
     for (const QString &parity : parities) {
         QStringList expected = {parity};
         for (const QJsonValue &a : attributes)
-            expected << word(a.toObject().value(QStringLiteral("parity")).toObject().value(parity));
-        expected << word(bias.value(QStringLiteral("overall")).toObject().value(parity));
+            expected << word(a.toObject().value(QStringLiteral("verdict")).toObject().value(parity));
+        expected << word(bias.value(QStringLiteral("overall_verdict")).toObject().value(parity));
         QString row = QStringLiteral("<tr><td>%1</td>").arg(parity)
             + html.section(QStringLiteral("<tr><td>%1</td>").arg(parity), 1).section(QStringLiteral("</tr>"), 0, 0);
         QCOMPARE(row.replace(QStringLiteral("</td>"), QStringLiteral(" ")).remove(tags).simplified(),
@@ -335,11 +339,17 @@ void TestCli::report_statesWhatTheJsonReportsState()
         QVERIFY(row.contains(QStringLiteral("<td class=\"num\" align=\"right\">%1</td>")
                                  .arg(QLocale::c().toString(g.value(QStringLiteral("group_size")).toInteger()))));
         const QJsonValue ppr = g.value(QStringLiteral("ppr_disparity"));
-        QVERIFY2(
-            row.contains(
-                QStringLiteral(">%1</td>").arg(ppr.isNull() ? QStringLiteral("n/a") : QString::number(ppr.toDouble(), 'f', 3))),
-            qPrintable(group + row));
-        if (g.value(QStringLiteral("parity")).toObject().value(QStringLiteral("Statistical Parity")) == QJsonValue(false)) {
+        // The disparity, then its interval as bias.json states it.
+        const QString pprText = ppr.isNull() ? QStringLiteral("n/a") : QString::number(ppr.toDouble(), 'f', 3);
+        const QJsonValue low = g.value(QStringLiteral("ppr_disparity_low"));
+        QVERIFY2(row.contains(low.isNull()
+                                  ? QStringLiteral(">%1</td>").arg(pprText)
+                                  : QStringLiteral(">%1<br><small>%2–%3</small></td>")
+                                        .arg(pprText, QString::number(low.toDouble(), 'f', 3),
+                                             QString::number(g.value(QStringLiteral("ppr_disparity_high")).toDouble(), 'f', 3))),
+                 qPrintable(group + row));
+        if (g.value(QStringLiteral("verdict")).toObject().value(QStringLiteral("Statistical Parity"))
+            == QJsonValue(QStringLiteral("fail"))) {
             const QString failures
                 = section.section(QStringLiteral("<li><b>%1</b>").arg(group), 1).section(QStringLiteral("</ul></li>"), 0, 0);
             const QString sentence = QStringLiteral(

@@ -23,6 +23,7 @@ private Q_SLOTS:
     void averagePrecision_matchesScikitLearn();
     void bestThreshold_picksF1BestCut();
     void logLossAndBrier_clipExtremes();
+    void pValues_keepTheirDigitsAndReadTheSameEverywhere();
 };
 
 void TestMetrics::handComputedCase()
@@ -128,6 +129,24 @@ void TestMetrics::logLossAndBrier_clipExtremes()
     QVERIFY(std::isfinite(m.logLoss));
     QVERIFY(m.logLoss > 30);
     QCOMPARE(m.brier, 1.0);
+}
+
+void TestMetrics::pValues_keepTheirDigitsAndReadTheSameEverywhere()
+{
+    // A p of 3e-15 is evidence: reportNumber would zero it as cancellation noise, reportP keeps it.
+    QCOMPARE(reportNumber(3e-15), 0.0);
+    QCOMPARE(reportP(3.14159265358979e-15), 3.141592654e-15);
+    QCOMPARE(reportJsonP(3e-15).toDouble(), 3e-15);
+    QVERIFY(reportJsonP(std::nan("")).isNull());
+    QCOMPARE(csvP(0.012345678912345), QStringLiteral("0.01234567891"));
+    QCOMPARE(csvP(std::nan("")), QString());
+    QCOMPARE(pValueText(0.012345), QStringLiteral("0.0123"));
+    QCOMPARE(pValueText(0.0001), QStringLiteral("0.0001"));
+    QCOMPARE(pValueText(0.00009876), QStringLiteral("9.9e-05"));
+    QCOMPARE(pValueText(3.14e-15), QStringLiteral("3.1e-15"));
+    QCOMPARE(pValueText(0.0), QStringLiteral("<1e-300")); // an underflowed tail
+    QCOMPARE(pValueText(std::nan("")), QStringLiteral("n/a"));
+    QCOMPARE(pValueText(std::nan(""), QStringLiteral("–")), QStringLiteral("–"));
 }
 
 QTEST_GUILESS_MAIN(TestMetrics)

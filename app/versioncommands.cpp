@@ -115,7 +115,8 @@ int diff(const QStringList &args)
 {
     CommandLine cli(QStringLiteral("diff"),
                     QStringLiteral("Compares two versions: metrics (as `dvc metrics diff`), params (as `dvc params "
-                                   "diff`), slices that got worse and parity verdicts that flipped. "
+                                   "diff`), slices that got worse or better beyond chance (a two-sample test of each "
+                                   "slice's F1 counts, Benjamini-Hochberg corrected) and parity verdicts that flipped. "
                                    "A revision is anything git names (HEAD~1, a tag, a hash) or "
                                    "\"workspace\"."));
     cli.addPositional(QStringLiteral("REV_A"), QStringLiteral("The older version."), true);
@@ -131,21 +132,30 @@ int diff(const QStringList &args)
     cli.add(QStringLiteral("versioned-data"),
             QStringLiteral("With --audit: each version's own copy of the CSV (a path in dvc.lock, "
                            "from the DVC cache) instead of today's file."));
-    cli.add(QStringLiteral("top"), QStringLiteral("Worse slices to list."), QStringLiteral("n"), QStringLiteral("15"));
+    cli.add(QStringLiteral("top"), QStringLiteral("Worse and better slices to list."), QStringLiteral("n"), QStringLiteral("15"));
+    cli.add(QStringLiteral("fdr-q"),
+            QStringLiteral("False-discovery rate: a slice got worse or better when its Benjamini-Hochberg q is at most this."),
+            QStringLiteral("q"), QStringLiteral("0.05"));
+    cli.add(QStringLiteral("min-positives"), QStringLiteral("Label positives a slice needs in both versions to be tested."),
+            QStringLiteral("n"), QStringLiteral("10"));
     cli.add(QStringLiteral("json"), QStringLiteral("Print the diff as JSON on stdout."));
     if (!cli.parse(args))
         return cli.exitCode();
     const VersionStore store(cli.value(QStringLiteral("project")));
     const QString revA = cli.positional(0);
     const QString revB = cli.positional(1).isEmpty() ? kWorkspace : cli.positional(1);
+    SliceDiffOptions sliceOptions;
+    sliceOptions.fdrQ = cli.number(QStringLiteral("fdr-q"));
+    sliceOptions.minPositives = int(cli.number(QStringLiteral("min-positives")));
     VersionDiff result;
     if (cli.isSet(QStringLiteral("audit"))) {
         const QString model = cli.value(QStringLiteral("model"));
         const QString data = cli.value(QStringLiteral("audit"));
         const bool versioned = cli.isSet(QStringLiteral("versioned-data"));
-        result = diffAudits(auditVersion(store, revA, model, data, versioned), auditVersion(store, revB, model, data, versioned));
+        result = diffAudits(auditVersion(store, revA, model, data, versioned), auditVersion(store, revB, model, data, versioned),
+                            sliceOptions);
     } else {
-        result = diffVersions(store, revA, revB);
+        result = diffVersions(store, revA, revB, sliceOptions);
     }
     const bool all = cli.isSet(QStringLiteral("all"));
     if (cli.isSet(QStringLiteral("json")))

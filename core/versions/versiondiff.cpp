@@ -1,14 +1,17 @@
 #include "versiondiff.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <tuple>
 
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include "auditerror.h"
 #include "dvcfiles.h"
 #include "metrics.h"
+#include "significance.h"
 
 namespace Audit {
 
@@ -58,11 +61,6 @@ QJsonValue optionalNumber(const std::optional<double> &value)
     return value ? QJsonValue(*value) : QJsonValue();
 }
 
-QString verdict(bool pass)
-{
-    return pass ? QStringLiteral("pass") : QStringLiteral("fail");
-}
-
 } // namespace
 
 QList<MetricDelta> diffMetrics(const QJsonObject &flatBefore, const QJsonObject &flatAfter)
@@ -94,11 +92,18 @@ QList<ParamDelta> diffParams(const QJsonObject &flatBefore, const QJsonObject &f
     return deltas;
 }
 
-QList<SliceDelta> diffSlices(const QJsonObject &slicesBefore, const QJsonObject &slicesAfter)
+QList<SliceDelta> diffSlices(const QJsonObject &slicesBefore, const QJsonObject &slicesAfter, const SliceDiffOptions &options)
 {
+    if (!(options.fdrQ > 0 && options.fdrQ <= 1))
+        throw OptionError(QStringLiteral("fdr_q"),
+                          QStringLiteral("false-discovery rate q = %1: must be in (0, 1], e.g. 0.05").arg(options.fdrQ));
+    if (options.minPositives < 0)
+        throw OptionError(QStringLiteral("min_positives"),
+                          QStringLiteral("minimum positives = %1: must be 0 or more").arg(options.minPositives));
     struct Side
     {
-        double n, f1, accuracy, low, high;
+        double n, f1, accuracy;
+        std::int64_t tp, fp, fn; // -1: the report has no confusion counts
     };
     const auto index = [](const QJsonObject &report, QStringList &order) {
         std::map<QString, std::pair<QJsonObject, Side>> slices;
@@ -106,11 +111,13 @@ QList<SliceDelta> diffSlices(const QJsonObject &slicesBefore, const QJsonObject 
             const QJsonObject s = value.toObject();
             const QString key = sliceKey(s.value(QStringLiteral("feature")).toString(),
                                          s.value(QStringLiteral("value")).toString());
-            const QJsonObject ci = s.value(QStringLiteral("f1_ci")).toObject();
+            const auto countOf = [&s](const char *name) {
+                const QJsonValue v = s.value(QLatin1String(name));
+                return v.isDouble() && v.toDouble() >= 0 ? std::int64_t(v.toDouble()) : std::int64_t(-1);
+            };
             slices[key] = {s,
                            Side{s.value(QStringLiteral("n")).toDouble(), s.value(QStringLiteral("f1")).toDouble(),
-                                s.value(QStringLiteral("accuracy")).toDouble(), ci.value(QStringLiteral("low")).toDouble(),
-                                ci.value(QStringLiteral("high")).toDouble(1)}};
+                                s.value(QStringLiteral("accuracy")).toDouble(), countOf("tp"), countOf("fp"), countOf("fn")}};
             order << key;
         }
         return slices;
@@ -131,6 +138,9 @@ QList<SliceDelta> diffSlices(const QJsonObject &slicesBefore, const QJsonObject 
         d.nBefore = old.n;
         d.f1Before = old.f1;
         d.accuracyBefore = old.accuracy;
+        d.tpBefore = old.tp;
+        d.fpBefore = old.fp;
+        d.fnBefore = old.fn;
         const auto found = after.find(key);
         if (found == after.end()) {
             unmatched << d;
@@ -140,8 +150,37 @@ QList<SliceDelta> diffSlices(const QJsonObject &slicesBefore, const QJsonObject 
         d.nAfter = now.n;
         d.f1After = now.f1;
         d.accuracyAfter = now.accuracy;
-        d.significant = reportNumber(now.f1) < reportNumber(old.low) || reportNumber(now.f1) > reportNumber(old.high);
+        d.tpAfter = now.tp;
+        d.fpAfter = now.fp;
+        d.fnAfter = now.fn;
+        if (old.tp < 0 || old.fp < 0 || old.fn < 0 || now.tp < 0 || now.fp < 0 || now.fn < 0) {
+            d.untested = QStringLiteral("no confusion counts in %1's slice report")
+                             .arg(old.tp < 0 ? QLatin1Char('A') : QLatin1Char('B'));
+        } else if (old.tp + old.fn < options.minPositives || now.tp + now.fn < options.minPositives) {
+            const bool inA = old.tp + old.fn < options.minPositives;
+            d.untested = QStringLiteral("%1 positives in %2 (minimum %3)")
+                             .arg(inA ? old.tp + old.fn : now.tp + now.fn)
+                             .arg(inA ? QLatin1Char('A') : QLatin1Char('B'))
+                             .arg(options.minPositives);
+        } else if (old.tp + old.fp + old.fn == 0 || now.tp + now.fp + now.fn == 0) {
+            d.untested = QStringLiteral("F1 undefined (no positives predicted or labelled)");
+        } else {
+            // F1 is a monotone function of J = tp / (tp + fp + fn): comparing J compares F1.
+            const Stats::TestResult r = Stats::compareProportions(now.tp, now.tp + now.fp + now.fn, old.tp,
+                                                                  old.tp + old.fp + old.fn);
+            d.p = r.p;
+            d.test = QString::fromLatin1(Stats::testName(r.test));
+        }
         matched << d;
+    }
+    std::vector<double> p;
+    p.reserve(std::size_t(matched.size()));
+    for (const SliceDelta &d : std::as_const(matched))
+        p.push_back(d.p);
+    const std::vector<double> q = Stats::benjaminiHochberg(p);
+    for (qsizetype i = 0; i < matched.size(); ++i) {
+        matched[i].q = q[std::size_t(i)];
+        matched[i].significant = matched[i].q <= options.fdrQ && matched[i].f1Delta() != 0;
     }
     for (const QString &key : std::as_const(orderAfter)) {
         if (before.count(key))
@@ -151,6 +190,9 @@ QList<SliceDelta> diffSlices(const QJsonObject &slicesBefore, const QJsonObject 
         d.nAfter = now.n;
         d.f1After = now.f1;
         d.accuracyAfter = now.accuracy;
+        d.tpAfter = now.tp;
+        d.fpAfter = now.fp;
+        d.fnAfter = now.fn;
         unmatched << d;
     }
     std::stable_sort(matched.begin(), matched.end(),
@@ -160,21 +202,31 @@ QList<SliceDelta> diffSlices(const QJsonObject &slicesBefore, const QJsonObject 
 
 QList<ParityFlip> diffParities(const QJsonObject &biasBefore, const QJsonObject &biasAfter)
 {
+    // The evidence verdicts ("verdict": state names) when both reports have them; a report
+    // written before them, or with Aequitas's verdicts only, compares on the plain booleans.
+    const bool states = biasBefore.value(QStringLiteral("overall_verdict")).isObject()
+        && biasAfter.value(QStringLiteral("overall_verdict")).isObject();
     using Key = std::tuple<QString, QString, QString>;
-    const auto verdicts = [](const QJsonObject &report) {
-        std::map<Key, bool> all;
-        const auto add = [&all](const QString &attribute, const QString &group, const QJsonObject &parity) {
+    const auto verdicts = [states](const QJsonObject &report) {
+        std::map<Key, VerdictState> all;
+        const auto add = [&all, states](const QString &attribute, const QString &group, const QJsonObject &parity) {
             for (auto it = parity.begin(); it != parity.end(); ++it) {
-                if (it.value().isBool())
-                    all[{attribute, group, it.key()}] = it.value().toBool();
+                if (states) {
+                    if (const std::optional<VerdictState> state = enumFromName<VerdictState>(it.value().toString()))
+                        all[{attribute, group, it.key()}] = *state;
+                } else if (it.value().isBool()) {
+                    all[{attribute, group, it.key()}] = it.value().toBool() ? VerdictState::Pass : VerdictState::Fail;
+                }
             }
         };
-        add(QString(), QString(), report.value(QStringLiteral("overall")).toObject());
+        const QString key = states ? QStringLiteral("verdict") : QStringLiteral("parity");
+        add(QString(), QString(),
+            report.value(states ? QStringLiteral("overall_verdict") : QStringLiteral("overall")).toObject());
         for (const QJsonValue &a : report.value(QStringLiteral("attributes")).toArray())
-            add(a[QStringLiteral("attribute_name")].toString(), QString(), a[QStringLiteral("parity")].toObject());
+            add(a[QStringLiteral("attribute_name")].toString(), QString(), a[key].toObject());
         for (const QJsonValue &g : report.value(QStringLiteral("groups")).toArray())
             add(g[QStringLiteral("attribute_name")].toString(), g[QStringLiteral("attribute_value")].toString(),
-                g[QStringLiteral("parity")].toObject());
+                g[key].toObject());
         return all;
     };
     const auto before = verdicts(biasBefore);
@@ -188,11 +240,13 @@ QList<ParityFlip> diffParities(const QJsonObject &biasBefore, const QJsonObject 
     return flips;
 }
 
-VersionDiff diffVersions(const VersionStore &store, const QString &revA, const QString &revB)
+VersionDiff diffVersions(const VersionStore &store, const QString &revA, const QString &revB,
+                         const SliceDiffOptions &sliceOptions)
 {
     const Version a = store.version(revA);
     const Version b = store.version(revB);
     VersionDiff diff;
+    diff.sliceOptions = sliceOptions;
     diff.labelA = a.label;
     diff.labelB = b.label;
     diff.metrics = diffMetrics(a.metrics, b.metrics);
@@ -204,7 +258,7 @@ VersionDiff diffVersions(const VersionStore &store, const QString &revA, const Q
     const Reports ra = reportsAt(store, a.rev, store.pipeline(a.rev));
     const Reports rb = reportsAt(store, b.rev, store.pipeline(b.rev));
     if (ra.slices && rb.slices)
-        diff.slices = diffSlices(*ra.slices, *rb.slices);
+        diff.slices = diffSlices(*ra.slices, *rb.slices, sliceOptions);
     else
         diff.notes << QStringLiteral("no slice report in %1").arg(!ra.slices ? a.label : b.label);
     if (ra.bias && rb.bias)
@@ -235,14 +289,36 @@ double SliceDelta::f1Delta() const
     return reportNumber(f1After) - reportNumber(f1Before);
 }
 
-QList<SliceDelta> VersionDiff::worseSlices() const
+namespace {
+
+// The significant changes first, smallest q first; then the rest, largest change first.
+QList<SliceDelta> ranked(const QList<SliceDelta> &slices, int sign)
 {
-    QList<SliceDelta> worse;
+    QList<SliceDelta> out;
     for (const SliceDelta &s : slices) {
-        if (s.inBoth() && s.f1Delta() < 0)
-            worse << s;
+        if (s.inBoth() && s.f1Delta() * sign > 0)
+            out << s;
     }
-    return worse;
+    std::stable_sort(out.begin(), out.end(), [sign](const SliceDelta &a, const SliceDelta &b) {
+        if (a.significant != b.significant)
+            return a.significant;
+        if (a.significant && a.q != b.q)
+            return a.q < b.q;
+        return a.f1Delta() * sign > b.f1Delta() * sign;
+    });
+    return out;
+}
+
+} // namespace
+
+QList<SliceDelta> VersionDiff::lowerSlices() const
+{
+    return ranked(slices, -1);
+}
+
+QList<SliceDelta> VersionDiff::higherSlices() const
+{
+    return ranked(slices, 1);
 }
 
 VersionDiff::SliceCounts VersionDiff::sliceCounts() const
@@ -252,8 +328,11 @@ VersionDiff::SliceCounts VersionDiff::sliceCounts() const
         if (!s.inBoth())
             continue;
         ++counts.compared;
-        counts.worse += s.f1Delta() < 0;
-        counts.worseSignificant += s.f1Delta() < 0 && s.significant;
+        counts.tested += !std::isnan(s.p);
+        counts.worse += s.worse();
+        counts.better += s.better();
+        counts.lower += s.f1Delta() < 0;
+        counts.higher += s.f1Delta() > 0;
     }
     return counts;
 }
@@ -289,6 +368,16 @@ QJsonObject VersionDiff::toJson(bool all) const
                                      {QStringLiteral("f1_old"), s.nBefore < 0 ? QJsonValue() : QJsonValue(s.f1Before)},
                                      {QStringLiteral("f1_new"), s.nAfter < 0 ? QJsonValue() : QJsonValue(s.f1After)},
                                      {QStringLiteral("f1_change"), s.inBoth() ? QJsonValue(s.f1Delta()) : QJsonValue()},
+                                     {QStringLiteral("p"), reportJsonP(s.p)},
+                                     {QStringLiteral("q"), reportJsonP(s.q)},
+                                     {QStringLiteral("test"), s.test.isEmpty() ? QJsonValue() : QJsonValue(s.test)},
+                                     {QStringLiteral("untested"), s.untested.isEmpty() ? QJsonValue() : QJsonValue(s.untested)},
+                                     {QStringLiteral("change"),
+                                      !s.inBoth()            ? QStringLiteral("unmatched")
+                                          : s.worse()        ? QStringLiteral("worse")
+                                          : s.better()       ? QStringLiteral("better")
+                                          : s.f1Delta() == 0 ? QStringLiteral("unchanged")
+                                                             : QStringLiteral("not_significant")},
                                      {QStringLiteral("significant"), s.significant}});
     }
     QJsonArray flipList;
@@ -296,8 +385,8 @@ QJsonObject VersionDiff::toJson(bool all) const
         flipList.append(QJsonObject{{QStringLiteral("attribute"), f.attribute.isEmpty() ? QJsonValue() : QJsonValue(f.attribute)},
                                     {QStringLiteral("group"), f.group.isEmpty() ? QJsonValue() : QJsonValue(f.group)},
                                     {QStringLiteral("parity"), f.parity},
-                                    {QStringLiteral("old"), f.before},
-                                    {QStringLiteral("new"), f.after}});
+                                    {QStringLiteral("old"), enumName(f.before)},
+                                    {QStringLiteral("new"), enumName(f.after)}});
     }
     const SliceCounts counts = sliceCounts();
     return QJsonObject{{QStringLiteral("a"), labelA},
@@ -306,8 +395,13 @@ QJsonObject VersionDiff::toJson(bool all) const
                        {QStringLiteral("params"), paramList},
                        {QStringLiteral("slices"),
                         QJsonObject{{QStringLiteral("compared"), counts.compared},
+                                    {QStringLiteral("tested"), counts.tested},
                                     {QStringLiteral("worse"), counts.worse},
-                                    {QStringLiteral("worse_significant"), counts.worseSignificant},
+                                    {QStringLiteral("better"), counts.better},
+                                    {QStringLiteral("lower"), counts.lower},
+                                    {QStringLiteral("higher"), counts.higher},
+                                    {QStringLiteral("fdr_q"), sliceOptions.fdrQ},
+                                    {QStringLiteral("min_positives"), sliceOptions.minPositives},
                                     {QStringLiteral("changes"), sliceList}}},
                        {QStringLiteral("parity_flips"), flipList},
                        {QStringLiteral("notes"), QJsonArray::fromStringList(notes)}};
@@ -341,26 +435,40 @@ QString VersionDiff::toText(bool all, int topSlices) const
     if (!shown)
         text += QStringLiteral("  (none)\n");
 
-    const QList<SliceDelta> worse = worseSlices();
     const SliceCounts counts = sliceCounts();
-    text += QStringLiteral("\nSlices that got worse: %1 of %2 compared (%3 outside the old 95% interval)\n")
-                .arg(counts.worse)
+    text += QStringLiteral("\nSlices: %1 compared, %2 tested (at least %3 positives in both), F1 compared by a two-sample "
+                           "test of tp / (tp + fp + fn), Benjamini-Hochberg q <= %4\n")
                 .arg(counts.compared)
-                .arg(counts.worseSignificant);
-    for (const SliceDelta &s : worse.mid(0, topSlices)) {
-        text += QStringLiteral("  %1 = %2  n %3 -> %4  F1 %5 -> %6 (%7)%8\n")
-                    .arg(s.feature, s.value)
-                    .arg(s.nBefore)
-                    .arg(s.nAfter)
-                    .arg(number(s.f1Before), number(s.f1After), QString::asprintf("%+.4f", s.f1Delta()),
-                         s.significant ? QStringLiteral(" *") : QString());
-    }
+                .arg(counts.tested)
+                .arg(sliceOptions.minPositives)
+                .arg(sliceOptions.fdrQ);
+    const auto list = [&](const QString &title, const QList<SliceDelta> &slices, qsizetype significant, qsizetype total) {
+        text += QStringLiteral("\n%1: %2 significantly (%3 with a %4 F1 in all)\n")
+                    .arg(title)
+                    .arg(significant)
+                    .arg(total)
+                    .arg(title.contains(QStringLiteral("worse")) ? QStringLiteral("lower") : QStringLiteral("higher"));
+        for (const SliceDelta &s : slices.mid(0, topSlices)) {
+            text += QStringLiteral("  %1 = %2  n %3 -> %4  F1 %5 -> %6 (%7)  %8\n")
+                        .arg(s.feature, s.value)
+                        .arg(s.nBefore)
+                        .arg(s.nAfter)
+                        .arg(number(s.f1Before), number(s.f1After), QString::asprintf("%+.4f", s.f1Delta()),
+                             !s.untested.isEmpty()
+                                 ? QStringLiteral("untested: ") + s.untested
+                                 : QStringLiteral("p %1 q %2%3")
+                                       .arg(pValueText(s.p), pValueText(s.q), s.significant ? QStringLiteral(" *") : QString()));
+        }
+    };
+    list(QStringLiteral("Slices that got worse"), lowerSlices(), counts.worse, counts.lower);
+    list(QStringLiteral("Slices that got better"), higherSlices(), counts.better, counts.higher);
     text += QStringLiteral("\nParity verdicts that changed: %1\n").arg(parities.size());
     for (const ParityFlip &f : parities) {
         const QString where = f.attribute.isEmpty() ? QStringLiteral("overall")
             : f.group.isEmpty()                     ? f.attribute
                                                     : QStringLiteral("%1 = %2").arg(f.attribute, f.group);
-        text += QStringLiteral("  %1  %2: %3 -> %4\n").arg(where, f.parity, verdict(f.before), verdict(f.after));
+        text
+            += QStringLiteral("  %1  %2: %3 -> %4\n").arg(where, f.parity, verdictStateText(f.before), verdictStateText(f.after));
     }
     for (const QString &note : notes)
         text += QStringLiteral("note: %1\n").arg(note);

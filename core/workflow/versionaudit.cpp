@@ -64,9 +64,10 @@ VersionCurves scoreVersionCurves(const VersionStore &store, const QString &rev, 
     return versionCurves(version, *auditDataset(request).scored);
 }
 
-VersionDiff diffAudits(const VersionAudit &a, const VersionAudit &b)
+VersionDiff diffAudits(const VersionAudit &a, const VersionAudit &b, const SliceDiffOptions &sliceOptions)
 {
     VersionDiff diff;
+    diff.sliceOptions = sliceOptions;
     diff.labelA = a.version.label;
     diff.labelB = b.version.label;
     const QString prefix = QStringLiteral("audit:");
@@ -74,7 +75,7 @@ VersionDiff diffAudits(const VersionAudit &a, const VersionAudit &b)
                                flattenNumbers(b.results.metrics.toJson(), prefix));
     diff.params = diffParams(a.version.params, b.version.params);
     if (a.results.slices && b.results.slices)
-        diff.slices = diffSlices(a.results.slices->toJson(), b.results.slices->toJson());
+        diff.slices = diffSlices(a.results.slices->toJson(), b.results.slices->toJson(), sliceOptions);
     if (a.results.bias && b.results.bias)
         diff.parities = diffParities(a.results.bias->toJson(), b.results.bias->toJson());
     else

@@ -53,6 +53,6 @@ VersionCurves scoreVersionCurves(const VersionStore &store, const QString &rev, 
                                  bool dataAtVersion = false);
 
 // The same comparison as diffVersions, between two audits of the same data.
-VersionDiff diffAudits(const VersionAudit &a, const VersionAudit &b);
+VersionDiff diffAudits(const VersionAudit &a, const VersionAudit &b, const SliceDiffOptions &sliceOptions = {});
 
 } // namespace Audit

@@ -9,6 +9,7 @@
 #include "biasreport.h"
 #include "metrics.h"
 #include "schemaerror.h"
+#include "statcheck.h"
 
 using namespace Audit;
 
@@ -63,22 +64,6 @@ private:
         options.references = {{QStringLiteral("g"), reference}};
         return options;
     }
-    // Fisher's exact test computed independently of core/stats: every 2x2 table with the
-    // observed margins, probabilities from lgamma, summed where no likelier than observed.
-    static double fisherByEnumeration(int a, int n1, int b, int n2)
-    {
-        const int m = a + b;
-        const auto logChoose = [](int n, int k) {
-            return std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0);
-        };
-        const auto prob = [&](int x) { return std::exp(logChoose(n1, x) + logChoose(n2, m - x) - logChoose(n1 + n2, m)); };
-        const double observed = prob(a);
-        double p = 0;
-        for (int x = std::max(0, m - n2); x <= std::min(n1, m); ++x)
-            p += prob(x) <= observed * (1 + 1e-7) ? prob(x) : 0;
-        return std::min(1.0, p);
-    }
-
     static BiasReport predefined()
     {
         BiasOptions options;
@@ -435,9 +420,9 @@ void TestBiasReport::evidence_intervalsAndTestsMatchTheFormulas()
     QVERIFY(std::abs(f.disparityCi[fpr].high - 3 * std::exp(z * se)) < 1e-12);
     // 240 rows to compare: Fisher's exact test (the z test takes over above 1000 rows).
     QCOMPARE(f.tests[fpr], Stats::Test::Fisher);
-    QVERIFY(std::abs(f.significance[fpr] / fisherByEnumeration(60, 120, 20, 120) - 1) < 1e-9);
+    QVERIFY(std::abs(f.significance[fpr] / StatCheck::fisher(60, 120, 20, 120) - 1) < 1e-9);
     const GroupMetrics &n = group(r, QStringLiteral("N"));
-    QVERIFY(std::abs(n.significance[fpr] / fisherByEnumeration(4, 16, 20, 120) - 1) < 1e-9);
+    QVERIFY(std::abs(n.significance[fpr] / StatCheck::fisher(4, 16, 20, 120) - 1) < 1e-9);
     // PPR is F's 90 positive predictions over R's 80 of the same k: a ratio of two counts,
     // interval exp(log(90/80) +- z sqrt(1/90 + 1/80)), tested by binom.test(90, 170, 0.5).
     const std::size_t ppr = std::size_t(BiasMetric::Ppr);
@@ -455,15 +440,7 @@ void TestBiasReport::evidence_intervalsAndTestsMatchTheFormulas()
     std::vector<double> p;
     for (const GroupMetrics *g : {&f, &n})
         p.insert(p.end(), g->significance.begin(), g->significance.end());
-    std::vector<std::size_t> order(p.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p[a] < p[b]; });
-    std::vector<double> q(p.size());
-    double running = 1;
-    for (std::size_t rank = p.size(); rank-- > 0;) {
-        running = std::min(running, p[order[rank]] * double(p.size()) / double(rank + 1));
-        q[order[rank]] = running;
-    }
+    const std::vector<double> q = StatCheck::benjaminiHochberg(p);
     for (std::size_t i = 0; i < kBiasMetricCount; ++i) {
         QVERIFY(std::abs(f.qValues[i] - q[i]) < 1e-12);
         QVERIFY(std::abs(n.qValues[i] - q[kBiasMetricCount + i]) < 1e-12);

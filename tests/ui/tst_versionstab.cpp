@@ -97,8 +97,29 @@ void TestVersionsTab::showsStatusHistoryAndTheLatestChange()
     const QStringList metrics = column(m_tab->metricsTable(), 0);
     QVERIFY(metrics.contains(QStringLiteral("reports/metrics.json:f1")));
     QVERIFY(m_tab->slicesTable()->rowCount() > 0);
-    for (int r = 0; r < m_tab->slicesTable()->rowCount(); ++r)
-        QVERIFY(m_tab->slicesTable()->item(r, 6)->data(Qt::DisplayRole).toDouble() < 0);
+    // Lower F1 first, then higher; each says whether the change is beyond chance, with p and q
+    // as the CLI prints them.
+    const QTableWidget *slices = m_tab->slicesTable();
+    QCOMPARE(slices->horizontalHeaderItem(7)->text(), QStringLiteral("p"));
+    bool seenHigher = false;
+    int worse = 0;
+    static const QRegularExpression pText(QStringLiteral("^(–|<1e-300|\\d\\.\\de-\\d\\d|[01]\\.\\d{4})$"));
+    for (int r = 0; r < slices->rowCount(); ++r) {
+        const double change = slices->item(r, 6)->data(Qt::DisplayRole).toDouble();
+        QVERIFY(change != 0);
+        seenHigher = seenHigher || change > 0;
+        QVERIFY2(change > 0 || !seenHigher, "lower F1 rows come first");
+        const QString verdict = slices->item(r, 9)->text();
+        QVERIFY2(verdict == QLatin1String(change < 0 ? "worse" : "better") || verdict == QLatin1String("within chance")
+                     || verdict.startsWith(QStringLiteral("not tested: ")),
+                 qPrintable(verdict));
+        worse += verdict == QLatin1String("worse");
+        QVERIFY2(pText.match(slices->item(r, 7)->text()).hasMatch(), qPrintable(slices->item(r, 7)->text()));
+        QVERIFY2(pText.match(slices->item(r, 8)->text()).hasMatch(), qPrintable(slices->item(r, 8)->text()));
+        QVERIFY2((slices->item(r, 7)->text() == QStringLiteral("–")) == verdict.startsWith(QStringLiteral("not tested")),
+                 qPrintable(slices->item(r, 7)->text() + verdict));
+    }
+    QVERIFY2(m_tab->diffNote().contains(QStringLiteral("tested), %1 got worse and").arg(worse)), qPrintable(m_tab->diffNote()));
 
     // The diff on screen goes into the audit report, as `modelaudit-cli diff` prints it.
     const QString diff = m_tab->shownDiffText();

@@ -13,6 +13,7 @@
 #include "metrics.h"
 #include "model.h"
 #include "schemaerror.h"
+#include "statcheck.h"
 #include "testutil.h"
 #include "versionaudit.h"
 #include "versiondiff.h"
@@ -52,6 +53,7 @@ private Q_SLOTS:
     void sliceAndParityDiffsAreRight();
     void parityFlipsOnAHandMadePair();
     void sliceDiffIgnoresDigitsPastReportPrecision();
+    void sliceDiff_worseAndBetterNeedTheEvidence();
     void pastModelLoadsFromTheCache();
     void pastModelAuditedSideBySide();
     void curves_areCoresCurvesOfTheScoredRows();
@@ -150,42 +152,95 @@ void TestVersions::sliceAndParityDiffsAreRight()
     for (const QJsonValue &s : m_slices[1][QStringLiteral("slices")].toArray())
         after.insert(s[QStringLiteral("feature")].toString() + QLatin1Char('=') + s[QStringLiteral("value")].toString(),
                      s.toObject());
-    int worse = 0;
-    for (auto it = before.cbegin(); it != before.cend(); ++it)
-        worse += after.contains(it.key())
-            && after[it.key()][QStringLiteral("f1")].toDouble() < it.value()[QStringLiteral("f1")].toDouble();
-    QVERIFY(worse > 0);
-    QCOMPARE(diff.worseSlices().size(), worse);
-    double previous = -1;
-    for (const SliceDelta &s : diff.worseSlices()) {
+    // Recount independently: each matched slice with 10 positives on both sides is tested on
+    // J = tp / (tp + fp + fn), B against A; BH over those tests; worse = lower F1 and q <= 0.05.
+    QStringList keys;
+    std::vector<double> p;
+    int lower = 0, higher = 0;
+    for (auto it = before.cbegin(); it != before.cend(); ++it) {
+        if (!after.contains(it.key()))
+            continue;
+        const QJsonObject &a = it.value();
+        const QJsonObject &b = after[it.key()];
+        const auto count = [](const QJsonObject &s, const char *k) { return std::int64_t(s[QLatin1String(k)].toDouble()); };
+        const double fa = reportNumber(a[QStringLiteral("f1")].toDouble()), fb = reportNumber(b[QStringLiteral("f1")].toDouble());
+        lower += fb < fa;
+        higher += fb > fa;
+        keys << it.key();
+        const bool enough = count(a, "tp") + count(a, "fn") >= 10 && count(b, "tp") + count(b, "fn") >= 10;
+        p.push_back(enough ? StatCheck::compare(count(b, "tp"), count(b, "tp") + count(b, "fp") + count(b, "fn"), count(a, "tp"),
+                                                count(a, "tp") + count(a, "fp") + count(a, "fn"))
+                           : std::nan(""));
+    }
+    const std::vector<double> q = StatCheck::benjaminiHochberg(p);
+    QHash<QString, std::pair<double, double>> expected;
+    int worse = 0, better = 0, tested = 0;
+    for (qsizetype i = 0; i < keys.size(); ++i) {
+        expected.insert(keys[i], {p[std::size_t(i)], q[std::size_t(i)]});
+        tested += !std::isnan(p[std::size_t(i)]);
+        const double change = reportNumber(after[keys[i]][QStringLiteral("f1")].toDouble())
+            - reportNumber(before[keys[i]][QStringLiteral("f1")].toDouble());
+        worse += q[std::size_t(i)] <= 0.05 && change < 0;
+        better += q[std::size_t(i)] <= 0.05 && change > 0;
+    }
+    QVERIFY(lower > 0);
+    QVERIFY2(tested > 10, qPrintable(QString::number(tested)));
+    const VersionDiff::SliceCounts counts = diff.sliceCounts();
+    QCOMPARE(counts.compared, keys.size());
+    QCOMPARE(counts.tested, tested);
+    QCOMPARE(counts.lower, lower);
+    QCOMPARE(counts.higher, higher);
+    QCOMPARE(counts.worse, worse);
+    QCOMPARE(counts.better, better);
+    QCOMPARE(diff.lowerSlices().size(), lower);
+    bool significantPart = true;
+    double previousQ = 0;
+    for (const SliceDelta &s : diff.lowerSlices()) {
         const QString key = s.feature + QLatin1Char('=') + s.value;
         QCOMPARE(s.f1Before, before[key][QStringLiteral("f1")].toDouble());
         QCOMPARE(s.f1After, after[key][QStringLiteral("f1")].toDouble());
         QCOMPARE(s.nBefore, before[key][QStringLiteral("n")].toDouble());
-        const QJsonObject ci = before[key][QStringLiteral("f1_ci")].toObject();
-        QCOMPARE(s.significant,
-                 s.f1After < ci[QStringLiteral("low")].toDouble() || s.f1After > ci[QStringLiteral("high")].toDouble());
+        const auto [pExpected, qExpected] = expected[key];
+        QCOMPARE(std::isnan(s.p), std::isnan(pExpected));
+        if (!std::isnan(pExpected)) {
+            QVERIFY2(std::abs(s.p - pExpected) <= 1e-9 * std::max(pExpected, 1e-300), qPrintable(key));
+            QVERIFY2(std::abs(s.q - qExpected) <= 1e-9 * std::max(qExpected, 1e-300), qPrintable(key));
+        } else {
+            QVERIFY2(s.untested.contains(QStringLiteral("positives in")), qPrintable(s.untested));
+        }
+        QCOMPARE(s.worse(), s.q <= 0.05);
         QVERIFY(s.f1Delta() < 0);
-        QVERIFY(s.f1Delta() >= previous - 1); // sorted worst first
-        previous = s.f1Delta();
+        // The significant ones first, by q; then the rest.
+        QVERIFY(significantPart || !s.significant);
+        if (s.significant)
+            QVERIFY(s.q >= previousQ);
+        previousQ = s.significant ? s.q : previousQ;
+        significantPart = s.significant;
     }
-    for (qsizetype i = 1; i < diff.worseSlices().size(); ++i)
-        QVERIFY(diff.worseSlices()[i - 1].f1Delta() <= diff.worseSlices()[i].f1Delta());
+    const QJsonObject json = diff.toJson()[QStringLiteral("slices")].toObject();
+    QCOMPARE(json[QStringLiteral("worse")].toInt(), worse);
+    QCOMPARE(json[QStringLiteral("better")].toInt(), better);
+    QCOMPARE(json[QStringLiteral("tested")].toInt(), tested);
+    const QString text = diff.toText();
+    QVERIFY2(text.contains(
+                 QStringLiteral("Slices that got worse: %1 significantly (%2 with a lower F1 in all)").arg(worse).arg(lower)),
+             qPrintable(text));
 
-    // Every reported flip is a verdict that really changed between the two bias reports.
+    // Every reported flip is a verdict that really changed between the two bias reports: their
+    // evidence states, as bias.json writes them.
     const auto verdict = [](const QJsonObject &bias, const ParityFlip &f) {
         if (f.attribute.isEmpty())
-            return bias[QStringLiteral("overall")][f.parity].toBool();
+            return bias[QStringLiteral("overall_verdict")][f.parity].toString();
         for (const QJsonValue &g : bias[f.group.isEmpty() ? QStringLiteral("attributes") : QStringLiteral("groups")].toArray()) {
             if (g[QStringLiteral("attribute_name")].toString() == f.attribute
                 && (f.group.isEmpty() || g[QStringLiteral("attribute_value")].toString() == f.group))
-                return g[QStringLiteral("parity")][f.parity].toBool();
+                return g[QStringLiteral("verdict")][f.parity].toString();
         }
-        return !f.before; // not found: make the comparison below fail
+        return QStringLiteral("(not found)");
     };
     for (const ParityFlip &f : diff.parities) {
-        QCOMPARE(verdict(m_bias[0], f), f.before);
-        QCOMPARE(verdict(m_bias[1], f), f.after);
+        QCOMPARE(verdict(m_bias[0], f), enumName(f.before));
+        QCOMPARE(verdict(m_bias[1], f), enumName(f.after));
         QVERIFY(f.before != f.after);
     }
 }
@@ -193,45 +248,101 @@ void TestVersions::sliceAndParityDiffsAreRight()
 void TestVersions::sliceDiffIgnoresDigitsPastReportPrecision()
 {
     // The same slices written at full precision (an older report) and at the reports' 10
-    // significant digits: nothing got worse. A real drop of 0.01 still counts, and so does
-    // one outside the old interval.
-    const auto report = [](double f1a, double f1b, double lowB) {
-        return QJsonObject{
-            {QStringLiteral("slices"),
-             QJsonArray{
-                 QJsonObject{{QStringLiteral("feature"), QStringLiteral("g")},
-                             {QStringLiteral("value"), QStringLiteral("A")},
-                             {QStringLiteral("n"), 100},
-                             {QStringLiteral("f1"), f1a},
-                             {QStringLiteral("accuracy"), 0.5},
-                             {QStringLiteral("f1_ci"), QJsonObject{{QStringLiteral("low"), 0.6}, {QStringLiteral("high"), 0.8}}}},
-                 QJsonObject{
-                     {QStringLiteral("feature"), QStringLiteral("g")},
-                     {QStringLiteral("value"), QStringLiteral("B")},
-                     {QStringLiteral("n"), 50},
-                     {QStringLiteral("f1"), f1b},
-                     {QStringLiteral("accuracy"), 0.5},
-                     {QStringLiteral("f1_ci"), QJsonObject{{QStringLiteral("low"), lowB}, {QStringLiteral("high"), 0.9}}}}}}};
+    // significant digits: nothing changed.
+    const auto slice = [](const char *value, double f1, int tp, int fp, int fn) {
+        return QJsonObject{{QStringLiteral("feature"), QStringLiteral("g")},
+                           {QStringLiteral("value"), QLatin1String(value)},
+                           {QStringLiteral("n"), 200},
+                           {QStringLiteral("f1"), f1},
+                           {QStringLiteral("accuracy"), 0.5},
+                           {QStringLiteral("tp"), tp},
+                           {QStringLiteral("fp"), fp},
+                           {QStringLiteral("fn"), fn},
+                           {QStringLiteral("tn"), 200 - tp - fp - fn}};
     };
+    const auto report = [](const QJsonArray &slices) { return QJsonObject{{QStringLiteral("slices"), slices}}; };
     const double full = 0.71433333333333337; // 0.7143333333 at 10 significant digits
     VersionDiff diff;
-    diff.slices = diffSlices(report(full, 0.5, 0.0), report(0.7143333333, 0.5, 0.0));
-    QCOMPARE(diff.sliceCounts().compared, 2);
-    QCOMPARE(diff.sliceCounts().worse, 0);
-    QVERIFY(diff.worseSlices().isEmpty());
+    diff.slices = diffSlices(report({slice("A", full, 40, 16, 16)}), report({slice("A", 0.7143333333, 40, 16, 16)}));
+    QCOMPARE(diff.sliceCounts().compared, 1);
+    QCOMPARE(diff.sliceCounts().lower, 0);
+    QVERIFY(diff.lowerSlices().isEmpty());
     QCOMPARE(diff.slices.front().f1Delta(), 0.0);
+    QVERIFY(!diff.slices.front().significant); // p = 1, and no change
+}
 
-    // B drops from 0.5 onto its old lower bound 0.4, written with float noise below it: worse,
-    // but not outside the old interval. A drops by 0.01, inside [0.6, 0.8].
-    diff.slices = diffSlices(report(full, 0.5, 0.4), report(full - 0.01, 0.39999999999999997, 0.3));
-    QCOMPARE(diff.sliceCounts().worse, 2);
-    QCOMPARE(diff.sliceCounts().worseSignificant, 0);
-    QCOMPARE(diff.worseSlices().front().value, QStringLiteral("B")); // largest drop first: -0.1 before -0.01
-
-    // B drops to 0.3, below its old interval [0.4, 0.9]: significant.
-    diff.slices = diffSlices(report(full, 0.5, 0.4), report(full, 0.3, 0.2));
-    QCOMPARE(diff.sliceCounts().worse, 1);
-    QCOMPARE(diff.sliceCounts().worseSignificant, 1);
+// A slice got worse only when a two-sample test on both versions' counts says so after the
+// FDR correction: the issue's 1 -> 0 F1 drop in a slice with one positive is not a finding.
+void TestVersions::sliceDiff_worseAndBetterNeedTheEvidence()
+{
+    const auto slice = [](const char *value, int tp, int fp, int fn) {
+        const double f1 = tp ? 2.0 * tp / (2.0 * tp + fp + fn) : 0;
+        return QJsonObject{{QStringLiteral("feature"), QStringLiteral("g")},
+                           {QStringLiteral("value"), QLatin1String(value)},
+                           {QStringLiteral("n"), 300},
+                           {QStringLiteral("f1"), f1},
+                           {QStringLiteral("accuracy"), 0.5},
+                           {QStringLiteral("tp"), tp},
+                           {QStringLiteral("fp"), fp},
+                           {QStringLiteral("fn"), fn},
+                           {QStringLiteral("tn"), 300 - tp - fp - fn}};
+    };
+    // Drop: J 40/60 -> 20/60. Small: 30/60 -> 27/60. One: one positive, F1 1 -> 0. Rise: 20/60 -> 40/60.
+    const QJsonObject a{
+        {QStringLiteral("slices"),
+         QJsonArray{slice("Drop", 40, 10, 10), slice("Small", 30, 15, 15), slice("One", 1, 0, 0), slice("Rise", 20, 20, 20)}}};
+    const QJsonObject b{
+        {QStringLiteral("slices"),
+         QJsonArray{slice("Drop", 20, 20, 20), slice("Small", 27, 16, 17), slice("One", 0, 3, 1), slice("Rise", 40, 10, 10)}}};
+    VersionDiff diff;
+    diff.slices = diffSlices(a, b);
+    const auto find = [&](const char *value) {
+        for (const SliceDelta &s : std::as_const(diff.slices)) {
+            if (s.value == QLatin1String(value))
+                return s;
+        }
+        return SliceDelta{};
+    };
+    // Fisher on 120 rows; BH over the three tested slices (One has 1 positive in A).
+    const double pDrop = StatCheck::fisher(20, 60, 40, 60), pSmall = StatCheck::fisher(27, 60, 30, 60),
+                 pRise = StatCheck::fisher(40, 60, 20, 60);
+    const std::vector<double> q = StatCheck::benjaminiHochberg({pDrop, pSmall, pRise});
+    QVERIFY(std::abs(find("Drop").p / pDrop - 1) < 1e-9);
+    QVERIFY(std::abs(find("Drop").q / q[0] - 1) < 1e-9);
+    QVERIFY(std::abs(find("Small").q / q[1] - 1) < 1e-9);
+    QCOMPARE(find("Drop").test, QStringLiteral("fisher"));
+    QVERIFY(find("Drop").worse());
+    QVERIFY(!find("Small").worse() && find("Small").f1Delta() < 0);
+    QVERIFY(find("Rise").better());
+    QCOMPARE(find("One").f1Delta(), -1.0);
+    QVERIFY(!find("One").worse());
+    QVERIFY(std::isnan(find("One").p));
+    QCOMPARE(find("One").untested, QStringLiteral("1 positives in A (minimum 10)"));
+    const VersionDiff::SliceCounts counts = diff.sliceCounts();
+    QCOMPARE(counts.compared, 4);
+    QCOMPARE(counts.tested, 3);
+    QCOMPARE(counts.worse, 1);
+    QCOMPARE(counts.better, 1);
+    QCOMPARE(counts.lower, 3);
+    QCOMPARE(diff.lowerSlices().front().value, QStringLiteral("Drop")); // significant first
+    // Tested anyway (no minimum), One's 1/1 -> 0/4 is far within chance: Fisher p = 0.2.
+    diff.slices = diffSlices(a, b, SliceDiffOptions{0.05, 0});
+    QVERIFY(std::abs(find("One").p - StatCheck::fisher(0, 4, 1, 1)) < 1e-12);
+    QVERIFY(!find("One").worse());
+    // An older report without confusion counts: compared, never tested.
+    QJsonObject old = a;
+    QJsonArray bare;
+    for (const QJsonValue &v : a[QStringLiteral("slices")].toArray()) {
+        QJsonObject s = v.toObject();
+        s.remove(QStringLiteral("tp"));
+        bare.append(s);
+    }
+    old[QStringLiteral("slices")] = bare;
+    diff.slices = diffSlices(old, b);
+    QCOMPARE(diff.sliceCounts().tested, 0);
+    QCOMPARE(diff.sliceCounts().worse, 0);
+    QCOMPARE(find("Drop").untested, QStringLiteral("no confusion counts in A's slice report"));
+    QVERIFY_THROWS_EXCEPTION(OptionError, diffSlices(a, b, SliceDiffOptions{0, 10}));
 }
 
 void TestVersions::parityFlipsOnAHandMadePair()
@@ -253,10 +364,25 @@ void TestVersions::parityFlipsOnAHandMadePair()
     QCOMPARE(flips[0].attribute, QStringLiteral("sex"));
     QCOMPARE(flips[0].group, QStringLiteral("Female"));
     QCOMPARE(flips[0].parity, QStringLiteral("FPR Parity"));
-    QVERIFY(!flips[0].before && flips[0].after);
+    QCOMPARE(flips[0].before, VerdictState::Fail);
+    QCOMPARE(flips[0].after, VerdictState::Pass);
     QCOMPARE(flips[1].parity, QStringLiteral("TPR Parity"));
-    QVERIFY(flips[1].before && !flips[1].after);
+    QCOMPARE(flips[1].before, VerdictState::Pass);
+    QCOMPARE(flips[1].after, VerdictState::Fail);
     QVERIFY(diffParities(before, before).isEmpty());
+
+    // Reports with evidence verdicts compare on them: a fail that becomes "outside band, not
+    // significant" is a flip even though Aequitas's plain verdict (false) did not change.
+    QJsonObject withStates = before;
+    withStates[QStringLiteral("overall_verdict")] = QJsonObject{{QStringLiteral("FPR Parity"), QStringLiteral("fail")}};
+    QJsonObject laterStates = withStates;
+    laterStates[QStringLiteral("overall_verdict")] = QJsonObject{
+        {QStringLiteral("FPR Parity"), QStringLiteral("not_significant")}};
+    const QList<ParityFlip> stateFlips = diffParities(withStates, laterStates);
+    QCOMPARE(stateFlips.size(), 1);
+    QVERIFY(stateFlips[0].attribute.isEmpty());
+    QCOMPARE(stateFlips[0].before, VerdictState::Fail);
+    QCOMPARE(stateFlips[0].after, VerdictState::NotSignificant);
 }
 
 void TestVersions::pastModelLoadsFromTheCache()

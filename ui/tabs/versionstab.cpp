@@ -1,5 +1,8 @@
 #include "versionstab.h"
 
+#include <cmath>
+#include <limits>
+
 #include <QChart>
 #include <QChartView>
 #include <QCheckBox>
@@ -21,6 +24,7 @@
 
 #include "auditerror.h"
 #include "dvcworkspace.h"
+#include "metrics.h"
 #include "okabeito.h"
 #include "projectsession.h"
 #include "versionaudit.h"
@@ -73,6 +77,33 @@ void addRow(QTableWidget *table, const QVariantList &cells, const QColor &colour
             item->setToolTip(tooltip);
         table->setItem(row, c, item);
     }
+}
+
+// A cell that shows `text` and sorts by `key`: p and q values read as the CLI and the card
+// print them ("3.2e-15") and still sort numerically (untested rows last).
+class KeyedItem : public QTableWidgetItem
+{
+public:
+    KeyedItem(const QString &text, double key)
+        : QTableWidgetItem(text)
+        , m_key(std::isnan(key) ? std::numeric_limits<double>::infinity() : key)
+    {}
+    bool operator<(const QTableWidgetItem &other) const override
+    {
+        const auto *keyed = dynamic_cast<const KeyedItem *>(&other);
+        return keyed ? m_key < keyed->m_key : QTableWidgetItem::operator<(other);
+    }
+
+private:
+    double m_key;
+};
+
+void setKeyed(QTableWidget *table, int row, int column, const QString &text, double key)
+{
+    auto *item = new KeyedItem(text, key);
+    if (const QTableWidgetItem *left = table->item(row, 0))
+        item->setBackground(left->background());
+    table->setItem(row, column, item);
 }
 
 void clear(QTableWidget *table)
@@ -196,8 +227,8 @@ VersionsTab::VersionsTab(ProjectSession *session, QWidget *parent)
     , m_diffTabs(new QTabWidget(this))
     , m_metrics(makeTable({tr("Metric"), tr("A"), tr("B"), tr("Change")}, this))
     , m_params(makeTable({tr("Param"), tr("A"), tr("B")}, this))
-    , m_slices(makeTable({tr("Feature"), tr("Value"), tr("n (A)"), tr("n (B)"), tr("F1 (A)"), tr("F1 (B)"), tr("Change"),
-                          tr("Outside A's 95% CI")},
+    , m_slices(makeTable({tr("Feature"), tr("Value"), tr("n (A)"), tr("n (B)"), tr("F1 (A)"), tr("F1 (B)"), tr("Change"), tr("p"),
+                          tr("q"), tr("Verdict")},
                          this))
     , m_parities(makeTable({tr("Where"), tr("Parity"), tr("A"), tr("B")}, this))
     , m_diffNote(new QLabel(this))
@@ -240,7 +271,7 @@ VersionsTab::VersionsTab(ProjectSession *session, QWidget *parent)
 
     m_diffTabs->addTab(m_metrics, tr("Metrics"));
     m_diffTabs->addTab(m_params, tr("Params"));
-    m_diffTabs->addTab(m_slices, tr("Slices That Got Worse"));
+    m_diffTabs->addTab(m_slices, tr("Slices That Changed"));
     m_diffTabs->addTab(m_parities, tr("Parity Flips"));
     m_roc->setRenderHint(QPainter::Antialiasing);
     m_pr->setRenderHint(QPainter::Antialiasing);
@@ -575,21 +606,45 @@ void VersionsTab::showComparison()
     }
     finish(m_params, true);
     clear(m_slices);
-    const QList<Audit::SliceDelta> worse = diff.worseSlices();
-    for (const Audit::SliceDelta &s : worse)
-        addRow(
-            m_slices,
-            {s.feature, s.value, s.nBefore, s.nAfter, s.f1Before, s.f1After, s.f1Delta(), s.significant ? tr("yes") : tr("no")},
-            s.significant ? kBad : QColor());
+    // Worse first, then better, each with the significant changes first (smallest q first);
+    // a change within chance is listed, uncoloured, with its p and q.
+    const QList<Audit::SliceDelta> lower = diff.lowerSlices();
+    const QList<Audit::SliceDelta> higher = diff.higherSlices();
+    for (const QList<Audit::SliceDelta> *list : {&lower, &higher}) {
+        for (const Audit::SliceDelta &s : *list) {
+            const QString verdict = s.worse() ? tr("worse")
+                : s.better()                  ? tr("better")
+                : !s.untested.isEmpty()       ? tr("not tested: %1").arg(s.untested)
+                                              : tr("within chance");
+            const QString why = !s.untested.isEmpty()
+                ? s.untested
+                : tr("%1 test of tp / (tp + fp + fn): A %2 / %3, B %4 / %5; Benjamini–Hochberg q over every slice tested")
+                      .arg(s.test == QLatin1String("fisher") ? tr("Fisher's exact") : tr("Two-proportion z"))
+                      .arg(s.tpBefore)
+                      .arg(s.tpBefore + s.fpBefore + s.fnBefore)
+                      .arg(s.tpAfter)
+                      .arg(s.tpAfter + s.fpAfter + s.fnAfter);
+            addRow(m_slices,
+                   {s.feature, s.value, s.nBefore, s.nAfter, s.f1Before, s.f1After, s.f1Delta(), QString(), QString(), verdict},
+                   s.worse()        ? kBad
+                       : s.better() ? kGood
+                                    : QColor(),
+                   why);
+            const int row = m_slices->rowCount() - 1;
+            setKeyed(m_slices, row, 7, Audit::pValueText(s.p, QStringLiteral("–")), s.p);
+            setKeyed(m_slices, row, 8, Audit::pValueText(s.q, QStringLiteral("–")), s.q);
+        }
+    }
     finish(m_slices, true);
-    m_slices->sortItems(6, Qt::AscendingOrder);
     clear(m_parities);
     for (const Audit::ParityFlip &f : diff.parities) {
         const QString where = f.attribute.isEmpty() ? tr("overall")
             : f.group.isEmpty()                     ? f.attribute
                                                     : QStringLiteral("%1 = %2").arg(f.attribute, f.group);
-        addRow(m_parities, {where, f.parity, f.before ? tr("pass") : tr("FAIL"), f.after ? tr("pass") : tr("FAIL")},
-               f.after ? kGood : kBad);
+        addRow(m_parities, {where, f.parity, Audit::verdictStateText(f.before), Audit::verdictStateText(f.after)},
+               f.after == Audit::VerdictState::Pass       ? kGood
+                   : f.after == Audit::VerdictState::Fail ? kBad
+                                                          : QColor());
     }
     finish(m_parities, true);
     const auto changedParams = std::count_if(diff.params.cbegin(), diff.params.cend(),
@@ -601,10 +656,16 @@ void VersionsTab::showComparison()
         = tr("%1 → %2 (%3): ").arg(diff.labelA, diff.labelB, result->audited ? result->auditedOn : tr("committed reports"));
     if (!diff.notes.isEmpty())
         note += tr("NOT COMPARED: %1. Of the rest: ").arg(diff.notes.join(QStringLiteral("; ")));
-    note += tr("%1 param(s) changed, %2 slice(s) got worse (%3 beyond A's 95% interval), %4 parity verdict(s) flipped.")
+    note += tr("%1 param(s) changed; of %2 slices compared (%3 tested), %4 got worse and %5 better beyond chance "
+               "(Benjamini–Hochberg q ≤ %6; %7 lower and %8 higher F1 in all); %9 parity verdict(s) flipped.")
                 .arg(changedParams)
+                .arg(counts.compared)
+                .arg(counts.tested)
                 .arg(counts.worse)
-                .arg(counts.worseSignificant)
+                .arg(counts.better)
+                .arg(diff.sliceOptions.fdrQ)
+                .arg(counts.lower)
+                .arg(counts.higher)
                 .arg(diff.parities.size());
     m_diffNote->setText(note);
     m_shown = result;
@@ -615,7 +676,7 @@ void VersionsTab::showComparison()
                    ? tr("Each model scored on the copy of the data its version recorded.")
                    : tr("Both models scored on %1 (the same rows).").arg(QDir::toNativeSeparators(result->curves[0].dataFile)));
     m_diffTabs->setTabText(1, tr("Params (%1)").arg(changedParams));
-    m_diffTabs->setTabText(2, tr("Slices That Got Worse (%1)").arg(worse.size()));
+    m_diffTabs->setTabText(2, tr("Slices: %1 Worse, %2 Better").arg(counts.worse).arg(counts.better));
     m_diffTabs->setTabText(3, tr("Parity Flips (%1)").arg(diff.parities.size()));
     --m_pending;
     Q_EMIT compared();

@@ -41,3 +41,43 @@ inline Audit::ScoredData auditFixture()
     data.source = QStringLiteral("fixture");
     return data;
 }
+
+// The confusion counts of one group of attribute "g".
+struct GroupCounts
+{
+    const char *group;
+    int tp, fp, tn, fn;
+};
+
+// Rows with exactly these confusion counts per group of attribute "g" (threshold 0.5).
+inline Audit::ScoredData countsFixture(const std::vector<GroupCounts> &groups)
+{
+    using namespace Audit;
+    ScoredData data;
+    DataColumn g;
+    g.spec.name = QStringLiteral("g");
+    for (const GroupCounts &c : groups) {
+        const int code = int(g.categories.size());
+        g.categories.push_back(c.group);
+        const auto add = [&](int n, int label, int predicted) {
+            for (int i = 0; i < n; ++i) {
+                g.codes.push_back(code);
+                data.labels.push_back(std::int8_t(label));
+                data.scores.push_back(predicted ? 0.9 : 0.1);
+            }
+        };
+        add(c.tp, 1, 1);
+        add(c.fp, 0, 1);
+        add(c.tn, 0, 0);
+        add(c.fn, 1, 0);
+    }
+    data.columns = {g};
+    data.source = QStringLiteral("counts");
+    return data;
+}
+
+// R: a 200-row reference. F: a large group whose FPR (60/120) is three times R's (20/120).
+// N: 36 rows whose FPR 4/16 is 1.5x R's, outside the band but well within chance. S: 18 rows,
+// under the 30 a verdict needs.
+inline const std::vector<GroupCounts> kEvidenceGroups = {
+    {"R", 60, 20, 100, 20}, {"F", 30, 60, 60, 50}, {"N", 10, 4, 12, 10}, {"S", 1, 6, 6, 5}};

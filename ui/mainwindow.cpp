@@ -642,6 +642,10 @@ void MainWindow::restoreWorkspace()
         bias.attributes = state.bias.attributes;
     bias.method = state.bias.method;
     bias.tau = state.bias.tau;
+    bias.verdicts = state.bias.verdicts;
+    bias.minGroupSize = state.bias.minGroupSize;
+    bias.minEvents = state.bias.minEvents;
+    bias.alpha = state.bias.alpha;
     for (const auto &[attribute, group] : state.bias.references)
         bias.references[attribute] = group;
     m_session->setBiasOptions(bias);

@@ -13,12 +13,6 @@
 
 using namespace Audit;
 
-struct Counts
-{
-    const char *group;
-    int tp, fp, tn, fn;
-};
-
 class TestBiasReport : public QObject
 {
     Q_OBJECT
@@ -31,31 +25,6 @@ private:
                 return m;
         }
         qFatal("no group %s", qPrintable(value));
-    }
-    // Rows with exactly these confusion counts per group of attribute "g".
-    static ScoredData countsFixture(const std::vector<Counts> &groups)
-    {
-        ScoredData data;
-        DataColumn g;
-        g.spec.name = QStringLiteral("g");
-        for (const Counts &c : groups) {
-            const int code = int(g.categories.size());
-            g.categories.push_back(c.group);
-            const auto add = [&](int n, int label, int predicted) {
-                for (int i = 0; i < n; ++i) {
-                    g.codes.push_back(code);
-                    data.labels.push_back(std::int8_t(label));
-                    data.scores.push_back(predicted ? 0.9 : 0.1);
-                }
-            };
-            add(c.tp, 1, 1);
-            add(c.fp, 0, 1);
-            add(c.tn, 0, 0);
-            add(c.fn, 1, 0);
-        }
-        data.columns = {g};
-        data.source = QStringLiteral("counts");
-        return data;
     }
     static BiasOptions evidenceOptions(const QString &reference = QStringLiteral("R"))
     {
@@ -400,11 +369,6 @@ void TestBiasReport::badInput_namesTheProblem()
     single.method = ReferenceMethod::Majority;
     QVERIFY_THROWS_EXCEPTION(SchemaError, computeBias(one, single));
 }
-
-// R: the reference, 200 rows. F: a large group whose FPR (60/120) is three times R's (20/120).
-// N: 36 rows whose FPR 4/16 is 1.5x R's, outside the band but well within chance. S: 18 rows.
-static const std::vector<Counts> kEvidenceGroups = {
-    {"R", 60, 20, 100, 20}, {"F", 30, 60, 60, 50}, {"N", 10, 4, 12, 10}, {"S", 1, 6, 6, 5}};
 
 void TestBiasReport::evidence_intervalsAndTestsMatchTheFormulas()
 {

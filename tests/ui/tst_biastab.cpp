@@ -2,12 +2,14 @@
 
 #include <QBarCategoryAxis>
 #include <QChart>
+#include <QLineSeries>
 #include <QLogValueAxis>
 
 #include "auditfixture.h"
 #include "biaschart.h"
 #include "biassummary.h"
 #include "biastablemodel.h"
+#include "metrics.h"
 
 using namespace Audit;
 
@@ -36,6 +38,7 @@ private Q_SLOTS:
     void highlightedColumns_markedInTheHeader();
     void chart_logAxisCentredOnOneWithTheBand();
     void chart_categoryLabelsArePlainText();
+    void evidence_statesMarkedGreyedAndExplained();
 };
 
 void TestBiasTab::tooltips_defineTheMetricAndGiveTheCounts()
@@ -67,9 +70,9 @@ void TestBiasTab::tooltips_defineTheMetricAndGiveTheCounts()
         const GroupMetrics &g = *model.group(row);
         const QString fails = model.index(row, Ui::BiasTableModel::Failed).data(Qt::ToolTipRole).toString();
         for (BiasMetric metric : kBiasMetrics) {
-            const Verdict v = g.parities[std::size_t(metric)];
-            QCOMPARE(fails.contains(parityName(Parity(std::size_t(metric))) + QLatin1Char(':')), v.has_value() && !*v);
-            if (v.has_value() && !*v)
+            const bool failed = g.states[std::size_t(metric)] == VerdictState::Fail;
+            QCOMPARE(fails.contains(QStringLiteral("✗ ") + parityName(Parity(std::size_t(metric))) + QLatin1Char(':')), failed);
+            if (failed)
                 QVERIFY2(fails.contains(biasMetricFormula(g, metric).text), qPrintable(fails));
         }
     }
@@ -139,6 +142,71 @@ void TestBiasTab::chart_categoryLabelsArePlainText()
     QCOMPARE(x->categories().size(), 4);
     QVERIFY2(x->categories().front().startsWith(QStringLiteral("&lt;0 (ref)")), qPrintable(x->categories().front()));
     QCOMPARE(chart.groups.front(), QStringLiteral("<0"));
+}
+
+// The default evidence verdicts on the counts fixture (auditfixture.h): F fails FPR parity
+// significantly, N is outside the band within chance, S (18 rows) is insufficient data.
+void TestBiasTab::evidence_statesMarkedGreyedAndExplained()
+{
+    BiasOptions options;
+    options.attributes = {QStringLiteral("g")};
+    options.references = {{QStringLiteral("g"), QStringLiteral("R")}};
+    const auto r = std::make_shared<const BiasReport>(computeBias(countsFixture(kEvidenceGroups), options));
+    Ui::BiasTableModel model;
+    model.setReport(r, QStringLiteral("g"));
+    QCOMPARE(model.rowCount(), 4);
+    const int fpr = Ui::BiasTableModel::Fpr;
+    QVERIFY(model.index(1, fpr).data().toString().startsWith(QStringLiteral("✗ ")));
+    QVERIFY(model.index(2, fpr).data().toString().startsWith(QStringLiteral("~ ")));
+    QVERIFY(model.index(3, fpr).data().toString().startsWith(QStringLiteral("? ")));
+    // The tooltip gives the interval, the test, p and q as the CLI prints them.
+    const GroupMetrics &f = *model.group(1);
+    const QString tip = model.index(1, fpr).data(Qt::ToolTipRole).toString();
+    const std::size_t i = std::size_t(BiasMetric::Fpr);
+    QVERIFY2(
+        tip.contains(QStringLiteral("95% interval %1–%2")
+                         .arg(QString::number(f.disparityCi[i].low, 'f', 3), QString::number(f.disparityCi[i].high, 'f', 3))),
+        qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("Fisher's exact test against the reference: p = %1, q = %2")
+                              .arg(pValueText(f.significance[i]), pValueText(f.qValues[i]))),
+             qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("FPR Parity fails")), qPrintable(tip));
+    const QString notSignificant = model.index(2, fpr).data(Qt::ToolTipRole).toString();
+    QVERIFY2(notSignificant.contains(QStringLiteral("outside the band, but not significant")), qPrintable(notSignificant));
+    // S: greyed, and its verdict cell says why.
+    QVERIFY(model.index(3, Ui::BiasTableModel::Group).data(Qt::ForegroundRole).isValid());
+    QVERIFY(!model.index(1, Ui::BiasTableModel::Group).data(Qt::ForegroundRole).isValid());
+    QCOMPARE(model.index(3, Ui::BiasTableModel::Failed).data().toString(),
+             QStringLiteral("? insufficient data (18 rows (minimum 30))"));
+    QVERIFY(
+        model.index(3, Ui::BiasTableModel::Failed).data(Qt::ToolTipRole).toString().contains(QStringLiteral("decide nothing")));
+    QVERIFY(model.index(2, Ui::BiasTableModel::Failed).data().toString().contains(QStringLiteral("~ not significant: FPR")));
+
+    // The chart: one marker series per state, each group's label marked, and a capped interval
+    // whisker (three line series) for each group but the reference.
+    std::vector<const GroupMetrics *> groups;
+    for (const GroupMetrics &g : r->groups)
+        groups.push_back(&g);
+    const Ui::BiasChart chart = Ui::makeBiasChart(groups, BiasMetric::Fpr, 0.8, QStringLiteral("g"), Qt::black);
+    std::unique_ptr<QChart> owner(chart.chart);
+    QCOMPARE(chart.failing, QStringList{QStringLiteral("F")});
+    QVERIFY(chart.categories[1].contains(QStringLiteral("✗ 3.00×")));
+    QVERIFY(chart.categories[2].contains(QStringLiteral("~ 1.50×")));
+    QVERIFY(chart.categories[3].contains(QStringLiteral("? ")));
+    int whiskerPoints = 0;
+    bool sawInterval = false;
+    for (QAbstractSeries *series : chart.chart->series()) {
+        auto *line = qobject_cast<QLineSeries *>(series);
+        sawInterval = sawInterval || series->name() == QLatin1String("95% interval");
+        if (line && line->pen().widthF() == 1.5)
+            whiskerPoints += int(line->count());
+    }
+    QVERIFY(sawInterval);
+    QCOMPARE(whiskerPoints, 3 * 3 * 2); // F, N, S: a whisker and two caps of two points each
+    // F's whisker spans its interval on the log axis.
+    const auto axes = chart.chart->axes(Qt::Vertical);
+    auto *y = qobject_cast<QLogValueAxis *>(axes.front());
+    QVERIFY(y->min() < f.disparityCi[i].low && y->max() > f.disparityCi[i].high);
 }
 
 QTEST_MAIN(TestBiasTab)

@@ -371,8 +371,9 @@ void TestMainWindow::bias_chartMarksExactlyTheFailingGroups()
             tab->metricBox()->setCurrentIndex(int(metric));
             QStringList expected;
             for (const Audit::GroupMetrics &g : report.groups) {
-                const Audit::Verdict v = g.parity(Audit::Parity(std::size_t(metric)));
-                if (g.attribute == tab->attributeBox()->currentText() && v.has_value() && !*v)
+                // The report's verdict (evidence by default): a significant fail, not just outside the band.
+                if (g.attribute == tab->attributeBox()->currentText()
+                    && g.state(Audit::Parity(std::size_t(metric))) == Audit::VerdictState::Fail)
                     expected << g.value;
             }
             QCOMPARE(tab->failingBars(), expected);

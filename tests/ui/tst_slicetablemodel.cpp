@@ -4,6 +4,7 @@
 
 #include "auditfixture.h"
 #include "biastablemodel.h"
+#include "metrics.h"
 #include "slicetablemodel.h"
 
 using namespace Audit;
@@ -118,6 +119,18 @@ void TestSliceTableModel::keyColumns_sliceThenChosenMetricIntervalGap()
     QCOMPARE(model.index(0, SliceTableModel::Interval).data().toString(),
              QStringLiteral("%1–%2").arg(a.recallCi.low, 0, 'f', 3).arg(a.recallCi.high, 0, 'f', 3));
     QCOMPARE(model.index(0, SliceTableModel::Gap).data(SliceTableModel::RawValueRole).toDouble(), a.gap);
+    // Then the evidence: the gap's lower bound, p and q. A has 3 positives, under the 10 a
+    // test needs: no p, and the tooltip says why.
+    QCOMPARE(int(SliceTableModel::GapLow), SliceTableModel::Gap + 1);
+    QCOMPARE(int(SliceTableModel::P), SliceTableModel::GapLow + 1);
+    QCOMPARE(int(SliceTableModel::Q), SliceTableModel::P + 1);
+    QCOMPARE(model.index(0, SliceTableModel::GapLow).data(SliceTableModel::RawValueRole).toDouble(), a.gapLow);
+    QCOMPARE(model.index(0, SliceTableModel::P).data().toString(), QStringLiteral("–"));
+    QVERIFY2(model.index(0, SliceTableModel::P)
+                 .data(Qt::ToolTipRole)
+                 .toString()
+                 .startsWith(QStringLiteral("Not tested: ") + a.untested),
+             qPrintable(model.index(0, SliceTableModel::P).data(Qt::ToolTipRole).toString()));
     // An intersection names each feature with its value.
     for (int r = 0; r < model.rowCount(); ++r) {
         const SliceRow &row = report->slices[std::size_t(r)];
@@ -156,6 +169,11 @@ void TestSliceTableModel::weakModel_ranksAndSortsTheCoreWeakSlices()
                  qlonglong(report->slices[slice].labelPositives()));
         QCOMPARE(model.index(r, Ui::WeakSliceModel::Gap).data(SliceTableModel::RawValueRole).toDouble(),
                  report->slices[slice].gap);
+        // The evidence, as the CLI and the card print it.
+        const SliceRow &row = report->slices[slice];
+        QCOMPARE(model.index(r, Ui::WeakSliceModel::GapLow).data(SliceTableModel::RawValueRole).toDouble(), row.gapLow);
+        QCOMPARE(model.index(r, Ui::WeakSliceModel::P).data().toString(), pValueText(row.p, QStringLiteral("–")));
+        QCOMPARE(model.index(r, Ui::WeakSliceModel::Q).data().toString(), pValueText(row.q, QStringLiteral("–")));
     }
     // Sorted by n through a proxy: numeric, not text.
     QSortFilterProxyModel proxy;

@@ -81,9 +81,14 @@ void TestWorkspace::closeAndReopen_restoresTheAnalysis()
         Audit::BiasOptions bias = session->biasOptions();
         bias.method = Audit::ReferenceMethod::Majority;
         bias.tau = 0.7;
+        bias.verdicts = Audit::VerdictMode::Aequitas;
+        bias.minGroupSize = 44;
         session->setBiasOptions(bias);
         Audit::SliceOptions slices = session->sliceOptions();
         slices.weakMetric = Audit::SliceMetric::Recall;
+        slices.fdrQ = 0.1;
+        slices.minPositives = 7;
+        slices.rank = Audit::SliceRank::Gap;
         session->setSliceOptions(slices);
         window->showTab(MainWindow::Tab::Bias);
         QTRY_VERIFY_WITH_TIMEOUT(!session->isBusy(), 60000);
@@ -103,6 +108,12 @@ void TestWorkspace::closeAndReopen_restoresTheAnalysis()
     QCOMPARE(session->results()->bias->options.tau, 0.7);
     QCOMPARE(session->sliceOptions().weakMetric, Audit::SliceMetric::Recall);
     QCOMPARE(session->results()->slices->options.weakMetric, Audit::SliceMetric::Recall);
+    // The statistical choices persist too, and the controls show them.
+    QCOMPARE(session->results()->slices->options.fdrQ, 0.1);
+    QCOMPARE(session->results()->slices->options.minPositives, 7);
+    QCOMPARE(session->results()->slices->options.rank, Audit::SliceRank::Gap);
+    QCOMPARE(session->results()->bias->options.verdicts, Audit::VerdictMode::Aequitas);
+    QCOMPARE(session->results()->bias->options.minGroupSize, 44);
     QCOMPARE(again->findChild<QTabWidget *>()->currentWidget(), static_cast<QWidget *>(again->biasTab()));
     // The controls show the restored settings, not their defaults.
     QCOMPARE(again->biasTab()->tauBox()->value(), 0.7);

@@ -12,6 +12,7 @@
 
 #include "biassummary.h"
 #include "metricglossary.h"
+#include "metrics.h"
 
 namespace Ui {
 
@@ -99,10 +100,31 @@ bool BiasTableModel::isHighlighted(int column) const
     return metric && std::find(m_highlighted.begin(), m_highlighted.end(), *metric) != m_highlighted.end();
 }
 
+namespace {
+
+QString testTitle(Stats::Test test)
+{
+    switch (test) {
+    case Stats::Test::Fisher:
+        return BiasTableModel::tr("Fisher's exact test");
+    case Stats::Test::ZTest:
+        return BiasTableModel::tr("Two-proportion z test");
+    case Stats::Test::Binomial:
+        return BiasTableModel::tr("Binomial test of the two counts");
+    case Stats::Test::CountZTest:
+        return BiasTableModel::tr("z test of the two counts");
+    case Stats::Test::None:
+        break;
+    }
+    return BiasTableModel::tr("No test");
+}
+
+} // namespace
+
 QString BiasTableModel::cellTooltip(const Audit::GroupMetrics &g, BiasMetric metric) const
 {
     const std::size_t i = std::size_t(metric);
-    const Audit::Verdict verdict = g.parities[i];
+    const Audit::VerdictState state = g.states[i];
     const QString &refName = g.references[i];
     const Audit::GroupMetrics *ref = nullptr;
     for (const Audit::GroupMetrics &other : m_report->groups) {
@@ -112,19 +134,48 @@ QString BiasTableModel::cellTooltip(const Audit::GroupMetrics &g, BiasMetric met
     const auto value = [](double v) { return std::isfinite(v) ? QString::number(v, 'f', 3) : tr("undefined"); };
     const double tau = m_report->options.tau;
     const double d = g.disparity(metric);
+    const QString parity = Audit::parityName(Audit::Parity(i));
     QStringList lines;
     lines << tr("%1 — %2").arg(metricTitle(Audit::biasMetricName(metric)), metricTooltip(Audit::biasMetricName(metric)));
     lines << tr("%1: %2, %3").arg(g.value, value(g.metric(metric)), Audit::biasMetricFormula(g, metric).text);
     if (ref)
         lines << tr("%1 (reference): %2, %3")
                      .arg(ref->value, value(ref->metric(metric)), Audit::biasMetricFormula(*ref, metric).text);
-    lines << tr("Disparity %1 against %2 (parity needs %3 to %4): %5")
-                 .arg(value(d), refName)
+    if (&g == ref)
+        return (lines << tr("Disparity %1 against %2, the reference group itself (parity needs %3 to %4)")
+                             .arg(value(d), refName)
+                             .arg(tau, 0, 'f', 2)
+                             .arg(1 / tau, 0, 'f', 2))
+            .join(QLatin1Char('\n'));
+    const Stats::Interval ci = g.disparityCi[i];
+    lines << tr("Disparity %1%2 against %3 (parity needs %4 to %5)")
+                 .arg(value(d), std::isfinite(ci.low) ? tr(", 95% interval %1–%2").arg(value(ci.low), value(ci.high)) : QString(),
+                      refName)
                  .arg(tau, 0, 'f', 2)
-                 .arg(1 / tau, 0, 'f', 2)
-                 .arg(verdict.has_value() ? (*verdict ? tr("✓ %1 holds").arg(Audit::parityName(Audit::Parity(i)))
-                                                      : tr("✗ %1 fails").arg(Audit::parityName(Audit::Parity(i))))
-                                          : tr("no verdict"));
+                 .arg(1 / tau, 0, 'f', 2);
+    if (std::isfinite(g.significance[i]))
+        lines << tr("%1 against the reference: p = %2, q = %3 (Benjamini–Hochberg over the report's %4 tests)")
+                     .arg(testTitle(g.tests[i]), Audit::pValueText(g.significance[i]), Audit::pValueText(g.qValues[i]))
+                     .arg(m_report->tested);
+    switch (state) {
+    case Audit::VerdictState::Pass:
+        lines << tr("✓ %1 holds").arg(parity);
+        break;
+    case Audit::VerdictState::Fail:
+        lines << tr("✗ %1 fails: outside the band, and q ≤ %2").arg(parity).arg(m_report->options.alpha);
+        break;
+    case Audit::VerdictState::NotSignificant:
+        lines << tr("~ %1: outside the band, but not significant (q > %2): no evidence of a real difference")
+                     .arg(parity)
+                     .arg(m_report->options.alpha);
+        break;
+    case Audit::VerdictState::Insufficient:
+        lines << tr("? %1: insufficient data (%2) — no verdict").arg(parity, g.notes[i]);
+        break;
+    case Audit::VerdictState::Undefined:
+        lines << tr("– %1: no verdict (a rate of 0/0)").arg(parity);
+        break;
+    }
     return lines.join(QLatin1Char('\n'));
 }
 
@@ -135,6 +186,8 @@ QVariant BiasTableModel::data(const QModelIndex &index, int role) const
         return {};
     const int column = index.column();
     const std::optional<BiasMetric> metric = metricOf(column);
+    const bool evidence = m_report->options.verdicts == Audit::VerdictMode::Evidence;
+    const bool groupInsufficient = evidence && !g->insufficient.isEmpty();
     if (role == RawValueRole || role == Qt::DisplayRole) {
         const bool raw = role == RawValueRole;
         switch (column) {
@@ -147,12 +200,21 @@ QVariant BiasTableModel::data(const QModelIndex &index, int role) const
         case Prev:
             return raw ? QVariant(g->prev) : QVariant(QString::number(g->prev, 'f', 3));
         case Failed: {
-            QStringList failed;
+            if (groupInsufficient)
+                return tr("? insufficient data (%1)").arg(g->insufficient);
+            QStringList failed, notSignificant;
             for (std::size_t p = 0; p < Audit::kParityCount; ++p) {
-                if (g->parities[p].has_value() && !*g->parities[p])
+                if (g->states[p] == Audit::VerdictState::Fail)
                     failed << Audit::parityName(Audit::Parity(p));
+                else if (g->states[p] == Audit::VerdictState::NotSignificant && p < Audit::kBiasMetricCount)
+                    notSignificant << Audit::parityName(Audit::Parity(p)).remove(QStringLiteral(" Parity"));
             }
-            return failed.join(QStringLiteral(", "));
+            QStringList parts;
+            if (!failed.isEmpty())
+                parts << tr("✗ %1").arg(failed.join(QStringLiteral(", ")));
+            if (!notSignificant.isEmpty())
+                parts << tr("~ not significant: %1").arg(notSignificant.join(QStringLiteral(", ")));
+            return parts.join(QStringLiteral("; "));
         }
         default:
             break;
@@ -160,29 +222,52 @@ QVariant BiasTableModel::data(const QModelIndex &index, int role) const
         const double v = g->metric(*metric);
         if (raw)
             return v;
-        const Audit::Verdict verdict = g->parities[std::size_t(*metric)];
         const QString text = std::isfinite(v) ? QString::number(v, 'f', 3) : QStringLiteral("–");
-        return verdict.has_value() && !*verdict ? tr("✗ %1").arg(text) : text; // never by colour alone
+        switch (g->states[std::size_t(*metric)]) { // never by colour alone
+        case Audit::VerdictState::Fail:
+            return tr("✗ %1").arg(text);
+        case Audit::VerdictState::NotSignificant:
+            return tr("~ %1").arg(text);
+        case Audit::VerdictState::Insufficient:
+            return g->value == g->references[std::size_t(*metric)] ? text : tr("? %1").arg(text);
+        default:
+            return text;
+        }
     }
+    if (role == Qt::ForegroundRole && groupInsufficient)
+        return QBrush(QColor(Audit::OkabeIto::kUndefined.darker(140))); // greyed: no verdict
     if (column == Failed && role == Qt::ToolTipRole) {
+        if (groupInsufficient)
+            return tr("%1 has %2: too few rows for any verdict. Its disparities are shown but decide nothing, and it does "
+                      "not count in %3's verdicts.")
+                .arg(g->value, g->insufficient, g->attribute);
         QStringList lines;
         for (BiasMetric m : Audit::kBiasMetrics) {
             const std::size_t i = std::size_t(m);
-            if (g->parities[i].has_value() && !*g->parities[i])
-                lines << tr("✗ %1: %2 disparity %3 against %4 (%5)")
-                             .arg(Audit::parityName(Audit::Parity(i)), metricTitle(Audit::biasMetricName(m)))
-                             .arg(g->disparities[i], 0, 'f', 3)
-                             .arg(g->references[i], Audit::biasMetricFormula(*g, m).text);
+            const Audit::VerdictState state = g->states[i];
+            if (state != Audit::VerdictState::Fail && state != Audit::VerdictState::NotSignificant
+                && state != Audit::VerdictState::Insufficient)
+                continue;
+            const QString mark = state == Audit::VerdictState::Fail ? QStringLiteral("✗")
+                : state == Audit::VerdictState::NotSignificant      ? QStringLiteral("~")
+                                                                    : QStringLiteral("?");
+            lines << tr("%1 %2: %3 disparity %4 against %5 (%6)%7")
+                         .arg(mark, Audit::parityName(Audit::Parity(i)), metricTitle(Audit::biasMetricName(m)))
+                         .arg(g->disparities[i], 0, 'f', 3)
+                         .arg(g->references[i], Audit::biasMetricFormula(*g, m).text,
+                              state == Audit::VerdictState::Insufficient ? tr("; insufficient data: %1").arg(g->notes[i])
+                                  : std::isfinite(g->qValues[i])         ? tr("; q = %1").arg(Audit::pValueText(g->qValues[i]))
+                                                                         : QString());
         }
         return lines.isEmpty() ? tr("%1 passes every one-metric parity it has a verdict for.").arg(g->value)
                                : lines.join(QLatin1Char('\n'));
     }
     if (!metric)
         return {};
-    const Audit::Verdict verdict = g->parities[std::size_t(*metric)];
-    if (role == Qt::BackgroundRole && verdict.has_value() && !*verdict) {
+    const Audit::VerdictState state = g->states[std::size_t(*metric)];
+    if (role == Qt::BackgroundRole && (state == Audit::VerdictState::Fail || state == Audit::VerdictState::NotSignificant)) {
         QColor fail = Audit::OkabeIto::kFail; // over the view's base: readable in either theme
-        fail.setAlpha(70);
+        fail.setAlpha(state == Audit::VerdictState::Fail ? 70 : 25);
         return QBrush(fail);
     }
     if (role == Qt::ToolTipRole)
@@ -205,7 +290,7 @@ QVariant BiasTableModel::headerData(int section, Qt::Orientation orientation, in
         if (section == Group)
             return tr("Group");
         if (section == Failed)
-            return tr("Fails");
+            return tr("Verdict");
         return isHighlighted(section) ? tr("▶ %1").arg(metricTitle(key)) : metricTitle(key);
     }
     if (role == Qt::FontRole && isHighlighted(section)) {
@@ -214,7 +299,9 @@ QVariant BiasTableModel::headerData(int section, Qt::Orientation orientation, in
         return bold;
     }
     if (role == Qt::ToolTipRole)
-        return section == Failed ? tr("The parities this group fails at the chosen tolerance.") : metricTooltip(key);
+        return section == Failed ? tr("The parities this group fails (✗: outside the band and significant), those outside the "
+                                      "band but within chance (~), or why it has no verdict (?).")
+                                 : metricTooltip(key);
     return {};
 }
 

@@ -8,6 +8,7 @@
 #include <QLocale>
 
 #include "metricglossary.h"
+#include "metrics.h"
 #include "okabeito.h"
 
 namespace Ui {
@@ -40,8 +41,8 @@ QString formatCount(std::int64_t n)
 }
 
 // The settings key and glossary key of each SliceTableModel column.
-const char *const kColumnKeys[] = {"slice",     "n",      "label_pos", "metric",   "interval", "gap", "pred_pos",
-                                   "precision", "recall", "f1",        "accuracy", "fpr",      "fnr"};
+const char *const kColumnKeys[] = {"slice", "n",        "label_pos", "metric", "interval", "gap",      "gap_low", "p",
+                                   "q",     "pred_pos", "precision", "recall", "f1",       "accuracy", "fpr",     "fnr"};
 static_assert(std::size(kColumnKeys) == SliceTableModel::ColumnCount);
 
 } // namespace
@@ -113,6 +114,12 @@ QVariant SliceTableModel::cell(const Audit::SliceReport &report, std::size_t sli
             return row.interval(chosen).low;
         case Gap:
             return row.gap;
+        case GapLow:
+            return row.gapLow;
+        case P:
+            return row.p;
+        case Q:
+            return row.q;
         case PredictedPositives:
             return qlonglong(row.predictedPositives());
         case Precision:
@@ -144,6 +151,12 @@ QVariant SliceTableModel::cell(const Audit::SliceReport &report, std::size_t sli
             return formatRange(row.interval(chosen));
         case Gap:
             return formatSigned(row.gap);
+        case GapLow:
+            return formatSigned(row.gapLow);
+        case P:
+            return Audit::pValueText(row.p, QStringLiteral("–"));
+        case Q:
+            return Audit::pValueText(row.q, QStringLiteral("–"));
         case PredictedPositives:
             return formatCount(row.predictedPositives());
         case Precision:
@@ -161,9 +174,9 @@ QVariant SliceTableModel::cell(const Audit::SliceReport &report, std::size_t sli
         }
         return {};
     }
-    if (role == Qt::ForegroundRole && row.weak && column == Gap)
+    if (role == Qt::ForegroundRole && row.weak && (column == Gap || column == Q))
         return QBrush(warning);
-    if (role == Qt::FontRole && row.weak && column == Gap) {
+    if (role == Qt::FontRole && row.weak && (column == Gap || column == Q)) {
         QFont bold;
         bold.setBold(true);
         return bold;
@@ -178,8 +191,22 @@ QVariant SliceTableModel::cell(const Audit::SliceReport &report, std::size_t sli
         };
         switch (column) {
         case Gap:
-            return row.weak ? QObject::tr("Weak slice: %1 below overall").arg(formatRatio(row.gap))
+        case GapLow:
+        case Q:
+            return row.weak ? QObject::tr("Weak slice: %1 below overall (at least %2 by its 95% interval), and below the "
+                                          "rest of the data beyond chance: q = %3 ≤ %4")
+                                  .arg(formatRatio(row.gap), formatRatio(row.gapLow), Audit::pValueText(row.q),
+                                       QString::number(report.options.fdrQ))
                             : header(&report, column, Qt::ToolTipRole);
+        case P:
+            if (!row.untested.isEmpty())
+                return QObject::tr("Not tested: %1. A slice needs %2 label positives (and predicted positives for "
+                                   "precision) to be tested, and so to be called weak.")
+                    .arg(row.untested)
+                    .arg(report.options.minPositives);
+            return QObject::tr("%1 of the slice's %2 against the rest of the data: p = %3")
+                .arg(row.test == Stats::Test::Fisher ? QObject::tr("Fisher's exact test") : QObject::tr("Two-proportion z test"),
+                     metricTitle(Audit::enumName(chosen)), Audit::pValueText(row.p));
         case Precision:
             return ci(row.precision, row.precisionCi);
         case Recall:
@@ -210,6 +237,12 @@ QVariant SliceTableModel::header(const Audit::SliceReport *report, int column, i
             return QObject::tr("95% interval");
         case Gap:
             return QObject::tr("Gap");
+        case GapLow:
+            return QObject::tr("Gap ≥");
+        case P:
+            return QObject::tr("p");
+        case Q:
+            return QObject::tr("q");
         default:
             return metricTitle(columnKey(column));
         }
@@ -224,8 +257,20 @@ QVariant SliceTableModel::header(const Audit::SliceReport *report, int column, i
             return QObject::tr("The 95% interval of the chosen metric (%1), low–high.").arg(metricTitle(metricKey));
         case Gap:
             return QObject::tr("Overall %1 minus the slice's: positive means below overall. Red: a weak slice "
-                               "(well below overall, its interval too).")
+                               "(more than the margin below overall, and below the rest of the data beyond chance).")
                 .arg(metricTitle(metricKey));
+        case GapLow:
+            return QObject::tr("The gap at least: overall %1 minus the upper end of the slice's 95% interval. Weak "
+                               "slices are ranked by it (the surest gaps first) unless you rank by gap.")
+                .arg(metricTitle(metricKey));
+        case P:
+            return QObject::tr("The slice's %1 against the rest of the data: Fisher's exact test up to 1,000 rows, a "
+                               "two-proportion z test above (F1 through tp / (tp + fp + fn)). – : not tested, too few "
+                               "positives.")
+                .arg(metricTitle(metricKey));
+        case Q:
+            return QObject::tr("Benjamini–Hochberg q over every slice tested: a weak slice needs q ≤ the FDR level. Of "
+                               "the slices called weak, about that share are expected to be false discoveries.");
         default:
             return metricTooltip(columnKey(column));
         }
@@ -292,6 +337,12 @@ int WeakSliceModel::sliceColumn(int column)
         return SliceTableModel::Interval;
     case Gap:
         return SliceTableModel::Gap;
+    case GapLow:
+        return SliceTableModel::GapLow;
+    case P:
+        return SliceTableModel::P;
+    case Q:
+        return SliceTableModel::Q;
     }
     return -1;
 }
@@ -310,7 +361,10 @@ QVariant WeakSliceModel::data(const QModelIndex &index, int role) const
         case Qt::TextAlignmentRole:
             return int(Qt::AlignRight | Qt::AlignVCenter);
         case Qt::ToolTipRole:
-            return tr("Rank: largest gap first, equal gaps the larger slice first.");
+            return m_report->options.rank == Audit::SliceRank::Evidence
+                ? tr("Rank: the surest gap first (the largest lower bound of the gap), then the smaller q, then the larger "
+                     "slice.")
+                : tr("Rank: largest gap first, equal gaps the larger slice first.");
         }
     }
     return SliceTableModel::cell(*m_report, slice, sliceColumn(index.column()), role, m_warning);
@@ -322,7 +376,9 @@ QVariant WeakSliceModel::headerData(int section, Qt::Orientation orientation, in
         return {};
     if (section == Rank)
         return role == Qt::DisplayRole ? QVariant(QStringLiteral("#"))
-            : role == Qt::ToolTipRole  ? QVariant(tr("Rank: largest gap first."))
+            : role == Qt::ToolTipRole  ? QVariant(m_report && m_report->options.rank == Audit::SliceRank::Gap
+                                                      ? tr("Rank: largest gap first.")
+                                                      : tr("Rank: the surest gap first (by the gap's lower bound)."))
                                        : QVariant();
     return SliceTableModel::header(m_report.get(), sliceColumn(section), role);
 }

@@ -32,6 +32,9 @@ public:
         Metric, // the report's chosen metric
         Interval, // its 95% interval, low–high
         Gap, // overall minus the slice (positive: below overall); red when the slice is weak
+        GapLow, // the gap at least: overall minus the interval's upper bound
+        P, // the test of the slice against the rest of the data
+        Q, // its Benjamini-Hochberg q over every slice tested
         PredictedPositives,
         Precision,
         Recall,
@@ -68,15 +71,16 @@ private:
     QColor m_warning;
 };
 
-// The weak slices of a report, one row each in the core's rank order (largest gap first):
-// rank, then SliceTableModel columns. Sort it through a QSortFilterProxyModel on RawValueRole.
+// The weak slices of a report, one row each in the core's rank order (by the gap's lower bound
+// by default, or by the gap): rank, then SliceTableModel columns. Sort it through a
+// QSortFilterProxyModel on RawValueRole.
 class WeakSliceModel final : public QAbstractTableModel
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(WeakSliceModel)
 
 public:
-    enum Column { Rank, Slice, Size, LabelPositives, Metric, Interval, Gap, ColumnCount };
+    enum Column { Rank, Slice, Size, LabelPositives, Metric, Interval, Gap, GapLow, P, Q, ColumnCount };
 
     explicit WeakSliceModel(QObject *parent = nullptr);
 

@@ -125,7 +125,7 @@ void ProjectSession::finishJob()
         startAudit();
 }
 
-ProjectSession::Outcome ProjectSession::loadProject(const QString &dir, const AuditRequest &request, double tau,
+ProjectSession::Outcome ProjectSession::loadProject(const QString &dir, const AuditRequest &request, const BiasRequest &carried,
                                                     const Progress &progress)
 {
     progress.step(0, 4, tr("Reading params and schema"));
@@ -152,7 +152,7 @@ ProjectSession::Outcome ProjectSession::loadProject(const QString &dir, const Au
     Audit::prepareSweeps(*p.data); // the Predict tab's what-if sweeps, off the GUI thread
     progress.checkCancelled();
     Outcome outcome;
-    outcome.bias = resolveBiasOptions(BiasRequest{{}, {}, std::nullopt, tau}, p.schema.get());
+    outcome.bias = resolveBiasOptions(carried, p.schema.get());
     if (p.model) {
         progress.step(3, 4, tr("Scoring and auditing"));
         p.scored = std::make_shared<const ScoredData>(scoreDataset(*p.model, *p.data));
@@ -163,12 +163,26 @@ ProjectSession::Outcome ProjectSession::loadProject(const QString &dir, const Au
     return outcome;
 }
 
+BiasRequest ProjectSession::carriedBias() const
+{
+    // What the user chose that holds for any data: tolerance and how verdicts are decided. The
+    // attributes and references come from the new data's schema.
+    BiasRequest request;
+    request.tau = m_biasOptions.tau;
+    request.verdicts = m_biasOptions.verdicts;
+    request.minGroupSize = m_biasOptions.minGroupSize;
+    request.minEvents = m_biasOptions.minEvents;
+    request.alpha = m_biasOptions.alpha;
+    return request;
+}
+
 void ProjectSession::openProject(const QString &dir)
 {
     const AuditRequest request = auditRequest();
-    const double tau = m_biasOptions.tau;
-    startJob([dir, request, tau](QPromise<Outcome> &promise) { return loadProject(dir, request, tau, progressOf(promise)); },
-             false);
+    const BiasRequest carried = carriedBias();
+    startJob(
+        [dir, request, carried](QPromise<Outcome> &promise) { return loadProject(dir, request, carried, progressOf(promise)); },
+        false);
 }
 
 bool ProjectSession::canSaveThreshold() const
@@ -187,10 +201,10 @@ void ProjectSession::saveThresholdToModel()
     const QString dir = m_project.dir;
     const double threshold = m_threshold;
     const AuditRequest request = auditRequest();
-    const double tau = m_biasOptions.tau;
+    const BiasRequest carried = carriedBias();
     const QString toolDir = QCoreApplication::applicationDirPath();
     startJob(
-        [dir, threshold, request, tau, toolDir](QPromise<Outcome> &promise) {
+        [dir, threshold, request, carried, toolDir](QPromise<Outcome> &promise) {
             const Progress progress = progressOf(promise);
             progress.step(0, 4, tr("Saving threshold %1 to params.yaml and running the pipeline").arg(threshold, 0, 'f', 4));
             ReproOptions options;
@@ -201,7 +215,7 @@ void ProjectSession::saveThresholdToModel()
             if (!save.repro.ok())
                 throw IoError(tr("Saving the threshold failed in stage \"%1\": %2. params.yaml is back as it was.")
                                   .arg(save.repro.failedStage, save.repro.failure));
-            Outcome outcome = loadProject(dir, request, tau, progress);
+            Outcome outcome = loadProject(dir, request, carried, progress);
             outcome.notice = tr("model.threshold is now %1 in params.yaml (was %2); ran %3; dvc.lock updated.")
                                  .arg(save.written, save.previous.isEmpty() ? tr("unset") : save.previous,
                                       save.repro.ran().isEmpty() ? tr("no stage") : save.repro.ran().join(QStringLiteral(", ")));
@@ -214,9 +228,9 @@ void ProjectSession::openDataset(const QString &csvPath, const QString &schemaPa
 {
     LoadedProject base = m_project;
     const AuditRequest request = auditRequest();
-    const double tau = m_biasOptions.tau;
+    const BiasRequest carried = carriedBias();
     startJob(
-        [base, csvPath, schemaPath, request, tau](QPromise<Outcome> &promise) {
+        [base, csvPath, schemaPath, request, carried](QPromise<Outcome> &promise) {
             const Progress progress = progressOf(promise);
             LoadedProject p = base;
             progress.step(0, 3, tr("Reading the schema"));
@@ -229,7 +243,7 @@ void ProjectSession::openDataset(const QString &csvPath, const QString &schemaPa
             p.summary = p.data->summarize();
             p.scored.reset();
             Outcome outcome;
-            outcome.bias = resolveBiasOptions(BiasRequest{{}, {}, std::nullopt, tau}, p.schema.get());
+            outcome.bias = resolveBiasOptions(carried, p.schema.get());
             const bool fits = p.model
                 && p.model->schema().toJson().value(QStringLiteral("columns"))
                     == p.schema->toJson().value(QStringLiteral("columns"));
@@ -250,7 +264,9 @@ void ProjectSession::openScoredCsv(const QString &csvPath, const ScoredCsvOption
     const AuditRequest request = auditRequest();
     // The same rule as the CLI's `bias --scores`: no schema, so the named columns with no
     // reference groups, hence the majority reference unless the user picks another.
-    const BiasOptions bias = resolveBiasOptions(BiasRequest{options.attributes, {}, std::nullopt, m_biasOptions.tau}, nullptr);
+    BiasRequest carried = carriedBias();
+    carried.attributes = options.attributes;
+    const BiasOptions bias = resolveBiasOptions(carried, nullptr);
     startJob(
         [base, csvPath, options, request, bias](QPromise<Outcome> &promise) {
             const Progress progress = progressOf(promise);

@@ -88,7 +88,8 @@ private:
         QString notice; // what a successful job did, for the status bar
     };
 
-    static Outcome loadProject(const QString &dir, const Audit::AuditRequest &request, double tau,
+    Audit::BiasRequest carriedBias() const; // the bias settings a new project or dataset keeps
+    static Outcome loadProject(const QString &dir, const Audit::AuditRequest &request, const Audit::BiasRequest &carried,
                                const Audit::Progress &progress);
 
     void startJob(std::function<Outcome(QPromise<Outcome> &)> job, bool training);

@@ -104,10 +104,17 @@ WorkspaceState WorkspaceState::load(const QString &projectDir, QString *problem)
     state.slices.minSize = r.integer(slices, "min_size", state.slices.minSize, 1, 1 << 30);
     state.slices.weakMetric = r.named(slices, "weak_metric", state.slices.weakMetric);
     state.slices.weakMargin = r.number(slices, "weak_margin", state.slices.weakMargin, 0, 1);
+    state.slices.fdrQ = r.number(slices, "fdr_q", state.slices.fdrQ, 1e-6, 1);
+    state.slices.minPositives = r.integer(slices, "min_positives", state.slices.minPositives, 0, 1 << 30);
+    state.slices.rank = r.named(slices, "rank", state.slices.rank);
     const QJsonObject bias = root.value(QStringLiteral("bias")).toObject();
     state.bias.attributes = r.strings(bias, "attributes");
     state.bias.method = r.named(bias, "method", state.bias.method);
     state.bias.tau = r.number(bias, "tau", state.bias.tau, 0.01, 1);
+    state.bias.verdicts = r.named(bias, "verdicts", state.bias.verdicts);
+    state.bias.minGroupSize = r.integer(bias, "min_group_size", state.bias.minGroupSize, 0, 1 << 30);
+    state.bias.minEvents = r.integer(bias, "min_events", state.bias.minEvents, 0, 1 << 30);
+    state.bias.alpha = r.number(bias, "alpha", state.bias.alpha, 1e-6, 1);
     const QJsonObject refs = bias.value(QStringLiteral("references")).toObject();
     for (auto it = refs.begin(); it != refs.end(); ++it) {
         if (it.value().isString())
@@ -132,11 +139,18 @@ void WorkspaceState::save(const QString &projectDir) const
                      {QStringLiteral("cross"), slices.cross},
                      {QStringLiteral("min_size"), slices.minSize},
                      {QStringLiteral("weak_metric"), Audit::enumName(slices.weakMetric)},
-                     {QStringLiteral("weak_margin"), slices.weakMargin}}},
+                     {QStringLiteral("weak_margin"), slices.weakMargin},
+                     {QStringLiteral("fdr_q"), slices.fdrQ},
+                     {QStringLiteral("min_positives"), slices.minPositives},
+                     {QStringLiteral("rank"), Audit::enumName(slices.rank)}}},
         {QStringLiteral("bias"),
          QJsonObject{{QStringLiteral("attributes"), QJsonArray::fromStringList(bias.attributes)},
                      {QStringLiteral("method"), Audit::enumName(bias.method)},
                      {QStringLiteral("tau"), bias.tau},
+                     {QStringLiteral("verdicts"), Audit::enumName(bias.verdicts)},
+                     {QStringLiteral("min_group_size"), bias.minGroupSize},
+                     {QStringLiteral("min_events"), bias.minEvents},
+                     {QStringLiteral("alpha"), bias.alpha},
                      {QStringLiteral("references"), refs}}},
     };
     if (!views.isEmpty())

@@ -13,6 +13,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QTextBrowser>
@@ -22,6 +23,7 @@
 #include "biassummary.h"
 #include "biastablemodel.h"
 #include "metricglossary.h"
+#include "metrics.h"
 #include "projectsession.h"
 #include "viewutil.h"
 
@@ -29,42 +31,81 @@ namespace Ui {
 
 namespace {
 
-// Pass, fail and undefined by a mark and a word as well as an Okabe–Ito colour.
-void setVerdictCell(QTableWidget *table, int row, int column, const Audit::Verdict &verdict, const QString &tooltip)
+// Each verdict state by a mark and a word as well as an Okabe–Ito colour.
+void setVerdictCell(QTableWidget *table, int row, int column, Audit::VerdictState state, const QString &tooltip)
 {
-    auto *item = new QTableWidgetItem(verdict.has_value() ? (*verdict ? QObject::tr("✓ pass") : QObject::tr("✗ FAIL"))
-                                                          : QObject::tr("– n/a"));
+    QString text;
+    QColor colour = OkabeIto::kUndefined;
+    int alpha = 45;
+    switch (state) {
+    case Audit::VerdictState::Pass:
+        text = QObject::tr("✓ pass");
+        colour = OkabeIto::kPass;
+        break;
+    case Audit::VerdictState::Fail:
+        text = QObject::tr("✗ FAIL");
+        colour = OkabeIto::kFail;
+        alpha = 90;
+        break;
+    case Audit::VerdictState::NotSignificant:
+        text = QObject::tr("~ not significant");
+        colour = OkabeIto::kFail;
+        alpha = 30;
+        break;
+    case Audit::VerdictState::Insufficient:
+        text = QObject::tr("? insufficient data");
+        break;
+    case Audit::VerdictState::Undefined:
+        text = QObject::tr("– n/a");
+        break;
+    }
+    auto *item = new QTableWidgetItem(text);
     item->setTextAlignment(Qt::AlignCenter);
-    QColor colour = verdict.has_value() ? (*verdict ? OkabeIto::kPass : OkabeIto::kFail) : OkabeIto::kUndefined;
-    colour.setAlpha(verdict.has_value() && !*verdict ? 90 : 45);
+    colour.setAlpha(alpha);
     item->setBackground(colour);
     item->setToolTip(tooltip);
     table->setItem(row, column, item);
 }
 
-// Which groups of `attribute` (every attribute when empty) fail one-metric parity `p`, and by how much.
-QString verdictTooltip(const Audit::BiasReport &report, const QString &attribute, std::size_t p, const Audit::Verdict &v)
+// Which groups of `attribute` (every attribute when empty) fail one-metric parity `p`, by how
+// much and how surely, and which are outside the band within chance or too small to judge.
+QString verdictTooltip(const Audit::BiasReport &report, const QString &attribute, std::size_t p, Audit::VerdictState state)
 {
     const double tau = report.options.tau;
     QStringList lines{QObject::tr("%1%2: %3 (parity needs %4 to %5)")
                           .arg(Audit::parityName(Audit::Parity(p)),
                                attribute.isEmpty() ? QObject::tr(" over every attribute") : QObject::tr(" for %1").arg(attribute),
-                               v.has_value() ? (*v ? QObject::tr("✓ holds") : QObject::tr("✗ fails")) : QObject::tr("no verdict"))
+                               Audit::verdictStateText(state))
                           .arg(tau, 0, 'f', 2)
                           .arg(1 / tau, 0, 'f', 2)};
+    if (report.options.verdicts == Audit::VerdictMode::Evidence)
+        lines << QObject::tr("Outside the band fails only when significant (Benjamini–Hochberg q ≤ %1 over %2 tests); groups "
+                             "under %3 rows are insufficient data and decide nothing.")
+                     .arg(report.options.alpha)
+                     .arg(report.tested)
+                     .arg(report.options.minGroupSize);
     if (p >= Audit::kBiasMetricCount) {
-        lines << QObject::tr("A roll-up: it holds when each parity it combines holds.");
+        lines << QObject::tr("A roll-up: it fails when a parity it combines fails.");
         return lines.join(QLatin1Char('\n'));
     }
     const Audit::BiasMetric metric = Audit::BiasMetric(p);
     lines << metricTooltip(Audit::biasMetricName(metric));
     for (const Audit::GroupMetrics &g : report.groups) {
-        if ((!attribute.isEmpty() && g.attribute != attribute) || !g.parities[p].has_value() || *g.parities[p])
+        if (!attribute.isEmpty() && g.attribute != attribute)
             continue;
-        lines << QObject::tr("✗ %1 = %2: disparity %3 against %4 (%5)")
-                     .arg(g.attribute, g.value)
-                     .arg(g.disparities[p], 0, 'f', 3)
-                     .arg(g.references[p], Audit::biasMetricFormula(g, metric).text);
+        const Audit::VerdictState s = g.states[p];
+        const Stats::Interval ci = g.disparityCi[p];
+        const QString interval = std::isfinite(ci.low)
+            ? QObject::tr(", 95% interval %1–%2").arg(ci.low, 0, 'f', 3).arg(ci.high, 0, 'f', 3)
+            : QString();
+        if (s == Audit::VerdictState::Fail || s == Audit::VerdictState::NotSignificant)
+            lines << QObject::tr("%1 %2 = %3: disparity %4%5 against %6, q = %7 (%8)")
+                         .arg(s == Audit::VerdictState::Fail ? QStringLiteral("✗") : QStringLiteral("~"), g.attribute, g.value)
+                         .arg(g.disparities[p], 0, 'f', 3)
+                         .arg(interval, g.references[p], Audit::pValueText(g.qValues[p]),
+                              Audit::biasMetricFormula(g, metric).text);
+        else if (s == Audit::VerdictState::Insufficient && g.value != g.references[p])
+            lines << QObject::tr("? %1 = %2: insufficient data (%3)").arg(g.attribute, g.value, g.notes[p]);
     }
     return lines.join(QLatin1Char('\n'));
 }
@@ -80,6 +121,8 @@ BiasTab::BiasTab(ProjectSession *session, QWidget *parent)
     , m_method(new QComboBox(this))
     , m_reference(new QComboBox(this))
     , m_tau(new QDoubleSpinBox(this))
+    , m_verdictMode(new QComboBox(this))
+    , m_minGroup(new QSpinBox(this))
     , m_metric(new QComboBox(this))
     , m_verdicts(new QTableWidget(this))
     , m_chartView(new QChartView(this))
@@ -100,6 +143,14 @@ BiasTab::BiasTab(ProjectSession *session, QWidget *parent)
     m_tau->setSingleStep(0.05);
     m_tau->setValue(0.8);
     m_tau->setToolTip(tr("Parity holds when tau ≤ disparity ≤ 1/tau."));
+    m_verdictMode->addItem(tr("Evidence"), int(Audit::VerdictMode::Evidence));
+    m_verdictMode->addItem(tr("Aequitas (plain)"), int(Audit::VerdictMode::Aequitas));
+    m_verdictMode->setToolTip(tr("Evidence: outside the band fails only when the difference from the reference is "
+                                 "significant (Benjamini–Hochberg q ≤ 0.05), and small groups are insufficient data. "
+                                 "Aequitas (plain): outside the band fails, whatever the group's size."));
+    m_minGroup->setRange(0, 1000000);
+    m_minGroup->setPrefix(tr("judge n ≥ "));
+    m_minGroup->setToolTip(tr("Groups with fewer rows get no verdict (insufficient data) and cannot be the reference."));
     for (Audit::BiasMetric m : Audit::kBiasMetrics)
         m_metric->addItem(metricTitle(Audit::biasMetricName(m)), int(m));
     m_metric->setCurrentIndex(int(Audit::BiasMetric::Fpr));
@@ -132,6 +183,8 @@ BiasTab::BiasTab(ProjectSession *session, QWidget *parent)
     connect(m_method, &QComboBox::activated, this, &BiasTab::applyOptions);
     connect(m_reference, &QComboBox::activated, this, &BiasTab::applyOptions);
     connect(m_tau, &QDoubleSpinBox::editingFinished, this, &BiasTab::applyOptions);
+    connect(m_verdictMode, &QComboBox::activated, this, &BiasTab::applyOptions);
+    connect(m_minGroup, &QSpinBox::editingFinished, this, &BiasTab::applyOptions);
 
     auto *controls = new QHBoxLayout;
     controls->addWidget(new QLabel(tr("Attribute"), this));
@@ -141,6 +194,9 @@ BiasTab::BiasTab(ProjectSession *session, QWidget *parent)
     controls->addWidget(m_reference);
     controls->addWidget(new QLabel(tr("Tolerance τ"), this));
     controls->addWidget(m_tau);
+    controls->addWidget(new QLabel(tr("Verdicts"), this));
+    controls->addWidget(m_verdictMode);
+    controls->addWidget(m_minGroup);
     controls->addWidget(new QLabel(tr("Chart"), this));
     controls->addWidget(m_metric);
     controls->addStretch();
@@ -254,6 +310,9 @@ void BiasTab::applyOptions()
     Audit::BiasOptions options = m_session->biasOptions();
     options.method = Audit::ReferenceMethod(m_method->currentData().toInt());
     options.tau = m_tau->value();
+    options.verdicts = Audit::VerdictMode(m_verdictMode->currentData().toInt());
+    options.minGroupSize = m_minGroup->value();
+    m_minGroup->setEnabled(options.verdicts == Audit::VerdictMode::Evidence);
     if (options.method == Audit::ReferenceMethod::Predefined && !m_reference->currentText().isEmpty())
         options.references[m_attribute->currentText()] = m_reference->currentText();
     m_session->setBiasOptions(options);
@@ -271,6 +330,11 @@ void BiasTab::refresh()
         const QSignalBlocker b1(m_attribute);
         const QSignalBlocker b2(m_method);
         const QSignalBlocker b3(m_tau);
+        const QSignalBlocker b4(m_verdictMode);
+        const QSignalBlocker b5(m_minGroup);
+        m_verdictMode->setCurrentIndex(m_verdictMode->findData(int(options.verdicts)));
+        m_minGroup->setValue(options.minGroupSize);
+        m_minGroup->setEnabled(options.verdicts == Audit::VerdictMode::Evidence);
         const QString current = m_attribute->currentText();
         m_attribute->clear();
         if (report) {
@@ -311,11 +375,10 @@ void BiasTab::refresh()
         for (std::size_t p = 0; p < Audit::kParityCount; ++p) {
             for (std::size_t a = 0; a < report->attributes.size(); ++a) {
                 const Audit::AttributeVerdict &av = report->attributes[a];
-                setVerdictCell(m_verdicts, int(p), int(a), av.parities[p],
-                               verdictTooltip(*report, av.attribute, p, av.parities[p]));
+                setVerdictCell(m_verdicts, int(p), int(a), av.states[p], verdictTooltip(*report, av.attribute, p, av.states[p]));
             }
-            setVerdictCell(m_verdicts, int(p), int(report->attributes.size()), report->overall[p],
-                           verdictTooltip(*report, QString(), p, report->overall[p]));
+            setVerdictCell(m_verdicts, int(p), int(report->attributes.size()), report->overallStates[p],
+                           verdictTooltip(*report, QString(), p, report->overallStates[p]));
         }
         markAdvisedRows();
         m_verdicts->resizeColumnsToContents();

@@ -7,6 +7,7 @@ class QBarSet;
 class QChartView;
 class QComboBox;
 class QDoubleSpinBox;
+class QSpinBox;
 class QLabel;
 class QTableWidget;
 class QTextBrowser;
@@ -72,6 +73,8 @@ private:
     QComboBox *m_method;
     QComboBox *m_reference;
     QDoubleSpinBox *m_tau;
+    QComboBox *m_verdictMode; // evidence or Aequitas's plain verdicts
+    QSpinBox *m_minGroup; // groups smaller are insufficient data
     QComboBox *m_metric;
     QTableWidget *m_verdicts;
     QChartView *m_chartView;

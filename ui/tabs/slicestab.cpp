@@ -14,6 +14,7 @@
 #include <QHBoxLayout>
 #include <utility>
 
+#include <QDoubleSpinBox>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
@@ -90,6 +91,9 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
     , m_minSize(new QSpinBox(this))
     , m_weakOnly(new QCheckBox(tr("Weak only"), this))
     , m_metric(new QComboBox(this))
+    , m_rank(new QComboBox(this))
+    , m_fdrQ(new QDoubleSpinBox(this))
+    , m_minPositives(new QSpinBox(this))
     , m_feature(new QComboBox(this))
     , m_heatRows(new QComboBox(this))
     , m_heatColumns(new QComboBox(this))
@@ -147,6 +151,23 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
         m_metric->addItem(metricTitle(Audit::enumName(m)), int(m));
     m_metric->setToolTip(tr("The metric charted and used to flag weak slices."));
     m_feature->setToolTip(tr("The feature whose slices the bar chart shows."));
+    m_rank->addItem(tr("surest gap first"), int(Audit::SliceRank::Evidence));
+    m_rank->addItem(tr("largest gap first"), int(Audit::SliceRank::Gap));
+    m_rank->setToolTip(tr("Surest gap first: by the gap's lower 95% bound, so a large slice clearly below overall comes "
+                          "before a tiny one whose gap could be chance. Largest gap first: by the gap alone."));
+    m_fdrQ->setRange(0.001, 1.0);
+    m_fdrQ->setDecimals(3);
+    m_fdrQ->setSingleStep(0.01);
+    m_fdrQ->setPrefix(tr("FDR q ≤ "));
+    m_fdrQ->setToolTip(tr("A weak slice must differ from the rest of the data at a Benjamini–Hochberg q at most this: of the "
+                          "slices called weak, about this share are expected to be false discoveries."));
+    m_minPositives->setRange(0, 1000000);
+    m_minPositives->setPrefix(tr("positives ≥ "));
+    m_minPositives->setToolTip(tr("Label positives (and predicted positives for precision) a slice needs before it is tested "
+                                  "and can be called weak."));
+    connect(m_rank, &QComboBox::activated, this, &SlicesTab::applyWeakOptions);
+    connect(m_fdrQ, &QDoubleSpinBox::editingFinished, this, &SlicesTab::applyWeakOptions);
+    connect(m_minPositives, &QSpinBox::editingFinished, this, &SlicesTab::applyWeakOptions);
 
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &SliceFilterProxy::setText);
     connect(m_level, &QComboBox::currentIndexChanged, this, [this](int level) {
@@ -197,11 +218,16 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
     auto *weakPage = new QWidget(this);
     auto *weakBox = new QVBoxLayout(weakPage);
     weakBox->setContentsMargins(0, 0, 0, 0);
-    auto *weakTitle = new QLabel(tr("<b>Where the model fails</b> — weak slices, largest gap first; click a "
-                                    "header to sort, a row to show the slice"),
-                                 weakPage);
+    auto *weakTitle = new QLabel(weakPage);
+    m_weakTitle = weakTitle;
+    weakTitle->setWordWrap(true);
     weakTitle->setToolTip(metricTooltip(QStringLiteral("weak")));
-    weakBox->addWidget(weakTitle);
+    auto *weakControls = new QHBoxLayout;
+    weakControls->addWidget(weakTitle, 1);
+    weakControls->addWidget(m_rank);
+    weakControls->addWidget(m_fdrQ);
+    weakControls->addWidget(m_minPositives);
+    weakBox->addLayout(weakControls);
     weakBox->addWidget(m_weakView, 1);
 
     m_chartView->setRenderHint(QPainter::Antialiasing);
@@ -264,6 +290,17 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
     refresh();
 }
 
+void SlicesTab::applyWeakOptions()
+{
+    Audit::SliceOptions options = m_session->sliceOptions();
+    options.rank = Audit::SliceRank(m_rank->currentData().toInt());
+    options.fdrQ = m_fdrQ->value();
+    options.minPositives = m_minPositives->value();
+    if (options.rank != m_session->sliceOptions().rank || options.fdrQ != m_session->sliceOptions().fdrQ
+        || options.minPositives != m_session->sliceOptions().minPositives)
+        m_session->setSliceOptions(options);
+}
+
 void SlicesTab::refresh()
 {
     const Audit::AuditResults *r = m_session->project().scored ? m_session->results() : nullptr;
@@ -272,10 +309,24 @@ void SlicesTab::refresh()
     const Audit::SliceReport *report = m_model->report();
 
     m_weakModel->setReport(m_model->sharedReport());
-    if (report) { // the metric picker follows the session (a restored workspace sets it)
+    if (report) { // the pickers follow the session (a restored workspace sets them)
         const QSignalBlocker blocker(m_metric);
         m_metric->setCurrentIndex(m_metric->findData(int(report->options.weakMetric)));
+        const QSignalBlocker b2(m_rank);
+        const QSignalBlocker b3(m_fdrQ);
+        const QSignalBlocker b4(m_minPositives);
+        m_rank->setCurrentIndex(m_rank->findData(int(report->options.rank)));
+        m_fdrQ->setValue(report->options.fdrQ);
+        m_minPositives->setValue(report->options.minPositives);
     }
+    m_weakTitle->setText(
+        !report ? tr("<b>Where the model fails</b>")
+                : tr("<b>Where the model fails</b> — %1 weak of %2 slices tested (more than %3 below overall, q ≤ %4); click "
+                     "a header to sort, a row to show the slice")
+                      .arg(report->weak.size())
+                      .arg(report->tested)
+                      .arg(report->options.weakMargin)
+                      .arg(report->options.fdrQ));
     restoreColumns(); // a model reset shows every section again
     const QString metric = m_model->headerData(SliceTableModel::Metric, Qt::Horizontal).toString();
     for (QAction *action : m_columnMenu->actions()) {

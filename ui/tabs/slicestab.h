@@ -13,6 +13,8 @@ class QScrollArea;
 class QSortFilterProxyModel;
 class QTableView;
 class QTabWidget;
+class QDoubleSpinBox;
+class QLabel;
 class QSpinBox;
 
 namespace Ui {
@@ -79,6 +81,7 @@ private:
     void resizeColumns();
     void fitSliceColumn();
     void updateWarningColour();
+    void applyWeakOptions(); // the rank, FDR level and minimum positives into the session
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -99,6 +102,10 @@ private:
     QSpinBox *m_minSize;
     QCheckBox *m_weakOnly;
     QComboBox *m_metric;
+    QComboBox *m_rank; // weak slices by the gap's lower bound or by the gap
+    QDoubleSpinBox *m_fdrQ; // the weak slices' false-discovery rate
+    QSpinBox *m_minPositives; // a slice needs this many positives to be tested
+    QLabel *m_weakTitle = nullptr;
     QComboBox *m_feature;
     QComboBox *m_heatRows;
     QComboBox *m_heatColumns;

@@ -23,14 +23,16 @@ struct BiasChart
 {
     QChart *chart = nullptr; // owned by the caller
     QStringList groups; // the groups in axis order
-    QStringList failing; // those drawn as outside tolerance
+    QStringList failing; // those whose verdict is a (significant) fail
     QStringList categories; // the axis labels as given to the axis (escaped)
 };
 
 // A group's disparity for `metric` against its reference on a log axis centred on 1 (base 2;
 // base 10 when a ratio lies beyond 1/16..16),
-// a stem from 1 to the value (lines in `textColour`, hollow markers filled with `background`), the tolerance band [tau, 1/tau]
-// shaded, pass and fail told apart by marker shape and a ✓/✗ in the label as well as by colour.
+// a stem from 1 to the value, its 95% interval as a capped whisker beside it (in `textColour`;
+// hollow markers filled with `background`), the tolerance band [tau, 1/tau] shaded; the verdict
+// states (pass, fail, outside band but not significant, insufficient data, none) told apart by
+// marker shape and fill and a ✓ ✗ ~ ? – in the label as well as by colour.
 BiasChart makeBiasChart(const std::vector<const Audit::GroupMetrics *> &groups, Audit::BiasMetric metric, double tau,
                         const QString &attribute, const QColor &textColour, const QColor &background = Qt::white);
 

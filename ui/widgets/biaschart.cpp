@@ -63,16 +63,13 @@ BiasChart makeBiasChart(const std::vector<const Audit::GroupMetrics *> &groups, 
     const QColor passColour = OkabeIto::readableOn(OkabeIto::kPass, background, 3.0);
     const QColor failColour = OkabeIto::readableOn(OkabeIto::kFail, background, 3.0);
     const QColor greyColour = OkabeIto::readableOn(OkabeIto::kUndefined, background, 3.0);
-    auto *pass = markers(QObject::tr("✓ within tolerance"), QScatterSeries::MarkerShapeCircle, 13, passColour,
-                         passColour.darker(130));
-    auto *fail = markers(QObject::tr("✗ fails: outside tolerance, significant"), QScatterSeries::MarkerShapeTriangle, 16,
-                         failColour, failColour.darker(130));
-    auto *notSignificant = markers(QObject::tr("~ outside tolerance, not significant"), QScatterSeries::MarkerShapeTriangle, 16,
-                                   background, failColour);
-    auto *insufficient = markers(QObject::tr("? insufficient data"), QScatterSeries::MarkerShapeRectangle, 11, greyColour,
+    auto *pass = markers(QObject::tr("✓ pass"), QScatterSeries::MarkerShapeCircle, 13, passColour, passColour.darker(130));
+    auto *fail = markers(QObject::tr("✗ fails"), QScatterSeries::MarkerShapeTriangle, 16, failColour, failColour.darker(130));
+    auto *notSignificant = markers(QObject::tr("~ not significant"), QScatterSeries::MarkerShapeTriangle, 16, background,
+                                   failColour);
+    auto *insufficient = markers(QObject::tr("? too few rows"), QScatterSeries::MarkerShapeRectangle, 11, greyColour,
                                  greyColour.darker(130));
-    auto *undefined = markers(QObject::tr("– no verdict (0/0)"), QScatterSeries::MarkerShapeRectangle, 11, background,
-                              greyColour);
+    auto *undefined = markers(QObject::tr("– 0/0"), QScatterSeries::MarkerShapeRectangle, 11, background, greyColour);
     const std::vector<QScatterSeries *> all = {pass, fail, notSignificant, insufficient, undefined};
 
     const QLocale locale;

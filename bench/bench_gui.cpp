@@ -319,8 +319,15 @@ int main(int argc, char *argv[])
         qint64 longestGap = 0;
         QTimer ticker;
         ticker.setInterval(10);
-        QObject::connect(&ticker, &QTimer::timeout, &app, [&] { longestGap = std::max(longestGap, since.restart()); });
         QElapsedTimer total;
+        qint64 longestAt = 0;
+        QObject::connect(&ticker, &QTimer::timeout, &app, [&] {
+            const qint64 gap = since.restart();
+            if (gap > longestGap) {
+                longestGap = gap;
+                longestAt = total.elapsed();
+            }
+        });
         int progressSignals = 0;
         QStringList stages; // each stage the session reported, with when it started
         QObject::connect(session, &Ui::ProjectSession::progressChanged, &app, [&](int, int, const QString &stage) {
@@ -356,7 +363,8 @@ int main(int argc, char *argv[])
                     "     of %zu (goal <= 200 ms), longest stall meanwhile %lld ms; peak RSS %.0f MB\n",
                     static_cast<long long>(rows), loaded / 1000, progressSignals, static_cast<long long>(openStall), c.p50, c.max,
                     changes.size(), static_cast<long long>(longestGap), peakRssMb());
-        std::printf("     stages: %s\n", qPrintable(stages.join(QStringLiteral("; "))));
+        std::printf("     stages: %s; the longest stall ended at %.2f s\n", qPrintable(stages.join(QStringLiteral("; "))),
+                    double(longestAt) / 1000);
     }
     return 0;
 }

@@ -27,6 +27,7 @@ public:
 
     void setReport(std::shared_ptr<const Audit::BiasReport> report, const QString &attribute);
     const Audit::GroupMetrics *group(int row) const;
+    const Audit::BiasReport *report() const { return m_report.get(); }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

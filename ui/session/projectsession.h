@@ -71,7 +71,7 @@ public:
 Q_SIGNALS:
     void busyChanged(bool busy);
     void progressChanged(int done, int total, const QString &stage);
-    void projectLoaded(); // project() changed
+    void projectLoaded(); // project() changed; resultsChanged() always follows, so views of the results refresh on that alone
     void resultsChanged(); // results() changed
     void errorOccurred(const QString &message);
     void noticeOccurred(const QString &message); // a job's result for a person, not an error

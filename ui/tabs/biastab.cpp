@@ -236,7 +236,6 @@ BiasTab::BiasTab(ProjectSession *session, QWidget *parent)
     layout->addWidget(splitter, 1);
 
     connect(session, &ProjectSession::resultsChanged, this, &BiasTab::refresh);
-    connect(session, &ProjectSession::projectLoaded, this, &BiasTab::refresh);
     refresh();
     applyAdvice();
 }
@@ -423,10 +422,12 @@ QJsonObject BiasTab::viewState() const
 
 void BiasTab::restoreViewState(const QJsonObject &state)
 {
-    if (m_session->results() && m_session->results()->bias)
+    // As the Slices tab: applied to the report on show, else once this session's report is.
+    const Audit::AuditResults *r = m_session->results();
+    if (m_model->report() && r && r->bias.get() == m_model->report())
         applyViewState(state);
     else
-        m_pendingView = state; // once there is a report
+        m_pendingView = state;
 }
 
 void BiasTab::applyViewState(const QJsonObject &state)

@@ -216,7 +216,6 @@ PerformanceTab::PerformanceTab(ProjectSession *session, QWidget *parent)
     layout->addWidget(m_charts, 1);
 
     connect(session, &ProjectSession::resultsChanged, this, &PerformanceTab::refresh);
-    connect(session, &ProjectSession::projectLoaded, this, &PerformanceTab::refresh);
     restyleCharts();
     refresh();
 }

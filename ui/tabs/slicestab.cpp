@@ -286,7 +286,6 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
     restoreColumns();
 
     connect(session, &ProjectSession::resultsChanged, this, &SlicesTab::refresh);
-    connect(session, &ProjectSession::projectLoaded, this, &SlicesTab::refresh);
     refresh();
 }
 
@@ -392,10 +391,13 @@ QJsonObject SlicesTab::viewState() const
 
 void SlicesTab::restoreViewState(const QJsonObject &state)
 {
-    if (m_model->report())
+    // Applied to the slices on show; when they are not this session's yet (the results of a
+    // project just opened reach the tab after the workspace is restored), once they are.
+    const Audit::AuditResults *r = m_session->results();
+    if (m_model->report() && r && r->slices.get() == m_model->report())
         applyViewState(state);
     else
-        m_pendingView = state; // once the slices are there
+        m_pendingView = state;
 }
 
 // Every member is checked (type and range) and skipped when wrong: the file is the user's.

@@ -238,7 +238,8 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
                 hashed.insert(loaded.modelPath, loaded.model->md5());
             if (loaded.data)
                 hashed.insert(loaded.dataPath, loaded.data->md5);
-            m_watcher->watch({loaded.paramsPath, loaded.model ? loaded.modelPath : QString(), loaded.dataPath,
+            // The model's path even when it failed to load: its file appearing is a change too.
+            m_watcher->watch({loaded.paramsPath, loaded.modelPath, loaded.dataPath,
                               QDir(loaded.dir).filePath(QStringLiteral("dvc.lock"))},
                              hashed);
         }

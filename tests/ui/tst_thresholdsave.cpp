@@ -206,6 +206,19 @@ void TestThresholdSave::filesChangedOnDisk_reloadOrOfferIt()
     waitIdle();
     QVERIFY(session->project().model->id() != secondId);
     QVERIFY(!m_window->reloadBanner()->isVisible());
+
+    // A pipeline run deletes the model, then writes it again a few seconds later (as `repro`
+    // does): no reload while it is gone, one reload with the new model once it is back.
+    const QString thirdId = session->project().model->id();
+    const int beforeRun = int(loaded.count());
+    QVERIFY(QFile::remove(modelPath));
+    QTest::qWait(2500);
+    QCOMPARE(int(loaded.count()), beforeRun);
+    QVERIFY(train("random_forest"));
+    QTRY_VERIFY_WITH_TIMEOUT(int(loaded.count()) > beforeRun, 20000);
+    waitIdle();
+    QVERIFY(session->project().model != nullptr);
+    QVERIFY(session->project().model->id() != thirdId);
 }
 
 QTEST_MAIN(TestThresholdSave)

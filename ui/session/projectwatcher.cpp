@@ -1,5 +1,7 @@
 #include "projectwatcher.h"
 
+#include <algorithm>
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -59,6 +61,7 @@ void ProjectWatcher::watch(const QStringList &files, const QMap<QString, QString
 {
     m_loaded.clear();
     m_reported.clear();
+    m_missing.invalidate();
     for (const QString &f : files) {
         if (!f.isEmpty())
             m_loaded.insert(f, stampOf(f, nullptr, knownMd5.value(f)));
@@ -98,6 +101,17 @@ void ProjectWatcher::check()
 {
     rearm(); // files replaced by a rename are watched again
     const QStringList now = changedFiles();
+    const bool gone = std::any_of(now.cbegin(), now.cend(), [](const QString &f) { return !QFileInfo::exists(f); });
+    if (gone) {
+        if (!m_missing.isValid())
+            m_missing.start();
+        if (m_missing.elapsed() < kMissingMs) {
+            m_settle.start(); // being rewritten, most likely: look again
+            return;
+        }
+    } else {
+        m_missing.invalidate();
+    }
     if (now.isEmpty() || now == m_reported)
         return;
     m_reported = now;

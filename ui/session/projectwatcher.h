@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QElapsedTimer>
 #include <QFileSystemWatcher>
 #include <QMap>
 #include <QObject>
@@ -11,13 +12,17 @@ namespace Ui {
 // Watches the files an open project was loaded from (params.yaml, the model, the audit data,
 // dvc.lock) and says which of them changed on disk since the load: by size, time and, when
 // those differ, md5, so a file rewritten with the same bytes (an atomic save, a pipeline run
-// that reproduced it) is no change. Bursts of events are coalesced into one `changed`.
+// that reproduced it) is no change. Bursts of events are coalesced into one `changed`. A file
+// that has gone is not reported until it has stayed gone for a while: a pipeline run deletes
+// a stage's outputs before it writes them again (as `dvc repro` does), and reloading in that
+// gap would load a project without its model.
 class ProjectWatcher final : public QObject
 {
     Q_OBJECT
 
 public:
     explicit ProjectWatcher(QObject *parent = nullptr);
+    static constexpr int kMissingMs = 5000; // how long a file may be gone before that is a change
 
     // Starts over: `files` as they are now are the loaded state. `knownMd5` gives the md5
     // (lower-case hex) of files the loader has just hashed (the data, the model), so the
@@ -42,6 +47,7 @@ private:
 
     QFileSystemWatcher m_watcher;
     QTimer m_settle; // waits for a burst of writes to end
+    QElapsedTimer m_missing; // since a changed file went missing; invalid while none is
     QMap<QString, Stamp> m_loaded;
     QStringList m_reported;
 };

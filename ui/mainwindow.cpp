@@ -239,9 +239,9 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
             if (loaded.data)
                 hashed.insert(loaded.dataPath, loaded.data->md5);
             // The model's path even when it failed to load: its file appearing is a change too.
-            m_watcher->watch({loaded.paramsPath, loaded.modelPath, loaded.dataPath,
-                              QDir(loaded.dir).filePath(QStringLiteral("dvc.lock"))},
-                             hashed);
+            m_watcher->watch(
+                {loaded.paramsPath, loaded.modelPath, loaded.dataPath, QDir(loaded.dir).filePath(QStringLiteral("dvc.lock"))},
+                hashed);
         }
         syncThreshold();
         updateStatus();

@@ -363,7 +363,7 @@ BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::
                     : QStringLiteral("no group of \"%1\" has %2 rows, so ").arg(attribute).arg(options.minGroupSize);
                 throw OptionError(QStringLiteral("reference"),
                                   QStringLiteral("reference group \"%1\" of \"%2\" has %3 rows, fewer than the %4 a reference "
-                                                 "needs (min_group_size): every disparity against it would be noise. Fix: "
+                                                 "needs (min_group_size), so no disparity against it could be judged. Fix: "
                                                  "%5lower the minimum group size, or ask for Aequitas's plain verdicts.")
                                       .arg(groups[index].value, attribute)
                                       .arg(groups[index].groupSize)
@@ -459,6 +459,10 @@ BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::
                                      .arg(metricBase(ref, metric))
                                      .arg(baseName(metric))
                                      .arg(options.minEvents);
+                if (!m.notes[i].isEmpty()) { // too few rows to test: no p, rather than one nobody should read
+                    m.significance[i] = std::numeric_limits<double>::quiet_NaN();
+                    m.tests[i] = Stats::Test::None;
+                }
             }
             if (m.groupSize < options.minGroupSize)
                 m.insufficient = QStringLiteral("%1 rows (minimum %2)").arg(m.groupSize).arg(options.minGroupSize);

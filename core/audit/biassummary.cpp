@@ -57,10 +57,16 @@ QString evidence(const ParityFinding &f)
     QStringList parts;
     if (std::isfinite(f.interval.low))
         parts << QStringLiteral("95% CI %1–%2").arg(number(f.interval.low), number(f.interval.high));
+    // "q = 0.0300", or "q < 1e-300" for an underflowed tail.
+    const auto stated = [](const char *name, double v) {
+        const QString t = pNumber(v);
+        return t.startsWith(QLatin1Char('<')) ? QStringLiteral("%1 < %2").arg(QLatin1String(name), t.mid(1))
+                                              : QStringLiteral("%1 = %2").arg(QLatin1String(name), t);
+    };
     if (std::isfinite(f.q))
-        parts << QStringLiteral("q = %1").arg(pNumber(f.q));
+        parts << stated("q", f.q);
     else if (std::isfinite(f.p))
-        parts << QStringLiteral("p = %1").arg(pNumber(f.p));
+        parts << stated("p", f.p);
     return parts.join(QStringLiteral(", "));
 }
 
@@ -74,7 +80,8 @@ const GroupMetrics *findGroup(const BiasReport &report, const QString &attribute
 }
 
 // The sentence for one failing parity, or (`failed` false) one outside the band but not significant.
-QString failureSentence(const QString &group, const ParityFinding &f, bool first, const QString &band, bool failed = true)
+QString failureSentence(const QString &group, const ParityFinding &f, bool first, const QString &band, bool failed = true,
+                        double alpha = 0)
 {
     const MetricText &t = metricText(f.metric);
     QString s;
@@ -97,8 +104,15 @@ QString failureSentence(const QString &group, const ParityFinding &f, bool first
         s += QStringLiteral("; ") + how;
     s += failed ? QStringLiteral(" — %1 fails").arg(parityName(f.parity))
                 : QStringLiteral(" — %1 is outside the band, but not significantly").arg(parityName(f.parity));
+    QStringList notes;
     if (first)
-        s += QStringLiteral(" (parity needs %1)").arg(band);
+        notes << QStringLiteral("parity needs %1").arg(band);
+    // Aequitas's plain verdicts fail whatever the evidence: say when it is weak.
+    if (failed && alpha > 0 && !(f.q <= alpha))
+        notes << (std::isfinite(f.q) ? QStringLiteral("Aequitas's plain verdict: the difference is not significant")
+                                     : QStringLiteral("Aequitas's plain verdict: too few rows to test"));
+    if (!notes.isEmpty())
+        s += QStringLiteral(" (%1)").arg(notes.join(QStringLiteral("; ")));
     return s + QLatin1Char('.');
 }
 
@@ -209,6 +223,9 @@ std::vector<AttributeSummary> biasSummary(const BiasReport &report)
                     break;
                 case VerdictState::Pass:
                     gs.passed << name;
+                    if (std::isfinite(f.interval.low) && (f.interval.low < tau || f.interval.high > 1 / tau))
+                        gs.passedUnsure
+                            << QStringLiteral("%1 (%2–%3)").arg(name, number(f.interval.low), number(f.interval.high));
                     break;
                 case VerdictState::Fail:
                     gs.failed.push_back(f);
@@ -239,9 +256,10 @@ std::vector<AttributeSummary> biasSummary(const BiasReport &report)
                 s.groups.push_back(gs);
                 continue;
             }
+            const double plainAlpha = report.options.verdicts == VerdictMode::Aequitas ? report.options.alpha : 0;
             for (std::size_t i = 0; i < gs.failed.size(); ++i) {
-                text << failureSentence(gs.group, gs.failed[i], i == 0, band);
-                gs.failures << failureSentence(gs.group, gs.failed[i], true, band);
+                text << failureSentence(gs.group, gs.failed[i], i == 0, band, true, plainAlpha);
+                gs.failures << failureSentence(gs.group, gs.failed[i], true, band, true, plainAlpha);
             }
             const bool clean = gs.notSignificant.empty() && gs.insufficient.isEmpty();
             if (gs.failed.empty() && clean)
@@ -262,6 +280,10 @@ std::vector<AttributeSummary> biasSummary(const BiasReport &report)
                                  .arg(QLatin1String(metricText(f.metric).parity), number(f.disparity), evidence(f));
                 text << QStringLiteral("Outside %1 but not significant: %2.").arg(band, parts.join(QStringLiteral("; ")));
             }
+            if (!gs.passedUnsure.isEmpty())
+                text << QStringLiteral("Within the band, but with 95% intervals reaching outside it (parity not shown, only "
+                                       "not contradicted): %1.")
+                            .arg(gs.passedUnsure.join(QStringLiteral(", ")));
             if (!gs.insufficient.isEmpty())
                 text << QStringLiteral("Insufficient data for %1.").arg(gs.insufficient.join(QStringLiteral(", ")));
             if (!gs.undefined.isEmpty())

@@ -45,6 +45,7 @@ struct GroupSummary
     std::vector<ParityFinding> failed; // those whose state is Fail
     std::vector<ParityFinding> notSignificant; // outside the band, not significant
     QStringList passed; // short names of the passing parities: "Precision", "FDR", ...
+    QStringList passedUnsure; // of those, the ones whose interval reaches outside the band: "FPR (0.39–2.07)"
     QStringList undefined; // short names of the parities with no verdict (a 0/0 disparity)
     QStringList insufficient; // "FNR (5 label positives (minimum 10))"
     QString groupInsufficient; // the whole group: "18 rows (minimum 30)"

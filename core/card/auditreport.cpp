@@ -55,19 +55,19 @@ QString count(std::int64_t n)
 // The words bias.json's verdict states stand for, in a table cell.
 QString verdictWord(VerdictState state)
 {
-    switch (state) {
+    switch (state) { // a mark as well as the colour, as in the app
     case VerdictState::Pass:
-        return QStringLiteral("pass");
+        return QStringLiteral("✓ pass");
     case VerdictState::Fail:
-        return QStringLiteral("fail");
+        return QStringLiteral("✗ fail");
     case VerdictState::NotSignificant:
-        return QStringLiteral("outside band, not significant");
+        return QStringLiteral("~ outside band, not significant");
     case VerdictState::Insufficient:
-        return QStringLiteral("insufficient data");
+        return QStringLiteral("? insufficient data");
     case VerdictState::Undefined:
         break;
     }
-    return QStringLiteral("undefined");
+    return QStringLiteral("– undefined");
 }
 
 QColor verdictColour(VerdictState state)
@@ -102,7 +102,8 @@ QString pValue(double p)
 const char *const kStyle
     = "body { font-family: sans-serif; max-width: 62em; margin: 2em auto; line-height: 1.4; color: #222; }"
       "table { border-collapse: collapse; margin: 0.6em 0; } td, th { border: 1px solid #bbb; padding: 3px 8px; }"
-      "th { background: #eee; text-align: left; } td.num { text-align: right; font-variant-numeric: tabular-nums; }"
+      "th { background: #eee; text-align: left; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: "
+      "nowrap; }"
       "h1 { border-bottom: 2px solid #333; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ccc; }"
       "code { font-size: 90%; } img { max-width: 100%; } .sub { color: #555; } li { margin: 0.25em 0; }";
 
@@ -244,9 +245,9 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
         const QString name = slices.options.weakMetric == SliceMetric::F1 ? QStringLiteral("F1")
                                                                           : enumName(slices.options.weakMetric);
         h += QStringLiteral("<h2>Weakest slices</h2>\n");
-        const QString rule = QStringLiteral("more than %1 below the overall %2 (%3), with fewer correct than the rest of the "
-                                            "data beyond chance: Benjamini–Hochberg q ≤ %4 over the %5 slices with at least %6 "
-                                            "positives that were tested")
+        const QString rule = QStringLiteral("more than %1 below the overall %2 (%3) and below the rest of the data beyond "
+                                            "chance: Benjamini–Hochberg q ≤ %4 over the %5 slices tested (those with at least %6 "
+                                            "positives)")
                                  .arg(slices.options.weakMargin)
                                  .arg(name, exact(slices.overall.metric(slices.options.weakMetric)))
                                  .arg(slices.options.fdrQ)
@@ -298,6 +299,8 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
             if (!parities.isEmpty())
                 failing << QStringLiteral("<b>%1</b> fails %2").arg(esc(a.attribute), parities.join(QStringLiteral(", ")));
         }
+        if (!failing.isEmpty())
+            failing.back() += QStringLiteral(" (of the main parities; all fifteen are in the Verdicts table)");
         h += QStringLiteral("<p>%1. Disparity is a group's metric divided by its reference group's; %2 %3</p>\n")
                  .arg(failing.isEmpty() ? QStringLiteral("Every attribute is within parity on the main metrics")
                                         : failing.join(QStringLiteral("; ")),
@@ -348,11 +351,18 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
                                           BiasMetric::Fnr, BiasMetric::Tpr}) {
                     const std::size_t i = std::size_t(metric);
                     const Interval ci = g.disparityCi[i];
-                    const QString value = reported(g.disparity(metric), 3)
+                    QString value = reported(g.disparity(metric), 3)
                         + (std::isfinite(ci.low)
                                ? QStringLiteral("<br><small>%1–%2</small>").arg(reported(ci.low, 3), reported(ci.high, 3))
                                : QString());
                     const VerdictState state = g.states[i];
+                    // The state by a mark as well as the colour, as in the app.
+                    const QString mark = g.value == g.references[i] ? QString()
+                        : state == VerdictState::Fail               ? QStringLiteral("✗ ")
+                        : state == VerdictState::NotSignificant     ? QStringLiteral("~ ")
+                        : state == VerdictState::Insufficient       ? QStringLiteral("? ")
+                                                                    : QString();
+                    value = mark + value;
                     h += state == VerdictState::Pass || g.value == g.references[i]
                         ? QStringLiteral("<td class=\"num\" align=\"right\">%1</td>").arg(value)
                         : QStringLiteral("<td class=\"num\" align=\"right\" style=\"background-color: %1;\" bgcolor=\"%1\" "

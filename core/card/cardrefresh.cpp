@@ -221,7 +221,9 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
         for (Parity p : {Parity::Statistical, Parity::EqualizedOdds, Parity::TypeI, Parity::TypeII, Parity::Supervised})
             verdicts
                 << QStringLiteral("%1: **%2**").arg(parityName(p), verdictStateText(b.overallStates[std::size_t(p)]).toLower());
-        q << QString() << QStringLiteral("Overall verdicts: ") + verdicts.join(QStringLiteral("; ")) + QLatin1Char('.');
+        q << QString()
+          << QStringLiteral("Overall verdicts (the main parities; every parity per group and attribute is in bias.json): ")
+                + verdicts.join(QStringLiteral("; ")) + QLatin1Char('.');
     }
     generated[QStringLiteral("quantitative_analyses")] = q.join(QLatin1Char('\n'));
 }

@@ -20,12 +20,9 @@ namespace {
 constexpr int kChartWidth = 900;
 constexpr int kChartHeight = 360;
 
-// Bars with labels, an optional reference line and an optional shaded band; per bar, optional
-// verdict states (fail: vermillion, hatched, ✗; outside the band but not significant: a pale
-// vermillion, "~"; insufficient data: grey, "?") and 95% intervals drawn as whiskers.
+// Bars with labels, an optional reference line and an optional shaded band.
 QImage barChart(const QString &title, const QStringList &labels, const std::vector<double> &values, double reference,
-                double bandLow, double bandHigh, double top, const std::vector<VerdictState> &states = {},
-                const std::vector<Interval> &intervals = {})
+                double bandLow, double bandHigh, double top)
 {
     QImage image(kChartWidth, kChartHeight, QImage::Format_ARGB32);
     image.fill(Qt::white);
@@ -54,36 +51,10 @@ QImage barChart(const QString &title, const QStringList &labels, const std::vect
     for (qsizetype i = 0; i < labels.size(); ++i) {
         const double v = std::isfinite(values[std::size_t(i)]) ? values[std::size_t(i)] : 0.0;
         const QRectF bar(plot.left() + slot * double(i) + slot * 0.15, yOf(v), slot * 0.7, plot.bottom() - yOf(v));
-        const VerdictState state = states.size() > std::size_t(i) ? states[std::size_t(i)] : VerdictState::Pass;
-        const bool fails = state == VerdictState::Fail;
-        p.fillRect(bar,
-                   fails                                       ? OkabeIto::kFail
-                       : state == VerdictState::NotSignificant ? OkabeIto::tint(OkabeIto::kFail, 0.4)
-                       : state == VerdictState::Insufficient || state == VerdictState::Undefined
-                       ? OkabeIto::tint(OkabeIto::kUndefined, 0.6)
-                       : OkabeIto::kPass);
-        if (fails) // a hatch and a ✗ as well as the colour: never colour alone
-            p.fillRect(bar, QBrush(OkabeIto::kFail.darker(160), Qt::BDiagPattern));
-        double labelTop = bar.top();
-        if (intervals.size() > std::size_t(i) && std::isfinite(intervals[std::size_t(i)].low)) {
-            const Interval &ci = intervals[std::size_t(i)];
-            const double x = bar.center().x();
-            const double yLow = yOf(ci.low), yHigh = yOf(ci.high);
-            p.setPen(QPen(Qt::black, 1.5));
-            p.drawLine(QPointF(x, yLow), QPointF(x, yHigh));
-            p.drawLine(QPointF(x - 6, yLow), QPointF(x + 6, yLow));
-            if (ci.high <= top) // an open end when the interval runs off the chart
-                p.drawLine(QPointF(x - 6, yHigh), QPointF(x + 6, yHigh));
-            labelTop = std::min(labelTop, yHigh);
-        }
+        p.fillRect(bar, OkabeIto::kPass);
         p.setPen(Qt::black);
         const QString value = std::isfinite(values[std::size_t(i)]) ? QString::number(v, 'f', 2) : QStringLiteral("n/a");
-        const QString mark = fails                  ? QStringLiteral("✗ ")
-            : state == VerdictState::NotSignificant ? QStringLiteral("~ ")
-            : state == VerdictState::Insufficient   ? QStringLiteral("? ")
-                                                    : QString();
-        p.drawText(QRectF(bar.left() - 10, std::max(plot.top() - 14, labelTop - 16), bar.width() + 20, 14), Qt::AlignCenter,
-                   mark + value);
+        p.drawText(QRectF(bar.left() - 10, bar.top() - 16, bar.width() + 20, 14), Qt::AlignCenter, value);
         p.drawText(QRectF(plot.left() + slot * double(i), plot.bottom() + 4, slot, 60),
                    Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, labels[i]);
     }
@@ -95,6 +66,113 @@ QImage barChart(const QString &title, const QStringList &labels, const std::vect
     }
     p.setPen(Qt::black);
     p.drawLine(plot.bottomLeft(), plot.bottomRight());
+    return image;
+}
+
+// Disparities as the app's Bias tab draws them: a log axis centred on 1 (base 2, or 10 for wide
+// ratios), the tolerance band shaded, a stem from 1 to each group's value, its 95% interval as
+// a capped whisker beside it, and the verdict by marker (filled triangle: fail; hollow
+// triangle: outside the band, not significant; grey square: insufficient data) and by a mark
+// in the label as well as by colour.
+QImage disparityChart(const QString &title, const QStringList &labels, const std::vector<double> &values,
+                      const std::vector<VerdictState> &states, const std::vector<Interval> &intervals,
+                      const std::vector<bool> &isReference, double tau)
+{
+    QImage image(kChartWidth, kChartHeight, QImage::Format_ARGB32);
+    image.fill(Qt::white);
+    QPainter p(&image);
+    p.setRenderHint(QPainter::Antialiasing);
+    QFont font = p.font();
+    font.setPixelSize(14);
+    p.setFont(font);
+    p.setPen(Qt::black);
+    p.drawText(QRect(0, 6, kChartWidth, 22), Qt::AlignCenter, title);
+    double reach = std::max(2.2, 1.3 / tau);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        for (const double v : {values[i], intervals[i].low, intervals[i].high}) {
+            if (std::isfinite(v) && v > 0)
+                reach = std::max(reach, 1.3 * std::max(v, 1 / v));
+        }
+    }
+    const bool wide = reach > 16;
+    reach = wide ? std::min(std::pow(10.0, std::ceil(std::log10(reach))), 1e4) : std::pow(2.0, std::ceil(std::log2(reach)));
+    const QRectF plot(70, 40, kChartWidth - 90, kChartHeight - 120);
+    const double span = 2 * std::log(reach);
+    const auto yOf = [&](double v) {
+        const double clamped = std::clamp(v, 1 / reach, reach);
+        return plot.bottom() - plot.height() * (std::log(clamped) + std::log(reach)) / span;
+    };
+    p.fillRect(QRectF(plot.left(), yOf(1 / tau), plot.width(), yOf(tau) - yOf(1 / tau)), OkabeIto::tint(OkabeIto::kBand, 0.25));
+    font.setPixelSize(11);
+    p.setFont(font);
+    const double base = wide ? 10 : 2;
+    for (double tick = 1 / reach; tick <= reach * 1.0001; tick *= base) {
+        p.setPen(QColor(220, 220, 220));
+        p.drawLine(QPointF(plot.left(), yOf(tick)), QPointF(plot.right(), yOf(tick)));
+        p.setPen(Qt::black);
+        p.drawText(QRectF(0, yOf(tick) - 8, plot.left() - 6, 16), Qt::AlignRight | Qt::AlignVCenter,
+                   QString::number(tick, 'g', 3));
+    }
+    p.setPen(QPen(Qt::black, 1.5));
+    p.drawLine(QPointF(plot.left(), yOf(1)), QPointF(plot.right(), yOf(1)));
+    const double slot = plot.width() / double(std::max<qsizetype>(1, labels.size()));
+    for (qsizetype i = 0; i < labels.size(); ++i) {
+        const std::size_t k = std::size_t(i);
+        const double x = plot.left() + slot * (double(i) + 0.5);
+        const double v = values[k];
+        const VerdictState state = states[k];
+        QString mark;
+        if (!isReference[k] && std::isfinite(v)) {
+            const QColor colour = state == VerdictState::Pass                          ? OkabeIto::kPass
+                : state == VerdictState::Fail || state == VerdictState::NotSignificant ? OkabeIto::kFail
+                                                                                       : OkabeIto::kUndefined;
+            p.setPen(QPen(colour, 3, state == VerdictState::NotSignificant ? Qt::DashLine : Qt::SolidLine));
+            p.drawLine(QPointF(x, yOf(1)), QPointF(x, yOf(v)));
+            const Interval &ci = intervals[k];
+            if (std::isfinite(ci.low) && ci.low > 0) {
+                const double wx = x + 14;
+                p.setPen(QPen(Qt::black, 1.5));
+                p.drawLine(QPointF(wx, yOf(ci.low)), QPointF(wx, yOf(ci.high)));
+                p.drawLine(QPointF(wx - 5, yOf(ci.low)), QPointF(wx + 5, yOf(ci.low)));
+                p.drawLine(QPointF(wx - 5, yOf(ci.high)), QPointF(wx + 5, yOf(ci.high)));
+            }
+            const QPointF at(x, yOf(v));
+            p.setPen(QPen(colour.darker(130), 1.5));
+            if (state == VerdictState::Fail || state == VerdictState::NotSignificant) {
+                const QPolygonF triangle({at + QPointF(0, -8), at + QPointF(7, 5), at + QPointF(-7, 5)});
+                p.setBrush(state == VerdictState::Fail ? QBrush(colour) : QBrush(Qt::white));
+                p.drawPolygon(triangle);
+            } else if (state == VerdictState::Pass) {
+                p.setBrush(colour);
+                p.drawEllipse(at, 6, 6);
+            } else {
+                p.setBrush(OkabeIto::tint(OkabeIto::kUndefined, 0.6));
+                p.drawRect(QRectF(at - QPointF(5, 5), QSizeF(10, 10)));
+            }
+            p.setBrush(Qt::NoBrush);
+            mark = (state == VerdictState::Fail                 ? QStringLiteral("✗ ")
+                        : state == VerdictState::NotSignificant ? QStringLiteral("~ ")
+                        : state == VerdictState::Insufficient   ? QStringLiteral("? ")
+                        : state == VerdictState::Pass           ? QStringLiteral("✓ ")
+                                                                : QString())
+                + QString::number(v, v < 1 ? 'g' : 'f', 2) + QStringLiteral("×");
+        } else {
+            mark = isReference[k] ? QStringLiteral("reference") : QStringLiteral("– n/a");
+            p.setPen(QPen(Qt::black, 1.5));
+            p.setBrush(Qt::white);
+            p.drawEllipse(QPointF(x, yOf(1)), 5, 5);
+            p.setBrush(Qt::NoBrush);
+        }
+        p.setPen(Qt::black);
+        p.drawText(QRectF(plot.left() + slot * double(i), plot.bottom() + 4, slot, 70),
+                   Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, labels[i] + QLatin1Char('\n') + mark);
+    }
+    p.setPen(Qt::black);
+    p.drawLine(plot.bottomLeft(), plot.bottomRight());
+    p.drawText(
+        QRectF(0, kChartHeight - 18, kChartWidth, 16), Qt::AlignCenter,
+        QStringLiteral("✓ pass   ✗ fails (significant)   ~ outside the band, not significant   ? too few rows   │ 95% interval   "
+                       "log scale"));
     return image;
 }
 
@@ -123,34 +201,28 @@ std::vector<CardChart> CardRenderer::charts(const AuditResults &results)
         }
         if (!labels.isEmpty()) {
             const QString title = QStringLiteral("F1 by %1 (dashed: overall %2)").arg(a.attribute).arg(overallF1, 0, 'f', 3);
-            out.push_back({title, barChart(title, labels, f1, overallF1, 0, 0, 1.0, {})});
+            out.push_back({title, barChart(title, labels, f1, overallF1, 0, 0, 1.0)});
         }
         QStringList groups;
         std::vector<double> disparity;
         std::vector<VerdictState> states;
         std::vector<Interval> intervals;
-        double top = 1 / bias.options.tau;
+        std::vector<bool> isReference;
         for (const GroupMetrics &g : bias.groups) {
             if (g.attribute != a.attribute)
                 continue;
-            groups << QStringLiteral("%1%2\nn=%3")
-                          .arg(g.value, g.value == g.references[0] ? QStringLiteral(" (ref)") : QString())
-                          .arg(g.groupSize);
+            const std::size_t fpr = std::size_t(BiasMetric::Fpr);
+            groups << QStringLiteral("%1\nn=%2").arg(g.value).arg(g.groupSize);
             disparity.push_back(g.disparity(BiasMetric::Fpr));
             states.push_back(g.state(Parity::Fpr));
-            intervals.push_back(g.disparityCi[std::size_t(BiasMetric::Fpr)]);
-            if (std::isfinite(disparity.back()))
-                top = std::max(top, disparity.back());
-            if (std::isfinite(intervals.back().high))
-                top = std::max(top, std::min(intervals.back().high, 2 * disparity.back()));
+            intervals.push_back(g.disparityCi[fpr]);
+            isReference.push_back(g.value == g.references[fpr]);
         }
-        const QString title = QStringLiteral("FPR disparity by %1, 95% intervals (band: tolerance %2 to %3)")
-                                  .arg(a.attribute)
+        const QString title = QStringLiteral("FPR disparity by %1 against %2, 95% intervals (band: %3 to %4)")
+                                  .arg(a.attribute, a.reference)
                                   .arg(bias.options.tau, 0, 'f', 2)
                                   .arg(1 / bias.options.tau, 0, 'f', 2);
-        out.push_back({title,
-                       barChart(title, groups, disparity, 1.0, bias.options.tau, 1 / bias.options.tau, std::min(top * 1.1, 10.0),
-                                states, intervals)});
+        out.push_back({title, disparityChart(title, groups, disparity, states, intervals, isReference, bias.options.tau)});
     }
     return out;
 }

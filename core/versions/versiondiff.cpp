@@ -51,9 +51,10 @@ QString sliceKey(const QString &feature, const QString &value)
     return feature + QChar(0x1f) + value;
 }
 
+// Four decimals; a count (a whole number) as one.
 QString number(double value)
 {
-    return QString::number(value, 'f', 4);
+    return value == std::floor(value) && std::abs(value) < 1e15 ? QString::number(value, 'f', 0) : QString::number(value, 'f', 4);
 }
 
 QJsonValue optionalNumber(const std::optional<double> &value)
@@ -299,10 +300,13 @@ QList<SliceDelta> ranked(const QList<SliceDelta> &slices, int sign)
         if (s.inBoth() && s.f1Delta() * sign > 0)
             out << s;
     }
-    std::stable_sort(out.begin(), out.end(), [sign](const SliceDelta &a, const SliceDelta &b) {
-        if (a.significant != b.significant)
-            return a.significant;
-        if (a.significant && a.q != b.q)
+    // Significant first, then the other tested slices, both by q; the untested last (a 1 -> 0
+    // drop in a slice with one positive is not news), by the size of the change.
+    const auto rank = [](const SliceDelta &s) { return s.significant ? 0 : std::isnan(s.q) ? 2 : 1; };
+    std::stable_sort(out.begin(), out.end(), [sign, &rank](const SliceDelta &a, const SliceDelta &b) {
+        if (rank(a) != rank(b))
+            return rank(a) < rank(b);
+        if (rank(a) < 2 && a.q != b.q)
             return a.q < b.q;
         return a.f1Delta() * sign > b.f1Delta() * sign;
     });
@@ -415,15 +419,19 @@ QString VersionDiff::toText(bool all, int topSlices) const
                 .arg(labelA, 12)
                 .arg(labelB, 12)
                 .arg(QStringLiteral("Change"), 10);
+    int metricsShown = 0;
     for (const MetricDelta &m : metrics) {
         if (!all && !m.changed())
             continue;
+        ++metricsShown;
         text += QStringLiteral("  %1 %2 %3 %4\n")
                     .arg(m.key, -34)
                     .arg(m.before ? number(*m.before) : QStringLiteral("-"), 12)
                     .arg(m.after ? number(*m.after) : QStringLiteral("-"), 12)
                     .arg(m.before && m.after ? QString::asprintf("%+.4f", *m.after - *m.before) : QStringLiteral("-"), 10);
     }
+    if (!metricsShown)
+        text += QStringLiteral("  (none)\n");
     text += QStringLiteral("\nParams%1\n").arg(all ? QString() : QStringLiteral(" (changed)"));
     int shown = 0;
     for (const ParamDelta &p : params) {

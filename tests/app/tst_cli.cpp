@@ -307,9 +307,11 @@ void TestCli::report_statesWhatTheJsonReportsState()
     // The report's words for bias.json's verdict states (the evidence verdicts by default).
     const auto word = [](const QJsonValue &v) {
         const QString state = v.toString();
-        return state == QLatin1String("not_significant")  ? QStringLiteral("outside band, not significant")
-            : state == QLatin1String("insufficient_data") ? QStringLiteral("insufficient data")
-                                                          : state;
+        return state == QLatin1String("not_significant")  ? QStringLiteral("~ outside band, not significant")
+            : state == QLatin1String("insufficient_data") ? QStringLiteral("? insufficient data")
+            : state == QLatin1String("fail")              ? QStringLiteral("✗ fail")
+            : state == QLatin1String("pass")              ? QStringLiteral("✓ pass")
+                                                          : QStringLiteral("– undefined");
     };
     // The verdicts table: one row per parity, a column per attribute, then overall.
     static const QRegularExpression tags(QStringLiteral("<[^>]*>"));
@@ -342,10 +344,17 @@ void TestCli::report_statesWhatTheJsonReportsState()
         // The disparity, then its interval as bias.json states it.
         const QString pprText = ppr.isNull() ? QStringLiteral("n/a") : QString::number(ppr.toDouble(), 'f', 3);
         const QJsonValue low = g.value(QStringLiteral("ppr_disparity_low"));
+        // Marked by its verdict state (✗ fail, ~ not significant, ? insufficient) as well as coloured.
+        const QString state
+            = g.value(QStringLiteral("verdict")).toObject().value(QStringLiteral("Statistical Parity")).toString();
+        const QString mark = state == QLatin1String("fail")                ? QStringLiteral("✗ ")
+            : state == QLatin1String("not_significant")                    ? QStringLiteral("~ ")
+            : state == QLatin1String("insufficient_data") && !low.isNull() ? QStringLiteral("? ")
+                                                                           : QString();
         QVERIFY2(row.contains(low.isNull()
                                   ? QStringLiteral(">%1</td>").arg(pprText)
-                                  : QStringLiteral(">%1<br><small>%2–%3</small></td>")
-                                        .arg(pprText, QString::number(low.toDouble(), 'f', 3),
+                                  : QStringLiteral(">%1%2<br><small>%3–%4</small></td>")
+                                        .arg(mark, pprText, QString::number(low.toDouble(), 'f', 3),
                                              QString::number(g.value(QStringLiteral("ppr_disparity_high")).toDouble(), 'f', 3))),
                  qPrintable(group + row));
         if (g.value(QStringLiteral("verdict")).toObject().value(QStringLiteral("Statistical Parity"))

@@ -5,6 +5,7 @@
 #include "auditfixture.h"
 #include "biasreport.h"
 #include "biassummary.h"
+#include "metrics.h"
 
 using namespace Audit;
 
@@ -42,6 +43,7 @@ private Q_SLOTS:
     void summary_numbersAndVerdictsAreTheReports_data();
     void summary_numbersAndVerdictsAreTheReports();
     void summary_sentencesOnTheFixture();
+    void summary_evidenceStatesInWords();
     void formula_countsGiveTheMetric();
     void formula_groupsThousands();
     void fairnessTree_mapsEachChoice_data();
@@ -123,8 +125,60 @@ void TestBiasSummary::summary_sentencesOnTheFixture()
     QCOMPARE(cg->disparity(BiasMetric::Fpr), 1.5);
     QVERIFY2(c.text.contains(QStringLiteral("false-positive rate is 1.500× A's (0.500 vs 0.333)")), qPrintable(c.text));
     QVERIFY2(c.text.contains(QStringLiteral("FPR Parity fails")), qPrintable(c.text));
-    QVERIFY2(c.text.contains(QStringLiteral("(parity needs 0.80–1.25)")), qPrintable(c.text));
+    QVERIFY2(c.text.contains(QStringLiteral("(parity needs 0.80–1.25; Aequitas's plain verdict: too few rows to test)")),
+             qPrintable(c.text));
     QVERIFY(biasSummaryText(r).contains(s.text));
+}
+
+// The default evidence verdicts on the counts fixture (auditfixture.h): F fails FPR parity
+// significantly, N is outside the band within chance, S has 18 rows.
+void TestBiasSummary::summary_evidenceStatesInWords()
+{
+    BiasOptions options;
+    options.attributes = {QStringLiteral("g")};
+    options.references = {{QStringLiteral("g"), QStringLiteral("R")}};
+    const BiasReport r = computeBias(countsFixture(kEvidenceGroups), options);
+    const AttributeSummary s = biasSummary(r).front();
+    QCOMPARE(s.groups.size(), std::size_t(3)); // F, N, S
+    const GroupSummary &f = s.groups[0];
+    const GroupMetrics *fg = find(r, QStringLiteral("g"), QStringLiteral("F"));
+    const std::size_t fpr = std::size_t(BiasMetric::Fpr);
+    const QString sentence = QStringLiteral("F's false-positive rate is 3.000× R's (0.500 vs 0.167); 95% CI %1–%2, q = %3 — FPR "
+                                            "Parity fails (parity needs 0.80–1.25).")
+                                 .arg(fg->disparityCi[fpr].low, 0, 'f', 3)
+                                 .arg(fg->disparityCi[fpr].high, 0, 'f', 3)
+                                 .arg(pValueText(fg->qValues[fpr]));
+    QVERIFY2(f.failures.contains(sentence),
+             qPrintable(sentence + QStringLiteral("\nnot in\n") + f.failures.join(QLatin1Char('\n'))));
+    const GroupSummary &n = s.groups[1];
+    QCOMPARE(n.group, QStringLiteral("N"));
+    QVERIFY(n.failed.empty() || std::none_of(n.failed.begin(), n.failed.end(), [](const ParityFinding &x) {
+                return x.metric == BiasMetric::Fpr;
+            }));
+    QVERIFY2(n.text.contains(QStringLiteral("Outside 0.80–1.25 but not significant: "))
+                 && n.text.contains(QStringLiteral("FPR 1.500")),
+             qPrintable(n.text));
+    QVERIFY(std::any_of(n.notSignificantSentences.begin(), n.notSignificantSentences.end(), [](const QString &x) {
+        return x.contains(QStringLiteral("FPR Parity is outside the band, but not significantly"));
+    }));
+    // A pass whose interval reaches outside the band says so.
+    int wideCount = 0;
+    for (const GroupSummary &g : s.groups) {
+        const GroupMetrics *m = find(r, QStringLiteral("g"), g.group);
+        for (BiasMetric metric : kBiasMetrics) {
+            const std::size_t i = std::size_t(metric);
+            const bool wide = m->states[i] == VerdictState::Pass && std::isfinite(m->disparityCi[i].low)
+                && (m->disparityCi[i].low < 0.8 || m->disparityCi[i].high > 1.25);
+            if (wide)
+                QVERIFY2(g.text.contains(QStringLiteral("reaching outside it")), qPrintable(g.text));
+            wideCount += wide;
+        }
+    }
+    QVERIFY(wideCount > 0); // N's passes rest on 36 rows
+    const GroupSummary &small = s.groups[2];
+    QCOMPARE(small.groupInsufficient, QStringLiteral("18 rows (minimum 30)"));
+    QCOMPARE(small.text, QStringLiteral("S: insufficient data (18 rows (minimum 30)) — no verdict."));
+    QCOMPARE(small.insufficientSentence, small.text);
 }
 
 void TestBiasSummary::formula_countsGiveTheMetric()

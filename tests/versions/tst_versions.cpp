@@ -324,7 +324,11 @@ void TestVersions::sliceDiff_worseAndBetterNeedTheEvidence()
     QCOMPARE(counts.worse, 1);
     QCOMPARE(counts.better, 1);
     QCOMPARE(counts.lower, 3);
-    QCOMPARE(diff.lowerSlices().front().value, QStringLiteral("Drop")); // significant first
+    // Significant first, then tested, then the untested 1 -> 0 of One, however large its drop.
+    QStringList order;
+    for (const SliceDelta &sd : diff.lowerSlices())
+        order << sd.value;
+    QCOMPARE(order, (QStringList{QStringLiteral("Drop"), QStringLiteral("Small"), QStringLiteral("One")}));
     // Tested anyway (no minimum), One's 1/1 -> 0/4 is far within chance: Fisher p = 0.2.
     diff.slices = diffSlices(a, b, SliceDiffOptions{0.05, 0});
     QVERIFY(std::abs(find("One").p - StatCheck::fisher(0, 4, 1, 1)) < 1e-12);

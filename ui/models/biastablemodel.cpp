@@ -159,7 +159,11 @@ QString BiasTableModel::cellTooltip(const Audit::GroupMetrics &g, BiasMetric met
                      .arg(m_report->tested);
     switch (state) {
     case Audit::VerdictState::Pass:
-        lines << tr("✓ %1 holds").arg(parity);
+        lines << (std::isfinite(ci.low) && (ci.low < tau || ci.high > 1 / tau)
+                      ? tr("✓ %1 holds, but the 95% interval reaches outside the band: parity is not shown, only not "
+                           "contradicted")
+                            .arg(parity)
+                      : tr("✓ %1 holds").arg(parity));
         break;
     case Audit::VerdictState::Fail:
         lines << tr("✗ %1 fails: outside the band, and q ≤ %2").arg(parity).arg(m_report->options.alpha);
@@ -202,18 +206,24 @@ QVariant BiasTableModel::data(const QModelIndex &index, int role) const
         case Failed: {
             if (groupInsufficient)
                 return tr("? insufficient data (%1)").arg(g->insufficient);
-            QStringList failed, notSignificant;
+            QStringList failed, notSignificant, insufficient;
             for (std::size_t p = 0; p < Audit::kParityCount; ++p) {
+                const QString shortName = Audit::parityName(Audit::Parity(p)).remove(QStringLiteral(" Parity"));
                 if (g->states[p] == Audit::VerdictState::Fail)
                     failed << Audit::parityName(Audit::Parity(p));
                 else if (g->states[p] == Audit::VerdictState::NotSignificant && p < Audit::kBiasMetricCount)
-                    notSignificant << Audit::parityName(Audit::Parity(p)).remove(QStringLiteral(" Parity"));
+                    notSignificant << shortName;
+                else if (g->states[p] == Audit::VerdictState::Insufficient && p < Audit::kBiasMetricCount
+                         && g->value != g->references[p])
+                    insufficient << shortName;
             }
             QStringList parts;
             if (!failed.isEmpty())
                 parts << tr("✗ %1").arg(failed.join(QStringLiteral(", ")));
             if (!notSignificant.isEmpty())
                 parts << tr("~ not significant: %1").arg(notSignificant.join(QStringLiteral(", ")));
+            if (!insufficient.isEmpty())
+                parts << tr("? too few rows: %1").arg(insufficient.join(QStringLiteral(", ")));
             return parts.join(QStringLiteral("; "));
         }
         default:

@@ -32,7 +32,8 @@ QString formatSigned(double v)
     if (!std::isfinite(v))
         return QStringLiteral("–");
     // U+2212 for the minus: the same width as the digits' plus.
-    return v < 0 ? QStringLiteral("−%1").arg(formatRatio(-v)) : formatRatio(v);
+    // A value that rounds to 0 at three decimals is 0.000, not −0.000.
+    return v < 0 && formatRatio(-v) != formatRatio(0) ? QStringLiteral("−%1").arg(formatRatio(-v)) : formatRatio(std::abs(v));
 }
 
 QString formatCount(std::int64_t n)

@@ -359,6 +359,8 @@ void BiasTab::refresh()
     }
 
     m_verdicts->clear();
+    m_verdicts->setRowCount(0); // no report: no grid, not a stale one with numbered headers
+    m_verdicts->setColumnCount(0);
     if (report) {
         QStringList columns;
         for (const Audit::AttributeVerdict &a : report->attributes)

@@ -56,6 +56,7 @@ QString flagFor(const QString &field)
         {QStringLiteral("cross"), QStringLiteral("--cross")},
         {QStringLiteral("features"), QStringLiteral("--features")},
         {QStringLiteral("min_size"), QStringLiteral("--min-size")},
+        {QStringLiteral("weak_margin"), QStringLiteral("--weak-margin")},
         {QStringLiteral("tau"), QStringLiteral("--tau")},
         {QStringLiteral("attributes"), QStringLiteral("--attributes")},
         {QStringLiteral("reference"), QStringLiteral("--ref")},

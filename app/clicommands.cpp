@@ -283,7 +283,7 @@ int train(const QStringList &args)
 
     QJsonObject json{{QStringLiteral("learner"), enumName(params.learner.kind)}};
     if (cli.isSet(QStringLiteral("cv"))) {
-        const int folds = int(cli.number(QStringLiteral("cv")));
+        const int folds = cli.integer(QStringLiteral("cv"), 2, 1000);
         const CrossValidationReport cv = crossValidate(data.data, params, folds, stderrProgress(QStringLiteral("cv")));
         printErr(cv.toText());
         json.insert(QStringLiteral("cv"), cv.toJson());
@@ -395,13 +395,13 @@ int slices(const QStringList &args)
     request.bias = false;
     SliceOptions &options = request.sliceOptions;
     options.features = cli.values(QStringLiteral("features"));
-    options.cross = int(cli.number(QStringLiteral("cross")));
-    options.minSize = int(cli.number(QStringLiteral("min-size")));
-    options.bins = int(cli.number(QStringLiteral("bins")));
+    options.cross = cli.integer(QStringLiteral("cross"), 1, 3);
+    options.minSize = cli.integer(QStringLiteral("min-size"), 1);
+    options.bins = cli.integer(QStringLiteral("bins"), 1, 1000);
     options.weakMargin = cli.number(QStringLiteral("weak-margin"));
     options.weakMetric = enumOption<SliceMetric>(cli, QStringLiteral("weak-metric"));
     options.fdrQ = cli.number(QStringLiteral("fdr-q"));
-    options.minPositives = int(cli.number(QStringLiteral("min-positives")));
+    options.minPositives = cli.integer(QStringLiteral("min-positives"));
     options.rank = enumOption<SliceRank>(cli, QStringLiteral("rank"));
     const DatasetAudit audit = auditDataset(request);
     reportAudit(audit);
@@ -462,8 +462,8 @@ int bias(const QStringList &args)
     bias.attributes = cli.values(QStringLiteral("attributes"));
     bias.tau = cli.number(QStringLiteral("tau"));
     bias.verdicts = enumOption<VerdictMode>(cli, QStringLiteral("verdicts"));
-    bias.minGroupSize = int(cli.number(QStringLiteral("min-group-size")));
-    bias.minEvents = int(cli.number(QStringLiteral("min-events")));
+    bias.minGroupSize = cli.integer(QStringLiteral("min-group-size"));
+    bias.minEvents = cli.integer(QStringLiteral("min-events"));
     bias.alpha = cli.number(QStringLiteral("alpha"));
     if (cli.isSet(QStringLiteral("ref-method")))
         bias.method = enumOption<ReferenceMethod>(cli, QStringLiteral("ref-method"));
@@ -471,8 +471,15 @@ int bias(const QStringList &args)
         const qsizetype eq = ref.indexOf(QLatin1Char('='));
         if (eq <= 0)
             throw UsageError(QStringLiteral("--ref: expected attribute=value, found \"%1\"").arg(ref));
-        bias.references[ref.left(eq)] = ref.mid(eq + 1);
+        const auto [at, added] = bias.references.emplace(ref.left(eq), ref.mid(eq + 1));
+        if (!added && at->second != ref.mid(eq + 1))
+            throw UsageError(QStringLiteral("--ref: two reference groups for \"%1\" (%2 and %3)")
+                                 .arg(ref.left(eq), at->second, ref.mid(eq + 1)));
     }
+    if (!bias.references.empty() && bias.method && *bias.method != ReferenceMethod::Predefined)
+        throw UsageError(QStringLiteral("--ref names reference groups, which only the predefined method uses; --ref-method %1 "
+                                        "picks its own. Fix: drop --ref, or use --ref-method predefined.")
+                             .arg(enumName(*bias.method)));
     const DatasetAudit audit = auditDataset(request);
     reportAudit(audit);
     const BiasReport &report = *audit.results.bias;
@@ -639,7 +646,7 @@ int serve(const QStringList &args)
     options.token = cli.value(QStringLiteral("token"));
     options.strict = cli.isSet(QStringLiteral("strict"));
     options.corsOrigin = cli.value(QStringLiteral("cors"));
-    options.batchLimit = int(cli.number(QStringLiteral("batch-limit")));
+    options.batchLimit = cli.integer(QStringLiteral("batch-limit"), 1);
 
     auto model = std::make_shared<const Model>(Model::load(cli.value(QStringLiteral("model"))));
     std::optional<Record> example;
@@ -648,9 +655,7 @@ int serve(const QStringList &args)
         if (data.data.rowCount() > 0)
             example = recordFromDataset(data.data, 0);
     }
-    const int threads = int(cli.number(QStringLiteral("threads")));
-    if (threads < 1 || threads > 64)
-        throw SchemaError(QStringLiteral("--threads: expected 1 to 64, found %1").arg(threads));
+    const int threads = cli.integer(QStringLiteral("threads"), 1, 64);
     ServerPool service(options, threads);
     service.setModel(model, example);
     if (!cli.isSet(QStringLiteral("quiet"))) {

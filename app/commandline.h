@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include <limits>
+
 #include <QCommandLineParser>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -128,6 +130,27 @@ public:
         if (!ok)
             throw Audit::UsageError(QStringLiteral("--%1: expected a number, found \"%2\"").arg(name, value(name)));
         return v;
+    }
+
+    // A whole number within [min, max]: "1.5", "1e3", "99999999999999999999" and values out of
+    // range are usage errors naming the option and the value as typed (never wrapped or cut).
+    int integer(const QString &name, int min = 0, int max = std::numeric_limits<int>::max()) const
+    {
+        bool ok = false;
+        const QString text = value(name).trimmed();
+        const qlonglong v = text.toLongLong(&ok);
+        if (!ok)
+            throw Audit::UsageError(QStringLiteral("--%1: expected a whole number, found \"%2\"").arg(name, value(name)));
+        if (v < min || v > max)
+            throw Audit::UsageError(
+                max == std::numeric_limits<int>::max()
+                    ? QStringLiteral("--%1: expected a whole number of at least %2, found %3").arg(name).arg(min).arg(text)
+                    : QStringLiteral("--%1: expected a whole number from %2 to %3, found %4")
+                          .arg(name)
+                          .arg(min)
+                          .arg(max)
+                          .arg(text));
+        return int(v);
     }
 
 private:

@@ -141,12 +141,20 @@ int diff(const QStringList &args)
     cli.add(QStringLiteral("json"), QStringLiteral("Print the diff as JSON on stdout."));
     if (!cli.parse(args))
         return cli.exitCode();
+    if (!cli.isSet(QStringLiteral("audit"))) {
+        for (const char *option : {"model", "versioned-data"}) {
+            if (cli.isSet(QLatin1String(option)))
+                throw UsageError(QStringLiteral("--%1 goes with --audit CSV (auditing both versions' models); without "
+                                                "it the diff compares the committed reports")
+                                     .arg(QLatin1String(option)));
+        }
+    }
     const VersionStore store(cli.value(QStringLiteral("project")));
     const QString revA = cli.positional(0);
     const QString revB = cli.positional(1).isEmpty() ? kWorkspace : cli.positional(1);
     SliceDiffOptions sliceOptions;
     sliceOptions.fdrQ = cli.number(QStringLiteral("fdr-q"));
-    sliceOptions.minPositives = int(cli.number(QStringLiteral("min-positives")));
+    sliceOptions.minPositives = cli.integer(QStringLiteral("min-positives"));
     VersionDiff result;
     if (cli.isSet(QStringLiteral("audit"))) {
         const QString model = cli.value(QStringLiteral("model"));
@@ -161,7 +169,7 @@ int diff(const QStringList &args)
     if (cli.isSet(QStringLiteral("json")))
         printJson(result.toJson(all));
     else
-        printOut(result.toText(all, int(cli.number(QStringLiteral("top")))));
+        printOut(result.toText(all, cli.integer(QStringLiteral("top"))));
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <numeric>
+#include <utility>
 #include <vector>
 
 namespace StatCheck {
@@ -70,6 +71,27 @@ inline std::vector<double> benjaminiHochberg(const std::vector<double> &p)
         q[tested[rank]] = running;
     }
     return q;
+}
+
+// Wilson's score interval of x / n, from its formula.
+inline std::pair<double, double> wilson(double x, double n, double z = 1.959963984540054)
+{
+    const double p = x / n;
+    const double centre = (p + z * z / (2 * n)) / (1 + z * z / n);
+    const double half = z * std::sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n);
+    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+// The MOVER interval of the ratio (a / n1) / (b / n2) on the log scale with Wilson limits
+// (Zou & Donner 2008): each side's distance to its Wilson limit as its error on that side.
+inline std::pair<double, double> moverRatio(double a, double n1, double b, double n2)
+{
+    const double r = (a / n1) / (b / n2);
+    const auto [l1, u1] = wilson(a, n1);
+    const auto [l2, u2] = wilson(b, n2);
+    const double below = std::sqrt(std::pow(std::log(a / n1 / l1), 2) + std::pow(std::log(u2 / (b / n2)), 2));
+    const double above = std::sqrt(std::pow(std::log(u1 / (a / n1)), 2) + std::pow(std::log((b / n2) / l2), 2));
+    return {r * std::exp(-below), r * std::exp(above)};
 }
 
 } // namespace StatCheck

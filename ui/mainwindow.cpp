@@ -647,8 +647,10 @@ void MainWindow::restoreWorkspace()
     bias.minGroupSize = state.bias.minGroupSize;
     bias.minEvents = state.bias.minEvents;
     bias.alpha = state.bias.alpha;
-    for (const auto &[attribute, group] : state.bias.references)
-        bias.references[attribute] = group;
+    for (const auto &[attribute, group] : state.bias.references) {
+        if (bias.attributes.contains(attribute)) // a reference for an attribute no longer audited is dropped
+            bias.references[attribute] = group;
+    }
     m_session->setBiasOptions(bias);
     // The working threshold only means something for the model it was chosen on.
     if (state.threshold && p.model && state.thresholdModelId == p.model->id()) {

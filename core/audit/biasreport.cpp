@@ -261,8 +261,9 @@ BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::
                               .arg(options.minGroupSize)
                               .arg(options.minEvents));
     if (!(options.alpha > 0 && options.alpha <= 1))
-        throw OptionError(QStringLiteral("alpha"),
-                          QStringLiteral("significance level alpha = %1: must be in (0, 1], e.g. 0.05").arg(options.alpha));
+        throw OptionError(
+            QStringLiteral("alpha"),
+            QStringLiteral("significance level alpha = %1: must be in (0, 1], e.g. 0.05").arg(options.alpha, 0, 'g', 10));
     if (options.attributes.isEmpty())
         throw OptionError(QStringLiteral("attributes"),
                           QStringLiteral("no attributes to audit. Fix: name the attributes to audit, or declare protected "
@@ -282,6 +283,18 @@ BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::
     AuditCache &shared = cache ? *cache : local;
     const bool evidence = options.verdicts == VerdictMode::Evidence;
     bool firstAttribute = true;
+    for (qsizetype i = 0; i < options.attributes.size(); ++i) {
+        if (options.attributes.indexOf(options.attributes[i]) != i)
+            throw OptionError(QStringLiteral("attributes"),
+                              QStringLiteral("attribute \"%1\" is named twice").arg(options.attributes[i]));
+    }
+    for (const auto &[attribute, group] : options.references) {
+        if (!options.attributes.contains(attribute))
+            throw OptionError(QStringLiteral("reference"),
+                              QStringLiteral("a reference group (%1=%2) for \"%1\", which is not an attribute being audited "
+                                             "(attributes: %3)")
+                                  .arg(attribute, group, options.attributes.join(QStringLiteral(", "))));
+    }
     for (const QString &attribute : options.attributes) {
         const DataColumn *column = data.column(attribute);
         if (!column)

@@ -251,8 +251,16 @@ SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, s
                           QStringLiteral("intersections of %1 features: 1, 2 or 3 are supported").arg(options.cross));
 
     if (!(options.fdrQ > 0 && options.fdrQ <= 1))
-        throw OptionError(QStringLiteral("fdr_q"),
-                          QStringLiteral("false-discovery rate q = %1: must be in (0, 1], e.g. 0.05").arg(options.fdrQ));
+        throw OptionError(
+            QStringLiteral("fdr_q"),
+            QStringLiteral("false-discovery rate q = %1: must be in (0, 1], e.g. 0.05").arg(options.fdrQ, 0, 'g', 10));
+    if (!(options.weakMargin >= 0 && options.weakMargin <= 1))
+        throw OptionError(QStringLiteral("weak_margin"),
+                          QStringLiteral("weak-slice margin = %1: must be in [0, 1] (how far below overall), e.g. 0.05")
+                              .arg(options.weakMargin, 0, 'g', 10));
+    if (options.minSize < 1)
+        throw OptionError(QStringLiteral("min_size"),
+                          QStringLiteral("minimum slice size = %1: must be at least 1").arg(options.minSize));
     if (options.minPositives < 0)
         throw OptionError(QStringLiteral("min_positives"),
                           QStringLiteral("minimum positives = %1: must be 0 or more").arg(options.minPositives));
@@ -260,7 +268,10 @@ SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, s
     AuditCache &shared = cache ? *cache : local;
     QStringList names = options.features.isEmpty() ? data.columnNames() : options.features;
     std::vector<const DataColumn *> columns;
-    for (const QString &name : names) {
+    for (qsizetype i = 0; i < names.size(); ++i) {
+        const QString &name = names[i];
+        if (names.indexOf(name) != i) // tested twice, it would inflate the BH family with copies
+            throw OptionError(QStringLiteral("features"), QStringLiteral("feature to slice \"%1\" is named twice").arg(name));
         const DataColumn *column = data.column(name);
         if (!column)
             throw OptionError(QStringLiteral("features"),

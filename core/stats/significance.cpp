@@ -137,9 +137,15 @@ Interval ratioInterval(std::int64_t x1, std::int64_t n1, std::int64_t x2, std::i
 {
     if (x1 <= 0 || x2 <= 0 || n1 < x1 || n2 < x2)
         return {kNaN, kNaN};
-    const double ratio = (double(x1) / double(n1)) / (double(x2) / double(n2));
-    const double se = std::sqrt(std::max(0.0, 1 / double(x1) - 1 / double(n1) + 1 / double(x2) - 1 / double(n2)));
-    return {ratio * std::exp(-z * se), ratio * std::exp(z * se)};
+    // MOVER on the log scale: each proportion's distance to its Wilson limits stands in for its
+    // standard error on that side, so a proportion of 1 (x = n) still has a lower limit.
+    const double t1 = std::log(double(x1) / double(n1));
+    const double t2 = std::log(double(x2) / double(n2));
+    const Interval w1 = wilsonInterval(x1, n1, z);
+    const Interval w2 = wilsonInterval(x2, n2, z);
+    const double below = std::hypot(t1 - std::log(w1.low), std::log(w2.high) - t2);
+    const double above = std::hypot(std::log(w1.high) - t1, t2 - std::log(w2.low));
+    return {std::exp(t1 - t2 - below), std::exp(t1 - t2 + above)};
 }
 
 Interval countRatioInterval(std::int64_t x1, std::int64_t x2, double z)

@@ -56,9 +56,12 @@ double binomialTest(std::int64_t x, std::int64_t n, double p);
 // exact up to kFisherMaxTotal, normal approximation above. No test when both are 0.
 TestResult compareCounts(std::int64_t x1, std::int64_t x2);
 
-// 95% (or any z) interval for the ratio (x1/n1) / (x2/n2) of two independent proportions:
-// the log-ratio delta method (Katz et al. 1978), var = 1/x1 - 1/n1 + 1/x2 - 1/n2. NaN bounds
-// when x1 or x2 is 0 (the log ratio is unbounded).
+// 95% (or any z) interval for the ratio r = (x1/n1) / (x2/n2) of two independent proportions:
+// MOVER on the log scale with Wilson limits (Zou & Donner 2008, Stat Med 27:1693; Fagerland,
+// Lydersen & Laake 2015 recommend it): with t = log p and (l, u) the logs of p's Wilson limits,
+//   low  = r exp(-sqrt((t1 - l1)^2 + (u2 - t2)^2)),  high = r exp(sqrt((u1 - t1)^2 + (t2 - l2)^2)).
+// Unlike Katz's log method it stays honest when a proportion is 1 (x = n). NaN bounds when x1
+// or x2 is 0 (the log ratio is unbounded).
 Interval ratioInterval(std::int64_t x1, std::int64_t n1, std::int64_t x2, std::int64_t n2, double z);
 
 // Interval for the ratio of two counts x1 / x2 (multinomial, var of the log = 1/x1 + 1/x2).

@@ -154,9 +154,19 @@ QList<SliceDelta> diffSlices(const QJsonObject &slicesBefore, const QJsonObject 
         d.tpAfter = now.tp;
         d.fpAfter = now.fp;
         d.fnAfter = now.fn;
+        // Counts a report cannot have had (more than its rows, or not its F1) are not tested on.
+        const auto consistent = [](const Side &side) {
+            if (double(side.tp + side.fp + side.fn) > side.n)
+                return false;
+            const double denominator = double(2 * side.tp + side.fp + side.fn);
+            return denominator == 0 || std::abs(2.0 * double(side.tp) / denominator - side.f1) < 1e-6;
+        };
         if (old.tp < 0 || old.fp < 0 || old.fn < 0 || now.tp < 0 || now.fp < 0 || now.fn < 0) {
             d.untested = QStringLiteral("no confusion counts in %1's slice report")
                              .arg(old.tp < 0 ? QLatin1Char('A') : QLatin1Char('B'));
+        } else if (!consistent(old) || !consistent(now)) {
+            d.untested = QStringLiteral("%1's slice report has counts that do not add up (tp + fp + fn above n, or not its F1)")
+                             .arg(!consistent(old) ? QLatin1Char('A') : QLatin1Char('B'));
         } else if (old.tp + old.fn < options.minPositives || now.tp + now.fn < options.minPositives) {
             const bool inA = old.tp + old.fn < options.minPositives;
             d.untested = QStringLiteral("%1 positives in %2 (minimum %3)")

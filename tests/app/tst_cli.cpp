@@ -684,7 +684,7 @@ void TestCli::badInput_exitsTwoWithMessage_data()
                              << "false-discovery rate q = 0: must be in (0, 1], e.g. 0.05 (--fdr-q)"
                              << "out7.json";
     QTest::newRow("negative min positives") << slices + QStringList{QStringLiteral("--min-positives"), QStringLiteral("-1")}
-                                            << "minimum positives = -1: must be 0 or more (--min-positives)"
+                                            << "--min-positives: expected a whole number of at least 0, found -1"
                                             << "out7.json";
     QTest::newRow("unknown rank") << slices + QStringList{QStringLiteral("--rank"), QStringLiteral("size")}
                                   << "--rank: expected evidence or gap, found \"size\""
@@ -695,9 +695,44 @@ void TestCli::badInput_exitsTwoWithMessage_data()
     QTest::newRow("alpha 2") << bias + QStringList{QStringLiteral("--alpha"), QStringLiteral("2")}
                              << "significance level alpha = 2: must be in (0, 1], e.g. 0.05 (--alpha)"
                              << "out8.json";
-    QTest::newRow("negative min group size")
-        << bias + QStringList{QStringLiteral("--min-group-size"), QStringLiteral("-3")} << "must be 0 or more (--min-group-size)"
-        << "out8.json";
+    QTest::newRow("negative min group size") << bias + QStringList{QStringLiteral("--min-group-size"), QStringLiteral("-3")}
+                                             << "--min-group-size: expected a whole number of at least 0, found -3"
+                                             << "out8.json";
+    QTest::newRow("huge integer") << slices + QStringList{QStringLiteral("--min-size"), QStringLiteral("99999999999999999999")}
+                                  << "--min-size: expected a whole number, found \"99999999999999999999\""
+                                  << "out7.json";
+    QTest::newRow("fraction for a count") << slices + QStringList{QStringLiteral("--cross"), QStringLiteral("1.5")}
+                                          << "--cross: expected a whole number, found \"1.5\""
+                                          << "out7.json";
+    QTest::newRow("negative minimum size") << slices + QStringList{QStringLiteral("--min-size"), QStringLiteral("-1")}
+                                           << "--min-size: expected a whole number of at least 1, found -1"
+                                           << "out7.json";
+    QTest::newRow("margin nan") << slices + QStringList{QStringLiteral("--weak-margin"), QStringLiteral("nan")}
+                                << "weak-slice margin = nan: must be in [0, 1]"
+                                << "out7.json";
+    QTest::newRow("feature twice") << slices + QStringList{QStringLiteral("--features"), QStringLiteral("race,race")}
+                                   << "feature to slice \"race\" is named twice (--features)"
+                                   << "out7.json";
+    QTest::newRow("attribute twice") << bias + QStringList{QStringLiteral("--attributes"), QStringLiteral("race,race")}
+                                     << "attribute \"race\" is named twice (--attributes)"
+                                     << "out8.json";
+    QTest::newRow("reference with majority") << bias
+            + QStringList{QStringLiteral("--ref-method"), QStringLiteral("majority"), QStringLiteral("--ref"),
+                          QStringLiteral("race=Black")}
+                                             << "--ref names reference groups, which only the predefined method uses"
+                                             << "out8.json";
+    QTest::newRow("two references") << bias + QStringList{QStringLiteral("--ref"), QStringLiteral("race=White,race=Black")}
+                                    << "--ref: two reference groups for \"race\" (White and Black)"
+                                    << "out8.json";
+    QTest::newRow("reference for another column") << bias
+            + QStringList{QStringLiteral("--attributes"), QStringLiteral("sex"), QStringLiteral("--ref"),
+                          QStringLiteral("race=White")}
+                                                  << "which is not an attribute being audited"
+                                                  << "out8.json";
+    QTest::newRow("diff option without --audit")
+        << QStringList{QStringLiteral("diff"), QStringLiteral("HEAD"), QStringLiteral("--versioned-data")}
+        << "--versioned-data goes with --audit CSV"
+        << "";
     QTest::newRow("small reference group") << bias
             + QStringList{QStringLiteral("--ref"), QStringLiteral("race=Other"), QStringLiteral("--min-group-size"),
                           QStringLiteral("100000")}

@@ -347,7 +347,7 @@ void TestBiasReport::badInput_namesTheProblem()
     options.verdicts = VerdictMode::Aequitas; // a hand-sized fixture: Aequitas's plain verdicts
     options.attributes = attributes;
     if (!reference.isEmpty())
-        options.references[QStringLiteral("g")] = reference;
+        options.references[attributes.value(0, QStringLiteral("g"))] = reference;
     options.tau = tau;
     try {
         computeBias(auditFixture(), options);
@@ -356,6 +356,23 @@ void TestBiasReport::badInput_namesTheProblem()
         QVERIFY2(e.message().contains(messagePart), e.what());
         QVERIFY2(!e.message().contains(QStringLiteral("--")), "core messages name settings, never command-line flags");
     }
+
+    // A reference for an attribute not being audited, and an attribute named twice.
+    BiasOptions stray;
+    stray.verdicts = VerdictMode::Aequitas;
+    stray.attributes = {QStringLiteral("g")};
+    stray.references = {{QStringLiteral("g"), QStringLiteral("A")}, {QStringLiteral("x"), QStringLiteral("[10, 20)")}};
+    try {
+        computeBias(auditFixture(), stray);
+        QFAIL("a reference for x, which is not audited, was accepted");
+    } catch (const OptionError &e) {
+        QCOMPARE(e.field(), QStringLiteral("reference"));
+        QVERIFY2(e.message().contains(QStringLiteral("(x=[10, 20)) for \"x\", which is not an attribute being audited")),
+                 e.what());
+    }
+    stray.references.erase(QStringLiteral("x"));
+    stray.attributes = {QStringLiteral("g"), QStringLiteral("g")};
+    QVERIFY_THROWS_EXCEPTION(OptionError, computeBias(auditFixture(), stray));
 
     // An attribute with a single group cannot have disparities.
     ScoredData one = auditFixture();
@@ -374,12 +391,11 @@ void TestBiasReport::evidence_intervalsAndTestsMatchTheFormulas()
     const GroupMetrics &f = group(r, QStringLiteral("F"));
     const std::size_t fpr = std::size_t(BiasMetric::Fpr);
     QCOMPARE(f.disparity(BiasMetric::Fpr), 3.0);
-    // Katz's log interval for a ratio of proportions a/n1 over b/n2:
-    // exp(log(ratio) +- z sqrt(1/a - 1/n1 + 1/b - 1/n2)).
+    // The MOVER interval of 60/120 over 20/120 (Wilson limits on the log scale; statcheck.h).
     const double z = 1.959963984540054;
-    const double se = std::sqrt(1.0 / 60 - 1.0 / 120 + 1.0 / 20 - 1.0 / 120);
-    QVERIFY(std::abs(f.disparityCi[fpr].low - 3 * std::exp(-z * se)) < 1e-12);
-    QVERIFY(std::abs(f.disparityCi[fpr].high - 3 * std::exp(z * se)) < 1e-12);
+    const auto [low, high] = StatCheck::moverRatio(60, 120, 20, 120);
+    QVERIFY(std::abs(f.disparityCi[fpr].low - low) < 1e-12);
+    QVERIFY(std::abs(f.disparityCi[fpr].high - high) < 1e-12);
     // 240 rows to compare: Fisher's exact test (the z test takes over above 1000 rows).
     QCOMPARE(f.tests[fpr], Stats::Test::Fisher);
     QVERIFY(std::abs(f.significance[fpr] / StatCheck::fisher(60, 120, 20, 120) - 1) < 1e-9);

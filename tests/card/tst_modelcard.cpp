@@ -18,6 +18,7 @@
 #include "projectfixture.h"
 #include "reportexport.h"
 #include "schemaerror.h"
+#include "statcheck.h"
 #include "testutil.h"
 
 using namespace Audit;
@@ -236,12 +237,16 @@ void TestModelCard::report_wordsEveryFailedParity()
     QCOMPARE(summary[2].size, 2);
     const QStringList d = summary[2].sentences();
     // Core's words (biassummary), the numbers from the report: D's PPR 2/8, A's 3/8. The
-    // intervals are Katz's log method, recomputed here: PPR is a ratio of the counts 2 and 3,
-    // se = sqrt(1/2 + 1/3); PPrev is 2/2 over 3/6, se = sqrt(1/2 - 1/2 + 1/3 - 1/6).
-    const auto katz = [](double ratio, double se) {
-        const double z = 1.959963984540054;
-        return QStringLiteral("95% CI %1–%2").arg(ratio * std::exp(-z * se), 0, 'f', 3).arg(ratio * std::exp(z * se), 0, 'f', 3);
+    // intervals, recomputed here: PPR is a ratio of the counts 2 and 3, exp(log r +- z se) with
+    // se = sqrt(1/2 + 1/3); PPrev is 2/2 over 3/6, MOVER with Wilson limits (statcheck.h).
+    const auto ci = [](double low, double high) {
+        return QStringLiteral("95% CI %1–%2").arg(low, 0, 'f', 3).arg(high, 0, 'f', 3);
     };
+    const auto katz = [&ci](double ratio, double se) {
+        const double z = 1.959963984540054;
+        return ci(ratio * std::exp(-z * se), ratio * std::exp(z * se));
+    };
+    const auto [pprevLow, pprevHigh] = StatCheck::moverRatio(2, 2, 3, 6);
     // The fixture's groups are far under the 30 rows a test needs: Aequitas's plain verdict
     // fails them, and the sentence says there was too little to test.
     const QString ppr = QStringLiteral(
@@ -252,7 +257,7 @@ void TestModelCard::report_wordsEveryFailedParity()
     QVERIFY2(d.contains(ppr), qPrintable(ppr + QStringLiteral("\nnot in\n") + d.join(QLatin1Char('\n'))));
     const QString pprev = QStringLiteral("D is predicted positive 2.000× as often as A (PPrev 1.000 vs 0.500); %1 — Impact "
                                          "Parity fails (parity needs 0.80–1.25; Aequitas's plain verdict: too few rows to test).")
-                              .arg(katz(2.0, std::sqrt(1.0 / 3 - 1.0 / 6)));
+                              .arg(ci(pprevLow, pprevHigh));
     QVERIFY2(d.contains(pprev), qPrintable(pprev + QStringLiteral("\nnot in\n") + d.join(QLatin1Char('\n'))));
     // D has no positive labels: its TPR is 0/0, so TPR Parity cannot be judged.
     QVERIFY2(d.last().startsWith(QStringLiteral("D: ")) && d.last().contains(QStringLiteral("TPR"))

@@ -347,6 +347,17 @@ void TestVersions::sliceDiff_worseAndBetterNeedTheEvidence()
     QCOMPARE(diff.sliceCounts().worse, 0);
     QCOMPARE(find("Drop").untested, QStringLiteral("no confusion counts in A's slice report"));
     QVERIFY_THROWS_EXCEPTION(OptionError, diffSlices(a, b, SliceDiffOptions{0, 10}));
+    // A committed report whose counts cannot be right (more than its rows) is not tested on.
+    QJsonObject forged = b;
+    QJsonArray forgedSlices = b[QStringLiteral("slices")].toArray();
+    QJsonObject drop = forgedSlices[0].toObject();
+    drop[QStringLiteral("tp")] = 1000000;
+    forgedSlices[0] = drop;
+    forged[QStringLiteral("slices")] = forgedSlices;
+    diff.slices = diffSlices(a, forged);
+    QVERIFY(std::isnan(find("Drop").p));
+    QVERIFY2(find("Drop").untested.startsWith(QStringLiteral("B's slice report has counts that do not add up")),
+             qPrintable(find("Drop").untested));
 }
 
 void TestVersions::parityFlipsOnAHandMadePair()

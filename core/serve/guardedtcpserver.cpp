@@ -60,6 +60,12 @@ void GuardedSocket::onReadyRead()
                    QStringLiteral("Request line and headers are over %1 bytes").arg(m_limits.maxHeaderBytes));
             return;
         }
+        m_head.append(m_peeked.constData(), qsizetype(i));
+        if (m_headerEnd == 4) {
+            checkHead();
+            if (m_refused)
+                return;
+        }
     }
     m_received += fresh;
     if (m_received > m_limits.maxRequestBytes)
@@ -69,11 +75,94 @@ void GuardedSocket::onReadyRead()
                    .arg(m_limits.maxBodyBytes));
 }
 
+bool bearerMatches(const QByteArray &value, const QByteArray &token)
+{
+    const QByteArray v = value.trimmed();
+    const qsizetype space = v.indexOf(' ');
+    if (space < 0 || v.left(space).toLower() != "bearer")
+        return false;
+    const QByteArray given = v.mid(space + 1).trimmed();
+    unsigned char diff = given.size() == token.size() ? 0 : 1;
+    const qsizetype n = std::max(given.size(), token.size());
+    for (qsizetype i = 0; i < n; ++i)
+        diff |= static_cast<unsigned char>((i < given.size() ? given[i] : 0) ^ (i < token.size() ? token[i] : 0));
+    return diff == 0;
+}
+
+void GuardedSocket::checkHead()
+{
+    const QList<QByteArray> lines = m_head.split('\n');
+    int fields = 0;
+    QList<QByteArray> lengths;
+    bool chunked = false;
+    bool authorized = m_limits.bearerToken.isEmpty();
+    bool preflight = lines.value(0).startsWith("OPTIONS ");
+    // HTTP/1.0 closes after the answer unless it asks to keep alive; HTTP/1.1 when it says close.
+    bool keepAlive = !lines.value(0).trimmed().endsWith("HTTP/1.0");
+    for (qsizetype l = 1; l < lines.size(); ++l) {
+        const QByteArray line = lines[l].trimmed();
+        if (line.isEmpty())
+            continue;
+        ++fields;
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0)
+            continue; // QHttpServer's parser refuses it
+        const QByteArray name = line.left(colon).trimmed().toLower();
+        const QByteArray value = line.mid(colon + 1).trimmed();
+        if (name == "content-length")
+            lengths << value;
+        else if (name == "transfer-encoding")
+            chunked = true;
+        else if (name == "authorization" && !authorized)
+            authorized = bearerMatches(value, m_limits.bearerToken);
+        else if (name == "connection")
+            keepAlive = value.toLower().contains("keep-alive") || (keepAlive && !value.toLower().contains("close"));
+    }
+    m_closeAfter = !keepAlive;
+    if (fields > m_limits.maxHeaderFields) {
+        refuse(RequestError::Kind::HeaderTooLarge,
+               QStringLiteral("%1 header fields; at most %2 are accepted").arg(fields).arg(m_limits.maxHeaderFields));
+        return;
+    }
+    for (const QByteArray &length : std::as_const(lengths)) {
+        bool number = false;
+        const qlonglong n = length.toLongLong(&number);
+        if (!number || n < 0 || length.contains('+')) {
+            refuse(RequestError::Kind::BadRequest, QStringLiteral("Content-Length is not a number of bytes"));
+            return;
+        }
+        if (length != lengths.front()) {
+            refuse(RequestError::Kind::BadRequest,
+                   QStringLiteral("Two different Content-Length headers: the request's end is ambiguous"));
+            return;
+        }
+    }
+    if (!lengths.isEmpty() && chunked) {
+        refuse(RequestError::Kind::BadRequest,
+               QStringLiteral("Both Content-Length and Transfer-Encoding: the request's end is ambiguous"));
+        return;
+    }
+    if (!authorized && !preflight) {
+        refuse(RequestError::Kind::Unauthorized, QStringLiteral("Not authenticated"));
+        return;
+    }
+    if (!lengths.isEmpty() && lengths.front().toLongLong() > m_limits.maxBodyBytes)
+        refuse(RequestError::Kind::TooLarge,
+               QStringLiteral("Content-Length %1 is too large: the limit is %2 bytes for the body")
+                   .arg(QString::fromLatin1(lengths.front()))
+                   .arg(m_limits.maxBodyBytes));
+}
+
 void GuardedSocket::requestAnswered()
 {
+    if (m_closeAfter) {
+        disconnectFromHost(); // once the answer is written
+        return;
+    }
     m_inRequest = false;
     m_received = 0;
     m_headerEnd = 0;
+    m_head.clear();
     m_deadlineMs = GuardedTcpServer::steadyNowMs() + m_limits.idleTimeoutMs;
 }
 
@@ -104,6 +193,7 @@ void GuardedSocket::refuse(RequestError::Kind kind, const QString &detail)
     connect(this, &QAbstractSocket::disconnected, this, &QObject::deleteLater);
     const HttpReply reply = errorReply(RequestError(kind, detail));
     write(statusLine(kind) + "\r\nContent-Type: " + reply.contentType
+          + (kind == RequestError::Kind::Unauthorized ? QByteArray("\r\nWWW-Authenticate: Bearer") : QByteArray())
           + "\r\nConnection: close\r\nContent-Length: " + QByteArray::number(reply.body.size()) + "\r\n\r\n" + reply.body);
     flush();
     if (bytesToWrite() == 0)

@@ -12,6 +12,10 @@
 
 namespace Audit {
 
+// An Authorization header's value against a bearer token: the scheme in any case (RFC 7235),
+// the token compared without an early exit (the time taken says nothing about it).
+bool bearerMatches(const QByteArray &value, const QByteArray &token);
+
 // What one connection may do before the server gives up on it; enforced while reading, before
 // QHttpServer parses (and buffers) anything.
 struct ConnectionLimits
@@ -22,11 +26,17 @@ struct ConnectionLimits
     int requestTimeoutMs = 10000; // first byte to the whole request
     int idleTimeoutMs = 30000; // a kept-alive connection with no request
     int maxConnections = 512; // open at once; more are answered 503 and closed
+    int maxHeaderFields = 100; // header lines in one request; more: 431
+    QByteArray bearerToken; // non-empty: a request without it is answered 401 before its body is read
 };
 
 // A connection that enforces ConnectionLimits: answers 431 as soon as a request's headers pass
 // their limit, 413 as soon as the whole request passes its own (and stops buffering it), 408 when a request is not complete in
-// time (slow headers or body), and closes idle connections.
+// time (slow headers or body), and closes idle connections. Once a request's headers are in,
+// and before any of its body is read, it answers 400 to ambiguous framing (two different
+// Content-Length headers, Content-Length with Transfer-Encoding: request smuggling), 413 to a
+// Content-Length over the body limit, 431 to too many header fields, and 401 to a missing or
+// wrong bearer token (the scheme in any case, RFC 7235), whatever the path.
 class GuardedSocket final : public QTcpSocket
 {
     Q_OBJECT
@@ -50,6 +60,9 @@ private:
     qint64 m_received = 0;
     int m_headerEnd = 0; // how much of "\r\n\r\n" the last bytes matched; 4: headers complete
     QByteArray m_peeked;
+    QByteArray m_head; // this request's line and headers, as they come in
+    bool m_closeAfter = false; // Connection: close, or HTTP/1.0 without keep-alive
+    void checkHead(); // once m_head is complete
     bool m_inRequest = false;
     bool m_refused = false;
 };

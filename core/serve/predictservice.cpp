@@ -25,14 +25,18 @@ constexpr qint64 kHeaderAllowance = 64 << 10;
 
 using Method = QHttpServerRequest::Method;
 
-// Compares without an early exit, so the time taken says nothing about the token.
-bool constantTimeEqual(const QByteArray &a, const QByteArray &b)
+// A request's path as a log line may show it: control characters (a %0A that would forge a
+// line) as \xNN, and at most 200 characters.
+QString logSafe(const QString &path)
 {
-    unsigned char diff = a.size() == b.size() ? 0 : 1;
-    const qsizetype n = std::max(a.size(), b.size());
-    for (qsizetype i = 0; i < n; ++i)
-        diff |= static_cast<unsigned char>((i < a.size() ? a[i] : 0) ^ (i < b.size() ? b[i] : 0));
-    return diff == 0;
+    QString out;
+    for (const QChar c : path.left(200)) {
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            out += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return path.size() > 200 ? out + QStringLiteral("…") : out;
 }
 
 // The body of a POST as a JSON document, after the checks every JSON route shares.
@@ -79,6 +83,7 @@ quint16 PredictService::start()
     limits.requestTimeoutMs = m_options.requestTimeoutMs;
     limits.idleTimeoutMs = m_options.idleTimeoutMs;
     limits.maxConnections = m_options.maxConnections;
+    limits.bearerToken = m_options.token.toUtf8();
     auto *server = new GuardedTcpServer(limits, this);
     const bool listening = m_options.sharePort ? server->listenShared(m_options.host, m_options.port)
                                                : server->listen(m_options.host, m_options.port);
@@ -147,7 +152,7 @@ bool PredictService::handleRequest(const QHttpServerRequest &request, QTcpSocket
     ++m_requests;
     static const QMetaMethod served = QMetaMethod::fromSignal(&PredictService::requestServed);
     if (isSignalConnected(served))
-        Q_EMIT requestServed({QString::fromLatin1(RouteTable::methodName(request.method())), request.url().path(),
+        Q_EMIT requestServed({QString::fromLatin1(RouteTable::methodName(request.method())), logSafe(request.url().path()),
                               int(reply.status), double(timer.nsecsElapsed()) / 1e6});
     return true;
 }
@@ -169,7 +174,7 @@ HttpReply PredictService::dispatch(const QHttpServerRequest &request) const
         reply.headers.emplaceBack("Allow", route.allowed);
         return reply;
     }
-    if (!m_options.token.isEmpty() && !constantTimeEqual(request.value("Authorization"), "Bearer " + m_options.token.toUtf8())) {
+    if (!m_options.token.isEmpty() && !bearerMatches(request.value("Authorization"), m_options.token.toUtf8())) {
         HttpReply reply = errorReply(RequestError(RequestError::Kind::Unauthorized, QStringLiteral("Not authenticated")));
         reply.headers.emplaceBack("WWW-Authenticate", "Bearer");
         return reply;

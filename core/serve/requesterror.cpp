@@ -46,6 +46,7 @@ KindStatus kindStatus(RequestError::Kind kind)
     using Kind = RequestError::Kind;
     switch (kind) {
     case Kind::MalformedJson:
+    case Kind::BadRequest:
         return {HttpStatus::BadRequest, "Bad Request"};
     case Kind::Unauthorized:
         return {HttpStatus::Unauthorized, "Unauthorized"};

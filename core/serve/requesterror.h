@@ -15,6 +15,7 @@ class RequestError final : public AuditError
 public:
     enum class Kind {
         MalformedJson, // 400
+        BadRequest, // 400: the request's framing (its headers)
         Unauthorized, // 401
         NotFound, // 404
         MethodNotAllowed, // 405

@@ -125,6 +125,10 @@ private Q_SLOTS:
     void slowHeaders_timeOut();
     void malformedRequestLine_closesConnection();
     void manyConnections_capStillServes();
+    void framing_refusedBeforeTheBody();
+    void token_checkedFirstSchemeInAnyCase();
+    void connectionClose_closesAfterTheAnswer();
+    void requestLog_escapesControlCharacters();
 };
 
 void TestPredictService::initTestCase()
@@ -576,6 +580,118 @@ void TestPredictService::manyConnections_capStillServes()
     QVERIFY2(refused.contains("HTTP/1.1 503"), refused.left(100).constData());
     idle.resize(10); // closes 30: room again
     QTRY_COMPARE_WITH_TIMEOUT(call("GET", QStringLiteral("/health"), {}, {}, {}, port).status, 200, 5000);
+}
+
+namespace {
+
+// Sends `head` (and nothing more) on a fresh loopback connection and returns the answer; the
+// server must answer without waiting for any body.
+QByteArray answerTo(quint16 port, const QByteArray &head, int ms = 3000)
+{
+    QTcpSocket socket;
+    if (!connectTo(socket, port))
+        return "(no connection)";
+    socket.write(head);
+    return readUntil(socket, ms, [](const QByteArray &got) { return got.contains("}"); });
+}
+
+} // namespace
+
+void TestPredictService::framing_refusedBeforeTheBody()
+{
+    // A Content-Length over the limit: 413 at once, with none of the 300 MB sent.
+    QElapsedTimer timer;
+    timer.start();
+    QByteArray a = answerTo(m_port,
+                            "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                            "Content-Length: 300000000\r\n\r\n");
+    QVERIFY2(a.startsWith("HTTP/1.1 413") && a.contains("the limit is 1048576"), a.constData());
+    QVERIFY(timer.elapsed() < 2000);
+    // Ambiguous framing is request smuggling's door: two different lengths, or a length and a
+    // transfer encoding, are refused before the body.
+    a = answerTo(m_port,
+                 "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+                 "Content-Length: 40\r\n\r\n");
+    QVERIFY2(a.startsWith("HTTP/1.1 400") && a.contains("Two different Content-Length headers"), a.constData());
+    a = answerTo(m_port,
+                 "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+                 "Transfer-Encoding: chunked\r\n\r\n");
+    QVERIFY2(a.startsWith("HTTP/1.1 400") && a.contains("Both Content-Length and Transfer-Encoding"), a.constData());
+    a = answerTo(m_port, "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: +2\r\n\r\n{}");
+    QVERIFY2(a.startsWith("HTTP/1.1 400") && a.contains("Content-Length is not a number"), a.constData());
+    // The same length twice is one length: answered as usual (422: an empty record).
+    a = answerTo(m_port,
+                 "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+                 "Content-Length: 2\r\n\r\n{}");
+    QVERIFY2(a.startsWith("HTTP/1.1 422"), a.constData());
+    // At most 100 header fields.
+    QByteArray many = "GET /health HTTP/1.1\r\nHost: x\r\n";
+    for (int i = 0; i < 100; ++i)
+        many += "X-" + QByteArray::number(i) + ": 1\r\n";
+    a = answerTo(m_port, many + "\r\n");
+    QVERIFY2(a.startsWith("HTTP/1.1 431") && a.contains("101 header fields; at most 100"), a.constData());
+    a = answerTo(m_port, many.left(many.lastIndexOf("X-")) + "\r\n");
+    QVERIFY2(a.startsWith("HTTP/1.1 200"), a.left(100).constData());
+}
+
+void TestPredictService::token_checkedFirstSchemeInAnyCase()
+{
+    ServeOptions options;
+    options.port = 0;
+    options.token = QStringLiteral("s3cret");
+    PredictService service(options);
+    service.setModel(m_model);
+    const quint16 port = service.start();
+    // 401 before 404 or 405 (paths cannot be probed), and before a body is read.
+    QByteArray a = answerTo(port, "GET /no/such/path HTTP/1.1\r\nHost: x\r\n\r\n");
+    QVERIFY2(a.startsWith("HTTP/1.1 401") && a.contains("WWW-Authenticate: Bearer"), a.constData());
+    a = answerTo(port, "DELETE /predict HTTP/1.1\r\nHost: x\r\n\r\n");
+    QVERIFY2(a.startsWith("HTTP/1.1 401"), a.constData());
+    a = answerTo(port, "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 900000\r\n\r\n");
+    QVERIFY2(a.startsWith("HTTP/1.1 401"), a.constData());
+    // RFC 7235: the scheme in any case.
+    for (const QByteArray scheme : {QByteArray("Bearer"), QByteArray("bearer"), QByteArray("BEARER")}) {
+        a = answerTo(port, "GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: " + scheme + " s3cret\r\n\r\n");
+        QVERIFY2(a.startsWith("HTTP/1.1 200"), (scheme + ": " + a.left(100)).constData());
+    }
+    a = answerTo(port, "GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: Basic s3cret\r\n\r\n");
+    QVERIFY2(a.startsWith("HTTP/1.1 401"), a.constData());
+    a = answerTo(port, "GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cre\r\n\r\n");
+    QVERIFY2(a.startsWith("HTTP/1.1 401"), a.constData());
+}
+
+void TestPredictService::connectionClose_closesAfterTheAnswer()
+{
+    for (const QByteArray head : {QByteArray("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+                                  QByteArray("GET /health HTTP/1.0\r\n\r\n")}) {
+        QTcpSocket socket;
+        QVERIFY(connectTo(socket, m_port));
+        socket.write(head);
+        QElapsedTimer timer;
+        timer.start();
+        const QByteArray a = readUntil(socket, 3000, [](const QByteArray &) { return false; });
+        QVERIFY2(a.contains(" 200 OK") && a.contains("}"), a.constData());
+        QCOMPARE(socket.state(), QAbstractSocket::UnconnectedState); // closed by the server
+        QVERIFY(timer.elapsed() < 2000);
+    }
+    // Keep-alive stays open for the next request.
+    QTcpSocket socket;
+    QVERIFY(connectTo(socket, m_port));
+    socket.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    QVERIFY(readUntil(socket, 2000, [](const QByteArray &got) { return got.contains("}"); }).contains(" 200 OK"));
+    socket.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    QVERIFY(readUntil(socket, 2000, [](const QByteArray &got) { return got.contains("}"); }).contains(" 200 OK"));
+}
+
+void TestPredictService::requestLog_escapesControlCharacters()
+{
+    QList<RequestLog> logs;
+    connect(m_service.get(), &PredictService::requestServed, this, [&logs](const RequestLog &log) { logs.append(log); });
+    answerTo(m_port, "GET /a%0Aforged%0D HTTP/1.1\r\nHost: x\r\n\r\n");
+    QTRY_COMPARE(logs.size(), 1);
+    QCOMPARE(logs.front().path, QStringLiteral("/a\\x0aforged\\x0d")); // one line, whatever the path
+    QCOMPARE(logs.front().status, 404);
+    disconnect(m_service.get(), &PredictService::requestServed, this, nullptr);
 }
 
 QTEST_GUILESS_MAIN(TestPredictService)

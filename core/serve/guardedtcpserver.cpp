@@ -1,7 +1,5 @@
 #include "guardedtcpserver.h"
 
-#include <net/if.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -215,47 +213,6 @@ GuardedTcpServer::GuardedTcpServer(ConnectionLimits limits, QObject *parent)
     m_sweep.start();
     connect(this, &QTcpServer::acceptError, this,
             [this] { QTimer::singleShot(kAcceptRetryMs, this, &QTcpServer::resumeAccepting); });
-}
-
-bool GuardedTcpServer::listenShared(const QHostAddress &host, quint16 port)
-{
-    sockaddr_storage address{};
-    socklen_t length = 0;
-    const bool v4 = host.protocol() == QAbstractSocket::IPv4Protocol;
-    if (v4) {
-        auto *in = reinterpret_cast<sockaddr_in *>(&address);
-        in->sin_family = AF_INET;
-        in->sin_port = htons(port);
-        in->sin_addr.s_addr = htonl(host.toIPv4Address());
-        length = sizeof(sockaddr_in);
-    } else {
-        // IPv6, or QHostAddress::Any: one dual-stack socket, as QTcpServer::listen does.
-        auto *in6 = reinterpret_cast<sockaddr_in6 *>(&address);
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons(port);
-        const Q_IPV6ADDR bytes = host.toIPv6Address();
-        std::memcpy(&in6->sin6_addr, &bytes, sizeof bytes);
-        const QString scope = host.scopeId();
-        bool numeric = false;
-        const uint scopeNumber = scope.toUInt(&numeric);
-        in6->sin6_scope_id = numeric ? scopeNumber : (scope.isEmpty() ? 0 : ::if_nametoindex(qPrintable(scope)));
-        length = sizeof(sockaddr_in6);
-    }
-    const int fd = ::socket(v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return false;
-    const int one = 1;
-    const int v6only = host == QHostAddress(QHostAddress::Any) ? 0 : 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-    if (!v4)
-        ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
-    if (::bind(fd, reinterpret_cast<sockaddr *>(&address), length) != 0 || ::listen(fd, SOMAXCONN) != 0
-        || !setSocketDescriptor(fd)) {
-        ::close(fd);
-        return false;
-    }
-    return true;
 }
 
 std::int64_t GuardedTcpServer::steadyNowMs()

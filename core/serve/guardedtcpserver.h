@@ -68,8 +68,7 @@ private:
 };
 
 // The predict service's listening socket: each connection is a GuardedSocket, at most
-// ConnectionLimits::maxConnections open at once. Binds any address family, optionally with
-// SO_REUSEPORT so several servers (threads) share one port.
+// ConnectionLimits::maxConnections open at once.
 class GuardedTcpServer final : public QTcpServer
 {
     Q_OBJECT
@@ -77,9 +76,6 @@ class GuardedTcpServer final : public QTcpServer
 
 public:
     GuardedTcpServer(ConnectionLimits limits, QObject *parent);
-
-    // Like listen(), but with SO_REUSEPORT. Returns false (and leaves no socket) on failure.
-    bool listenShared(const QHostAddress &host, quint16 port);
 
     static std::int64_t steadyNowMs();
 

@@ -1,5 +1,8 @@
 #include "predictservice.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <QElapsedTimer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -85,8 +88,15 @@ quint16 PredictService::start()
     limits.maxConnections = m_options.maxConnections;
     limits.bearerToken = m_options.token.toUtf8();
     auto *server = new GuardedTcpServer(limits, this);
-    const bool listening = m_options.sharePort ? server->listenShared(m_options.host, m_options.port)
-                                               : server->listen(m_options.host, m_options.port);
+    bool listening = false;
+    if (m_options.shareDescriptor >= 0) {
+        const int fd = ::fcntl(int(m_options.shareDescriptor), F_DUPFD_CLOEXEC, 0);
+        listening = fd >= 0 && server->setSocketDescriptor(fd);
+        if (!listening && fd >= 0)
+            ::close(fd);
+    } else {
+        listening = server->listen(m_options.host, m_options.port);
+    }
     if (!listening) {
         delete server;
         throw ListenError(ListenError::Reason::Unavailable,
@@ -95,7 +105,13 @@ quint16 PredictService::start()
                               .arg(m_options.port));
     }
     bind(server);
+    m_listener = server;
     return server->serverPort();
+}
+
+qintptr PredictService::listeningDescriptor() const
+{
+    return m_listener ? m_listener->socketDescriptor() : -1;
 }
 
 void PredictService::setModel(std::shared_ptr<const Model> model, std::optional<Record> example)

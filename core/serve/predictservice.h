@@ -30,7 +30,10 @@ struct ServeOptions
     int requestTimeoutMs = 10000; // from a request's first byte to its last
     int idleTimeoutMs = 30000; // a kept-alive connection with no request is closed
     int maxConnections = 512; // per service (thread); more are answered 503
-    bool sharePort = false; // SO_REUSEPORT, so several services (threads) can serve one port
+    // >= 0: accept on a duplicate of this listening socket (another service of this process,
+    // on another thread) instead of binding. The port is never shared with another process:
+    // a port in use is an error, whatever the thread count.
+    qintptr shareDescriptor = -1;
 };
 
 // One served request, for logs and the GUI's list.
@@ -62,6 +65,8 @@ public:
     // or a non-loopback address without a token).
     quint16 start();
     void setPort(quint16 port) { m_options.port = port; } // before start()
+    void setShareDescriptor(qintptr descriptor) { m_options.shareDescriptor = descriptor; } // before start()
+    qintptr listeningDescriptor() const; // after start(): the socket other services may share
 
     void setModel(std::shared_ptr<const Model> model, std::optional<Record> example = std::nullopt);
     std::shared_ptr<const Model> model() const;
@@ -92,6 +97,7 @@ private:
     QJsonObject predictionJson(const Model &model, const Record &record) const;
 
     ServeOptions m_options;
+    QTcpServer *m_listener = nullptr;
     RouteTable m_routes;
     mutable std::mutex m_mutex; // guards m_model and m_example
     std::shared_ptr<const Model> m_model;

@@ -9,7 +9,6 @@ ServerPool::ServerPool(ServeOptions options, int threads, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
 {
-    m_options.sharePort = threads > 1;
     for (int i = 0; i < std::max(1, threads); ++i) {
         auto thread = std::make_unique<QThread>();
         thread->setObjectName(QStringLiteral("predict-%1").arg(i));
@@ -34,7 +33,10 @@ ServerPool::~ServerPool()
 
 quint16 ServerPool::start()
 {
+    // The first service binds the port (an error if another process has it); the others accept
+    // on duplicates of its socket, so the port is shared between this process's threads only.
     quint16 port = m_options.port;
+    qintptr shared = -1;
     for (PredictService *service : m_services) {
         std::optional<ListenError> error;
         quint16 got = 0;
@@ -43,7 +45,10 @@ quint16 ServerPool::start()
             [&] {
                 try {
                     service->setPort(port);
+                    service->setShareDescriptor(shared);
                     got = service->start();
+                    if (shared < 0)
+                        shared = service->listeningDescriptor();
                 } catch (const ListenError &e) {
                     error = e;
                 }
@@ -51,7 +56,7 @@ quint16 ServerPool::start()
             Qt::BlockingQueuedConnection);
         if (error)
             throw *error;
-        port = got; // the next services share the port the first one got
+        port = got;
     }
     return port;
 }

@@ -9,6 +9,7 @@
 #include <QTcpSocket>
 
 #include "auditerror.h"
+#include "listenerror.h"
 #include "predictservice.h"
 #include "projectfixture.h"
 #include "serverpool.h"
@@ -365,6 +366,16 @@ void TestPredictService::pool_twoThreadsShareOnePort()
     QVERIFY(port > 0);
     postAllAndCheck(port, 60, 1);
     QCOMPARE(pool.requestCount(), qint64(60));
+    // Another server on that port is an error, whatever its thread count: the port is shared
+    // between this pool's threads only, never with another server (another model).
+    for (int threads : {1, 2}) {
+        ServeOptions same;
+        same.port = port;
+        ServerPool second(same, threads);
+        second.setModel(m_model);
+        QVERIFY_THROWS_EXCEPTION(ListenError, second.start());
+    }
+    postAllAndCheck(port, 20, 7); // and the first still answers every request
 }
 
 namespace {

@@ -1,6 +1,7 @@
 #include "prediction.h"
 
 #include "dataset.h"
+#include "echovalue.h"
 #include "model.h"
 #include "schemaerror.h"
 
@@ -16,8 +17,20 @@ Prediction predictRecord(const Model &model, const Record &record)
             if (!encoder.columns()[c].spec.isNumeric() && encoder.categoryIndex(c, record.texts[c]) < 0)
                 prediction.warnings << QStringLiteral("%1: category \"%2\" was not seen in training; it is encoded as "
                                                       "all zeros")
-                                           .arg(encoder.columns()[c].spec.name, QString::fromStdString(record.texts[c]));
+                                           .arg(encoder.columns()[c].spec.name,
+                                                echoValue(QString::fromStdString(record.texts[c])));
         }
+    }
+    // A number outside what the model saw: it answers, but nothing in training backs it.
+    for (std::size_t c = 0; c < encoder.columns().size(); ++c) {
+        const FeatureEncoder::Column &column = encoder.columns()[c];
+        if (column.spec.isNumeric() && c < record.numbers.size()
+            && (record.numbers[c] < column.minimum || record.numbers[c] > column.maximum))
+            prediction.warnings << QStringLiteral("%1: %2 is outside the training range [%3, %4]; the model extrapolates")
+                                       .arg(column.spec.name)
+                                       .arg(record.numbers[c], 0, 'g', 10)
+                                       .arg(column.minimum, 0, 'g', 10)
+                                       .arg(column.maximum, 0, 'g', 10);
     }
     prediction.probability = model.learner().score(row.data(), row.size());
     prediction.label = prediction.probability >= model.threshold() ? model.schema().positiveLabel()

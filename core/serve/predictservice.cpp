@@ -294,6 +294,7 @@ HttpReply PredictService::predictBatch(const QHttpServerRequest &request) const
         throw RequestError(RequestError::Kind::TooLarge,
                            QStringLiteral("%1 records; the limit is %2 per request").arg(list.size()).arg(m_options.batchLimit));
     QList<RecordProblem> problems;
+    qsizetype overflow = 0;
     std::vector<Record> parsed;
     parsed.reserve(std::size_t(list.size()));
     for (qsizetype i = 0; i < list.size(); ++i) {
@@ -303,9 +304,13 @@ HttpReply PredictService::predictBatch(const QHttpServerRequest &request) const
             continue;
         }
         parsed.push_back(parseRecord(list[i].toObject(), current->schema(), current->encoder(), m_options.strict, loc, problems));
+        if (problems.size() > RequestError::kMaxProblemsShown) { // keep the first ones and count the rest
+            overflow += problems.size() - RequestError::kMaxProblemsShown;
+            problems.resize(RequestError::kMaxProblemsShown);
+        }
     }
     if (!problems.isEmpty())
-        throw RequestError(std::move(problems));
+        throw RequestError(std::move(problems), RequestError::kMaxProblemsShown + overflow);
     QJsonArray predictions;
     for (const Record &record : parsed)
         predictions.append(predictionJson(*current, record));

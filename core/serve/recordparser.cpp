@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "echovalue.h"
 #include "featureencoder.h"
 #include "schema.h"
 
@@ -37,12 +38,18 @@ Record parseRecord(const QJsonObject &json, const Schema &schema, const FeatureE
                 problems.append({at(spec.name), QStringLiteral("Input should be a valid string"), QStringLiteral("string_type")});
                 continue;
             }
-            record.texts[c] = value.toString().trimmed().toStdString();
+            const QString text = value.toString();
+            if (!QStringView(text).isValidUtf16()) { // a lone surrogate ("\ud800"): no text at all
+                problems.append({at(spec.name), QStringLiteral("Input should be valid Unicode text (it has a lone surrogate)"),
+                                 QStringLiteral("string_unicode")});
+                continue;
+            }
+            record.texts[c] = text.trimmed().toStdString();
             if (strict && encoder.categoryIndex(c, record.texts[c]) < 0)
-                problems.append({at(spec.name),
-                                 QStringLiteral("Input should be one of the categories seen in training; \"%1\" is not")
-                                     .arg(value.toString()),
-                                 QStringLiteral("enum")});
+                problems.append(
+                    {at(spec.name),
+                     QStringLiteral("Input should be one of the categories seen in training; \"%1\" is not").arg(echoValue(text)),
+                     QStringLiteral("enum")});
             continue;
         }
         if (!value.isDouble()) {
@@ -60,6 +67,14 @@ Record parseRecord(const QJsonObject &json, const Schema &schema, const FeatureE
             continue;
         }
         record.numbers[c] = number;
+        const FeatureEncoder::Column &column = encoder.columns()[c];
+        if (strict && (number < column.minimum || number > column.maximum))
+            problems.append({at(spec.name),
+                             QStringLiteral("Input should be within the training range [%1, %2]; %3 is not")
+                                 .arg(column.minimum, 0, 'g', 10)
+                                 .arg(column.maximum, 0, 'g', 10)
+                                 .arg(number, 0, 'g', 10),
+                             QStringLiteral("range")});
     }
     for (auto it = json.constBegin(); it != json.constEnd(); ++it) {
         if (schema.featureIndex(it.key()) < 0 && it.key() != schema.labelColumn())

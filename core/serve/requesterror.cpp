@@ -7,15 +7,21 @@ namespace Audit {
 
 namespace {
 
-QString problemsText(const QList<RecordProblem> &problems)
+// A body's problems are reported up to kMaxProblemsShown, with the count of all: 1,000 empty
+// records would otherwise answer 14,000 problems in a megabyte (an amplification).
+constexpr qsizetype kMaxProblemsShown = RequestError::kMaxProblemsShown;
+
+QString problemsText(const QList<RecordProblem> &problems, qsizetype total)
 {
     QStringList parts;
-    for (const RecordProblem &p : problems) {
+    for (const RecordProblem &p : problems.mid(0, kMaxProblemsShown)) {
         QStringList loc;
         for (const QJsonValue &part : p.loc)
             loc << (part.isString() ? part.toString() : QString::number(part.toInt()));
         parts << loc.join(QLatin1Char('.')) + QStringLiteral(": ") + p.msg;
     }
+    if (total > kMaxProblemsShown)
+        parts << QStringLiteral("and %1 more").arg(total - kMaxProblemsShown);
     return parts.join(QStringLiteral("; "));
 }
 
@@ -26,10 +32,11 @@ RequestError::RequestError(Kind kind, const QString &message)
     , m_kind(kind)
 {}
 
-RequestError::RequestError(QList<RecordProblem> problems)
-    : AuditError(problemsText(problems))
+RequestError::RequestError(QList<RecordProblem> problems, qsizetype total)
+    : AuditError(problemsText(problems, std::max(total, problems.size())))
     , m_kind(Kind::InvalidField)
     , m_problems(std::move(problems))
+    , m_total(std::max(total, m_problems.size()))
 {}
 
 namespace {
@@ -92,9 +99,16 @@ HttpReply errorReply(const RequestError &error)
     switch (error.reason()) {
     case RequestError::Kind::InvalidField: {
         QJsonArray details;
-        for (const RecordProblem &p : error.problems())
+        for (const RecordProblem &p : error.problems().mid(0, kMaxProblemsShown))
             details.append(p.toJson());
-        return HttpReply::json(status, QJsonObject{{QStringLiteral("detail"), details}});
+        QJsonObject body{{QStringLiteral("detail"), details}};
+        if (error.problemCount() > kMaxProblemsShown) {
+            body.insert(QStringLiteral("problem_count"), error.problemCount());
+            body.insert(
+                QStringLiteral("truncated"),
+                QStringLiteral("the first %1 problems of %2 are listed").arg(kMaxProblemsShown).arg(error.problemCount()));
+        }
+        return HttpReply::json(status, body);
     }
     case RequestError::Kind::NoModel:
         return HttpReply::json(status,

@@ -31,15 +31,19 @@ public:
 
     RequestError(Kind kind, const QString &message);
     // Kind::InvalidField, every problem of one body at once.
-    explicit RequestError(QList<RecordProblem> problems);
+    // `total`: how many problems there were when `problems` holds only the first of them.
+    explicit RequestError(QList<RecordProblem> problems, qsizetype total = -1);
+    static constexpr qsizetype kMaxProblemsShown = 100; // a body's problems reported, with the count of all
 
     ErrorKind kind() const override { return ErrorKind::Request; }
     Kind reason() const { return m_kind; }
     const QList<RecordProblem> &problems() const { return m_problems; }
+    qsizetype problemCount() const { return m_total; }
 
 private:
     Kind m_kind;
     QList<RecordProblem> m_problems;
+    qsizetype m_total = 0;
 };
 
 // The HTTP status for each kind of failed request: the one place that maps them.

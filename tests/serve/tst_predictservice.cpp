@@ -9,6 +9,7 @@
 #include <QTcpSocket>
 
 #include "auditerror.h"
+#include "featureencoder.h"
 #include "listenerror.h"
 #include "predictservice.h"
 #include "projectfixture.h"
@@ -130,6 +131,8 @@ private Q_SLOTS:
     void token_checkedFirstSchemeInAnyCase();
     void connectionClose_closesAfterTheAnswer();
     void requestLog_escapesControlCharacters();
+    void problems_cappedAndValuesTruncated();
+    void values_outOfRangeWarnedOrRejectedAndLoneSurrogatesRefused();
 };
 
 void TestPredictService::initTestCase()
@@ -703,6 +706,97 @@ void TestPredictService::requestLog_escapesControlCharacters()
     QCOMPARE(logs.front().path, QStringLiteral("/a\\x0aforged\\x0d")); // one line, whatever the path
     QCOMPARE(logs.front().status, 404);
     disconnect(m_service.get(), &PredictService::requestServed, this, nullptr);
+}
+
+void TestPredictService::problems_cappedAndValuesTruncated()
+{
+    // As many empty records as a batch may hold: every feature missing in each, answered as the
+    // first 100 problems and a count, in a few kilobytes (1,000 records made 1.2 MB: an
+    // amplification).
+    ServeOptions options;
+    options.port = 0;
+    PredictService service(options);
+    service.setModel(m_model);
+    const quint16 port = service.start();
+    const int records = options.batchLimit;
+    QJsonArray empty;
+    for (int i = 0; i < records; ++i)
+        empty.append(QJsonObject());
+    QElapsedTimer timer;
+    timer.start();
+    Answer a = call("POST", QStringLiteral("/predict/batch"),
+                    QJsonDocument(QJsonObject{{QStringLiteral("records"), empty}}).toJson(QJsonDocument::Compact),
+                    "application/json", {}, port);
+    QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+    QVERIFY2(a.status == 422, a.body.left(300).constData());
+    const qsizetype features = qsizetype(m_model->schema().features().size());
+    QCOMPARE(a.json.value(QStringLiteral("detail")).toArray().size(), 100);
+    QCOMPARE(a.json.value(QStringLiteral("problem_count")).toInteger(), records * features);
+    QVERIFY2(a.body.size() < 20000, qPrintable(QString::number(a.body.size())));
+    // A 500,000-character category comes back as its first 80 characters and its length.
+    QJsonObject record = recordJson(0);
+    for (const ColumnSpec &spec : m_model->schema().features()) {
+        if (!spec.isNumeric()) {
+            record.insert(spec.name, QString(500000, QLatin1Char('x')));
+            break;
+        }
+    }
+    a = call("POST", QStringLiteral("/predict"), QJsonDocument(record).toJson());
+    QCOMPARE(a.status, 200);
+    QVERIFY2(a.body.size() < 2000, qPrintable(QString::number(a.body.size())));
+    QVERIFY2(
+        a.json.value(QStringLiteral("warnings")).toArray().first().toString().contains(QStringLiteral("… (500000 characters)")),
+        a.body.left(300).constData());
+}
+
+void TestPredictService::values_outOfRangeWarnedOrRejectedAndLoneSurrogatesRefused()
+{
+    const FeatureEncoder &encoder = m_model->encoder();
+    std::size_t numeric = 0;
+    while (!encoder.columns()[numeric].spec.isNumeric())
+        ++numeric;
+    const FeatureEncoder::Column &column = encoder.columns()[numeric];
+    QJsonObject record = recordJson(0);
+    record.insert(column.spec.name, column.minimum - 5);
+    Answer a = call("POST", QStringLiteral("/predict"), QJsonDocument(record).toJson());
+    QCOMPARE(a.status, 200); // answered, with a word about it
+    const QString warning = a.json.value(QStringLiteral("warnings")).toArray().first().toString();
+    QVERIFY2(warning.startsWith(column.spec.name + QStringLiteral(": "))
+                 && warning.contains(QStringLiteral("is outside the training range [%1, %2]")
+                                         .arg(column.minimum, 0, 'g', 10)
+                                         .arg(column.maximum, 0, 'g', 10)),
+             qPrintable(warning));
+    record.insert(column.spec.name, 9.3e18); // about 2^63
+    a = call("POST", QStringLiteral("/predict"), QJsonDocument(record).toJson());
+    QVERIFY(a.json.value(QStringLiteral("warnings"))
+                .toArray()
+                .first()
+                .toString()
+                .contains(QStringLiteral("outside the training range")));
+
+    ServeOptions strict;
+    strict.port = 0;
+    strict.strict = true;
+    PredictService service(strict);
+    service.setModel(m_model);
+    const quint16 port = service.start();
+    a = call("POST", QStringLiteral("/predict"), QJsonDocument(record).toJson(), "application/json", {}, port);
+    QCOMPARE(a.status, 422);
+    QCOMPARE(a.json.value(QStringLiteral("detail")).toArray()[0].toObject().value(QStringLiteral("type")).toString(),
+             QStringLiteral("range"));
+
+    // A lone surrogate is no text: refused, strict or not (it used to become the category "?").
+    std::size_t categorical = 0;
+    while (encoder.columns()[categorical].spec.isNumeric())
+        ++categorical;
+    QByteArray body = QJsonDocument(recordJson(0)).toJson(QJsonDocument::Compact);
+    const QByteArray name = "\"" + encoder.columns()[categorical].spec.name.toUtf8() + "\":\"";
+    const qsizetype at = body.indexOf(name) + name.size();
+    body = body.left(at) + "\\ud800" + body.mid(body.indexOf('"', at));
+    a = call("POST", QStringLiteral("/predict"), body);
+    QCOMPARE(a.status, 422);
+    QCOMPARE(a.json.value(QStringLiteral("detail")).toArray()[0].toObject().value(QStringLiteral("type")).toString(),
+             QStringLiteral("string_unicode"));
 }
 
 QTEST_GUILESS_MAIN(TestPredictService)

@@ -505,6 +505,7 @@ int card(const QStringList &args)
     cli.add(QStringLiteral("model"), QStringLiteral("Model file."), QStringLiteral("file"));
     cli.add(QStringLiteral("data"), QStringLiteral("Labelled evaluation CSV."), QStringLiteral("file"));
     cli.add(QStringLiteral("card"), QStringLiteral("Existing card whose prose to keep (Markdown)."), QStringLiteral("file"));
+    cli.add(QStringLiteral("new"), QStringLiteral("With --card: start a new card when that file does not exist yet."));
     cli.add(QStringLiteral("out"), QStringLiteral("File to write."), QStringLiteral("file"));
     cli.add(QStringLiteral("format"), QStringLiteral("md, html, pdf or json."), QStringLiteral("format"), QStringLiteral("md"));
     addStrict(cli);
@@ -513,6 +514,12 @@ int card(const QStringList &args)
     const CardFormat format = enumOption<CardFormat>(cli, QStringLiteral("format"));
     ModelCard card;
     const QString cardPath = cli.value(QStringLiteral("card"));
+    // A misspelt --card must not start an empty card over the real one: every hand-written
+    // section would be lost.
+    if (!cardPath.isEmpty() && !QFileInfo::exists(cardPath) && !cli.isSet(QStringLiteral("new")))
+        throw UsageError(QStringLiteral("--card %1: no such card, so its prose cannot be kept. Fix: check the path, or give "
+                                        "--new to start a new card there.")
+                             .arg(cardPath));
     if (!cardPath.isEmpty() && QFileInfo::exists(cardPath))
         card = ModelCard::load(cardPath);
     AuditRequest request;

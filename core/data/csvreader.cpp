@@ -11,10 +11,14 @@
 
 #include "csverror.h"
 #include "csvtokenizer.h"
+#include "fileio.h"
 
 namespace Audit {
 
 namespace {
+
+// Held in memory whole; 1,000,000 census rows are 127 MB.
+constexpr qint64 kMaxCsvBytes = qint64(2000) << 20;
 
 struct StringHash
 {
@@ -261,9 +265,7 @@ QByteArray CsvReader::readFileBytes(const QString &path)
         throw CsvError(QStringLiteral("%1: no such file. Fix: check the path (relative paths start from %2).")
                            .arg(path, QFileInfo(QStringLiteral(".")).absoluteFilePath()),
                        path);
-    if (!file.open(QIODevice::ReadOnly))
-        throw IoError(QStringLiteral("%1: cannot open: %2").arg(path, file.errorString()));
-    return file.readAll();
+    return readInputFile(path, QStringLiteral("CSV"), kMaxCsvBytes);
 }
 
 LoadReport CsvReader::read(const QString &path, const Schema &schema, const LoadOptions &options)

@@ -19,6 +19,9 @@ namespace Audit {
 
 namespace {
 
+// A model file is a few MB (the census forest is 3 MB); anything past this is not one.
+constexpr qint64 kMaxModelBytes = qint64(1) << 30;
+
 constexpr char kMagic[8] = {'M', 'A', 'U', 'D', 'I', 'T', 'M', '\x1a'};
 constexpr qsizetype kMagicSize = 8;
 constexpr qsizetype kMd5Size = 16;
@@ -141,9 +144,7 @@ Model Model::load(const QString &path)
         throw ModelFileError(path,
                              QStringLiteral("no such model file. Fix: train one with `modelaudit-cli train`, or "
                                             "check the path."));
-    if (!file.open(QIODevice::ReadOnly))
-        throw ModelFileError(path, QStringLiteral("cannot open: ") + file.errorString());
-    return deserialize(file.readAll(), path);
+    return deserialize(readInputFile(path, QStringLiteral("model"), kMaxModelBytes), path);
 }
 
 Model Model::deserialize(const QByteArray &bytes, const QString &path)

@@ -1,5 +1,9 @@
 #include "fileio.h"
 
+#include "schemaerror.h"
+
+#include <limits>
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -31,8 +35,36 @@ void writeFileAtomically(const QString &path, const QByteArray &bytes)
         throw IoError(QStringLiteral("%1: cannot save: %2").arg(path, file.errorString()));
 }
 
+void checkInputFile(const QString &path, const QString &what, qint64 maxBytes)
+{
+    const QFileInfo info(path);
+    if (info.exists() && !info.isFile())
+        throw SchemaError(
+            QStringLiteral("%1: not a regular file (%2); give the %3 file itself")
+                .arg(path, info.isDir() ? QStringLiteral("a folder") : QStringLiteral("a device, FIFO or socket"), what));
+    if (info.size() > maxBytes)
+        throw SchemaError(QStringLiteral("%1: %2 bytes is too big for a %3 file (at most %4 MiB); not read")
+                              .arg(path)
+                              .arg(info.size())
+                              .arg(what)
+                              .arg(maxBytes >> 20));
+}
+
+QByteArray readInputFile(const QString &path, const QString &what, qint64 maxBytes)
+{
+    checkInputFile(path, what, maxBytes);
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        throw IoError(QStringLiteral("%1: cannot open %2 file: %3").arg(path, what, file.errorString()));
+    const QByteArray bytes = file.read(maxBytes + 1);
+    if (bytes.size() > maxBytes)
+        throw SchemaError(QStringLiteral("%1: grew past %2 MiB while being read").arg(path).arg(maxBytes >> 20));
+    return bytes;
+}
+
 QString fileMd5(const QString &path)
 {
+    checkInputFile(path, QStringLiteral("hashed"), std::numeric_limits<qint64>::max());
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         throw IoError(QStringLiteral("%1: cannot open: %2").arg(path, file.errorString()));

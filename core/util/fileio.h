@@ -14,7 +14,17 @@ void makeParentFolder(const QString &path);
 // Throws: IoError naming the path.
 void writeFileAtomically(const QString &path, const QByteArray &bytes);
 
-// Lower-case hex md5 of a file's bytes. Throws IoError when unreadable.
+// Lower-case hex md5 of a file's bytes. Throws IoError when unreadable or not a regular file.
 QString fileMd5(const QString &path);
+
+// Refuses what only looks like a file: a device (/dev/zero would be read forever), a FIFO (it
+// would block), a folder, or a regular file over `maxBytes`. `what` names the file's role in
+// the message ("model", "CSV"). Throws: SchemaError (bad input) naming the path.
+void checkInputFile(const QString &path, const QString &what, qint64 maxBytes);
+
+// checkInputFile, then the whole file, never more than `maxBytes` (a file that grows while it
+// is read is refused). Throws: SchemaError for what is not a file to read, IoError when it cannot
+// be opened; both name the path.
+QByteArray readInputFile(const QString &path, const QString &what, qint64 maxBytes);
 
 } // namespace Audit

@@ -2,15 +2,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <QFile>
 
+#include "fileio.h"
 #include "schemaerror.h"
 
 namespace Audit {
 
 QByteArray YamlReader::readFile(const QString &path, const QString &what)
 {
+    checkInputFile(path, what, std::numeric_limits<qint64>::max()); // no device or FIFO; the size below
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         throw IoError(QStringLiteral("%1: cannot open %2 file: %3").arg(path, what, file.errorString()));

@@ -1,5 +1,7 @@
 #include <QtTest>
 
+#include <sys/stat.h>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -55,6 +57,7 @@ private Q_SLOTS:
     void badInput_exitsTwoWithMessage_data();
     void badInput_exitsTwoWithMessage();
     void help_andUsage();
+    void fifoInput_refusedNotWaitedOn();
     void badRows_listedOrStrict();
 };
 
@@ -733,6 +736,26 @@ void TestCli::badInput_exitsTwoWithMessage_data()
         << QStringList{QStringLiteral("diff"), QStringLiteral("HEAD"), QStringLiteral("--versioned-data")}
         << "--versioned-data goes with --audit CSV"
         << "";
+    QTest::newRow("misspelt card") << QStringList{QStringLiteral("card"),
+                                                  QStringLiteral("--model"),
+                                                  QStringLiteral("a.bin"),
+                                                  QStringLiteral("--data"),
+                                                  QStringLiteral("data/raw/census.csv"),
+                                                  QStringLiteral("--card"),
+                                                  QStringLiteral("model_crad.md"),
+                                                  QStringLiteral("--out"),
+                                                  QStringLiteral("card9.md")}
+                                   << "--card model_crad.md: no such card, so its prose cannot be kept"
+                                   << "card9.md";
+    QTest::newRow("device as model") << QStringList{QStringLiteral("evaluate"), QStringLiteral("--model"),
+                                                    QStringLiteral("/dev/zero"), QStringLiteral("--data"),
+                                                    QStringLiteral("data/raw/census.csv")}
+                                     << "/dev/zero: not a regular file (a device, FIFO or socket); give the model file itself"
+                                     << "";
+    QTest::newRow("folder as data") << QStringList{QStringLiteral("evaluate"), QStringLiteral("--model"), QStringLiteral("a.bin"),
+                                                   QStringLiteral("--data"), QStringLiteral("data")}
+                                    << "data: not a regular file (a folder); give the CSV file itself"
+                                    << "";
     QTest::newRow("small reference group") << bias
             + QStringList{QStringLiteral("--ref"), QStringLiteral("race=Other"), QStringLiteral("--min-group-size"),
                           QStringLiteral("100000")}
@@ -756,6 +779,26 @@ void TestCli::badInput_exitsTwoWithMessage()
     QVERIFY2(r.err.contains(messagePart), qPrintable(r.err));
     if (!mustNotExist.isEmpty())
         QVERIFY(!QFile::exists(path(mustNotExist)));
+}
+
+// A FIFO as the data or the model used to block the reader forever.
+void TestCli::fifoInput_refusedNotWaitedOn()
+{
+    const QString fifo = path(QStringLiteral("pipe.csv"));
+    QFile::remove(fifo);
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    QElapsedTimer timer;
+    timer.start();
+    for (const QStringList &args : {QStringList{QStringLiteral("evaluate"), QStringLiteral("--model"), QStringLiteral("a.bin"),
+                                                QStringLiteral("--data"), fifo},
+                                    QStringList{QStringLiteral("evaluate"), QStringLiteral("--model"), fifo,
+                                                QStringLiteral("--data"), QStringLiteral("data/raw/census.csv")}}) {
+        const Result r = run(args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(fifo + QStringLiteral(": not a regular file (a device, FIFO or socket)")), qPrintable(r.err));
+    }
+    QVERIFY(timer.elapsed() < 30000);
+    QFile::remove(fifo);
 }
 
 void TestCli::help_andUsage()

@@ -7,7 +7,10 @@
 #include <QPainter>
 #include <QPdfWriter>
 #include <QRegularExpression>
+#include <QTextBlock>
+#include <QTextCursor>
 #include <QTextDocument>
+#include <QTextFragment>
 #include <QUrl>
 
 #include "audit.h"
@@ -241,10 +244,64 @@ QString CardRenderer::readableMarkdown(const ModelCard &card)
     return md;
 }
 
+namespace {
+
+bool allowedUrl(const QString &url, bool image)
+{
+    const QUrl parsed(url.trimmed());
+    const QString scheme = parsed.scheme().toLower();
+    if (scheme.isEmpty())
+        return !url.trimmed().startsWith(QLatin1String("//")); // relative; not protocol-relative
+    if (image) // never a remote image: the exports are self-contained
+        return url.trimmed().startsWith(QLatin1String("data:image/png;base64,"), Qt::CaseInsensitive);
+    return scheme == QLatin1String("http") || scheme == QLatin1String("https") || scheme == QLatin1String("mailto");
+}
+
+} // namespace
+
+void CardRenderer::setSafeMarkdown(QTextDocument &doc, const QString &markdown)
+{
+    doc.setMarkdown(markdown,
+                    QTextDocument::MarkdownFeatures(QTextDocument::MarkdownDialectGitHub | QTextDocument::MarkdownNoHTML));
+    // Collect first, then edit: changing formats while iterating would move the fragments.
+    struct Fix
+    {
+        int position, length;
+        bool image;
+        QString url;
+    };
+    std::vector<Fix> fixes;
+    for (QTextBlock block = doc.begin(); block.isValid(); block = block.next()) {
+        for (auto it = block.begin(); !it.atEnd(); ++it) {
+            const QTextFragment fragment = it.fragment();
+            const QTextCharFormat format = fragment.charFormat();
+            if (format.isImageFormat() && !allowedUrl(format.toImageFormat().name(), true))
+                fixes.push_back({fragment.position(), fragment.length(), true, format.toImageFormat().name()});
+            else if (format.isAnchor() && !format.anchorHref().isEmpty() && !allowedUrl(format.anchorHref(), false))
+                fixes.push_back({fragment.position(), fragment.length(), false, format.anchorHref()});
+        }
+    }
+    for (auto fix = fixes.rbegin(); fix != fixes.rend(); ++fix) {
+        QTextCursor cursor(&doc);
+        cursor.setPosition(fix->position);
+        cursor.setPosition(fix->position + fix->length, QTextCursor::KeepAnchor);
+        if (fix->image) {
+            cursor.insertText(QStringLiteral("[image not shown: %1]").arg(fix->url.left(80)), QTextCharFormat());
+        } else {
+            QTextCharFormat plain = cursor.charFormat();
+            plain.setAnchor(false);
+            plain.setAnchorHref(QString());
+            plain.setFontUnderline(false);
+            plain.setForeground(QBrush());
+            cursor.setCharFormat(plain);
+        }
+    }
+}
+
 QByteArray CardRenderer::toHtml(const ModelCard &card, const std::vector<CardChart> &charts)
 {
     QTextDocument doc;
-    doc.setMarkdown(readableMarkdown(card));
+    setSafeMarkdown(doc, readableMarkdown(card));
     QString body = doc.toHtml();
     // Keep only the body's content: Qt's own header names a remote DTD.
     const qsizetype start = body.indexOf(QLatin1String("<body"));
@@ -303,7 +360,7 @@ QByteArray CardRenderer::toPdf(const ModelCard &card, const std::vector<CardChar
         QFont font = doc.defaultFont();
         font.setPixelSize(20);
         doc.setDefaultFont(font);
-        doc.setMarkdown(md);
+        setSafeMarkdown(doc, md);
         // setMarkdown() clears the document's resources, so the images go in afterwards.
         for (std::size_t i = 0; i < charts.size(); ++i)
             doc.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("chart%1.png").arg(i)), charts[i].image);

@@ -44,6 +44,13 @@ public:
 
     // The card's Markdown without front matter and ModelAudit's markers, as a person reads it.
     static QString readableMarkdown(const ModelCard &card);
+
+    // `markdown` into `doc`, safe to export: raw HTML is shown as the text it is (a stray
+    // `<img onerror=…>` can neither run nor swallow what follows), and links and images keep
+    // only allowed URLs: links to http, https, mailto and relative ones; images from relative
+    // paths and data:image/png (the card's own charts). Other links (javascript:, vbscript:,
+    // data:text/html) lose their link, and other images are replaced by their URL as text.
+    static void setSafeMarkdown(QTextDocument &doc, const QString &markdown);
 };
 
 } // namespace Audit

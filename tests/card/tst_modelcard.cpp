@@ -92,6 +92,7 @@ private Q_SLOTS:
     void jsonSchema_refsAndLoops();
     void oversizedCard_refusedUnread();
     void threshold_outsideUnitInterval_refused();
+    void hostileProse_sanitisedAndNothingLost();
 };
 
 void TestModelCard::initTestCase()
@@ -521,6 +522,43 @@ void TestModelCard::threshold_outsideUnitInterval_refused()
     QCOMPARE(auditAt(std::nullopt).threshold, m_model->threshold());
     QCOMPARE(auditAt(0.0).metrics.confusion.tp + auditAt(0.0).metrics.confusion.fn,
              auditAt(0.0).metrics.confusion.tp); // all positive
+}
+
+// Prose is the user's (or whoever edited the card): the exports must neither run it nor lose
+// it. A raw <img onerror> used to drop everything after it from the HTML and the PDF, and
+// javascript:/vbscript:/data:text/html URLs survived in links and images.
+void TestModelCard::hostileProse_sanitisedAndNothingLost()
+{
+    ModelCard card = writtenCard();
+    card.prose[QStringLiteral("overview")] = QStringLiteral(
+        "Before the tag. <img src=x onerror=alert(1)> After the tag, still here.\n\n"
+        "[click](javascript:alert(1)) [vb](vbscript:msgbox) [page](data:text/html,<script>alert(1)</script>) "
+        "[fine](https://example.org/docs) [mail](mailto:audit@example.org)\n\n"
+        "![pixel](data:text/html;base64,PHNjcmlwdD4=) ![remote](http://tracker.example/p.png)\n\n"
+        "<script>alert(2)</script> The end of the overview.");
+    const QString html = QString::fromUtf8(CardRenderer::toHtml(card));
+    QVERIFY(!html.contains(QStringLiteral("javascript:"), Qt::CaseInsensitive));
+    QVERIFY(!html.contains(QStringLiteral("vbscript:"), Qt::CaseInsensitive));
+    QVERIFY(!html.contains(QStringLiteral("href=\"javascript:"), Qt::CaseInsensitive));
+    QVERIFY(!html.contains(QStringLiteral("src=\"data:text/html"), Qt::CaseInsensitive));
+    QVERIFY(!html.contains(QStringLiteral("src=\"http://tracker"), Qt::CaseInsensitive));
+    QVERIFY(!html.contains(QStringLiteral("<script"), Qt::CaseInsensitive));
+    QVERIFY(html.contains(QStringLiteral("href=\"https://example.org/docs\"")));
+    QVERIFY(html.contains(QStringLiteral("href=\"mailto:audit@example.org\"")));
+    // Nothing lost: the raw tags show as text, and what follows them is there.
+    QVERIFY2(html.contains(QStringLiteral("&lt;img src=x onerror=alert(1)&gt;")), qPrintable(html.left(4000)));
+    QVERIFY(html.contains(QStringLiteral("After the tag, still here.")));
+    QVERIFY(html.contains(QStringLiteral("The end of the overview.")));
+    QVERIFY(html.contains(QStringLiteral("[image not shown: data:text/html;base64,PHNjcmlwdD4=]")));
+    // The PDF says the same words.
+    const QString path = TestUtil::writeFile(m_project, QStringLiteral("hostile.pdf"), CardRenderer::toPdf(card));
+    QProcess process;
+    process.start(QStringLiteral("pdftotext"), {path, QStringLiteral("-")});
+    QVERIFY(process.waitForFinished(30000));
+    const QString text = QString::fromUtf8(process.readAllStandardOutput()).simplified();
+    QVERIFY2(text.contains(QStringLiteral("After the tag, still here."))
+                 && text.contains(QStringLiteral("The end of the overview.")),
+             qPrintable(text.left(2000)));
 }
 
 QTEST_MAIN(TestModelCard)

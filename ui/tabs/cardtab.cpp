@@ -58,7 +58,7 @@ QTextDocument *renderPreview(const QString &markdown, const QFont &font, QThread
 {
     auto *doc = new QTextDocument;
     doc->setDefaultFont(font);
-    doc->setMarkdown(markdown);
+    Audit::CardRenderer::setSafeMarkdown(*doc, markdown); // as the exports show it
     doc->setPageSize(QSizeF(0, 0));
     doc->documentLayout();
     doc->moveToThread(guiThread);

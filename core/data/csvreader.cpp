@@ -11,6 +11,7 @@
 
 #include "csverror.h"
 #include "csvtokenizer.h"
+#include "echovalue.h"
 #include "fileio.h"
 
 namespace Audit {
@@ -43,8 +44,11 @@ bool parseNumber(std::string_view text, ColumnType type, double &value)
 {
     if (text.empty())
         return false;
-    if (text.front() == '+')
+    if (text.front() == '+') {
         text.remove_prefix(1);
+        if (!text.empty() && (text.front() == '-' || text.front() == '+'))
+            return false; // "+-39" is no number
+    }
     if (type == ColumnType::Integer) {
         long long whole = 0;
         const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), whole);
@@ -188,7 +192,7 @@ private:
             else if (value != m_negative) {
                 reject(line, m_schema.labelColumn(), value,
                        QStringLiteral("label \"%1\" is neither \"%2\" nor \"%3\"")
-                           .arg(fromView(value), m_schema.positiveLabel(), m_schema.negativeLabel()));
+                           .arg(echoValue(fromView(value)), m_schema.positiveLabel(), m_schema.negativeLabel()));
                 return;
             }
         }
@@ -205,7 +209,7 @@ private:
                        QStringLiteral("expected %1, found \"%2\"")
                            .arg(slot.column->spec.type == ColumnType::Integer ? QStringLiteral("a whole number")
                                                                               : QStringLiteral("a number"),
-                                fromView(value)));
+                                echoValue(fromView(value))));
                 return;
             }
             m_numbers[c] = parsed;
@@ -275,6 +279,18 @@ LoadReport CsvReader::read(const QString &path, const Schema &schema, const Load
 
 LoadReport CsvReader::readBytes(const QByteArray &bytes, const QString &path, const Schema &schema, const LoadOptions &options)
 {
+    // Say what the file is when it is no UTF-8 CSV at all, rather than "no header row".
+    const QByteArray start = bytes.left(512);
+    if (start.startsWith("\xff\xfe") || start.startsWith("\xfe\xff") || start.count('\0') > start.size() / 4)
+        throw CsvError(QStringLiteral("%1: UTF-16 text (a byte-order mark, or NUL bytes between the letters). Fix: save it "
+                                      "as UTF-8.")
+                           .arg(path),
+                       path);
+    if (bytes.contains('\r') && !bytes.contains('\n'))
+        throw CsvError(QStringLiteral("%1: its lines end in CR only (old Mac line endings), so it reads as one line. Fix: "
+                                      "save it with LF or CRLF line endings.")
+                           .arg(path),
+                       path);
     Loader loader(path, schema, options);
     return loader.load(bytes);
 }

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include <QFile>
+#include <QFileInfo>
 
 #include "fileio.h"
 #include "schemaerror.h"
@@ -13,7 +14,9 @@ namespace Audit {
 
 QByteArray YamlReader::readFile(const QString &path, const QString &what)
 {
-    checkInputFile(path, what, std::numeric_limits<qint64>::max()); // no device or FIFO; the size below
+    if (!QFileInfo::exists(path)) // bad input (exit 2), not an I/O failure
+        throw SchemaError(QStringLiteral("%1: no such %2 file. Fix: check the path.").arg(path, what));
+    checkInputFile(path, what, std::numeric_limits<qint64>::max()); // no device, FIFO or folder; the size below
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         throw IoError(QStringLiteral("%1: cannot open %2 file: %3").arg(path, what, file.errorString()));

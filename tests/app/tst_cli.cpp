@@ -756,6 +756,18 @@ void TestCli::badInput_exitsTwoWithMessage_data()
                                                    QStringLiteral("--data"), QStringLiteral("data")}
                                     << "data: not a regular file (a folder); give the CSV file itself"
                                     << "";
+    QTest::newRow("missing schema file")
+        << QStringList{QStringLiteral("train"),    QStringLiteral("--data"),    QStringLiteral("data/raw/census.csv"),
+                       QStringLiteral("--schema"), QStringLiteral("nope.yaml"), QStringLiteral("--out"),
+                       QStringLiteral("m8.bin")}
+        << "nope.yaml: no such schema file"
+        << "m8.bin";
+    QTest::newRow("folder as params")
+        << QStringList{QStringLiteral("train"),    QStringLiteral("--data"), QStringLiteral("data/raw/census.csv"),
+                       QStringLiteral("--params"), QStringLiteral("data"),   QStringLiteral("--out"),
+                       QStringLiteral("m9.bin")}
+        << "data: not a regular file (a folder); give the params file itself"
+        << "m9.bin";
     QTest::newRow("small reference group") << bias
             + QStringList{QStringLiteral("--ref"), QStringLiteral("race=Other"), QStringLiteral("--min-group-size"),
                           QStringLiteral("100000")}

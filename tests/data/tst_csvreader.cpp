@@ -93,6 +93,14 @@ void TestCsvReader::badRows_areRejectedWithMessage_data()
     QTest::newRow("empty numeric field") << header + "30, red, , round, no\n"
                                          << 2 << "score"
                                          << "expected a number, found \"\"";
+    QTest::newRow("plus then minus") << header + "+-39, red, 1.5, round, no\n"
+                                     << 2 << "age"
+                                     << "expected a whole number, found \"+-39\"";
+    QTest::newRow("a NUL byte in a value") << header + QByteArray("3\0x, red, 1.5, round, no\n", 25) << 2 << "age"
+                                           << "expected a whole number, found \"3\\x00x\"";
+    QTest::newRow("a huge value") << header + "30, red, " + QByteArray(5 << 20, '9') + "x, round, no\n"
+                                  << 2 << "score"
+                                  << "found \"" + QString(80, QLatin1Char('9')) + "… (5242881 characters)\"";
     QTest::newRow("too few fields") << header + good + good + "30, red, 1.5\n"
                                     << 4 << ""
                                     << "good.csv:4: expected 5 fields as in the header, found 3";
@@ -165,6 +173,16 @@ void TestCsvReader::wholeFileProblems_throwCsvError_data()
                                         << "bad.csv:2: a quoted field starts here and is never closed";
     QTest::newRow("text after closing quote")
         << QByteArray("age,colour,score,shape,y\n30,\"red\"x,1,round,yes\n") << 2 << "unexpected text after a closing quote";
+    // Say what the file is, not "no header row".
+    const QString csv = QStringLiteral("age,colour,score,shape,y\n30,red,1.5,round,yes\n");
+    QByteArray utf16 = "\xff\xfe";
+    for (const QChar c : csv)
+        utf16 += char(c.unicode()) + QByteArray(1, '\0');
+    QTest::newRow("UTF-16") << utf16 << 0
+                            << "bad.csv: UTF-16 text (a byte-order mark, or NUL bytes between the letters). "
+                               "Fix: save it as UTF-8.";
+    QTest::newRow("CR-only line ends") << QByteArray("age,colour,score,shape,y\r30,red,1.5,round,yes\r") << 0
+                                       << "bad.csv: its lines end in CR only";
 }
 
 void TestCsvReader::wholeFileProblems_throwCsvError()

@@ -1,9 +1,11 @@
 #include "guardedtcpserver.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <vector>
@@ -17,6 +19,29 @@ namespace {
 constexpr int kLingerMs = 1000;
 // After an accept() failure (out of file descriptors), Qt stops accepting; try again after this.
 constexpr int kAcceptRetryMs = 100;
+
+// Guarded sockets open in this process, over every server thread.
+std::atomic<int> s_openSockets = 0;
+
+struct ProcessFileLimit
+{
+    int limit; // RLIMIT_NOFILE
+    int serve; // sockets past this are answered 503
+    int drop; // and past this closed at once
+};
+
+const ProcessFileLimit &processFileLimit()
+{
+    static const ProcessFileLimit limits = [] {
+        rlimit r{};
+        const long long soft = ::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur != RLIM_INFINITY ? (long long)(r.rlim_cur)
+                                                                                                  : 1 << 20;
+        const int limit = int(std::min<long long>(soft, 1 << 20));
+        // Room for the process's own files (the model, logs, the event loop) above the sockets.
+        return ProcessFileLimit{limit, std::max(8, limit - 64), std::max(16, limit - 24)};
+    }();
+    return limits;
+}
 
 } // namespace
 
@@ -230,7 +255,26 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
         return;
     }
     m_sockets.insert(socket);
-    connect(socket, &QObject::destroyed, this, [this, socket] { m_sockets.erase(socket); });
+    const int open = ++s_openSockets;
+    connect(socket, &QObject::destroyed, this, [this, socket] {
+        m_sockets.erase(socket);
+        --s_openSockets;
+    });
+    // Near the process's file-descriptor limit, accept() would fail with nothing to refuse the
+    // connection with, and Qt retries it at once, forever (both threads at 100% CPU): stay
+    // under the limit, answering 503 while there is room and dropping at once just before it.
+    const ProcessFileLimit &files = processFileLimit();
+    if (open >= files.drop) {
+        socket->abort();
+        socket->deleteLater();
+        return;
+    }
+    if (open > files.serve) {
+        socket->refuse(
+            RequestError::Kind::Busy,
+            QStringLiteral("Too many open connections for this process's file limit (%1); try again later").arg(files.limit));
+        return;
+    }
     if (qsizetype(m_sockets.size()) > m_limits.maxConnections) {
         socket->refuse(
             RequestError::Kind::Busy,

@@ -1,6 +1,10 @@
+#include <QHostAddress>
+#include <QTcpSocket>
 #include <QtTest>
 
 #include <sys/stat.h>
+
+#include <memory>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -58,6 +62,7 @@ private Q_SLOTS:
     void badInput_exitsTwoWithMessage();
     void help_andUsage();
     void fifoInput_refusedNotWaitedOn();
+    void serve_atTheFileLimitRefusesWithoutSpinning();
     void badRows_listedOrStrict();
 };
 
@@ -472,6 +477,72 @@ void TestCli::serve_answersLogsAndStopsOnSigterm()
                              QStringLiteral("--host"), QStringLiteral("0.0.0.0"), QStringLiteral("--port"), QStringLiteral("0")});
     QCOMPARE(busy.exitCode, 2);
     QVERIFY(busy.err.contains(QStringLiteral("needs --token")));
+}
+
+// At the process's file-descriptor limit the server used to spin both threads at 100% CPU
+// (accept() failing at once, forever). Now it answers 503 near the limit and recovers.
+void TestCli::serve_atTheFileLimitRefusesWithoutSpinning()
+{
+    QProcess server;
+    server.setWorkingDirectory(m_dir.path());
+    server.start(QStringLiteral("bash"),
+                 {QStringLiteral("-c"),
+                  QStringLiteral("ulimit -n 128; exec \"$0\" serve --model "
+                                 "models/model.bin --port 0 --quiet"),
+                  QStringLiteral(CLI_BINARY)});
+    QString banner;
+    QTRY_VERIFY2_WITH_TIMEOUT((banner += QString::fromUtf8(server.readAllStandardError())).contains(QStringLiteral("on http://")),
+                              qPrintable(banner + server.errorString()), 20000);
+    static const QRegularExpression portPattern(QStringLiteral("127\\.0\\.0\\.1:(\\d+)/"));
+    const quint16 port = quint16(portPattern.match(banner).captured(1).toUInt());
+    QVERIFY2(port > 0, qPrintable(banner));
+    std::vector<std::unique_ptr<QTcpSocket>> held;
+    for (int i = 0; i < 200; ++i) { // past the 128 files the server may open
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, port);
+        if (!socket->waitForConnected(2000))
+            break;
+        held.push_back(std::move(socket));
+    }
+    QTest::qWait(500);
+    const auto cpuTicks = [&server] {
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(server.processId()));
+        if (!stat.open(QIODevice::ReadOnly))
+            return -1LL;
+        const QList<QByteArray> fields = stat.readAll().split(')').last().trimmed().split(' ');
+        return fields.value(11).toLongLong() + fields.value(12).toLongLong(); // utime + stime
+    };
+    const long long before = cpuTicks();
+    QTest::qWait(1000);
+    const long long spent = cpuTicks() - before;
+    QVERIFY2(spent >= 0 && spent < 30, qPrintable(QString::number(spent))); // under 0.3 s of CPU in 1 s, not 2 s
+    // A new client now is refused with an answer, not left hanging.
+    QTcpSocket extra;
+    extra.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(extra.waitForConnected(2000));
+    extra.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    QByteArray answer;
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 3000 && !answer.contains("\r\n\r\n") && extra.state() == QAbstractSocket::ConnectedState)
+        if (extra.waitForReadyRead(100))
+            answer += extra.readAll();
+    QVERIFY2(answer.isEmpty() || answer.startsWith("HTTP/1.1 503"), answer.constData());
+    // And once the clients go, it serves again.
+    held.clear();
+    QTest::qWait(1500);
+    QTcpSocket after;
+    after.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(after.waitForConnected(2000));
+    after.write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    QByteArray health;
+    timer.restart();
+    while (timer.elapsed() < 3000 && !health.contains("}"))
+        if (after.waitForReadyRead(100))
+            health += after.readAll();
+    QVERIFY2(health.startsWith("HTTP/1.1 200"), health.constData());
+    server.terminate();
+    QVERIFY(server.waitForFinished(10000));
 }
 
 void TestCli::train_twiceGivesIdenticalModelFiles()

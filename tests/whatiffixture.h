@@ -39,6 +39,7 @@ public:
     }
     void save(std::ostream &out) const override { out << m_weights.size(); }
     void load(std::istream &) override {}
+    void checkInputWidth(std::size_t) const override {}
     std::unique_ptr<Audit::Learner> clone() const override { return std::make_unique<KnownLearner>(*this); }
 
 private:

@@ -38,6 +38,9 @@ public:
 
     virtual void save(std::ostream &out) const = 0;
     virtual void load(std::istream &in) = 0; // throws dlib::serialization_error
+    // After load(): throws SchemaError unless the learner scores rows of exactly `width`
+    // features (a model file whose learner and encoder disagree would read past the row).
+    virtual void checkInputWidth(std::size_t width) const = 0;
     virtual std::unique_ptr<Learner> clone() const = 0;
 };
 

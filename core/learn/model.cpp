@@ -201,6 +201,7 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
         std::unique_ptr<Learner> learner = makeLearner(params.kind);
         std::istringstream payload(std::string(bytes.constData() + kFixedHeader + headerSize, std::size_t(payloadSize)));
         learner->load(payload);
+        learner->checkInputWidth(std::size_t(encoder.width()));
 
         const QJsonObject t = json.value(QStringLiteral("training")).toObject();
         TrainingInfo training;

@@ -1,3 +1,7 @@
+#include <QCryptographicHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 
 #include <QtEndian>
@@ -61,6 +65,33 @@ void TestModelFile::damagedFile_throwsModelFileError_data()
     const quint32 version = qToLittleEndian(quint32(Model::kFormatVersion + 1));
     std::memcpy(newer.data() + 8, &version, 4);
     QTest::newRow("newer format") << newer << "written by a newer ModelAudit (format 2";
+
+    // Rewritten with its checksum, as an attacker would: the encoder one category narrower
+    // than the learner's weights (fuzz_model found scoring then read past the row).
+    const quint32 headerSize = qFromLittleEndian<quint32>(m_good.constData() + 12);
+    QJsonObject header = QJsonDocument::fromJson(m_good.mid(24, headerSize)).object();
+    QJsonObject encoder = header.value(QStringLiteral("encoder")).toObject();
+    QJsonArray columns = encoder.value(QStringLiteral("columns")).toArray();
+    for (qsizetype c = 0; c < columns.size(); ++c) {
+        QJsonObject column = columns[c].toObject();
+        QJsonArray categories = column.value(QStringLiteral("categories")).toArray();
+        if (categories.size() > 1) {
+            categories.removeLast();
+            column.insert(QStringLiteral("categories"), categories);
+            columns[c] = column;
+            break;
+        }
+    }
+    encoder.insert(QStringLiteral("columns"), columns);
+    encoder.insert(QStringLiteral("width"), encoder.value(QStringLiteral("width")).toInt() - 1);
+    header.insert(QStringLiteral("encoder"), encoder);
+    const QByteArray json = QJsonDocument(header).toJson(QJsonDocument::Compact);
+    QByteArray resealed = m_good.left(24);
+    const quint32 newSize = qToLittleEndian(quint32(json.size()));
+    std::memcpy(resealed.data() + 12, &newSize, 4);
+    resealed += json + m_good.mid(24 + headerSize, m_good.size() - 24 - headerSize - 16);
+    resealed += QCryptographicHash::hash(resealed, QCryptographicHash::Md5);
+    QTest::newRow("learner wider than its encoder, resealed") << resealed << "weights but rows have";
 }
 
 void TestModelFile::damagedFile_throwsModelFileError()

@@ -1,5 +1,7 @@
 #include "linearsvmlearner.h"
 
+#include "schemaerror.h"
+
 #include <cmath>
 
 #include <dlib/svm.h>
@@ -75,6 +77,13 @@ void LinearSvmLearner::load(std::istream &in)
     dlib::deserialize(m_plattB, in);
     if (m_weights.empty())
         throw dlib::serialization_error("linear SVM model has no weights");
+}
+
+void LinearSvmLearner::checkInputWidth(std::size_t width) const
+{
+    if (m_weights.size() != width)
+        throw SchemaError(
+            QStringLiteral("the linear SVM has %1 weights but rows have %2 features").arg(m_weights.size()).arg(width));
 }
 
 } // namespace Audit

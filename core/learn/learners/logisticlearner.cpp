@@ -1,5 +1,7 @@
 #include "logisticlearner.h"
 
+#include "schemaerror.h"
+
 #include <cmath>
 
 #include <dlib/optimization.h>
@@ -97,6 +99,14 @@ void LogisticLearner::load(std::istream &in)
     dlib::deserialize(m_weights, in);
     if (m_weights.empty())
         throw dlib::serialization_error("logistic model has no weights");
+}
+
+void LogisticLearner::checkInputWidth(std::size_t width) const
+{
+    if (m_weights.size() != width + 1)
+        throw SchemaError(QStringLiteral("the logistic model has %1 weights but rows have %2 features (and a bias)")
+                              .arg(m_weights.size())
+                              .arg(width));
 }
 
 } // namespace Audit

@@ -15,6 +15,7 @@ public:
     double score(const float *row, std::size_t width) const override;
     void save(std::ostream &out) const override;
     void load(std::istream &in) override;
+    void checkInputWidth(std::size_t width) const override;
     std::unique_ptr<Learner> clone() const override { return std::make_unique<LogisticLearner>(*this); }
 
 private:

@@ -1,5 +1,7 @@
 #include "mlplearner.h"
 
+#include "schemaerror.h"
+
 #include <cstdlib>
 
 #include <dlib/dnn.h>
@@ -129,6 +131,16 @@ void MlpLearner::save(std::ostream &out) const
 void MlpLearner::load(std::istream &in)
 {
     dlib::deserialize(m_net->net, in);
+}
+
+void MlpLearner::checkInputWidth(std::size_t width) const
+{
+    // The first layer's parameters: (inputs + 1 bias) rows, one column per unit.
+    const auto &params = dlib::layer<5>(m_net->net).layer_details().get_layer_params(); // 0 is the loss, 5 the fc<64>
+    if (params.num_samples() != long(width) + 1)
+        throw SchemaError(QStringLiteral("the MLP's first layer takes %1 inputs but rows have %2 features")
+                              .arg(params.num_samples() - 1)
+                              .arg(width));
 }
 
 } // namespace Audit

@@ -23,6 +23,7 @@ public:
     std::vector<double> scoreAll(const FeatureMatrix &x) const override;
     void save(std::ostream &out) const override;
     void load(std::istream &in) override;
+    void checkInputWidth(std::size_t width) const override;
     std::unique_ptr<Learner> clone() const override { return std::make_unique<MlpLearner>(*this); }
 
 private:

@@ -17,6 +17,7 @@ public:
     std::vector<double> scoreAll(const FeatureMatrix &x) const override;
     void save(std::ostream &out) const override;
     void load(std::istream &in) override;
+    void checkInputWidth(std::size_t width) const override { checkWidth(width); }
     std::unique_ptr<Learner> clone() const override { return std::make_unique<RandomForestLearner>(*this); }
     std::vector<double> outOfBagScores() const override { return m_outOfBag; }
     bool providesOutOfBagScores() const override { return true; }

@@ -1,6 +1,8 @@
 #include "model.h"
 
+#include <new>
 #include <sstream>
+#include <stdexcept>
 
 #include <dlib/serialize.h>
 
@@ -217,6 +219,11 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
         throw ModelFileError(path, QStringLiteral("corrupt header: ") + e.message());
     } catch (const dlib::serialization_error &e) {
         throw ModelFileError(path, QStringLiteral("corrupt learner data: ") + QString::fromStdString(e.what()));
+    } catch (const std::bad_alloc &) {
+        // dlib allocates what a size in the data says before reading it: a corrupt size.
+        throw ModelFileError(path, QStringLiteral("corrupt learner data: a size larger than memory"));
+    } catch (const std::length_error &) {
+        throw ModelFileError(path, QStringLiteral("corrupt learner data: a size larger than any container"));
     }
 }
 

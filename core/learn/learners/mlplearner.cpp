@@ -135,12 +135,24 @@ void MlpLearner::load(std::istream &in)
 
 void MlpLearner::checkInputWidth(std::size_t width) const
 {
-    // The first layer's parameters: (inputs + 1 bias) rows, one column per unit.
-    const auto &params = dlib::layer<5>(m_net->net).layer_details().get_layer_params(); // 0 is the loss, 5 the fc<64>
-    if (params.num_samples() != long(width) + 1)
+    // Each fc layer's parameters: (its inputs + 1 bias) rows, one column per unit. A file whose
+    // layers do not chain (each layer's inputs the previous one's units) would make dlib read
+    // past a tensor; so would a first layer that does not take `width` inputs.
+    const auto &first = dlib::layer<5>(m_net->net).layer_details().get_layer_params(); // 0 is the loss
+    const auto &second = dlib::layer<3>(m_net->net).layer_details().get_layer_params();
+    const auto &last = dlib::layer<1>(m_net->net).layer_details().get_layer_params();
+    if (first.num_samples() != long(width) + 1)
         throw SchemaError(QStringLiteral("the MLP's first layer takes %1 inputs but rows have %2 features")
-                              .arg(params.num_samples() - 1)
+                              .arg(first.num_samples() - 1)
                               .arg(width));
+    if (second.num_samples() != first.k() + 1 || last.num_samples() != second.k() + 1 || last.k() != 1)
+        throw SchemaError(QStringLiteral("the MLP's layers do not fit together (%1 -> %2, %3 -> %4, %5 -> %6)")
+                              .arg(first.num_samples() - 1)
+                              .arg(first.k())
+                              .arg(second.num_samples() - 1)
+                              .arg(second.k())
+                              .arg(last.num_samples() - 1)
+                              .arg(last.k()));
 }
 
 } // namespace Audit

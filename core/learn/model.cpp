@@ -3,6 +3,7 @@
 #include <new>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include <dlib/serialize.h>
 
@@ -204,6 +205,21 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
         std::istringstream payload(std::string(bytes.constData() + kFixedHeader + headerSize, std::size_t(payloadSize)));
         learner->load(payload);
         learner->checkInputWidth(std::size_t(encoder.width()));
+        // A test row through the learner now, so a model whose data is inconsistent in ways no
+        // check above sees (dlib's own layer shapes) is refused here, not when it first scores.
+        const std::vector<float> zero(std::size_t(encoder.width()), 0.0f);
+        try {
+            const double p = learner->score(zero.data(), zero.size());
+            if (!(p >= 0 && p <= 1))
+                throw ModelFileError(path,
+                                     QStringLiteral("corrupt learner data: a test row scores %1, not a probability").arg(p));
+        } catch (const ModelFileError &) {
+            throw;
+        } catch (const std::exception &e) {
+            throw ModelFileError(path,
+                                 QStringLiteral("corrupt learner data: scoring a test row failed: ")
+                                     + QString::fromUtf8(e.what()).simplified().left(200));
+        }
 
         const QJsonObject t = json.value(QStringLiteral("training")).toObject();
         TrainingInfo training;

@@ -74,6 +74,8 @@ SplitParams SplitParams::fromYamlFile(const QString &path)
     const YAML::Node root = reader.parse(YamlReader::readFile(path, QStringLiteral("params")));
     SplitParams params;
     if (const YAML::Node split = root["split"]; split) {
+        reader.onlyKeys(split, QStringLiteral("split"),
+                        {QStringLiteral("test_size"), QStringLiteral("seed"), QStringLiteral("stratify")});
         params.testSize = reader.number(split, QStringLiteral("split.test_size"), params.testSize, 1e-6, 1 - 1e-6);
         params.seed = std::uint64_t(reader.integer(split, QStringLiteral("split.seed"), 42, 0, kMaxWhole));
         params.stratify = reader.optionalString(split, QStringLiteral("split.stratify"), QStringLiteral("false"))
@@ -100,6 +102,9 @@ TrainParams TrainParams::fromYaml(const QByteArray &yaml, const QString &sourceN
     TrainParams params;
 
     if (const YAML::Node data = root["data"]; data) {
+        reader.onlyKeys(data, QStringLiteral("data"),
+                        {QStringLiteral("schema"), QStringLiteral("train"), QStringLiteral("test"), QStringLiteral("raw"),
+                         QStringLiteral("clean")});
         params.schemaPath = reader.optionalString(data, QStringLiteral("data.schema"), {});
         params.trainPath = reader.optionalString(data, QStringLiteral("data.train"), {});
         params.testPath = reader.optionalString(data, QStringLiteral("data.test"), {});
@@ -107,6 +112,18 @@ TrainParams TrainParams::fromYaml(const QByteArray &yaml, const QString &sourceN
     }
 
     const YAML::Node model = reader.map(root, QStringLiteral("model"));
+    reader.onlyKeys(model, QStringLiteral("model"),
+                    {QStringLiteral("learner"), QStringLiteral("seed"), QStringLiteral("threshold"),
+                     QStringLiteral("validation_fraction"), QStringLiteral("log1p"), QStringLiteral("logistic"),
+                     QStringLiteral("linear_svm"), QStringLiteral("random_forest"), QStringLiteral("mlp")});
+    reader.onlyKeys(model["logistic"], QStringLiteral("model.logistic"), {QStringLiteral("c"), QStringLiteral("max_iterations")});
+    reader.onlyKeys(model["linear_svm"], QStringLiteral("model.linear_svm"), {QStringLiteral("c")});
+    reader.onlyKeys(model["random_forest"], QStringLiteral("model.random_forest"),
+                    {QStringLiteral("trees"), QStringLiteral("min_leaf"), QStringLiteral("min_leaf_fraction"),
+                     QStringLiteral("feature_fraction")});
+    reader.onlyKeys(model["mlp"], QStringLiteral("model.mlp"),
+                    {QStringLiteral("hidden1"), QStringLiteral("hidden2"), QStringLiteral("epochs"), QStringLiteral("batch_size"),
+                     QStringLiteral("learning_rate"), QStringLiteral("weight_decay")});
     LearnerParams &l = params.learner;
     const QString learner = reader.string(model, QStringLiteral("model.learner"));
     const std::optional<LearnerKind> kind = enumFromName<LearnerKind>(learner);
@@ -153,6 +170,8 @@ TrainParams TrainParams::fromYaml(const QByteArray &yaml, const QString &sourceN
         l.learningRate = reader.number(n, QStringLiteral("model.mlp.learning_rate"), l.learningRate, 1e-7, 1.0);
         l.weightDecay = reader.number(n, QStringLiteral("model.mlp.weight_decay"), l.weightDecay, 0.0, 1.0);
     }
+    if (const YAML::Node evaluate = root["evaluate"]; evaluate)
+        reader.onlyKeys(evaluate, QStringLiteral("evaluate"), {QStringLiteral("beta")});
     if (const YAML::Node evaluate = root["evaluate"]; evaluate)
         params.beta = reader.number(evaluate, QStringLiteral("evaluate.beta"), params.beta, 1e-3, 1e3);
     return params;

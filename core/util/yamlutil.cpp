@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include <QFile>
 #include <QFileInfo>
@@ -165,6 +166,54 @@ void YamlReader::fail(const YAML::Node &node, const QString &path, const QString
     const YAML::Mark mark = node.Mark();
     const QString where = mark.line >= 0 ? QStringLiteral("%1:%2").arg(m_source).arg(mark.line + 1) : m_source;
     throw SchemaError(QStringLiteral("%1: %2: %3").arg(where, path, problem));
+}
+
+namespace {
+
+// Edit distance, for "did you mean": keys are short, so the plain two-row table.
+int editDistance(const QString &a, const QString &b)
+{
+    std::vector<int> previous(std::size_t(b.size()) + 1), current(previous.size());
+    for (std::size_t j = 0; j < previous.size(); ++j)
+        previous[j] = int(j);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        current[0] = int(i);
+        for (qsizetype j = 1; j <= b.size(); ++j)
+            current[std::size_t(j)] = std::min({previous[std::size_t(j)] + 1, current[std::size_t(j - 1)] + 1,
+                                                previous[std::size_t(j - 1)] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        std::swap(previous, current);
+    }
+    return previous.back();
+}
+
+} // namespace
+
+void YamlReader::onlyKeys(const YAML::Node &map, const QString &path, const QStringList &allowed) const
+{
+    if (!map || !map.IsMap()) // absent (or not a mapping: the readers of its keys say so)
+        return;
+    QStringList seen;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+        const QString key = QString::fromStdString(it->first.as<std::string>(std::string()));
+        const QString at = path.isEmpty() ? key : path + QLatin1Char('.') + key;
+        if (seen.contains(key))
+            fail(it->first, at, QStringLiteral("given twice; keep one"));
+        seen << key;
+        if (allowed.contains(key))
+            continue;
+        QString closest;
+        int best = 3; // a suggestion only for a near miss
+        for (const QString &candidate : allowed) {
+            const int d = editDistance(key, candidate);
+            if (d < best) {
+                best = d;
+                closest = candidate;
+            }
+        }
+        fail(it->first, at,
+             closest.isEmpty() ? QStringLiteral("unknown key (known here: %1)").arg(allowed.join(QStringLiteral(", ")))
+                               : QStringLiteral("unknown key; did you mean %1?").arg(closest));
+    }
 }
 
 YAML::Node YamlReader::child(const YAML::Node &parent, const QString &path) const

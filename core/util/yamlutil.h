@@ -41,6 +41,9 @@ public:
     YAML::Node sequence(const YAML::Node &parent, const QString &path) const; // required list
 
     [[noreturn]] void fail(const YAML::Node &node, const QString &path, const QString &problem) const;
+    // Refuses a key of the mapping at `path` that is not one of `allowed` ("thresold: unknown
+    // key; did you mean threshold?") or that is given twice, naming its line.
+    void onlyKeys(const YAML::Node &map, const QString &path, const QStringList &allowed) const;
 
     static QString lastKey(const QString &path);
 

@@ -77,6 +77,10 @@ void TestCli::initTestCase()
     TestUtil::writeFile(m_dir, QStringLiteral("data/dup_header.csv"), "age, workclass, age\n39, State-gov, 40\n");
     TestUtil::writeFile(m_dir, QStringLiteral("bad_params.yaml"),
                         "data: {schema: data/census.schema.yaml}\nmodel:\n  learner: boosted\n");
+    TestUtil::writeFile(m_dir, QStringLiteral("typo_params.yaml"),
+                        "data: {schema: data/census.schema.yaml}\nmodel:\n  learner: logistic\n  thresold: 0.4\n");
+    TestUtil::writeFile(m_dir, QStringLiteral("twice_params.yaml"),
+                        "data: {schema: data/census.schema.yaml}\nmodel:\n  learner: logistic\n  seed: 1\n  seed: 2\n");
 }
 
 void TestCli::pipeline_cleanSplitTrainEvaluatePredict()
@@ -839,6 +843,21 @@ void TestCli::badInput_exitsTwoWithMessage_data()
                        QStringLiteral("m9.bin")}
         << "data: not a regular file (a folder); give the params file itself"
         << "m9.bin";
+    QTest::newRow("misspelt params key")
+        << QStringList{QStringLiteral("train"),    QStringLiteral("--data"),           QStringLiteral("data/raw/census.csv"),
+                       QStringLiteral("--params"), QStringLiteral("typo_params.yaml"), QStringLiteral("--out"),
+                       QStringLiteral("m10.bin")}
+        << "typo_params.yaml:4: model.thresold: unknown key; did you mean threshold?"
+        << "m10.bin";
+    QTest::newRow("params key twice") << QStringList{QStringLiteral("train"),
+                                                     QStringLiteral("--data"),
+                                                     QStringLiteral("data/raw/census.csv"),
+                                                     QStringLiteral("--params"),
+                                                     QStringLiteral("twice_params.yaml"),
+                                                     QStringLiteral("--out"),
+                                                     QStringLiteral("m11.bin")}
+                                      << "model.seed: given twice"
+                                      << "m11.bin";
     QTest::newRow("small reference group") << bias
             + QStringList{QStringLiteral("--ref"), QStringLiteral("race=Other"), QStringLiteral("--min-group-size"),
                           QStringLiteral("100000")}

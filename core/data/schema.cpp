@@ -39,10 +39,16 @@ Schema Schema::fromYaml(const QByteArray &yaml, const QString &sourceName)
     const YAML::Node root = reader.parse(yaml);
 
     Schema schema;
+    // A misspelt key is refused with the closest known one, never silently ignored.
+    reader.onlyKeys(root, QString(),
+                    {QStringLiteral("name"), QStringLiteral("description"), QStringLiteral("missing"), QStringLiteral("label"),
+                     QStringLiteral("columns"), QStringLiteral("protected")});
     schema.m_name = reader.optionalString(root, QStringLiteral("name"), QStringLiteral("dataset"));
     schema.m_missingToken = reader.optionalString(root, QStringLiteral("missing"), QStringLiteral("?"));
 
     const YAML::Node label = reader.map(root, QStringLiteral("label"));
+    reader.onlyKeys(label, QStringLiteral("label"),
+                    {QStringLiteral("column"), QStringLiteral("positive"), QStringLiteral("negative")});
     schema.m_labelColumn = reader.string(label, QStringLiteral("label.column"));
     schema.m_positiveLabel = reader.string(label, QStringLiteral("label.positive"));
     schema.m_negativeLabel = reader.string(label, QStringLiteral("label.negative"));
@@ -53,6 +59,7 @@ Schema Schema::fromYaml(const QByteArray &yaml, const QString &sourceName)
         const YAML::Node column = columns[i];
         if (!column.IsMap())
             reader.fail(column, prefix, QStringLiteral("expected a mapping with name and type"));
+        reader.onlyKeys(column, prefix, {QStringLiteral("name"), QStringLiteral("type"), QStringLiteral("description")});
         ColumnSpec spec;
         spec.name = reader.string(column, prefix + QStringLiteral(".name"));
         spec.type = parseType(reader, column, prefix + QStringLiteral(".type"));
@@ -68,6 +75,7 @@ Schema Schema::fromYaml(const QByteArray &yaml, const QString &sourceName)
         for (std::size_t i = 0; i < prot.size(); ++i) {
             const QString prefix = QStringLiteral("protected[%1]").arg(i);
             ProtectedAttribute attribute;
+            reader.onlyKeys(prot[i], prefix, {QStringLiteral("column"), QStringLiteral("reference")});
             attribute.column = reader.string(prot[i], prefix + QStringLiteral(".column"));
             attribute.reference = reader.optionalString(prot[i], prefix + QStringLiteral(".reference"), {});
             if (schema.featureIndex(attribute.column) < 0)

@@ -70,6 +70,12 @@ void TestSchema::badSchema_namesLineAndKey_data()
                                 << "no feature columns are declared";
     QTest::newRow("duplicate column") << label + "columns:\n  - {name: a, type: integer}\n  - {name: a, type: real}\n"
                                       << "\"a\" is declared twice";
+    QTest::newRow("misspelt key") << label + "columns:\n  - {name: a, tpye: integer}\n"
+                                  << "s.yaml:3: columns[0].tpye: unknown key; did you mean type?";
+    QTest::newRow("misspelt top-level key") << label + "colums:\n  - {name: a, type: integer}\n"
+                                            << "colums: unknown key; did you mean columns?";
+    QTest::newRow("key given twice") << label + "label: {column: z, positive: a, negative: b}\ncolumns: []\n"
+                                     << "label: given twice";
     QTest::newRow("same positive and negative") << QByteArray("label: {column: y, positive: a, negative: a}\n"
                                                               "columns:\n  - {name: a, type: integer}\n")
                                                 << "positive and negative are both \"a\"";

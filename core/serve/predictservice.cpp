@@ -11,6 +11,7 @@
 #include <QMetaMethod>
 #include <QUuid>
 
+#include "echovalue.h"
 #include "guardedtcpserver.h"
 #include "listenerror.h"
 #include "model.h"
@@ -27,20 +28,6 @@ namespace {
 constexpr qint64 kHeaderAllowance = 64 << 10;
 
 using Method = QHttpServerRequest::Method;
-
-// A request's path as a log line may show it: control characters (a %0A that would forge a
-// line) as \xNN, and at most 200 characters.
-QString logSafe(const QString &path)
-{
-    QString out;
-    for (const QChar c : path.left(200)) {
-        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
-            out += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
-        else
-            out += c;
-    }
-    return path.size() > 200 ? out + QStringLiteral("…") : out;
-}
 
 // The body of a POST as a JSON document, after the checks every JSON route shares.
 QJsonDocument jsonBody(const QHttpServerRequest &request, qsizetype maxBody)
@@ -168,8 +155,9 @@ bool PredictService::handleRequest(const QHttpServerRequest &request, QTcpSocket
     ++m_requests;
     static const QMetaMethod served = QMetaMethod::fromSignal(&PredictService::requestServed);
     if (isSignalConnected(served))
-        Q_EMIT requestServed({QString::fromLatin1(RouteTable::methodName(request.method())), logSafe(request.url().path()),
-                              int(reply.status), double(timer.nsecsElapsed()) / 1e6});
+        Q_EMIT requestServed({QString::fromLatin1(RouteTable::methodName(request.method())),
+                              echoValue(request.url().path(), 200) /* a %0A cannot forge a log line */, int(reply.status),
+                              double(timer.nsecsElapsed()) / 1e6});
     return true;
 }
 

@@ -298,6 +298,21 @@ std::vector<AttributeSummary> biasSummary(const BiasReport &report)
     return out;
 }
 
+QString biasVerdictRule(const BiasReport &report)
+{
+    if (report.options.verdicts != VerdictMode::Evidence)
+        return QStringLiteral("Verdicts are Aequitas's plain ones: a disparity outside the band fails.");
+    return QStringLiteral("A disparity outside the band fails only when the group's rate differs from the reference's beyond "
+                          "chance (Fisher's exact or a two-proportion z test, Benjamini–Hochberg q ≤ %1 over the %2 tests); "
+                          "otherwise it is outside the band but not significant. Groups under %3 rows, and metrics with under "
+                          "%4 rows to rate, are insufficient data and decide no verdict. Intervals are 95% intervals of the "
+                          "disparity.")
+        .arg(report.options.alpha)
+        .arg(report.tested)
+        .arg(report.options.minGroupSize)
+        .arg(report.options.minEvents);
+}
+
 QString biasSummaryText(const BiasReport &report)
 {
     QStringList paragraphs;

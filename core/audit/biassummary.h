@@ -68,6 +68,8 @@ struct AttributeSummary
 // and by how much. Every number comes from the report.
 std::vector<AttributeSummary> biasSummary(const BiasReport &report);
 QString biasSummaryText(const BiasReport &report); // the attributes' texts, one paragraph each
+// How the report's verdicts are decided, in one paragraph, for the card and the audit report.
+QString biasVerdictRule(const BiasReport &report);
 
 // Aequitas's fairness tree (Saleiro et al., "Aequitas: A Bias and Fairness Audit Toolkit"):
 // which parity matters for an intervention and the people whose fairness is the concern.

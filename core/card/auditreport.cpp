@@ -306,17 +306,7 @@ QString AuditReport::body(const ReportFacts &facts, const AuditResults &results,
                                         : failing.join(QStringLiteral("; ")),
                       QStringLiteral("a group is in parity when it lies within %1–%2.")
                           .arg(exact(bias.options.tau, 2), exact(1 / bias.options.tau, 2)),
-                      evidence ? QStringLiteral("A disparity outside the band fails only when the group's rate differs from "
-                                                "the reference's beyond chance (Fisher's exact or a two-proportion z test, "
-                                                "Benjamini–Hochberg q ≤ %1 over the %2 tests); otherwise it is outside the "
-                                                "band but not significant. Groups under %3 rows, and metrics with under %4 "
-                                                "rows to rate, are insufficient data and decide no verdict. Intervals are "
-                                                "95% intervals of the disparity.")
-                                     .arg(bias.options.alpha)
-                                     .arg(bias.tested)
-                                     .arg(bias.options.minGroupSize)
-                                     .arg(bias.options.minEvents)
-                               : QStringLiteral("Verdicts are Aequitas's plain ones: outside the band fails."));
+                      esc(biasVerdictRule(bias)));
         for (const AttributeVerdict &a : bias.attributes) {
             h += QStringLiteral("<h3>%1 (reference %2)</h3>\n<ul>\n").arg(esc(a.attribute), esc(a.reference));
             QStringList within;

@@ -8,6 +8,7 @@
 #include <QLocale>
 
 #include "audit.h"
+#include "biassummary.h"
 #include "learner.h"
 #include "model.h"
 
@@ -172,18 +173,8 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
         q << QString()
           << QStringLiteral("### Bias (tolerance %1: parity when %1 ≤ disparity ≤ %2)")
                  .arg(num(b.options.tau, 2), num(1 / b.options.tau, 2))
-          << QString()
-          << (evidence
-                  ? QStringLiteral("A disparity outside the band fails only when the group's rate differs from the reference's "
-                                   "beyond chance (Benjamini–Hochberg q ≤ %1 over %2 tests); groups under %3 rows and "
-                                   "metrics with under %4 rows to rate are insufficient data. Disparities are given with "
-                                   "their 95% intervals.")
-                        .arg(b.options.alpha)
-                        .arg(b.tested)
-                        .arg(b.options.minGroupSize)
-                        .arg(b.options.minEvents)
-                  : QStringLiteral("Aequitas's plain verdicts: a disparity outside the band fails."))
-          << QString() << QStringLiteral("| Attribute | Group | n | PPR disparity | FPR disparity | FNR disparity | Verdict |")
+          << QString() << biasVerdictRule(b) << QString()
+          << QStringLiteral("| Attribute | Group | n | PPR disparity | FPR disparity | FNR disparity | Verdict |")
           << QStringLiteral("|---|---|---|---|---|---|---|");
         for (const GroupMetrics &g : b.groups) {
             QStringList failed, notSignificant;

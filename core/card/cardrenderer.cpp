@@ -23,19 +23,33 @@ namespace {
 constexpr int kChartWidth = 900;
 constexpr int kChartHeight = 360;
 
-// Bars with labels, an optional reference line and an optional shaded band.
-QImage barChart(const QString &title, const QStringList &labels, const std::vector<double> &values, double reference,
-                double bandLow, double bandHigh, double top)
+// A white chart image, and a painter on it set up with the title drawn: what every chart starts
+// with. Returns the painter's font (14 px) for the chart to resize.
+QImage chartCanvas()
 {
     QImage image(kChartWidth, kChartHeight, QImage::Format_ARGB32);
     image.fill(Qt::white);
-    QPainter p(&image);
+    return image;
+}
+
+QFont startChart(QPainter &p, const QString &title)
+{
     p.setRenderHint(QPainter::Antialiasing);
     QFont font = p.font();
     font.setPixelSize(14);
     p.setFont(font);
     p.setPen(Qt::black);
     p.drawText(QRect(0, 6, kChartWidth, 22), Qt::AlignCenter, title);
+    return font;
+}
+
+// Bars with labels, an optional reference line and an optional shaded band.
+QImage barChart(const QString &title, const QStringList &labels, const std::vector<double> &values, double reference,
+                double bandLow, double bandHigh, double top)
+{
+    QImage image = chartCanvas();
+    QPainter p(&image);
+    QFont font = startChart(p, title);
     const QRectF plot(60, 40, kChartWidth - 80, kChartHeight - 110);
     const auto yOf = [&](double v) { return plot.bottom() - plot.height() * std::clamp(v / top, 0.0, 1.0); };
     if (bandHigh > bandLow)
@@ -81,15 +95,9 @@ QImage disparityChart(const QString &title, const QStringList &labels, const std
                       const std::vector<VerdictState> &states, const std::vector<Interval> &intervals,
                       const std::vector<bool> &isReference, double tau)
 {
-    QImage image(kChartWidth, kChartHeight, QImage::Format_ARGB32);
-    image.fill(Qt::white);
+    QImage image = chartCanvas();
     QPainter p(&image);
-    p.setRenderHint(QPainter::Antialiasing);
-    QFont font = p.font();
-    font.setPixelSize(14);
-    p.setFont(font);
-    p.setPen(Qt::black);
-    p.drawText(QRect(0, 6, kChartWidth, 22), Qt::AlignCenter, title);
+    QFont font = startChart(p, title);
     double reach = std::max(2.2, 1.3 / tau);
     for (std::size_t i = 0; i < values.size(); ++i) {
         for (const double v : {values[i], intervals[i].low, intervals[i].high}) {

@@ -40,9 +40,27 @@ namespace {
 
 using namespace Audit;
 
+// Every command that reads data rows: --strict, and --delimiter for a file the schema's
+// delimiter (or the detection) gets wrong.
 void addStrict(CommandLine &cli)
 {
     cli.add(QStringLiteral("strict"), QStringLiteral("Stop at the first bad row instead of skipping it."));
+    cli.add(QStringLiteral("delimiter"),
+            QStringLiteral("Field separator of the data: \",\", \";\", tab, \"|\" (default: the schema's delimiter, "
+                           "else detected from the first line)."),
+            QStringLiteral("char"));
+}
+
+char delimiterOption(const CommandLine &cli)
+{
+    if (!cli.isSet(QStringLiteral("delimiter")))
+        return 0;
+    const QString text = cli.value(QStringLiteral("delimiter"));
+    if (text == QLatin1String("tab") || text == QLatin1String("\\t") || text == QLatin1String("\t"))
+        return '\t';
+    if (text == QLatin1String(",") || text == QLatin1String(";") || text == QLatin1String("|"))
+        return text.front().toLatin1();
+    throw UsageError(QStringLiteral("--delimiter: expected \",\", \";\", tab or \"|\", found \"%1\"").arg(text));
 }
 
 void addSchemaOptions(CommandLine &cli)
@@ -75,6 +93,7 @@ LoadOptions loadOptions(const CommandLine &cli)
 {
     LoadOptions options;
     options.strict = cli.isSet(QStringLiteral("strict"));
+    options.delimiter = delimiterOption(cli);
     return options;
 }
 
@@ -88,6 +107,8 @@ void reportUnseen(const EncodeReport &report)
 {
     if (!report.unseen.isEmpty())
         printErr(QStringLiteral("warning: ") + report.summary());
+    if (!report.imputed.isEmpty())
+        printErr(QStringLiteral("note: ") + report.imputedSummary());
 }
 
 // Prints "train: <stage>" to stderr when the stage changes, at most every 250 ms.
@@ -189,11 +210,23 @@ int clean(const QStringList &args)
                                    "blank lines and rows with the wrong field count dropped."));
     cli.add(QStringLiteral("in"), QStringLiteral("Raw CSV file."), QStringLiteral("file"));
     cli.add(QStringLiteral("out"), QStringLiteral("Cleaned CSV file to write."), QStringLiteral("file"));
+    cli.add(QStringLiteral("schema"),
+            QStringLiteral("Dataset schema YAML: its delimiter is kept, and a file without a header line "
+                           "(header: false) gets the schema's column names (default: data.schema from --params "
+                           "when that file exists)."),
+            QStringLiteral("file"));
+    cli.add(QStringLiteral("params"), QStringLiteral("Parameters YAML."), QStringLiteral("file"));
     addStrict(cli);
     if (!cli.parse(args, {QStringLiteral("in"), QStringLiteral("out")}))
         return cli.exitCode();
-    const CleanReport report = cleanCsv(cli.value(QStringLiteral("in")), cli.value(QStringLiteral("out")),
-                                        cli.isSet(QStringLiteral("strict")));
+    CleanOptions options;
+    options.strict = cli.isSet(QStringLiteral("strict"));
+    options.delimiter = delimiterOption(cli);
+    std::optional<Schema> schema;
+    if (cli.isSet(QStringLiteral("schema")) || cli.isSet(QStringLiteral("params")))
+        schema = Schema::fromYamlFile(loadParams(cli).schemaPath);
+    options.schema = schema ? &*schema : nullptr;
+    const CleanReport report = cleanCsv(cli.value(QStringLiteral("in")), cli.value(QStringLiteral("out")), options);
     for (const RejectedRow &row : report.rejected)
         printErr(QStringLiteral("dropped ") + row.message);
     printErr(QStringLiteral("clean: %1 rows written to %2 (%3 dropped)")
@@ -246,8 +279,14 @@ int split(const QStringList &args)
                 QStringLiteral("--seed: expected a whole number, found \"%1\"").arg(cli.value(QStringLiteral("seed"))));
     }
     options.stratifyColumn = cli.value(QStringLiteral("stratify-column"));
+    options.delimiter = delimiterOption(cli);
+    // The schema, where there is one, says whether the file may lack its header line.
+    std::optional<Schema> schema;
+    if (QFileInfo::exists(paramsPath) || cli.isSet(QStringLiteral("schema")))
+        schema = Schema::fromYamlFile(loadParams(cli).schemaPath);
+    options.schema = schema ? &*schema : nullptr;
     if (stratify && options.stratifyColumn.isEmpty())
-        options.stratifyColumn = Schema::fromYamlFile(loadParams(cli).schemaPath).labelColumn();
+        options.stratifyColumn = (schema ? *schema : Schema::fromYamlFile(loadParams(cli).schemaPath)).labelColumn();
     const SplitReport report = splitCsv(cli.value(QStringLiteral("in")), cli.value(QStringLiteral("train")),
                                         cli.value(QStringLiteral("test")), options);
     printErr(QStringLiteral("split: %1 train rows, %2 test rows").arg(report.trainRows).arg(report.testRows));

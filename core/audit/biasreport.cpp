@@ -149,11 +149,6 @@ QString disparityText(double d)
     return std::isfinite(d) ? QString::number(d, 'f', 3) : QStringLiteral("n/a");
 }
 
-QString verdictText(const Verdict &v)
-{
-    return v.has_value() ? (*v ? QStringLiteral("pass") : QStringLiteral("FAIL")) : QStringLiteral("n/a");
-}
-
 // BH over every comparison with enough data on both sides, then the verdict states and their
 // roll-ups per group, attribute and overall.
 void decideStates(BiasReport &report)

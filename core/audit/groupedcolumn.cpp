@@ -41,9 +41,20 @@ GroupedColumn GroupedColumn::fromColumn(const DataColumn &column, int bins)
     }
 
     grouped.binned = true;
-    const std::vector<double> &values = column.numbers;
-    if (values.empty())
+    std::vector<double> values; // the numbers present; missing ones (NaN) get a group of their own
+    values.reserve(column.numbers.size());
+    for (double v : column.numbers) {
+        if (!std::isnan(v))
+            values.push_back(v);
+    }
+    const bool anyMissing = values.size() < column.numbers.size();
+    if (values.empty()) {
+        if (anyMissing) {
+            grouped.groups << QStringLiteral("missing");
+            grouped.codes.assign(column.numbers.size(), 0);
+        }
         return grouped;
+    }
     // Edges at the quantiles, kept unique: [e0, e1), [e1, e2), ..., [e(k-1), max]. When one
     // value fills a quantile (92% zeros, say), the next distinct value starts a bin of its own
     // once, so a heavy value does not swallow everything above it. The quantiles are order
@@ -84,8 +95,15 @@ GroupedColumn GroupedColumn::fromColumn(const DataColumn &column, int bins)
         grouped.groups << (last ? QStringLiteral("[%1, %2]").arg(number(edges[i]), number(maximum))
                                 : QStringLiteral("[%1, %2)").arg(number(edges[i]), number(edges[i + 1])));
     }
+    if (anyMissing)
+        grouped.groups << QStringLiteral("missing");
+    const auto missingCode = std::int32_t(edges.size());
     grouped.codes.resize(column.numbers.size());
     for (std::size_t r = 0; r < column.numbers.size(); ++r) {
+        if (std::isnan(column.numbers[r])) {
+            grouped.codes[r] = missingCode;
+            continue;
+        }
         const auto above = std::upper_bound(edges.begin(), edges.end(), column.numbers[r]);
         grouped.codes[r] = std::int32_t(above - edges.begin()) - 1;
     }

@@ -20,7 +20,8 @@ struct GroupedColumn
     bool binned = false;
 
     // Requires: bins >= 1. Numeric columns get up to `bins` quantile bins (fewer when
-    // values repeat); the last bin is closed: "[48, 90]".
+    // values repeat); the last bin is closed: "[48, 90]". Missing numbers (NaN) form a last
+    // group, "missing".
     static GroupedColumn fromColumn(const DataColumn &column, int bins);
 };
 

@@ -92,10 +92,29 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
     generated[QStringLiteral("training_data")] = QStringLiteral("- md5: `%1`\n- Rows: %2 (%3 positive)")
                                                      .arg(t.dataMd5, c.toString(qlonglong(t.rows)),
                                                           c.toString(qlonglong(t.positives)));
-    generated[QStringLiteral("evaluation_data")] = QStringLiteral("- File: `%1`\n- md5: `%2`\n- Rows: %3 (%4 positive)")
-                                                       .arg(QFileInfo(data.path).fileName(), data.md5,
-                                                            c.toString(qulonglong(data.rowCount())),
-                                                            c.toString(qulonglong(data.positives())));
+    QStringList imputed; // what the model does with a missing number, from the encoder it stores
+    for (const FeatureEncoder::Column &column : model.encoder().columns()) {
+        if (column.missingIndicator)
+            imputed << QStringLiteral("%1 (median %2)").arg(column.spec.name, QString::number(column.median, 'g', 10));
+    }
+    if (!imputed.isEmpty())
+        generated[QStringLiteral("training_data")]
+            += QStringLiteral("\n- Missing numbers in training, read as the training median with a \"missing\" indicator "
+                              "input: %1")
+                   .arg(imputed.join(QStringLiteral(", ")));
+    // Missingness per column of the evaluation data: missing numbers and the missing-value tokens.
+    QStringList missing;
+    for (const ColumnSummary &summary : data.summarize()) {
+        if (summary.missing > 0)
+            missing << QStringLiteral("%1 %2 (%3%)")
+                           .arg(summary.name, c.toString(qulonglong(summary.missing)),
+                                num(100.0 * double(summary.missing) / double(std::max<std::size_t>(1, data.rowCount())), 1));
+    }
+    generated[QStringLiteral("evaluation_data")]
+        = QStringLiteral("- File: `%1`\n- md5: `%2`\n- Rows: %3 (%4 positive)\n- Missing values: %5")
+              .arg(QFileInfo(data.path).fileName(), data.md5, c.toString(qulonglong(data.rowCount())),
+                   c.toString(qulonglong(data.positives())),
+                   missing.isEmpty() ? QStringLiteral("none") : missing.join(QStringLiteral(", ")));
 
     // Quantitative analyses: overall, weakest slices, every single-feature slice, bias.
     QStringList q;

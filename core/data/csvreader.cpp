@@ -1,7 +1,9 @@
 #include "csvreader.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <string_view>
 #include <unordered_map>
 
@@ -38,12 +40,23 @@ struct ColumnSlot
     int field = -1;
     DataColumn *column = nullptr;
     std::unordered_map<std::string, std::int32_t, StringHash, std::equal_to<>> codeOf;
+    std::vector<std::string> missing; // tokens that mean "no value" (a number column reads them as NaN)
 };
 
-bool parseNumber(std::string_view text, ColumnType type, double &value)
+bool parseNumber(std::string_view text, ColumnType type, char decimal, double &value)
 {
     if (text.empty())
         return false;
+    std::string buffer;
+    if (decimal == ',' && text.find(',') != std::string_view::npos) {
+        if (text.find('.') != std::string_view::npos)
+            return false; // "1.234,5": thousands separators are not read
+        buffer.assign(text);
+        std::replace(buffer.begin(), buffer.end(), ',', '.');
+        text = buffer;
+        if (type == ColumnType::Integer)
+            return false;
+    }
     if (text.front() == '+') {
         text.remove_prefix(1);
         if (!text.empty() && (text.front() == '-' || text.front() == '+'))
@@ -79,14 +92,27 @@ public:
         m_report = &report;
 
         const std::string_view text(bytes.constData(), std::size_t(bytes.size()));
-        CsvTokenizer tokenizer(text, m_path);
+        CsvTokenizer tokenizer(text, m_path, m_options.delimiter ? m_options.delimiter : m_schema.format().delimiter);
+        report.delimiter = m_delimiter = tokenizer.delimiter();
         std::vector<std::string_view> fields;
         if (!tokenizer.next(fields))
             throw CsvError(QStringLiteral("%1: the file is empty (no header, no rows). Fix: point to a CSV file "
                                           "whose first line names the columns.")
                                .arg(m_path),
                            m_path);
-        mapHeader(fields, tokenizer.recordLine());
+        // A file that may lack its header has one when its first line names the schema's columns.
+        report.header = m_schema.format().header || namesColumns(fields);
+        if (report.header) {
+            mapHeader(fields, tokenizer.recordLine());
+        } else {
+            std::vector<std::string_view> names;
+            std::vector<std::string> storage;
+            for (const QString &name : m_schema.fileColumns())
+                storage.push_back(name.toStdString());
+            names.assign(storage.begin(), storage.end());
+            mapHeader(names, tokenizer.recordLine());
+            addRow(fields, tokenizer.recordLine());
+        }
 
         // Rough row estimate to avoid regrowing the columns.
         const std::size_t estimate = std::size_t(bytes.size()) / std::max<std::size_t>(1, m_headerBytes) + 1;
@@ -103,6 +129,15 @@ public:
     }
 
 private:
+    bool namesColumns(const std::vector<std::string_view> &fields) const
+    {
+        for (const ColumnSpec &spec : m_schema.features()) {
+            if (std::find(fields.begin(), fields.end(), std::string_view(spec.name.toStdString())) == fields.end())
+                return false;
+        }
+        return true;
+    }
+
     void mapHeader(const std::vector<std::string_view> &header, int line)
     {
         m_fieldCount = header.size();
@@ -128,15 +163,20 @@ private:
                 absent << spec.name;
             else
                 m_slots[c].field = found->second;
+            for (const QString &token : m_schema.missingTokens(c))
+                m_slots[c].missing.push_back(token.toStdString());
+            data.columns[c].missingText = m_schema.missingTokens(c).value(0).toStdString();
         }
         if (absent.size() == int(m_schema.features().size()))
             throw CsvError(QStringLiteral("%1:%2: no header row: the first line names none of the schema's columns "
-                                          "(it starts with \"%3\"). Fix: add a header line with the column names "
-                                          "(%4, ...).")
+                                          "(it starts with \"%3\"; fields separated by %5). Fix: add a header line "
+                                          "with the column names (%4, ...), set header: false in the schema when the "
+                                          "file has none, or give the delimiter (--delimiter, or delimiter: in the "
+                                          "schema).")
                                .arg(m_path)
                                .arg(line)
-                               .arg(header.empty() ? QString() : fromView(header.front()))
-                               .arg(m_schema.features().front().name),
+                               .arg(header.empty() ? QString() : echoValue(fromView(header.front())))
+                               .arg(m_schema.features().front().name, delimiterName(m_delimiter)),
                            m_path, line);
         if (!absent.isEmpty())
             throw CsvError(QStringLiteral("%1:%2: schema column \"%3\" is absent from the header. Fix: add the "
@@ -157,8 +197,6 @@ private:
                                .arg(m_schema.labelColumn()),
                            m_path, line, m_schema.labelColumn());
         }
-        m_positive = m_schema.positiveLabel().toStdString();
-        m_negative = m_schema.negativeLabel().toStdString();
     }
 
     void reject(int line, const QString &column, std::string_view value, const QString &problem)
@@ -187,14 +225,23 @@ private:
         std::int8_t label = 0;
         if (m_labelField >= 0) {
             const std::string_view value = fields[std::size_t(m_labelField)];
-            if (value == m_positive)
-                label = 1;
-            else if (value != m_negative) {
-                reject(line, m_schema.labelColumn(), value,
-                       QStringLiteral("label \"%1\" is neither \"%2\" nor \"%3\"")
-                           .arg(echoValue(fromView(value)), m_schema.positiveLabel(), m_schema.negativeLabel()));
+            const int cls = m_schema.labelOf(value);
+            if (cls < 0) {
+                const auto values = [](const QStringList &list) {
+                    QStringList quoted;
+                    for (const QString &v : list)
+                        quoted << QStringLiteral("\"%1\"").arg(v);
+                    return quoted.join(QStringLiteral(", "));
+                };
+                const bool single = m_schema.positiveValues().size() == 1 && m_schema.negativeValues().size() == 1;
+                reject(
+                    line, m_schema.labelColumn(), value,
+                    (single ? QStringLiteral("label \"%1\" is neither %2 nor %3")
+                            : QStringLiteral("label \"%1\" is neither positive (%2) nor negative (%3)"))
+                        .arg(echoValue(fromView(value)), values(m_schema.positiveValues()), values(m_schema.negativeValues())));
                 return;
             }
+            label = std::int8_t(cls);
         }
         // Validate every numeric field before appending anything, so a bad row leaves no trace.
         const std::size_t columnCount = m_slots.size();
@@ -204,12 +251,18 @@ private:
                 continue;
             const std::string_view value = fields[std::size_t(slot.field)];
             double parsed = 0;
-            if (!parseNumber(value, slot.column->spec.type, parsed)) {
+            if (std::find(slot.missing.begin(), slot.missing.end(), value) != slot.missing.end()) {
+                parsed = std::numeric_limits<double>::quiet_NaN(); // missing: imputed by the model
+            } else if (!parseNumber(value, slot.column->spec.type, m_schema.format().decimal, parsed)) {
+                QStringList tokens;
+                for (const std::string &token : slot.missing)
+                    tokens << QStringLiteral("\"%1\"").arg(QString::fromStdString(token));
                 reject(line, slot.column->spec.name, value,
-                       QStringLiteral("expected %1, found \"%2\"")
+                       QStringLiteral("expected %1, found \"%2\" (a missing value is written %3)")
                            .arg(slot.column->spec.type == ColumnType::Integer ? QStringLiteral("a whole number")
                                                                               : QStringLiteral("a number"),
-                                echoValue(fromView(value))));
+                                echoValue(fromView(value)),
+                                tokens.isEmpty() ? QStringLiteral("nowhere") : tokens.join(QStringLiteral(" or "))));
                 return;
             }
             m_numbers[c] = parsed;
@@ -243,8 +296,7 @@ private:
     std::size_t m_fieldCount = 0;
     std::size_t m_headerBytes = 1;
     int m_labelField = -1;
-    std::string m_positive;
-    std::string m_negative;
+    char m_delimiter = ',';
 };
 
 } // namespace

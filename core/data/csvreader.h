@@ -21,12 +21,15 @@ struct LoadOptions
 {
     bool strict = false; // the first rejected row becomes a CsvError
     bool requireLabel = true; // false: a file without the label column loads without labels
+    char delimiter = 0; // 0: the schema's, else detected; ',' ';' '\t' '|' override both (--delimiter)
 };
 
 struct LoadReport
 {
     Dataset data;
     QList<RejectedRow> rejected;
+    char delimiter = ','; // the one the file was read with
+    bool header = true; // false: the file had no header line (columns in the schema's file order)
 
     // "3 rows rejected; first: ..." for the CLI; empty when none were.
     QString rejectedSummary(int shown = 5) const;

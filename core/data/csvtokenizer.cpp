@@ -1,5 +1,6 @@
 #include "csvtokenizer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <unordered_set>
 
@@ -9,12 +10,16 @@ namespace Audit {
 
 namespace {
 
-bool isBlank(char c)
+constexpr char kDelimiters[] = {',', ';', '\t', '|'}; // detection order: ties go to the earlier one
+
+} // namespace
+
+bool CsvTokenizer::isBlank(char c) const
 {
-    return c == ' ' || c == '\t';
+    return c == ' ' || (c == '\t' && m_delimiter != '\t');
 }
 
-std::string_view trimmed(std::string_view s)
+std::string_view CsvTokenizer::trimmed(std::string_view s) const
 {
     while (!s.empty() && isBlank(s.front()))
         s.remove_prefix(1);
@@ -23,14 +28,63 @@ std::string_view trimmed(std::string_view s)
     return s;
 }
 
-} // namespace
+char detectDelimiter(std::string_view text)
+{
+    if (text.substr(0, 3) == "\xEF\xBB\xBF")
+        text.remove_prefix(3);
+    // The first line that holds anything, outside quotes (a header's names may be quoted).
+    std::size_t counts[std::size(kDelimiters)] = {};
+    bool quoted = false;
+    bool any = false;
+    for (char c : text) {
+        if (c == '"') {
+            quoted = !quoted;
+            continue;
+        }
+        if (quoted)
+            continue;
+        if (c == '\n') {
+            if (any)
+                break;
+            continue;
+        }
+        if (c != ' ' && c != '\r')
+            any = true;
+        for (std::size_t k = 0; k < std::size(kDelimiters); ++k)
+            counts[k] += c == kDelimiters[k];
+    }
+    std::size_t best = 0;
+    for (std::size_t k = 1; k < std::size(kDelimiters); ++k) {
+        if (counts[k] > counts[best])
+            best = k;
+    }
+    return kDelimiters[best];
+}
 
-CsvTokenizer::CsvTokenizer(std::string_view text, QString path)
+QString delimiterName(char delimiter)
+{
+    switch (delimiter) {
+    case '\t':
+        return QStringLiteral("tab");
+    case ',':
+        return QStringLiteral("comma");
+    case ';':
+        return QStringLiteral("semicolon");
+    case '|':
+        return QStringLiteral("pipe");
+    default:
+        return QStringLiteral("\"%1\"").arg(QLatin1Char(delimiter));
+    }
+}
+
+CsvTokenizer::CsvTokenizer(std::string_view text, QString path, char delimiter)
     : m_text(text)
     , m_path(std::move(path))
+    , m_delimiter(delimiter ? delimiter : detectDelimiter(text))
 {
     if (m_text.substr(0, 3) == "\xEF\xBB\xBF") // a UTF-8 byte order mark is not part of the header
         m_pos = 3;
+    m_stops[0] = m_delimiter;
 }
 
 std::string_view CsvTokenizer::parseQuoted(int startLine)
@@ -94,14 +148,24 @@ bool CsvTokenizer::next(std::vector<std::string_view> &fields)
             field = parseQuoted(m_line);
             while (m_pos < m_text.size() && (isBlank(m_text[m_pos]) || m_text[m_pos] == '\r'))
                 ++m_pos;
-            if (m_pos < m_text.size() && m_text[m_pos] != ',' && m_text[m_pos] != '\n')
-                throw CsvError(QStringLiteral("%1:%2: unexpected text after a closing quote. Fix: quote the whole "
-                                              "field and double any quote inside it.")
-                                   .arg(m_path)
-                                   .arg(m_line),
+            if (m_pos < m_text.size() && m_text[m_pos] != m_delimiter && m_text[m_pos] != '\n') {
+                const char found = m_text[m_pos];
+                const bool otherDelimiter = std::find(std::begin(kDelimiters), std::end(kDelimiters), found)
+                    != std::end(kDelimiters);
+                throw CsvError(otherDelimiter
+                                   ? QStringLiteral("%1:%2: a %3 follows a closing quote, but fields are read as separated by "
+                                                    "%4. Fix: give the delimiter (--delimiter, or delimiter: in the schema).")
+                                         .arg(m_path)
+                                         .arg(m_line)
+                                         .arg(delimiterName(found), delimiterName(m_delimiter))
+                                   : QStringLiteral("%1:%2: unexpected text after a closing quote. Fix: quote the whole "
+                                                    "field and double any quote inside it.")
+                                         .arg(m_path)
+                                         .arg(m_line),
                                m_path, m_line);
+            }
         } else {
-            const std::size_t end = m_text.find_first_of(",\n", m_pos);
+            const std::size_t end = m_text.find_first_of(std::string_view(m_stops, 2), m_pos);
             const std::size_t stop = end == std::string_view::npos ? m_text.size() : end;
             field = trimmed(m_text.substr(m_pos, stop - m_pos));
             m_pos = stop;
@@ -114,14 +178,17 @@ bool CsvTokenizer::next(std::vector<std::string_view> &fields)
             ++m_line;
             return true;
         }
-        ++m_pos; // the comma
+        ++m_pos; // the delimiter
     }
 }
 
 void appendCsvField(std::string &out, std::string_view field)
 {
-    const bool needsQuotes = field.find_first_of(",\"\r\n") != std::string_view::npos
-        || (!field.empty() && (isBlank(field.front()) || isBlank(field.back())));
+    // Any separator is quoted, not only the comma written here, so the delimiter of the file
+    // written is detected as the comma again.
+    const auto edge = [](char c) { return c == ' ' || c == '\t'; };
+    const bool needsQuotes = field.find_first_of(",;|\t\"\r\n") != std::string_view::npos
+        || (!field.empty() && (edge(field.front()) || edge(field.back())));
     if (!needsQuotes) {
         out.append(field);
         return;
@@ -133,6 +200,16 @@ void appendCsvField(std::string &out, std::string_view field)
         out.push_back(c);
     }
     out.push_back('"');
+}
+
+bool namesAll(const std::vector<std::string_view> &record, const QStringList &names)
+{
+    for (const QString &name : names) {
+        const std::string bytes = name.toStdString();
+        if (std::find(record.begin(), record.end(), std::string_view(bytes)) == record.end())
+            return false;
+    }
+    return true;
 }
 
 void requireUniqueHeader(const std::vector<std::string_view> &header, const QString &path, int line)

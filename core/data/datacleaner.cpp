@@ -8,29 +8,44 @@
 
 namespace Audit {
 
-QByteArray cleanCsvBytes(const QByteArray &bytes, const QString &path, bool strict, CleanReport &report)
+QByteArray cleanCsvBytes(const QByteArray &bytes, const QString &path, const CleanOptions &options, CleanReport &report)
 {
+    const bool strict = options.strict;
     const std::string_view text(bytes.constData(), std::size_t(bytes.size()));
-    CsvTokenizer tokenizer(text, path);
+    const char declared = options.schema ? options.schema->format().delimiter : 0;
+    CsvTokenizer tokenizer(text, path, options.delimiter ? options.delimiter : declared);
+    const char delimiter = declared ? declared : ',';
     std::vector<std::string_view> fields;
     if (!tokenizer.next(fields))
         throw CsvError(QStringLiteral("%1: the file is empty (no header, no rows)").arg(path), path);
-    requireUniqueHeader(fields, path, tokenizer.recordLine());
 
     std::string out;
     out.reserve(std::size_t(bytes.size()));
-    const auto appendRecord = [&out](const std::vector<std::string_view> &record) {
+    const auto appendRecord = [&out, delimiter](const std::vector<std::string_view> &record) {
         for (std::size_t i = 0; i < record.size(); ++i) {
             if (i)
-                out.push_back(',');
+                out.push_back(delimiter);
             appendCsvField(out, record[i]);
         }
         out.push_back('\n');
     };
+    const std::vector<std::string_view> first = fields;
+    std::vector<std::string> names; // a headerless file's header: the schema's columns in file order
+    if (options.schema && !options.schema->format().header && !namesAll(first, options.schema->fileColumns())) {
+        for (const QString &name : options.schema->fileColumns())
+            names.push_back(name.toStdString());
+        fields.assign(names.begin(), names.end());
+    }
+    requireUniqueHeader(fields, path, tokenizer.recordLine());
     const std::size_t width = fields.size();
     appendRecord(fields);
     const std::size_t rawSize = std::size_t(bytes.size());
-    while (tokenizer.next(fields)) {
+    bool pending = !names.empty(); // the first record is a row, not the header
+    while (pending || tokenizer.next(fields)) {
+        if (pending) {
+            fields = first;
+            pending = false;
+        }
         if (fields.size() != width) {
             RejectedRow row;
             row.line = tokenizer.recordLine();
@@ -52,10 +67,10 @@ QByteArray cleanCsvBytes(const QByteArray &bytes, const QString &path, bool stri
     return QByteArray(out.data(), qsizetype(out.size()));
 }
 
-CleanReport cleanCsv(const QString &inPath, const QString &outPath, bool strict)
+CleanReport cleanCsv(const QString &inPath, const QString &outPath, const CleanOptions &options)
 {
     CleanReport report;
-    const QByteArray cleaned = cleanCsvBytes(CsvReader::readFileBytes(inPath), inPath, strict, report);
+    const QByteArray cleaned = cleanCsvBytes(CsvReader::readFileBytes(inPath), inPath, options, report);
     writeFileAtomically(outPath, cleaned);
     return report;
 }

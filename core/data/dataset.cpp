@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 namespace Audit {
 
@@ -9,6 +10,8 @@ std::string DataColumn::text(std::size_t row) const
 {
     if (!spec.isNumeric())
         return categories[std::size_t(codes[row])];
+    if (std::isnan(numbers[row]))
+        return missingText;
     char buffer[64];
     const auto result = std::to_chars(buffer, buffer + sizeof buffer, numbers[row]);
     return std::string(buffer, result.ptr);
@@ -27,32 +30,42 @@ constexpr std::size_t kHistogramBins = 20;
 
 std::vector<ColumnSummary> Dataset::summarize() const
 {
-    const std::string missingToken = schema.missingToken().toStdString();
     std::vector<ColumnSummary> out;
-    for (const DataColumn &column : columns) {
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        const DataColumn &column = columns[c];
+        std::vector<std::string> missingTokens;
+        for (const QString &token : schema.missingTokens(c))
+            missingTokens.push_back(token.toStdString());
         ColumnSummary summary;
         summary.name = column.spec.name;
         summary.type = column.spec.type;
         if (column.spec.isNumeric()) {
-            std::vector<double> sorted = column.numbers;
+            std::vector<double> sorted;
+            sorted.reserve(column.numbers.size());
+            for (double v : column.numbers) {
+                if (std::isnan(v))
+                    ++summary.missing;
+                else
+                    sorted.push_back(v);
+            }
             std::sort(sorted.begin(), sorted.end());
             summary.distinct = std::size_t(std::unique(sorted.begin(), sorted.end()) - sorted.begin());
             if (!sorted.empty()) {
                 summary.minimum = sorted.front();
-                summary.maximum = *std::max_element(column.numbers.begin(), column.numbers.end());
+                summary.maximum = sorted.back();
             }
             double sum = 0;
-            for (double v : column.numbers)
+            for (double v : sorted)
                 sum += v;
-            summary.mean = column.numbers.empty() ? 0 : sum / double(column.numbers.size());
-            if (!column.numbers.empty()) {
+            summary.mean = sorted.empty() ? 0 : sum / double(sorted.size());
+            if (!sorted.empty()) {
                 const int bins = summary.distinct < kHistogramBins ? int(std::max<std::size_t>(1, summary.distinct))
                                                                    : kHistogramBins;
                 const double width = (summary.maximum - summary.minimum) / bins;
                 for (int k = 0; k <= bins; ++k)
                     summary.histogramEdges.push_back(k == bins ? summary.maximum : summary.minimum + k * width);
                 summary.histogram.assign(std::size_t(bins), 0);
-                for (double v : column.numbers) {
+                for (double v : sorted) {
                     int k = width > 0 ? int((v - summary.minimum) / width) : 0;
                     ++summary.histogram[std::size_t(std::clamp(k, 0, bins - 1))];
                 }
@@ -63,8 +76,8 @@ std::vector<ColumnSummary> Dataset::summarize() const
                 ++counts[std::size_t(code)];
             for (std::size_t k = 0; k < counts.size(); ++k) {
                 summary.distinct += counts[k] > 0;
-                if (column.categories[k] == missingToken)
-                    summary.missing = counts[k];
+                if (std::find(missingTokens.begin(), missingTokens.end(), column.categories[k]) != missingTokens.end())
+                    summary.missing += counts[k];
                 if (counts[k] > 0)
                     summary.categoryCounts.emplace_back(QString::fromStdString(column.categories[k]), std::int64_t(counts[k]));
             }
@@ -88,6 +101,7 @@ Dataset Dataset::subset(const std::vector<std::size_t> &rows) const
         DataColumn copy;
         copy.spec = column.spec;
         copy.categories = column.categories;
+        copy.missingText = column.missingText;
         if (column.spec.isNumeric()) {
             copy.numbers.reserve(rows.size());
             for (std::size_t r : rows)

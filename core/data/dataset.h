@@ -18,6 +18,7 @@ struct DataColumn
     std::vector<double> numbers;
     std::vector<std::int32_t> codes;
     std::vector<std::string> categories;
+    std::string missingText = "?"; // how text() writes a missing number (NaN): the schema's first token
 
     std::size_t size() const { return spec.isNumeric() ? numbers.size() : codes.size(); }
     // The value of `row` as text, the way it appeared in the file (numbers without trailing zeros).
@@ -30,7 +31,7 @@ struct ColumnSummary
     QString name;
     ColumnType type = ColumnType::Categorical;
     std::size_t distinct = 0;
-    std::size_t missing = 0; // rows holding the schema's missing token (categorical columns)
+    std::size_t missing = 0; // rows holding one of the column's missing tokens, or no number
     double minimum = 0; // numeric columns
     double maximum = 0;
     double mean = 0;

@@ -16,12 +16,12 @@ namespace Audit {
 
 namespace {
 
-std::string joinRecord(const std::vector<std::string_view> &fields)
+std::string joinRecord(const std::vector<std::string_view> &fields, char delimiter)
 {
     std::string line;
     for (std::size_t i = 0; i < fields.size(); ++i) {
         if (i)
-            line.push_back(',');
+            line.push_back(delimiter);
         appendCsvField(line, fields[i]);
     }
     line.push_back('\n');
@@ -38,11 +38,22 @@ SplitReport splitCsv(const QString &inPath, const QString &trainPath, const QStr
             QStringLiteral("test size %1 is outside (0, 1). Fix: give a fraction such as 0.2.").arg(options.testSize));
 
     const QByteArray bytes = CsvReader::readFileBytes(inPath);
-    CsvTokenizer tokenizer(std::string_view(bytes.constData(), std::size_t(bytes.size())), inPath);
+    CsvTokenizer tokenizer(std::string_view(bytes.constData(), std::size_t(bytes.size())), inPath,
+                           options.delimiter    ? options.delimiter
+                               : options.schema ? options.schema->format().delimiter
+                                                : char(0));
+    const char delimiter = tokenizer.delimiter();
     std::vector<std::string_view> fields;
     if (!tokenizer.next(fields))
         throw CsvError(QStringLiteral("%1: the file is empty (no header, no rows)").arg(inPath), inPath);
-    const std::string header = joinRecord(fields);
+    const std::vector<std::string_view> first = fields;
+    std::vector<std::string> names; // a headerless file's header: the schema's columns in file order
+    if (options.schema && !options.schema->format().header && !namesAll(first, options.schema->fileColumns())) {
+        for (const QString &name : options.schema->fileColumns())
+            names.push_back(name.toStdString());
+        fields.assign(names.begin(), names.end());
+    }
+    const std::string header = joinRecord(fields, delimiter);
     const std::size_t width = fields.size();
 
     int stratifyField = -1;
@@ -60,7 +71,12 @@ SplitReport splitCsv(const QString &inPath, const QString &trainPath, const QStr
 
     std::vector<std::string> rows;
     std::map<std::string, std::vector<std::size_t>> strata; // ordered: same iteration everywhere
-    while (tokenizer.next(fields)) {
+    bool pending = !names.empty(); // the first record is a row, not the header
+    while (pending || tokenizer.next(fields)) {
+        if (pending) {
+            fields = first;
+            pending = false;
+        }
         if (fields.size() != width)
             throw CsvError(QStringLiteral("%1:%2: expected %3 fields as in the header, found %4. Fix: run "
                                           "`modelaudit-cli clean` first.")
@@ -71,7 +87,7 @@ SplitReport splitCsv(const QString &inPath, const QString &trainPath, const QStr
                            inPath, tokenizer.recordLine());
         const std::string key = stratifyField >= 0 ? std::string(fields[std::size_t(stratifyField)]) : std::string();
         strata[key].push_back(rows.size());
-        rows.push_back(joinRecord(fields));
+        rows.push_back(joinRecord(fields, delimiter));
     }
 
     // As scikit-learn: the test file gets ceil(testSize * n) rows. Strata get their

@@ -4,6 +4,8 @@
 
 #include <QString>
 
+#include "schema.h"
+
 namespace Audit {
 
 struct SplitOptions
@@ -11,6 +13,10 @@ struct SplitOptions
     double testSize = 0.2; // fraction of rows in the test file, in (0, 1)
     std::uint64_t seed = 42;
     QString stratifyColumn; // empty: no stratification
+    // The data's schema, when known: a file without a header line (header: false) gets the
+    // schema's column names as the header of both files.
+    const Schema *schema = nullptr;
+    char delimiter = 0; // read with this one; 0: the schema's, else detected. Written with the same.
 };
 
 struct SplitReport

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include <QJsonObject>
@@ -24,6 +26,7 @@ struct ColumnSpec
     QString name;
     ColumnType type = ColumnType::Categorical;
     QString description;
+    QStringList missing; // this column's missing-value tokens; empty: the schema's
 
     bool isNumeric() const { return type != ColumnType::Categorical; }
 };
@@ -33,6 +36,17 @@ struct ProtectedAttribute
     QString column;
     QString reference; // default reference group for disparities
 };
+
+// How a dataset's files are written. Readers detect the delimiter when none is declared.
+struct CsvFormat
+{
+    char delimiter = 0; // 0: detected from each file's first line (comma, semicolon, tab, pipe)
+    char decimal = '.'; // '.' or ','; with ',' a number is written "1,5" (quoted where commas separate)
+    bool header = true; // false: files may lack a header line; their columns are then fileColumns()
+};
+
+// A label value's normal form, so "1", "1.0" and "+1" are one value and TRUE is true.
+std::string normalLabel(std::string_view text);
 
 // What a dataset looks like: its feature columns, the label, the positive class and the
 // protected attributes. Loaded from YAML; nothing in code names a dataset's columns.
@@ -52,22 +66,44 @@ public:
     const std::vector<ColumnSpec> &features() const { return m_features; }
     int featureIndex(const QString &column) const; // -1 when absent
     QString labelColumn() const { return m_labelColumn; }
-    QString positiveLabel() const { return m_positiveLabel; }
-    QString negativeLabel() const { return m_negativeLabel; }
-    QString missingToken() const { return m_missingToken; }
+    // The classes' names in predictions and reports: label.positive_name, else the value (a
+    // set of values joined with "|").
+    QString positiveLabel() const;
+    QString negativeLabel() const;
+    const QStringList &positiveValues() const { return m_positiveValues; }
+    const QStringList &negativeValues() const { return m_negativeValues; }
+    // 1 when `text` is one of the positive values, 0 a negative one, -1 neither. Numbers
+    // compare as numbers ("1.0" is 1) and true/false in any case.
+    int labelOf(std::string_view text) const;
+    // The missing-value tokens of feature `c` (its own, else the schema's), and the schema's.
+    const QStringList &missingTokens(std::size_t c) const;
+    const QStringList &missingTokens() const { return m_missingTokens; }
+    QString missingToken() const { return m_missingTokens.value(0); } // how a missing number is written
+    const CsvFormat &format() const { return m_format; }
+    void setDelimiter(char delimiter) { m_format.delimiter = delimiter; } // a --delimiter override
+    // Every column in file order, the label included: a file without a header line has these.
+    const QStringList &fileColumns() const { return m_fileColumns; }
     const std::vector<ProtectedAttribute> &protectedAttributes() const { return m_protected; }
     QStringList categoricalColumns() const;
 
 private:
     void validate(const QString &sourceName) const;
+    void prepareLabels(); // fills the label lookups below from the value lists
 
     QString m_name;
     std::vector<ColumnSpec> m_features;
     QString m_labelColumn;
-    QString m_positiveLabel;
-    QString m_negativeLabel;
-    QString m_missingToken = QStringLiteral("?");
+    QStringList m_positiveValues;
+    QStringList m_negativeValues;
+    QString m_positiveName; // empty: the values
+    QString m_negativeName;
+    QStringList m_missingTokens{QStringLiteral("?")};
+    CsvFormat m_format;
+    QStringList m_fileColumns;
     std::vector<ProtectedAttribute> m_protected;
+    // Label lookups: the values as bytes, and their normal forms (numbers, true/false).
+    std::vector<std::pair<std::string, int>> m_labelTexts;
+    std::vector<std::pair<std::string, int>> m_labelNormal;
 };
 
 } // namespace Audit

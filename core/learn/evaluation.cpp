@@ -85,9 +85,17 @@ PredictReport predictCsv(const Model &model, const QString &inPath, const QStrin
     const bool withLabels = loaded.data.hasLabels();
     std::string out;
     out.reserve(std::size_t(bytes.size()) * 3 / 2);
-    CsvTokenizer tokenizer(std::string_view(bytes.constData(), std::size_t(bytes.size())), inPath);
+    // The file again, as the reader split it, to copy each kept row through.
+    CsvTokenizer tokenizer(std::string_view(bytes.constData(), std::size_t(bytes.size())), inPath, loaded.delimiter);
     std::vector<std::string_view> fields;
-    tokenizer.next(fields);
+    std::vector<std::string> names;
+    if (loaded.header) {
+        tokenizer.next(fields);
+    } else {
+        for (const QString &name : model.schema().fileColumns())
+            names.push_back(name.toStdString());
+        fields.assign(names.begin(), names.end());
+    }
     const auto appendFields = [&out](const std::vector<std::string_view> &record) {
         for (std::size_t i = 0; i < record.size(); ++i) {
             if (i)

@@ -39,6 +39,17 @@ bool shouldLog(const std::vector<double> &values)
 
 } // namespace
 
+QString EncodeReport::imputedSummary() const
+{
+    QStringList parts;
+    for (const Imputed &i : imputed)
+        parts << QStringLiteral("%1: %2 missing value(s) read as the training median %3")
+                     .arg(i.column)
+                     .arg(i.rows)
+                     .arg(i.median, 0, 'g', 10);
+    return parts.join(QStringLiteral("; "));
+}
+
 QString EncodeReport::summary(int shown) const
 {
     if (unseen.isEmpty())
@@ -60,24 +71,38 @@ FeatureEncoder FeatureEncoder::fit(const Dataset &data, const EncoderOptions &op
         column.spec = source.spec;
         column.offset = encoder.m_width;
         if (source.spec.isNumeric()) {
-            column.log1p = options.autoLog1p && shouldLog(source.numbers);
-            if (!source.numbers.empty()) {
-                const auto [lo, hi] = std::minmax_element(source.numbers.begin(), source.numbers.end());
+            std::vector<double> present; // the numbers that are there; NaN is missing
+            present.reserve(source.numbers.size());
+            for (double v : source.numbers) {
+                if (!std::isnan(v))
+                    present.push_back(v);
+            }
+            column.missingIndicator = present.size() < source.numbers.size();
+            column.log1p = options.autoLog1p && shouldLog(present);
+            if (!present.empty()) {
+                const auto [lo, hi] = std::minmax_element(present.begin(), present.end());
                 column.minimum = *lo;
                 column.maximum = *hi;
+                // The median as numpy's: the middle value, or the mean of the two middle ones.
+                std::vector<double> sorted = present;
+                const std::size_t mid = sorted.size() / 2;
+                std::nth_element(sorted.begin(), sorted.begin() + std::ptrdiff_t(mid), sorted.end());
+                column.median = sorted[mid];
+                if (sorted.size() % 2 == 0)
+                    column.median = (column.median + *std::max_element(sorted.begin(), sorted.begin() + std::ptrdiff_t(mid))) / 2;
             }
             double sum = 0;
             double sumSq = 0;
-            for (double v : source.numbers) {
+            for (double v : present) {
                 const double x = column.log1p ? std::log1p(v) : v;
                 sum += x;
                 sumSq += x * x;
             }
-            const double n = std::max<double>(1, double(source.numbers.size()));
+            const double n = std::max<double>(1, double(present.size()));
             column.mean = sum / n;
             const double variance = std::max(0.0, sumSq / n - column.mean * column.mean);
             column.scale = variance > 1e-12 ? std::sqrt(variance) : 1.0;
-            encoder.m_width += 1;
+            encoder.m_width += column.missingIndicator ? 2 : 1;
         } else {
             std::vector<char> used(source.categories.size(), 0);
             for (std::int32_t code : source.codes)
@@ -100,6 +125,8 @@ QStringList FeatureEncoder::featureNames() const
     for (const Column &column : m_columns) {
         if (column.spec.isNumeric()) {
             names << (column.log1p ? QStringLiteral("log1p(%1)").arg(column.spec.name) : column.spec.name);
+            if (column.missingIndicator)
+                names << column.spec.name + QStringLiteral(" missing");
             continue;
         }
         for (const std::string &category : column.categories)
@@ -117,6 +144,8 @@ int FeatureEncoder::categoryIndex(std::size_t c, std::string_view value) const
 
 float FeatureEncoder::numeric(const Column &column, double value) const
 {
+    if (std::isnan(value))
+        value = column.median;
     const double x = column.log1p ? std::log1p(std::max(0.0, value)) : value;
     return float((x - column.mean) / column.scale);
 }
@@ -157,6 +186,7 @@ void FeatureEncoder::encodeInSlices(const Dataset &data, std::size_t sliceRows,
     }
     // Rows of unseen categories, per column and dataset code, over all slices.
     std::vector<std::vector<qsizetype>> unseenRows(m_columns.size());
+    std::vector<qsizetype> missingRows(m_columns.size(), 0);
     for (std::size_t c = 0; c < m_columns.size(); ++c)
         unseenRows[c].assign(positions[c].size(), 0);
     std::mutex lock;
@@ -173,8 +203,20 @@ void FeatureEncoder::encodeInSlices(const Dataset &data, std::size_t sliceRows,
                 const Column &column = m_columns[c];
                 const DataColumn &source = data.columns[c];
                 if (column.spec.isNumeric()) {
-                    for (std::size_t r = begin; r < end; ++r)
-                        matrix.row(r)[column.offset] = numeric(column, source.numbers[first + r]);
+                    std::size_t missing = 0;
+                    for (std::size_t r = begin; r < end; ++r) {
+                        const double v = source.numbers[first + r];
+                        matrix.row(r)[column.offset] = numeric(column, v);
+                        if (std::isnan(v)) {
+                            ++missing;
+                            if (column.missingIndicator)
+                                matrix.row(r)[column.offset + 1] = 1.0f;
+                        }
+                    }
+                    if (missing) {
+                        const std::lock_guard<std::mutex> hold(lock);
+                        missingRows[c] += qsizetype(missing);
+                    }
                     continue;
                 }
                 const std::vector<int> &position = positions[c];
@@ -196,6 +238,10 @@ void FeatureEncoder::encodeInSlices(const Dataset &data, std::size_t sliceRows,
     } while (first < total);
     if (report) {
         for (std::size_t c = 0; c < m_columns.size(); ++c) {
+            if (missingRows[c] > 0)
+                report->imputed.append({m_columns[c].spec.name, m_columns[c].median, missingRows[c]});
+        }
+        for (std::size_t c = 0; c < m_columns.size(); ++c) {
             for (std::size_t k = 0; k < unseenRows[c].size(); ++k) {
                 if (unseenRows[c][k] > 0)
                     report->unseen.append(
@@ -213,6 +259,8 @@ bool FeatureEncoder::encodeRow(const std::vector<double> &numbers, const std::ve
         const Column &column = m_columns[c];
         if (column.spec.isNumeric()) {
             out[column.offset] = numeric(column, numbers[c]);
+            if (column.missingIndicator && std::isnan(numbers[c]))
+                out[column.offset + 1] = 1.0f;
             continue;
         }
         const int p = categoryIndex(c, texts[c]);
@@ -235,6 +283,9 @@ QJsonObject FeatureEncoder::toJson() const
             json.insert(QStringLiteral("log1p"), column.log1p);
             json.insert(QStringLiteral("min"), column.minimum);
             json.insert(QStringLiteral("max"), column.maximum);
+            json.insert(QStringLiteral("median"), column.median);
+            if (column.missingIndicator)
+                json.insert(QStringLiteral("missing_indicator"), true);
         } else {
             QJsonArray categories;
             for (const std::string &category : column.categories)
@@ -263,9 +314,14 @@ FeatureEncoder FeatureEncoder::fromJson(const QJsonObject &json)
             // Models written before the range was stored: four standard deviations either side.
             column.minimum = object.value(QStringLiteral("min")).toDouble(column.mean - 4 * column.scale);
             column.maximum = object.value(QStringLiteral("max")).toDouble(column.mean + 4 * column.scale);
+            // Models written before imputation: a missing number reads as the mean.
+            column.median = object.value(QStringLiteral("median")).toDouble(column.log1p ? std::expm1(column.mean) : column.mean);
+            column.missingIndicator = object.value(QStringLiteral("missing_indicator")).toBool();
             if (!(column.scale > 0))
                 throw SchemaError(QStringLiteral("encoder column \"%1\": scale must be positive").arg(column.spec.name));
-            encoder.m_width += 1;
+            if (!std::isfinite(column.median))
+                throw SchemaError(QStringLiteral("encoder column \"%1\": median must be a number").arg(column.spec.name));
+            encoder.m_width += column.missingIndicator ? 2 : 1;
         } else {
             for (const QJsonValue &category : object.value(QStringLiteral("categories")).toArray())
                 column.categories.push_back(category.toString().toStdString());

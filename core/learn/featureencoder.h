@@ -31,11 +31,21 @@ struct EncodeReport
         qsizetype rows = 0;
     };
     QList<Unseen> unseen;
-    QString summary(int shown = 5) const;
+    struct Imputed
+    {
+        QString column;
+        double median = 0;
+        qsizetype rows = 0;
+    };
+    QList<Imputed> imputed; // missing numbers, per column
+    QString summary(int shown = 5) const; // the unseen categories
+    QString imputedSummary() const; // "ca: 4 missing values read as the training median 0"
 };
 
 // One-hot for categoricals (categories sorted, fitted on training data; an unseen category
-// encodes as all zeros), standardisation for numerics. Stored inside the model file.
+// encodes as all zeros), standardisation for numerics, a missing number imputed with the
+// training median (plus an indicator output where training had missing values, as
+// scikit-learn's SimpleImputer(strategy="median", add_indicator=True)). Stored inside the model file.
 class FeatureEncoder
 {
 public:
@@ -48,6 +58,10 @@ public:
         double minimum = 0; // range seen in training (numeric columns)
         double maximum = 0;
         bool log1p = false;
+        // A missing number (NaN) is encoded as the training median; a column that had missing
+        // values in training also gets a 0/1 "missing" output right after its value.
+        double median = 0;
+        bool missingIndicator = false;
         int offset = 0; // first output of this column
     };
 
@@ -67,7 +81,8 @@ public:
                         const std::function<void(FeatureMatrix &&, std::size_t)> &consume, EncodeReport *report = nullptr) const;
 
     // Writes one row. `numbers[c]` is read for numeric columns, `texts[c]` for categorical
-    // ones (both indexed by schema feature). Returns false when some category was unseen.
+    // ones (both indexed by schema feature); a NaN number is missing. Returns false when some
+    // category was unseen.
     bool encodeRow(const std::vector<double> &numbers, const std::vector<std::string> &texts, float *out) const;
 
     // Index of `value` among column `c`'s categories, -1 if unseen.

@@ -1,5 +1,7 @@
 #include "prediction.h"
 
+#include <cmath>
+
 #include "dataset.h"
 #include "echovalue.h"
 #include "model.h"
@@ -24,8 +26,14 @@ Prediction predictRecord(const Model &model, const Record &record)
     // A number outside what the model saw: it answers, but nothing in training backs it.
     for (std::size_t c = 0; c < encoder.columns().size(); ++c) {
         const FeatureEncoder::Column &column = encoder.columns()[c];
-        if (column.spec.isNumeric() && c < record.numbers.size()
-            && (record.numbers[c] < column.minimum || record.numbers[c] > column.maximum))
+        if (column.spec.isNumeric() && c < record.numbers.size() && std::isnan(record.numbers[c]))
+            prediction.warnings << QStringLiteral("%1: missing; read as the training median %2%3")
+                                       .arg(column.spec.name)
+                                       .arg(column.median, 0, 'g', 10)
+                                       .arg(column.missingIndicator ? QString()
+                                                                    : QStringLiteral(" (training had no missing values here)"));
+        else if (column.spec.isNumeric() && c < record.numbers.size()
+                 && (record.numbers[c] < column.minimum || record.numbers[c] > column.maximum))
             prediction.warnings << QStringLiteral("%1: %2 is outside the training range [%3, %4]; the model extrapolates")
                                        .arg(column.spec.name)
                                        .arg(record.numbers[c], 0, 'g', 10)

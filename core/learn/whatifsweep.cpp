@@ -48,7 +48,8 @@ std::vector<double> evenSteps(const FeatureEncoder::Column &column, double own, 
             v = std::round(v);
         values.push_back(v);
     }
-    values.push_back(own);
+    if (!std::isnan(own)) // a missing value has no place on the axis
+        values.push_back(own);
     std::sort(values.begin(), values.end());
     values.erase(std::unique(values.begin(), values.end()), values.end());
     return values;
@@ -187,8 +188,8 @@ WhatIfSweep sweepFeature(const Model &model, const Record &record, std::size_t f
     if (values) {
         numbers = cachedQuantileSweep(*data, *values, options);
         if (numbers.empty())
-            numbers = {own};
-        else if (!std::binary_search(numbers.begin(), numbers.end(), own))
+            numbers = {std::isnan(own) ? column.median : own};
+        else if (!std::isnan(own) && !std::binary_search(numbers.begin(), numbers.end(), own))
             numbers.insert(std::upper_bound(numbers.begin(), numbers.end(), own), own);
     } else {
         numbers = evenSteps(column, own, options.evenSteps);

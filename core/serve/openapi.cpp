@@ -25,11 +25,15 @@ QJsonObject fieldSchema(const FeatureEncoder::Column &column)
                                 .arg(values.size())},
                            {QStringLiteral("x-categories"), values}};
     }
-    return QJsonObject{
-        {QStringLiteral("type"), column.spec.type == ColumnType::Integer ? QStringLiteral("integer") : QStringLiteral("number")},
-        {QStringLiteral("description"),
-         QStringLiteral("Seen in training from %1 to %2.").arg(column.minimum).arg(column.maximum)},
-        {QStringLiteral("x-training-range"), QJsonArray{column.minimum, column.maximum}}};
+    return QJsonObject{{QStringLiteral("type"),
+                        QJsonArray{column.spec.type == ColumnType::Integer ? QStringLiteral("integer") : QStringLiteral("number"),
+                                   QStringLiteral("null")}},
+                       {QStringLiteral("description"),
+                        QStringLiteral("Seen in training from %1 to %2. null: missing, read as the training median %3.")
+                            .arg(column.minimum)
+                            .arg(column.maximum)
+                            .arg(column.median)},
+                       {QStringLiteral("x-training-range"), QJsonArray{column.minimum, column.maximum}}};
 }
 
 } // namespace
@@ -46,7 +50,10 @@ QJsonObject openApiDocument(const Model *current, const std::optional<Record> &e
             properties.insert(name, fieldSchema(columns[c]));
             required.append(name);
             if (columns[c].spec.isNumeric())
-                exampleRecord.insert(name, example ? example->numbers[c] : std::round(columns[c].mean));
+                exampleRecord.insert(name,
+                                     !example                              ? QJsonValue(std::round(columns[c].mean))
+                                         : std::isnan(example->numbers[c]) ? QJsonValue(QJsonValue::Null)
+                                                                           : QJsonValue(example->numbers[c]));
             else
                 exampleRecord.insert(name,
                                      example ? QString::fromStdString(example->texts[c])

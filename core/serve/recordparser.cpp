@@ -1,6 +1,7 @@
 #include "recordparser.h"
 
 #include <cmath>
+#include <limits>
 
 #include "echovalue.h"
 #include "featureencoder.h"
@@ -50,6 +51,10 @@ Record parseRecord(const QJsonObject &json, const Schema &schema, const FeatureE
                     {at(spec.name),
                      QStringLiteral("Input should be one of the categories seen in training; \"%1\" is not").arg(echoValue(text)),
                      QStringLiteral("enum")});
+            continue;
+        }
+        if (value.isNull()) { // a missing number: the model reads it as its training median
+            record.numbers[c] = std::numeric_limits<double>::quiet_NaN();
             continue;
         }
         if (!value.isDouble()) {

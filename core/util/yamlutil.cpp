@@ -246,6 +246,38 @@ QString YamlReader::optionalString(const YAML::Node &parent, const QString &path
     return QString::fromStdString(node.Scalar()).trimmed();
 }
 
+QStringList YamlReader::stringList(const YAML::Node &parent, const QString &path, const QStringList &fallback,
+                                   bool allowEmptyItems) const
+{
+    const YAML::Node node = child(parent, path);
+    if (!node)
+        return fallback;
+    QStringList values;
+    const auto add = [&](const YAML::Node &item, const QString &itemPath) {
+        if (!item.IsScalar())
+            fail(item, itemPath, QStringLiteral("expected a text value"));
+        const QString value = QString::fromStdString(item.Scalar()).trimmed();
+        if (value.isEmpty() && !allowEmptyItems)
+            fail(item, itemPath, QStringLiteral("must not be empty"));
+        if (values.contains(value))
+            fail(item, itemPath, QStringLiteral("\"%1\" is listed twice").arg(value));
+        values << value;
+    };
+    if (node.IsSequence()) {
+        if (node.size() == 0)
+            fail(node, path, QStringLiteral("the list is empty"));
+        for (std::size_t i = 0; i < node.size(); ++i)
+            add(node[i], QStringLiteral("%1[%2]").arg(path).arg(i));
+    } else if (node.IsNull()) {
+        if (!allowEmptyItems)
+            fail(node, path, QStringLiteral("must not be empty"));
+        values << QString();
+    } else {
+        add(node, path);
+    }
+    return values;
+}
+
 double YamlReader::number(const YAML::Node &parent, const QString &path, double fallback, double min, double max) const
 {
     const YAML::Node node = child(parent, path);

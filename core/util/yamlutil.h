@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 namespace Audit {
 
@@ -35,6 +36,10 @@ public:
 
     QString string(const YAML::Node &parent, const QString &path) const;
     QString optionalString(const YAML::Node &parent, const QString &path, const QString &fallback) const;
+    // A text value or a list of them ("positive: 1" or "positive: [1, 2]"). Absent: `fallback`.
+    // Items may be empty text only with allowEmptyItems (a missing-value token "" is one).
+    QStringList stringList(const YAML::Node &parent, const QString &path, const QStringList &fallback,
+                           bool allowEmptyItems = false) const;
     double number(const YAML::Node &parent, const QString &path, double fallback, double min, double max) const;
     int integer(const YAML::Node &parent, const QString &path, int fallback, int min, int max) const;
     YAML::Node map(const YAML::Node &parent, const QString &path) const; // required mapping

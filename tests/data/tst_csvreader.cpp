@@ -3,6 +3,7 @@
 #include "csverror.h"
 #include "csvreader.h"
 #include "schema.h"
+#include "schemaerror.h"
 #include "testutil.h"
 
 using namespace Audit;
@@ -27,7 +28,33 @@ private Q_SLOTS:
     void censusFixture_keepsQuestionMarkAsCategory();
     void fullCensusFile_loadsEveryRow();
     void labelOptional_whenNotRequired();
+    void delimiters_detectedDeclaredOrOverridden_data();
+    void delimiters_detectedDeclaredOrOverridden();
+    void missingNumbers_readAsNaNByDeclaredTokens();
+    void labelValues_numbersBooleansAndSets_data();
+    void labelValues_numbersBooleansAndSets();
+    void decimalComma_readWhereDeclared();
+    void headerless_columnsInSchemaOrder();
+    void realFiles_bankAndHeartDisease();
 };
+
+namespace {
+
+Schema schemaFrom(const QByteArray &yaml)
+{
+    return Schema::fromYaml(yaml, QStringLiteral("s.yaml"));
+}
+
+QString sharedData(const QString &relative)
+{
+    const QString path = TestUtil::projectFile(QStringLiteral("../shared/data/") + relative);
+    if (!QFileInfo::exists(path))
+        QTest::qFail(qPrintable(path + QStringLiteral(" is missing: ../shared/data must sit beside the project")), __FILE__,
+                     __LINE__);
+    return path;
+}
+
+} // namespace
 
 void TestCsvReader::readGoodInput_data()
 {
@@ -81,9 +108,10 @@ void TestCsvReader::badRows_areRejectedWithMessage_data()
 
     const QByteArray header = "age, colour, score, shape, y\n";
     const QByteArray good = "30, red, 1.5, round, yes\n";
-    QTest::newRow("question mark in integer column") << header + good + "?, red, 1.5, round, yes\n"
-                                                     << 3 << "age"
-                                                     << "good.csv:3: column \"age\": expected a whole number, found \"?\"";
+    QTest::newRow("undeclared token in integer column") << header + good + "n/a, red, 1.5, round, yes\n"
+                                                        << 3 << "age"
+                                                        << "good.csv:3: column \"age\": expected a whole number, found "
+                                                           "\"n/a\" (a missing value is written \"?\")";
     QTest::newRow("decimal in integer column") << header + "3.5, red, 1.5, round, no\n"
                                                << 2 << "age"
                                                << "expected a whole number, found \"3.5\"";
@@ -247,6 +275,206 @@ void TestCsvReader::labelOptional_whenNotRequired()
                                                    options);
     QCOMPARE(int(report.data.rowCount()), 1);
     QVERIFY(!report.data.hasLabels());
+}
+
+void TestCsvReader::delimiters_detectedDeclaredOrOverridden_data()
+{
+    QTest::addColumn<QByteArray>("csv");
+    QTest::addColumn<QByteArray>("schemaLine"); // added to the tiny schema
+    QTest::addColumn<char>("option");
+    QTest::addColumn<char>("expected");
+    QTest::addColumn<QString>("colour");
+    QTest::newRow("semicolon detected, quoted header")
+        << QByteArray("\"age\";\"colour\";\"score\";\"shape\";\"y\"\n30;\"dark, red\";1.5;round;yes\n") << QByteArray() << char(0)
+        << ';' << "dark, red";
+    QTest::newRow("tab detected, an empty field kept")
+        << QByteArray("age\tcolour\tscore\tshape\ty\n30\t\t1.5\tround\tyes\n") << QByteArray() << char(0) << '\t' << "";
+    QTest::newRow("pipe detected") << QByteArray("age|colour|score|shape|y\n30|red|1.5|round|yes\n") << QByteArray() << char(0)
+                                   << '|' << "red";
+    QTest::newRow("declared in the schema beats detection")
+        << QByteArray("age;colour;score;shape;y;a,b,c,d,e,f,g\n30;red,x;1.5;round;yes;1\n") << QByteArray("delimiter: \";\"\n")
+        << char(0) << ';' << "red,x";
+    QTest::newRow("option beats the schema") << QByteArray("age|colour|score|shape|y\n30|red|1.5|round|yes\n")
+                                             << QByteArray("delimiter: \",\"\n") << '|' << '|' << "red";
+}
+
+void TestCsvReader::delimiters_detectedDeclaredOrOverridden()
+{
+    QFETCH(QByteArray, csv);
+    QFETCH(QByteArray, schemaLine);
+    QFETCH(char, option);
+    QFETCH(char, expected);
+    QFETCH(QString, colour);
+    const Schema schema = schemaFrom(schemaLine + TestUtil::tinySchemaYaml());
+    LoadOptions options;
+    options.strict = true;
+    options.delimiter = option;
+    const LoadReport report = CsvReader::readBytes(csv, QStringLiteral("d.csv"), schema, options);
+    QCOMPARE(report.delimiter, expected);
+    QCOMPARE(report.data.rowCount(), std::size_t(1));
+    QCOMPARE(QString::fromStdString(report.data.columns[1].text(0)), colour);
+    QCOMPARE(report.data.columns[2].numbers[0], 1.5);
+    QCOMPARE(report.data.labels[0], std::int8_t(1));
+}
+
+void TestCsvReader::missingNumbers_readAsNaNByDeclaredTokens()
+{
+    // The schema-wide tokens, and a column's own: score says only "-1" is missing there.
+    const Schema schema = schemaFrom("missing: [\"\", NA, \"?\"]\n"
+                                     "label: {column: y, positive: \"yes\", negative: \"no\"}\n"
+                                     "columns:\n"
+                                     "  - {name: age, type: integer}\n"
+                                     "  - {name: colour, type: categorical}\n"
+                                     "  - {name: score, type: real, missing: [\"-1\"]}\n");
+    const QByteArray csv = "age,colour,score,y\n"
+                           ",NA,-1,yes\n" // age missing (""), colour the category NA, score missing
+                           "NA,red,2.5,no\n"
+                           "?,?,-2,no\n"
+                           "40,blue,NA,no\n"; // NA is no missing token of score: rejected
+    const LoadReport report = CsvReader::readBytes(csv, QStringLiteral("m.csv"), schema);
+    QCOMPARE(report.data.rowCount(), std::size_t(3));
+    QVERIFY(std::isnan(report.data.columns[0].numbers[0]));
+    QVERIFY(std::isnan(report.data.columns[0].numbers[1]));
+    QVERIFY(std::isnan(report.data.columns[0].numbers[2]));
+    QVERIFY(std::isnan(report.data.columns[2].numbers[0]));
+    QCOMPARE(report.data.columns[2].numbers[2], -2.0);
+    QCOMPARE(report.data.columns[1].text(0), std::string("NA"));
+    QCOMPARE(report.data.columns[0].text(0), std::string("")); // written back as the first token
+    QCOMPARE(report.data.columns[2].text(0), std::string("-1"));
+    QCOMPARE(report.rejected.size(), 1);
+    QCOMPARE(report.rejected[0].line, 5);
+    QVERIFY2(report.rejected[0].message.contains(
+                 QStringLiteral("column \"score\": expected a number, found \"NA\" (a missing value is written \"-1\")")),
+             qPrintable(report.rejected[0].message));
+    const std::vector<ColumnSummary> summary = report.data.summarize();
+    QCOMPARE(summary[0].missing, std::size_t(3));
+    QCOMPARE(summary[1].missing, std::size_t(2)); // the categories NA and ? are the schema's tokens
+    QCOMPARE(summary[2].missing, std::size_t(1));
+    QCOMPARE(summary[2].minimum, -2.0); // NaN takes no part in the range or mean
+    QCOMPARE(summary[2].mean, (2.5 - 2.0) / 2);
+}
+
+void TestCsvReader::labelValues_numbersBooleansAndSets_data()
+{
+    QTest::addColumn<QByteArray>("label");
+    QTest::addColumn<QByteArray>("values"); // one label per row
+    QTest::addColumn<QByteArray>("expected"); // 1, 0, or - for rejected
+    QTest::newRow("0/1 as numbers") << QByteArray("{column: y, positive: 1, negative: 0}") << QByteArray("1,0,1.0,+1,0.0,2")
+                                    << QByteArray("10110-");
+    QTest::newRow("1/2") << QByteArray("{column: y, positive: 2, negative: 1}") << QByteArray("1,2,2.00,3") << QByteArray("011-");
+    QTest::newRow("booleans in any case") << QByteArray("{column: y, positive: true, negative: false}")
+                                          << QByteArray("true,False,TRUE,yes") << QByteArray("101-");
+    QTest::newRow("a positive set (heart disease num)") << QByteArray("{column: y, positive: [1, 2, 3, 4], negative: 0}")
+                                                        << QByteArray("0,1,2,3,4,5,4.0") << QByteArray("01111-1");
+    QTest::newRow("text sets") << QByteArray("{column: y, positive: [a, b], negative: [c]}") << QByteArray("a,b,c,A")
+                               << QByteArray("110-");
+}
+
+void TestCsvReader::labelValues_numbersBooleansAndSets()
+{
+    QFETCH(QByteArray, label);
+    QFETCH(QByteArray, values);
+    QFETCH(QByteArray, expected);
+    const Schema schema = schemaFrom("label: " + label + "\ncolumns:\n  - {name: x, type: integer}\n");
+    QByteArray csv = "x,y\n";
+    for (const QByteArray &value : values.split(','))
+        csv += "1," + value + "\n";
+    const LoadReport report = CsvReader::readBytes(csv, QStringLiteral("l.csv"), schema);
+    QByteArray got;
+    std::size_t kept = 0;
+    for (int line = 2; line < 2 + int(expected.size()); ++line) {
+        if (kept < report.data.rowCount() && report.data.lines[kept] == line)
+            got += report.data.labels[kept++] ? '1' : '0';
+        else
+            got += '-';
+    }
+    QCOMPARE(got, expected);
+}
+
+void TestCsvReader::decimalComma_readWhereDeclared()
+{
+    const Schema schema = schemaFrom("delimiter: \";\"\ndecimal: \",\"\n" + TestUtil::tinySchemaYaml());
+    const QByteArray csv = "age;colour;score;shape;y\n30;red;1,5;round;yes\n31;red;\"-0,25\";round;no\n"
+                           "32;red;2.5;round;no\n33;red;1.234,5;round;no\n3,0;red;1;round;no\n";
+    const LoadReport report = CsvReader::readBytes(csv, QStringLiteral("c.csv"), schema);
+    QCOMPARE(report.data.rowCount(), std::size_t(3));
+    QCOMPARE(report.data.columns[2].numbers[0], 1.5);
+    QCOMPARE(report.data.columns[2].numbers[1], -0.25);
+    QCOMPARE(report.data.columns[2].numbers[2], 2.5); // a point still reads
+    QCOMPARE(report.rejected.size(), 2); // thousands separators; a decimal comma in an integer column
+    QCOMPARE(report.rejected[0].value, QStringLiteral("1.234,5"));
+    QCOMPARE(report.rejected[1].column, QStringLiteral("age"));
+    QVERIFY_THROWS_EXCEPTION(SchemaError, schemaFrom("decimal: \",\"\n" + TestUtil::tinySchemaYaml()));
+}
+
+void TestCsvReader::headerless_columnsInSchemaOrder()
+{
+    const Schema schema = schemaFrom("header: false\n"
+                                     "label: {column: y, positive: \"yes\", negative: \"no\"}\n"
+                                     "columns:\n"
+                                     "  - {name: age, type: integer}\n"
+                                     "  - {name: y}\n"
+                                     "  - {name: colour, type: categorical}\n");
+    const LoadReport bare = CsvReader::readBytes("30,yes,red\n40,no,blue\n", QStringLiteral("h.csv"), schema);
+    QVERIFY(!bare.header);
+    QCOMPARE(bare.data.rowCount(), std::size_t(2)); // the first line is a row
+    QCOMPARE(bare.data.lines[0], 1);
+    QCOMPARE(bare.data.columns[0].numbers[0], 30.0);
+    QCOMPARE(bare.data.columns[1].text(1), std::string("blue"));
+    QCOMPARE(bare.data.labels, (std::vector<std::int8_t>{1, 0}));
+    // The same schema reads a file that has the header (a cleaned copy), by its names.
+    const LoadReport named = CsvReader::readBytes("colour,age,y\nred,30,yes\n", QStringLiteral("n.csv"), schema);
+    QVERIFY(named.header);
+    QCOMPARE(named.data.rowCount(), std::size_t(1));
+    QCOMPARE(named.data.columns[0].numbers[0], 30.0);
+    // A short row names the count it expected.
+    const LoadReport ragged = CsvReader::readBytes("30,yes\n", QStringLiteral("r.csv"), schema);
+    QCOMPARE(ragged.rejected.size(), 1);
+    QVERIFY(ragged.rejected[0].message.contains(QStringLiteral("expected 3 fields")));
+    // header: false needs the label's place among the columns.
+    try {
+        schemaFrom("header: false\nlabel: {column: y, positive: a, negative: b}\ncolumns:\n  - {name: x, type: integer}\n");
+        QFAIL("a headerless schema without the label's place was accepted");
+    } catch (const SchemaError &e) {
+        QVERIFY2(e.message().contains(QStringLiteral("label column \"y\" must be listed too")), qPrintable(e.message()));
+    }
+}
+
+void TestCsvReader::realFiles_bankAndHeartDisease()
+{
+    // Counts from each file's README in ../shared/data (and UCI's documentation).
+    const Schema bank = Schema::fromYamlFile(TestUtil::projectFile(QStringLiteral("tests/schemas/bank-marketing.schema.yaml")));
+    const LoadReport b = CsvReader::read(sharedData(QStringLiteral("bank-marketing/bank.csv")), bank, {true, true});
+    QCOMPARE(b.delimiter, ';');
+    QCOMPARE(b.data.rowCount(), std::size_t(4521));
+    QCOMPARE(b.data.positives(), std::size_t(521));
+    const int pdays = bank.featureIndex(QStringLiteral("pdays"));
+    const auto pdaysMissing = std::count_if(b.data.columns[std::size_t(pdays)].numbers.begin(),
+                                            b.data.columns[std::size_t(pdays)].numbers.end(),
+                                            [](double v) { return std::isnan(v); });
+    QCOMPARE(pdaysMissing, 3705);
+    QCOMPARE(b.data.columns[std::size_t(bank.featureIndex(QStringLiteral("balance")))].text(0), std::string("1787"));
+
+    const Schema heart = Schema::fromYamlFile(TestUtil::projectFile(QStringLiteral("tests/schemas/heart-disease.schema.yaml")));
+    const LoadReport h = CsvReader::read(sharedData(QStringLiteral("heart-disease/processed.cleveland.data")), heart,
+                                         {true, true});
+    QVERIFY(!h.header);
+    QCOMPARE(h.data.rowCount(), std::size_t(303));
+    QCOMPARE(h.data.positives(), std::size_t(139)); // num in {1, 2, 3, 4}
+    const std::vector<ColumnSummary> summary = h.data.summarize();
+    QCOMPARE(summary[std::size_t(heart.featureIndex(QStringLiteral("ca")))].missing, std::size_t(4));
+    QCOMPARE(summary[std::size_t(heart.featureIndex(QStringLiteral("thal")))].missing, std::size_t(2));
+    QVERIFY(std::isnan(h.data.columns[std::size_t(heart.featureIndex(QStringLiteral("ca")))].numbers[166])); // data line 167
+    // The copy with a header line added reads to the same data.
+    const LoadReport named = CsvReader::read(sharedData(QStringLiteral("heart-disease/processed.cleveland.with-header.csv")),
+                                             heart, {true, true});
+    QVERIFY(named.header);
+    QCOMPARE(named.data.rowCount(), std::size_t(303));
+    QCOMPARE(named.data.labels, h.data.labels);
+    for (std::size_t c = 0; c < h.data.columns.size(); ++c) {
+        for (std::size_t r = 0; r < 303; ++r)
+            QCOMPARE(named.data.columns[c].text(r), h.data.columns[c].text(r));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCsvReader)

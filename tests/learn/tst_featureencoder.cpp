@@ -1,5 +1,8 @@
 #include <QtTest>
 
+#include <QJsonArray>
+#include <cmath>
+
 #include "csvreader.h"
 #include "featureencoder.h"
 #include "schemaerror.h"
@@ -26,6 +29,7 @@ private Q_SLOTS:
     void autoLog1p_onlyForSkewedNonNegativeColumns();
     void jsonRoundTrip_encodesTheSame();
     void encode_wrongSchemaThrows();
+    void missingNumbers_medianImputedWithIndicator();
 };
 
 void TestFeatureEncoder::fit_oneHotSortedAndStandardised()
@@ -145,6 +149,54 @@ void TestFeatureEncoder::encode_wrongSchemaThrows()
                                           QStringLiteral("o.yaml"));
     const Dataset data = CsvReader::readBytes("other,y\n1,a\n", QStringLiteral("o.csv"), other).data;
     QVERIFY_THROWS_EXCEPTION(SchemaError, encoder.encode(data));
+}
+
+void TestFeatureEncoder::missingNumbers_medianImputedWithIndicator()
+{
+    // age has a missing value in training ("?" is the tiny schema's token); score has none.
+    const Dataset data = load("10,red,1,round,yes\n?,blue,2,square,no\n30,red,4,round,no\n40,red,8,round,no\n");
+    const FeatureEncoder encoder = FeatureEncoder::fit(data);
+    const FeatureEncoder::Column &age = encoder.columns()[0];
+    const FeatureEncoder::Column &score = encoder.columns()[2];
+    QCOMPARE(age.median, 30.0); // of 10, 30, 40
+    QVERIFY(age.missingIndicator);
+    QCOMPARE(score.median, (2.0 + 4.0) / 2); // even count: the mean of the middle two
+    QVERIFY(!score.missingIndicator);
+    // Mean and scale come from the three numbers present (population standard deviation).
+    const double mean = (10.0 + 30 + 40) / 3;
+    QCOMPARE(age.mean, mean);
+    QCOMPARE(age.scale, std::sqrt(((10 - mean) * (10 - mean) + (30 - mean) * (30 - mean) + (40 - mean) * (40 - mean)) / 3));
+    QCOMPARE(age.minimum, 10.0);
+    QCOMPARE(encoder.width(), 2 + 2 + 1 + 2); // age + indicator, colour, score, shape
+    QCOMPARE(encoder.featureNames().at(1), QStringLiteral("age missing"));
+
+    EncodeReport report;
+    const FeatureMatrix m = encoder.encode(data, &report);
+    QCOMPARE(m.row(1)[0], float((30.0 - mean) / age.scale)); // the median, standardised
+    QCOMPARE(m.row(1)[1], 1.0f);
+    QCOMPARE(m.row(0)[1], 0.0f);
+    QCOMPARE(report.imputed.size(), 1);
+    QCOMPARE(report.imputed[0].rows, qsizetype(1));
+    QCOMPARE(report.imputedSummary(), QStringLiteral("age: 1 missing value(s) read as the training median 30"));
+
+    // One row with score missing: the median, no indicator (training had none); same as encode().
+    std::vector<float> row(std::size_t(encoder.width()));
+    encoder.encodeRow({20, 0, std::nan(""), 0}, {"", "red", "", "round"}, row.data());
+    QCOMPARE(row[4], float((3.0 - score.mean) / score.scale));
+    QCOMPARE(row[1], 0.0f);
+
+    // The file keeps both; a model written before imputation reads a missing number as the mean.
+    const FeatureEncoder back = FeatureEncoder::fromJson(encoder.toJson());
+    QCOMPARE(back.width(), encoder.width());
+    QCOMPARE(back.columns()[0].median, 30.0);
+    QVERIFY(back.columns()[0].missingIndicator);
+    QJsonObject old = encoder.toJson();
+    QJsonArray columns = old.value(QStringLiteral("columns")).toArray();
+    QJsonObject scoreJson = columns[2].toObject();
+    scoreJson.remove(QStringLiteral("median"));
+    columns[2] = scoreJson;
+    old.insert(QStringLiteral("columns"), columns);
+    QCOMPARE(FeatureEncoder::fromJson(old).columns()[2].median, score.mean);
 }
 
 QTEST_GUILESS_MAIN(TestFeatureEncoder)

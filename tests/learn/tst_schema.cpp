@@ -79,6 +79,21 @@ void TestSchema::badSchema_namesLineAndKey_data()
     QTest::newRow("same positive and negative") << QByteArray("label: {column: y, positive: a, negative: a}\n"
                                                               "columns:\n  - {name: a, type: integer}\n")
                                                 << "positive and negative are both \"a\"";
+    QTest::newRow("positive and negative one number") << QByteArray("label: {column: y, positive: [1, 2], negative: 1.0}\n"
+                                                                    "columns:\n  - {name: a, type: integer}\n")
+                                                      << "s.yaml:1: label.negative: positive and negative are both \"1\"";
+    QTest::newRow("a label value listed twice") << QByteArray("label: {column: y, positive: [a, a], negative: b}\n"
+                                                              "columns:\n  - {name: a, type: integer}\n")
+                                                << "label.positive[1]: \"a\" is listed twice";
+    QTest::newRow("empty positive list") << QByteArray("label: {column: y, positive: [], negative: b}\n"
+                                                       "columns:\n  - {name: a, type: integer}\n")
+                                         << "label.positive: the list is empty";
+    QTest::newRow("unknown delimiter") << "delimiter: \":\"\n" + label + "columns:\n  - {name: a, type: integer}\n"
+                                       << "s.yaml:1: delimiter: expected one of \",\", \";\", tab, \"|\", auto; found \":\"";
+    QTest::newRow("header not a boolean") << "header: maybe\n" + label + "columns:\n  - {name: a, type: integer}\n"
+                                          << "header: expected true or false, found \"maybe\"";
+    QTest::newRow("column missing tokens not text") << label + "columns:\n  - {name: a, type: integer, missing: {x: 1}}\n"
+                                                    << "columns[0].missing: expected a text value";
     QTest::newRow("protected column unknown")
         << label + "columns:\n  - {name: a, type: integer}\nprotected:\n  - {column: zz, reference: x}\n"
         << "s.yaml:5: protected[0].column: \"zz\" is not one of the columns";

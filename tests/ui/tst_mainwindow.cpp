@@ -1,5 +1,7 @@
 #include <QtTest>
 
+#include <cmath>
+
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QStackedWidget>
@@ -447,7 +449,15 @@ void TestMainWindow::predict_formAndWhatIf()
     const Audit::Model &model = *m_window->session()->project().model;
     auto *age = qobject_cast<QDoubleSpinBox *>(tab->field(QStringLiteral("age")));
     QVERIFY(age);
-    QCOMPARE(age->minimum(), model.encoder().columns()[0].minimum);
+    // One step below the training range is "missing": the record gets NaN, the model its median.
+    QCOMPARE(age->minimum(), model.encoder().columns()[0].minimum - 1);
+    QCOMPARE(age->maximum(), model.encoder().columns()[0].maximum);
+    const double ownAge = age->value();
+    age->setValue(age->minimum());
+    QCOMPARE(age->text(), QStringLiteral("missing"));
+    QVERIFY(std::isnan(tab->record().numbers[0]));
+    QVERIFY(tab->resultText().contains(QString::number(Audit::predictRecord(model, tab->record()).probability, 'f', 3)));
+    age->setValue(ownAge);
     auto *sex = qobject_cast<QComboBox *>(tab->field(QStringLiteral("sex")));
     QVERIFY(sex);
     QCOMPARE(sex->count(), 2);

@@ -1,6 +1,7 @@
 #include "predicttab.h"
 
 #include <cmath>
+#include <limits>
 
 #include <QSpinBox>
 
@@ -37,6 +38,16 @@
 #include "viewutil.h"
 
 namespace Ui {
+
+namespace {
+
+// A number into a form field; NaN (missing) is the field's special "missing" value.
+void setNumber(QDoubleSpinBox *box, double value)
+{
+    box->setValue(std::isnan(value) ? box->minimum() : value);
+}
+
+} // namespace
 
 namespace {
 
@@ -206,7 +217,7 @@ void PredictTab::loadRow()
     for (std::size_t c = 0; c < m_fields.size(); ++c) {
         const QSignalBlocker blocker(m_fields[c]);
         if (auto *spin = qobject_cast<QDoubleSpinBox *>(m_fields[c]))
-            spin->setValue(r.numbers[c]);
+            setNumber(spin, r.numbers[c]);
         else if (auto *combo = qobject_cast<QComboBox *>(m_fields[c]))
             combo->setCurrentText(QString::fromStdString(r.texts[c]));
     }
@@ -264,10 +275,16 @@ void PredictTab::rebuildForm()
         QWidget *field = nullptr;
         if (column.spec.isNumeric()) {
             auto *box = new QDoubleSpinBox(m_formHost);
-            box->setRange(column.minimum, column.maximum);
+            // One step below the training minimum stands for a missing number (the model reads
+            // it as the training median), shown as "missing".
+            box->setRange(column.minimum - 1, column.maximum);
+            box->setSpecialValueText(tr("missing"));
             box->setDecimals(column.spec.type == Audit::ColumnType::Integer ? 0 : 3);
-            box->setValue(example ? example->numbers[c] : column.mean);
-            box->setToolTip(tr("Between %1 and %2 in training.").arg(column.minimum).arg(column.maximum));
+            setNumber(box, example ? example->numbers[c] : column.mean);
+            box->setToolTip(tr("Between %1 and %2 in training; below that: missing (read as the median %3).")
+                                .arg(column.minimum)
+                                .arg(column.maximum)
+                                .arg(column.median));
             connect(box, &QDoubleSpinBox::valueChanged, this, &PredictTab::predict);
             field = box;
         } else {
@@ -299,7 +316,7 @@ Audit::Record PredictTab::record() const
     record.texts.resize(m_fields.size());
     for (std::size_t c = 0; c < m_fields.size(); ++c) {
         if (auto *spin = qobject_cast<QDoubleSpinBox *>(m_fields[c]))
-            record.numbers[c] = spin->value();
+            record.numbers[c] = spin->value() == spin->minimum() ? std::numeric_limits<double>::quiet_NaN() : spin->value();
         else if (auto *combo = qobject_cast<QComboBox *>(m_fields[c]))
             record.texts[c] = combo->currentText().toStdString();
     }

@@ -266,6 +266,10 @@ QStringList YamlReader::stringList(const YAML::Node &parent, const QString &path
     if (node.IsSequence()) {
         if (node.size() == 0)
             fail(node, path, QStringLiteral("the list is empty"));
+        // Every value is looked up per row: a list is a handful of tokens, not a data file.
+        constexpr std::size_t kMaxItems = 100;
+        if (node.size() > kMaxItems)
+            fail(node, path, QStringLiteral("%1 values; at most %2 are allowed").arg(node.size()).arg(kMaxItems));
         for (std::size_t i = 0; i < node.size(); ++i)
             add(node[i], QStringLiteral("%1[%2]").arg(path).arg(i));
     } else if (node.IsNull()) {

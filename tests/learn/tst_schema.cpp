@@ -92,6 +92,12 @@ void TestSchema::badSchema_namesLineAndKey_data()
                                        << "s.yaml:1: delimiter: expected one of \",\", \";\", tab, \"|\", auto; found \":\"";
     QTest::newRow("header not a boolean") << "header: maybe\n" + label + "columns:\n  - {name: a, type: integer}\n"
                                           << "header: expected true or false, found \"maybe\"";
+    QByteArray many = "missing: [";
+    for (int i = 0; i < 101; ++i)
+        many += QByteArray::number(i) + ", ";
+    many += "x]\n";
+    QTest::newRow("too many missing tokens") << many + label + "columns:\n  - {name: a, type: integer}\n"
+                                             << "s.yaml:1: missing: 102 values; at most 100 are allowed";
     QTest::newRow("column missing tokens not text") << label + "columns:\n  - {name: a, type: integer, missing: {x: 1}}\n"
                                                     << "columns[0].missing: expected a text value";
     QTest::newRow("protected column unknown")

@@ -654,7 +654,9 @@ quint16 startNamingFlags(ServerPool &service)
     } catch (const ListenError &e) {
         if (e.reason() == ListenError::Reason::TokenRequired)
             throw ListenError(
-                e.reason(), e.message().replace(QStringLiteral("needs a bearer token"), QStringLiteral("needs --token SECRET")));
+                e.reason(),
+                e.message().replace(QStringLiteral("needs a bearer token"),
+                                    QStringLiteral("needs --token SECRET (or MODELAUDIT_TOKEN in the environment)")));
         throw ListenError(e.reason(), e.message() + QStringLiteral(" (--host, --port; --port 0 picks a free one)"));
     }
 }
@@ -670,7 +672,9 @@ int serve(const QStringList &args)
     cli.add(QStringLiteral("host"), QStringLiteral("Address to bind (not loopback: needs --token)."), QStringLiteral("address"),
             QStringLiteral("127.0.0.1"));
     cli.add(QStringLiteral("port"), QStringLiteral("Port (0: any free port)."), QStringLiteral("port"), QStringLiteral("8000"));
-    cli.add(QStringLiteral("token"), QStringLiteral("Require Authorization: Bearer TOKEN."), QStringLiteral("token"));
+    cli.add(QStringLiteral("token"),
+            QStringLiteral("Require Authorization: Bearer TOKEN (default: the MODELAUDIT_TOKEN environment variable)."),
+            QStringLiteral("token"));
     cli.add(QStringLiteral("strict"), QStringLiteral("Reject categories not seen in training (422) instead of warning."));
     cli.add(QStringLiteral("cors"), QStringLiteral("Send Access-Control-Allow-Origin: ORIGIN."), QStringLiteral("origin"));
     cli.add(QStringLiteral("batch-limit"), QStringLiteral("Most records in one batch request."), QStringLiteral("n"),
@@ -689,7 +693,10 @@ int serve(const QStringList &args)
     options.port = cli.value(QStringLiteral("port")).toUShort(&ok);
     if (!ok)
         throw SchemaError(QStringLiteral("--port: expected 0 to 65535, found \"%1\"").arg(cli.value(QStringLiteral("port"))));
-    options.token = cli.value(QStringLiteral("token"));
+    // The environment keeps a token off the command line (and out of the process list): a
+    // systemd EnvironmentFile or `docker run -e` sets it.
+    options.token = cli.isSet(QStringLiteral("token")) ? cli.value(QStringLiteral("token"))
+                                                       : qEnvironmentVariable("MODELAUDIT_TOKEN");
     options.strict = cli.isSet(QStringLiteral("strict"));
     options.corsOrigin = cli.value(QStringLiteral("cors"));
     options.batchLimit = cli.integer(QStringLiteral("batch-limit"), 1);

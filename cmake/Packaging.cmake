@@ -1,6 +1,6 @@
 # Installation and the Debian package (CPack DEB): `make package`, or scripts/package.sh.
-# The package holds both programs, a .desktop entry, the SVG icon, the CLI's man page and a
-# complete example project that scripts/package.sh generates in ${CMAKE_BINARY_DIR}/example
+# The package holds both programs, a .desktop entry, the SVG icon, the CLI's man page, the
+# modelaudit-serve systemd unit and a complete example project that scripts/package.sh generates in ${CMAKE_BINARY_DIR}/example
 # with the programs just built.
 include(GNUInstallDirs)
 
@@ -18,6 +18,11 @@ add_custom_command(OUTPUT ${manpage}
     COMMENT "Compressing the man page")
 add_custom_target(manpage ALL DEPENDS ${manpage})
 install(FILES ${manpage} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+
+# The prediction API as a system service (packaging/modelaudit-serve.service), with a template
+# of its settings for /etc/default/modelaudit-serve.
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/modelaudit-serve.service DESTINATION lib/systemd/system)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/modelaudit-serve.env DESTINATION ${CMAKE_INSTALL_DATADIR}/modelaudit)
 
 install(DIRECTORY ${CMAKE_BINARY_DIR}/example/ DESTINATION ${CMAKE_INSTALL_DATADIR}/modelaudit/example OPTIONAL)
 

@@ -9,7 +9,7 @@ packages=(
     libdlib-dev libopenblas-dev liblapack-dev libyaml-cpp-dev libgit2-dev
     xvfb xauth xdotool imagemagick poppler-utils
     python3 python3-jsonschema python3-yaml
-    dpkg-dev file desktop-file-utils clang-format
+    dpkg-dev file desktop-file-utils clang-format systemd
 )
 # Extras: --bench (load tests), --lint (clang-tidy).
 for extra in "$@"; do

@@ -2,6 +2,8 @@
 
 #include <QDir>
 #include <QImage>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QProcess>
 #include <QRegularExpression>
 
@@ -25,6 +27,8 @@ private Q_SLOTS:
     void desktopEntryIsValid();
     void manPageDocumentsEveryCommand();
     void installs();
+    void serviceUnit_verifiesIsHardenedAndServes();
+    void dockerfile_runtimePackagesCoverTheCli();
     void readmeArchitecture_namesEveryLibraryAndItsLinks();
 
 private:
@@ -80,12 +84,12 @@ void TestPackage::controlDeclaresItsDependencies()
 void TestPackage::holdsProgramsDesktopEntryIconManPageAndExample()
 {
     const QString list = QString::fromUtf8(run(QStringLiteral("dpkg-deb"), {QStringLiteral("-c"), m_deb}));
-    for (const char *file :
-         {"./usr/bin/modelaudit", "./usr/bin/modelaudit-cli", "./usr/share/applications/modelaudit.desktop",
-          "./usr/share/icons/hicolor/scalable/apps/modelaudit.svg", "./usr/share/man/man1/modelaudit-cli.1.gz",
-          "./usr/share/modelaudit/example/dvc.yaml", "./usr/share/modelaudit/example/dvc.lock",
-          "./usr/share/modelaudit/example/params.yaml", "./usr/share/modelaudit/example/models/model.bin",
-          "./usr/share/modelaudit/example/data/raw/census.csv", "./usr/share/modelaudit/example/model_card.md"})
+    for (const char *file : {"./usr/bin/modelaudit", "./usr/bin/modelaudit-cli", "./usr/share/applications/modelaudit.desktop",
+                             "./usr/share/icons/hicolor/scalable/apps/modelaudit.svg", "./usr/share/man/man1/modelaudit-cli.1.gz",
+                             "./usr/share/modelaudit/example/dvc.yaml", "./usr/share/modelaudit/example/dvc.lock",
+                             "./usr/share/modelaudit/example/params.yaml", "./usr/share/modelaudit/example/models/model.bin",
+                             "./usr/share/modelaudit/example/data/raw/census.csv", "./usr/share/modelaudit/example/model_card.md",
+                             "./usr/lib/systemd/system/modelaudit-serve.service", "./usr/share/modelaudit/modelaudit-serve.env"})
         QVERIFY2(list.contains(QLatin1String(file) + QLatin1Char('\n')), file);
     // Programs executable, data not; nothing from the build or the tests.
     QVERIFY(QRegularExpression(QStringLiteral("-rwxr-xr-x root/root .* ./usr/bin/modelaudit-cli\n")).match(list).hasMatch());
@@ -154,6 +158,129 @@ void TestPackage::installs()
     run(QStringLiteral("dpkg"), {QStringLiteral("-r"), QStringLiteral("modelaudit")});
     QCOMPARE(code, 0);
     QCOMPARE(version.trimmed(), QByteArray("modelaudit-cli " MODELAUDIT_VERSION));
+}
+
+void TestPackage::serviceUnit_verifiesIsHardenedAndServes()
+{
+    const QString unit = m_root.filePath(QStringLiteral("usr/lib/systemd/system/modelaudit-serve.service"));
+    QByteArray text = TestUtil::readFile(unit);
+    QVERIFY(!text.isEmpty());
+    // systemd-analyze verify checks the ExecStart program exists: point it at the extracted one
+    // (the installed one when the package is installed).
+    const QByteArray cli = m_root.filePath(QStringLiteral("usr/bin/modelaudit-cli")).toUtf8();
+    QByteArray local = text;
+    local.replace("ExecStart=/usr/bin/modelaudit-cli", "ExecStart=" + cli);
+    QTemporaryDir dir;
+    const QString copy = TestUtil::writeFile(dir, QStringLiteral("modelaudit-serve.service"), local);
+    int code = -1;
+    QProcess verify;
+    verify.start(QStringLiteral("systemd-analyze"), {QStringLiteral("verify"), QStringLiteral("--man=no"), copy});
+    QVERIFY(verify.waitForFinished(60000));
+    QVERIFY2(verify.exitCode() == 0, verify.readAllStandardError().constData());
+    QCOMPARE(verify.readAllStandardError(), QByteArray());
+    // The hardening, as systemd rates it: 1.0-2.0 is "OK", under 1 is "SAFE" (10 is "UNSAFE").
+    const QByteArray security = run(QStringLiteral("systemd-analyze"),
+                                    {QStringLiteral("security"), QStringLiteral("--offline=yes"), copy}, &code);
+    const QRegularExpressionMatch level
+        = QRegularExpression(QStringLiteral("Overall exposure level for \\S+: ([0-9.]+)")).match(QString::fromUtf8(security));
+    QVERIFY2(level.hasMatch(), security.right(300).constData());
+    QVERIFY2(level.captured(1).toDouble() <= 2.0, qPrintable(level.captured(0)));
+    for (const char *directive :
+         {"DynamicUser=yes", "ProtectSystem=strict", "NoNewPrivileges=yes", "EnvironmentFile=-/etc/default/modelaudit-serve"})
+        QVERIFY2(text.contains(QByteArray("\n") + directive + '\n'), directive);
+
+    // Its defaults serve: the ExecStart line with the unit's Environment= values (a free port
+    // instead of 8000), run from the extraction; GET /health answers.
+    QMap<QString, QString> environment;
+    const QRegularExpression assignment(QStringLiteral("^Environment=(\\w+)=(.*)$"), QRegularExpression::MultilineOption);
+    for (const QRegularExpressionMatch &m : assignment.globalMatch(QString::fromUtf8(text)))
+        environment.insert(m.captured(1), m.captured(2));
+    QCOMPARE(environment.value(QStringLiteral("MODELAUDIT_HOST")), QStringLiteral("127.0.0.1"));
+    const QString model = environment.value(QStringLiteral("MODELAUDIT_MODEL"));
+    QVERIFY(model.startsWith(QLatin1String("/usr/share/modelaudit/")));
+    const QString packagedModel = m_root.filePath(model.mid(1));
+    QVERIFY2(QFileInfo::exists(packagedModel), qPrintable(packagedModel));
+    QProcess server;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), environment.value(QStringLiteral("QT_QPA_PLATFORM")));
+    env.insert(QStringLiteral("MODELAUDIT_TOKEN"), QStringLiteral("s3cret"));
+    server.setProcessEnvironment(env);
+    server.start(QString::fromUtf8(cli),
+                 {QStringLiteral("serve"), QStringLiteral("--model"), packagedModel, QStringLiteral("--host"),
+                  environment.value(QStringLiteral("MODELAUDIT_HOST")), QStringLiteral("--port"), QStringLiteral("0")});
+    QString banner;
+    for (int i = 0; i < 200 && !banner.contains(QStringLiteral("on http://")); ++i) {
+        server.waitForReadyRead(100);
+        banner += QString::fromUtf8(server.readAllStandardError());
+    }
+    const QString url = QRegularExpression(QStringLiteral("(http://127\\.0\\.0\\.1:\\d+)/")).match(banner).captured(1);
+    QVERIFY2(!url.isEmpty(), qPrintable(banner));
+    QNetworkAccessManager network;
+    const auto health = [&](const QByteArray &token) {
+        QNetworkRequest request(QUrl(url + QStringLiteral("/health")));
+        if (!token.isEmpty())
+            request.setRawHeader("Authorization", "Bearer " + token);
+        QNetworkReply *reply = network.get(request);
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        done.wait(10000);
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        delete reply;
+        return status;
+    };
+    // MODELAUDIT_TOKEN from the environment (as the EnvironmentFile sets it) is required.
+    QCOMPARE(health("s3cret"), 200);
+    QCOMPARE(health(QByteArray()), 401);
+    server.terminate();
+    QVERIFY(server.waitForFinished(10000));
+    QVERIFY(!server.readAllStandardError().contains("s3cret"));
+}
+
+void TestPackage::dockerfile_runtimePackagesCoverTheCli()
+{
+    // No container engine runs here (CI builds the image): check that the runtime stage installs
+    // the package of every library modelaudit-cli links directly, and that each one exists.
+    const QString dockerfile = QString::fromUtf8(TestUtil::readFile(TestUtil::projectFile(QStringLiteral("Dockerfile"))));
+    const qsizetype runtime = dockerfile.lastIndexOf(QStringLiteral("\nFROM "));
+    const QRegularExpression install(QStringLiteral("apt-get install[^\\n]*--no-install-recommends((?:[^&]|\\\\\\n)*)&&"));
+    const QRegularExpressionMatch m = install.match(dockerfile, runtime);
+    QVERIFY2(m.hasMatch(), qPrintable(dockerfile.mid(runtime, 400)));
+    QStringList packages = m.captured(1).simplified().remove(QLatin1Char('\\')).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    QVERIFY(packages.contains(QStringLiteral("qt6-qpa-plugins")));
+    const QStringList base = {QStringLiteral("libc6"), QStringLiteral("libstdc++6"), QStringLiteral("libgcc-s1")};
+    const QByteArray needed = run(QStringLiteral("readelf"), {QStringLiteral("-d"), QStringLiteral(CLI_BINARY)});
+    const QByteArray ldd = run(QStringLiteral("ldd"), {QStringLiteral(CLI_BINARY)});
+    int checked = 0;
+    for (const QRegularExpressionMatch &lib :
+         QRegularExpression(QStringLiteral("\\(NEEDED\\).*\\[(.+)\\]")).globalMatch(QString::fromUtf8(needed))) {
+        const QRegularExpressionMatch path = QRegularExpression(QStringLiteral("\\s")
+                                                                + QRegularExpression::escape(lib.captured(1))
+                                                                + QStringLiteral(" => (\\S+)"))
+                                                 .match(QString::fromUtf8(ldd));
+        QVERIFY2(path.hasMatch(), qPrintable(lib.captured(1)));
+        // dpkg knows a file by the path its package installs, /lib or /usr/lib (merged /usr).
+        QString owner;
+        const QString canonical = QFileInfo(path.captured(1)).canonicalFilePath();
+        for (const QString &candidate :
+             {canonical, QString(canonical).remove(QRegularExpression(QStringLiteral("^/usr"))), path.captured(1)}) {
+            QProcess dpkg;
+            dpkg.start(QStringLiteral("dpkg"), {QStringLiteral("-S"), candidate});
+            dpkg.waitForFinished(30000);
+            if (dpkg.exitCode() == 0) {
+                owner = QString::fromUtf8(dpkg.readAllStandardOutput().split(':').first());
+                break;
+            }
+        }
+        QVERIFY2(
+            base.contains(owner) || packages.contains(owner),
+            qPrintable(QStringLiteral("%1 comes from %2, which the Dockerfile does not install").arg(lib.captured(1), owner)));
+        ++checked;
+    }
+    QVERIFY(checked >= 8);
+    int code = -1;
+    for (const QString &package : std::as_const(packages)) {
+        run(QStringLiteral("apt-cache"), {QStringLiteral("show"), QStringLiteral("--no-all-versions"), package}, &code);
+        QVERIFY2(code == 0, qPrintable(package + QStringLiteral(": no such Debian 12 package")));
+    }
 }
 
 void TestPackage::readmeArchitecture_namesEveryLibraryAndItsLinks()

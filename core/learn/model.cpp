@@ -13,6 +13,7 @@
 #include <QJsonDocument>
 #include <QtEndian>
 
+#include "allocationbudget.h"
 #include "fileio.h"
 #include "learnerfactory.h"
 #include "modelfileerror.h"
@@ -24,6 +25,9 @@ namespace {
 
 // A model file is a few MB (the census forest is 3 MB); anything past this is not one.
 constexpr qint64 kMaxModelBytes = qint64(1) << 30;
+// What loading may hold in memory: the learner data's bytes times this, plus the base.
+constexpr std::size_t kLoadBudgetBase = std::size_t(64) << 20;
+constexpr std::size_t kLoadBudgetPerByte = 16;
 
 constexpr char kMagic[8] = {'M', 'A', 'U', 'D', 'I', 'T', 'M', '\x1a'};
 constexpr qsizetype kMagicSize = 8;
@@ -203,6 +207,10 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
         const LearnerParams params = LearnerParams::fromJson(json.value(QStringLiteral("params")).toObject());
         std::unique_ptr<Learner> learner = makeLearner(params.kind);
         std::istringstream payload(std::string(bytes.constData() + kFixedHeader + headerSize, std::size_t(payloadSize)));
+        // dlib allocates the sizes the learner data states before it reads the elements: no
+        // valid model holds more in memory than a small multiple of its bytes, so a corrupt
+        // size fails as bad_alloc at that bound instead of exhausting memory.
+        const AllocationBudget budget(kLoadBudgetBase + kLoadBudgetPerByte * std::size_t(payloadSize));
         learner->load(payload);
         learner->checkInputWidth(std::size_t(encoder.width()));
         // A test row through the learner now, so a model whose data is inconsistent in ways no

@@ -6,6 +6,9 @@
 
 #include <QtEndian>
 
+#include <thread>
+
+#include "allocationbudget.h"
 #include "csvreader.h"
 #include "model.h"
 #include "modelfileerror.h"
@@ -29,7 +32,26 @@ private Q_SLOTS:
     void damagedFile_throwsModelFileError();
     void missingFile_saysHowToGetOne();
     void save_isAtomicAndLoadable();
+    void allocationBudget_boundsThisThreadOnly();
+    void learnerSizeOverBudget_refusedBeforeMemoryGrows();
 };
+
+namespace {
+
+// This process's peak resident memory so far (VmHWM), in kB.
+qint64 peakRssKb()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmHWM:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong();
+    }
+    return -1;
+}
+
+} // namespace
 
 void TestModelFile::initTestCase()
 {
@@ -129,6 +151,61 @@ void TestModelFile::save_isAtomicAndLoadable()
     QCOMPARE(QDir(m_dir.filePath(QStringLiteral("nested/dir"))).entryList(QDir::Files).size(), 1); // no temp files left
     QCOMPARE(Model::load(path).id(), model.id());
     QCOMPARE(model.id().size(), 12);
+}
+
+void TestModelFile::allocationBudget_boundsThisThreadOnly()
+{
+    {
+        const AllocationBudget budget(1 << 20);
+        auto first = std::make_unique<char[]>(600 << 10);
+        QVERIFY(AllocationBudget::heldBytes() >= (600 << 10));
+        QVERIFY_THROWS_EXCEPTION(std::bad_alloc, std::make_unique<char[]>(600 << 10)); // 1.2 MB held
+        QVERIFY_THROWS_EXCEPTION(std::bad_alloc, std::vector<double>(std::size_t(1) << 27)); // 1 GB at once
+        // Another thread has no budget.
+        bool allocated = false;
+        std::thread other([&allocated] { allocated = std::make_unique<char[]>(16 << 20) != nullptr; });
+        other.join();
+        QVERIFY(allocated);
+        first.reset(); // freed: room again
+        QVERIFY(std::make_unique<char[]>(600 << 10) != nullptr);
+        {
+            const AllocationBudget inner(100 << 10);
+            QVERIFY_THROWS_EXCEPTION(std::bad_alloc, std::make_unique<char[]>(200 << 10));
+        }
+        QVERIFY(std::make_unique<char[]>(200 << 10) != nullptr); // the outer budget again
+    }
+    QCOMPARE(AllocationBudget::heldBytes(), std::ptrdiff_t(0));
+    QVERIFY(std::make_unique<char[]>(16 << 20) != nullptr); // no budget
+}
+
+void TestModelFile::learnerSizeOverBudget_refusedBeforeMemoryGrows()
+{
+    // The logistic learner's data starts with its weight vector's size, in dlib's encoding: a
+    // byte giving the count of little-endian bytes that follow. Rewritten, with the checksum,
+    // to 2^27 doubles (1 GiB): dlib would allocate and zero all of it before reading any.
+    const quint32 headerSize = qFromLittleEndian<quint32>(m_good.constData() + 12);
+    const qsizetype payload = 24 + qsizetype(headerSize);
+    const int sizeBytes = int(quint8(m_good[payload]));
+    QVERIFY(sizeBytes >= 1 && sizeBytes <= 8);
+    QByteArray crafted = m_good.left(payload);
+    crafted += QByteArray("\x04\x00\x00\x00\x08", 5);
+    crafted += m_good.mid(payload + 1 + sizeBytes, m_good.size() - 16 - payload - 1 - sizeBytes);
+    const quint64 newPayload = quint64(crafted.size() - payload);
+    const quint64 le = qToLittleEndian(newPayload);
+    std::memcpy(crafted.data() + 16, &le, 8);
+    crafted += QCryptographicHash::hash(crafted, QCryptographicHash::Md5);
+    const QString path = TestUtil::writeFile(m_dir, QStringLiteral("huge.bin"), crafted);
+    const qint64 before = peakRssKb();
+    try {
+        Model::load(path);
+        QFAIL("a learner asking for 1 GiB loaded");
+    } catch (const ModelFileError &e) {
+        QVERIFY2(e.message().contains(QStringLiteral("corrupt learner data: a size larger than memory")), e.what());
+    }
+    const qint64 grown = peakRssKb() - before;
+    QVERIFY2(grown < 100 * 1024, qPrintable(QStringLiteral("peak RSS grew by %1 kB").arg(grown)));
+    // The real model loads under the same budget.
+    QVERIFY(Model::deserialize(m_good, QStringLiteral("good.bin")).encoder().width() > 0);
 }
 
 QTEST_GUILESS_MAIN(TestModelFile)

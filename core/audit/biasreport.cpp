@@ -95,7 +95,7 @@ void rollUpStates(std::array<VerdictState, kParityCount> &p)
 }
 
 // Across groups (or attributes): those with insufficient data do not decide; when every one
-// is insufficient, so is the roll-up.
+// is insufficient (or there is none but the reference), so is the roll-up.
 VerdictState combineAcross(const std::vector<VerdictState> &states)
 {
     bool any = false;
@@ -107,6 +107,37 @@ VerdictState combineAcross(const std::vector<VerdictState> &states)
         out = severity(s) > severity(out) ? s : out;
     }
     return any ? out : VerdictState::Insufficient;
+}
+
+// The metrics (by index) a parity's verdict is made of: itself, or a roll-up's parts.
+std::vector<std::size_t> partsOf(std::size_t parity)
+{
+    const auto i = [](Parity x) { return std::size_t(x); };
+    switch (Parity(parity)) {
+    case Parity::TypeI:
+        return {i(Parity::Fdr), i(Parity::Fpr)};
+    case Parity::TypeII:
+        return {i(Parity::For), i(Parity::Fnr)};
+    case Parity::EqualizedOdds:
+        return {i(Parity::Fpr), i(Parity::Tpr)};
+    case Parity::Unsupervised:
+        return {i(Parity::Statistical), i(Parity::Impact)};
+    case Parity::Supervised:
+        return {i(Parity::Fdr), i(Parity::Fpr), i(Parity::For), i(Parity::Fnr)};
+    default:
+        return {parity};
+    }
+}
+
+// A group compared with itself (the reference, for every metric of the parity) passes by
+// construction: it says nothing about the attribute, so it takes no part in the roll-up.
+bool isOwnReference(const GroupMetrics &g, std::size_t parity)
+{
+    for (std::size_t m : partsOf(parity)) {
+        if (g.references[m] != g.value)
+            return false;
+    }
+    return true;
 }
 
 // The rows a metric is a rate of, in a group: its denominator (the group for PPR, whose
@@ -192,7 +223,7 @@ void decideStates(BiasReport &report)
         for (AttributeVerdict &a : report.attributes) {
             std::vector<VerdictState> groups;
             for (const GroupMetrics &g : report.groups) {
-                if (g.attribute == a.attribute)
+                if (g.attribute == a.attribute && !isOwnReference(g, pi))
                     groups.push_back(g.states[pi]);
             }
             a.states[pi] = evidence ? combineAcross(groups) : verdictState(a.parities[pi]);

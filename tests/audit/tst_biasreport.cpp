@@ -495,6 +495,16 @@ void TestBiasReport::evidence_smallGroupsDoNotDecideTheRollUp()
     const BiasReport none = computeBias(countsFixture({{"R", 60, 20, 100, 20}, {"S", 1, 6, 6, 5}}), large);
     QCOMPARE(none.attributes[0].states[std::size_t(Parity::Fpr)], VerdictState::Insufficient);
     QCOMPARE(none.overallStates[std::size_t(Parity::Fpr)], VerdictState::Insufficient);
+    // A reference big enough and the one other group too few label positives to rate FNR: the
+    // reference, compared with itself, is no evidence of parity (it used to make this a pass).
+    const BiasReport few = computeBias(countsFixture({{"R", 60, 20, 100, 20}, {"S", 2, 10, 26, 2}}), evidenceOptions());
+    QCOMPARE(group(few, QStringLiteral("S")).state(Parity::Fnr), VerdictState::Insufficient);
+    QCOMPARE(group(few, QStringLiteral("R")).state(Parity::Fnr), VerdictState::Pass);
+    QCOMPARE(few.attributes[0].states[std::size_t(Parity::Fnr)], VerdictState::Insufficient);
+    // Roll-ups come from S alone: TypeII is S's worst of FOR and FNR.
+    QCOMPARE(few.attributes[0].states[std::size_t(Parity::TypeII)], group(few, QStringLiteral("S")).state(Parity::TypeII));
+    QCOMPARE(few.overallStates[std::size_t(Parity::Fnr)], VerdictState::Insufficient);
+    QVERIFY(few.attributes[0].states[std::size_t(Parity::Fpr)] != VerdictState::Insufficient); // S rates FPR
 }
 
 void TestBiasReport::evidence_smallReferenceRefusedNamingAnother()

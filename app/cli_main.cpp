@@ -5,6 +5,11 @@
 
 #include <memory>
 
+#include <cerrno>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <QCoreApplication>
 #include <QGuiApplication>
 
@@ -92,6 +97,18 @@ int main(int argc, char *argv[])
     const bool gui = argc > 1 && (qstrcmp(argv[1], "card") == 0 || qstrcmp(argv[1], "report") == 0);
     if (gui && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
+    // The offscreen platform asks for a runtime directory; without a session (cron, CI, a
+    // service) there is none and Qt warns on stderr. A private one under /tmp, as Qt would use.
+    if (gui && qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {
+        const QByteArray dir = "/tmp/runtime-" + QByteArray::number(::getuid());
+        if (::mkdir(dir.constData(), 0700) == 0 || errno == EEXIST) {
+            struct stat info
+            {};
+            if (::lstat(dir.constData(), &info) == 0 && S_ISDIR(info.st_mode) && info.st_uid == ::getuid()
+                && (info.st_mode & 0777) == 0700)
+                qputenv("XDG_RUNTIME_DIR", dir);
+        }
+    }
     std::unique_ptr<QCoreApplication> app = gui ? std::make_unique<QGuiApplication>(argc, argv)
                                                 : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("modelaudit-cli"));

@@ -215,15 +215,17 @@ int clean(const QStringList &args)
                            "(header: false) gets the schema's column names (default: data.schema from --params "
                            "when that file exists)."),
             QStringLiteral("file"));
-    cli.add(QStringLiteral("params"), QStringLiteral("Parameters YAML."), QStringLiteral("file"));
+    cli.add(QStringLiteral("params"), QStringLiteral("Parameters YAML."), QStringLiteral("file"),
+            QLatin1String(Project::kParamsFile));
     addStrict(cli);
     if (!cli.parse(args, {QStringLiteral("in"), QStringLiteral("out")}))
         return cli.exitCode();
     CleanOptions options;
     options.strict = cli.isSet(QStringLiteral("strict"));
     options.delimiter = delimiterOption(cli);
-    std::optional<Schema> schema;
-    if (cli.isSet(QStringLiteral("schema")) || cli.isSet(QStringLiteral("params")))
+    std::optional<Schema> schema; // as split and train: --schema, else data.schema of --params or ./params.yaml
+    if (cli.isSet(QStringLiteral("schema")) || cli.isSet(QStringLiteral("params"))
+        || QFileInfo::exists(cli.value(QStringLiteral("params"))))
         schema = Schema::fromYamlFile(loadParams(cli).schemaPath);
     options.schema = schema ? &*schema : nullptr;
     const CleanReport report = cleanCsv(cli.value(QStringLiteral("in")), cli.value(QStringLiteral("out")), options);
@@ -389,6 +391,9 @@ int predict(const QStringList &args)
     if (!report.rejected.isEmpty())
         printErr(LoadReport{{}, report.rejected}.rejectedSummary());
     reportUnseen(report.encode);
+    if (report.outputColumns.value(0) != QLatin1String("score"))
+        printErr(QStringLiteral("note: the data has a column named like an output column, so the outputs are %1")
+                     .arg(report.outputColumns.join(QStringLiteral(", "))));
     printErr(QStringLiteral("predict: %1 rows scored (%2 predicted \"%3\"), %4 rejected; written to %5")
                  .arg(report.rows)
                  .arg(report.positives)

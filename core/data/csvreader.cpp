@@ -48,14 +48,16 @@ bool parseNumber(std::string_view text, ColumnType type, char decimal, double &v
     if (text.empty())
         return false;
     std::string buffer;
-    if (decimal == ',' && text.find(',') != std::string_view::npos) {
+    if (decimal == ',') {
+        // With a decimal comma a point is a thousands separator ("1.000" is 1000 in such files,
+        // 1.0 here): neither is read, rather than one guessed.
         if (text.find('.') != std::string_view::npos)
-            return false; // "1.234,5": thousands separators are not read
-        buffer.assign(text);
-        std::replace(buffer.begin(), buffer.end(), ',', '.');
-        text = buffer;
-        if (type == ColumnType::Integer)
             return false;
+        if (text.find(',') != std::string_view::npos) {
+            buffer.assign(text);
+            std::replace(buffer.begin(), buffer.end(), ',', '.');
+            text = buffer;
+        }
     }
     if (text.front() == '+') {
         text.remove_prefix(1);
@@ -65,9 +67,17 @@ bool parseNumber(std::string_view text, ColumnType type, char decimal, double &v
     if (type == ColumnType::Integer) {
         long long whole = 0;
         const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), whole);
-        if (ec != std::errc() || ptr != text.data() + text.size())
+        if (ec == std::errc() && ptr == text.data() + text.size()) {
+            value = double(whole);
+            return true;
+        }
+        // A whole number written as a decimal ("67.0", as the heart-disease file writes them).
+        double number = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+        if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(number) || number != std::trunc(number)
+            || std::abs(number) >= 9.2e18)
             return false;
-        value = double(whole);
+        value = number;
         return true;
     }
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);

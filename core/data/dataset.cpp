@@ -17,6 +17,15 @@ std::string DataColumn::text(std::size_t row) const
     return std::string(buffer, result.ptr);
 }
 
+QString Dataset::noLabelsMessage(const QString &task) const
+{
+    if (rowCount() == 0)
+        return QStringLiteral("%1: no rows left for %2: every row was rejected (see the rows listed above) or the file "
+                              "has none")
+            .arg(path, task);
+    return QStringLiteral("%1: %2 needs the label column \"%3\"").arg(path, task, schema.labelColumn());
+}
+
 std::size_t Dataset::positives() const
 {
     return std::size_t(std::count(labels.begin(), labels.end(), std::int8_t(1)));

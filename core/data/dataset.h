@@ -59,6 +59,10 @@ struct Dataset
 
     std::vector<ColumnSummary> summarize() const;
 
+    // Why `task` ("training", "evaluation", "an audit") cannot use this data: no rows were
+    // kept at all, or the label column is absent. For a SchemaError when !hasLabels().
+    QString noLabelsMessage(const QString &task) const;
+
     // Keeps only the given rows, in the given order.
     Dataset subset(const std::vector<std::size_t> &rows) const;
 };

@@ -87,7 +87,8 @@ Schema Schema::fromYaml(const QByteArray &yaml, const QString &sourceName)
                      QStringLiteral("columns"), QStringLiteral("protected"), QStringLiteral("delimiter"),
                      QStringLiteral("decimal"), QStringLiteral("header")});
     schema.m_name = reader.optionalString(root, QStringLiteral("name"), QStringLiteral("dataset"));
-    schema.m_missingTokens = reader.stringList(root, QStringLiteral("missing"), {QStringLiteral("?")}, true);
+    // "missing: []": no value stands for a missing one (every "?" is data).
+    schema.m_missingTokens = reader.stringList(root, QStringLiteral("missing"), {QStringLiteral("?")}, true, true);
     schema.m_format.delimiter = parseDelimiter(reader, root);
     const QString decimal = reader.optionalString(root, QStringLiteral("decimal"), QStringLiteral("."));
     if (decimal != QLatin1String(".") && decimal != QLatin1String(","))

@@ -78,7 +78,7 @@ public:
     // The missing-value tokens of feature `c` (its own, else the schema's), and the schema's.
     const QStringList &missingTokens(std::size_t c) const;
     const QStringList &missingTokens() const { return m_missingTokens; }
-    QString missingToken() const { return m_missingTokens.value(0); } // how a missing number is written
+    QString missingToken() const { return m_missingTokens.value(0); } // how a missing number is written ("" if none)
     const CsvFormat &format() const { return m_format; }
     void setDelimiter(char delimiter) { m_format.delimiter = delimiter; } // a --delimiter override
     // Every column in file order, the label included: a file without a header line has these.

@@ -61,6 +61,7 @@ ScoredData readScoredCsv(const QString &path, const ScoredCsvOptions &options)
     if (!tokenizer.next(fields))
         throw CsvError(QStringLiteral("%1: the file is empty (no header, no rows)").arg(path), path);
     const int headerLine = tokenizer.recordLine();
+    requireUniqueHeader(fields, path, headerLine); // two "score" columns must not pick one silently
     const std::size_t width = fields.size();
     const auto find = [&](const QString &name, const QString &option) {
         for (std::size_t i = 0; i < fields.size(); ++i) {

@@ -1,10 +1,12 @@
 #include "evaluation.h"
 
+#include <algorithm>
 #include <charconv>
 #include <string>
 
 #include <QJsonArray>
 
+#include "csverror.h"
 #include "csvtokenizer.h"
 #include "fileio.h"
 #include "schemaerror.h"
@@ -57,8 +59,7 @@ EvaluationReport evaluateModel(const Model &model, const LoadReport &data, doubl
     if (threshold)
         checkedThreshold(*threshold);
     if (!data.data.hasLabels())
-        throw SchemaError(
-            QStringLiteral("%1: evaluation needs the label column \"%2\"").arg(data.data.path, model.schema().labelColumn()));
+        throw SchemaError(data.data.noLabelsMessage(QStringLiteral("evaluation")));
     EvaluationReport report;
     const std::vector<double> scores = model.score(data.data, &report.encode);
     report.metrics = computeMetrics(scores, data.data.labels, threshold.value_or(model.threshold()), beta);
@@ -76,6 +77,12 @@ PredictReport predictCsv(const Model &model, const QString &inPath, const QStrin
     LoadOptions loadOptions = options;
     loadOptions.requireLabel = false;
     const LoadReport loaded = CsvReader::readBytes(bytes, inPath, model.schema(), loadOptions);
+    if (loaded.data.rowCount() == 0 && !loaded.rejected.isEmpty())
+        throw CsvError(QStringLiteral("%1: no row to score: all %2 rows were rejected; the first: %3")
+                           .arg(inPath)
+                           .arg(loaded.rejected.size())
+                           .arg(loaded.rejected.front().message),
+                       inPath, loaded.rejected.front().line);
     PredictReport report;
     const std::vector<double> scores = model.score(loaded.data, &report.encode);
     report.rejected = loaded.rejected;
@@ -96,15 +103,28 @@ PredictReport predictCsv(const Model &model, const QString &inPath, const QStrin
             names.push_back(name.toStdString());
         fields.assign(names.begin(), names.end());
     }
-    const auto appendFields = [&out](const std::vector<std::string_view> &record) {
+    // Written with the input's delimiter, so the schema that read the input reads the output.
+    const char delimiter = loaded.delimiter;
+    const auto appendFields = [&out, delimiter](const std::vector<std::string_view> &record) {
         for (std::size_t i = 0; i < record.size(); ++i) {
             if (i)
-                out.push_back(',');
+                out.push_back(delimiter);
             appendCsvField(out, record[i]);
         }
     };
     appendFields(fields);
-    out += withLabels ? ",score,prediction,label_value\n" : ",score,prediction\n";
+    // The added columns, renamed where the input has a column of that name already (a feature
+    // called "score" must not be read back as the model's score).
+    report.outputColumns = withLabels
+        ? QStringList{QStringLiteral("score"), QStringLiteral("prediction"), QStringLiteral("label_value")}
+        : QStringList{QStringLiteral("score"), QStringLiteral("prediction")};
+    for (QString &name : report.outputColumns) {
+        while (std::find(fields.begin(), fields.end(), std::string_view(name.toStdString())) != fields.end())
+            name.prepend(QStringLiteral("modelaudit_"));
+        out.push_back(delimiter);
+        appendCsvField(out, name.toStdString());
+    }
+    out.push_back('\n');
 
     std::size_t next = 0; // index of the next kept row
     char number[32];
@@ -114,12 +134,12 @@ PredictReport predictCsv(const Model &model, const QString &inPath, const QStrin
         const double score = scores[next];
         const bool predicted = score >= model.threshold();
         appendFields(fields);
-        out.push_back(',');
+        out.push_back(delimiter);
         out.append(number, std::to_chars(number, number + sizeof number, score).ptr);
-        out.push_back(',');
+        out.push_back(delimiter);
         appendCsvField(out, predicted ? positive : negative);
         if (withLabels) {
-            out.push_back(',');
+            out.push_back(delimiter);
             out.push_back(loaded.data.labels[next] ? '1' : '0');
         }
         out.push_back('\n');

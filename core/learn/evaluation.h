@@ -39,6 +39,7 @@ struct PredictReport
     qsizetype positives = 0;
     QList<RejectedRow> rejected;
     EncodeReport encode;
+    QStringList outputColumns; // the columns added: score, prediction[, label_value], renamed on a clash
 };
 
 // Writes `outPath`: every kept input row with its original fields, plus `score`

@@ -91,17 +91,36 @@ FeatureEncoder FeatureEncoder::fit(const Dataset &data, const EncoderOptions &op
                 if (sorted.size() % 2 == 0)
                     column.median = (column.median + *std::max_element(sorted.begin(), sorted.begin() + std::ptrdiff_t(mid))) / 2;
             }
-            double sum = 0;
-            double sumSq = 0;
+            if (present.empty() && !source.numbers.empty())
+                throw SchemaError(QStringLiteral("%1: column \"%2\" has no number in the training data: all %3 values are "
+                                                 "missing. Fix: leave the column out of the schema, or fill it.")
+                                      .arg(data.path, source.spec.name)
+                                      .arg(source.numbers.size()));
+            // Mean and standard deviation in two passes over the values divided by the largest
+            // magnitude, so that squares cannot overflow (1e155 squared is past a double's range).
+            std::vector<double> x;
+            x.reserve(present.size());
+            double largest = 0;
             for (double v : present) {
-                const double x = column.log1p ? std::log1p(v) : v;
-                sum += x;
-                sumSq += x * x;
+                x.push_back(column.log1p ? std::log1p(v) : v);
+                largest = std::max(largest, std::abs(x.back()));
             }
-            const double n = std::max<double>(1, double(present.size()));
-            column.mean = sum / n;
-            const double variance = std::max(0.0, sumSq / n - column.mean * column.mean);
-            column.scale = variance > 1e-12 ? std::sqrt(variance) : 1.0;
+            if (largest > 0) {
+                double sum = 0;
+                for (double v : x)
+                    sum += v / largest;
+                const double meanScaled = sum / double(x.size());
+                double squares = 0;
+                for (double v : x)
+                    squares += (v / largest - meanScaled) * (v / largest - meanScaled);
+                column.mean = meanScaled * largest;
+                const double sd = std::sqrt(squares / double(x.size())) * largest;
+                column.scale = sd > 1e-6 && std::isfinite(sd) ? sd : 1.0; // constant: 1
+            }
+            if (!std::isfinite(column.mean) || !std::isfinite(column.scale) || !std::isfinite(column.median))
+                throw SchemaError(QStringLiteral("%1: column \"%2\": its numbers are too large to standardise (up to %3)")
+                                      .arg(data.path, source.spec.name)
+                                      .arg(largest, 0, 'g', 6));
             encoder.m_width += column.missingIndicator ? 2 : 1;
         } else {
             std::vector<char> used(source.categories.size(), 0);

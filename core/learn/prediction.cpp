@@ -49,8 +49,7 @@ Prediction predictRecord(const Model &model, const Record &record)
 ScoredData scoreDataset(const Model &model, const Dataset &data)
 {
     if (!data.hasLabels())
-        throw SchemaError(
-            QStringLiteral("%1: an audit needs the label column \"%2\"").arg(data.path, model.schema().labelColumn()));
+        throw SchemaError(data.noLabelsMessage(QStringLiteral("an audit")));
     ScoredData scored;
     scored.scores = model.score(data);
     scored.columns = data.columns;

@@ -57,8 +57,7 @@ std::vector<int> stratifiedFolds(const std::vector<std::int8_t> &labels, int fol
 Model trainModel(const Dataset &train, const TrainParams &params, const Progress &progress)
 {
     if (!train.hasLabels())
-        throw SchemaError(
-            QStringLiteral("%1: training needs the label column \"%2\"").arg(train.path, train.schema.labelColumn()));
+        throw SchemaError(train.noLabelsMessage(QStringLiteral("training")));
     progress.step(0, 1000, QStringLiteral("encoding"));
     const FeatureEncoder encoder = FeatureEncoder::fit(train, params.encoder);
     const FeatureMatrix x = encoder.encode(train);

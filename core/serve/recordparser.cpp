@@ -1,5 +1,6 @@
 #include "recordparser.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -34,6 +35,18 @@ Record parseRecord(const QJsonObject &json, const Schema &schema, const FeatureE
             continue;
         }
         const QJsonValue value = *found;
+        if (spec.type == ColumnType::Categorical && value.isDouble()) {
+            // A number for a category coded as numbers ("1.0" in the data, 1 in JSON): the
+            // category of the same value. Any other number is no category (422 below).
+            const std::string wanted = normalLabel(QByteArray::number(value.toDouble(), 'g', 17).toStdString());
+            const auto &categories = encoder.columns()[c].categories;
+            const auto same = std::find_if(categories.begin(), categories.end(),
+                                           [&wanted](const std::string &category) { return normalLabel(category) == wanted; });
+            if (same != categories.end()) {
+                record.texts[c] = *same;
+                continue;
+            }
+        }
         if (spec.type == ColumnType::Categorical) {
             if (!value.isString()) {
                 problems.append({at(spec.name), QStringLiteral("Input should be a valid string"), QStringLiteral("string_type")});
@@ -53,7 +66,17 @@ Record parseRecord(const QJsonObject &json, const Schema &schema, const FeatureE
                      QStringLiteral("enum")});
             continue;
         }
-        if (value.isNull()) { // a missing number: the model reads it as its training median
+        // A missing number: null, or one of the column's missing tokens as in the data files ("?"
+        // as a string, or -1 where the schema says -1 means missing). The model reads it as
+        // its training median.
+        const QStringList &tokens = schema.missingTokens(c);
+        const bool missing = value.isNull() || (value.isString() && tokens.contains(value.toString()))
+            || (value.isDouble() && std::any_of(tokens.begin(), tokens.end(), [&value](const QString &token) {
+                                 bool ok = false;
+                                 const double number = token.toDouble(&ok);
+                                 return ok && number == value.toDouble();
+                             }));
+        if (missing) {
             record.numbers[c] = std::numeric_limits<double>::quiet_NaN();
             continue;
         }
@@ -65,6 +88,12 @@ Record parseRecord(const QJsonObject &json, const Schema &schema, const FeatureE
             continue;
         }
         const double number = value.toDouble();
+        if (spec.type == ColumnType::Integer && std::abs(number) >= 9.2e18) { // as the CSV reader: a 64-bit integer
+            problems.append({at(spec.name),
+                             QStringLiteral("Input should be a valid integer, unable to parse number as an integer"),
+                             QStringLiteral("int_parsing")});
+            continue;
+        }
         if (spec.type == ColumnType::Integer && std::floor(number) != number) {
             problems.append({at(spec.name),
                              QStringLiteral("Input should be a valid integer, got a number with a fractional part"),

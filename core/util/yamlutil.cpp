@@ -247,7 +247,7 @@ QString YamlReader::optionalString(const YAML::Node &parent, const QString &path
 }
 
 QStringList YamlReader::stringList(const YAML::Node &parent, const QString &path, const QStringList &fallback,
-                                   bool allowEmptyItems) const
+                                   bool allowEmptyItems, bool allowEmptyList) const
 {
     const YAML::Node node = child(parent, path);
     if (!node)
@@ -264,7 +264,7 @@ QStringList YamlReader::stringList(const YAML::Node &parent, const QString &path
         values << value;
     };
     if (node.IsSequence()) {
-        if (node.size() == 0)
+        if (node.size() == 0 && !allowEmptyList)
             fail(node, path, QStringLiteral("the list is empty"));
         // Every value is looked up per row: a list is a handful of tokens, not a data file.
         constexpr std::size_t kMaxItems = 100;

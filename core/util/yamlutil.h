@@ -38,8 +38,9 @@ public:
     QString optionalString(const YAML::Node &parent, const QString &path, const QString &fallback) const;
     // A text value or a list of them ("positive: 1" or "positive: [1, 2]"). Absent: `fallback`.
     // Items may be empty text only with allowEmptyItems (a missing-value token "" is one).
+    // allowEmptyList: "[]" is an empty list rather than an error.
     QStringList stringList(const YAML::Node &parent, const QString &path, const QStringList &fallback,
-                           bool allowEmptyItems = false) const;
+                           bool allowEmptyItems = false, bool allowEmptyList = false) const;
     double number(const YAML::Node &parent, const QString &path, double fallback, double min, double max) const;
     int integer(const YAML::Node &parent, const QString &path, int fallback, int min, int max) const;
     YAML::Node map(const YAML::Node &parent, const QString &path) const; // required mapping

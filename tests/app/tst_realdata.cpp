@@ -53,12 +53,12 @@ private:
     static QString schemas(const QString &name) { return TestUtil::projectFile(QStringLiteral("tests/schemas/") + name); }
 
     // A cleaned file (no quoted fields in these datasets) as rows of fields; row 0 is the header.
-    static QList<QStringList> table(const QString &file)
+    static QList<QStringList> table(const QString &file, QChar delimiter = QLatin1Char(','))
     {
         QList<QStringList> rows;
         for (const QByteArray &line : TestUtil::readFile(file).split('\n')) {
             if (!line.isEmpty())
-                rows << QString::fromUtf8(line).split(QLatin1Char(','));
+                rows << QString::fromUtf8(line).split(delimiter);
         }
         return rows;
     }
@@ -124,6 +124,8 @@ private Q_SLOTS:
     void heartDisease_headerlessWithMissingNumbers_everyStage();
     void bankMarketing_semicolonsAndSentinel_everyStage();
     void delimiter_wrongOneNamedAndOverridable();
+    void predict_outputColumnsNeverClashAndKeepTheDelimiter();
+    void clean_readsTheSchemaOfParamsYaml();
 };
 
 void TestRealData::initTestCase()
@@ -252,6 +254,17 @@ void TestRealData::heartDisease_headerlessWithMissingNumbers_everyStage()
                  .toString()
                  .startsWith(QStringLiteral("ca: missing; read as the training median")),
              qPrintable(QJsonDocument(answer).toJson()));
+    // A category coded as a number may come as a JSON number: 1 is the category "1.0".
+    QJsonObject numeric1 = record(columns, withMissingCa.mid(0, 14), numeric, QStringLiteral("?"), QStringLiteral("num"));
+    numeric1.insert("sex", 1);
+    numeric1.insert("cp", withMissingCa[2].toDouble());
+    QCOMPARE(post(url, numeric1, &status).value("probability").toDouble(), withMissingCa[14].toDouble());
+    QCOMPARE(status, 200);
+    QCOMPARE(withMissingCa[1], QStringLiteral("1.0"));
+    // The data's own token for a missing number, "?", reads as null does.
+    QJsonObject token = numeric1;
+    token.insert("ca", "?");
+    QCOMPARE(post(url, token, &status).value("probability").toDouble(), withMissingCa[14].toDouble());
     // null is for numbers only.
     QJsonObject bad = record(columns, withMissingCa.mid(0, 14), numeric, QStringLiteral("?"), QStringLiteral("num"));
     bad.insert("sex", QJsonValue::Null);
@@ -323,7 +336,7 @@ void TestRealData::bankMarketing_semicolonsAndSentinel_everyStage()
     r = run({"predict", "--model", "b_model.bin", "--data", raw, "--out", "b_pred.csv"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QVERIFY2(r.err.contains(QStringLiteral("pdays: 3705 missing value(s)")), qPrintable(r.err));
-    const QList<QStringList> predicted = table(path("b_pred.csv"));
+    const QList<QStringList> predicted = table(path("b_pred.csv"), QLatin1Char(';')); // the input's delimiter
     QCOMPARE(predicted.size(), 1 + 4521);
 
     QProcess server;
@@ -337,6 +350,10 @@ void TestRealData::bankMarketing_semicolonsAndSentinel_everyStage()
     QCOMPARE(status, 200);
     QVERIFY(body.value("pdays").isNull());
     QCOMPARE(answer.value("probability").toDouble(), predicted[1][17].toDouble());
+    // -1, the column's declared missing token, as a JSON number: the same as null (and as the file).
+    body.insert("pdays", -1);
+    QCOMPARE(post(url, body, &status).value("probability").toDouble(), predicted[1][17].toDouble());
+    QCOMPARE(status, 200);
     server.terminate();
     QVERIFY(server.waitForFinished(10000));
 }
@@ -372,6 +389,69 @@ void TestRealData::delimiter_wrongOneNamedAndOverridable()
              schemas(QStringLiteral("bank-marketing.params.yaml")), "--delimiter", ":", "--out", "c.bin"});
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(QStringLiteral("--delimiter: expected")), qPrintable(r.err));
+}
+
+void TestRealData::predict_outputColumnsNeverClashAndKeepTheDelimiter()
+{
+    // A feature named "score", semicolons: the outputs are renamed, the delimiter kept, and the
+    // scored file audits with the model's score, not the feature.
+    QDir(m_dir.path()).mkpath(QStringLiteral("clash"));
+    TestUtil::writeFile(m_dir, QStringLiteral("clash/s.yaml"), TestUtil::tinySchemaYaml());
+    TestUtil::writeFile(m_dir, QStringLiteral("clash/params.yaml"),
+                        "data:\n  schema: s.yaml\nmodel:\n  learner: logistic\n  threshold: 0.5\n");
+    QByteArray csv = "age;colour;score;shape;y\n";
+    for (int i = 0; i < 200; ++i)
+        csv += QByteArray::number(20 + i % 50) + (i % 3 ? ";red;" : ";blue;") + QByteArray::number((i * 37 % 100) / 10.0) + ";"
+            + (i % 2 ? "round" : "square") + (i % 3 && i % 5 ? ";yes\n" : ";no\n");
+    TestUtil::writeFile(m_dir, QStringLiteral("clash/d.csv"), csv);
+    Result r = run({"train", "--data", "clash/d.csv", "--params", "clash/params.yaml", "--out", "clash/m.bin"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    r = run({"predict", "--model", "clash/m.bin", "--data", "clash/d.csv", "--out", "clash/p.csv"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("outputs are modelaudit_score, prediction, label_value")), qPrintable(r.err));
+    const QByteArray scored = TestUtil::readFile(path("clash/p.csv"));
+    QVERIFY(scored.startsWith("age;colour;score;shape;y;modelaudit_score;prediction;label_value\n"));
+    r = run({"bias", "--scores", "clash/p.csv", "--score-col", "modelaudit_score", "--label-col", "label_value", "--threshold",
+             "0.5", "--attributes", "colour", "--verdicts", "aequitas", "--out", "clash/b.json"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    // The same file read back with the schema: its delimiter is detected again.
+    r = run({"evaluate", "--model", "clash/m.bin", "--data", "clash/p.csv", "--out", "clash/e.json"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    // Two columns of one name in a scored file are refused, not one picked.
+    TestUtil::writeFile(m_dir, QStringLiteral("clash/two.csv"), "score,label_value,score\n0.5,1,0.2\n");
+    r = run({"bias", "--scores", "clash/two.csv", "--score-col", "score", "--label-col", "label_value", "--attributes", "x",
+             "--out", "clash/b2.json"});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("two.csv:1: the header names column \"score\" twice")), qPrintable(r.err));
+    // Nothing to score: an error (exit 2) naming the first bad row, and no file.
+    TestUtil::writeFile(m_dir, QStringLiteral("clash/bad.csv"), "age;colour;score;shape;y\nold;red;1;round;yes\n");
+    r = run({"predict", "--model", "clash/m.bin", "--data", "clash/bad.csv", "--out", "clash/none.csv"});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("no row to score: all 1 rows were rejected; the first: "))
+                 && r.err.contains("bad.csv:2"),
+             qPrintable(r.err));
+    QVERIFY(!QFileInfo::exists(path("clash/none.csv")));
+    // Training on rows that were all rejected says so, not "needs the label column".
+    r = run({"train", "--data", "clash/bad.csv", "--params", "clash/params.yaml", "--out", "clash/m2.bin"});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("no rows left for training: every row was rejected")), qPrintable(r.err));
+}
+
+void TestRealData::clean_readsTheSchemaOfParamsYaml()
+{
+    // In a project whose params.yaml names a schema declaring ";", clean keeps ";" (as split and
+    // train read the same schema) without being told.
+    QTemporaryDir project;
+    TestUtil::writeFile(project, QStringLiteral("s.yaml"), "delimiter: \";\"\n" + TestUtil::tinySchemaYaml());
+    TestUtil::writeFile(project, QStringLiteral("params.yaml"), "data:\n  schema: s.yaml\nmodel:\n  learner: logistic\n");
+    TestUtil::writeFile(project, QStringLiteral("raw.csv"), "age ; colour;score;shape;y\n 30; red ;1,5;round;yes\n");
+    QProcess process;
+    process.setWorkingDirectory(project.path());
+    process.start(QStringLiteral(CLI_BINARY), {"clean", "--in", "raw.csv", "--out", "clean.csv"});
+    QVERIFY(process.waitForFinished(30000));
+    QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+    QCOMPARE(TestUtil::readFile(project.filePath(QStringLiteral("clean.csv"))),
+             QByteArray("age;colour;score;shape;y\n30;red;\"1,5\";round;yes\n"));
 }
 
 QTEST_GUILESS_MAIN(TestRealData)

@@ -112,6 +112,9 @@ void TestCsvReader::badRows_areRejectedWithMessage_data()
                                                         << 3 << "age"
                                                         << "good.csv:3: column \"age\": expected a whole number, found "
                                                            "\"n/a\" (a missing value is written \"?\")";
+    QTest::newRow("whole number beyond 2^63 in integer column") << header + "1e19, red, 1.5, round, no\n"
+                                                                << 2 << "age"
+                                                                << "expected a whole number, found \"1e19\"";
     QTest::newRow("decimal in integer column") << header + "3.5, red, 1.5, round, no\n"
                                                << 2 << "age"
                                                << "expected a whole number, found \"3.5\"";
@@ -400,11 +403,16 @@ void TestCsvReader::decimalComma_readWhereDeclared()
     QCOMPARE(report.data.rowCount(), std::size_t(3));
     QCOMPARE(report.data.columns[2].numbers[0], 1.5);
     QCOMPARE(report.data.columns[2].numbers[1], -0.25);
-    QCOMPARE(report.data.columns[2].numbers[2], 2.5); // a point still reads
-    QCOMPARE(report.rejected.size(), 2); // thousands separators; a decimal comma in an integer column
-    QCOMPARE(report.rejected[0].value, QStringLiteral("1.234,5"));
-    QCOMPARE(report.rejected[1].column, QStringLiteral("age"));
+    QCOMPARE(report.data.columns[0].numbers[2], 3.0); // "3,0": a whole number with a decimal comma
+    // A point is a thousands separator in such files ("2.5" could be 25): not read, nor "1.234,5".
+    QCOMPARE(report.rejected.size(), 2);
+    QCOMPARE(report.rejected[0].value, QStringLiteral("2.5"));
+    QCOMPARE(report.rejected[1].value, QStringLiteral("1.234,5"));
     QVERIFY_THROWS_EXCEPTION(SchemaError, schemaFrom("decimal: \",\"\n" + TestUtil::tinySchemaYaml()));
+    // Whole numbers written as decimals read in integer columns (the heart-disease file's 63.0).
+    const LoadReport whole = CsvReader::readBytes("age,colour,score,shape,y\n67.0,red,1,round,yes\n-3.000,red,1,round,no\n",
+                                                  QStringLiteral("w.csv"), m_tiny, {true, true});
+    QCOMPARE(whole.data.columns[0].numbers, (std::vector<double>{67, -3}));
 }
 
 void TestCsvReader::headerless_columnsInSchemaOrder()

@@ -30,6 +30,7 @@ private Q_SLOTS:
     void jsonRoundTrip_encodesTheSame();
     void encode_wrongSchemaThrows();
     void missingNumbers_medianImputedWithIndicator();
+    void hugeNumbers_standardiseWithoutOverflow();
 };
 
 void TestFeatureEncoder::fit_oneHotSortedAndStandardised()
@@ -197,6 +198,29 @@ void TestFeatureEncoder::missingNumbers_medianImputedWithIndicator()
     columns[2] = scoreJson;
     old.insert(QStringLiteral("columns"), columns);
     QCOMPARE(FeatureEncoder::fromJson(old).columns()[2].median, score.mean);
+
+    // A column with no number at all in training is refused, naming it.
+    try {
+        FeatureEncoder::fit(load("10,red,?,round,yes\n20,blue,?,square,no\n"));
+        QFAIL("an all-missing column was fitted");
+    } catch (const SchemaError &e) {
+        QVERIFY2(e.message().contains(QStringLiteral("column \"score\" has no number in the training data: all 2 values")),
+                 qPrintable(e.message()));
+    }
+}
+
+void TestFeatureEncoder::hugeNumbers_standardiseWithoutOverflow()
+{
+    // 1e155 squared overflows a double: the scale is still the population standard deviation.
+    const Dataset data = load("1,red,1e155,round,yes\n2,red,3e155,round,no\n3,red,-1e155,round,no\n");
+    const FeatureEncoder encoder = FeatureEncoder::fit(data, EncoderOptions{false});
+    const FeatureEncoder::Column &score = encoder.columns()[2];
+    const double mean = 1e155;
+    QVERIFY(qFuzzyCompare(score.mean, mean));
+    QVERIFY(qFuzzyCompare(score.scale, std::sqrt((0.0 + 4 + 4) / 3) * 1e155));
+    const FeatureMatrix m = encoder.encode(data);
+    QVERIFY(qFuzzyCompare(m.row(1)[encoder.columns()[2].offset], float(2 / std::sqrt(8.0 / 3))));
+    QVERIFY(FeatureEncoder::fromJson(encoder.toJson()).columns()[2].scale > 0);
 }
 
 QTEST_GUILESS_MAIN(TestFeatureEncoder)

@@ -666,7 +666,7 @@ void TestPredictService::token_checkedFirstSchemeInAnyCase()
     a = answerTo(port, "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 900000\r\n\r\n");
     QVERIFY2(a.startsWith("HTTP/1.1 401"), a.constData());
     // RFC 7235: the scheme in any case.
-    for (const QByteArray scheme : {QByteArray("Bearer"), QByteArray("bearer"), QByteArray("BEARER")}) {
+    for (const QByteArray &scheme : {QByteArray("Bearer"), QByteArray("bearer"), QByteArray("BEARER")}) {
         a = answerTo(port, "GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: " + scheme + " s3cret\r\n\r\n");
         QVERIFY2(a.startsWith("HTTP/1.1 200"), (scheme + ": " + a.left(100)).constData());
     }
@@ -678,7 +678,7 @@ void TestPredictService::token_checkedFirstSchemeInAnyCase()
 
 void TestPredictService::connectionClose_closesAfterTheAnswer()
 {
-    for (const QByteArray head : {QByteArray("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+    for (const QByteArray &head : {QByteArray("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
                                   QByteArray("GET /health HTTP/1.0\r\n\r\n")}) {
         QTcpSocket socket;
         QVERIFY(connectTo(socket, m_port));

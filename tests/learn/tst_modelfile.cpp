@@ -6,6 +6,7 @@
 
 #include <QtEndian>
 
+#include <numeric>
 #include <thread>
 
 #include "allocationbudget.h"
@@ -34,6 +35,8 @@ private Q_SLOTS:
     void save_isAtomicAndLoadable();
     void allocationBudget_boundsThisThreadOnly();
     void learnerSizeOverBudget_refusedBeforeMemoryGrows();
+    void mlpData_everyShapeCheckedBeforeAllocation_data();
+    void mlpData_everyShapeCheckedBeforeAllocation();
 };
 
 namespace {
@@ -206,6 +209,65 @@ void TestModelFile::learnerSizeOverBudget_refusedBeforeMemoryGrows()
     QVERIFY2(grown < 100 * 1024, qPrintable(QStringLiteral("peak RSS grew by %1 kB").arg(grown)));
     // The real model loads under the same budget.
     QVERIFY(Model::deserialize(m_good, QStringLiteral("good.bin")).encoder().width() > 0);
+}
+
+void TestModelFile::mlpData_everyShapeCheckedBeforeAllocation_data()
+{
+    // An MLP's learner data: "MAMLP1", then per layer rows, columns (uint32 LE) and floats.
+    // Each case rewrites it and reseals the file with its checksum, as an attacker would.
+    const Dataset data = CsvReader::read(TestUtil::censusRaw(), Schema::fromYamlFile(TestUtil::censusSchema())).data;
+    std::vector<std::size_t> rows(300);
+    std::iota(rows.begin(), rows.end(), std::size_t(0));
+    TrainParams params;
+    params.learner.kind = LearnerKind::Mlp;
+    params.learner.hidden1 = 4;
+    params.learner.hidden2 = 3;
+    params.learner.epochs = 1;
+    const QByteArray good = trainModel(data.subset(rows), params).serialize();
+    const quint32 headerSize = qFromLittleEndian<quint32>(good.constData() + 12);
+    const qsizetype payload = 24 + qsizetype(headerSize);
+    QCOMPARE(good.mid(payload, 6), QByteArray("MAMLP1"));
+    const auto reseal = [&good, payload](QByteArray learner) {
+        QByteArray out = good.left(payload) + learner;
+        const quint64 size = qToLittleEndian(quint64(learner.size()));
+        std::memcpy(out.data() + 16, &size, 8);
+        return out + QCryptographicHash::hash(out, QCryptographicHash::Md5);
+    };
+    const QByteArray learner = good.mid(payload, good.size() - 16 - payload);
+    const auto setU32 = [](QByteArray bytes, qsizetype at, quint32 value) {
+        const quint32 le = qToLittleEndian(value);
+        std::memcpy(bytes.data() + at, &le, 4);
+        return bytes;
+    };
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("messagePart");
+    QTest::newRow("untouched, resealed") << reseal(learner) << QString();
+    QTest::newRow("rows 2^31") << reseal(setU32(learner, 6, 0x80000000u)) << "first layer has an impossible shape";
+    QTest::newRow("more parameters than bytes") << reseal(setU32(learner, 10, 100000)) << "more than the data holds";
+    QTest::newRow("a layer wider than written") << reseal(setU32(learner, 10, 5)) << "more than the data holds";
+    QTest::newRow("cut in a layer") << reseal(learner.left(40)) << "more than the data holds";
+    QTest::newRow("bytes after the last layer") << reseal(learner + "x") << "bytes after its last layer";
+    QByteArray nan = learner;
+    std::memcpy(nan.data() + 14, "\x00\x00\xc0\x7f", 4);
+    QTest::newRow("a NaN weight") << reseal(nan) << "not a number";
+    QTest::newRow("dlib's own net format") << reseal(QByteArray("\x01\x02\x00\x00", 4) + learner.mid(6))
+                                           << "not in ModelAudit's MLP format";
+}
+
+void TestModelFile::mlpData_everyShapeCheckedBeforeAllocation()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, messagePart);
+    if (messagePart.isEmpty()) {
+        QVERIFY(Model::deserialize(bytes, QStringLiteral("mlp.bin")).encoder().width() > 0);
+        return;
+    }
+    try {
+        Model::deserialize(bytes, QStringLiteral("mlp.bin"));
+        QFAIL("a damaged MLP loaded");
+    } catch (const ModelFileError &e) {
+        QVERIFY2(e.message().contains(QStringLiteral("corrupt learner data: ")) && e.message().contains(messagePart), e.what());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestModelFile)

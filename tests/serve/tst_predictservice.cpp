@@ -679,7 +679,7 @@ void TestPredictService::token_checkedFirstSchemeInAnyCase()
 void TestPredictService::connectionClose_closesAfterTheAnswer()
 {
     for (const QByteArray &head : {QByteArray("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
-                                  QByteArray("GET /health HTTP/1.0\r\n\r\n")}) {
+                                   QByteArray("GET /health HTTP/1.0\r\n\r\n")}) {
         QTcpSocket socket;
         QVERIFY(connectTo(socket, m_port));
         socket.write(head);

@@ -2,7 +2,11 @@
 
 #include "schemaerror.h"
 
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <string>
 
 #include <dlib/dnn.h>
 
@@ -119,18 +123,125 @@ std::vector<double> MlpLearner::scoreAll(const FeatureMatrix &x) const
     return scores;
 }
 
+namespace {
+
+// The MLP's own file format: its three fully connected layers' parameters and nothing else,
+// every size checked against the bytes left before anything is allocated. (dlib's serialisation
+// of a whole net reads tensor shapes it never checks: a negative one made it write through a
+// null pointer, found by fuzz_model.)  "MAMLP1", then per layer (first to last): rows (its
+// inputs + 1 bias), columns (its units), rows x columns float32; all little-endian.
+constexpr char kMlpMagic[6] = {'M', 'A', 'M', 'L', 'P', '1'};
+constexpr std::uint32_t kMaxLayerSide = 1u << 20;
+
+void writeU32(std::ostream &out, std::uint32_t v)
+{
+    const unsigned char bytes[4] = {static_cast<unsigned char>(v), static_cast<unsigned char>(v >> 8),
+                                    static_cast<unsigned char>(v >> 16), static_cast<unsigned char>(v >> 24)};
+    out.write(reinterpret_cast<const char *>(bytes), 4);
+}
+
+std::uint32_t readU32(std::istream &in)
+{
+    unsigned char bytes[4];
+    if (!in.read(reinterpret_cast<char *>(bytes), 4))
+        throw dlib::serialization_error("MLP data ends inside a layer's size");
+    return std::uint32_t(bytes[0]) | std::uint32_t(bytes[1]) << 8 | std::uint32_t(bytes[2]) << 16 | std::uint32_t(bytes[3]) << 24;
+}
+
+struct LayerParams
+{
+    std::uint32_t rows = 0;
+    std::uint32_t cols = 0;
+    std::vector<float> values;
+};
+
+template <typename Tensor>
+void writeLayer(std::ostream &out, const Tensor &params)
+{
+    writeU32(out, std::uint32_t(params.num_samples()));
+    writeU32(out, std::uint32_t(params.k()));
+    for (const float v : params) {
+        std::uint32_t bits = 0;
+        std::memcpy(&bits, &v, 4);
+        writeU32(out, bits);
+    }
+}
+
+LayerParams readLayer(std::istream &in, std::streamsize &left, const char *name)
+{
+    LayerParams layer;
+    layer.rows = readU32(in);
+    layer.cols = readU32(in);
+    left -= 8;
+    if (layer.rows < 2 || layer.cols < 1 || layer.rows > kMaxLayerSide || layer.cols > kMaxLayerSide)
+        throw dlib::serialization_error(std::string("MLP ") + name + " layer has an impossible shape "
+                                        + std::to_string(layer.rows) + " x " + std::to_string(layer.cols));
+    const std::uint64_t count = std::uint64_t(layer.rows) * layer.cols;
+    if (count * 4 > std::uint64_t(std::max<std::streamsize>(0, left)))
+        throw dlib::serialization_error(std::string("MLP ") + name + " layer says " + std::to_string(count)
+                                        + " parameters, more than the data holds");
+    layer.values.resize(std::size_t(count));
+    for (float &v : layer.values) {
+        const std::uint32_t bits = readU32(in);
+        std::memcpy(&v, &bits, 4);
+        if (!std::isfinite(v))
+            throw dlib::serialization_error(std::string("MLP ") + name + " layer has a parameter that is not a number");
+    }
+    left -= std::streamsize(count * 4);
+    return layer;
+}
+
+template <typename Tensor>
+void copyInto(Tensor &params, const LayerParams &layer)
+{
+    if (params.num_samples() != long(layer.rows) || params.k() != long(layer.cols))
+        throw dlib::serialization_error("MLP layer shape differs from the net's");
+    std::copy(layer.values.begin(), layer.values.end(), params.begin());
+}
+
+} // namespace
+
 void MlpLearner::save(std::ostream &out) const
 {
-    // Scoring leaves activations inside the net; a cleaned copy keeps the file the same
-    // bytes whether or not the model has scored anything.
-    NetType copy = m_net->net;
-    copy.clean();
-    dlib::serialize(copy, out);
+    out.write(kMlpMagic, sizeof kMlpMagic);
+    writeLayer(out, dlib::layer<5>(m_net->net).layer_details().get_layer_params()); // 0 is the loss
+    writeLayer(out, dlib::layer<3>(m_net->net).layer_details().get_layer_params());
+    writeLayer(out, dlib::layer<1>(m_net->net).layer_details().get_layer_params());
 }
 
 void MlpLearner::load(std::istream &in)
 {
-    dlib::deserialize(m_net->net, in);
+    const std::streampos start = in.tellg();
+    in.seekg(0, std::ios::end);
+    std::streamsize left = std::streamsize(in.tellg() - start);
+    in.seekg(start);
+    char magic[sizeof kMlpMagic] = {};
+    if (!in.read(magic, sizeof magic) || !std::equal(magic, magic + sizeof magic, kMlpMagic))
+        throw dlib::serialization_error("the MLP data is not in ModelAudit's MLP format (an MLP file from an earlier build "
+                                        "stored dlib's whole net, which cannot be checked before it is "
+                                        "read): retrain the model");
+    left -= std::streamsize(sizeof magic);
+    const LayerParams first = readLayer(in, left, "first");
+    const LayerParams second = readLayer(in, left, "second");
+    const LayerParams last = readLayer(in, left, "last");
+    if (second.rows != first.cols + 1 || last.rows != second.cols + 1 || last.cols != 1)
+        throw dlib::serialization_error("the MLP's layers do not fit together (" + std::to_string(first.rows - 1) + " -> "
+                                        + std::to_string(first.cols) + ", " + std::to_string(second.rows - 1) + " -> "
+                                        + std::to_string(second.cols) + ", " + std::to_string(last.rows - 1) + " -> "
+                                        + std::to_string(last.cols) + ")");
+    if (left != 0)
+        throw dlib::serialization_error("MLP data has " + std::to_string(left) + " bytes after its last layer");
+    // The net of these shapes, set up by one pass over a zero row, then given the parameters.
+    NetType net;
+    dlib::layer<3>(net).layer_details().set_num_outputs(second.cols);
+    dlib::layer<5>(net).layer_details().set_num_outputs(first.cols);
+    const std::vector<float> zero(first.rows - 1, 0.0f);
+    net(toInput(zero.data(), zero.size()));
+    copyInto(dlib::layer<5>(net).layer_details().get_layer_params(), first);
+    copyInto(dlib::layer<3>(net).layer_details().get_layer_params(), second);
+    copyInto(dlib::layer<1>(net).layer_details().get_layer_params(), last);
+    net.clean();
+    m_net->net = std::move(net);
 }
 
 void MlpLearner::checkInputWidth(std::size_t width) const

@@ -121,7 +121,9 @@ void GuardedSocket::checkHead()
     bool authorized = m_limits.bearerToken.isEmpty();
     bool preflight = lines.value(0).startsWith("OPTIONS ");
     // HTTP/1.0 closes after the answer unless it asks to keep alive; HTTP/1.1 when it says close.
-    bool keepAlive = !lines.value(0).trimmed().endsWith("HTTP/1.0");
+    m_http10 = lines.value(0).trimmed().endsWith("HTTP/1.0");
+    m_statusPending = true;
+    bool keepAlive = !m_http10;
     for (qsizetype l = 1; l < lines.size(); ++l) {
         const QByteArray line = lines[l].trimmed();
         if (line.isEmpty())
@@ -202,6 +204,20 @@ void GuardedSocket::checkDeadline(std::int64_t nowMs)
     } else {
         disconnectFromHost(); // idle
     }
+}
+
+qint64 GuardedSocket::writeData(const char *data, qint64 size)
+{
+    // The first bytes of an answer are its status line, written in one piece ("HTTP/1.1 200 OK").
+    if (m_statusPending && size >= 9 && std::memcmp(data, "HTTP/1.1 ", 9) == 0) {
+        m_statusPending = false;
+        if (m_http10) {
+            QByteArray copy(data, size);
+            copy[7] = '0';
+            return QTcpSocket::writeData(copy.constData(), size);
+        }
+    }
+    return QTcpSocket::writeData(data, size);
 }
 
 void GuardedSocket::refuse(RequestError::Kind kind, const QString &detail)

@@ -52,10 +52,16 @@ public:
     // Writes a JSON error answer, stops parsing and closes once it is written.
     void refuse(RequestError::Kind kind, const QString &detail);
 
+protected:
+    // Answers an HTTP/1.0 request with an HTTP/1.0 status line (QHttpServer writes 1.1 always).
+    qint64 writeData(const char *data, qint64 size) override;
+
 private:
     void onReadyRead();
 
     const ConnectionLimits m_limits;
+    bool m_http10 = false; // the request being answered is HTTP/1.0
+    bool m_statusPending = false; // its answer's status line is not written yet
     std::int64_t m_deadlineMs = 0;
     qint64 m_received = 0;
     int m_headerEnd = 0; // how much of "\r\n\r\n" the last bytes matched; 4: headers complete

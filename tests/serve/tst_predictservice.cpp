@@ -687,8 +687,28 @@ void TestPredictService::connectionClose_closesAfterTheAnswer()
         timer.start();
         const QByteArray a = readUntil(socket, 3000, [](const QByteArray &) { return false; });
         QVERIFY2(a.contains(" 200 OK") && a.contains("}"), a.constData());
+        // Answered in the request's version.
+        QVERIFY2(a.startsWith(head.contains("HTTP/1.0") ? "HTTP/1.0 200 OK\r\n" : "HTTP/1.1 200 OK\r\n"), a.constData());
         QCOMPARE(socket.state(), QAbstractSocket::UnconnectedState); // closed by the server
         QVERIFY(timer.elapsed() < 2000);
+    }
+    // So are errors, QHttpServer's and the guard's own.
+    for (const QByteArray &head : {QByteArray("GET /nowhere HTTP/1.0\r\n\r\n"),
+                                   QByteArray("POST /predict HTTP/1.0\r\nContent-Length: 99999999\r\n\r\n")}) {
+        QTcpSocket socket;
+        QVERIFY(connectTo(socket, m_port));
+        socket.write(head);
+        const QByteArray a = readUntil(socket, 3000, [](const QByteArray &got) { return got.contains("}"); });
+        QVERIFY2(a.startsWith(head.startsWith("GET") ? "HTTP/1.0 404 " : "HTTP/1.0 413 "), a.constData());
+    }
+    // HTTP/1.0 with keep-alive: both answers say 1.0; then 1.1 on the same connection says 1.1.
+    {
+        QTcpSocket socket;
+        QVERIFY(connectTo(socket, m_port));
+        socket.write("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        QVERIFY(readUntil(socket, 2000, [](const QByteArray &got) { return got.contains("}"); }).startsWith("HTTP/1.0 200"));
+        socket.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+        QVERIFY(readUntil(socket, 2000, [](const QByteArray &got) { return got.contains("}"); }).startsWith("HTTP/1.1 200"));
     }
     // Keep-alive stays open for the next request.
     QTcpSocket socket;

@@ -22,6 +22,7 @@ namespace {
 
 // Held in memory whole; 1,000,000 census rows are 127 MB.
 constexpr qint64 kMaxCsvBytes = qint64(2000) << 20;
+constexpr std::size_t kMaxFieldBytes = std::size_t(1) << 20;
 
 struct StringHash
 {
@@ -151,6 +152,9 @@ private:
     void mapHeader(const std::vector<std::string_view> &header, int line)
     {
         m_fieldCount = header.size();
+        m_fieldNames.clear();
+        for (std::string_view name : header)
+            m_fieldNames << fromView(name.substr(0, 200));
         m_headerBytes = 0;
         requireUniqueHeader(header, m_path, line);
         std::unordered_map<std::string_view, int> index;
@@ -232,6 +236,15 @@ private:
                    QStringLiteral("expected %1 fields as in the header, found %2").arg(m_fieldCount).arg(fields.size()));
             return;
         }
+        // No value of a table is a megabyte: such a field is a broken quote or an attack, and
+        // would be kept whole as a category.
+        for (std::size_t f = 0; f < fields.size(); ++f) {
+            if (fields[f].size() > kMaxFieldBytes) {
+                reject(line, m_fieldNames.value(qsizetype(f)), fields[f].substr(0, 40),
+                       QStringLiteral("a field of %1 bytes; at most %2 are read").arg(fields[f].size()).arg(kMaxFieldBytes));
+                return;
+            }
+        }
         std::int8_t label = 0;
         if (m_labelField >= 0) {
             const std::string_view value = fields[std::size_t(m_labelField)];
@@ -307,6 +320,7 @@ private:
     std::size_t m_headerBytes = 1;
     int m_labelField = -1;
     char m_delimiter = ',';
+    QStringList m_fieldNames; // the header's, for messages
 };
 
 } // namespace

@@ -7,6 +7,7 @@
 
 #include <QJsonArray>
 
+#include "echovalue.h"
 #include "parallel.h"
 #include "schemaerror.h"
 
@@ -56,7 +57,7 @@ QString EncodeReport::summary(int shown) const
         return {};
     QStringList parts;
     for (int i = 0; i < unseen.size() && i < shown; ++i)
-        parts << QStringLiteral("%1=\"%2\" (%3 rows)").arg(unseen[i].column, unseen[i].value).arg(unseen[i].rows);
+        parts << QStringLiteral("%1=\"%2\" (%3 rows)").arg(unseen[i].column, echoValue(unseen[i].value)).arg(unseen[i].rows);
     QString text = QStringLiteral("categories not seen in training, encoded as all zeros: ") + parts.join(QStringLiteral(", "));
     if (unseen.size() > shown)
         text += QStringLiteral(", and %1 more").arg(unseen.size() - shown);

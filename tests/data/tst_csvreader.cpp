@@ -115,6 +115,9 @@ void TestCsvReader::badRows_areRejectedWithMessage_data()
     QTest::newRow("whole number beyond 2^63 in integer column") << header + "1e19, red, 1.5, round, no\n"
                                                                 << 2 << "age"
                                                                 << "expected a whole number, found \"1e19\"";
+    QTest::newRow("a field over a megabyte") << header + "30, " + QByteArray((1 << 20) + 1, 'x') + ", 1.5, round, yes\n"
+                                             << 2 << "colour"
+                                             << "column \"colour\": a field of 1048577 bytes; at most 1048576 are read";
     QTest::newRow("decimal in integer column") << header + "3.5, red, 1.5, round, no\n"
                                                << 2 << "age"
                                                << "expected a whole number, found \"3.5\"";
@@ -129,9 +132,9 @@ void TestCsvReader::badRows_areRejectedWithMessage_data()
                                      << "expected a whole number, found \"+-39\"";
     QTest::newRow("a NUL byte in a value") << header + QByteArray("3\0x, red, 1.5, round, no\n", 25) << 2 << "age"
                                            << "expected a whole number, found \"3\\x00x\"";
-    QTest::newRow("a huge value") << header + "30, red, " + QByteArray(5 << 20, '9') + "x, round, no\n"
+    QTest::newRow("a huge value") << header + "30, red, " + QByteArray(500 << 10, '9') + "x, round, no\n"
                                   << 2 << "score"
-                                  << "found \"" + QString(80, QLatin1Char('9')) + "… (5242881 characters)\"";
+                                  << "found \"" + QString(80, QLatin1Char('9')) + "… (512001 characters)\"";
     QTest::newRow("too few fields") << header + good + good + "30, red, 1.5\n"
                                     << 4 << ""
                                     << "good.csv:4: expected 5 fields as in the header, found 3";

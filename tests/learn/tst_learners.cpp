@@ -188,6 +188,14 @@ void TestLearners::randomForest_brokenTreesAreRefusedOnLoad()
     Node loop = good;
     loop.right = 0;
     QVERIFY(loads(bytesOf({{loop}})).contains(QStringLiteral("points back up its tree")));
+    // Two trees and one list of leaves (fuzz_model: flatten read past the leaf lists).
+    std::vector<std::vector<Node>> two{{good}, {good}};
+    std::vector<std::vector<float>> oneList{{0.25f, 0.75f}};
+    dlib::random_forest_regression_function<dlib::dense_feature_extractor> uneven(dlib::dense_feature_extractor(), std::move(two),
+                                                                                  std::move(oneList));
+    std::ostringstream out;
+    serialize(uneven, out);
+    QCOMPARE(loads(out.str()), QStringLiteral("random forest: 2 trees but 1 lists of leaves"));
 }
 
 void TestLearners::train_oneClassIsRejectedBeforeDlib()

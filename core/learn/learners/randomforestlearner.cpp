@@ -40,6 +40,9 @@ void RandomForestLearner::flatten()
 {
     const auto &trees = m_forest.get_internal_tree_nodes();
     const auto &leaves = m_forest.get_tree_leaves();
+    if (leaves.size() != trees.size()) // dlib reads the two lists separately and does not compare them
+        throw dlib::serialization_error("random forest: " + std::to_string(trees.size()) + " trees but "
+                                        + std::to_string(leaves.size()) + " lists of leaves");
     m_flat.assign(trees.size(), {});
     m_featuresUsed = 0;
     for (std::size_t t = 0; t < trees.size(); ++t) {

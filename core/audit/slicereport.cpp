@@ -1,5 +1,8 @@
 #include "slicereport.h"
 
+#include <QHash>
+#include <QSet>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -267,17 +270,44 @@ SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, s
     AuditCache local; // a one-off report: nothing to share
     AuditCache &shared = cache ? *cache : local;
     QStringList names = options.features.isEmpty() ? data.columnNames() : options.features;
+    // Names in messages: the first few, then how many more (a file may have 100,000 columns).
+    const auto listed = [](const QStringList &all) {
+        constexpr qsizetype kShown = 12;
+        return all.size() <= kShown
+            ? all.join(QStringLiteral(", "))
+            : all.mid(0, kShown).join(QStringLiteral(", ")) + QStringLiteral(", … (%1 in all)").arg(all.size());
+    };
+    QHash<QString, const DataColumn *> byName; // lookups in constant time, not a scan per name
+    for (const DataColumn &column : data.columns)
+        byName.insert(column.spec.name, &column);
     std::vector<const DataColumn *> columns;
-    for (qsizetype i = 0; i < names.size(); ++i) {
-        const QString &name = names[i];
-        if (names.indexOf(name) != i) // tested twice, it would inflate the BH family with copies
+    QSet<QString> seen;
+    for (const QString &name : std::as_const(names)) {
+        if (seen.contains(name)) // tested twice, it would inflate the BH family with copies
             throw OptionError(QStringLiteral("features"), QStringLiteral("feature to slice \"%1\" is named twice").arg(name));
-        const DataColumn *column = data.column(name);
+        seen.insert(name);
+        const DataColumn *column = byName.value(name);
         if (!column)
-            throw OptionError(QStringLiteral("features"),
-                              QStringLiteral("feature to slice \"%1\" is not a column (columns: %2)")
-                                  .arg(name, data.columnNames().join(QStringLiteral(", "))));
+            throw OptionError(
+                QStringLiteral("features"),
+                QStringLiteral("feature to slice \"%1\" is not a column (columns: %2)").arg(name, listed(data.columnNames())));
         columns.push_back(column);
+    }
+    // The combinations themselves are refused before they are listed when there are too many
+    // to count (100,000 columns make 5e9 pairs): each has at least one slice.
+    {
+        const double k = double(columns.size());
+        const double combinations = k + (options.cross >= 2 ? k * (k - 1) / 2 : 0)
+            + (options.cross >= 3 ? k * (k - 1) * (k - 2) / 6 : 0);
+        if (combinations > double(kMaxSlices))
+            throw OptionError(QStringLiteral("features"),
+                              QStringLiteral("%1 features with intersections of up to %2 make %3 combinations, each a slice "
+                                             "at least: more than %4. Fix: name the features to slice (--features), or "
+                                             "fewer intersections (--cross)")
+                                  .arg(columns.size())
+                                  .arg(options.cross)
+                                  .arg(combinations, 0, 'g', 3)
+                                  .arg(kMaxSlices));
     }
 
     SliceReport report;
@@ -329,7 +359,7 @@ SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, s
                                          "than %5. Fix: fewer or coarser features, fewer intersections, or a larger "
                                          "minimum size")
                               .arg(total)
-                              .arg(names.join(QStringLiteral(", ")))
+                              .arg(listed(names))
                               .arg(options.cross)
                               .arg(options.minSize)
                               .arg(kMaxSlices));

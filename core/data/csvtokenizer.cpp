@@ -28,7 +28,7 @@ std::string_view CsvTokenizer::trimmed(std::string_view s) const
     return s;
 }
 
-char detectDelimiter(std::string_view text)
+char detectDelimiter(std::string_view text, std::size_t expectedFields)
 {
     if (text.substr(0, 3) == "\xEF\xBB\xBF")
         text.remove_prefix(3);
@@ -52,6 +52,13 @@ char detectDelimiter(std::string_view text)
             any = true;
         for (std::size_t k = 0; k < std::size(kDelimiters); ++k)
             counts[k] += c == kDelimiters[k];
+    }
+    // A known field count decides first: the one delimiter that splits the line into it.
+    if (expectedFields > 1) {
+        for (std::size_t k = 0; k < std::size(kDelimiters); ++k) {
+            if (counts[k] + 1 == expectedFields)
+                return kDelimiters[k];
+        }
     }
     std::size_t best = 0;
     for (std::size_t k = 1; k < std::size(kDelimiters); ++k) {
@@ -77,10 +84,10 @@ QString delimiterName(char delimiter)
     }
 }
 
-CsvTokenizer::CsvTokenizer(std::string_view text, QString path, char delimiter)
+CsvTokenizer::CsvTokenizer(std::string_view text, QString path, char delimiter, std::size_t expectedFields)
     : m_text(text)
     , m_path(std::move(path))
-    , m_delimiter(delimiter ? delimiter : detectDelimiter(text))
+    , m_delimiter(delimiter ? delimiter : detectDelimiter(text, expectedFields))
 {
     if (m_text.substr(0, 3) == "\xEF\xBB\xBF") // a UTF-8 byte order mark is not part of the header
         m_pos = 3;

@@ -16,8 +16,9 @@ namespace Audit {
 class CsvTokenizer
 {
 public:
-    // delimiter 0: detected from the first line (detectDelimiter).
-    CsvTokenizer(std::string_view text, QString path, char delimiter = 0);
+    // delimiter 0: detected from the first line (detectDelimiter), given the field count when
+    // known (a headerless file's schema lists its columns).
+    CsvTokenizer(std::string_view text, QString path, char delimiter = 0, std::size_t expectedFields = 0);
 
     // Reads the next record into `fields`; returns false at the end of the text.
     // Throws: CsvError naming the line where an unterminated quoted field starts.
@@ -41,9 +42,10 @@ private:
     std::deque<std::string> m_unescaped; // storage for quoted fields that held ""
 };
 
-// The field separator of a CSV text: whichever of comma, semicolon, tab and pipe appears most
-// often outside quotes on its first non-blank line (ties: that order; none: comma).
-char detectDelimiter(std::string_view text);
+// The field separator of a CSV text: the one of comma, semicolon, tab and pipe that splits the
+// first non-blank line (outside quotes) into `expectedFields` fields when that is known, else
+// the one that appears most often there (ties: that order; none: comma).
+char detectDelimiter(std::string_view text, std::size_t expectedFields = 0);
 QString delimiterName(char delimiter); // "semicolon", "tab", ...
 
 // Checks a header record (as next() returned it, `line` its 1-based file line) before any

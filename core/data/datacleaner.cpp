@@ -13,7 +13,9 @@ QByteArray cleanCsvBytes(const QByteArray &bytes, const QString &path, const Cle
     const bool strict = options.strict;
     const std::string_view text(bytes.constData(), std::size_t(bytes.size()));
     const char declared = options.schema ? options.schema->format().delimiter : 0;
-    CsvTokenizer tokenizer(text, path, options.delimiter ? options.delimiter : declared);
+    CsvTokenizer tokenizer(text, path, options.delimiter ? options.delimiter : declared,
+                           options.schema && !options.schema->format().header ? std::size_t(options.schema->fileColumns().size())
+                                                                              : 0);
     const char delimiter = declared ? declared : ',';
     std::vector<std::string_view> fields;
     if (!tokenizer.next(fields))

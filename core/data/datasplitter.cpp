@@ -41,7 +41,9 @@ SplitReport splitCsv(const QString &inPath, const QString &trainPath, const QStr
     CsvTokenizer tokenizer(std::string_view(bytes.constData(), std::size_t(bytes.size())), inPath,
                            options.delimiter    ? options.delimiter
                                : options.schema ? options.schema->format().delimiter
-                                                : char(0));
+                                                : char(0),
+                           options.schema && !options.schema->format().header ? std::size_t(options.schema->fileColumns().size())
+                                                                              : 0);
     const char delimiter = tokenizer.delimiter();
     std::vector<std::string_view> fields;
     if (!tokenizer.next(fields))

@@ -442,6 +442,18 @@ void TestCsvReader::headerless_columnsInSchemaOrder()
     const LoadReport ragged = CsvReader::readBytes("30,yes\n", QStringLiteral("r.csv"), schema);
     QCOMPARE(ragged.rejected.size(), 1);
     QVERIFY(ragged.rejected[0].message.contains(QStringLiteral("expected 3 fields")));
+    // Detection knows the field count of a headerless file: text with commas in the first row
+    // does not make the comma the delimiter.
+    const Schema semicolons = schemaFrom("header: false\n"
+                                         "label: {column: y, positive: \"yes\", negative: \"no\"}\n"
+                                         "columns:\n"
+                                         "  - {name: age, type: integer}\n"
+                                         "  - {name: colour, type: categorical}\n"
+                                         "  - {name: y}\n");
+    const LoadReport commas = CsvReader::readBytes("30;a,b,c,d,e;yes\n40;red;no\n", QStringLiteral("c.csv"), semicolons);
+    QCOMPARE(commas.delimiter, ';');
+    QCOMPARE(commas.data.rowCount(), std::size_t(2));
+    QCOMPARE(commas.data.columns[1].text(0), std::string("a,b,c,d,e"));
     // header: false needs the label's place among the columns.
     try {
         schemaFrom("header: false\nlabel: {column: y, positive: a, negative: b}\ncolumns:\n  - {name: x, type: integer}\n");

@@ -68,6 +68,11 @@ void TestFeatureEncoder::encode_unseenCategoryIsAllZerosAndReported()
     QCOMPARE(report.unseen[0].value, QStringLiteral("green"));
     QCOMPARE(report.unseen[0].rows, qsizetype(2));
     QVERIFY(report.summary().contains(QStringLiteral("colour=\"green\" (2 rows)")));
+    // A long unseen value is cut in the summary, not echoed whole (a 50 MB one was printed).
+    EncodeReport longOne;
+    longOne.unseen.append({QStringLiteral("colour"), QString(100000, QLatin1Char('z')), 1});
+    QVERIFY2(longOne.summary().size() < 400, qPrintable(longOne.summary().left(200)));
+    QVERIFY(longOne.summary().contains(QStringLiteral("(100000 characters)")));
 }
 
 // Slices of 2 rows give the rows encode() gives, in order, and one report: each unseen value

@@ -391,6 +391,10 @@ int predict(const QStringList &args)
     if (!report.rejected.isEmpty())
         printErr(LoadReport{{}, report.rejected}.rejectedSummary());
     reportUnseen(report.encode);
+    if (report.unknownLabels > 0)
+        printErr(QStringLiteral("note: %1 row(s) have no known label (a missing-value token), so the file is scored as "
+                                "unlabelled: no label_value column")
+                     .arg(report.unknownLabels));
     if (report.outputColumns.value(0) != QLatin1String("score"))
         printErr(QStringLiteral("note: the data has a column named like an output column, so the outputs are %1")
                      .arg(report.outputColumns.join(QStringLiteral(", "))));

@@ -138,6 +138,10 @@ public:
 
         while (tokenizer.next(fields))
             addRow(fields, tokenizer.recordLine());
+        if (m_unknownLabels > 0) {
+            report.data.labels.clear();
+            report.unknownLabels = m_unknownLabels;
+        }
         return report;
     }
 
@@ -251,7 +255,12 @@ private:
         if (m_labelField >= 0) {
             const std::string_view value = fields[std::size_t(m_labelField)];
             const int cls = m_schema.labelOf(value);
-            if (cls < 0) {
+            // Where labels are optional (predict), an unknown label ("?", "") does not lose the
+            // row: the file is read as unlabelled instead.
+            if (cls < 0 && !m_options.requireLabel
+                && m_schema.missingTokens().contains(QString::fromUtf8(value.data(), qsizetype(value.size())))) {
+                ++m_unknownLabels;
+            } else if (cls < 0) {
                 const auto values = [](const QStringList &list) {
                     QStringList quoted;
                     for (const QString &v : list)
@@ -266,7 +275,7 @@ private:
                         .arg(echoValue(fromView(value)), values(m_schema.positiveValues()), values(m_schema.negativeValues())));
                 return;
             }
-            label = std::int8_t(cls);
+            label = std::int8_t(std::max(cls, 0)); // an unknown one is dropped with all labels below
         }
         // Validate every numeric field before appending anything, so a bad row leaves no trace.
         const std::size_t columnCount = m_slots.size();
@@ -323,6 +332,7 @@ private:
     int m_labelField = -1;
     char m_delimiter = ',';
     QStringList m_fieldNames; // the header's, for messages
+    qsizetype m_unknownLabels = 0; // rows whose label is a missing token (labels optional only)
 };
 
 } // namespace

@@ -30,6 +30,8 @@ struct LoadReport
     QList<RejectedRow> rejected;
     char delimiter = ','; // the one the file was read with
     bool header = true; // false: the file had no header line (columns in the schema's file order)
+    // Rows whose label is a missing token, where labels are optional: then data has no labels.
+    qsizetype unknownLabels = 0;
 
     // "3 rows rejected; first: ..." for the CLI; empty when none were.
     QString rejectedSummary(int shown = 5) const;

@@ -86,6 +86,7 @@ PredictReport predictCsv(const Model &model, const QString &inPath, const QStrin
     PredictReport report;
     const std::vector<double> scores = model.score(loaded.data, &report.encode);
     report.rejected = loaded.rejected;
+    report.unknownLabels = loaded.unknownLabels;
 
     const std::string positive = model.schema().positiveLabel().toStdString();
     const std::string negative = model.schema().negativeLabel().toStdString();

@@ -40,6 +40,7 @@ struct PredictReport
     QList<RejectedRow> rejected;
     EncodeReport encode;
     QStringList outputColumns; // the columns added: score, prediction[, label_value], renamed on a clash
+    qsizetype unknownLabels = 0; // rows whose label is a missing token: the file was scored unlabelled
 };
 
 // Writes `outPath`: every kept input row with its original fields, plus `score`

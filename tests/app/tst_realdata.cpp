@@ -431,6 +431,18 @@ void TestRealData::predict_outputColumnsNeverClashAndKeepTheDelimiter()
                  && r.err.contains("bad.csv:2"),
              qPrintable(r.err));
     QVERIFY(!QFileInfo::exists(path("clash/none.csv")));
+    // A label that is the schema's missing token ("?") loses no row in predict: the file is
+    // scored unlabelled; evaluate, which needs labels, still rejects that row.
+    TestUtil::writeFile(m_dir, QStringLiteral("clash/unknown.csv"),
+                        "age;colour;score;shape;y\n30;red;1;round;?\n31;blue;2;square;yes\n");
+    r = run({"predict", "--model", "clash/m.bin", "--data", "clash/unknown.csv", "--out", "clash/u.csv"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("note: 1 row(s) have no known label")), qPrintable(r.err));
+    const QList<QByteArray> unknown = TestUtil::readFile(path("clash/u.csv")).trimmed().split('\n');
+    QCOMPARE(unknown.size(), 3);
+    QVERIFY(unknown[0].endsWith(";modelaudit_score;prediction"));
+    r = run({"evaluate", "--model", "clash/m.bin", "--data", "clash/unknown.csv", "--out", "clash/ue.json"});
+    QVERIFY2(r.exitCode == 0 && r.err.contains(QStringLiteral("1 row(s) rejected")), qPrintable(r.err));
     // Training on rows that were all rejected says so, not "needs the label column".
     r = run({"train", "--data", "clash/bad.csv", "--params", "clash/params.yaml", "--out", "clash/m2.bin"});
     QCOMPARE(r.exitCode, 2);

@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QProcess>
 #include <QString>
 #include <QTemporaryDir>
 #include <QTest>
@@ -52,6 +53,25 @@ inline QString censusSample(int rows = 20)
     if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size())
         qFatal("cannot write %s", qPrintable(path));
     return path;
+}
+
+// modelaudit-cli run in `workingDirectory`, with what it printed.
+struct CliResult
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+inline CliResult runCli(const QString &workingDirectory, const QStringList &args)
+{
+    QProcess process;
+    process.setWorkingDirectory(workingDirectory);
+    process.start(QStringLiteral(CLI_BINARY), args);
+    if (!process.waitForFinished(120000))
+        qFatal("modelaudit-cli %s did not finish", qPrintable(args.join(QLatin1Char(' '))));
+    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError())};
 }
 
 inline QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &bytes)

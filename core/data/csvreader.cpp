@@ -105,7 +105,7 @@ public:
         const std::string_view text(bytes.constData(), std::size_t(bytes.size()));
         // A file that may lack its header has the schema's columns: their count helps detection.
         CsvTokenizer tokenizer(text, m_path, m_options.delimiter ? m_options.delimiter : m_schema.format().delimiter,
-                               m_schema.format().header ? 0 : std::size_t(m_schema.fileColumns().size()));
+                               m_schema.headerlessWidth());
         report.delimiter = m_delimiter = tokenizer.delimiter();
         std::vector<std::string_view> fields;
         if (!tokenizer.next(fields))

@@ -14,8 +14,7 @@ QByteArray cleanCsvBytes(const QByteArray &bytes, const QString &path, const Cle
     const std::string_view text(bytes.constData(), std::size_t(bytes.size()));
     const char declared = options.schema ? options.schema->format().delimiter : 0;
     CsvTokenizer tokenizer(text, path, options.delimiter ? options.delimiter : declared,
-                           options.schema && !options.schema->format().header ? std::size_t(options.schema->fileColumns().size())
-                                                                              : 0);
+                           options.schema ? options.schema->headerlessWidth() : 0);
     const char delimiter = declared ? declared : ',';
     std::vector<std::string_view> fields;
     if (!tokenizer.next(fields))
@@ -32,12 +31,9 @@ QByteArray cleanCsvBytes(const QByteArray &bytes, const QString &path, const Cle
         out.push_back('\n');
     };
     const std::vector<std::string_view> first = fields;
-    std::vector<std::string> names; // a headerless file's header: the schema's columns in file order
-    if (options.schema && !options.schema->format().header && !namesAll(first, options.schema->fileColumns())) {
-        for (const QString &name : options.schema->fileColumns())
-            names.push_back(name.toStdString());
+    const std::vector<std::string> names = options.schema ? options.schema->missingHeader(first) : std::vector<std::string>();
+    if (!names.empty()) // a headerless file: the schema's columns are its header
         fields.assign(names.begin(), names.end());
-    }
     requireUniqueHeader(fields, path, tokenizer.recordLine());
     const std::size_t width = fields.size();
     appendRecord(fields);

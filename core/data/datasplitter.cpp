@@ -42,19 +42,15 @@ SplitReport splitCsv(const QString &inPath, const QString &trainPath, const QStr
                            options.delimiter    ? options.delimiter
                                : options.schema ? options.schema->format().delimiter
                                                 : char(0),
-                           options.schema && !options.schema->format().header ? std::size_t(options.schema->fileColumns().size())
-                                                                              : 0);
+                           options.schema ? options.schema->headerlessWidth() : 0);
     const char delimiter = tokenizer.delimiter();
     std::vector<std::string_view> fields;
     if (!tokenizer.next(fields))
         throw CsvError(QStringLiteral("%1: the file is empty (no header, no rows)").arg(inPath), inPath);
     const std::vector<std::string_view> first = fields;
-    std::vector<std::string> names; // a headerless file's header: the schema's columns in file order
-    if (options.schema && !options.schema->format().header && !namesAll(first, options.schema->fileColumns())) {
-        for (const QString &name : options.schema->fileColumns())
-            names.push_back(name.toStdString());
+    const std::vector<std::string> names = options.schema ? options.schema->missingHeader(first) : std::vector<std::string>();
+    if (!names.empty()) // a headerless file: the schema's columns are its header
         fields.assign(names.begin(), names.end());
-    }
     const std::string header = joinRecord(fields, delimiter);
     const std::size_t width = fields.size();
 

@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QJsonArray>
 
+#include "csvtokenizer.h"
 #include "schemaerror.h"
 #include "yamlutil.h"
 
@@ -232,6 +233,16 @@ QString Schema::negativeLabel() const
 const QStringList &Schema::missingTokens(std::size_t c) const
 {
     return c < m_features.size() && !m_features[c].missing.isEmpty() ? m_features[c].missing : m_missingTokens;
+}
+
+std::vector<std::string> Schema::missingHeader(const std::vector<std::string_view> &first) const
+{
+    std::vector<std::string> names;
+    if (!m_format.header && !namesAll(first, m_fileColumns)) {
+        for (const QString &name : m_fileColumns)
+            names.push_back(name.toStdString());
+    }
+    return names;
 }
 
 int Schema::featureIndex(const QString &column) const

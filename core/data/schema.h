@@ -83,6 +83,12 @@ public:
     void setDelimiter(char delimiter) { m_format.delimiter = delimiter; } // a --delimiter override
     // Every column in file order, the label included: a file without a header line has these.
     const QStringList &fileColumns() const { return m_fileColumns; }
+    // How many fields a file without a header line has (for delimiter detection); 0 when the
+    // schema's files have a header.
+    std::size_t headerlessWidth() const { return m_format.header ? 0 : std::size_t(m_fileColumns.size()); }
+    // The header a file lacks: the columns in file order when files may have none and the file's
+    // first record `first` does not name them; empty when `first` is the header.
+    std::vector<std::string> missingHeader(const std::vector<std::string_view> &first) const;
     const std::vector<ProtectedAttribute> &protectedAttributes() const { return m_protected; }
     QStringList categoricalColumns() const;
 

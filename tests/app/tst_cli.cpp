@@ -24,23 +24,9 @@ class TestCli : public QObject
 private:
     QTemporaryDir m_dir;
 
-    struct Result
-    {
-        int exitCode = -1;
-        QString out;
-        QString err;
-    };
+    using Result = TestUtil::CliResult;
 
-    Result run(const QStringList &args) const
-    {
-        QProcess process;
-        process.setWorkingDirectory(m_dir.path());
-        process.start(QStringLiteral(CLI_BINARY), args);
-        if (!process.waitForFinished(120000))
-            qFatal("modelaudit-cli %s did not finish", qPrintable(args.join(QLatin1Char(' '))));
-        return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-                QString::fromUtf8(process.readAllStandardError())};
-    }
+    Result run(const QStringList &args) const { return TestUtil::runCli(m_dir.path(), args); }
 
     QString path(const QString &name) const { return m_dir.filePath(name); }
 

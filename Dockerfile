@@ -22,7 +22,7 @@ FROM debian:12-slim
 RUN apt-get update -qq \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         libqt6core6 libqt6gui6 libqt6network6 libqt6httpserver6 qt6-qpa-plugins \
-        libdlib19.1 libopenblas0-pthread libyaml-cpp0.7 libgit2-1.5 curl ca-certificates \
+        libdlib19.1 libxgboost0 libopenblas0-pthread libyaml-cpp0.7 libgit2-1.5 curl ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --no-create-home --shell /usr/sbin/nologin modelaudit
 COPY --from=build /build/bin/modelaudit-cli /usr/local/bin/modelaudit-cli

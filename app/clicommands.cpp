@@ -304,8 +304,8 @@ int train(const QStringList &args)
     cli.add(QStringLiteral("out"), QStringLiteral("Model file to write."), QStringLiteral("file"));
     cli.add(QStringLiteral("cv"), QStringLiteral("Report K-fold cross-validated metrics (mean ± sd)."), QStringLiteral("K"));
     cli.add(QStringLiteral("cv-out"), QStringLiteral("Write the cross-validation report as JSON."), QStringLiteral("file"));
-    cli.add(QStringLiteral("learner"), QStringLiteral("Override model.learner: logistic, linear_svm, random_forest, mlp."),
-            QStringLiteral("name"));
+    cli.add(QStringLiteral("learner"),
+            QStringLiteral("Override model.learner: logistic, linear_svm, random_forest, mlp, xgboost."), QStringLiteral("name"));
     cli.add(QStringLiteral("json"), QStringLiteral("Print the report as JSON on stdout."));
     addSchemaOptions(cli);
     addStrict(cli);

@@ -18,6 +18,7 @@
 #include <QTemporaryDir>
 
 #include "csvreader.h"
+#include "learners/xgboostlearner.h"
 #include "model.h"
 #include "params.h"
 #include "rng.h"
@@ -130,7 +131,17 @@ QString makeResampled(const QString &raw, qint64 rows, const QString &out)
 
 void scaleOne(const QString &project, qint64 rows, const QString &dir)
 {
-    const TrainParams params = TrainParams::fromYamlFile(QDir(project).filePath(QStringLiteral("params.yaml")));
+    TrainParams params = TrainParams::fromYamlFile(QDir(project).filePath(QStringLiteral("params.yaml")));
+    if (params.learner.kind == LearnerKind::Xgboost) {
+        // Resampled rows repeat (with replacement): early-stopping rows held out of boosting
+        // are mostly copies of fitted rows, so the held-out loss never stops falling and every
+        // round runs. The same number of rounds as the census model chose instead, fixed, so
+        // that time per row compares across sizes.
+        const Model census = Model::load(QDir(project).filePath(QStringLiteral("models/model.bin")));
+        params.learner.rounds = dynamic_cast<const XgboostLearner &>(census.learner()).rounds();
+        params.learner.earlyStoppingRounds = params.learner.rounds; // rows still held out (threshold), never stops early
+        std::printf("  (xgboost: %d rounds, fixed, as the census model chose)\n", params.learner.rounds);
+    }
     const Schema schema = Schema::fromYamlFile(params.schemaPath);
     const QString path = makeResampled(QDir(project).filePath(QStringLiteral("data/raw/census.csv")), rows,
                                        QDir(dir).filePath(QStringLiteral("scale_%1.csv").arg(rows)));

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build pkg-config
     qt6-base-dev qt6-charts-dev qt6-httpserver-dev qt6-websockets-dev libqt6svg6-dev libqt6opengl6-dev
-    libdlib-dev libopenblas-dev liblapack-dev libyaml-cpp-dev libgit2-dev
+    libdlib-dev libopenblas-dev liblapack-dev libyaml-cpp-dev libgit2-dev libxgboost-dev
     xvfb xauth xdotool imagemagick poppler-utils
     python3 python3-jsonschema python3-yaml
     dpkg-dev file desktop-file-utils clang-format systemd

@@ -39,7 +39,11 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
     datasetName = model.schema().name();
     if (name.isEmpty())
         name = QStringLiteral("%1 %2 classifier").arg(datasetName, learner);
-    tags = {QStringLiteral("tabular-classification"), QStringLiteral("modelaudit"), QStringLiteral("dlib"), learner};
+    tags = {QStringLiteral("tabular-classification"), QStringLiteral("modelaudit")};
+    const QString library = model.learner().library().section(QLatin1Char(' '), 0, 0).toLower(); // "dlib", "xgboost"
+    if (library != learner)
+        tags << library;
+    tags << learner;
     generated.clear();
     metrics.clear();
     const BinaryMetrics &m = results.metrics;
@@ -49,15 +53,16 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
     QStringList details;
     details << QStringLiteral("| Fact | Value |") << QStringLiteral("|---|---|")
             << QStringLiteral("| Model id (md5) | `%1` |").arg(model.md5())
-            << QStringLiteral("| Learner | %1 (dlib) |").arg(learner)
+            << QStringLiteral("| Learner | %1 (%2) |").arg(learner, model.learner().library())
             << QStringLiteral("| Hyper-parameters | `%1` |")
                    .arg(QString::fromUtf8(QJsonDocument(model.params().toJson()).toJson(QJsonDocument::Compact)))
             << QStringLiteral("| Decision threshold | %1 (%2) |")
                    .arg(num(model.threshold()),
                         !t.thresholdTuned ? QStringLiteral("fixed in params.yaml")
-                            : model.learner().providesOutOfBagScores()
-                            ? QStringLiteral("tuned for F%1 on the forest's out-of-bag scores of the training rows")
+                            : !model.learner().heldOutScores(model.params()).isEmpty()
+                            ? QStringLiteral("tuned for F%1 on %2")
                                   .arg(t.validationMetrics.beta)
+                                  .arg(model.learner().heldOutScores(model.params()))
                             : QStringLiteral("tuned for F%1 on an inner validation split of the training rows")
                                   .arg(t.validationMetrics.beta))
             << QStringLiteral("| Features | %1 columns, %2 encoded inputs |")

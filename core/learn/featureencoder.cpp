@@ -1,5 +1,7 @@
 #include "featureencoder.h"
 
+#include <limits>
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -43,11 +45,15 @@ bool shouldLog(const std::vector<double> &values)
 QString EncodeReport::imputedSummary() const
 {
     QStringList parts;
-    for (const Imputed &i : imputed)
-        parts << QStringLiteral("%1: %2 missing value(s) read as the training median %3")
-                     .arg(i.column)
-                     .arg(i.rows)
-                     .arg(i.median, 0, 'g', 10);
+    for (const Imputed &i : imputed) {
+        if (i.native)
+            parts << QStringLiteral("%1: %2 missing value(s) passed to the learner as missing").arg(i.column).arg(i.rows);
+        else
+            parts << QStringLiteral("%1: %2 missing value(s) read as the training median %3")
+                         .arg(i.column)
+                         .arg(i.rows)
+                         .arg(i.median, 0, 'g', 10);
+    }
     return parts.join(QStringLiteral("; "));
 }
 
@@ -78,7 +84,8 @@ FeatureEncoder FeatureEncoder::fit(const Dataset &data, const EncoderOptions &op
                 if (!std::isnan(v))
                     present.push_back(v);
             }
-            column.missingIndicator = present.size() < source.numbers.size();
+            column.nativeMissing = options.nativeMissing;
+            column.missingIndicator = !options.nativeMissing && present.size() < source.numbers.size();
             column.log1p = options.autoLog1p && shouldLog(present);
             if (!present.empty()) {
                 const auto [lo, hi] = std::minmax_element(present.begin(), present.end());
@@ -164,8 +171,11 @@ int FeatureEncoder::categoryIndex(std::size_t c, std::string_view value) const
 
 float FeatureEncoder::numeric(const Column &column, double value) const
 {
-    if (std::isnan(value))
+    if (std::isnan(value)) {
+        if (column.nativeMissing)
+            return std::numeric_limits<float>::quiet_NaN();
         value = column.median;
+    }
     const double x = column.log1p ? std::log1p(std::max(0.0, value)) : value;
     return float((x - column.mean) / column.scale);
 }
@@ -259,7 +269,7 @@ void FeatureEncoder::encodeInSlices(const Dataset &data, std::size_t sliceRows,
     if (report) {
         for (std::size_t c = 0; c < m_columns.size(); ++c) {
             if (missingRows[c] > 0)
-                report->imputed.append({m_columns[c].spec.name, m_columns[c].median, missingRows[c]});
+                report->imputed.append({m_columns[c].spec.name, m_columns[c].median, missingRows[c], m_columns[c].nativeMissing});
         }
         for (std::size_t c = 0; c < m_columns.size(); ++c) {
             for (std::size_t k = 0; k < unseenRows[c].size(); ++k) {
@@ -306,6 +316,8 @@ QJsonObject FeatureEncoder::toJson() const
             json.insert(QStringLiteral("median"), column.median);
             if (column.missingIndicator)
                 json.insert(QStringLiteral("missing_indicator"), true);
+            if (column.nativeMissing)
+                json.insert(QStringLiteral("native_missing"), true);
         } else {
             QJsonArray categories;
             for (const std::string &category : column.categories)
@@ -337,6 +349,10 @@ FeatureEncoder FeatureEncoder::fromJson(const QJsonObject &json)
             // Models written before imputation: a missing number reads as the mean.
             column.median = object.value(QStringLiteral("median")).toDouble(column.log1p ? std::expm1(column.mean) : column.mean);
             column.missingIndicator = object.value(QStringLiteral("missing_indicator")).toBool();
+            column.nativeMissing = object.value(QStringLiteral("native_missing")).toBool();
+            if (column.missingIndicator && column.nativeMissing)
+                throw SchemaError(QStringLiteral("encoder column \"%1\": missing_indicator and native_missing exclude each other")
+                                      .arg(column.spec.name));
             if (!(column.scale > 0))
                 throw SchemaError(QStringLiteral("encoder column \"%1\": scale must be positive").arg(column.spec.name));
             if (!std::isfinite(column.median))

@@ -19,6 +19,9 @@ struct EncoderOptions
     // above kSkewForLog) get log(1 + x) before standardisation. Off: plain standardisation.
     bool autoLog1p = true;
     static constexpr double kSkewForLog = 3.0;
+    // A missing number stays NaN for the learner (XGBoost routes it by each split's learned
+    // default direction) instead of the median and an indicator.
+    bool nativeMissing = false;
 };
 
 // What encoding found that a user should hear about: categories unseen in training.
@@ -36,6 +39,7 @@ struct EncodeReport
         QString column;
         double median = 0;
         qsizetype rows = 0;
+        bool native = false; // passed on as missing, not imputed
     };
     QList<Imputed> imputed; // missing numbers, per column
     QString summary(int shown = 5) const; // the unseen categories
@@ -62,6 +66,7 @@ public:
         // values in training also gets a 0/1 "missing" output right after its value.
         double median = 0;
         bool missingIndicator = false;
+        bool nativeMissing = false; // NaN reaches the learner as NaN (EncoderOptions::nativeMissing)
         int offset = 0; // first output of this column
     };
 

@@ -20,7 +20,7 @@ std::vector<double> Learner::scoreAll(const FeatureMatrix &x) const
     return scores;
 }
 
-void validateTrainingData(const FeatureMatrix &x, const std::vector<std::int8_t> &labels)
+void validateTrainingData(const FeatureMatrix &x, const std::vector<std::int8_t> &labels, bool missingAllowed)
 {
     if (x.rows() == 0)
         throw SchemaError(QStringLiteral("no training rows: every row was rejected or the file has none"));
@@ -42,7 +42,8 @@ void validateTrainingData(const FeatureMatrix &x, const std::vector<std::int8_t>
                               .arg(labels.size()));
     for (std::size_t r = 0; r < x.rows(); ++r) {
         for (std::size_t c = 0; c < x.cols(); ++c) {
-            if (!std::isfinite(x.row(r)[c]))
+            const float v = x.row(r)[c];
+            if (!std::isfinite(v) && !(missingAllowed && std::isnan(v)))
                 throw SchemaError(QStringLiteral("encoded row %1, feature %2 is not a finite number").arg(r + 1).arg(c + 1));
         }
     }

@@ -2,6 +2,7 @@
 
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "featurematrix.h"
@@ -9,6 +10,16 @@
 #include "progress.h"
 
 namespace Audit {
+
+// The scale attributions add up in: the probability itself, or its log-odds.
+enum class OutputSpace { Probability, LogOdds };
+
+template <>
+struct EnumNames<OutputSpace>
+{
+    static constexpr std::array<std::pair<OutputSpace, const char *>, 2> table{
+        {{OutputSpace::Probability, "probability"}, {OutputSpace::LogOdds, "log-odds"}}};
+};
 
 // A dlib model behind one interface: train on encoded rows, score a row as the
 // probability of the positive class, save and load its own state.
@@ -31,10 +42,27 @@ public:
     virtual std::vector<double> scoreAll(const FeatureMatrix &x) const;
 
     // Scores of each training row by the parts of the model that did not see it (a random
-    // forest's out-of-bag estimate), after train(); empty when the learner has none. The
-    // trainer tunes the threshold on these instead of training a second model.
+    // forest's out-of-bag estimate; NaN for a row every part saw), after train(); empty when
+    // the learner has none. The trainer tunes the threshold on these instead of training a
+    // second model.
     virtual std::vector<double> outOfBagScores() const { return {}; }
-    virtual bool providesOutOfBagScores() const { return false; }
+    // What outOfBagScores() will hold after train(params), for people ("the forest's
+    // out-of-bag scores of the training rows"); empty when it holds nothing.
+    virtual QString heldOutScores(const LearnerParams &) const { return {}; }
+    // Exact Shapley values of one encoded row: adds each encoded feature's attribution to
+    // phi[0, width) and returns the base value they start from, in attributionSpace(), so that
+    // base + sum(phi) is the model's output there. `means` are the encoded training rows'
+    // feature means (what a linear model's attributions are centred on). Empty when the
+    // learner has no exact method (the explainer then samples).
+    virtual std::optional<double> exactAttributions(const float *, std::size_t, const std::vector<double> &, double *) const
+    {
+        return std::nullopt;
+    }
+    virtual OutputSpace attributionSpace() const { return OutputSpace::Probability; }
+    virtual QString attributionMethod() const { return {}; } // for people: "TreeSHAP (path-dependent, exact)"
+
+    // Who made the learner: "dlib", "XGBoost 1.7.4".
+    virtual QString library() const { return QStringLiteral("dlib"); }
 
     virtual void save(std::ostream &out) const = 0;
     virtual void load(std::istream &in) = 0; // throws dlib::serialization_error
@@ -45,6 +73,7 @@ public:
 };
 
 // Throws SchemaError describing what is wrong with the data before any dlib trainer sees it.
-void validateTrainingData(const FeatureMatrix &x, const std::vector<std::int8_t> &labels);
+// `missingAllowed`: NaN is a missing value the learner handles itself (xgboost), not an error.
+void validateTrainingData(const FeatureMatrix &x, const std::vector<std::int8_t> &labels, bool missingAllowed = false);
 
 } // namespace Audit

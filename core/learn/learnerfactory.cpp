@@ -4,6 +4,7 @@
 #include "learners/logisticlearner.h"
 #include "learners/mlplearner.h"
 #include "learners/randomforestlearner.h"
+#include "learners/xgboostlearner.h"
 
 namespace Audit {
 
@@ -18,6 +19,8 @@ std::unique_ptr<Learner> makeLearner(LearnerKind kind)
         return std::make_unique<RandomForestLearner>();
     case LearnerKind::Mlp:
         return std::make_unique<MlpLearner>();
+    case LearnerKind::Xgboost:
+        return std::make_unique<XgboostLearner>();
     }
     return nullptr;
 }

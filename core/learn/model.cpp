@@ -1,5 +1,8 @@
 #include "model.h"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <new>
 #include <sstream>
 #include <stdexcept>
@@ -10,6 +13,7 @@
 #include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QtEndian>
 
@@ -17,6 +21,7 @@
 #include "fileio.h"
 #include "learnerfactory.h"
 #include "modelfileerror.h"
+#include "rng.h"
 #include "schemaerror.h"
 
 namespace Audit {
@@ -66,14 +71,94 @@ BinaryMetrics metricsFromJson(const QJsonObject &json)
 
 } // namespace
 
+ExplainBackground ExplainBackground::of(const FeatureMatrix &x, std::uint64_t seed)
+{
+    ExplainBackground b;
+    if (x.rows() == 0)
+        return b;
+    b.means.assign(x.cols(), 0.0);
+    std::vector<std::size_t> counts(x.cols(), 0);
+    for (std::size_t r = 0; r < x.rows(); ++r) {
+        for (std::size_t c = 0; c < x.cols(); ++c) {
+            const float v = x.row(r)[c];
+            if (!std::isnan(v)) {
+                b.means[c] += double(v);
+                ++counts[c];
+            }
+        }
+    }
+    for (std::size_t c = 0; c < x.cols(); ++c)
+        b.means[c] = counts[c] ? b.means[c] / double(counts[c]) : 0.0;
+    std::vector<std::size_t> order(x.rows());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    Rng rng(seed ^ 0xbac6ULL);
+    rng.shuffle(order);
+    order.resize(std::min(order.size(), kRows));
+    std::sort(order.begin(), order.end());
+    b.rows = x.subset(order);
+    return b;
+}
+
+namespace {
+
+QJsonObject backgroundToJson(const ExplainBackground &b)
+{
+    QJsonArray means;
+    for (double m : b.means)
+        means.append(m);
+    QJsonArray rows;
+    for (std::size_t r = 0; r < b.rows.rows(); ++r) {
+        QJsonArray row;
+        for (std::size_t c = 0; c < b.rows.cols(); ++c) {
+            const float v = b.rows.row(r)[c];
+            row.append(std::isnan(v) ? QJsonValue() : QJsonValue(double(v)));
+        }
+        rows.append(row);
+    }
+    return QJsonObject{{QStringLiteral("means"), means}, {QStringLiteral("rows"), rows}};
+}
+
+ExplainBackground backgroundFromJson(const QJsonObject &json, int width)
+{
+    ExplainBackground b;
+    if (json.isEmpty())
+        return b;
+    const QJsonArray means = json.value(QStringLiteral("means")).toArray();
+    const QJsonArray rows = json.value(QStringLiteral("rows")).toArray();
+    if (means.size() != width)
+        throw SchemaError(QStringLiteral("explain_background: %1 means for %2 features").arg(means.size()).arg(width));
+    if (rows.size() > qsizetype(ExplainBackground::kRows) || rows.isEmpty())
+        throw SchemaError(
+            QStringLiteral("explain_background: %1 rows (1 to %2 expected)").arg(rows.size()).arg(ExplainBackground::kRows));
+    for (const QJsonValue &m : means) {
+        if (!m.isDouble() || !std::isfinite(m.toDouble()))
+            throw SchemaError(QStringLiteral("explain_background: a mean is not a number"));
+        b.means.push_back(m.toDouble());
+    }
+    b.rows = FeatureMatrix(std::size_t(rows.size()), std::size_t(width));
+    for (qsizetype r = 0; r < rows.size(); ++r) {
+        const QJsonArray row = rows[r].toArray();
+        if (row.size() != width)
+            throw SchemaError(
+                QStringLiteral("explain_background: row %1 has %2 values for %3 features").arg(r + 1).arg(row.size()).arg(width));
+        for (qsizetype c = 0; c < width; ++c)
+            b.rows.row(std::size_t(r))[c] = row[c].isNull() ? std::numeric_limits<float>::quiet_NaN() : float(row[c].toDouble());
+    }
+    return b;
+}
+
+} // namespace
+
 Model::Model(Schema schema, FeatureEncoder encoder, std::unique_ptr<Learner> learner, LearnerParams params, double threshold,
-             TrainingInfo training)
+             TrainingInfo training, ExplainBackground background)
     : m_schema(std::move(schema))
     , m_encoder(std::move(encoder))
     , m_learner(std::move(learner))
     , m_params(params)
     , m_threshold(threshold)
     , m_training(std::move(training))
+    , m_background(std::move(background))
 {
     m_md5 = md5Hex(serialize());
 }
@@ -85,6 +170,7 @@ Model::Model(const Model &other)
     , m_params(other.m_params)
     , m_threshold(other.m_threshold)
     , m_training(other.m_training)
+    , m_background(other.m_background)
     , m_md5(other.m_md5)
 {}
 
@@ -99,7 +185,7 @@ Model::~Model() = default;
 
 QJsonObject Model::describe() const
 {
-    return QJsonObject{
+    QJsonObject json{
         {QStringLiteral("format"), qint64(kFormatVersion)},
         {QStringLiteral("created_by"), QStringLiteral("ModelAudit " MODELAUDIT_VERSION)},
         {QStringLiteral("schema"), m_schema.toJson()},
@@ -114,11 +200,15 @@ QJsonObject Model::describe() const
                      {QStringLiteral("train_metrics"), m_training.trainMetrics.toJson()},
                      {QStringLiteral("validation_metrics"), m_training.validationMetrics.toJson()}}},
     };
+    return json;
 }
 
 QByteArray Model::serialize() const
 {
-    const QByteArray header = QJsonDocument(describe()).toJson(QJsonDocument::Compact);
+    QJsonObject json = describe();
+    if (!m_background.empty())
+        json.insert(QStringLiteral("explain_background"), backgroundToJson(m_background));
+    const QByteArray header = QJsonDocument(json).toJson(QJsonDocument::Compact);
     std::ostringstream payloadStream;
     m_learner->save(payloadStream);
     const std::string payload = payloadStream.str();
@@ -237,8 +327,10 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
         training.thresholdTuned = t.value(QStringLiteral("threshold_tuned")).toBool();
         training.trainMetrics = metricsFromJson(t.value(QStringLiteral("train_metrics")).toObject());
         training.validationMetrics = metricsFromJson(t.value(QStringLiteral("validation_metrics")).toObject());
+        ExplainBackground background = backgroundFromJson(json.value(QStringLiteral("explain_background")).toObject(),
+                                                          encoder.width());
         return Model(std::move(schema), std::move(encoder), std::move(learner), params,
-                     json.value(QStringLiteral("threshold")).toDouble(0.5), std::move(training));
+                     json.value(QStringLiteral("threshold")).toDouble(0.5), std::move(training), std::move(background));
     } catch (const SchemaError &e) {
         throw ModelFileError(path, QStringLiteral("corrupt header: ") + e.message());
     } catch (const dlib::serialization_error &e) {

@@ -28,6 +28,19 @@ struct TrainingInfo
     bool thresholdTuned = false;
 };
 
+// What attributions are measured against, from the training rows (encoded): each feature's
+// mean (a linear model's attributions are centred on it) and a seeded sample of rows (the
+// background the model-agnostic sampling estimator averages over). Empty in files written
+// before explanations existed.
+struct ExplainBackground
+{
+    static constexpr std::size_t kRows = 50;
+    std::vector<double> means; // one per encoded feature (NaN skipped)
+    FeatureMatrix rows;
+    bool empty() const { return means.empty(); }
+    static ExplainBackground of(const FeatureMatrix &x, std::uint64_t seed);
+};
+
 // A trained model: schema + encoder + dlib learner + decision threshold, saved together in
 // one versioned file. Copyable; copies are independent (each may score on its own thread).
 class Model
@@ -36,7 +49,7 @@ public:
     static constexpr quint32 kFormatVersion = 1;
 
     Model(Schema schema, FeatureEncoder encoder, std::unique_ptr<Learner> learner, LearnerParams params, double threshold,
-          TrainingInfo training);
+          TrainingInfo training, ExplainBackground background = {});
     Model(const Model &other);
     Model &operator=(const Model &other);
     Model(Model &&) noexcept = default;
@@ -57,6 +70,7 @@ public:
     const Learner &learner() const { return *m_learner; }
     const LearnerParams &params() const { return m_params; }
     const TrainingInfo &training() const { return m_training; }
+    const ExplainBackground &background() const { return m_background; }
     double threshold() const { return m_threshold; }
     QString md5() const { return m_md5; } // md5 of the file bytes, lower-case hex
     QString id() const { return m_md5.left(12); } // short form shown to people
@@ -64,7 +78,7 @@ public:
     // P(positive) for every row of `data` (encoded with this model's encoder).
     std::vector<double> score(const Dataset &data, EncodeReport *report = nullptr) const;
 
-    QJsonObject describe() const; // metadata for reports and the HTTP API
+    QJsonObject describe() const; // metadata for reports and the HTTP API (the file's header but the background)
 
 private:
     Schema m_schema;
@@ -73,6 +87,7 @@ private:
     LearnerParams m_params;
     double m_threshold = 0.5;
     TrainingInfo m_training;
+    ExplainBackground m_background;
     QString m_md5;
 };
 

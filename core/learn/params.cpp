@@ -41,6 +41,22 @@ QJsonObject LearnerParams::toJson() const
         json.insert(QStringLiteral("learning_rate"), learningRate);
         json.insert(QStringLiteral("weight_decay"), weightDecay);
         break;
+    case LearnerKind::Xgboost:
+        json.insert(QStringLiteral("rounds"), rounds);
+        json.insert(QStringLiteral("eta"), eta);
+        json.insert(QStringLiteral("max_depth"), maxDepth);
+        json.insert(QStringLiteral("max_leaves"), maxLeaves);
+        json.insert(QStringLiteral("min_child_weight"), minChildWeight);
+        json.insert(QStringLiteral("lambda"), lambda);
+        json.insert(QStringLiteral("alpha"), alpha);
+        json.insert(QStringLiteral("gamma"), gamma);
+        json.insert(QStringLiteral("subsample"), subsample);
+        json.insert(QStringLiteral("colsample_bytree"), colsampleByTree);
+        json.insert(QStringLiteral("max_bin"), maxBin);
+        json.insert(QStringLiteral("early_stopping_rounds"), earlyStoppingRounds);
+        json.insert(QStringLiteral("early_stopping_fraction"), earlyStoppingFraction);
+        json.insert(QStringLiteral("threads"), threads);
+        break;
     }
     return json;
 }
@@ -65,6 +81,20 @@ LearnerParams LearnerParams::fromJson(const QJsonObject &json)
     p.batchSize = json.value(QStringLiteral("batch_size")).toInt(p.batchSize);
     p.learningRate = json.value(QStringLiteral("learning_rate")).toDouble(p.learningRate);
     p.weightDecay = json.value(QStringLiteral("weight_decay")).toDouble(p.weightDecay);
+    p.rounds = json.value(QStringLiteral("rounds")).toInt(p.rounds);
+    p.eta = json.value(QStringLiteral("eta")).toDouble(p.eta);
+    p.maxDepth = json.value(QStringLiteral("max_depth")).toInt(p.maxDepth);
+    p.maxLeaves = json.value(QStringLiteral("max_leaves")).toInt(p.maxLeaves);
+    p.minChildWeight = json.value(QStringLiteral("min_child_weight")).toDouble(p.minChildWeight);
+    p.lambda = json.value(QStringLiteral("lambda")).toDouble(p.lambda);
+    p.alpha = json.value(QStringLiteral("alpha")).toDouble(p.alpha);
+    p.gamma = json.value(QStringLiteral("gamma")).toDouble(p.gamma);
+    p.subsample = json.value(QStringLiteral("subsample")).toDouble(p.subsample);
+    p.colsampleByTree = json.value(QStringLiteral("colsample_bytree")).toDouble(p.colsampleByTree);
+    p.maxBin = json.value(QStringLiteral("max_bin")).toInt(p.maxBin);
+    p.earlyStoppingRounds = json.value(QStringLiteral("early_stopping_rounds")).toInt(p.earlyStoppingRounds);
+    p.earlyStoppingFraction = json.value(QStringLiteral("early_stopping_fraction")).toDouble(p.earlyStoppingFraction);
+    p.threads = json.value(QStringLiteral("threads")).toInt(p.threads);
     return p;
 }
 
@@ -115,7 +145,8 @@ TrainParams TrainParams::fromYaml(const QByteArray &yaml, const QString &sourceN
     reader.onlyKeys(model, QStringLiteral("model"),
                     {QStringLiteral("learner"), QStringLiteral("seed"), QStringLiteral("threshold"),
                      QStringLiteral("validation_fraction"), QStringLiteral("log1p"), QStringLiteral("logistic"),
-                     QStringLiteral("linear_svm"), QStringLiteral("random_forest"), QStringLiteral("mlp")});
+                     QStringLiteral("linear_svm"), QStringLiteral("random_forest"), QStringLiteral("mlp"),
+                     QStringLiteral("xgboost")});
     reader.onlyKeys(model["logistic"], QStringLiteral("model.logistic"), {QStringLiteral("c"), QStringLiteral("max_iterations")});
     reader.onlyKeys(model["linear_svm"], QStringLiteral("model.linear_svm"), {QStringLiteral("c")});
     reader.onlyKeys(model["random_forest"], QStringLiteral("model.random_forest"),
@@ -124,6 +155,12 @@ TrainParams TrainParams::fromYaml(const QByteArray &yaml, const QString &sourceN
     reader.onlyKeys(model["mlp"], QStringLiteral("model.mlp"),
                     {QStringLiteral("hidden1"), QStringLiteral("hidden2"), QStringLiteral("epochs"), QStringLiteral("batch_size"),
                      QStringLiteral("learning_rate"), QStringLiteral("weight_decay")});
+    reader.onlyKeys(model["xgboost"], QStringLiteral("model.xgboost"),
+                    {QStringLiteral("rounds"), QStringLiteral("eta"), QStringLiteral("max_depth"), QStringLiteral("max_leaves"),
+                     QStringLiteral("min_child_weight"), QStringLiteral("lambda"), QStringLiteral("alpha"),
+                     QStringLiteral("gamma"), QStringLiteral("subsample"), QStringLiteral("colsample_bytree"),
+                     QStringLiteral("max_bin"), QStringLiteral("early_stopping_rounds"),
+                     QStringLiteral("early_stopping_fraction"), QStringLiteral("threads")});
     LearnerParams &l = params.learner;
     const QString learner = reader.string(model, QStringLiteral("model.learner"));
     const std::optional<LearnerKind> kind = enumFromName<LearnerKind>(learner);
@@ -169,6 +206,26 @@ TrainParams TrainParams::fromYaml(const QByteArray &yaml, const QString &sourceN
         l.batchSize = reader.integer(n, QStringLiteral("model.mlp.batch_size"), l.batchSize, 1, 1 << 20);
         l.learningRate = reader.number(n, QStringLiteral("model.mlp.learning_rate"), l.learningRate, 1e-7, 1.0);
         l.weightDecay = reader.number(n, QStringLiteral("model.mlp.weight_decay"), l.weightDecay, 0.0, 1.0);
+    }
+    if (const YAML::Node n = model["xgboost"]; n) {
+        const auto key = [](const char *name) { return QStringLiteral("model.xgboost.") + QLatin1String(name); };
+        l.rounds = reader.integer(n, key("rounds"), l.rounds, 1, 100000);
+        l.eta = reader.number(n, key("eta"), l.eta, 1e-6, 1.0);
+        l.maxDepth = reader.integer(n, key("max_depth"), l.maxDepth, 0, 32);
+        l.maxLeaves = reader.integer(n, key("max_leaves"), l.maxLeaves, 0, 1 << 16);
+        l.minChildWeight = reader.number(n, key("min_child_weight"), l.minChildWeight, 0.0, 1e9);
+        l.lambda = reader.number(n, key("lambda"), l.lambda, 0.0, 1e9);
+        l.alpha = reader.number(n, key("alpha"), l.alpha, 0.0, 1e9);
+        l.gamma = reader.number(n, key("gamma"), l.gamma, 0.0, 1e9);
+        l.subsample = reader.number(n, key("subsample"), l.subsample, 1e-3, 1.0);
+        l.colsampleByTree = reader.number(n, key("colsample_bytree"), l.colsampleByTree, 1e-3, 1.0);
+        l.maxBin = reader.integer(n, key("max_bin"), l.maxBin, 2, 65536);
+        l.earlyStoppingRounds = reader.integer(n, key("early_stopping_rounds"), l.earlyStoppingRounds, 0, 100000);
+        l.earlyStoppingFraction = reader.number(n, key("early_stopping_fraction"), l.earlyStoppingFraction, 0.01, 0.5);
+        l.threads = reader.integer(n, key("threads"), l.threads, 1, 256);
+        if (l.maxDepth == 0 && l.maxLeaves == 0)
+            reader.fail(n["max_depth"], key("max_depth"),
+                        QStringLiteral("max_depth 0 needs max_leaves > 0: a tree must be bounded by one of them"));
     }
     if (const YAML::Node evaluate = root["evaluate"]; evaluate)
         reader.onlyKeys(evaluate, QStringLiteral("evaluate"), {QStringLiteral("beta")});

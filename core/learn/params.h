@@ -10,15 +10,16 @@
 
 namespace Audit {
 
-enum class LearnerKind { Logistic, LinearSvm, RandomForest, Mlp };
+enum class LearnerKind { Logistic, LinearSvm, RandomForest, Mlp, Xgboost };
 
 template <>
 struct EnumNames<LearnerKind>
 {
-    static constexpr std::array<std::pair<LearnerKind, const char *>, 4> table{{{LearnerKind::Logistic, "logistic"},
+    static constexpr std::array<std::pair<LearnerKind, const char *>, 5> table{{{LearnerKind::Logistic, "logistic"},
                                                                                 {LearnerKind::LinearSvm, "linear_svm"},
                                                                                 {LearnerKind::RandomForest, "random_forest"},
-                                                                                {LearnerKind::Mlp, "mlp"}}};
+                                                                                {LearnerKind::Mlp, "mlp"},
+                                                                                {LearnerKind::Xgboost, "xgboost"}}};
 };
 
 // Hyper-parameters of every learner; only the chosen learner's are used and stored.
@@ -42,6 +43,21 @@ struct LearnerParams
     int batchSize = 128;
     double learningRate = 0.001;
     double weightDecay = 0.0005;
+    // xgboost (libxgboost, tree_method hist, objective binary:logistic)
+    int rounds = 1000; // the most boosting rounds; early stopping usually ends sooner
+    double eta = 0.1; // learning rate
+    int maxDepth = 0; // 0: no depth limit (leaves bound the tree: maxLeaves)
+    int maxLeaves = 31;
+    double minChildWeight = 1.0;
+    double lambda = 1.0; // L2 on leaf weights
+    double alpha = 0.0; // L1 on leaf weights
+    double gamma = 0.0; // minimum loss reduction to split
+    double subsample = 1.0;
+    double colsampleByTree = 1.0;
+    int maxBin = 256;
+    int earlyStoppingRounds = 20; // 0: off (all rounds, no inner validation split)
+    double earlyStoppingFraction = 0.1; // training rows held out to decide when to stop
+    int threads = 2; // fixed so the model is the same on every machine
 
     QJsonObject toJson() const; // the chosen learner's parameters plus "learner" and "seed"
     static LearnerParams fromJson(const QJsonObject &json);

@@ -59,9 +59,11 @@ Model trainModel(const Dataset &train, const TrainParams &params, const Progress
     if (!train.hasLabels())
         throw SchemaError(train.noLabelsMessage(QStringLiteral("training")));
     progress.step(0, 1000, QStringLiteral("encoding"));
-    const FeatureEncoder encoder = FeatureEncoder::fit(train, params.encoder);
+    EncoderOptions encoderOptions = params.encoder;
+    encoderOptions.nativeMissing = params.learner.kind == LearnerKind::Xgboost;
+    const FeatureEncoder encoder = FeatureEncoder::fit(train, encoderOptions);
     const FeatureMatrix x = encoder.encode(train);
-    validateTrainingData(x, train.labels);
+    validateTrainingData(x, train.labels, encoderOptions.nativeMissing);
 
     TrainingInfo info;
     info.dataMd5 = train.md5;
@@ -70,7 +72,7 @@ Model trainModel(const Dataset &train, const TrainParams &params, const Progress
 
     double threshold = params.threshold;
     std::unique_ptr<Learner> learner = makeLearner(params.learner.kind);
-    const bool outOfBag = params.tuneThreshold && learner->providesOutOfBagScores();
+    const bool outOfBag = params.tuneThreshold && !learner->heldOutScores(params.learner).isEmpty();
     int finalFrom = 0;
     if (params.tuneThreshold && !outOfBag) {
         // Hold out a stratified validation slice of the training rows: one fold of round(1/fraction).
@@ -95,14 +97,25 @@ Model trainModel(const Dataset &train, const TrainParams &params, const Progress
 
     learner->train(x, train.labels, params.learner, subProgress(progress, finalFrom, 950, QStringLiteral("final model")));
     if (outOfBag) {
-        const std::vector<double> scores = learner->outOfBagScores();
-        threshold = bestThreshold(scores, train.labels, params.beta);
-        info.validationMetrics = computeMetrics(scores, train.labels, threshold, params.beta);
+        // The rows some part of the model did not see (all of them for a forest's out-of-bag
+        // scores; the early-stopping rows for boosting).
+        const std::vector<double> all = learner->outOfBagScores();
+        std::vector<double> scores;
+        std::vector<std::int8_t> labels;
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            if (!std::isnan(all[i])) {
+                scores.push_back(all[i]);
+                labels.push_back(train.labels[i]);
+            }
+        }
+        threshold = bestThreshold(scores, labels, params.beta);
+        info.validationMetrics = computeMetrics(scores, labels, threshold, params.beta);
         info.thresholdTuned = true;
     }
     info.trainMetrics = computeMetrics(learner->scoreAll(x), train.labels, threshold, params.beta);
     progress.step(1000, 1000, QStringLiteral("done"));
-    return Model(train.schema, encoder, std::move(learner), params.learner, threshold, std::move(info));
+    return Model(train.schema, encoder, std::move(learner), params.learner, threshold, std::move(info),
+                 ExplainBackground::of(x, params.learner.seed));
 }
 
 CrossValidationReport crossValidate(const Dataset &data, const TrainParams &params, int folds, const Progress &progress)

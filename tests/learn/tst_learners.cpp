@@ -73,6 +73,7 @@ void TestLearners::train_beatsChanceAndRoundTrips_data()
     QTest::newRow("linear_svm") << LearnerKind::LinearSvm << 0.88;
     QTest::newRow("random_forest") << LearnerKind::RandomForest << 0.88;
     QTest::newRow("mlp") << LearnerKind::Mlp << 0.86;
+    QTest::newRow("xgboost") << LearnerKind::Xgboost << 0.90;
 }
 
 void TestLearners::train_beatsChanceAndRoundTrips()
@@ -120,7 +121,7 @@ void TestLearners::train_isByteIdenticalWhenRepeated()
     QVERIFY(first == second);
     TrainParams otherSeed = paramsFor(kind);
     otherSeed.learner.seed = 7;
-    if (kind == LearnerKind::RandomForest || kind == LearnerKind::Mlp)
+    if (kind == LearnerKind::RandomForest || kind == LearnerKind::Mlp || kind == LearnerKind::Xgboost)
         QVERIFY(trainModel(m_train, otherSeed).serialize() != first);
 }
 
@@ -206,7 +207,8 @@ void TestLearners::train_oneClassIsRejectedBeforeDlib()
             negatives.push_back(i);
     }
     const Dataset oneClass = m_train.subset(negatives);
-    for (LearnerKind kind : {LearnerKind::Logistic, LearnerKind::LinearSvm, LearnerKind::RandomForest, LearnerKind::Mlp}) {
+    for (LearnerKind kind :
+         {LearnerKind::Logistic, LearnerKind::LinearSvm, LearnerKind::RandomForest, LearnerKind::Mlp, LearnerKind::Xgboost}) {
         try {
             trainModel(oneClass, paramsFor(kind));
             QFAIL("expected SchemaError");

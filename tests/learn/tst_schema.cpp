@@ -146,8 +146,16 @@ void TestSchema::badParams_namesLineAndKey_data()
     QTest::addColumn<QByteArray>("yaml");
     QTest::addColumn<QString>("messagePart");
     QTest::newRow("no model section") << QByteArray("data: {schema: s.yaml}\n") << "model: required section is missing";
-    QTest::newRow("unknown learner") << QByteArray("model:\n  learner: xgboost\n")
-                                     << "p.yaml:2: model.learner: unknown learner \"xgboost\"";
+    QTest::newRow("unknown learner") << QByteArray("model:\n  learner: lightgbm\n")
+                                     << "p.yaml:2: model.learner: unknown learner \"lightgbm\"; expected logistic, linear_svm, "
+                                        "random_forest, mlp or xgboost";
+    QTest::newRow("xgboost eta out of range") << QByteArray("model:\n  learner: xgboost\n  xgboost:\n    eta: 2\n")
+                                              << "p.yaml:4: model.xgboost.eta: 2 is out of range [1e-06, 1]";
+    QTest::newRow("xgboost unknown key") << QByteArray("model:\n  learner: xgboost\n  xgboost:\n    n_estimators: 5\n")
+                                         << "p.yaml:4: model.xgboost.n_estimators: unknown key (known here: rounds, eta,";
+    QTest::newRow("xgboost unbounded trees")
+        << QByteArray("model:\n  learner: xgboost\n  xgboost:\n    max_depth: 0\n    max_leaves: 0\n")
+        << "model.xgboost.max_depth: max_depth 0 needs max_leaves > 0";
     QTest::newRow("threshold out of range") << QByteArray("model:\n  learner: mlp\n  threshold: 1.5\n")
                                             << "p.yaml:3: model.threshold: 1.5 is out of range [0, 1]";
     QTest::newRow("epochs not a number") << QByteArray("model:\n  learner: mlp\n  mlp:\n    epochs: many\n")

@@ -117,8 +117,8 @@ void TestPipeline::secondRun_runsNothing()
 void TestPipeline::changedParam_dryRunSaysWhatWouldRunAndRunsNothing()
 {
     QByteArray params = TestUtil::readFile(copy(QStringLiteral("params.yaml")));
-    QVERIFY(params.contains("    trees: 60\n"));
-    TestUtil::writeFile(m_copy, QStringLiteral("params.yaml"), params.replace("    trees: 60\n", "    trees: 5\n"));
+    QVERIFY(params.contains("    eta: 0.1\n")); // the default learner's (xgboost) learning rate
+    TestUtil::writeFile(m_copy, QStringLiteral("params.yaml"), params.replace("    eta: 0.1\n", "    eta: 0.3\n"));
     const QString modelMd5 = fileMd5(copy(QStringLiteral("models/model.bin")));
     ReproOptions options;
     options.dryRun = true;

@@ -56,6 +56,20 @@ double LinearSvmLearner::decision(const float *row, std::size_t width) const
     return z;
 }
 
+// dlib's platt_scale is 1 / (1 + exp(A d + B)): the log-odds are -(A d + B), d = w.x - b.
+std::optional<double> LinearSvmLearner::exactAttributions(const float *row, std::size_t width, const std::vector<double> &means,
+                                                          double *phi) const
+{
+    if (means.size() != width || m_weights.size() != width)
+        return std::nullopt;
+    double meanDecision = -m_bias;
+    for (std::size_t c = 0; c < width; ++c) {
+        meanDecision += m_weights[c] * means[c];
+        phi[c] += -m_plattA * m_weights[c] * (double(row[c]) - means[c]);
+    }
+    return -(m_plattA * meanDecision + m_plattB);
+}
+
 double LinearSvmLearner::score(const float *row, std::size_t width) const
 {
     return dlib::platt_scale({m_plattA, m_plattB}, decision(row, width));

@@ -16,6 +16,12 @@ public:
     void save(std::ostream &out) const override;
     void load(std::istream &in) override;
     void checkInputWidth(std::size_t width) const override;
+    // Platt scaling is a logistic function of the linear decision value: the log-odds are
+    // linear in the features, so their attributions are exact as a logistic model's.
+    std::optional<double> exactAttributions(const float *row, std::size_t width, const std::vector<double> &means,
+                                            double *phi) const override;
+    OutputSpace attributionSpace() const override { return OutputSpace::LogOdds; }
+    QString attributionMethod() const override { return QStringLiteral("linear (coefficient x centred value, exact)"); }
     std::unique_ptr<Learner> clone() const override { return std::make_unique<LinearSvmLearner>(*this); }
 
 private:

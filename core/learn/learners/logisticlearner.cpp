@@ -89,6 +89,19 @@ double LogisticLearner::score(const float *row, std::size_t width) const
     return sigmoid(z);
 }
 
+std::optional<double> LogisticLearner::exactAttributions(const float *row, std::size_t width, const std::vector<double> &means,
+                                                         double *phi) const
+{
+    if (means.size() != width || m_weights.size() != width + 1)
+        return std::nullopt;
+    double base = m_weights.back();
+    for (std::size_t c = 0; c < width; ++c) {
+        base += m_weights[c] * means[c];
+        phi[c] += m_weights[c] * (double(row[c]) - means[c]);
+    }
+    return base;
+}
+
 void LogisticLearner::save(std::ostream &out) const
 {
     dlib::serialize(m_weights, out);

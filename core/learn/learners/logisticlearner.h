@@ -17,6 +17,11 @@ public:
     void load(std::istream &in) override;
     void checkInputWidth(std::size_t width) const override;
     std::unique_ptr<Learner> clone() const override { return std::make_unique<LogisticLearner>(*this); }
+    // Linear in the log-odds: weight x (value - training mean), exactly.
+    std::optional<double> exactAttributions(const float *row, std::size_t width, const std::vector<double> &means,
+                                            double *phi) const override;
+    OutputSpace attributionSpace() const override { return OutputSpace::LogOdds; }
+    QString attributionMethod() const override { return QStringLiteral("linear (coefficient x centred value, exact)"); }
 
 private:
     std::vector<double> m_weights; // last entry is the bias

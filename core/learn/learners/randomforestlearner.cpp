@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <string>
+
+#include <dlib/serialize.h>
 
 #include "parallel.h"
 #include "schemaerror.h"
@@ -30,6 +33,20 @@ void RandomForestLearner::train(const FeatureMatrix &x, const std::vector<std::i
     trainer.set_seed(std::to_string(params.seed));
     m_forest = trainer.train(samples, targets, m_outOfBag);
     flatten();
+    // Covers for TreeSHAP: how many training rows reach each leaf.
+    m_leafRows.assign(m_flat.size(), {});
+    for (std::size_t t = 0; t < m_flat.size(); ++t) {
+        const FlatTree &tree = m_flat[t];
+        std::vector<std::uint32_t> &rows = m_leafRows[t];
+        rows.assign(tree.nodes.size() - tree.internal, 0);
+        for (std::size_t r = 0; r < x.rows(); ++r) {
+            std::uint32_t node = 0;
+            while (node < tree.internal)
+                node = tree.nodes[node].child[!(x.row(r)[tree.nodes[node].feature] < tree.nodes[node].threshold)];
+            ++rows[node - tree.internal];
+        }
+    }
+    buildEnsemble();
     for (double &score : m_outOfBag)
         score = std::clamp(score, 0.0, 1.0);
     progress.checkCancelled();
@@ -72,6 +89,52 @@ void RandomForestLearner::flatten()
         for (std::size_t i = tree.size(); i < total; ++i)
             flat.depth = std::max(flat.depth, depth[i]);
     }
+}
+
+void RandomForestLearner::buildEnsemble()
+{
+    m_ensemble = TreeEnsemble();
+    if (m_leafRows.empty())
+        return;
+    m_ensemble.scale = m_flat.empty() ? 1.0 : 1.0 / double(m_flat.size());
+    m_ensemble.trees.resize(m_flat.size());
+    for (std::size_t t = 0; t < m_flat.size(); ++t) {
+        const FlatTree &flat = m_flat[t];
+        // TreeEnsemble wants a child after its parent: dlib's numbering already is (internal
+        // nodes in creation order, leaves after them), checked by flatten().
+        std::vector<TreeEnsemble::Node> &nodes = m_ensemble.trees[t].nodes;
+        nodes.resize(flat.nodes.size());
+        for (std::size_t i = 0; i < flat.nodes.size(); ++i) {
+            TreeEnsemble::Node &node = nodes[i];
+            if (i < flat.internal) {
+                node.feature = flat.nodes[i].feature;
+                node.threshold = flat.nodes[i].threshold;
+                node.left = flat.nodes[i].child[0];
+                node.right = flat.nodes[i].child[1];
+                node.defaultLeft = false; // dlib: NaN < t is false, so NaN goes right
+            } else {
+                node.value = double(flat.nodes[i].threshold);
+                // A leaf no training row reaches (a float threshold rounding past the only row
+                // dlib's double comparison put there) weighs next to nothing, not zero.
+                node.cover = std::max(0.5, double(m_leafRows[t][i - flat.internal]));
+            }
+        }
+    }
+    try {
+        m_ensemble.finish();
+    } catch (const std::runtime_error &e) {
+        throw dlib::serialization_error(std::string("random forest: ") + e.what());
+    }
+}
+
+std::optional<double> RandomForestLearner::exactAttributions(const float *row, std::size_t width, const std::vector<double> &,
+                                                             double *phi) const
+{
+    if (m_ensemble.trees.empty())
+        return std::nullopt;
+    checkWidth(width);
+    m_ensemble.shap(row, phi);
+    return m_ensemble.expectedOutput();
 }
 
 void RandomForestLearner::checkWidth(std::size_t width) const
@@ -150,15 +213,44 @@ std::vector<double> RandomForestLearner::scoreAll(const FeatureMatrix &x) const
     return scores;
 }
 
+namespace {
+constexpr char kCoverMagic[8] = {'M', 'A', 'C', 'O', 'V', 'E', 'R', '1'};
+}
+
+// dlib's forest, then the leaf row counts: "MACOVER1", and per tree its leaf count and counts
+// (dlib's own serialisation of the vectors).
 void RandomForestLearner::save(std::ostream &out) const
 {
     serialize(m_forest, out); // found by ADL: dlib declares it as a friend
+    if (!m_leafRows.empty()) {
+        out.write(kCoverMagic, sizeof kCoverMagic);
+        dlib::serialize(m_leafRows, out);
+    }
 }
 
 void RandomForestLearner::load(std::istream &in)
 {
     deserialize(m_forest, in);
     flatten();
+    m_leafRows.clear();
+    char magic[sizeof kCoverMagic];
+    if (in.read(magic, sizeof magic)) {
+        if (std::memcmp(magic, kCoverMagic, sizeof magic) != 0)
+            throw dlib::serialization_error("random forest: unexpected data after the trees");
+        dlib::deserialize(m_leafRows, in);
+        if (m_leafRows.size() != m_flat.size())
+            throw dlib::serialization_error("random forest: covers for " + std::to_string(m_leafRows.size()) + " trees, not "
+                                            + std::to_string(m_flat.size()));
+        for (std::size_t t = 0; t < m_flat.size(); ++t) {
+            if (m_leafRows[t].size() != m_flat[t].nodes.size() - m_flat[t].internal)
+                throw dlib::serialization_error("random forest: tree " + std::to_string(t) + "'s covers do not match its leaves");
+        }
+    } else {
+        if (in.gcount() > 0)
+            throw dlib::serialization_error("random forest: unexpected data after the trees");
+        in.clear(); // a file from before covers were saved: no attributions
+    }
+    buildEnsemble();
 }
 
 } // namespace Audit

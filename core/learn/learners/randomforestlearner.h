@@ -3,6 +3,7 @@
 #include <dlib/random_forest.h>
 
 #include "learner.h"
+#include "treeensemble.h"
 
 namespace Audit {
 
@@ -20,7 +21,17 @@ public:
     void checkInputWidth(std::size_t width) const override { checkWidth(width); }
     std::unique_ptr<Learner> clone() const override { return std::make_unique<RandomForestLearner>(*this); }
     std::vector<double> outOfBagScores() const override { return m_outOfBag; }
-    bool providesOutOfBagScores() const override { return true; }
+    // TreeSHAP over the forest's trees in probability (the mean of the leaves), with each
+    // node's cover the training rows that reach it (counted after training, saved with the
+    // trees). A file from before covers were saved has none: empty.
+    std::optional<double> exactAttributions(const float *row, std::size_t width, const std::vector<double> &means,
+                                            double *phi) const override;
+    QString attributionMethod() const override { return QStringLiteral("TreeSHAP (path-dependent, exact)"); }
+    const TreeEnsemble &ensemble() const { return m_ensemble; }
+    QString heldOutScores(const LearnerParams &) const override
+    {
+        return QStringLiteral("the forest's out-of-bag scores of the training rows");
+    }
 
 private:
     // dlib's trees with each leaf appended as a node whose children are itself (and whose
@@ -39,12 +50,15 @@ private:
         std::uint32_t depth = 0;
     };
     void flatten();
+    void buildEnsemble(); // m_ensemble from m_flat and m_leafRows
     void checkWidth(std::size_t width) const;
 
     dlib::random_forest_regression_function<dlib::dense_feature_extractor> m_forest;
     std::vector<FlatTree> m_flat;
     std::uint32_t m_featuresUsed = 0; // 1 + the largest feature index a split reads
     std::vector<double> m_outOfBag; // from the last train(); not saved
+    std::vector<std::vector<std::uint32_t>> m_leafRows; // per tree, training rows per leaf (flat order)
+    TreeEnsemble m_ensemble; // empty without m_leafRows
 };
 
 } // namespace Audit

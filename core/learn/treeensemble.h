@@ -1,0 +1,66 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace Audit {
+
+// Binary decision trees added up: output = base + scale * sum of each tree's leaf value.
+// A gradient-boosted model (scale 1, base the starting margin, output in log-odds) and a
+// random forest (scale 1/trees, base 0, output a probability) are both one. Every node also
+// has a cover (the training weight that reached it: XGBoost's hessian sum, the forest's
+// training-row count), which is what path-dependent TreeSHAP needs.
+//
+// A split sends a row left when value < threshold, right otherwise; a missing value (NaN)
+// goes where defaultLeft says (XGBoost's rule; a dlib forest sends NaN right).
+class TreeEnsemble
+{
+public:
+    static constexpr std::uint32_t kLeaf = 0xffffffffu;
+    static constexpr std::uint32_t kMaxDepth = 64; // deeper trees are refused (TreeSHAP recursion)
+
+    struct Node
+    {
+        std::uint32_t feature = 0;
+        float threshold = 0;
+        std::uint32_t left = kLeaf; // kLeaf at a leaf
+        std::uint32_t right = kLeaf;
+        bool defaultLeft = false;
+        double value = 0; // a leaf's value
+        double cover = 0;
+    };
+    struct Tree
+    {
+        std::vector<Node> nodes; // nodes[0] is the root; a child comes after its parent
+        std::uint32_t depth = 0;
+        double expected = 0; // the cover-weighted mean leaf value (set by finish())
+    };
+
+    std::vector<Tree> trees;
+    double base = 0;
+    double scale = 1;
+
+    // Checks the structure (every child index after its parent and inside the tree, every node
+    // reached exactly once, a depth within kMaxDepth, positive covers) and sets each internal
+    // cover to the sum of its children's, each tree's depth and expected value. Throws
+    // std::runtime_error describing the first problem (a model file's learner data is bad).
+    void finish();
+
+    std::size_t featuresUsed() const { return m_featuresUsed; } // 1 + the largest split feature
+
+    double output(const float *row) const; // base + scale * sum of leaves
+
+    // base + scale * sum of each tree's expected value: the output TreeSHAP starts from.
+    double expectedOutput() const;
+
+    // Exact path-dependent TreeSHAP (Lundberg, Erion et al. 2020, Algorithm 2) of `row`:
+    // adds each feature's attribution to phi[0, width). Local accuracy:
+    // expectedOutput() + sum(phi) == output(row) (to rounding).
+    void shap(const float *row, double *phi) const;
+
+private:
+    std::size_t m_featuresUsed = 0;
+};
+
+} // namespace Audit

@@ -1,5 +1,6 @@
 #include "clicommands.h"
 
+#include "clisupport.h"
 #include "commandline.h"
 
 #include <csignal>
@@ -36,9 +37,9 @@
 
 namespace Cli {
 
-namespace {
-
 using namespace Audit;
+
+// The helpers every command shares (clisupport.h declares those other files use).
 
 // Every command that reads data rows: --strict, and --delimiter for a file the schema's
 // delimiter (or the detection) gets wrong.
@@ -186,22 +187,11 @@ AuditRequest auditRequest(const CommandLine &cli)
     return request;
 }
 
-template <typename E>
-E enumOption(const CommandLine &cli, const QString &name)
-{
-    const std::optional<E> value = enumFromName<E>(cli.value(name));
-    if (!value)
-        throw UsageError(QStringLiteral("--%1: expected %2, found \"%3\"").arg(name, enumNameList<E>(), cli.value(name)));
-    return *value;
-}
-
 void reportAudit(const DatasetAudit &audit)
 {
     if (!audit.rejected.isEmpty())
         reportRejected(LoadReport{{}, audit.rejected});
 }
-
-} // namespace
 
 int clean(const QStringList &args)
 {

@@ -20,5 +20,9 @@ int serve(const QStringList &args); // runs the event loop until SIGINT or SIGTE
 int versions(const QStringList &args);
 int diff(const QStringList &args);
 int lock(const QStringList &args);
+int explain(const QStringList &args); // explaincommands.cpp
+int importance(const QStringList &args);
+int calibration(const QStringList &args);
+int pdp(const QStringList &args);
 
 } // namespace Cli

@@ -2,7 +2,8 @@
 # Load test of `modelaudit-cli serve` on loopback with wrk (bounded: fixed duration).
 #   [THREADS=2] bench/http.sh [DURATION_S] [CONNECTIONS]   (THREADS: server threads)
 # Prints requests/s, latency percentiles, non-2xx count, and the server's RSS before and
-# after, for POST /predict with a real census record; then batch throughput in records/s.
+# after, for POST /predict with a real census record, plain and explained (?explain=true);
+# then batch throughput in records/s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
@@ -31,6 +32,9 @@ LUA
 rss() { awk '/VmRSS/ {print $2/1024 " MB"}' "/proc/$server/status"; }
 echo "POST /predict, $connections connections, ${duration}s, 2 wrk threads; server RSS before: $(rss)"
 wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$lua" "http://127.0.0.1:$port/predict" | grep -E "requests/s|Requests/sec"
+echo "server RSS after: $(rss)"
+echo "POST /predict?explain=true (TreeSHAP attributions in every answer), $connections connections, ${duration}s"
+wrk -t2 -c"$connections" -d"${duration}s" --latency -s "$lua" "http://127.0.0.1:$port/predict?explain=true" | grep -E "requests/s"
 echo "server RSS after: $(rss)"
 
 batch=$(mktemp --suffix=.json)

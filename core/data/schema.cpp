@@ -134,9 +134,9 @@ Schema Schema::fromYaml(const QByteArray &yaml, const QString &sourceName)
         const YAML::Node column = columns[i];
         if (!column.IsMap())
             reader.fail(column, prefix, QStringLiteral("expected a mapping with name and type"));
-        reader.onlyKeys(
-            column, prefix,
-            {QStringLiteral("name"), QStringLiteral("type"), QStringLiteral("description"), QStringLiteral("missing")});
+        reader.onlyKeys(column, prefix,
+                        {QStringLiteral("name"), QStringLiteral("type"), QStringLiteral("description"), QStringLiteral("missing"),
+                         QStringLiteral("actionable")});
         ColumnSpec spec;
         spec.name = reader.string(column, prefix + QStringLiteral(".name"));
         if (schema.m_fileColumns.contains(spec.name))
@@ -147,6 +147,11 @@ Schema Schema::fromYaml(const QByteArray &yaml, const QString &sourceName)
         spec.type = parseType(reader, column, prefix + QStringLiteral(".type"));
         spec.description = reader.optionalString(column, prefix + QStringLiteral(".description"), {});
         spec.missing = reader.stringList(column, prefix + QStringLiteral(".missing"), {}, true);
+        const QString actionable = reader.optionalString(column, prefix + QStringLiteral(".actionable"), QStringLiteral("false"));
+        if (actionable != QLatin1String("true") && actionable != QLatin1String("false"))
+            reader.fail(column["actionable"], prefix + QStringLiteral(".actionable"),
+                        QStringLiteral("expected true or false, found \"%1\"").arg(actionable));
+        spec.actionable = actionable == QLatin1String("true");
         schema.m_features.push_back(spec);
     }
     if (!schema.m_format.header && !schema.m_fileColumns.contains(schema.m_labelColumn))
@@ -167,6 +172,11 @@ Schema Schema::fromYaml(const QByteArray &yaml, const QString &sourceName)
             if (schema.featureIndex(attribute.column) < 0)
                 reader.fail(prot[i], prefix + QStringLiteral(".column"),
                             QStringLiteral("\"%1\" is not one of the columns").arg(attribute.column));
+            if (schema.m_features[std::size_t(schema.featureIndex(attribute.column))].actionable)
+                reader.fail(prot[i], prefix + QStringLiteral(".column"),
+                            QStringLiteral("\"%1\" is protected, so it cannot be actionable: a counterfactual never "
+                                           "changes a protected attribute. Fix: drop its actionable: true")
+                                .arg(attribute.column));
             schema.m_protected.push_back(attribute);
         }
     }
@@ -294,6 +304,8 @@ QJsonObject Schema::toJson() const
             column.insert(QStringLiteral("description"), spec.description);
         if (!spec.missing.isEmpty())
             column.insert(QStringLiteral("missing"), QJsonArray::fromStringList(spec.missing));
+        if (spec.actionable)
+            column.insert(QStringLiteral("actionable"), true);
         columns.append(column);
     }
     QJsonArray prot;
@@ -342,7 +354,8 @@ Schema Schema::fromJson(const QJsonObject &json)
         schema.m_features.push_back(
             {column.value(QStringLiteral("name")).toString(),
              enumFromName<ColumnType>(column.value(QStringLiteral("type")).toString()).value_or(ColumnType::Categorical),
-             column.value(QStringLiteral("description")).toString(), listFrom(column.value(QStringLiteral("missing")))});
+             column.value(QStringLiteral("description")).toString(), listFrom(column.value(QStringLiteral("missing"))),
+             column.value(QStringLiteral("actionable")).toBool()});
     }
     for (const QJsonValue &value : json.value(QStringLiteral("protected")).toArray()) {
         const QJsonObject attribute = value.toObject();

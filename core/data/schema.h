@@ -1,5 +1,7 @@
 #pragma once
 
+#include <algorithm>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +29,7 @@ struct ColumnSpec
     ColumnType type = ColumnType::Categorical;
     QString description;
     QStringList missing; // this column's missing-value tokens; empty: the schema's
+    bool actionable = false; // a counterfactual may change it (never a protected attribute)
 
     bool isNumeric() const { return type != ColumnType::Categorical; }
 };
@@ -90,6 +93,11 @@ public:
     // first record `first` does not name them; empty when `first` is the header.
     std::vector<std::string> missingHeader(const std::vector<std::string_view> &first) const;
     const std::vector<ProtectedAttribute> &protectedAttributes() const { return m_protected; }
+    bool isProtected(const QString &column) const
+    {
+        return std::any_of(m_protected.begin(), m_protected.end(),
+                           [&](const ProtectedAttribute &a) { return a.column == column; });
+    }
     QStringList categoricalColumns() const;
 
 private:

@@ -46,8 +46,8 @@ struct LearnerParams
     // xgboost (libxgboost, tree_method hist, objective binary:logistic)
     int rounds = 1000; // the most boosting rounds; early stopping usually ends sooner
     double eta = 0.1; // learning rate
-    int maxDepth = 0; // 0: no depth limit (leaves bound the tree: maxLeaves)
-    int maxLeaves = 31;
+    int maxDepth = 6; // XGBoost's default; 0: no depth limit (maxLeaves bounds the tree, lossguide)
+    int maxLeaves = 0; // 0: no limit beyond the depth
     double minChildWeight = 1.0;
     double lambda = 1.0; // L2 on leaf weights
     double alpha = 0.0; // L1 on leaf weights

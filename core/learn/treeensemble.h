@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace Audit {
@@ -54,13 +55,24 @@ public:
     // base + scale * sum of each tree's expected value: the output TreeSHAP starts from.
     double expectedOutput() const;
 
-    // Exact path-dependent TreeSHAP (Lundberg, Erion et al. 2020, Algorithm 2) of `row`:
-    // adds each feature's attribution to phi[0, width). Local accuracy:
-    // expectedOutput() + sum(phi) == output(row) (to rounding).
+    // Exact path-dependent TreeSHAP of `row`: adds each feature's attribution to
+    // phi[0, width). Local accuracy: expectedOutput() + sum(phi) == output(row) (to rounding).
+    // A tree whose leaves each depend on at most kTableFeatures distinct features uses
+    // precomputed tables (built on first use, shared by copies): a leaf's attributions depend
+    // only on which of its path's features the row follows, so they are looked up per leaf
+    // (Yang 2021, "Fast TreeSHAP" v2). Other trees use Lundberg et al. 2020, Algorithm 2.
     void shap(const float *row, double *phi) const;
+    // Algorithm 2 for every tree (the tables are then never built): for tests.
+    void shapRecursive(const float *row, double *phi) const;
+
+    static constexpr std::uint32_t kTableFeatures = 8;
 
 private:
+    struct Tables;
+    const Tables &tables() const;
+
     std::size_t m_featuresUsed = 0;
+    std::shared_ptr<Tables> m_tables; // made by finish(), filled on first shap()
 };
 
 } // namespace Audit

@@ -152,6 +152,11 @@ std::vector<double> quantiles(std::vector<double> values, const std::vector<doub
     return result;
 }
 
+std::vector<double> quantileGrid(const std::vector<double> &values, ColumnType type, const SweepOptions &options)
+{
+    return quantileSweepBase(values, type, options);
+}
+
 std::vector<double> quantileSweepValues(const std::vector<double> &values, ColumnType type, double own,
                                         const SweepOptions &options)
 {

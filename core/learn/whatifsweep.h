@@ -43,6 +43,10 @@ std::vector<double> quantiles(std::vector<double> values, const std::vector<doub
 std::vector<double> quantileSweepValues(const std::vector<double> &values, ColumnType type, double own,
                                         const SweepOptions &options = {});
 
+// quantileSweepValues without a record's own value (a grid shared by many records): ascending,
+// without repeats; empty when no value is finite.
+std::vector<double> quantileGrid(const std::vector<double> &values, ColumnType type, const SweepOptions &options = {});
+
 // Works out the quantile sweeps of every numeric column of `data` now (on all cores), so the
 // sweeps and rankings over it later find them made: a loader calls it off the GUI thread.
 // They are kept per file md5, column and options (a few dozen at most).

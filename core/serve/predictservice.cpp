@@ -1,5 +1,7 @@
 #include "predictservice.h"
 
+#include <QUrlQuery>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -12,6 +14,7 @@
 #include <QUuid>
 
 #include "echovalue.h"
+#include "explainer.h"
 #include "guardedtcpserver.h"
 #include "listenerror.h"
 #include "model.h"
@@ -244,14 +247,77 @@ void PredictService::addPredictRoutes()
                  [this](const QHttpServerRequest &request) { return predictBatch(request); });
 }
 
-QJsonObject PredictService::predictionJson(const Model &model, const Record &record) const
+namespace {
+
+// `explain` asked for in the query (?explain=true) or a body member: true/false, or the space
+// by name ("log-odds", "probability"). nullopt: no explanation.
+std::optional<OutputSpace> explainValue(const QJsonValue &value, const QJsonArray &loc)
+{
+    if (value.isBool())
+        return value.toBool() ? std::optional(OutputSpace::LogOdds) : std::nullopt;
+    if (value.isString()) {
+        if (const std::optional<OutputSpace> space = enumFromName<OutputSpace>(value.toString()))
+            return space;
+    }
+    throw RequestError(
+        {{loc, QStringLiteral("Input should be true, false, \"log-odds\" or \"probability\""), QStringLiteral("bool_type")}});
+}
+
+std::optional<OutputSpace> explainQuery(const QHttpServerRequest &request)
+{
+    const QUrlQuery query = request.query();
+    if (!query.hasQueryItem(QStringLiteral("explain")))
+        return std::nullopt;
+    const QString text = query.queryItemValue(QStringLiteral("explain"), QUrl::FullyDecoded);
+    const QJsonArray loc{QStringLiteral("query"), QStringLiteral("explain")};
+    if (text == QLatin1String("true") || text == QLatin1String("1"))
+        return OutputSpace::LogOdds;
+    if (text == QLatin1String("false") || text == QLatin1String("0"))
+        return std::nullopt;
+    return explainValue(QJsonValue(text), loc);
+}
+
+} // namespace
+
+std::shared_ptr<const Explainer> PredictService::explainerFor(const std::shared_ptr<const Model> &model) const
+{
+    {
+        const std::lock_guard lock(m_mutex);
+        if (m_explainerModel == model && m_explainer)
+            return m_explainer;
+    }
+    std::shared_ptr<const Explainer> made;
+    try {
+        made = std::make_shared<const Explainer>(*model);
+    } catch (const AuditError &e) {
+        throw RequestError({{QJsonArray{QStringLiteral("body"), QStringLiteral("explain")},
+                             QStringLiteral("This model cannot be explained: ") + e.message(), QStringLiteral("value_error")}});
+    }
+    const std::lock_guard lock(m_mutex);
+    m_explainerModel = model; // keeps the model alive as long as its explainer
+    m_explainer = made;
+    return made;
+}
+
+QJsonObject PredictService::predictionJson(const Model &model, const Record &record, const Explainer *explainer,
+                                           std::optional<OutputSpace> space) const
 {
     const Prediction p = predictRecord(model, record);
-    return QJsonObject{{QStringLiteral("prediction"), p.label},
-                       {QStringLiteral("probability"), p.probability},
-                       {QStringLiteral("threshold"), model.threshold()},
-                       {QStringLiteral("model"), model.id()},
-                       {QStringLiteral("warnings"), QJsonArray::fromStringList(p.warnings)}};
+    QJsonObject json{{QStringLiteral("prediction"), p.label},
+                     {QStringLiteral("probability"), p.probability},
+                     {QStringLiteral("threshold"), model.threshold()},
+                     {QStringLiteral("model"), model.id()},
+                     {QStringLiteral("warnings"), QJsonArray::fromStringList(p.warnings)}};
+    if (explainer && space) {
+        std::vector<float> row(std::size_t(model.encoder().width()));
+        model.encoder().encodeRow(record.numbers, record.texts, row.data());
+        ExplainOptions options;
+        options.space = *space;
+        QJsonObject explanation = explainer->toJson(explainer->explain(row.data(), options), options);
+        explanation.remove(QStringLiteral("probability")); // the prediction's own, above
+        json.insert(QStringLiteral("explanation"), explanation);
+    }
+    return json;
 }
 
 HttpReply PredictService::predictOne(const QHttpServerRequest &request) const
@@ -261,12 +327,21 @@ HttpReply PredictService::predictOne(const QHttpServerRequest &request) const
     if (!doc.isObject())
         throw RequestError({{QJsonArray{QStringLiteral("body")}, QStringLiteral("Input should be a valid object"),
                              QStringLiteral("model_type")}});
+    // "explain" in the body, unless the data has a column of that name (then only ?explain=).
+    std::optional<OutputSpace> space = explainQuery(request);
+    const QString member = QStringLiteral("explain");
+    QJsonObject body = doc.object();
+    if (body.contains(member) && current->schema().featureIndex(member) < 0) {
+        space = explainValue(body.value(member), QJsonArray{QStringLiteral("body"), member});
+        body.remove(member); // not a column: no "extra input" for the record parser
+    }
     QList<RecordProblem> problems;
-    const Record record = parseRecord(doc.object(), current->schema(), current->encoder(), m_options.strict,
+    const Record record = parseRecord(body, current->schema(), current->encoder(), m_options.strict,
                                       QJsonArray{QStringLiteral("body")}, problems);
     if (!problems.isEmpty())
         throw RequestError(std::move(problems));
-    return HttpReply::json(HttpStatus::Ok, predictionJson(*current, record));
+    const std::shared_ptr<const Explainer> explainer = space ? explainerFor(current) : nullptr;
+    return HttpReply::json(HttpStatus::Ok, predictionJson(*current, record, explainer.get(), space));
 }
 
 HttpReply PredictService::predictBatch(const QHttpServerRequest &request) const
@@ -277,6 +352,10 @@ HttpReply PredictService::predictBatch(const QHttpServerRequest &request) const
     if (!doc.isObject() || !records.isArray())
         throw RequestError({{QJsonArray{QStringLiteral("body"), QStringLiteral("records")},
                              QStringLiteral("Field required: a list of records"), QStringLiteral("missing")}});
+    std::optional<OutputSpace> space = explainQuery(request);
+    if (doc.object().contains(QStringLiteral("explain")))
+        space = explainValue(doc.object().value(QStringLiteral("explain")),
+                             QJsonArray{QStringLiteral("body"), QStringLiteral("explain")});
     const QJsonArray list = records.toArray();
     if (list.size() > m_options.batchLimit)
         throw RequestError(RequestError::Kind::TooLarge,
@@ -299,9 +378,10 @@ HttpReply PredictService::predictBatch(const QHttpServerRequest &request) const
     }
     if (!problems.isEmpty())
         throw RequestError(std::move(problems), RequestError::kMaxProblemsShown + overflow);
+    const std::shared_ptr<const Explainer> explainer = space ? explainerFor(current) : nullptr;
     QJsonArray predictions;
     for (const Record &record : parsed)
-        predictions.append(predictionJson(*current, record));
+        predictions.append(predictionJson(*current, record, explainer.get(), space));
     return HttpReply::json(HttpStatus::Ok, QJsonObject{{QStringLiteral("predictions"), predictions}});
 }
 

@@ -17,6 +17,8 @@
 namespace Audit {
 
 class Model;
+class Explainer;
+enum class OutputSpace;
 
 struct ServeOptions
 {
@@ -94,7 +96,11 @@ private:
     std::shared_ptr<const Model> requireModel() const; // throws RequestError (503)
     HttpReply predictOne(const QHttpServerRequest &request) const;
     HttpReply predictBatch(const QHttpServerRequest &request) const;
-    QJsonObject predictionJson(const Model &model, const Record &record) const;
+    QJsonObject predictionJson(const Model &model, const Record &record, const Explainer *explainer,
+                               std::optional<OutputSpace> space) const;
+    // The explainer of `model`, made once per model (its construction costs a TreeSHAP run).
+    // Throws RequestError (422) when the model cannot be explained.
+    std::shared_ptr<const Explainer> explainerFor(const std::shared_ptr<const Model> &model) const;
 
     ServeOptions m_options;
     QTcpServer *m_listener = nullptr;
@@ -102,6 +108,8 @@ private:
     mutable std::mutex m_mutex; // guards m_model and m_example
     std::shared_ptr<const Model> m_model;
     std::optional<Record> m_example;
+    mutable std::shared_ptr<const Explainer> m_explainer; // for m_explainerModel; guarded by m_mutex
+    mutable std::shared_ptr<const Model> m_explainerModel;
     std::atomic<qint64> m_requests = 0;
 };
 

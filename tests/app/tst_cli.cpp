@@ -33,6 +33,7 @@ private:
 private Q_SLOTS:
     void initTestCase();
     void pipeline_cleanSplitTrainEvaluatePredict();
+    void explain_importanceCalibrationPdpAgree();
     void audit_slicesAndBiasOnCensus();
     void card_refreshesAndExportsEveryFormat();
     void report_statesWhatTheJsonReportsState_data();
@@ -125,6 +126,105 @@ void TestCli::pipeline_cleanSplitTrainEvaluatePredict()
     const double threshold = metrics.value(QStringLiteral("threshold")).toDouble();
     QCOMPARE(first[16], QByteArray(score >= threshold ? ">50K" : "<=50K"));
     QCOMPARE(first[17], QByteArray(first[14] == ">50K" ? "1" : "0"));
+}
+
+// After the pipeline test's model: attributions add up to each row's output, mean |SHAP| is
+// the mean of the explain CSV's absolute values, ECE is its formula over the bins, PDP is the
+// mean of its ICE curves; bad row lists exit 2 naming --rows.
+void TestCli::explain_importanceCalibrationPdpAgree()
+{
+    const QStringList common{QStringLiteral("--model"), QStringLiteral("models/model.bin"), QStringLiteral("--data"),
+                             QStringLiteral("data/test.csv")};
+    Result r = run(QStringList{QStringLiteral("explain")} + common
+                   + QStringList{QStringLiteral("--out"), QStringLiteral("attr.csv")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(r.out.contains(QStringLiteral("TreeSHAP (path-dependent, exact), in log-odds")));
+    const QList<QByteArray> lines = TestUtil::readFile(path(QStringLiteral("attr.csv"))).trimmed().split('\n');
+    QCOMPARE(lines.size(), 6513 + 1);
+    const QList<QByteArray> header = lines[0].split(',');
+    QCOMPARE(header.mid(0, 4), (QList<QByteArray>{"row", "probability", "base", "output"}));
+    QCOMPARE(header.size(), 4 + 14);
+    std::vector<double> meanAbs(14, 0.0);
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QList<QByteArray> f = lines[i].split(',');
+        double sum = f[2].toDouble();
+        for (int c = 0; c < 14; ++c) {
+            sum += f[4 + c].toDouble();
+            meanAbs[std::size_t(c)] += std::abs(f[4 + c].toDouble()) / 6513.0;
+        }
+        QVERIFY(std::abs(sum - f[3].toDouble()) < 1e-9); // printed to 12 digits
+        const double p = f[1].toDouble();
+        QVERIFY(std::abs(f[3].toDouble() - std::log(p / (1 - p))) < 1e-6);
+    }
+
+    r = run(QStringList{QStringLiteral("importance")} + common
+            + QStringList{QStringLiteral("--repeats"), QStringLiteral("2"), QStringLiteral("--by"), QStringLiteral("sex"),
+                          QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject importance = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    const QJsonArray shap
+        = importance.value(QStringLiteral("mean_abs_shap")).toObject().value(QStringLiteral("columns")).toArray();
+    QCOMPARE(shap.size(), 14);
+    for (const QJsonValue &v : shap) {
+        const int c = int(header.indexOf(v.toObject().value(QStringLiteral("column")).toString().toUtf8())) - 4;
+        QVERIFY(c >= 0);
+        QVERIFY(std::abs(v.toObject().value(QStringLiteral("value")).toDouble() - meanAbs[std::size_t(c)]) < 1e-9);
+        QVERIFY(v.toObject().value(QStringLiteral("ci_low")).toDouble()
+                <= v.toObject().value(QStringLiteral("value")).toDouble());
+    }
+    QCOMPARE(importance.value(QStringLiteral("permutation")).toObject().value(QStringLiteral("repeats")).toInt(), 2);
+    QCOMPARE(importance.value(QStringLiteral("groups")).toArray().size(), 2); // Female, Male
+
+    r = run(QStringList{QStringLiteral("calibration")} + common + QStringList{QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject calibration = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    double ece = 0;
+    qint64 n = 0;
+    for (const QJsonValue &b : calibration.value(QStringLiteral("reliability")).toArray()) {
+        const QJsonObject bin = b.toObject();
+        n += bin.value(QStringLiteral("n")).toInteger();
+        ece += bin.value(QStringLiteral("n")).toDouble() / 6513.0
+            * std::abs(bin.value(QStringLiteral("observed")).toDouble() - bin.value(QStringLiteral("mean_score")).toDouble());
+    }
+    QCOMPARE(n, 6513);
+    QVERIFY(std::abs(ece - calibration.value(QStringLiteral("ece")).toDouble()) < 1e-12);
+    QVERIFY(calibration.value(QStringLiteral("groups")).toArray().size() >= 7); // race and sex groups
+
+    r = run(QStringList{QStringLiteral("pdp")} + common
+            + QStringList{QStringLiteral("--column"), QStringLiteral("hours-per-week"), QStringLiteral("--sample"),
+                          QStringLiteral("10"), QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject pdp = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    const QJsonArray ice = pdp.value(QStringLiteral("ice")).toArray();
+    QCOMPARE(ice.size(), 10);
+    const QJsonArray average = pdp.value(QStringLiteral("partial_dependence")).toArray();
+    for (qsizetype g = 0; g < average.size(); ++g) {
+        double sum = 0;
+        for (const QJsonValue &curve : ice)
+            sum += curve.toObject().value(QStringLiteral("probabilities")).toArray()[g].toDouble();
+        QVERIFY(std::abs(sum / 10 - average[g].toDouble()) < 1e-12);
+    }
+
+    r = run(QStringList{QStringLiteral("explain")} + common
+            + QStringList{QStringLiteral("--rows"), QStringLiteral("2,4-5"), QStringLiteral("--counterfactuals"),
+                          QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonArray rows = QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("rows")).toArray();
+    QCOMPARE(rows.size(), 3);
+    QCOMPARE(rows[1].toObject().value(QStringLiteral("row")).toInt(), 4);
+    QVERIFY(rows[0].toObject().value(QStringLiteral("counterfactuals")).toObject().contains(QStringLiteral("actionable")));
+
+    for (const QString &bad : {QStringLiteral("0"), QStringLiteral("3-1"), QStringLiteral("x"), QStringLiteral("9999999")}) {
+        r = run(QStringList{QStringLiteral("explain")} + common + QStringList{QStringLiteral("--rows"), bad});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("--rows")), qPrintable(r.err));
+    }
+    r = run(QStringList{QStringLiteral("explain")} + common + QStringList{QStringLiteral("--space"), QStringLiteral("odds")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("--space: expected probability or log-odds")), qPrintable(r.err));
+    r = run(QStringList{QStringLiteral("importance")} + common + QStringList{QStringLiteral("--by"), QStringLiteral("salry")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("\"salry\" is not a column")), qPrintable(r.err));
 }
 
 void TestCli::audit_slicesAndBiasOnCensus()

@@ -6,11 +6,16 @@
 #include <QtTest>
 #include <dlib/serialize.h>
 
+#include "counterfactuals.h"
 #include "csvreader.h"
 #include "explainer.h"
 #include "learners/logisticlearner.h"
 #include "learners/randomforestlearner.h"
 #include "model.h"
+#include "partialdependence.h"
+#include "prediction.h"
+#include "record.h"
+#include "schemaerror.h"
 #include "testutil.h"
 #include "trainer.h"
 
@@ -81,6 +86,8 @@ private Q_SLOTS:
     void mlp_samplingIsWithinItsErrorOfExactShapley();
     void explainAll_equalsOneByOneAndIsDeterministic();
     void forestWithoutCovers_fallsBackToSampling();
+    void counterfactuals_flipAndChangeOnlyActionableColumns();
+    void partialDependence_averagesTheIceCurves();
 };
 
 void TestExplain::initTestCase()
@@ -355,6 +362,93 @@ void TestExplain::forestWithoutCovers_fallsBackToSampling()
     // Trailing bytes that are not covers are refused.
     std::istringstream junk(bytes.substr(0, at) + "MACOVERX");
     QVERIFY_THROWS_EXCEPTION(dlib::serialization_error, learner->load(junk));
+}
+
+// Every answer really gives the other decision when applied to the record, changes only
+// actionable columns (never a protected one), stays in the training ranges and categories, and
+// no answer's columns contain a cheaper answer's.
+void TestExplain::counterfactuals_flipAndChangeOnlyActionableColumns()
+{
+    const Model model = trainModel(m_train, paramsFor(LearnerKind::Xgboost));
+    const Schema &schema = model.schema();
+    QStringList actionable;
+    for (const ColumnSpec &c : schema.features()) {
+        if (c.actionable)
+            actionable << c.name;
+    }
+    QVERIFY2(actionable.size() >= 2, "the census schema marks some columns actionable");
+    int withAnswers = 0;
+    std::vector<float> row(std::size_t(model.encoder().width()));
+    for (std::size_t r = 0; r < 40; ++r) {
+        const Record record = recordFromDataset(m_test, r);
+        const CounterfactualSearch search = findCounterfactuals(model, record, model.threshold(), &m_test);
+        QCOMPARE(search.actionable, actionable);
+        withAnswers += !search.answers.empty();
+        QVERIFY(search.answers.size() <= 3);
+        QCOMPARE(search.answers.empty(), !search.note.isEmpty());
+        std::vector<QSet<QString>> sets;
+        double lastCost = 0;
+        for (const Counterfactual &a : search.answers) {
+            QVERIFY(a.cost >= lastCost);
+            lastCost = a.cost;
+            Record changed = record;
+            QSet<QString> columns;
+            for (const CounterfactualChange &c : a.changes) {
+                const int f = schema.featureIndex(c.column);
+                QVERIFY(f >= 0);
+                QVERIFY2(schema.features()[std::size_t(f)].actionable, qPrintable(c.column));
+                QVERIFY(!schema.isProtected(c.column));
+                const FeatureEncoder::Column &column = model.encoder().columns()[std::size_t(f)];
+                if (c.numeric) {
+                    QVERIFY(c.toNumber >= column.minimum && c.toNumber <= column.maximum);
+                    changed.numbers[std::size_t(f)] = c.toNumber;
+                } else {
+                    QVERIFY(model.encoder().categoryIndex(std::size_t(f), c.to.toStdString()) >= 0);
+                    changed.texts[std::size_t(f)] = c.to.toStdString();
+                }
+                columns.insert(c.column);
+            }
+            model.encoder().encodeRow(changed.numbers, changed.texts, row.data());
+            const double p = model.learner().score(row.data(), row.size());
+            QVERIFY(std::abs(p - a.probability) < 1e-12);
+            QVERIFY2((p >= model.threshold()) != search.positive, qPrintable(QStringLiteral("row %1: P %2").arg(r).arg(p)));
+            for (const QSet<QString> &earlier : sets)
+                QVERIFY(!columns.contains(earlier)); // minimal: not a cheaper answer plus more
+            sets.push_back(columns);
+        }
+    }
+    QVERIFY2(withAnswers >= 20, qPrintable(QString::number(withAnswers)));
+}
+
+void TestExplain::partialDependence_averagesTheIceCurves()
+{
+    const Model model = trainModel(m_train, paramsFor(LearnerKind::Logistic));
+    const QString column = model.schema().features()[0].name; // numeric in the census schema
+    PartialDependenceOptions options;
+    options.sample = 30;
+    const PartialDependence pd = partialDependence(model, m_test, column, options);
+    QVERIFY(pd.numeric);
+    QCOMPARE(pd.curves.size(), std::size_t(30));
+    QVERIFY(pd.values.size() >= 10);
+    QVERIFY(std::is_sorted(pd.numbers.begin(), pd.numbers.end()));
+    for (std::size_t g = 0; g < pd.numbers.size(); ++g) {
+        double sum = 0;
+        for (const IceCurve &c : pd.curves)
+            sum += c.probabilities[g];
+        QVERIFY(std::abs(sum / 30 - pd.average[g]) < 1e-12);
+    }
+    // An ICE point is the model on the record with that value, the rest kept.
+    const IceCurve &curve = pd.curves[3];
+    Record record = recordFromDataset(m_test, curve.row);
+    QCOMPARE(curve.ownProbability, predictRecord(model, record).probability);
+    record.numbers[0] = pd.numbers[2];
+    QCOMPARE(curve.probabilities[2], predictRecord(model, record).probability);
+    // The same seed gives the same rows; another seed others.
+    QCOMPARE(partialDependence(model, m_test, column, options).curves[7].row, pd.curves[7].row);
+    options.seed = 7;
+    QVERIFY(partialDependence(model, m_test, column, options).curves[0].row != pd.curves[0].row
+            || partialDependence(model, m_test, column, options).curves[1].row != pd.curves[1].row);
+    QVERIFY_THROWS_EXCEPTION(SchemaError, partialDependence(model, m_test, QStringLiteral("no such column"), options));
 }
 
 QTEST_GUILESS_MAIN(TestExplain)

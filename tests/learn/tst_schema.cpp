@@ -56,6 +56,12 @@ void TestSchema::badSchema_namesLineAndKey_data()
     QTest::addColumn<QString>("messagePart");
 
     const QByteArray label = "label: {column: y, positive: a, negative: b}\n";
+    QTest::newRow("protected and actionable") << QByteArray(
+        "label: {column: y, positive: a, negative: b}\ncolumns:\n  - {name: g, type: categorical, actionable: true}\n"
+        "protected:\n  - {column: g}\n") << "\"g\" is protected, so it cannot be actionable";
+    QTest::newRow("actionable not a boolean") << QByteArray(
+        "label: {column: y, positive: a, negative: b}\ncolumns:\n  - {name: g, type: categorical, actionable: yes}\n")
+                                              << "s.yaml:3: columns[0].actionable: expected true or false, found \"yes\"";
     QTest::newRow("not YAML") << QByteArray("columns: [unclosed\n") << "s.yaml:2: not valid YAML";
     QTest::newRow("top level is a list") << QByteArray("- a\n- b\n") << "expected a YAML mapping at the top level";
     QTest::newRow("label missing") << QByteArray("columns:\n  - {name: a, type: integer}\n")

@@ -119,6 +119,11 @@ void TestXgboost::treeShap_equalsXgboostContributionsAndAddsUp()
     for (std::size_t r = 0; r < x.rows(); ++r) {
         std::vector<double> phi(width, 0.0);
         trees.shap(x.row(r), phi.data());
+        // The per-leaf tables and Algorithm 2 give the same values.
+        std::vector<double> recursive(width, 0.0);
+        trees.shapRecursive(x.row(r), recursive.data());
+        for (std::size_t f = 0; f < width; ++f)
+            QVERIFY2(std::abs(phi[f] - recursive[f]) < 1e-12, qPrintable(QString::number(phi[f] - recursive[f])));
         double sum = trees.expectedOutput();
         for (std::size_t f = 0; f < width; ++f) {
             sum += phi[f];
@@ -180,6 +185,8 @@ void TestXgboost::treeShap_equalsBruteForceShapley()
     for (std::size_t r : {0, 5, 17, 123}) {
         std::vector<double> phi(x.cols(), 0.0);
         trees.shap(x.row(r), phi.data());
+        std::vector<double> recursive(x.cols(), 0.0);
+        trees.shapRecursive(x.row(r), recursive.data());
         for (std::size_t p = 0; p < m; ++p) {
             double exact = 0;
             for (std::uint32_t s = 0; s < (1u << m); ++s) {
@@ -189,6 +196,7 @@ void TestXgboost::treeShap_equalsBruteForceShapley()
                 exact += factorial[size] * factorial[m - size - 1] / factorial[m]
                     * (value(x.row(r), s | (1u << p)) - value(x.row(r), s));
             }
+            QVERIFY(std::abs(exact - recursive[players[p]]) < 1e-9);
             QVERIFY2(std::abs(exact - phi[players[p]]) < 1e-9,
                      qPrintable(QStringLiteral("row %1 feature %2: brute force %3, TreeSHAP %4")
                                     .arg(r)

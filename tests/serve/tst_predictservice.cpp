@@ -112,6 +112,7 @@ private Q_SLOTS:
     void welcomeHealthModelDocs();
     void predict_bothClassesFromCensusRows();
     void predict_batchInOrder();
+    void explain_attributionsAddUpAndBadValuesAre422();
     void errors_eachClass_data();
     void errors_eachClass();
     void validation_listsEveryProblem();
@@ -213,6 +214,63 @@ void TestPredictService::predict_batchInOrder()
     const std::vector<double> scores = m_model->score(m_data.subset(rows));
     for (int i = 0; i < 20; ++i)
         QCOMPARE(predictions[i].toObject().value(QStringLiteral("probability")).toDouble(), scores[std::size_t(i)]);
+}
+
+// POST /predict and /predict/batch with "explain": the attributions add up to the answer's own
+// output (the log-odds of its probability, or the probability); bad values name the member.
+void TestPredictService::explain_attributionsAddUpAndBadValuesAre422()
+{
+    QJsonObject body = recordJson(3);
+    body.insert(QStringLiteral("explain"), true);
+    Answer a = call("POST", QStringLiteral("/predict"), QJsonDocument(body).toJson());
+    QCOMPARE(a.status, 200);
+    const double p = a.json.value(QStringLiteral("probability")).toDouble();
+    QJsonObject e = a.json.value(QStringLiteral("explanation")).toObject();
+    QCOMPARE(e.value(QStringLiteral("space")).toString(), QStringLiteral("log-odds"));
+    QCOMPARE(e.value(QStringLiteral("exact")).toBool(), true);
+    QJsonObject attributions = e.value(QStringLiteral("attributions")).toObject();
+    QCOMPARE(attributions.size(), qsizetype(m_model->schema().features().size()));
+    QVERIFY(attributions.contains(QStringLiteral("marital-status"))); // names as in the data
+    double sum = e.value(QStringLiteral("base")).toDouble();
+    for (const QJsonValue &v : attributions)
+        sum += v.toDouble();
+    QVERIFY(std::abs(sum - std::log(p / (1 - p))) < 1e-9);
+    QVERIFY(std::abs(e.value(QStringLiteral("output")).toDouble() - sum) < 1e-9);
+
+    a = call("POST", QStringLiteral("/predict?explain=probability"), QJsonDocument(recordJson(3)).toJson());
+    QCOMPARE(a.status, 200);
+    e = a.json.value(QStringLiteral("explanation")).toObject();
+    QCOMPARE(e.value(QStringLiteral("space")).toString(), QStringLiteral("probability"));
+    QCOMPARE(e.value(QStringLiteral("exact")).toBool(), false); // rescaled from the exact log-odds
+    sum = e.value(QStringLiteral("base")).toDouble();
+    for (const QJsonValue &v : e.value(QStringLiteral("attributions")).toObject())
+        sum += v.toDouble();
+    QVERIFY(std::abs(sum - p) < 1e-9);
+
+    QVERIFY(!call("POST", QStringLiteral("/predict?explain=false"), QJsonDocument(recordJson(3)).toJson())
+                 .json.contains(QStringLiteral("explanation")));
+    body.insert(QStringLiteral("explain"), 3);
+    a = call("POST", QStringLiteral("/predict"), QJsonDocument(body).toJson());
+    QCOMPARE(a.status, 422);
+    QCOMPARE(a.json.value(QStringLiteral("detail")).toArray().first().toObject().value(QStringLiteral("loc")).toArray(),
+             (QJsonArray{QStringLiteral("body"), QStringLiteral("explain")}));
+    a = call("POST", QStringLiteral("/predict?explain=maybe"), QJsonDocument(recordJson(3)).toJson());
+    QCOMPARE(a.status, 422);
+    QCOMPARE(a.json.value(QStringLiteral("detail")).toArray().first().toObject().value(QStringLiteral("loc")).toArray(),
+             (QJsonArray{QStringLiteral("query"), QStringLiteral("explain")}));
+
+    QJsonArray records;
+    for (std::size_t r = 0; r < 5; ++r)
+        records.append(recordJson(r));
+    a = call("POST", QStringLiteral("/predict/batch"),
+             QJsonDocument(QJsonObject{{QStringLiteral("records"), records}, {QStringLiteral("explain"), true}}).toJson());
+    QCOMPARE(a.status, 200);
+    const QJsonArray predictions = a.json.value(QStringLiteral("predictions")).toArray();
+    QCOMPARE(predictions.size(), 5);
+    body = recordJson(3);
+    body.insert(QStringLiteral("explain"), true);
+    QCOMPARE(predictions[3].toObject().value(QStringLiteral("explanation")),
+             call("POST", QStringLiteral("/predict"), QJsonDocument(body).toJson()).json.value(QStringLiteral("explanation")));
 }
 
 void TestPredictService::errors_eachClass_data()

@@ -49,6 +49,63 @@ ProjectSession::~ProjectSession()
     }
     if (m_audit)
         m_audit->waitForFinished();
+    if (m_importanceJob) {
+        m_importanceJob->cancel();
+        m_importanceJob->waitForFinished();
+    }
+}
+
+void ProjectSession::startImportance()
+{
+    m_importance.reset();
+    m_importanceProblem.clear();
+    Q_EMIT importanceChanged();
+    if (m_importanceJob) { // its result is for the old project: dropped when it lands
+        m_importanceJob->cancel();
+        m_importanceJob->disconnect(this);
+        QFutureWatcher<ImportanceOutcome> *old = m_importanceJob;
+        connect(old, &QFutureWatcherBase::finished, old, &QObject::deleteLater);
+        m_importanceJob = nullptr;
+    }
+    const std::shared_ptr<const Audit::Model> model = m_project.model;
+    const std::shared_ptr<const Audit::Dataset> data = m_project.data;
+    if (!model || !data || !data->hasLabels())
+        return;
+    m_importanceJob = new QFutureWatcher<ImportanceOutcome>(this);
+    connect(m_importanceJob, &QFutureWatcherBase::finished, this, [this] {
+        QFutureWatcher<ImportanceOutcome> *job = m_importanceJob;
+        m_importanceJob = nullptr;
+        job->deleteLater();
+        if (job->future().resultCount() == 0)
+            return;
+        const ImportanceOutcome outcome = job->future().result();
+        if (outcome.model != m_project.model.get() || outcome.data != m_project.data.get())
+            return;
+        m_importance = outcome.report;
+        m_importanceProblem = outcome.problem;
+        Q_EMIT importanceChanged();
+    });
+    // Its own copy of the model: an MLP is not thread-safe, and the audit scores with the shared one.
+    m_importanceJob->setFuture(QtConcurrent::run([model = std::make_shared<const Audit::Model>(*model), shared = model,
+                                                  data](QPromise<ImportanceOutcome> &promise) {
+        ImportanceOutcome outcome;
+        outcome.model = shared.get();
+        outcome.data = data.get();
+        Audit::ImportanceRequest request;
+        request.maxRows = 20000; // a million-row file: a seeded sample, said in the view
+        for (const Audit::ProtectedAttribute &a : model->schema().protectedAttributes())
+            request.byColumns << a.column;
+        Audit::Progress progress;
+        progress.isCancelled = [&promise] { return promise.isCanceled(); };
+        try {
+            outcome.report = std::make_shared<const Audit::ImportanceReport>(Audit::importanceReport(*model, *data, request, progress));
+        } catch (const Audit::CancelledError &) {
+            return;
+        } catch (const std::exception &e) {
+            outcome.problem = QString::fromLocal8Bit(e.what());
+        }
+        promise.addResult(outcome);
+    }));
 }
 
 bool ProjectSession::isBusy() const
@@ -118,6 +175,7 @@ void ProjectSession::finishJob()
             m_threshold = m_project.scored->threshold;
         m_results = std::move(outcome.results);
         Q_EMIT projectLoaded();
+        startImportance();
     }
     // The views of the results redraw a moment later (kYieldMs), after the layout and paint of
     // the new project and after any input that came meanwhile: a million-row project then holds

@@ -9,6 +9,7 @@
 #include "auditdataset.h"
 #include "csvreader.h"
 #include "model.h"
+#include "modelexplain.h"
 #include "params.h"
 #include "progress.h"
 #include "scoreddata.h"
@@ -67,6 +68,12 @@ public:
     double modelThreshold() const; // stored in the model (or given with a scored CSV)
     Audit::SliceOptions sliceOptions() const { return m_sliceOptions; }
     Audit::BiasOptions biasOptions() const { return m_biasOptions; }
+    // Why the model decides as it does, on the audit data: mean |SHAP| and permutation
+    // importance, per group of the protected attributes too. Worked out off the GUI thread
+    // after each load (a few seconds on census); null until then, or when there is no model
+    // and labelled data. importanceProblem() says why when it could not be made.
+    std::shared_ptr<const Audit::ImportanceReport> importance() const { return m_importance; }
+    QString importanceProblem() const { return m_importanceProblem; }
 
 Q_SIGNALS:
     void busyChanged(bool busy);
@@ -76,6 +83,7 @@ Q_SIGNALS:
     void errorOccurred(const QString &message);
     void noticeOccurred(const QString &message); // a job's result for a person, not an error
     void trainingFinished(bool success, const QString &message);
+    void importanceChanged(); // importance() changed (null while a new one is worked out)
 
 private:
     struct Outcome
@@ -97,6 +105,7 @@ private:
     void startAudit();
     Audit::AuditRequest auditRequest() const; // the current slice options; threshold and source unset
     void setBusy(bool busy);
+    void startImportance();
 
     LoadedProject m_project;
     std::optional<Audit::AuditResults> m_results;
@@ -106,6 +115,16 @@ private:
 
     QFutureWatcher<Outcome> *m_job = nullptr; // load or training
     QFutureWatcher<Audit::AuditResults> *m_audit = nullptr;
+    struct ImportanceOutcome
+    {
+        std::shared_ptr<const Audit::ImportanceReport> report;
+        QString problem;
+        const void *model = nullptr; // what it was made for
+        const void *data = nullptr;
+    };
+    QFutureWatcher<ImportanceOutcome> *m_importanceJob = nullptr;
+    std::shared_ptr<const Audit::ImportanceReport> m_importance;
+    QString m_importanceProblem;
     bool m_training = false;
     bool m_auditPending = false; // options or threshold changed while an audit ran
     bool m_busy = false;

@@ -1,5 +1,10 @@
 #include "performancetab.h"
 
+#include <map>
+
+#include <QHeaderView>
+#include <QTableWidget>
+
 #include <QLegendMarker>
 #include <QTabWidget>
 
@@ -205,17 +210,48 @@ PerformanceTab::PerformanceTab(ProjectSession *session, QWidget *parent)
     auto *scoresLayout = new QHBoxLayout(scores);
     scoresLayout->setContentsMargins(0, 0, 0, 0);
     scoresLayout->addWidget(m_scoresView);
-    scoresLayout->addWidget(m_calibrationView);
+    auto *calibrationBox = new QWidget(this);
+    auto *calibrationLayout = new QVBoxLayout(calibrationBox);
+    calibrationLayout->setContentsMargins(0, 0, 0, 0);
+    calibrationLayout->addWidget(m_calibrationView, 1);
+    m_calibrationGroups = new QLabel(this);
+    m_calibrationGroups->setObjectName(QStringLiteral("calibrationGroups"));
+    m_calibrationGroups->setTextFormat(Qt::PlainText); // group names are data
+    m_calibrationGroups->setWordWrap(true);
+    calibrationLayout->addWidget(m_calibrationGroups);
+    scoresLayout->addWidget(calibrationBox);
+    auto *importance = new QWidget(this);
+    auto *importanceLayout = new QVBoxLayout(importance);
+    importanceLayout->setContentsMargins(0, 0, 0, 0);
+    m_importanceNote = new QLabel(tr("Working out the importance…"), this);
+    m_importanceNote->setWordWrap(true);
+    m_importanceNote->setTextFormat(Qt::PlainText);
+    m_importance = new QTableWidget(this);
+    m_importance->setObjectName(QStringLiteral("importanceTable"));
+    m_importance->setColumnCount(4);
+    m_importance->setHorizontalHeaderLabels({tr("Column"), tr("Mean |SHAP| [95% CI]"), tr("Permutation: ROC AUC drop [95% CI]"),
+                                             tr("Mean |SHAP| on misclassified rows")});
+    m_importance->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_importance->verticalHeader()->hide();
+    m_importance->horizontalHeader()->setStretchLastSection(true);
+    m_importance->setToolTip(tr("Mean |SHAP|: how far each column moves predictions on average (exact TreeSHAP for tree "
+                                "models). Permutation: how much ROC AUC drops when the column is shuffled (5 seeded "
+                                "shuffles). Misclassified: the same mean over the rows the model gets wrong at the "
+                                "working threshold."));
+    importanceLayout->addWidget(m_importanceNote);
+    importanceLayout->addWidget(m_importance, 1);
     m_charts = new QTabWidget(this);
     m_charts->setObjectName(QStringLiteral("performanceCharts"));
     m_charts->addTab(curves, tr("ROC and precision–recall"));
     m_charts->addTab(scores, tr("Scores and calibration"));
+    m_charts->addTab(importance, tr("Importance"));
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_placeholder);
     layout->addLayout(top);
     layout->addWidget(m_charts, 1);
 
     connect(session, &ProjectSession::resultsChanged, this, &PerformanceTab::refresh);
+    connect(session, &ProjectSession::importanceChanged, this, &PerformanceTab::refreshImportance);
     restyleCharts();
     refresh();
 }
@@ -234,6 +270,74 @@ void PerformanceTab::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
     if (event->type() == QEvent::PaletteChange)
         restyleCharts();
+}
+
+QString PerformanceTab::importanceNote() const
+{
+    return m_importanceNote->text();
+}
+
+QString PerformanceTab::calibrationGroupsText() const
+{
+    return m_calibrationGroups->text();
+}
+
+void PerformanceTab::refreshImportance()
+{
+    const std::shared_ptr<const Audit::ImportanceReport> report = m_session->importance();
+    m_importance->setRowCount(0);
+    if (!report) {
+        const QString problem = m_session->importanceProblem();
+        m_importanceNote->setText(!problem.isEmpty()        ? tr("No importance: %1").arg(problem)
+                                      : m_session->project().model ? tr("Working out the importance…")
+                                                                   : tr("No model: nothing to explain."));
+        return;
+    }
+    // Misclassified at the working threshold: from the report's own attributions and scores.
+    const Audit::ScoredData *scored = m_session->project().scored.get();
+    const double threshold = m_session->threshold();
+    std::map<QString, double> onErrors;
+    std::size_t errors = 0;
+    if (scored && !report->rows.empty() && report->rows.back() < scored->scores.size()) {
+        std::vector<std::size_t> rows; // positions in the report's explained rows
+        for (std::size_t i = 0; i < report->rows.size(); ++i) {
+            const std::size_t r = report->rows[i];
+            if ((scored->scores[r] >= threshold) != bool(scored->labels[r]))
+                rows.push_back(i);
+        }
+        errors = rows.size();
+        if (!rows.empty()) {
+            for (const Audit::ColumnImportance &c : Audit::shapImportance(report->columns, report->explanations, rows).columns)
+                onErrors[c.column] = c.value;
+        }
+    }
+    const auto cell = [](const Audit::ColumnImportance &c) {
+        return tr("%1 [%2, %3]").arg(c.value, 0, 'f', 4).arg(c.low, 0, 'f', 4).arg(c.high, 0, 'f', 4);
+    };
+    m_importance->setRowCount(int(report->shap.columns.size()));
+    for (int i = 0; i < int(report->shap.columns.size()); ++i) {
+        const Audit::ColumnImportance &c = report->shap.columns[std::size_t(i)];
+        m_importance->setItem(i, 0, new QTableWidgetItem(c.column));
+        m_importance->setItem(i, 1, new QTableWidgetItem(cell(c)));
+        if (report->permutation) {
+            for (const Audit::ColumnImportance &p : report->permutation->columns) {
+                if (p.column == c.column)
+                    m_importance->setItem(i, 2, new QTableWidgetItem(cell(p)));
+            }
+        }
+        if (onErrors.count(c.column))
+            m_importance->setItem(i, 3, new QTableWidgetItem(QString::number(onErrors[c.column], 'f', 4)));
+    }
+    m_importance->resizeColumnsToContents();
+    m_importanceNote->setText(tr("%1 over %2 rows, in %3; permutation baseline ROC AUC %4. %5 rows misclassified at "
+                                 "threshold %6.")
+                                  .arg(report->method)
+                                  .arg(report->shap.rows)
+                                  .arg(Audit::enumName(report->shap.space))
+                                  .arg(report->permutation ? QString::number(report->permutation->baseline, 'f', 4)
+                                                           : QStringLiteral("–"))
+                                  .arg(errors)
+                                  .arg(threshold, 0, 'f', 4));
 }
 
 QString PerformanceTab::metricText(const QString &key) const
@@ -327,6 +431,36 @@ void PerformanceTab::refresh()
     m_calibrationHigh->replace(high);
     m_calibrationView->chart()->setTitle(
         tr("Calibration (ECE %1, largest bin gap %2)").arg(fmt(r->calibration.ece), fmt(r->calibration.mce)));
+    // ECE per group of each protected attribute (the scores do not depend on the threshold).
+    QStringList groups;
+    const Audit::ScoredData &scored = *m_session->project().scored;
+    if (const Audit::Schema *schema = m_session->project().schema.get()) {
+        for (const Audit::ProtectedAttribute &a : schema->protectedAttributes()) {
+            const Audit::DataColumn *column = scored.column(a.column);
+            if (!column || column->spec.isNumeric())
+                continue;
+            QStringList parts;
+            for (std::size_t g = 0; g < column->categories.size(); ++g) {
+                std::vector<double> s;
+                std::vector<std::int8_t> l;
+                for (std::size_t i = 0; i < scored.rowCount(); ++i) {
+                    if (column->codes[i] == std::int32_t(g)) {
+                        s.push_back(scored.scores[i]);
+                        l.push_back(scored.labels[i]);
+                    }
+                }
+                if (s.size() >= 30) // fewer rows say nothing about calibration
+                    parts << tr("%1 %2 (n %3)")
+                                 .arg(QString::fromStdString(column->categories[g]))
+                                 .arg(fmt(Audit::calibrationCurve(s, l).ece))
+                                 .arg(s.size());
+            }
+            if (!parts.isEmpty())
+                groups << tr("%1: %2").arg(a.column, parts.join(QStringLiteral(", ")));
+        }
+    }
+    m_calibrationGroups->setText(groups.isEmpty() ? QString() : tr("ECE by group — ") + groups.join(QStringLiteral("; ")));
+    refreshImportance();
 }
 
 } // namespace Ui

@@ -8,6 +8,7 @@ class QLabel;
 class QLineSeries;
 class QScatterSeries;
 class QTabWidget;
+class QTableWidget;
 
 namespace Ui {
 
@@ -15,7 +16,9 @@ class ProjectSession;
 
 // Overall metrics at the current threshold, the confusion matrix, the ROC and precision-recall
 // curves with the current threshold marked, the score distribution by class and the
-// reliability diagram (calibration) with its expected calibration error.
+// reliability diagram (calibration) with its expected calibration error overall and per
+// protected group; and which columns drive the model: mean |SHAP| and permutation importance
+// with 95% intervals, and mean |SHAP| on the rows misclassified at the working threshold.
 class PerformanceTab final : public QWidget
 {
     Q_OBJECT
@@ -29,6 +32,9 @@ public:
     QChartView *scoresView() const { return m_scoresView; }
     QChartView *calibrationView() const { return m_calibrationView; }
     QTabWidget *chartTabs() const { return m_charts; }
+    QTableWidget *importanceTable() const { return m_importance; }
+    QString importanceNote() const;
+    QString calibrationGroupsText() const;
     QString metricText(const QString &key) const; // what the metric label shows
 
 protected:
@@ -37,6 +43,7 @@ protected:
 private:
     void refresh();
     void restyleCharts();
+    void refreshImportance(); // the table, from the session's report and the working threshold
 
     ProjectSession *m_session;
     QMap<QString, QLabel *> m_metrics;
@@ -57,6 +64,9 @@ private:
     QLineSeries *m_calibration;
     QLineSeries *m_calibrationLow; // 95% interval of the observed rate per bin
     QLineSeries *m_calibrationHigh;
+    QLabel *m_calibrationGroups; // ECE per protected group, at the working scores
+    QTableWidget *m_importance;
+    QLabel *m_importanceNote;
 };
 
 } // namespace Ui

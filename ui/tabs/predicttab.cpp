@@ -1,6 +1,10 @@
 #include "predicttab.h"
 
 #include <cmath>
+
+#include "waterfallwidget.h"
+
+#include <cmath>
 #include <limits>
 
 #include <QSpinBox>
@@ -24,6 +28,7 @@
 #include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -71,6 +76,9 @@ PredictTab::PredictTab(ProjectSession *session, QWidget *parent)
     , m_flipText(new QLabel(this))
     , m_rankingNote(new QLabel(this))
     , m_influence(new InfluenceTableModel(this))
+    , m_waterfall(new WaterfallWidget(this))
+    , m_counterfactuals(new QLabel(this))
+    , m_whyTabs(new QTabWidget(this))
     , m_influenceProxy(new QSortFilterProxyModel(this))
     , m_ranking(new ReportTableView(this))
 {
@@ -139,12 +147,30 @@ PredictTab::PredictTab(ProjectSession *session, QWidget *parent)
     rankingLayout->setContentsMargins(0, 0, 0, 0);
     rankingLayout->addWidget(m_rankingNote);
     rankingLayout->addWidget(m_ranking, 1);
+    m_counterfactuals->setObjectName(QStringLiteral("counterfactuals"));
+    m_counterfactuals->setTextFormat(Qt::PlainText); // column and category names are data
+    m_counterfactuals->setWordWrap(true);
+    m_counterfactuals->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_counterfactuals->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_counterfactuals->setMargin(6);
+    m_waterfall->clear(tr("Attributions appear here."));
+    m_whyTabs->setObjectName(QStringLiteral("whyTabs"));
+    m_whyTabs->addTab(m_waterfall, tr("Attributions"));
+    m_whyTabs->addTab(rankingBox, tr("Influence"));
+    m_whyTabs->addTab(m_counterfactuals, tr("Counterfactuals"));
+    m_whyTabs->setTabToolTip(0,
+                             tr("Shapley values: how much each column moves this prediction from the model's "
+                                "average (base); they add up to the output."));
+    m_whyTabs->setTabToolTip(1, tr("Each feature swept across its values with the rest of the record kept."));
+    m_whyTabs->setTabToolTip(2,
+                             tr("The nearest changes of the columns the schema marks actionable that give the "
+                                "other decision at the working threshold."));
     auto *split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(chartBox);
-    split->addWidget(rankingBox);
+    split->addWidget(m_whyTabs);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
-    rankingBox->setMinimumWidth(430); // the five columns without a scroll bar at 1280×800
+    m_whyTabs->setMinimumWidth(430); // the ranking's five columns without a scroll bar at 1280×800
 
     auto *right = new QVBoxLayout;
     right->addLayout(rowPicker);
@@ -497,6 +523,22 @@ void PredictTab::startRanking()
             try {
                 ranking.features = std::make_shared<const std::vector<Audit::FeatureInfluence>>(
                     Audit::rankFeatures(*model, record, threshold, data.get(), {}, progress));
+                try { // attributions and counterfactuals: the ranking stands without them
+                    const Audit::Explainer explainer(*model);
+                    Audit::ExplainOptions options;
+                    options.space = explainer.exact() ? explainer.nativeSpace() : Audit::OutputSpace::Probability;
+                    std::vector<float> row(std::size_t(model->encoder().width()));
+                    model->encoder().encodeRow(record.numbers, record.texts, row.data());
+                    ranking.explanation = explainer.explain(row.data(), options);
+                    ranking.method = explainer.method(options);
+                    ranking.columns = explainer.columns();
+                    progress.checkCancelled();
+                    ranking.counterfactuals = Audit::findCounterfactuals(*model, record, threshold, data.get());
+                } catch (const Audit::CancelledError &) {
+                    throw;
+                } catch (const std::exception &e) {
+                    ranking.explainError = QString::fromLocal8Bit(e.what());
+                }
             } catch (const Audit::CancelledError &) {
                 return;
             } catch (const Audit::AuditError &e) {
@@ -527,6 +569,7 @@ void PredictTab::showRanking()
     }
     m_influence->setRanking(ranking.features, model->schema().positiveLabel());
     m_ranking->resizeColumnsToContents();
+    showExplanation(ranking);
     const LoadedProject &p = m_session->project();
     m_rankingNote->setText(tr("How much each feature moves this prediction (threshold %1, %2). Click a row to chart it.")
                                .arg(m_session->threshold(), 0, 'f', 4)
@@ -535,6 +578,58 @@ void PredictTab::showRanking()
     selectRankingRow();
     m_shownGeneration = ranking.generation;
     Q_EMIT rankingShown();
+}
+
+void PredictTab::showExplanation(const Ranking &ranking)
+{
+    const Audit::Model *model = m_session->project().model.get();
+    if (!ranking.explanation || !model) {
+        m_waterfall->clear(ranking.explainError.isEmpty() ? tr("No attributions.") : ranking.explainError);
+        m_counterfactuals->setText(ranking.explainError);
+        return;
+    }
+    const Audit::Explanation &e = *ranking.explanation;
+    const Audit::Record shown = record();
+    std::vector<WaterfallWidget::Bar> bars;
+    for (std::size_t c = 0; c < e.values.size(); ++c) {
+        const Audit::FeatureEncoder::Column &column = model->encoder().columns()[c];
+        const QString value = column.spec.isNumeric()
+            ? (std::isnan(shown.numbers[c]) ? tr("missing") : QString::number(shown.numbers[c], 'g', 8))
+            : QString::fromStdString(shown.texts[c]);
+        bars.push_back({QStringLiteral("%1 = %2").arg(ranking.columns.value(qsizetype(c)), value), e.values[c],
+                        e.standardErrors.empty() ? 0.0 : e.standardErrors[c]});
+    }
+    m_waterfall->setExplanation(
+        e.base, e.output, std::move(bars), Audit::enumName(e.space),
+        tr("%1 — P(%2) %3").arg(ranking.method, model->schema().positiveLabel()).arg(e.probability, 0, 'f', 4));
+    QStringList lines;
+    if (ranking.counterfactuals) {
+        const Audit::CounterfactualSearch &search = *ranking.counterfactuals;
+        lines << tr("Decision now: %1 (P %2, threshold %3). Changes of %4 that give the other decision:")
+                     .arg(search.positive ? model->schema().positiveLabel() : model->schema().negativeLabel())
+                     .arg(search.probability, 0, 'f', 4)
+                     .arg(search.threshold, 0, 'f', 4)
+                     .arg(search.actionable.isEmpty() ? tr("no column") : search.actionable.join(QStringLiteral(", ")));
+        for (const Audit::Counterfactual &a : search.answers) {
+            QStringList changes;
+            for (const Audit::CounterfactualChange &c : a.changes)
+                changes << tr("%1: %2 → %3").arg(c.column, c.from, c.to);
+            lines << tr("• %1 — P %2 (cost %3)")
+                         .arg(changes.join(QStringLiteral("; ")))
+                         .arg(a.probability, 0, 'f', 4)
+                         .arg(a.cost, 0, 'f', 2);
+        }
+        if (search.answers.empty())
+            lines << search.note;
+        lines << tr("Cost: numbers in training standard deviations, a category change counts 1. Protected attributes "
+                    "are never changed.");
+    }
+    m_counterfactuals->setText(lines.join(QLatin1Char('\n')));
+}
+
+QString PredictTab::counterfactualText() const
+{
+    return m_counterfactuals->text();
 }
 
 } // namespace Ui

@@ -9,6 +9,8 @@
 #include <QTimer>
 #include <QWidget>
 
+#include "counterfactuals.h"
+#include "explainer.h"
 #include "featureinfluence.h"
 #include "prediction.h"
 #include "record.h"
@@ -23,6 +25,7 @@ class QLabel;
 class QSortFilterProxyModel;
 class QSpinBox;
 class QTableView;
+class QTabWidget;
 
 namespace Ui {
 
@@ -30,6 +33,7 @@ class ProjectSession;
 class InfluenceTableModel;
 class ReportTableView;
 class ServerPanel;
+class WaterfallWidget;
 
 // A form generated from the model's schema (known categories in drop-downs, numbers within
 // the training range), the prediction with its probability at the current threshold, and
@@ -61,6 +65,9 @@ public:
     QTableView *rankingView() const;
     InfluenceTableModel *influenceModel() const { return m_influence; }
     bool isRanking() const; // a ranking is scheduled or running for what the form says
+    WaterfallWidget *waterfall() const { return m_waterfall; }
+    QString counterfactualText() const;
+    QTabWidget *whyTabs() const { return m_whyTabs; }
 
 Q_SIGNALS:
     void rankingShown(); // the ranking for the current form, threshold and data is on screen
@@ -78,9 +85,15 @@ private:
     struct Ranking
     {
         std::shared_ptr<const std::vector<Audit::FeatureInfluence>> features;
+        std::optional<Audit::Explanation> explanation; // in log-odds when exact there, else probability
+        QString method;
+        QStringList columns;
+        std::optional<Audit::CounterfactualSearch> counterfactuals;
+        QString explainError;
         QString error;
         int generation = 0;
     };
+    void showExplanation(const Ranking &ranking);
 
     ProjectSession *m_session;
     QFormLayout *m_form;
@@ -103,6 +116,9 @@ private:
     InfluenceTableModel *m_influence;
     QSortFilterProxyModel *m_influenceProxy;
     ReportTableView *m_ranking;
+    WaterfallWidget *m_waterfall;
+    QLabel *m_counterfactuals;
+    QTabWidget *m_whyTabs;
     QTimer m_rankTimer;
     QFutureWatcher<Ranking> m_rankWatcher;
     std::shared_ptr<const Audit::Model> m_workerModel; // the ranking's own copy (an MLP is not thread-safe)

@@ -22,6 +22,7 @@
 #include "datacleaner.h"
 #include "datasplitter.h"
 #include "evaluation.h"
+#include "explainreport.h"
 #include "fileio.h"
 #include "listenerror.h"
 #include "modelcard.h"
@@ -566,7 +567,9 @@ int card(const QStringList &args)
     request.source.load = loadOptions(cli);
     const DatasetAudit audit = auditDataset(request);
     reportAudit(audit);
-    card.refresh(*audit.model, *audit.data, audit.results);
+    const ImportanceReport importance = importanceReport(*audit.model, *audit.data,
+                                                         standardImportanceRequest(audit.model->schema()));
+    card.refresh(*audit.model, *audit.data, audit.results, &importance);
     const QString out = cli.value(QStringLiteral("out"));
     exportCard(card, &audit.results, format, out);
     printErr(

@@ -6,9 +6,9 @@
 
 #include <QJsonArray>
 
+#include "explainreport.h"
 #include "fileio.h"
 #include "model.h"
-#include "modelexplain.h"
 #include "record.h"
 #include "schemaerror.h"
 

@@ -9,6 +9,8 @@
 
 #include "audit.h"
 #include "biassummary.h"
+#include "calibration.h"
+#include "explainreport.h"
 #include "learner.h"
 #include "model.h"
 
@@ -30,7 +32,7 @@ QString mdCell(QString s)
 
 } // namespace
 
-void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResults &results)
+void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResults &results, const ImportanceReport *importance)
 {
     const QLocale c = QLocale::c();
     modelMd5 = model.md5();
@@ -239,6 +241,74 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
         q << QString()
           << QStringLiteral("Overall verdicts (the main parities; every parity per group and attribute is in bias.json): ")
                 + verdicts.join(QStringLiteral("; ")) + QLatin1Char('.');
+    }
+    // Why: importance, and calibration overall and per protected group.
+    q << QString() << QStringLiteral("### Importance: which columns drive the predictions") << QString();
+    if (importance) {
+        q << QStringLiteral("%1 over %2 rows, in %3. Mean |SHAP| carries a normal 95% interval of the mean; permutation "
+                            "importance is the drop in ROC AUC when the column is shuffled (%4 seeded shuffles, Student's t "
+                            "95% interval; baseline %5).")
+                 .arg(importance->method)
+                 .arg(importance->shap.rows)
+                 .arg(enumName(importance->shap.space))
+                 .arg(importance->permutation ? importance->permutation->repeats : 0)
+                 .arg(importance->permutation ? num(importance->permutation->baseline) : QStringLiteral("n/a"))
+          << QString() << QStringLiteral("| Column | Mean \\|SHAP\\| | 95% interval | ROC AUC drop | 95% interval |")
+          << QStringLiteral("|---|---|---|---|---|");
+        for (const ColumnImportance &col : importance->shap.columns) {
+            const ColumnImportance *perm = nullptr;
+            if (importance->permutation) {
+                for (const ColumnImportance &p : importance->permutation->columns) {
+                    if (p.column == col.column)
+                        perm = &p;
+                }
+            }
+            q << QStringLiteral("| %1 | %2 | %3–%4 | %5 | %6 |")
+                     .arg(mdCell(col.column), num(col.value), num(col.low), num(col.high),
+                          perm ? num(perm->value) : QStringLiteral("–"),
+                          perm ? QStringLiteral("%1–%2").arg(num(perm->low), num(perm->high)) : QStringLiteral("–"));
+        }
+    } else {
+        q << QStringLiteral("Not worked out for this card: `modelaudit-cli card` (or Refresh Numbers in the app once the "
+                            "Performance tab shows the importance) adds it.");
+    }
+    q << QString() << QStringLiteral("### Calibration") << QString()
+      << QStringLiteral("Expected calibration error over %1 equal-width score bins: **%2** overall (largest bin gap %3).")
+             .arg(10)
+             .arg(num(results.calibration.ece), num(results.calibration.mce));
+    metrics.push_back({QStringLiteral("ece"), num(results.calibration.ece), QString(), QString(), QString()});
+    if (importance && !importance->rows.empty() && importance->rows.back() < data.rowCount() && data.hasLabels()) {
+        QStringList groups;
+        for (const ProtectedAttribute &a : schema.protectedAttributes()) {
+            const int index = data.schema.featureIndex(a.column);
+            if (index < 0 || data.columns[std::size_t(index)].spec.isNumeric())
+                continue;
+            const DataColumn &column = data.columns[std::size_t(index)];
+            for (std::size_t g = 0; g < column.categories.size(); ++g) {
+                std::vector<double> scores;
+                std::vector<std::int8_t> labels;
+                for (std::size_t i = 0; i < importance->rows.size(); ++i) {
+                    const std::size_t r = importance->rows[i];
+                    if (column.codes[r] == std::int32_t(g)) {
+                        scores.push_back(importance->explanations[i].probability);
+                        labels.push_back(data.labels[r]);
+                    }
+                }
+                if (scores.size() < 30)
+                    continue;
+                const double ece = calibrationCurve(scores, labels).ece;
+                groups << QStringLiteral("%1=%2 %3 (n %4)")
+                              .arg(a.column, QString::fromStdString(column.categories[g]), num(ece))
+                              .arg(scores.size());
+                metrics.push_back({QStringLiteral("ece"), num(ece),
+                                   a.column + QLatin1Char('=') + QString::fromStdString(column.categories[g]), QString(),
+                                   QString()});
+            }
+        }
+        if (!groups.isEmpty())
+            q << QString()
+              << QStringLiteral("By protected group (groups of 30 rows or more): ") + groups.join(QStringLiteral("; "))
+                    + QLatin1Char('.');
     }
     generated[QStringLiteral("quantitative_analyses")] = q.join(QLatin1Char('\n'));
 }

@@ -11,6 +11,7 @@ namespace Audit {
 
 class Model;
 struct AuditResults;
+struct ImportanceReport;
 struct Dataset;
 
 // A metric as the card reports it (Model Card Toolkit's performance_metric).
@@ -56,7 +57,10 @@ public:
 
     // Replaces every generated block and metric from `model` audited on `data` (`results`
     // at results.threshold). Prose and details are kept.
-    void refresh(const Model &model, const Dataset &data, const AuditResults &results);
+    // `importance` (null: the section says how to get it) gives the importance and per-group
+    // calibration sections; the front ends work it out off their GUI thread.
+    void refresh(const Model &model, const Dataset &data, const AuditResults &results,
+                 const ImportanceReport *importance = nullptr);
 
     // True when the numbers came from another model or data version than these md5s.
     bool isStale(const QString &currentModelMd5, const QString &currentDataMd5) const;

@@ -1,3 +1,4 @@
+#include <QTableWidget>
 #include <QtTest>
 
 #include <cmath>
@@ -46,6 +47,7 @@
 #include "testutil.h"
 #include "traintab.h"
 #include "viewutil.h"
+#include "waterfallwidget.h"
 
 using Ui::MainWindow;
 
@@ -680,7 +682,26 @@ void TestMainWindow::performance_scoresAndCalibrationFromCore()
     QVERIFY(observed);
     QCOMPARE(observed->count(), int(r->calibration.bins.size()));
     QCOMPARE(observed->at(0).y(), r->calibration.bins[0].observed);
-    QCOMPARE(tab->chartTabs()->count(), 2);
+    QCOMPARE(tab->chartTabs()->count(), 3);
+
+    // Importance: worked out off the GUI thread after the load; the table shows the report's
+    // columns in its order, and the card refresh would use the same report.
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->session()->importance() != nullptr, 60000);
+    const std::shared_ptr<const Audit::ImportanceReport> importance = m_window->session()->importance();
+    QCOMPARE(importance->shap.rows, rows);
+    QCOMPARE(tab->importanceTable()->rowCount(), int(importance->shap.columns.size()));
+    QCOMPARE(tab->importanceTable()->item(0, 0)->text(), importance->shap.columns[0].column);
+    QVERIFY(tab->importanceTable()->item(0, 1)->text().startsWith(QString::number(importance->shap.columns[0].value, 'f', 4)));
+    QVERIFY2(tab->importanceNote().contains(importance->method), qPrintable(tab->importanceNote()));
+    QVERIFY2(tab->calibrationGroupsText().contains(QStringLiteral("sex: ")), qPrintable(tab->calibrationGroupsText()));
+
+    // The Predict tab's waterfall adds up: base + bars = output, the record's own P.
+    Ui::PredictTab *predict = m_window->predictTab();
+    QTRY_VERIFY_WITH_TIMEOUT(!predict->isRanking(), 60000);
+    QVERIFY(predict->waterfall()->shownBars() > 0);
+    const QString summary = predict->waterfall()->summary();
+    QVERIFY2(summary.contains(QStringLiteral("base ")) && summary.contains(QStringLiteral("(log-odds)")), qPrintable(summary));
+    QVERIFY2(predict->counterfactualText().contains(QStringLiteral("Changes of")), qPrintable(predict->counterfactualText()));
 }
 
 QTEST_MAIN(TestMainWindow)

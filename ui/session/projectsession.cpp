@@ -86,26 +86,24 @@ void ProjectSession::startImportance()
         Q_EMIT importanceChanged();
     });
     // Its own copy of the model: an MLP is not thread-safe, and the audit scores with the shared one.
-    m_importanceJob->setFuture(QtConcurrent::run([model = std::make_shared<const Audit::Model>(*model), shared = model,
-                                                  data](QPromise<ImportanceOutcome> &promise) {
-        ImportanceOutcome outcome;
-        outcome.model = shared.get();
-        outcome.data = data.get();
-        Audit::ImportanceRequest request;
-        request.maxRows = 20000; // a million-row file: a seeded sample, said in the view
-        for (const Audit::ProtectedAttribute &a : model->schema().protectedAttributes())
-            request.byColumns << a.column;
-        Audit::Progress progress;
-        progress.isCancelled = [&promise] { return promise.isCanceled(); };
-        try {
-            outcome.report = std::make_shared<const Audit::ImportanceReport>(Audit::importanceReport(*model, *data, request, progress));
-        } catch (const Audit::CancelledError &) {
-            return;
-        } catch (const std::exception &e) {
-            outcome.problem = QString::fromLocal8Bit(e.what());
-        }
-        promise.addResult(outcome);
-    }));
+    m_importanceJob->setFuture(QtConcurrent::run(
+        [model = std::make_shared<const Audit::Model>(*model), shared = model, data](QPromise<ImportanceOutcome> &promise) {
+            ImportanceOutcome outcome;
+            outcome.model = shared.get();
+            outcome.data = data.get();
+            const Audit::ImportanceRequest request = Audit::standardImportanceRequest(model->schema());
+            Audit::Progress progress;
+            progress.isCancelled = [&promise] { return promise.isCanceled(); };
+            try {
+                outcome.report = std::make_shared<const Audit::ImportanceReport>(
+                    Audit::importanceReport(*model, *data, request, progress));
+            } catch (const Audit::CancelledError &) {
+                return;
+            } catch (const std::exception &e) {
+                outcome.problem = QString::fromLocal8Bit(e.what());
+            }
+            promise.addResult(outcome);
+        }));
 }
 
 bool ProjectSession::isBusy() const

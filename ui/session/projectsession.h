@@ -8,8 +8,8 @@
 
 #include "auditdataset.h"
 #include "csvreader.h"
+#include "explainreport.h"
 #include "model.h"
-#include "modelexplain.h"
 #include "params.h"
 #include "progress.h"
 #include "scoreddata.h"

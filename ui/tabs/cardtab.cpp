@@ -405,7 +405,7 @@ void CardTab::refreshNumbers()
         return;
     }
     Audit::ModelCard updated = card();
-    updated.refresh(*p.model, *p.data, *results);
+    updated.refresh(*p.model, *p.data, *results, m_session->importance().get());
     // Generated parts are not undoable edits of a field; keep the form's prose and mark dirty.
     m_base = updated;
     if (m_name->text().isEmpty())

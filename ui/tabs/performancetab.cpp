@@ -288,7 +288,7 @@ void PerformanceTab::refreshImportance()
     m_importance->setRowCount(0);
     if (!report) {
         const QString problem = m_session->importanceProblem();
-        m_importanceNote->setText(!problem.isEmpty()        ? tr("No importance: %1").arg(problem)
+        m_importanceNote->setText(!problem.isEmpty()               ? tr("No importance: %1").arg(problem)
                                       : m_session->project().model ? tr("Working out the importance…")
                                                                    : tr("No model: nothing to explain."));
         return;
@@ -329,15 +329,15 @@ void PerformanceTab::refreshImportance()
             m_importance->setItem(i, 3, new QTableWidgetItem(QString::number(onErrors[c.column], 'f', 4)));
     }
     m_importance->resizeColumnsToContents();
-    m_importanceNote->setText(tr("%1 over %2 rows, in %3; permutation baseline ROC AUC %4. %5 rows misclassified at "
-                                 "threshold %6.")
-                                  .arg(report->method)
-                                  .arg(report->shap.rows)
-                                  .arg(Audit::enumName(report->shap.space))
-                                  .arg(report->permutation ? QString::number(report->permutation->baseline, 'f', 4)
-                                                           : QStringLiteral("–"))
-                                  .arg(errors)
-                                  .arg(threshold, 0, 'f', 4));
+    m_importanceNote->setText(
+        tr("%1 over %2 rows, in %3; permutation baseline ROC AUC %4. %5 rows misclassified at "
+           "threshold %6.")
+            .arg(report->method)
+            .arg(report->shap.rows)
+            .arg(Audit::enumName(report->shap.space))
+            .arg(report->permutation ? QString::number(report->permutation->baseline, 'f', 4) : QStringLiteral("–"))
+            .arg(errors)
+            .arg(threshold, 0, 'f', 4));
 }
 
 QString PerformanceTab::metricText(const QString &key) const

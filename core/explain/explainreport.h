@@ -80,6 +80,11 @@ struct ImportanceReport
     QString toText(int top = 8) const;
 };
 
+// The importance the app's Performance tab and the model card show, so both give the same
+// numbers: by the protected attributes, permutation on ROC AUC (5 seeded shuffles), at most
+// 20,000 rows (a seeded sample beyond).
+ImportanceRequest standardImportanceRequest(const Schema &schema);
+
 // Requires labelled data. Throws SchemaError (an unknown --by column, unlabelled data).
 ImportanceReport importanceReport(const Model &model, const Dataset &data, const ImportanceRequest &request,
                                   const Progress &progress = {});

@@ -1,4 +1,4 @@
-#include "modelexplain.h"
+#include "explainreport.h"
 
 #include <algorithm>
 #include <cmath>
@@ -140,6 +140,15 @@ QByteArray RowExplanations::toCsv() const
         out += '\n';
     }
     return out;
+}
+
+ImportanceRequest standardImportanceRequest(const Schema &schema)
+{
+    ImportanceRequest request;
+    request.maxRows = 20000;
+    for (const ProtectedAttribute &a : schema.protectedAttributes())
+        request.byColumns << a.column;
+    return request;
 }
 
 ImportanceReport importanceReport(const Model &model, const Dataset &data, const ImportanceRequest &request,

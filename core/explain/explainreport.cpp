@@ -142,6 +142,48 @@ QByteArray RowExplanations::toCsv() const
     return out;
 }
 
+std::optional<GroupImportance> sliceImportance(const ImportanceReport &report, const Dataset &data, const QStringList &features,
+                                               const QStringList &values, int bins, double threshold)
+{
+    if (features.size() != values.size() || features.isEmpty() || report.rows.empty() || report.rows.back() >= data.rowCount()
+        || !data.hasLabels())
+        return std::nullopt;
+    std::vector<std::pair<GroupedColumn, std::int32_t>> conditions;
+    for (qsizetype i = 0; i < features.size(); ++i) {
+        const int index = data.schema.featureIndex(features[i]);
+        if (index < 0)
+            return std::nullopt;
+        GroupedColumn grouped = GroupedColumn::fromColumn(data.columns[std::size_t(index)], bins);
+        const qsizetype code = grouped.groups.indexOf(values[i]);
+        if (code < 0)
+            return std::nullopt;
+        conditions.emplace_back(std::move(grouped), std::int32_t(code));
+    }
+    std::vector<std::size_t> members; // positions in the report's rows
+    std::vector<std::size_t> errors;
+    for (std::size_t i = 0; i < report.rows.size(); ++i) {
+        const std::size_t r = report.rows[i];
+        bool in = true;
+        for (const auto &[grouped, code] : conditions)
+            in = in && grouped.codes[r] == code;
+        if (!in)
+            continue;
+        members.push_back(i);
+        if ((report.explanations[i].probability >= threshold) != bool(data.labels[r]))
+            errors.push_back(i);
+    }
+    GroupImportance out;
+    out.column = features.join(QStringLiteral(" & "));
+    out.group = values.join(QStringLiteral(" & "));
+    out.rows = members.size();
+    out.errors = errors.size();
+    if (!members.empty())
+        out.all = shapImportance(report.columns, report.explanations, members);
+    if (!errors.empty())
+        out.onErrors = shapImportance(report.columns, report.explanations, errors);
+    return out;
+}
+
 ImportanceRequest standardImportanceRequest(const Schema &schema)
 {
     ImportanceRequest request;

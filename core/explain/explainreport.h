@@ -85,6 +85,13 @@ struct ImportanceReport
 // 20,000 rows (a seeded sample beyond).
 ImportanceRequest standardImportanceRequest(const Schema &schema);
 
+// One slice's importance (a slice report's row: features and their values, as
+// GroupedColumn labels them with `bins` quantile bins) from a report's attributions of `data`:
+// in the slice, and on the slice's rows misclassified at `threshold`. nullopt when a feature
+// or value is not in the data, or the report's rows are not `data`'s.
+std::optional<GroupImportance> sliceImportance(const ImportanceReport &report, const Dataset &data, const QStringList &features,
+                                               const QStringList &values, int bins, double threshold);
+
 // Requires labelled data. Throws SchemaError (an unknown --by column, unlabelled data).
 ImportanceReport importanceReport(const Model &model, const Dataset &data, const ImportanceRequest &request,
                                   const Progress &progress = {});

@@ -60,6 +60,17 @@ QJsonObject openApiDocument(const Model *current, const std::optional<Record> &e
                                              : QString::fromStdString(columns[c].categories.front()));
         }
     }
+    // "explain" next to the columns (unless the data has a column of that name: query only then).
+    const QJsonObject explainSchema{
+        {QStringLiteral("description"),
+         QStringLiteral("Add each prediction's per-column attributions (Shapley values) and their base value: true "
+                        "(log-odds), \"log-odds\" or \"probability\"")},
+        {QStringLiteral("oneOf"),
+         QJsonArray{
+             QJsonObject{{QStringLiteral("type"), QStringLiteral("boolean")}},
+             QJsonObject{{QStringLiteral("enum"), QJsonArray{QStringLiteral("log-odds"), QStringLiteral("probability")}}}}}};
+    if (!properties.contains(QStringLiteral("explain")))
+        properties.insert(QStringLiteral("explain"), explainSchema);
     const QJsonObject record{{QStringLiteral("type"), QStringLiteral("object")},
                              {QStringLiteral("properties"), properties},
                              {QStringLiteral("required"), required},
@@ -68,13 +79,35 @@ QJsonObject openApiDocument(const Model *current, const std::optional<Record> &e
     const QJsonObject prediction{
         {QStringLiteral("type"), QStringLiteral("object")},
         {QStringLiteral("properties"),
-         QJsonObject{{QStringLiteral("prediction"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}},
-                     {QStringLiteral("probability"), QJsonObject{{QStringLiteral("type"), QStringLiteral("number")}}},
-                     {QStringLiteral("threshold"), QJsonObject{{QStringLiteral("type"), QStringLiteral("number")}}},
-                     {QStringLiteral("model"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}},
-                     {QStringLiteral("warnings"),
-                      QJsonObject{{QStringLiteral("type"), QStringLiteral("array")},
-                                  {QStringLiteral("items"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}}}}}}};
+         QJsonObject{
+             {QStringLiteral("prediction"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}},
+             {QStringLiteral("probability"), QJsonObject{{QStringLiteral("type"), QStringLiteral("number")}}},
+             {QStringLiteral("threshold"), QJsonObject{{QStringLiteral("type"), QStringLiteral("number")}}},
+             {QStringLiteral("model"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}},
+             {QStringLiteral("explanation"),
+              QJsonObject{
+                  {QStringLiteral("type"), QStringLiteral("object")},
+                  {QStringLiteral("description"),
+                   QStringLiteral("With explain: base + the sum of attributions = output (in space); exact says "
+                                  "whether they are exact Shapley values there")},
+                  {QStringLiteral("properties"),
+                   QJsonObject{{QStringLiteral("space"),
+                                QJsonObject{{QStringLiteral("enum"),
+                                             QJsonArray{QStringLiteral("log-odds"), QStringLiteral("probability")}}}},
+                               {QStringLiteral("method"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}},
+                               {QStringLiteral("exact"), QJsonObject{{QStringLiteral("type"), QStringLiteral("boolean")}}},
+                               {QStringLiteral("base"), QJsonObject{{QStringLiteral("type"), QStringLiteral("number")}}},
+                               {QStringLiteral("output"), QJsonObject{{QStringLiteral("type"), QStringLiteral("number")}}},
+                               {QStringLiteral("attributions"),
+                                QJsonObject{{QStringLiteral("type"), QStringLiteral("object")},
+                                            {QStringLiteral("additionalProperties"),
+                                             QJsonObject{{QStringLiteral("type"), QStringLiteral("number")}}}}},
+                               {QStringLiteral("standard_errors"),
+                                QJsonObject{{QStringLiteral("type"), QStringLiteral("object")},
+                                            {QStringLiteral("description"), QStringLiteral("Sampled attributions only")}}}}}}},
+             {QStringLiteral("warnings"),
+              QJsonObject{{QStringLiteral("type"), QStringLiteral("array")},
+                          {QStringLiteral("items"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}}}}}}};
     const QJsonObject validationError{
         {QStringLiteral("type"), QStringLiteral("object")},
         {QStringLiteral("properties"),
@@ -130,6 +163,12 @@ QJsonObject openApiDocument(const Model *current, const std::optional<Record> &e
                                          QJsonObject{{QStringLiteral("200"),
                                                       QJsonObject{{QStringLiteral("description"), QStringLiteral("OK")}}}}}}}};
     };
+    const QJsonObject explainQuery{
+        {QStringLiteral("name"), QStringLiteral("explain")},
+        {QStringLiteral("in"), QStringLiteral("query")},
+        {QStringLiteral("required"), false},
+        {QStringLiteral("description"), QStringLiteral("true, 1, false, 0, log-odds or probability: as the body's explain")},
+        {QStringLiteral("schema"), QJsonObject{{QStringLiteral("type"), QStringLiteral("string")}}}};
     const QJsonObject paths{
         {QStringLiteral("/"), get(QStringLiteral("Welcome: name, version, the loaded model's id and learner"))},
         {QStringLiteral("/health"), get(QStringLiteral("ok once a model is loaded (503 before)"))},
@@ -140,6 +179,7 @@ QJsonObject openApiDocument(const Model *current, const std::optional<Record> &e
         {QStringLiteral("/predict"),
          QJsonObject{{QStringLiteral("post"),
                       QJsonObject{{QStringLiteral("summary"), QStringLiteral("Predict one record")},
+                                  {QStringLiteral("parameters"), QJsonArray{explainQuery}},
                                   {QStringLiteral("requestBody"),
                                    QJsonObject{{QStringLiteral("required"), true},
                                                {QStringLiteral("content"),
@@ -152,6 +192,7 @@ QJsonObject openApiDocument(const Model *current, const std::optional<Record> &e
              {QStringLiteral("post"),
               QJsonObject{
                   {QStringLiteral("summary"), QStringLiteral("Predict up to %1 records").arg(batchLimit)},
+                  {QStringLiteral("parameters"), QJsonArray{explainQuery}},
                   {QStringLiteral("requestBody"),
                    QJsonObject{
                        {QStringLiteral("required"), true},
@@ -163,7 +204,8 @@ QJsonObject openApiDocument(const Model *current, const std::optional<Record> &e
                                                       {QStringLiteral("properties"),
                                                        QJsonObject{{QStringLiteral("records"),
                                                                     QJsonObject{{QStringLiteral("type"), QStringLiteral("array")},
-                                                                                {QStringLiteral("items"), ref("Record")}}}}},
+                                                                                {QStringLiteral("items"), ref("Record")}}},
+                                                                   {QStringLiteral("explain"), explainSchema}}},
                                                       {QStringLiteral("required"), QJsonArray{QStringLiteral("records")}}}},
                                          {QStringLiteral("example"),
                                           QJsonObject{{QStringLiteral("records"), QJsonArray{exampleRecord}}}}}}}}}},
@@ -223,6 +265,11 @@ QString docsHtml(const QJsonObject &doc)
                "<h2>Record</h2><p>Members are exactly the dataset's column names; all are required, no others are allowed "
                "(the label column is ignored).</p><table><tr><th>Member</th><th>Type</th><th>Notes</th></tr>%3</table>"
                "<h2>Example</h2><pre>curl -s localhost:8000/predict -H 'Content-Type: application/json' -d '%4'</pre>"
+               "<h2>Explanations</h2><p>Add <code>\"explain\": true</code> to the record (or to a batch, next to "
+               "<code>records</code>), or <code>?explain=true</code> to the URL, and each prediction carries "
+               "<code>explanation</code>: the per-column attributions (Shapley values), their base value and the "
+               "output they add up to, in log-odds (<code>\"probability\"</code> for that scale), with the method and "
+               "whether they are exact.</p>"
                "<p>Errors are JSON: 400 malformed JSON; 422 <code>{\"detail\": [{\"loc\": [\"body\", \"&lt;member&gt;\"], "
                "\"msg\": ..., "
                "\"type\": ...}]}</code> listing every problem; 413 body over 1 MiB; 405 wrong method; 404 unknown path; "

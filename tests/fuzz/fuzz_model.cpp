@@ -1,7 +1,7 @@
 // libFuzzer target for the model loader and scoring: the input is a model file without its md5
 // trailer, which the target appends, so every mutation gets past the checksum (as an attacker
 // who rewrites a file and its checksum would) and reaches the header JSON, the encoder and the
-// learner's own data. A model that loads is then scored, on rows built from the input bytes,
+// learner's own data. A model that loads is then scored and explained, on rows built from the input bytes,
 // and on the census fixture when its schema is the census one. Any byte string must either be
 // refused with a ModelFileError or score safely: no crash, no endless loop, no huge allocation.
 // Built only with -DMODELAUDIT_FUZZ=ON and clang (see README in this folder); not part of CI.
@@ -16,6 +16,7 @@
 
 #include "auditerror.h"
 #include "csvreader.h"
+#include "explainer.h"
 #include "model.h"
 #include "schema.h"
 
@@ -50,6 +51,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             std::memcpy(&row[i], data + i * sizeof(float), std::min(sizeof(float), size - i * sizeof(float)));
         volatile double sink = model.learner().score(row.data(), row.size());
         (void)sink;
+        // And explained (TreeSHAP over trees read from the file, the linear weights, or the
+        // sampling estimator over the stored background rows).
+        try {
+            const Audit::Explainer explainer(model);
+            Audit::ExplainOptions options;
+            options.permutations = 2;
+            sink = explainer.explain(row.data(), options).base;
+        } catch (const Audit::AuditError &) {
+            // a model that cannot be explained says so
+        }
         if (QJsonDocument(model.schema().toJson()) == QJsonDocument(g_schema->toJson())) {
             const std::vector<double> scores = model.score(*g_rows);
             sink = scores.empty() ? 0 : scores.front();

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Seeds for fuzz_model: one small model of each learner (300 census training rows, 3 trees,
-# a 4-3 MLP), each without its 16-byte md5 trailer (fuzz_model appends it). Models are made
+# 3 boosting rounds of depth 3, a 4-3 MLP), each without its 16-byte md5 trailer (fuzz_model appends it). Models are made
 # from DVC-tracked data, so they are generated here, not committed.
 #   tests/fuzz/make-model-corpus.sh OUT_DIR [BUILD_DIR]     (default build: build)
 set -euo pipefail
@@ -12,8 +12,9 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$out" "$work/data"
 head -301 "$root/data/train.csv" > "$work/data/small.csv"
 cp "$root/data/census.schema.yaml" "$work/data/"
-for learner in logistic linear_svm random_forest mlp; do
+for learner in logistic linear_svm random_forest mlp xgboost; do
     sed -e "s/^\(  learner:\) .*/\1 $learner/" -e 's/trees: [0-9]*/trees: 3/' -e 's/min_leaf: [0-9]*/min_leaf: 20/' \
+        -e 's/rounds: [0-9]*/rounds: 3/' -e 's/max_depth: [0-9]*/max_depth: 3/' \
         -e 's/hidden1: [0-9]*/hidden1: 4/' -e 's/hidden2: [0-9]*/hidden2: 3/' -e 's/epochs: [0-9]*/epochs: 1/' \
         "$root/params.yaml" > "$work/params.yaml"
     (cd "$work" && "$cli" train --data data/small.csv --params params.yaml --out model.bin 2> /dev/null)

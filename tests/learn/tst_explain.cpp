@@ -9,6 +9,7 @@
 #include "counterfactuals.h"
 #include "csvreader.h"
 #include "explainer.h"
+#include "explainreport.h"
 #include "learners/logisticlearner.h"
 #include "learners/randomforestlearner.h"
 #include "model.h"
@@ -88,6 +89,7 @@ private Q_SLOTS:
     void forestWithoutCovers_fallsBackToSampling();
     void counterfactuals_flipAndChangeOnlyActionableColumns();
     void partialDependence_averagesTheIceCurves();
+    void sliceImportance_isTheMeanOverTheSlicesRows();
 };
 
 void TestExplain::initTestCase()
@@ -449,6 +451,38 @@ void TestExplain::partialDependence_averagesTheIceCurves()
     QVERIFY(partialDependence(model, m_test, column, options).curves[0].row != pd.curves[0].row
             || partialDependence(model, m_test, column, options).curves[1].row != pd.curves[1].row);
     QVERIFY_THROWS_EXCEPTION(SchemaError, partialDependence(model, m_test, QStringLiteral("no such column"), options));
+}
+
+void TestExplain::sliceImportance_isTheMeanOverTheSlicesRows()
+{
+    const Model model = trainModel(m_train, paramsFor(LearnerKind::Logistic));
+    ImportanceRequest request = standardImportanceRequest(model.schema());
+    request.permutationToo = false;
+    const ImportanceReport report = importanceReport(model, m_test, request);
+    QCOMPARE(report.rows.size(), m_test.rowCount());
+    const QString column = model.schema().protectedAttributes().back().column;
+    const DataColumn &data = m_test.columns[std::size_t(m_test.schema.featureIndex(column))];
+    const QString value = QString::fromStdString(data.categories[std::size_t(data.codes[0])]);
+    const std::optional<GroupImportance> why = sliceImportance(report, m_test, {column}, {value}, 4, model.threshold());
+    QVERIFY(why);
+    std::vector<std::size_t> rows;
+    std::size_t errors = 0;
+    for (std::size_t r = 0; r < m_test.rowCount(); ++r) {
+        if (data.codes[r] == data.codes[0]) {
+            rows.push_back(r);
+            errors += (report.explanations[r].probability >= model.threshold()) != bool(m_test.labels[r]);
+        }
+    }
+    QCOMPARE(why->rows, rows.size());
+    QCOMPARE(why->errors, errors);
+    const QString top = why->all.columns.front().column;
+    const auto c = std::size_t(report.columns.indexOf(top));
+    double mean = 0;
+    for (std::size_t r : rows)
+        mean += std::abs(report.explanations[r].values[c]) / double(rows.size());
+    QVERIFY(std::abs(mean - why->all.columns.front().value) < 1e-12);
+    QVERIFY(!sliceImportance(report, m_test, {column}, {QStringLiteral("no such group")}, 4, 0.5));
+    QVERIFY(!sliceImportance(report, m_test, {QStringLiteral("no such column")}, {value}, 4, 0.5));
 }
 
 QTEST_GUILESS_MAIN(TestExplain)

@@ -181,6 +181,32 @@ void TestPredictService::welcomeHealthModelDocs()
     QCOMPARE(a.status, 200);
     QVERIFY(a.body.contains("<h1>ModelAudit predict API</h1>"));
     QVERIFY(!a.body.contains("http://") && !a.body.contains("https://"));
+    QVERIFY(a.body.contains("<h2>Explanations</h2>"));
+    // explain in the OpenAPI document: a body member, a query parameter, the answer's member.
+    const QJsonObject api = call("GET", QStringLiteral("/openapi.json"), {}, {}).json;
+    QVERIFY(record.value(QStringLiteral("properties")).toObject().contains(QStringLiteral("explain")));
+    QCOMPARE(api.value(QStringLiteral("paths"))
+                 .toObject()
+                 .value(QStringLiteral("/predict"))
+                 .toObject()
+                 .value(QStringLiteral("post"))
+                 .toObject()
+                 .value(QStringLiteral("parameters"))
+                 .toArray()
+                 .first()
+                 .toObject()
+                 .value(QStringLiteral("name"))
+                 .toString(),
+             QStringLiteral("explain"));
+    QVERIFY(api.value(QStringLiteral("components"))
+                .toObject()
+                .value(QStringLiteral("schemas"))
+                .toObject()
+                .value(QStringLiteral("Prediction"))
+                .toObject()
+                .value(QStringLiteral("properties"))
+                .toObject()
+                .contains(QStringLiteral("explanation")));
 }
 
 void TestPredictService::predict_bothClassesFromCensusRows()

@@ -1,4 +1,7 @@
 #include "slicestab.h"
+#include "explainreport.h"
+
+#include <map>
 
 #include <cmath>
 
@@ -260,8 +263,20 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
 
     m_views = views;
     connect(views, &QTabWidget::currentChanged, this, &SlicesTab::viewStateChanged);
+    auto *tableBox = new QWidget(this);
+    auto *tableLayout = new QVBoxLayout(tableBox);
+    tableLayout->setContentsMargins(0, 0, 0, 0);
+    tableLayout->addWidget(m_table, 1);
+    m_sliceWhy = new QLabel(tr("Select a slice to see which columns drive the model there."), this);
+    m_sliceWhy->setObjectName(QStringLiteral("sliceWhy"));
+    m_sliceWhy->setTextFormat(Qt::PlainText); // slice and column names are data
+    m_sliceWhy->setWordWrap(true);
+    m_sliceWhy->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_sliceWhy->setToolTip(tr("Mean |SHAP| in the slice, on its rows misclassified at the working threshold, and over "
+                              "all rows: a column much larger on the slice's errors than overall is where to look."));
+    tableLayout->addWidget(m_sliceWhy);
     auto *splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(m_table);
+    splitter->addWidget(tableBox);
     splitter->addWidget(views);
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 1);
@@ -286,6 +301,7 @@ SlicesTab::SlicesTab(ProjectSession *session, QWidget *parent)
     restoreColumns();
 
     connect(session, &ProjectSession::resultsChanged, this, &SlicesTab::refresh);
+    connect(session, &ProjectSession::importanceChanged, this, &SlicesTab::updateSliceWhy);
     refresh();
 }
 
@@ -652,9 +668,60 @@ void SlicesTab::selectSlice(int sliceIndex)
     m_table->scrollTo(index, QAbstractItemView::PositionAtCenter);
 }
 
+QString SlicesTab::sliceWhyText() const
+{
+    return m_sliceWhy->text();
+}
+
+void SlicesTab::updateSliceWhy()
+{
+    const int slice = selectedSlice();
+    const std::shared_ptr<const Audit::ImportanceReport> report = m_session->importance();
+    const Audit::Dataset *data = m_session->project().data.get();
+    if (slice < 0 || !m_model->report()) {
+        m_sliceWhy->setText(tr("Select a slice to see which columns drive the model there."));
+        return;
+    }
+    if (!report || !data) {
+        m_sliceWhy->setText(m_session->importanceProblem().isEmpty() ? tr("Working out the attributions…")
+                                                                     : m_session->importanceProblem());
+        return;
+    }
+    const Audit::SliceRow &row = m_model->report()->slices[std::size_t(slice)];
+    const std::optional<Audit::GroupImportance> why = Audit::sliceImportance(
+        *report, *data, row.features, row.values, m_session->sliceOptions().bins, m_session->threshold());
+    if (!why || why->rows == 0) {
+        m_sliceWhy->setText(tr("No attributions for this slice (its rows are outside the explained sample)."));
+        return;
+    }
+    std::map<QString, double> overall;
+    for (const Audit::ColumnImportance &c : report->shap.columns)
+        overall[c.column] = c.value;
+    const auto top = [&](const Audit::ShapImportance &s) {
+        QStringList parts;
+        for (std::size_t i = 0; i < s.columns.size() && i < 4; ++i)
+            parts << tr("%1 %2 (overall %3)")
+                         .arg(s.columns[i].column)
+                         .arg(s.columns[i].value, 0, 'f', 3)
+                         .arg(overall[s.columns[i].column], 0, 'f', 3);
+        return parts.join(QStringLiteral(", "));
+    };
+    QStringList name;
+    for (qsizetype i = 0; i < row.features.size(); ++i)
+        name << QStringLiteral("%1 = %2").arg(row.features[i], row.values.value(i));
+    QString text = tr("Why %1 (%2 rows explained): mean |SHAP| %3.")
+                       .arg(name.join(QStringLiteral(" & ")))
+                       .arg(why->rows)
+                       .arg(top(why->all));
+    if (why->errors > 0)
+        text += tr(" On its %1 misclassified rows: %2.").arg(why->errors).arg(top(why->onErrors));
+    m_sliceWhy->setText(text);
+}
+
 void SlicesTab::onTableSelection()
 {
     Q_EMIT viewStateChanged();
+    updateSliceWhy();
     const int slice = selectedSlice();
     m_heatmap->setSelectedSlice(slice);
     if (!m_bars)

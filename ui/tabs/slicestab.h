@@ -40,6 +40,7 @@ public:
     explicit SlicesTab(ProjectSession *session, QWidget *parent = nullptr);
 
     ReportTableView *table() const { return m_table; }
+    QString sliceWhyText() const; // the selected slice's importance next to overall
     SliceTableModel *model() const { return m_model; }
     SliceFilterProxy *proxy() const { return m_proxy; }
     QChartView *chartView() const { return m_chartView; }
@@ -92,6 +93,8 @@ private:
     SliceTableModel *m_model;
     SliceFilterProxy *m_proxy;
     ReportTableView *m_table;
+    QLabel *m_sliceWhy = nullptr; // why the selected slice fails: its importance next to overall
+    void updateSliceWhy();
     WeakSliceModel *m_weakModel;
     QSortFilterProxyModel *m_weakProxy;
     QTableView *m_weakView;

@@ -41,6 +41,7 @@ bench: pull
 	@$(CLI) repro
 	$(BUILD)/bin/bench_pipeline --project "$(CURDIR)"
 	$(BUILD)/bin/bench_audit --project "$(CURDIR)"
+	$(BUILD)/bin/bench_explain --project "$(CURDIR)"
 	QT_QPA_PLATFORM=offscreen $(BUILD)/bin/bench_gui --project "$(CURDIR)"
 
 # The Debian package (CPack DEB) with a generated example project: $(BUILD)/package/*.deb

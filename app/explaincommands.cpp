@@ -81,17 +81,25 @@ int explain(const QStringList &args)
     load.requireLabel = false;
     const LoadReport data = CsvReader::read(cli.value(QStringLiteral("data")), model.schema(), load);
     reportRejected(data);
+    if (data.data.rowCount() == 0)
+        throw SchemaError(QStringLiteral("%1: no rows to explain (%2 rejected)").arg(data.data.path).arg(data.rejected.size()));
+    if (!data.rejected.isEmpty() && cli.isSet(QStringLiteral("rows")))
+        printErr(QStringLiteral("note: --rows counts the %1 rows read; the %2 rejected above are not numbered")
+                     .arg(data.data.rowCount())
+                     .arg(data.rejected.size()));
     const std::vector<std::size_t> rows = parseRowList(cli.value(QStringLiteral("rows")), data.data.rowCount(),
                                                        QStringLiteral("rows"));
+    if (cli.isSet(QStringLiteral("counterfactuals")) && rows.size() > 1000)
+        throw UsageError(QStringLiteral("--counterfactuals: at most 1000 rows at a time (%1 asked for); pick them with "
+                                        "--rows")
+                             .arg(rows.size()));
     const ExplainOptions options = explainOptions(cli);
     const RowExplanations result = explainRows(model, data.data, rows, options, stderrProgress(QStringLiteral("explain")));
     const Explainer explainer(model);
     const double threshold = thresholdOption(cli).value_or(model.threshold());
     const bool counterfactuals = cli.isSet(QStringLiteral("counterfactuals"));
-    if (counterfactuals && rows.size() > 1000)
-        throw UsageError(QStringLiteral("--counterfactuals: at most 1000 rows at a time (%1 asked for); pick them with "
-                                        "--rows")
-                             .arg(rows.size()));
+    if (cli.isSet(QStringLiteral("threshold")) && !counterfactuals)
+        throw UsageError(QStringLiteral("--threshold: only counterfactuals use a threshold; add --counterfactuals"));
     if (cli.isSet(QStringLiteral("out")))
         writeFileAtomically(cli.value(QStringLiteral("out")), result.toCsv());
     if (cli.isSet(QStringLiteral("json"))) {
@@ -110,10 +118,11 @@ int explain(const QStringList &args)
         printJson(json);
         return 0;
     }
-    const int top = std::max(1, int(cli.number(QStringLiteral("top"))));
-    printOut(
-        QStringLiteral("%1, in %2%3")
-            .arg(result.method, enumName(result.space), result.exact ? QString() : QStringLiteral(" (not exact: see --help)")));
+    const double topOption = cli.number(QStringLiteral("top"));
+    if (!(topOption >= 1) || topOption != std::floor(topOption))
+        throw UsageError(QStringLiteral("--top: expected a whole number of columns, 1 or more"));
+    const int top = int(std::min(topOption, 1e6));
+    printOut(QStringLiteral("%1; values in %2").arg(result.method, enumName(result.space)));
     const std::size_t shown = cli.isSet(QStringLiteral("out")) ? std::min<std::size_t>(rows.size(), 10) : rows.size();
     for (std::size_t i = 0; i < shown; ++i) {
         const Explanation &e = result.explanations[i];
@@ -175,6 +184,8 @@ int importance(const QStringList &args)
     cli.add(QStringLiteral("by"), QStringLiteral("Slices: the groups of these columns (comma-separated)."),
             QStringLiteral("columns"));
     cli.add(QStringLiteral("no-permutation"), QStringLiteral("Mean |SHAP| only (faster)."));
+    cli.add(QStringLiteral("top"), QStringLiteral("Columns listed in the text output (--json has all)."), QStringLiteral("N"),
+            QStringLiteral("14"));
     cli.add(QStringLiteral("threshold"), QStringLiteral("Decision threshold (default: the model's)."), QStringLiteral("t"));
     cli.add(QStringLiteral("out"), QStringLiteral("Write the report as JSON."), QStringLiteral("file"));
     cli.add(QStringLiteral("json"), QStringLiteral("Print the report as JSON on stdout."));
@@ -199,10 +210,13 @@ int importance(const QStringList &args)
     const ImportanceReport report = importanceReport(model, data.data, request, stderrProgress(QStringLiteral("importance")));
     if (cli.isSet(QStringLiteral("out")))
         writeJson(cli.value(QStringLiteral("out")), report.toJson());
+    const double top = cli.number(QStringLiteral("top"));
+    if (!(top >= 1) || top != std::floor(top))
+        throw UsageError(QStringLiteral("--top: expected a whole number of columns, 1 or more"));
     if (cli.isSet(QStringLiteral("json")))
         printJson(report.toJson());
     else
-        printOut(report.toText());
+        printOut(report.toText(int(std::min(top, 1e6))));
     return 0;
 }
 
@@ -254,6 +268,8 @@ int pdp(const QStringList &args)
     load.requireLabel = false;
     const LoadReport data = CsvReader::read(cli.value(QStringLiteral("data")), model.schema(), load);
     reportRejected(data);
+    if (data.data.rowCount() == 0)
+        throw SchemaError(QStringLiteral("%1: no rows to vary (%2 rejected)").arg(data.data.path).arg(data.rejected.size()));
     PartialDependenceOptions options;
     const double sample = cli.number(QStringLiteral("sample"));
     if (!(sample >= 1 && sample <= 100000) || sample != std::floor(sample))

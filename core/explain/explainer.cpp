@@ -53,6 +53,10 @@ Explainer::Explainer(const Model &model)
 
 QString Explainer::method(const ExplainOptions &options) const
 {
+    if (m_exact && options.space != m_native)
+        return QStringLiteral("%1 in %2, rescaled to %3 (they add up there, but are not Shapley values of it, and one "
+                              "column's share can exceed the output's own change)")
+            .arg(m_model.learner().attributionMethod(), enumName(m_native), enumName(options.space));
     if (m_exact)
         return m_model.learner().attributionMethod();
     return QStringLiteral("sampling Shapley (%1 permutations x %2 background training rows, interventional)")

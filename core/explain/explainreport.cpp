@@ -15,6 +15,8 @@ namespace Audit {
 
 namespace {
 
+constexpr std::size_t kMinCalibrationGroup = 30; // as the card's per-group calibration
+
 QString num(double v, int digits = 4)
 {
     return std::isfinite(v) ? QString::number(v, 'f', digits) : QStringLiteral("n/a");
@@ -35,8 +37,13 @@ QJsonArray calibrationBins(const Calibration &c)
     return bins;
 }
 
-std::vector<GroupedColumn> groupsOf(const Dataset &data, const QStringList &columns, int bins)
+std::vector<GroupedColumn> groupsOf(const Dataset &data, const QStringList &requested, int bins)
 {
+    QStringList columns;
+    for (const QString &name : requested) { // each once, in order
+        if (!columns.contains(name))
+            columns << name;
+    }
     std::vector<GroupedColumn> out;
     for (const QString &name : columns) {
         const int index = data.schema.featureIndex(name);
@@ -80,10 +87,13 @@ std::vector<std::size_t> parseRowList(const QString &text, std::size_t rowCount,
         const qlonglong last = ends.size() == 2 ? ends[1].trimmed().toLongLong(&ok2) : first;
         if (!ok1 || (ends.size() == 2 && !ok2))
             throw bad(part, QStringLiteral("is not a row number"));
-        if (first < 1 || last < first || std::size_t(last) > rowCount)
+        if (last < first)
+            throw bad(part, QStringLiteral("is a reversed range (write the smaller row first)"));
+        if (first < 1 || std::size_t(last) > rowCount)
             throw bad(part, QStringLiteral("is outside the data's %1 rows").arg(rowCount));
-        if (std::size_t(last - first) + rows.size() > 10'000'000)
-            throw bad(part, QStringLiteral("asks for too many rows"));
+        // Repeats are allowed, but never more rows in all than the data has (or 1,000).
+        if (std::size_t(last - first) + 1 + rows.size() > std::max<std::size_t>(rowCount, 1000))
+            throw bad(part, QStringLiteral("makes the list longer than the data's %1 rows").arg(rowCount));
         for (qlonglong r = first; r <= last; ++r)
             rows.push_back(std::size_t(r - 1));
     }
@@ -324,6 +334,8 @@ QString ImportanceReport::toText(int top) const
                      .arg(QStringLiteral("%1 [%2, %3]").arg(num(c.value), num(c.low), num(c.high)), -28)
                      .arg(perm);
     }
+    if (int(shap.columns.size()) > top)
+        lines << QStringLiteral("  … and %1 more columns (--top N, or --json for all)").arg(int(shap.columns.size()) - top);
     if (permutation)
         lines << QStringLiteral("  baseline %1 %2, %3 seeded shuffles per column")
                      .arg(enumName(permutation->metric), num(permutation->baseline))
@@ -374,8 +386,10 @@ CalibrationReport calibrationReport(const Model &model, const Dataset &data, int
                     l.push_back(data.labels[r]);
                 }
             }
-            if (!s.empty())
+            if (s.size() >= kMinCalibrationGroup) // fewer rows say nothing about calibration
                 out.groups.push_back({g.name, g.groups[code], calibrationCurve(s, l, bins)});
+            else if (!s.empty())
+                ++out.smallGroups;
         }
     }
     return out;
@@ -403,7 +417,9 @@ QJsonObject CalibrationReport::toJson() const
                        {QStringLiteral("ece"), jsonNumber(overall.ece)},
                        {QStringLiteral("mce"), jsonNumber(overall.mce)},
                        {QStringLiteral("reliability"), calibrationBins(overall)},
-                       {QStringLiteral("groups"), groupList}};
+                       {QStringLiteral("groups"), groupList},
+                       {QStringLiteral("groups_too_small"), smallGroups},
+                       {QStringLiteral("min_group_rows"), int(kMinCalibrationGroup)}};
 }
 
 QString CalibrationReport::toText() const
@@ -430,6 +446,8 @@ QString CalibrationReport::toText() const
             n += b.n;
         lines << QStringLiteral("  %1=%2: ECE %3 (%4 rows)").arg(g.column, g.group, num(g.calibration.ece)).arg(n);
     }
+    if (smallGroups > 0)
+        lines << QStringLiteral("  (%1 group(s) of fewer than 30 rows left out: too few to say anything)").arg(smallGroups);
     return lines.join(QLatin1Char('\n'));
 }
 

@@ -108,7 +108,8 @@ struct CalibrationReport
     Calibration overall;
     std::size_t rows = 0;
     int bins = 10;
-    std::vector<GroupCalibration> groups;
+    std::vector<GroupCalibration> groups; // groups of 30 rows or more
+    int smallGroups = 0; // left out
     QJsonObject toJson() const;
     QString toText() const;
 };

@@ -58,8 +58,13 @@ PartialDependence partialDependence(const Model &model, const Dataset &data, con
 {
     const int feature = model.schema().featureIndex(column);
     if (feature < 0)
-        throw SchemaError(QStringLiteral("partial dependence: the model has no column \"%1\"; its columns are %2")
-                              .arg(column, model.encoder().featureNames().join(QStringLiteral(", ")).left(300)));
+        throw SchemaError(
+            QStringLiteral("partial dependence: the model has no column \"%1\"; its columns are %2").arg(column, [&] {
+                QStringList names;
+                for (const ColumnSpec &c : model.schema().features())
+                    names << c.name;
+                return names.join(QStringLiteral(", "));
+            }()));
     const auto c = std::size_t(feature);
     const FeatureEncoder::Column &encoded = model.encoder().columns()[c];
     PartialDependence out;

@@ -84,8 +84,12 @@ FeatureEncoder FeatureEncoder::fit(const Dataset &data, const EncoderOptions &op
                 if (!std::isnan(v))
                     present.push_back(v);
             }
-            column.nativeMissing = options.nativeMissing;
-            column.missingIndicator = !options.nativeMissing && present.size() < source.numbers.size();
+            // Missing in training: XGBoost learns where a missing value goes, the others get the
+            // median and an indicator. Never missing in training: the median for every learner (a
+            // tree's default direction for a value it never saw missing is arbitrary).
+            const bool hadMissing = present.size() < source.numbers.size();
+            column.nativeMissing = options.nativeMissing && hadMissing;
+            column.missingIndicator = !options.nativeMissing && hadMissing;
             column.log1p = options.autoLog1p && shouldLog(present);
             if (!present.empty()) {
                 const auto [lo, hi] = std::minmax_element(present.begin(), present.end());

@@ -268,6 +268,13 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
         throw ModelFileError(path, QStringLiteral("format version 0 is not valid; the file is corrupt"));
     const quint32 headerSize = readLE(kMagicSize + 4, quint32(0));
     const quint64 payloadSize = readLE(kMagicSize + 8, quint64(0));
+    // Each size alone within the file first, so their sum below cannot wrap around.
+    if (quint64(headerSize) > quint64(bytes.size()) || payloadSize > quint64(bytes.size()))
+        throw ModelFileError(path,
+                             QStringLiteral("truncated or corrupt: the header says %1 + %2 bytes, the file has %3")
+                                 .arg(headerSize)
+                                 .arg(payloadSize)
+                                 .arg(bytes.size()));
     const quint64 expected = quint64(kFixedHeader) + headerSize + payloadSize + quint64(kMd5Size);
     if (quint64(bytes.size()) < expected)
         throw ModelFileError(path,
@@ -288,7 +295,10 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
     QJsonParseError parseError;
     const QJsonDocument header = QJsonDocument::fromJson(bytes.mid(kFixedHeader, qsizetype(headerSize)), &parseError);
     if (parseError.error != QJsonParseError::NoError || !header.isObject())
-        throw ModelFileError(path, QStringLiteral("corrupt header: ") + parseError.errorString());
+        throw ModelFileError(path,
+                             QStringLiteral("corrupt header: ")
+                                 + (parseError.error != QJsonParseError::NoError ? parseError.errorString()
+                                                                                 : QStringLiteral("not a JSON object")));
     const QJsonObject json = header.object();
 
     try {

@@ -26,7 +26,11 @@ Prediction predictRecord(const Model &model, const Record &record)
     // A number outside what the model saw: it answers, but nothing in training backs it.
     for (std::size_t c = 0; c < encoder.columns().size(); ++c) {
         const FeatureEncoder::Column &column = encoder.columns()[c];
-        if (column.spec.isNumeric() && c < record.numbers.size() && std::isnan(record.numbers[c]))
+        if (column.spec.isNumeric() && c < record.numbers.size() && std::isnan(record.numbers[c]) && column.nativeMissing)
+            prediction.warnings << QStringLiteral("%1: missing; passed to the learner as missing (each tree's learned "
+                                                  "direction for a missing value)")
+                                       .arg(column.spec.name);
+        else if (column.spec.isNumeric() && c < record.numbers.size() && std::isnan(record.numbers[c]))
             prediction.warnings << QStringLiteral("%1: missing; read as the training median %2%3")
                                        .arg(column.spec.name)
                                        .arg(column.median, 0, 'g', 10)

@@ -29,10 +29,14 @@ QJsonObject fieldSchema(const FeatureEncoder::Column &column)
                         QJsonArray{column.spec.type == ColumnType::Integer ? QStringLiteral("integer") : QStringLiteral("number"),
                                    QStringLiteral("null")}},
                        {QStringLiteral("description"),
-                        QStringLiteral("Seen in training from %1 to %2. null: missing, read as the training median %3.")
-                            .arg(column.minimum)
-                            .arg(column.maximum)
-                            .arg(column.median)},
+                        column.nativeMissing
+                            ? QStringLiteral("Seen in training from %1 to %2. null: missing, passed to the model as missing.")
+                                  .arg(column.minimum)
+                                  .arg(column.maximum)
+                            : QStringLiteral("Seen in training from %1 to %2. null: missing, read as the training median %3.")
+                                  .arg(column.minimum)
+                                  .arg(column.maximum)
+                                  .arg(column.median)},
                        {QStringLiteral("x-training-range"), QJsonArray{column.minimum, column.maximum}}};
 }
 

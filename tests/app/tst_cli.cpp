@@ -138,7 +138,7 @@ void TestCli::explain_importanceCalibrationPdpAgree()
     Result r = run(QStringList{QStringLiteral("explain")} + common
                    + QStringList{QStringLiteral("--out"), QStringLiteral("attr.csv")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-    QVERIFY(r.out.contains(QStringLiteral("TreeSHAP (path-dependent, exact), in log-odds")));
+    QVERIFY(r.out.contains(QStringLiteral("TreeSHAP (path-dependent, exact); values in log-odds")));
     const QList<QByteArray> lines = TestUtil::readFile(path(QStringLiteral("attr.csv"))).trimmed().split('\n');
     QCOMPARE(lines.size(), 6513 + 1);
     const QList<QByteArray> header = lines[0].split(',');

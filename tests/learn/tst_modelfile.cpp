@@ -117,6 +117,26 @@ void TestModelFile::damagedFile_throwsModelFileError_data()
     resealed += json + m_good.mid(24 + headerSize, m_good.size() - 24 - headerSize - 16);
     resealed += QCryptographicHash::hash(resealed, QCryptographicHash::Md5);
     QTest::newRow("learner wider than its encoder, resealed") << resealed << "weights but rows have";
+
+    // Sizes whose sum wraps around to the file's length (an attacker's), resealed: refused on
+    // each size alone before the sum is formed, never read past the file.
+    QByteArray wrapped = m_good.left(m_good.size() - 16);
+    const quint32 huge = 0xfffffff0u;
+    const quint64 payload = qToLittleEndian(quint64(0) - quint64(24 + 16) - quint64(huge) + quint64(wrapped.size() + 16));
+    const quint32 bigHeader = qToLittleEndian(huge);
+    std::memcpy(wrapped.data() + 12, &bigHeader, 4);
+    std::memcpy(wrapped.data() + 16, &payload, 8);
+    wrapped += QCryptographicHash::hash(wrapped, QCryptographicHash::Md5);
+    QTest::newRow("sizes that wrap around, resealed") << wrapped << "the header says";
+    // A header that is JSON but not an object.
+    QByteArray list = m_good.left(24);
+    const quint32 two = qToLittleEndian(quint32(2));
+    std::memcpy(list.data() + 12, &two, 4);
+    const quint64 none = 0;
+    std::memcpy(list.data() + 16, &none, 8);
+    list += "[]";
+    list += QCryptographicHash::hash(list, QCryptographicHash::Md5);
+    QTest::newRow("header not an object") << list << "corrupt header: not a JSON object";
 }
 
 void TestModelFile::damagedFile_throwsModelFileError()

@@ -7,6 +7,7 @@
 #include "csvreader.h"
 #include "learners/xgboostlearner.h"
 #include "model.h"
+#include "record.h"
 #include "testutil.h"
 #include "trainer.h"
 #include "treeensemble.h"
@@ -283,6 +284,21 @@ void TestXgboost::missingNumbers_reachXgboostAsMissing()
     EncodeReport report;
     model.encoder().encode(train, &report);
     QVERIFY(report.imputedSummary().contains(QStringLiteral("passed to the learner as missing")));
+    // A column never missing in training is imputed with its median for xgboost too: a tree's
+    // default direction for a value it never saw missing is arbitrary.
+    std::size_t other = index + 1;
+    while (!train.columns[other].spec.isNumeric())
+        ++other;
+    const FeatureEncoder::Column &complete = model.encoder().columns()[other];
+    QVERIFY(!complete.nativeMissing && !complete.missingIndicator);
+    Record record = recordFromDataset(train, 1);
+    std::vector<float> encoded(std::size_t(model.encoder().width()));
+    record.numbers[other] = std::nan("");
+    model.encoder().encodeRow(record.numbers, record.texts, encoded.data());
+    std::vector<float> median(encoded.size());
+    record.numbers[other] = complete.median;
+    model.encoder().encodeRow(record.numbers, record.texts, median.data());
+    QCOMPARE(encoded[std::size_t(complete.offset)], median[std::size_t(complete.offset)]);
 }
 
 void TestXgboost::brokenBoosters_areRefused()
@@ -333,6 +349,10 @@ void TestXgboost::brokenBoosters_areRefused()
                 t[QStringLiteral("sum_hessian")] = a;
             })).contains(QStringLiteral("sum_hessian")));
     QVERIFY(refusal("{\"learner\": 1}").contains(QStringLiteral("objective")));
+    QVERIFY(refusal(edited([](QJsonObject &) {}).replace("\"num_trees\":\"3\"", "\"num_trees\":\"227\""))
+                .contains(QStringLiteral("num_trees")));
+    QVERIFY(refusal(QByteArray::fromStdString(json).replace("\"num_class\":\"0\"", "\"num_class\":\"3\""))
+                .contains(QStringLiteral("num_class")));
     QVERIFY(refusal("not json").contains(QStringLiteral("not XGBoost JSON")));
 
     // Through the model file: a corrupt booster is a clear ModelFileError, not a crash.

@@ -295,6 +295,14 @@ void TestPredictService::explain_attributionsAddUpAndBadValuesAre422()
     QCOMPARE(predictions.size(), 5);
     body = recordJson(3);
     body.insert(QStringLiteral("explain"), true);
+    // Explaining costs ~100x a prediction: a tenth of the batch limit (50 here) per request.
+    QJsonArray six;
+    for (std::size_t r = 0; r < 6; ++r)
+        six.append(recordJson(r));
+    QCOMPARE(call("POST", QStringLiteral("/predict/batch?explain=true"),
+                  QJsonDocument(QJsonObject{{QStringLiteral("records"), six}}).toJson())
+                 .status,
+             413);
     QCOMPARE(predictions[3].toObject().value(QStringLiteral("explanation")),
              call("POST", QStringLiteral("/predict"), QJsonDocument(body).toJson()).json.value(QStringLiteral("explanation")));
 }

@@ -230,13 +230,27 @@ TreeEnsemble XgboostLearner::parseBooster(const std::string &json)
     if (!ok || !(baseScore > 0 && baseScore < 1))
         throw std::runtime_error("booster: base_score is not a probability");
     const int features = parameters.value(QStringLiteral("num_feature")).toString().toInt(&ok);
-    if (!ok || features < 0)
-        throw std::runtime_error("booster: num_feature is not a count");
+    if (!ok || features < 0 || features > (1 << 24))
+        throw std::runtime_error("booster: num_feature is not a count of features");
+    const QString classes = parameters.value(QStringLiteral("num_class")).toString();
+    if (classes != QLatin1String("0") && classes != QLatin1String("1"))
+        throw std::runtime_error("booster: num_class " + classes.toStdString() + ": a binary model has 0");
 
     TreeEnsemble ensemble;
     ensemble.base = std::log(baseScore / (1 - baseScore)); // the margin every row starts from
     ensemble.scale = 1;
-    const QJsonArray trees = booster.value(QStringLiteral("model")).toObject().value(QStringLiteral("trees")).toArray();
+    const QJsonObject treesModel = booster.value(QStringLiteral("model")).toObject();
+    if (!treesModel.value(QStringLiteral("trees")).isArray())
+        throw std::runtime_error("booster: no list of trees");
+    const QJsonArray trees = treesModel.value(QStringLiteral("trees")).toArray();
+    const qlonglong stated = treesModel.value(QStringLiteral("gbtree_model_param"))
+                                 .toObject()
+                                 .value(QStringLiteral("num_trees"))
+                                 .toString()
+                                 .toLongLong(&ok);
+    if (!ok || stated != trees.size())
+        throw std::runtime_error("booster: gbtree_model_param.num_trees does not match the " + std::to_string(trees.size())
+                                 + " trees");
     ensemble.trees.resize(std::size_t(trees.size()));
     for (qsizetype t = 0; t < trees.size(); ++t) {
         const QJsonObject tree = trees[t].toObject();

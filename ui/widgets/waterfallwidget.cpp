@@ -77,14 +77,14 @@ void WaterfallWidget::paintEvent(QPaintEvent *)
         return;
     }
     const QFontMetrics fm(font());
-    const int rowHeight = std::max(fm.height() + 6, (height() - 3 * fm.height() - 16) / int(m_bars.size() + 2));
+    const int rowHeight = std::max(fm.height() + 6, (height() - 4 * fm.height() - 20) / int(m_bars.size() + 2));
     int labelWidth = fm.horizontalAdvance(tr("output"));
     for (const Bar &b : m_bars)
         labelWidth = std::max(labelWidth, fm.horizontalAdvance(b.label));
     labelWidth = std::min(labelWidth + 8, width() / 2);
     const int valueWidth = fm.horizontalAdvance(QStringLiteral("+0.0000 ±0.000"));
     const QRect plot(labelWidth, fm.height() + 8, std::max(40, width() - labelWidth - valueWidth - 12),
-                     rowHeight * int(m_bars.size() + 2));
+                     std::min(rowHeight * int(m_bars.size() + 2), height() - 3 * fm.height() - 16));
     // The running total's range, for the scale.
     double low = std::min(m_base, m_output);
     double high = std::max(m_base, m_output);
@@ -124,11 +124,21 @@ void WaterfallWidget::paintEvent(QPaintEvent *)
         running += b.value;
     }
     row(tr("output"), low, m_output, neutral, QString::number(m_output, 'f', 4));
-    // The base as a dashed line through the bars.
+    // The base as a dashed line through the bars, and a scale under them.
     p.setPen(QPen(neutral, 1, Qt::DashLine));
     p.drawLine(xOf(m_base), plot.top(), xOf(m_base), y);
     p.setPen(text);
-    p.drawText(QRect(plot.left(), y + 2, plot.width(), fm.height() + 2), Qt::AlignCenter, m_unit);
+    p.drawLine(plot.left(), y, plot.right(), y);
+    const int ticks = plot.width() > 320 ? 5 : 3;
+    for (int k = 0; k < ticks; ++k) {
+        const double v = low + span * k / (ticks - 1);
+        const int x = xOf(v);
+        p.drawLine(x, y, x, y + 3);
+        const QString label = QString::number(v, 'f', span < 0.1 ? 3 : 2);
+        const int w = fm.horizontalAdvance(label);
+        p.drawText(QRect(std::clamp(x - w / 2, 0, width() - w), y + 4, w, fm.height()), Qt::AlignCenter, label);
+    }
+    p.drawText(QRect(0, y + 4 + fm.height(), width(), fm.height() + 2), Qt::AlignCenter, tr("%1 (dashed: base)").arg(m_unit));
 }
 
 } // namespace Ui

@@ -237,8 +237,8 @@ int calibration(const QStringList &args)
     const LoadReport data = CsvReader::read(cli.value(QStringLiteral("data")), model.schema(), loadOptions(cli));
     reportRejected(data);
     const double bins = cli.number(QStringLiteral("bins"));
-    if (bins != std::floor(bins))
-        throw UsageError(QStringLiteral("--bins: expected a whole number"));
+    if (!(bins >= 2 && bins <= 100) || bins != std::floor(bins))
+        throw UsageError(QStringLiteral("--bins: expected a whole number from 2 to 100"));
     const CalibrationReport report = calibrationReport(
         model, data.data, int(bins), cli.value(QStringLiteral("by")).split(QLatin1Char(','), Qt::SkipEmptyParts));
     if (cli.isSet(QStringLiteral("out")))

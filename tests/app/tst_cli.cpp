@@ -222,6 +222,11 @@ void TestCli::explain_importanceCalibrationPdpAgree()
     r = run(QStringList{QStringLiteral("explain")} + common + QStringList{QStringLiteral("--space"), QStringLiteral("odds")});
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(QStringLiteral("--space: expected probability or log-odds")), qPrintable(r.err));
+    for (const QString &bins : {QStringLiteral("1"), QStringLiteral("99999999999999999999"), QStringLiteral("2.5")}) {
+        r = run(QStringList{QStringLiteral("calibration")} + common + QStringList{QStringLiteral("--bins"), bins});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("--bins: expected a whole number from 2 to 100")), qPrintable(r.err));
+    }
     r = run(QStringList{QStringLiteral("importance")} + common + QStringList{QStringLiteral("--by"), QStringLiteral("salry")});
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(QStringLiteral("\"salry\" is not a column")), qPrintable(r.err));

@@ -17,8 +17,8 @@
 
 #include "logisticlearner.h" // sigmoid
 #include "parallel.h"
-#include "rng.h"
 #include "schemaerror.h"
+#include "trainer.h" // stratifiedFolds
 
 namespace Audit {
 
@@ -108,18 +108,7 @@ void XgboostLearner::train(const FeatureMatrix &x, const std::vector<std::int8_t
     if (earlyStopping) {
         // A stratified share of the rows, drawn with the learner's seed.
         const int groups = std::max(2, int(std::lround(1.0 / params.earlyStoppingFraction)));
-        std::vector<int> fold(labels.size(), 0);
-        Rng rng(params.seed ^ 0xb0057ULL);
-        for (std::int8_t cls : {std::int8_t(0), std::int8_t(1)}) {
-            std::vector<std::size_t> members;
-            for (std::size_t i = 0; i < labels.size(); ++i) {
-                if (labels[i] == cls)
-                    members.push_back(i);
-            }
-            rng.shuffle(members);
-            for (std::size_t k = 0; k < members.size(); ++k)
-                fold[members[k]] = int(k % std::size_t(groups));
-        }
+        const std::vector<int> fold = stratifiedFolds(labels, groups, params.seed ^ 0xb0057ULL);
         for (std::size_t i = 0; i < fold.size(); ++i)
             (fold[i] == 0 ? stopRows : fitRows).push_back(i);
     } else {

@@ -29,10 +29,7 @@ ExplainOptions explainOptions(const CommandLine &cli)
 {
     ExplainOptions options;
     options.space = enumOption<OutputSpace>(cli, QStringLiteral("space"));
-    const double permutations = cli.number(QStringLiteral("permutations"));
-    if (!(permutations >= 2 && permutations <= 10000) || permutations != std::floor(permutations))
-        throw UsageError(QStringLiteral("--permutations: expected a whole number from 2 to 10000"));
-    options.permutations = int(permutations);
+    options.permutations = cli.integer(QStringLiteral("permutations"), 2, 10000);
     return options;
 }
 
@@ -118,10 +115,7 @@ int explain(const QStringList &args)
         printJson(json);
         return 0;
     }
-    const double topOption = cli.number(QStringLiteral("top"));
-    if (!(topOption >= 1) || topOption != std::floor(topOption))
-        throw UsageError(QStringLiteral("--top: expected a whole number of columns, 1 or more"));
-    const int top = int(std::min(topOption, 1e6));
+    const int top = cli.integer(QStringLiteral("top"), 1);
     printOut(QStringLiteral("%1; values in %2").arg(result.method, enumName(result.space)));
     const std::size_t shown = cli.isSet(QStringLiteral("out")) ? std::min<std::size_t>(rows.size(), 10) : rows.size();
     for (std::size_t i = 0; i < shown; ++i) {
@@ -198,25 +192,20 @@ int importance(const QStringList &args)
     ImportanceRequest request;
     request.explain = explainOptions(cli);
     request.permutation.metric = enumOption<ImportanceMetric>(cli, QStringLiteral("metric"));
-    const double repeats = cli.number(QStringLiteral("repeats"));
-    if (!(repeats >= 2 && repeats <= 1000) || repeats != std::floor(repeats))
-        throw UsageError(QStringLiteral("--repeats: expected a whole number from 2 to 1000"));
-    request.permutation.repeats = int(repeats);
+    request.permutation.repeats = cli.integer(QStringLiteral("repeats"), 2, 1000);
     request.permutation.seed = std::uint64_t(cli.number(QStringLiteral("seed")));
     request.threshold = thresholdOption(cli);
     if (cli.isSet(QStringLiteral("by")))
         request.byColumns = cli.value(QStringLiteral("by")).split(QLatin1Char(','), Qt::SkipEmptyParts);
     request.permutationToo = !cli.isSet(QStringLiteral("no-permutation"));
+    const int top = cli.integer(QStringLiteral("top"), 1);
     const ImportanceReport report = importanceReport(model, data.data, request, stderrProgress(QStringLiteral("importance")));
     if (cli.isSet(QStringLiteral("out")))
         writeJson(cli.value(QStringLiteral("out")), report.toJson());
-    const double top = cli.number(QStringLiteral("top"));
-    if (!(top >= 1) || top != std::floor(top))
-        throw UsageError(QStringLiteral("--top: expected a whole number of columns, 1 or more"));
     if (cli.isSet(QStringLiteral("json")))
         printJson(report.toJson());
     else
-        printOut(report.toText(int(std::min(top, 1e6))));
+        printOut(report.toText(top));
     return 0;
 }
 
@@ -236,11 +225,9 @@ int calibration(const QStringList &args)
     const Model model = Model::load(cli.value(QStringLiteral("model")));
     const LoadReport data = CsvReader::read(cli.value(QStringLiteral("data")), model.schema(), loadOptions(cli));
     reportRejected(data);
-    const double bins = cli.number(QStringLiteral("bins"));
-    if (!(bins >= 2 && bins <= 100) || bins != std::floor(bins))
-        throw UsageError(QStringLiteral("--bins: expected a whole number from 2 to 100"));
+    const int bins = cli.integer(QStringLiteral("bins"), 2, 100);
     const CalibrationReport report = calibrationReport(
-        model, data.data, int(bins), cli.value(QStringLiteral("by")).split(QLatin1Char(','), Qt::SkipEmptyParts));
+        model, data.data, bins, cli.value(QStringLiteral("by")).split(QLatin1Char(','), Qt::SkipEmptyParts));
     if (cli.isSet(QStringLiteral("out")))
         writeJson(cli.value(QStringLiteral("out")), report.toJson());
     if (cli.isSet(QStringLiteral("json")))
@@ -271,10 +258,7 @@ int pdp(const QStringList &args)
     if (data.data.rowCount() == 0)
         throw SchemaError(QStringLiteral("%1: no rows to vary (%2 rejected)").arg(data.data.path).arg(data.rejected.size()));
     PartialDependenceOptions options;
-    const double sample = cli.number(QStringLiteral("sample"));
-    if (!(sample >= 1 && sample <= 100000) || sample != std::floor(sample))
-        throw UsageError(QStringLiteral("--sample: expected a whole number from 1 to 100000"));
-    options.sample = int(sample);
+    options.sample = cli.integer(QStringLiteral("sample"), 1, 100000);
     options.seed = std::uint64_t(cli.number(QStringLiteral("seed")));
     const PartialDependence result = partialDependence(model, data.data, cli.value(QStringLiteral("column")), options);
     if (cli.isSet(QStringLiteral("json"))) {

@@ -222,10 +222,15 @@ void TestCli::explain_importanceCalibrationPdpAgree()
     r = run(QStringList{QStringLiteral("explain")} + common + QStringList{QStringLiteral("--space"), QStringLiteral("odds")});
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(QStringLiteral("--space: expected probability or log-odds")), qPrintable(r.err));
-    for (const QString &bins : {QStringLiteral("1"), QStringLiteral("99999999999999999999"), QStringLiteral("2.5")}) {
+    const std::pair<QString, QString> badBins[] = {
+        {QStringLiteral("1"), QStringLiteral("--bins: expected a whole number from 2 to 100, found 1")},
+        {QStringLiteral("99999999999999999999"),
+         QStringLiteral("--bins: expected a whole number, found \"99999999999999999999\"")},
+        {QStringLiteral("2.5"), QStringLiteral("--bins: expected a whole number, found \"2.5\"")}};
+    for (const auto &[bins, message] : badBins) {
         r = run(QStringList{QStringLiteral("calibration")} + common + QStringList{QStringLiteral("--bins"), bins});
         QCOMPARE(r.exitCode, 2);
-        QVERIFY2(r.err.contains(QStringLiteral("--bins: expected a whole number from 2 to 100")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
     }
     r = run(QStringList{QStringLiteral("importance")} + common + QStringList{QStringLiteral("--by"), QStringLiteral("salry")});
     QCOMPARE(r.exitCode, 2);

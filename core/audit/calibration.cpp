@@ -69,4 +69,28 @@ ScoreHistogram scoreHistogram(const std::vector<double> &scores, const std::vect
     return h;
 }
 
+std::vector<GroupCalibration> calibrationByGroup(const GroupedColumn &groups, const std::vector<double> &scores,
+                                                 const std::vector<std::int8_t> &labels, const std::vector<std::size_t> *rows,
+                                                 std::size_t minRows, int bins, int *smallGroups)
+{
+    std::vector<std::vector<double>> groupScores(std::size_t(groups.groups.size()));
+    std::vector<std::vector<std::int8_t>> groupLabels(groupScores.size());
+    for (std::size_t i = 0; i < scores.size(); ++i) {
+        const std::int32_t code = groups.codes[rows ? (*rows)[i] : i];
+        if (code >= 0) {
+            groupScores[std::size_t(code)].push_back(scores[i]);
+            groupLabels[std::size_t(code)].push_back(labels[i]);
+        }
+    }
+    std::vector<GroupCalibration> out;
+    for (std::size_t g = 0; g < groupScores.size(); ++g) {
+        if (groupScores[g].size() >= minRows && !groupScores[g].empty())
+            out.push_back({groups.name, groups.groups[qsizetype(g)], groupScores[g].size(),
+                           calibrationCurve(groupScores[g], groupLabels[g], bins)});
+        else if (!groupScores[g].empty() && smallGroups)
+            ++*smallGroups;
+    }
+    return out;
+}
+
 } // namespace Audit

@@ -3,6 +3,9 @@
 #include <cstdint>
 #include <vector>
 
+#include <QString>
+
+#include "groupedcolumn.h"
 #include "slicereport.h" // Interval
 
 namespace Audit {
@@ -29,6 +32,22 @@ struct Calibration
     double mce = 0; // maximum calibration error: the largest |observed - meanScore| of a bin
 };
 Calibration calibrationCurve(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, int bins = 10);
+
+// One group of a column (a category, or a numeric column's bin) and its reliability diagram.
+struct GroupCalibration
+{
+    QString column;
+    QString group;
+    std::size_t rows = 0;
+    Calibration calibration;
+};
+
+// The reliability diagram of every group of `groups` holding at least `minRows` of the scored
+// rows; scores[i] and labels[i] belong to data row rows[i] (to row i when `rows` is null).
+// Groups with fewer rows (but some) are counted in *smallGroups when it is given.
+std::vector<GroupCalibration> calibrationByGroup(const GroupedColumn &groups, const std::vector<double> &scores,
+                                                 const std::vector<std::int8_t> &labels, const std::vector<std::size_t> *rows,
+                                                 std::size_t minRows, int bins = 10, int *smallGroups = nullptr);
 
 // Score distribution by true class: counts per equal-width bin over [0, 1] (same binning).
 struct ScoreHistogram

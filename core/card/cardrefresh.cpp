@@ -279,30 +279,21 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
     metrics.push_back({QStringLiteral("ece"), num(results.calibration.ece), QString(), QString(), QString()});
     if (importance && !importance->rows.empty() && importance->rows.back() < data.rowCount() && data.hasLabels()) {
         QStringList groups;
+        std::vector<double> scores; // the explained rows' scores and labels
+        std::vector<std::int8_t> labels;
+        for (std::size_t i = 0; i < importance->rows.size(); ++i) {
+            scores.push_back(importance->explanations[i].probability);
+            labels.push_back(data.labels[importance->rows[i]]);
+        }
         for (const ProtectedAttribute &a : schema.protectedAttributes()) {
             const int index = data.schema.featureIndex(a.column);
             if (index < 0 || data.columns[std::size_t(index)].spec.isNumeric())
                 continue;
-            const DataColumn &column = data.columns[std::size_t(index)];
-            for (std::size_t g = 0; g < column.categories.size(); ++g) {
-                std::vector<double> scores;
-                std::vector<std::int8_t> labels;
-                for (std::size_t i = 0; i < importance->rows.size(); ++i) {
-                    const std::size_t r = importance->rows[i];
-                    if (column.codes[r] == std::int32_t(g)) {
-                        scores.push_back(importance->explanations[i].probability);
-                        labels.push_back(data.labels[r]);
-                    }
-                }
-                if (scores.size() < 30)
-                    continue;
-                const double ece = calibrationCurve(scores, labels).ece;
-                groups << QStringLiteral("%1=%2 %3 (n %4)")
-                              .arg(a.column, QString::fromStdString(column.categories[g]), num(ece))
-                              .arg(scores.size());
-                metrics.push_back({QStringLiteral("ece"), num(ece),
-                                   a.column + QLatin1Char('=') + QString::fromStdString(column.categories[g]), QString(),
-                                   QString()});
+            const GroupedColumn grouped = GroupedColumn::fromColumn(data.columns[std::size_t(index)], 1);
+            for (const GroupCalibration &g : calibrationByGroup(grouped, scores, labels, &importance->rows, 30)) {
+                groups << QStringLiteral("%1=%2 %3 (n %4)").arg(a.column, g.group, num(g.calibration.ece)).arg(g.rows);
+                metrics.push_back(
+                    {QStringLiteral("ece"), num(g.calibration.ece), a.column + QLatin1Char('=') + g.group, QString(), QString()});
             }
         }
         if (!groups.isEmpty())

@@ -377,20 +377,9 @@ CalibrationReport calibrationReport(const Model &model, const Dataset &data, int
     out.bins = bins;
     out.overall = calibrationCurve(scores, data.labels, bins);
     for (const GroupedColumn &g : grouped) {
-        for (qsizetype code = 0; code < g.groups.size(); ++code) {
-            std::vector<double> s;
-            std::vector<std::int8_t> l;
-            for (std::size_t r = 0; r < g.codes.size(); ++r) {
-                if (g.codes[r] == code) {
-                    s.push_back(scores[r]);
-                    l.push_back(data.labels[r]);
-                }
-            }
-            if (s.size() >= kMinCalibrationGroup) // fewer rows say nothing about calibration
-                out.groups.push_back({g.name, g.groups[code], calibrationCurve(s, l, bins)});
-            else if (!s.empty())
-                ++out.smallGroups;
-        }
+        for (GroupCalibration &group :
+             calibrationByGroup(g, scores, data.labels, nullptr, kMinCalibrationGroup, bins, &out.smallGroups))
+            out.groups.push_back(std::move(group));
     }
     return out;
 }
@@ -399,12 +388,9 @@ QJsonObject CalibrationReport::toJson() const
 {
     QJsonArray groupList;
     for (const GroupCalibration &g : groups) {
-        std::int64_t n = 0;
-        for (const CalibrationBin &b : g.calibration.bins)
-            n += b.n;
         groupList.append(QJsonObject{{QStringLiteral("column"), g.column},
                                      {QStringLiteral("group"), g.group},
-                                     {QStringLiteral("rows"), qint64(n)},
+                                     {QStringLiteral("rows"), qint64(g.rows)},
                                      {QStringLiteral("ece"), jsonNumber(g.calibration.ece)},
                                      {QStringLiteral("mce"), jsonNumber(g.calibration.mce)},
                                      {QStringLiteral("bins"), calibrationBins(g.calibration)}});
@@ -440,12 +426,8 @@ QString CalibrationReport::toText() const
                      .arg(b.n, 6)
                      .arg(num(b.meanScore), 10)
                      .arg(num(b.observed), num(b.observedCi.low), num(b.observedCi.high));
-    for (const GroupCalibration &g : groups) {
-        std::int64_t n = 0;
-        for (const CalibrationBin &b : g.calibration.bins)
-            n += b.n;
-        lines << QStringLiteral("  %1=%2: ECE %3 (%4 rows)").arg(g.column, g.group, num(g.calibration.ece)).arg(n);
-    }
+    for (const GroupCalibration &g : groups)
+        lines << QStringLiteral("  %1=%2: ECE %3 (%4 rows)").arg(g.column, g.group, num(g.calibration.ece)).arg(g.rows);
     if (smallGroups > 0)
         lines << QStringLiteral("  (%1 group(s) of fewer than 30 rows left out: too few to say anything)").arg(smallGroups);
     return lines.join(QLatin1Char('\n'));

@@ -96,13 +96,6 @@ std::optional<GroupImportance> sliceImportance(const ImportanceReport &report, c
 ImportanceReport importanceReport(const Model &model, const Dataset &data, const ImportanceRequest &request,
                                   const Progress &progress = {});
 
-struct GroupCalibration
-{
-    QString column;
-    QString group;
-    Calibration calibration;
-};
-
 struct CalibrationReport
 {
     Calibration overall;

@@ -440,21 +440,9 @@ void PerformanceTab::refresh()
             if (!column || column->spec.isNumeric())
                 continue;
             QStringList parts;
-            for (std::size_t g = 0; g < column->categories.size(); ++g) {
-                std::vector<double> s;
-                std::vector<std::int8_t> l;
-                for (std::size_t i = 0; i < scored.rowCount(); ++i) {
-                    if (column->codes[i] == std::int32_t(g)) {
-                        s.push_back(scored.scores[i]);
-                        l.push_back(scored.labels[i]);
-                    }
-                }
-                if (s.size() >= 30) // fewer rows say nothing about calibration
-                    parts << tr("%1 %2 (n %3)")
-                                 .arg(QString::fromStdString(column->categories[g]))
-                                 .arg(fmt(Audit::calibrationCurve(s, l).ece))
-                                 .arg(s.size());
-            }
+            for (const Audit::GroupCalibration &g : Audit::calibrationByGroup(Audit::GroupedColumn::fromColumn(*column, 1),
+                                                                              scored.scores, scored.labels, nullptr, 30))
+                parts << tr("%1 %2 (n %3)").arg(g.group, fmt(g.calibration.ece)).arg(g.rows);
             if (!parts.isEmpty())
                 groups << tr("%1: %2").arg(a.column, parts.join(QStringLiteral(", ")));
         }

@@ -1,5 +1,9 @@
 #include "projectsession.h"
 
+#include <QScopeGuard>
+
+#include <QThread>
+
 #include <QTimer>
 
 #include <QCoreApplication>
@@ -94,6 +98,10 @@ void ProjectSession::startImportance()
             const Audit::ImportanceRequest request = Audit::standardImportanceRequest(model->schema());
             Audit::Progress progress;
             progress.isCancelled = [&promise] { return promise.isCanceled(); };
+            // Seconds of work nobody waits for: at idle priority (SCHED_IDLE on Linux, inherited by
+            // the threads it starts), so audits at a new threshold keep the cores meanwhile.
+            QThread::currentThread()->setPriority(QThread::IdlePriority);
+            const auto restore = qScopeGuard([] { QThread::currentThread()->setPriority(QThread::NormalPriority); });
             try {
                 outcome.report = std::make_shared<const Audit::ImportanceReport>(
                     Audit::importanceReport(*model, *data, request, progress));

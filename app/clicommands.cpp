@@ -297,6 +297,9 @@ int train(const QStringList &args)
     cli.add(QStringLiteral("cv-out"), QStringLiteral("Write the cross-validation report as JSON."), QStringLiteral("file"));
     cli.add(QStringLiteral("learner"),
             QStringLiteral("Override model.learner: logistic, linear_svm, random_forest, mlp, xgboost."), QStringLiteral("name"));
+    cli.add(QStringLiteral("calibration"),
+            QStringLiteral("Override model.calibration: none, platt, isotonic (fit on held-out training rows)."),
+            QStringLiteral("method"));
     cli.add(QStringLiteral("json"), QStringLiteral("Print the report as JSON on stdout."));
     addSchemaOptions(cli);
     addStrict(cli);
@@ -309,6 +312,8 @@ int train(const QStringList &args)
     TrainParams params = loadParams(cli);
     if (cli.isSet(QStringLiteral("learner")))
         params.learner.kind = enumOption<LearnerKind>(cli, QStringLiteral("learner"));
+    if (cli.isSet(QStringLiteral("calibration")))
+        params.calibration = enumOption<CalibrationMethod>(cli, QStringLiteral("calibration"));
     const Schema schema = Schema::fromYamlFile(params.schemaPath);
     const LoadReport data = CsvReader::read(cli.value(QStringLiteral("data")), schema, loadOptions(cli));
     reportRejected(data);
@@ -329,6 +334,15 @@ int train(const QStringList &args)
                      .arg(enumName(model.params().kind), model.id(), cli.value(QStringLiteral("out")))
                      .arg(model.threshold(), 0, 'f', 4)
                      .arg(model.training().trainMetrics.f1, 0, 'f', 4));
+        if (model.calibration().active()) {
+            const ScoreCalibration &c = model.calibration();
+            printErr(QStringLiteral("train: calibrated with %1, fit on %2: Brier %3 -> %4, log loss %5 -> %6 there")
+                         .arg(c.describe(), c.fitOn)
+                         .arg(c.before.brier, 0, 'f', 4)
+                         .arg(c.after.brier, 0, 'f', 4)
+                         .arg(c.before.logLoss, 0, 'f', 4)
+                         .arg(c.after.logLoss, 0, 'f', 4));
+        }
         json.insert(QStringLiteral("model"), model.describe());
     }
     if (cli.isSet(QStringLiteral("json")))

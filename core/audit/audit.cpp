@@ -14,6 +14,9 @@ AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, 
         results.roc = previous->roc;
         results.pr = previous->pr;
         results.calibration = previous->calibration;
+        results.eceCi = previous->eceCi;
+        results.uncalibrated = previous->uncalibrated;
+        results.uncalibratedEceCi = previous->uncalibratedEceCi;
         results.scoreHistogram = previous->scoreHistogram;
     } else {
         const std::vector<ScoreGroup> groups = scoreGroups(data.scores, data.labels); // one sort for all
@@ -21,6 +24,11 @@ AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, 
         results.roc = rocCurve(groups);
         results.pr = prCurve(groups);
         results.calibration = calibrationCurve(data.scores, data.labels);
+        results.eceCi = eceInterval(data.scores, data.labels);
+        if (!data.uncalibratedScores.empty()) {
+            results.uncalibrated = calibrationCurve(data.uncalibratedScores, data.labels);
+            results.uncalibratedEceCi = eceInterval(data.uncalibratedScores, data.labels);
+        }
         results.scoreHistogram = scoreHistogram(data.scores, data.labels);
     }
     results.cache = previous && previous->cache ? previous->cache : std::make_shared<AuditCache>();

@@ -22,6 +22,10 @@ struct AuditResults
     std::vector<CurvePoint> roc;
     std::vector<CurvePoint> pr;
     Calibration calibration; // reliability diagram, 10 bins
+    Interval eceCi; // 95% bootstrap interval of calibration.ece
+    // The same of the scores before the model's calibration map, when it has one.
+    std::optional<Calibration> uncalibrated;
+    Interval uncalibratedEceCi;
     ScoreHistogram scoreHistogram; // scores by true class, 20 bins
     std::shared_ptr<const SliceReport> slices;
     std::shared_ptr<const BiasReport> bias;

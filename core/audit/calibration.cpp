@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "rng.h"
+
 namespace Audit {
 
 namespace {
@@ -54,6 +56,52 @@ Calibration calibrationCurve(const std::vector<double> &scores, const std::vecto
         out.bins.push_back(bin);
     }
     return out;
+}
+
+Interval eceInterval(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, int bins, int resamples,
+                     std::uint64_t seed)
+{
+    bins = std::max(1, bins);
+    const std::size_t rows = scores.size();
+    if (rows == 0 || resamples < 2)
+        return {};
+    std::vector<int> binOfRow(rows);
+    for (std::size_t i = 0; i < rows; ++i)
+        binOfRow[i] = binOf(scores[i], bins);
+    std::vector<double> eces;
+    eces.reserve(std::size_t(resamples));
+    const auto size = std::size_t(bins);
+    std::vector<std::int64_t> n(size, 0);
+    std::vector<std::int64_t> positives(size, 0);
+    std::vector<double> scoreSum(size, 0.0);
+    Rng rng(seed ^ 0xecebULL);
+    for (int r = 0; r < resamples; ++r) {
+        std::fill(n.begin(), n.end(), 0);
+        std::fill(positives.begin(), positives.end(), 0);
+        std::fill(scoreSum.begin(), scoreSum.end(), 0.0);
+        for (std::size_t k = 0; k < rows; ++k) {
+            const std::size_t i = rng.index(rows);
+            const auto b = std::size_t(binOfRow[i]);
+            ++n[b];
+            positives[b] += labels[i] ? 1 : 0;
+            scoreSum[b] += scores[i];
+        }
+        double ece = 0;
+        for (std::size_t b = 0; b < n.size(); ++b) {
+            if (n[b] > 0)
+                ece += std::abs(double(positives[b]) - scoreSum[b]) / double(rows);
+        }
+        eces.push_back(ece);
+    }
+    std::sort(eces.begin(), eces.end());
+    // The 2.5th and 97.5th percentiles, linearly interpolated as numpy.percentile does.
+    const auto percentile = [&eces](double q) {
+        const double at = q * double(eces.size() - 1);
+        const auto low = std::size_t(at);
+        const std::size_t high = std::min(low + 1, eces.size() - 1);
+        return eces[low] + (at - double(low)) * (eces[high] - eces[low]);
+    };
+    return {percentile(0.025), percentile(0.975)};
 }
 
 ScoreHistogram scoreHistogram(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, int bins)

@@ -33,6 +33,12 @@ struct Calibration
 };
 Calibration calibrationCurve(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, int bins = 10);
 
+// 95% percentile-bootstrap interval of the ECE (`resamples` seeded resamples of the rows, each
+// binned as above): how sure the ECE is. The ECE of a finite sample is biased upward (even a
+// perfectly calibrated score shows one), so an interval far from 0 is what says "miscalibrated".
+Interval eceInterval(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, int bins = 10,
+                     int resamples = 200, std::uint64_t seed = 42);
+
 // One group of a column (a category, or a numeric column's bin) and its reliability diagram.
 struct GroupCalibration
 {

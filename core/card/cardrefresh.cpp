@@ -67,6 +67,10 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
                                   .arg(model.learner().heldOutScores(model.params()))
                             : QStringLiteral("tuned for F%1 on an inner validation split of the training rows")
                                   .arg(t.validationMetrics.beta))
+            << QStringLiteral("| Score calibration | %1 |")
+                   .arg(model.calibration().active()
+                            ? QStringLiteral("%1, fit on %2").arg(model.calibration().describe(), model.calibration().fitOn)
+                            : QStringLiteral("none (the learner's own scores)"))
             << QStringLiteral("| Features | %1 columns, %2 encoded inputs |")
                    .arg(schema.features().size())
                    .arg(model.encoder().width())
@@ -273,10 +277,23 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
                             "Performance tab shows the importance) adds it.");
     }
     q << QString() << QStringLiteral("### Calibration") << QString()
-      << QStringLiteral("Expected calibration error over %1 equal-width score bins: **%2** overall (largest bin gap %3).")
+      << QStringLiteral(
+             "Expected calibration error over %1 equal-width score bins: **%2** overall (95% bootstrap interval %3–%4; "
+             "largest bin gap %5).")
              .arg(10)
-             .arg(num(results.calibration.ece), num(results.calibration.mce));
-    metrics.push_back({QStringLiteral("ece"), num(results.calibration.ece), QString(), QString(), QString()});
+             .arg(num(results.calibration.ece), num(results.eceCi.low), num(results.eceCi.high), num(results.calibration.mce));
+    metrics.push_back(
+        {QStringLiteral("ece"), num(results.calibration.ece), QString(), num(results.eceCi.low), num(results.eceCi.high)});
+    if (results.uncalibrated && model.calibration().active()) {
+        const ScoreCalibration &cal = model.calibration();
+        q << QString()
+          << QStringLiteral("The scores are calibrated after training (%1, fit on %2). Before that map the ECE here was %3 "
+                            "(95% interval %4–%5).")
+                 .arg(cal.describe(), cal.fitOn, num(results.uncalibrated->ece), num(results.uncalibratedEceCi.low),
+                      num(results.uncalibratedEceCi.high));
+        metrics.push_back({QStringLiteral("ece_uncalibrated"), num(results.uncalibrated->ece), QString(),
+                           num(results.uncalibratedEceCi.low), num(results.uncalibratedEceCi.high)});
+    }
     if (importance && !importance->rows.empty() && importance->rows.back() < data.rowCount() && data.hasLabels()) {
         QStringList groups;
         std::vector<double> scores; // the explained rows' scores and labels

@@ -20,6 +20,9 @@ struct ScoredData
     std::vector<DataColumn> columns;
     std::vector<std::int8_t> labels;
     std::vector<double> scores;
+    // The model's scores before its calibration map, when it has one (else empty): what the
+    // calibration views show as "before".
+    std::vector<double> uncalibratedScores;
     double threshold = 0.5;
     QString source; // file the rows came from
     QString modelId; // empty for a scored CSV

@@ -45,6 +45,7 @@ Explainer::Explainer(const Model &model)
     const std::vector<float> zero(std::size_t(encoder.width()), 0.0f);
     m_exact = model.learner().exactAttributions(zero.data(), zero.size(), model.background().means, phi.data()).has_value();
     m_native = m_exact ? model.learner().attributionSpace() : OutputSpace::Probability;
+    m_shapley = m_exact && model.learner().attributionsAreShapley();
     if (!m_exact && model.background().empty())
         throw AuditError(QStringLiteral("this model file has no background rows to explain its %1 learner against (it was "
                                         "written before explanations existed). Fix: retrain it (`modelaudit-cli train`).")
@@ -219,7 +220,7 @@ QJsonObject Explainer::toJson(const Explanation &e, const ExplainOptions &option
     }
     QJsonObject json{{QStringLiteral("space"), enumName(e.space)},
                      {QStringLiteral("method"), method(options)},
-                     {QStringLiteral("exact"), m_exact && e.space == m_native},
+                     {QStringLiteral("exact"), m_shapley && e.space == m_native},
                      {QStringLiteral("base"), jsonNumber(e.base)},
                      {QStringLiteral("output"), jsonNumber(e.output)},
                      {QStringLiteral("probability"), jsonNumber(e.probability)},

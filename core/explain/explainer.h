@@ -53,7 +53,9 @@ public:
 
     // "TreeSHAP (path-dependent, exact)", "sampling Shapley (32 permutations x 50 background ...)"
     QString method(const ExplainOptions &options = {}) const;
-    bool exact() const { return m_exact; }
+    // Whether the values are Shapley values of the output in nativeSpace() (not through a
+    // non-linear calibration map, not sampled).
+    bool exact() const { return m_shapley; }
     OutputSpace nativeSpace() const { return m_native; }
     QStringList columns() const; // schema features, in order
 
@@ -72,7 +74,8 @@ private:
     void sample(const Learner &learner, const float *row, const ExplainOptions &options, Explanation &out) const;
 
     const Model &m_model;
-    bool m_exact = false;
+    bool m_exact = false; // computed by the learner's own method (deterministic), not sampled
+    bool m_shapley = false;
     OutputSpace m_native = OutputSpace::Probability;
     std::vector<std::pair<int, int>> m_ranges; // per schema feature, its encoded outputs [first, end)
 };

@@ -371,15 +371,36 @@ CalibrationReport calibrationReport(const Model &model, const Dataset &data, int
             byColumns << a.column;
     }
     const std::vector<GroupedColumn> grouped = groupsOf(data, byColumns, groupBins);
-    const std::vector<double> scores = model.score(data);
+    const auto [scores, before] = model.scoreBeforeAfter(data);
     CalibrationReport out;
     out.rows = scores.size();
     out.bins = bins;
-    out.overall = calibrationCurve(scores, data.labels, bins);
+    out.calibrationMethod = model.calibration().describe();
+    out.calibrationFitOn = model.calibration().fitOn;
+    const auto summary = [&](const std::vector<double> &s) {
+        CalibrationReport::Scores r;
+        r.curve = calibrationCurve(s, data.labels, bins);
+        r.eceCi = eceInterval(s, data.labels, bins);
+        const BinaryMetrics m = computeMetrics(s, data.labels, 0.5);
+        r.brier = m.brier;
+        r.logLoss = m.logLoss;
+        return r;
+    };
+    out.overall = summary(scores);
+    if (model.calibration().active())
+        out.uncalibrated = summary(before);
     for (const GroupedColumn &g : grouped) {
-        for (GroupCalibration &group :
-             calibrationByGroup(g, scores, data.labels, nullptr, kMinCalibrationGroup, bins, &out.smallGroups))
-            out.groups.push_back(std::move(group));
+        std::vector<GroupCalibration> after = calibrationByGroup(g, scores, data.labels, nullptr, kMinCalibrationGroup, bins,
+                                                                 &out.smallGroups);
+        std::vector<GroupCalibration> beforeGroups;
+        if (out.uncalibrated)
+            beforeGroups = calibrationByGroup(g, before, data.labels, nullptr, kMinCalibrationGroup, bins);
+        for (std::size_t k = 0; k < after.size(); ++k) {
+            out.overall.groupEce.push_back(after[k].calibration.ece);
+            if (out.uncalibrated)
+                out.uncalibrated->groupEce.push_back(beforeGroups[k].calibration.ece);
+            out.groups.push_back(std::move(after[k]));
+        }
     }
     return out;
 }
@@ -387,47 +408,75 @@ CalibrationReport calibrationReport(const Model &model, const Dataset &data, int
 QJsonObject CalibrationReport::toJson() const
 {
     QJsonArray groupList;
-    for (const GroupCalibration &g : groups) {
-        groupList.append(QJsonObject{{QStringLiteral("column"), g.column},
-                                     {QStringLiteral("group"), g.group},
-                                     {QStringLiteral("rows"), qint64(g.rows)},
-                                     {QStringLiteral("ece"), jsonNumber(g.calibration.ece)},
-                                     {QStringLiteral("mce"), jsonNumber(g.calibration.mce)},
-                                     {QStringLiteral("bins"), calibrationBins(g.calibration)}});
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+        const GroupCalibration &g = groups[k];
+        QJsonObject group{{QStringLiteral("column"), g.column},
+                          {QStringLiteral("group"), g.group},
+                          {QStringLiteral("rows"), qint64(g.rows)},
+                          {QStringLiteral("ece"), jsonNumber(g.calibration.ece)},
+                          {QStringLiteral("mce"), jsonNumber(g.calibration.mce)},
+                          {QStringLiteral("bins"), calibrationBins(g.calibration)}};
+        if (uncalibrated)
+            group.insert(QStringLiteral("ece_uncalibrated"), jsonNumber(uncalibrated->groupEce[k]));
+        groupList.append(group);
     }
-    return QJsonObject{{QStringLiteral("rows"), qint64(rows)},
-                       {QStringLiteral("bins"), bins},
-                       {QStringLiteral("binning"),
-                        QStringLiteral("equal-width score bins, empty bins left out; observed "
-                                       "rate with a 95% Wilson interval")},
-                       {QStringLiteral("ece"), jsonNumber(overall.ece)},
-                       {QStringLiteral("mce"), jsonNumber(overall.mce)},
-                       {QStringLiteral("reliability"), calibrationBins(overall)},
-                       {QStringLiteral("groups"), groupList},
-                       {QStringLiteral("groups_too_small"), smallGroups},
-                       {QStringLiteral("min_group_rows"), int(kMinCalibrationGroup)}};
+    const auto scoresJson = [this](const Scores &s) {
+        return QJsonObject{{QStringLiteral("ece"), jsonNumber(s.curve.ece)},
+                           {QStringLiteral("ece_ci_low"), jsonNumber(s.eceCi.low)},
+                           {QStringLiteral("ece_ci_high"), jsonNumber(s.eceCi.high)},
+                           {QStringLiteral("mce"), jsonNumber(s.curve.mce)},
+                           {QStringLiteral("brier"), jsonNumber(s.brier)},
+                           {QStringLiteral("log_loss"), jsonNumber(s.logLoss)},
+                           {QStringLiteral("reliability"), calibrationBins(s.curve)}};
+    };
+    QJsonObject json = scoresJson(overall);
+    json.insert(QStringLiteral("rows"), qint64(rows));
+    json.insert(QStringLiteral("bins"), bins);
+    json.insert(QStringLiteral("binning"),
+                QStringLiteral("equal-width score bins, empty bins left out; observed rate with a 95% Wilson interval; ECE "
+                               "with a 95% percentile-bootstrap interval (200 seeded resamples)"));
+    json.insert(QStringLiteral("calibration"), calibrationMethod);
+    if (uncalibrated) {
+        json.insert(QStringLiteral("calibration_fit_on"), calibrationFitOn);
+        json.insert(QStringLiteral("uncalibrated"), scoresJson(*uncalibrated));
+    }
+    json.insert(QStringLiteral("groups"), groupList);
+    json.insert(QStringLiteral("groups_too_small"), smallGroups);
+    json.insert(QStringLiteral("min_group_rows"), int(kMinCalibrationGroup));
+    return json;
 }
 
 QString CalibrationReport::toText() const
 {
     QStringList lines;
-    lines << QStringLiteral("Calibration over %1 rows: ECE %2, MCE %3 (%4 equal-width bins)")
-                 .arg(rows)
-                 .arg(num(overall.ece), num(overall.mce))
-                 .arg(bins);
+    const auto headline = [this](const Scores &s) {
+        return QStringLiteral("ECE %1 [95% CI %2, %3], MCE %4, Brier %5, log loss %6")
+            .arg(num(s.curve.ece), num(s.eceCi.low), num(s.eceCi.high), num(s.curve.mce), num(s.brier), num(s.logLoss));
+    };
+    lines << QStringLiteral("Calibration over %1 rows (%2 equal-width bins): %3").arg(rows).arg(bins).arg(headline(overall));
+    if (uncalibrated) {
+        lines << QStringLiteral("  calibrated with %1, fit on %2").arg(calibrationMethod, calibrationFitOn);
+        lines << QStringLiteral("  before calibration: %1").arg(headline(*uncalibrated));
+    }
     lines << QStringLiteral("  %1 %2 %3 %4")
                  .arg(QStringLiteral("scores"), -14)
                  .arg(QStringLiteral("n"), 6)
                  .arg(QStringLiteral("predicted"), 10)
                  .arg(QStringLiteral("observed [95% CI]"));
-    for (const CalibrationBin &b : overall.bins)
+    for (const CalibrationBin &b : overall.curve.bins)
         lines << QStringLiteral("  %1 %2 %3 %4 [%5, %6]")
                      .arg(QStringLiteral("(%1, %2]").arg(b.low, 0, 'f', 2).arg(b.high, 0, 'f', 2), -14)
                      .arg(b.n, 6)
                      .arg(num(b.meanScore), 10)
                      .arg(num(b.observed), num(b.observedCi.low), num(b.observedCi.high));
-    for (const GroupCalibration &g : groups)
-        lines << QStringLiteral("  %1=%2: ECE %3 (%4 rows)").arg(g.column, g.group, num(g.calibration.ece)).arg(g.rows);
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+        const GroupCalibration &g = groups[k];
+        lines << QStringLiteral("  %1=%2: ECE %3%4 (%5 rows)")
+                     .arg(g.column, g.group, num(g.calibration.ece),
+                          uncalibrated ? QStringLiteral(" (%1 before calibration)").arg(num(uncalibrated->groupEce[k]))
+                                       : QString())
+                     .arg(g.rows);
+    }
     if (smallGroups > 0)
         lines << QStringLiteral("  (%1 group(s) of fewer than 30 rows left out: too few to say anything)").arg(smallGroups);
     return lines.join(QLatin1Char('\n'));

@@ -96,12 +96,26 @@ std::optional<GroupImportance> sliceImportance(const ImportanceReport &report, c
 ImportanceReport importanceReport(const Model &model, const Dataset &data, const ImportanceRequest &request,
                                   const Progress &progress = {});
 
+// The calibration on the data of what the model scores now, and, for a model with a calibration
+// map, of its scores before the map: the before/after of post-hoc calibration on data the map
+// never saw (the test split), next to what its fit rows said.
 struct CalibrationReport
 {
-    Calibration overall;
+    struct Scores
+    {
+        Calibration curve;
+        Interval eceCi; // 95% bootstrap
+        double brier = 0;
+        double logLoss = 0;
+        std::vector<double> groupEce; // per groups[k]
+    };
+    Scores overall;
+    std::optional<Scores> uncalibrated; // set when the model has a calibration map
+    QString calibrationMethod; // ScoreCalibration::describe(), "none"
+    QString calibrationFitOn;
     std::size_t rows = 0;
     int bins = 10;
-    std::vector<GroupCalibration> groups; // groups of 30 rows or more
+    std::vector<GroupCalibration> groups; // groups of 30 rows or more (their curves: calibrated scores)
     int smallGroups = 0; // left out
     QJsonObject toJson() const;
     QString toText() const;

@@ -59,6 +59,9 @@ public:
         return std::nullopt;
     }
     virtual OutputSpace attributionSpace() const { return OutputSpace::Probability; }
+    // Whether exactAttributions() gives Shapley values of the output (false when they are
+    // rescaled to add up to it, as through a non-linear calibration map).
+    virtual bool attributionsAreShapley() const { return true; }
     virtual QString attributionMethod() const { return {}; } // for people: "TreeSHAP (path-dependent, exact)"
 
     // Who made the learner: "dlib", "XGBoost 1.7.4".

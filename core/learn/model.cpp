@@ -151,7 +151,7 @@ ExplainBackground backgroundFromJson(const QJsonObject &json, int width)
 } // namespace
 
 Model::Model(Schema schema, FeatureEncoder encoder, std::unique_ptr<Learner> learner, LearnerParams params, double threshold,
-             TrainingInfo training, ExplainBackground background)
+             TrainingInfo training, ExplainBackground background, ScoreCalibration calibration)
     : m_schema(std::move(schema))
     , m_encoder(std::move(encoder))
     , m_learner(std::move(learner))
@@ -159,8 +159,18 @@ Model::Model(Schema schema, FeatureEncoder encoder, std::unique_ptr<Learner> lea
     , m_threshold(threshold)
     , m_training(std::move(training))
     , m_background(std::move(background))
+    , m_calibration(std::move(calibration))
 {
+    if (m_calibration.active())
+        m_learner = std::make_unique<CalibratedLearner>(std::move(m_learner), m_calibration);
     m_md5 = md5Hex(serialize());
+}
+
+const Learner &Model::uncalibratedLearner() const
+{
+    if (m_calibration.active())
+        return static_cast<const CalibratedLearner &>(*m_learner).base();
+    return *m_learner;
 }
 
 Model::Model(const Model &other)
@@ -171,6 +181,7 @@ Model::Model(const Model &other)
     , m_threshold(other.m_threshold)
     , m_training(other.m_training)
     , m_background(other.m_background)
+    , m_calibration(other.m_calibration)
     , m_md5(other.m_md5)
 {}
 
@@ -186,7 +197,7 @@ Model::~Model() = default;
 QJsonObject Model::describe() const
 {
     QJsonObject json{
-        {QStringLiteral("format"), qint64(kFormatVersion)},
+        {QStringLiteral("format"), qint64(formatVersion())},
         {QStringLiteral("created_by"), QStringLiteral("ModelAudit " MODELAUDIT_VERSION)},
         {QStringLiteral("schema"), m_schema.toJson()},
         {QStringLiteral("encoder"), m_encoder.toJson()},
@@ -200,6 +211,8 @@ QJsonObject Model::describe() const
                      {QStringLiteral("train_metrics"), m_training.trainMetrics.toJson()},
                      {QStringLiteral("validation_metrics"), m_training.validationMetrics.toJson()}}},
     };
+    if (m_calibration.active())
+        json.insert(QStringLiteral("calibration"), m_calibration.toJson());
     return json;
 }
 
@@ -220,7 +233,7 @@ QByteArray Model::serialize() const
         const auto le = qToLittleEndian(value);
         bytes.append(reinterpret_cast<const char *>(&le), sizeof le);
     };
-    appendLE(quint32(kFormatVersion));
+    appendLE(formatVersion());
     appendLE(quint32(header.size()));
     appendLE(quint64(payload.size()));
     bytes.append(header);
@@ -339,8 +352,19 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
         training.validationMetrics = metricsFromJson(t.value(QStringLiteral("validation_metrics")).toObject());
         ExplainBackground background = backgroundFromJson(json.value(QStringLiteral("explain_background")).toObject(),
                                                           encoder.width());
+        ScoreCalibration calibration;
+        if (json.contains(QStringLiteral("calibration"))) {
+            if (version < 2)
+                throw SchemaError(QStringLiteral("calibration: a format-%1 file cannot hold a calibration map").arg(version));
+            calibration = ScoreCalibration::fromJson(json.value(QStringLiteral("calibration")).toObject());
+            if (!calibration.active())
+                throw SchemaError(QStringLiteral("calibration.method: \"none\" is written as no calibration at all"));
+        } else if (version >= 2) {
+            throw SchemaError(QStringLiteral("calibration: missing (a format-2 file holds a calibration map)"));
+        }
         return Model(std::move(schema), std::move(encoder), std::move(learner), params,
-                     json.value(QStringLiteral("threshold")).toDouble(0.5), std::move(training), std::move(background));
+                     json.value(QStringLiteral("threshold")).toDouble(0.5), std::move(training), std::move(background),
+                     std::move(calibration));
     } catch (const SchemaError &e) {
         throw ModelFileError(path, QStringLiteral("corrupt header: ") + e.message());
     } catch (const dlib::serialization_error &e) {
@@ -351,6 +375,19 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
     } catch (const std::length_error &) {
         throw ModelFileError(path, QStringLiteral("corrupt learner data: a size larger than any container"));
     }
+}
+
+std::pair<std::vector<double>, std::vector<double>> Model::scoreBeforeAfter(const Dataset &data) const
+{
+    std::vector<double> before;
+    before.reserve(data.rowCount());
+    m_encoder.encodeInSlices(data, 65536, [&](FeatureMatrix &&slice, std::size_t) {
+        const std::vector<double> part = uncalibratedLearner().scoreAll(slice);
+        before.insert(before.end(), part.begin(), part.end());
+    });
+    std::vector<double> after = before;
+    m_calibration.applyAll(after);
+    return {std::move(after), std::move(before)};
 }
 
 std::vector<double> Model::score(const Dataset &data, EncodeReport *report) const

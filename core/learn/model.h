@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QString>
 
+#include "calibrator.h"
 #include "dataset.h"
 #include "featureencoder.h"
 #include "learner.h"
@@ -46,10 +47,13 @@ struct ExplainBackground
 class Model
 {
 public:
-    static constexpr quint32 kFormatVersion = 1;
+    // Format 2 is a file holding a calibration map (so an older build refuses it rather than
+    // scoring uncalibrated); a model without one is still written as format 1.
+    static constexpr quint32 kFormatVersion = 2;
 
+    // A calibration that is active() wraps `learner`: learner() then scores calibrated.
     Model(Schema schema, FeatureEncoder encoder, std::unique_ptr<Learner> learner, LearnerParams params, double threshold,
-          TrainingInfo training, ExplainBackground background = {});
+          TrainingInfo training, ExplainBackground background = {}, ScoreCalibration calibration = {});
     Model(const Model &other);
     Model &operator=(const Model &other);
     Model(Model &&) noexcept = default;
@@ -67,7 +71,12 @@ public:
 
     const Schema &schema() const { return m_schema; }
     const FeatureEncoder &encoder() const { return m_encoder; }
+    // Scores P(positive), calibrated when the model has a calibration map: what every front end uses.
     const Learner &learner() const { return *m_learner; }
+    // The learner before calibration (the same as learner() without a map): for before/after views.
+    const Learner &uncalibratedLearner() const;
+    const ScoreCalibration &calibration() const { return m_calibration; }
+    quint32 formatVersion() const { return m_calibration.active() ? 2 : 1; }
     const LearnerParams &params() const { return m_params; }
     const TrainingInfo &training() const { return m_training; }
     const ExplainBackground &background() const { return m_background; }
@@ -77,6 +86,8 @@ public:
 
     // P(positive) for every row of `data` (encoded with this model's encoder).
     std::vector<double> score(const Dataset &data, EncodeReport *report = nullptr) const;
+    // Both at once, encoding once: {calibrated, uncalibrated} (equal without a map).
+    std::pair<std::vector<double>, std::vector<double>> scoreBeforeAfter(const Dataset &data) const;
 
     QJsonObject describe() const; // metadata for reports and the HTTP API (the file's header but the background)
 
@@ -88,6 +99,7 @@ private:
     double m_threshold = 0.5;
     TrainingInfo m_training;
     ExplainBackground m_background;
+    ScoreCalibration m_calibration;
     QString m_md5;
 };
 

@@ -144,9 +144,9 @@ TrainParams TrainParams::fromYaml(const QByteArray &yaml, const QString &sourceN
     const YAML::Node model = reader.map(root, QStringLiteral("model"));
     reader.onlyKeys(model, QStringLiteral("model"),
                     {QStringLiteral("learner"), QStringLiteral("seed"), QStringLiteral("threshold"),
-                     QStringLiteral("validation_fraction"), QStringLiteral("log1p"), QStringLiteral("logistic"),
-                     QStringLiteral("linear_svm"), QStringLiteral("random_forest"), QStringLiteral("mlp"),
-                     QStringLiteral("xgboost")});
+                     QStringLiteral("validation_fraction"), QStringLiteral("calibration"), QStringLiteral("log1p"),
+                     QStringLiteral("logistic"), QStringLiteral("linear_svm"), QStringLiteral("random_forest"),
+                     QStringLiteral("mlp"), QStringLiteral("xgboost")});
     reader.onlyKeys(model["logistic"], QStringLiteral("model.logistic"), {QStringLiteral("c"), QStringLiteral("max_iterations")});
     reader.onlyKeys(model["linear_svm"], QStringLiteral("model.linear_svm"), {QStringLiteral("c")});
     reader.onlyKeys(model["random_forest"], QStringLiteral("model.random_forest"),
@@ -179,6 +179,13 @@ TrainParams TrainParams::fromYaml(const QByteArray &yaml, const QString &sourceN
     }
     params.validationFraction = reader.number(model, QStringLiteral("model.validation_fraction"), params.validationFraction, 0.05,
                                               0.5);
+    const QString calibration = reader.optionalString(model, QStringLiteral("model.calibration"), QStringLiteral("none"));
+    const std::optional<CalibrationMethod> method = enumFromName<CalibrationMethod>(calibration);
+    if (!method)
+        reader.fail(
+            model["calibration"], QStringLiteral("model.calibration"),
+            QStringLiteral("unknown calibration \"%1\"; expected %2").arg(calibration, enumNameList<CalibrationMethod>()));
+    params.calibration = *method;
     const QString log1p = reader.optionalString(model, QStringLiteral("model.log1p"), QStringLiteral("auto"));
     if (log1p != QLatin1String("auto") && log1p != QLatin1String("none"))
         reader.fail(model["log1p"], QStringLiteral("model.log1p"),

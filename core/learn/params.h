@@ -22,6 +22,17 @@ struct EnumNames<LearnerKind>
                                                                                 {LearnerKind::Xgboost, "xgboost"}}};
 };
 
+// Post-hoc calibration of a model's scores: none, Platt scaling (a logistic curve on the
+// score's log-odds) or isotonic regression (a non-decreasing step map, linear between steps).
+enum class CalibrationMethod { None, Platt, Isotonic };
+
+template <>
+struct EnumNames<CalibrationMethod>
+{
+    static constexpr std::array<std::pair<CalibrationMethod, const char *>, 3> table{
+        {{CalibrationMethod::None, "none"}, {CalibrationMethod::Platt, "platt"}, {CalibrationMethod::Isotonic, "isotonic"}}};
+};
+
 // Hyper-parameters of every learner; only the chosen learner's are used and stored.
 struct LearnerParams
 {
@@ -80,6 +91,8 @@ struct TrainParams
     double threshold = 0.5; // used when tuneThreshold is false
     double validationFraction = 0.2;
     double beta = 1.0; // F-beta used for tuning and reports
+    // Fit on held-out training rows after the learner, applied to every score (threshold included).
+    CalibrationMethod calibration = CalibrationMethod::None;
     EncoderOptions encoder;
     QString schemaPath; // data.schema, relative to the params file's folder
     QString trainPath; // data.train (resolved like schemaPath); may be empty

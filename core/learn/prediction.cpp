@@ -1,5 +1,7 @@
 #include "prediction.h"
 
+#include <tuple>
+
 #include <cmath>
 
 #include "dataset.h"
@@ -55,7 +57,10 @@ ScoredData scoreDataset(const Model &model, const Dataset &data)
     if (!data.hasLabels())
         throw SchemaError(data.noLabelsMessage(QStringLiteral("an audit")));
     ScoredData scored;
-    scored.scores = model.score(data);
+    if (model.calibration().active())
+        std::tie(scored.scores, scored.uncalibratedScores) = model.scoreBeforeAfter(data);
+    else
+        scored.scores = model.score(data);
     scored.columns = data.columns;
     scored.labels = data.labels;
     scored.threshold = model.threshold();

@@ -72,10 +72,19 @@ Model trainModel(const Dataset &train, const TrainParams &params, const Progress
 
     double threshold = params.threshold;
     std::unique_ptr<Learner> learner = makeLearner(params.learner.kind);
-    const bool outOfBag = params.tuneThreshold && !learner->heldOutScores(params.learner).isEmpty();
+    const bool calibrate = params.calibration != CalibrationMethod::None;
+    // Held-out training rows (never test rows) tune the threshold and fit the calibration map.
+    const bool heldOutNeeded = params.tuneThreshold || calibrate;
+    const QString outOfBagRows = learner->heldOutScores(params.learner);
+    const bool outOfBag = heldOutNeeded && !outOfBagRows.isEmpty();
+    std::vector<double> heldScores;
+    std::vector<std::int8_t> heldLabels;
+    QString heldOutRows;
     int finalFrom = 0;
-    if (params.tuneThreshold && !outOfBag) {
+    if (heldOutNeeded && !outOfBag) {
         // Hold out a stratified validation slice of the training rows: one fold of round(1/fraction).
+        // The map fit on the inner model's scores there is applied to the final model, as
+        // scikit-learn's CalibratedClassifierCV(ensemble=False) does with its folds.
         const int groups = std::max(2, int(std::lround(1.0 / params.validationFraction)));
         const std::vector<int> fold = stratifiedFolds(train.labels, groups, params.learner.seed ^ 0x5eedULL);
         std::vector<std::size_t> fitRows;
@@ -83,15 +92,14 @@ Model trainModel(const Dataset &train, const TrainParams &params, const Progress
         for (std::size_t i = 0; i < fold.size(); ++i)
             (fold[i] == 0 ? validationRows : fitRows).push_back(i);
         const std::vector<std::int8_t> fitLabels = pick(train.labels, fitRows);
-        const std::vector<std::int8_t> validationLabels = pick(train.labels, validationRows);
+        heldLabels = pick(train.labels, validationRows);
 
         std::unique_ptr<Learner> inner = makeLearner(params.learner.kind);
         inner->train(x.subset(fitRows), fitLabels, params.learner,
                      subProgress(progress, 0, 450, QStringLiteral("threshold tuning")));
-        const std::vector<double> scores = inner->scoreAll(x.subset(validationRows));
-        threshold = bestThreshold(scores, validationLabels, params.beta);
-        info.validationMetrics = computeMetrics(scores, validationLabels, threshold, params.beta);
-        info.thresholdTuned = true;
+        heldScores = inner->scoreAll(x.subset(validationRows));
+        heldOutRows = QStringLiteral("an inner validation split (%1 training rows, scored by a model fit on the others)")
+                          .arg(validationRows.size());
         finalFrom = 500;
     }
 
@@ -100,22 +108,31 @@ Model trainModel(const Dataset &train, const TrainParams &params, const Progress
         // The rows some part of the model did not see (all of them for a forest's out-of-bag
         // scores; the early-stopping rows for boosting).
         const std::vector<double> all = learner->outOfBagScores();
-        std::vector<double> scores;
-        std::vector<std::int8_t> labels;
         for (std::size_t i = 0; i < all.size(); ++i) {
             if (!std::isnan(all[i])) {
-                scores.push_back(all[i]);
-                labels.push_back(train.labels[i]);
+                heldScores.push_back(all[i]);
+                heldLabels.push_back(train.labels[i]);
             }
         }
-        threshold = bestThreshold(scores, labels, params.beta);
-        info.validationMetrics = computeMetrics(scores, labels, threshold, params.beta);
+        heldOutRows = QStringLiteral("%1 (%2 rows)").arg(outOfBagRows).arg(heldScores.size());
+    }
+    ScoreCalibration calibration;
+    if (calibrate) {
+        calibration = ScoreCalibration::fit(params.calibration, heldScores, heldLabels, heldOutRows);
+        calibration.applyAll(heldScores);
+    }
+    if (params.tuneThreshold) {
+        threshold = bestThreshold(heldScores, heldLabels, params.beta);
         info.thresholdTuned = true;
     }
-    info.trainMetrics = computeMetrics(learner->scoreAll(x), train.labels, threshold, params.beta);
+    if (heldOutNeeded)
+        info.validationMetrics = computeMetrics(heldScores, heldLabels, threshold, params.beta);
+    std::vector<double> trainScores = learner->scoreAll(x);
+    calibration.applyAll(trainScores);
+    info.trainMetrics = computeMetrics(trainScores, train.labels, threshold, params.beta);
     progress.step(1000, 1000, QStringLiteral("done"));
     return Model(train.schema, encoder, std::move(learner), params.learner, threshold, std::move(info),
-                 ExplainBackground::of(x, params.learner.seed));
+                 ExplainBackground::of(x, params.learner.seed), std::move(calibration));
 }
 
 CrossValidationReport crossValidate(const Dataset &data, const TrainParams &params, int folds, const Progress &progress)

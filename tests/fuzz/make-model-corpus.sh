@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Seeds for fuzz_model: one small model of each learner (300 census training rows, 3 trees,
-# 3 boosting rounds of depth 3, a 4-3 MLP), each without its 16-byte md5 trailer (fuzz_model appends it). Models are made
+# 3 boosting rounds of depth 3, a 4-3 MLP; the last xgboost also calibrated both ways), each without its 16-byte md5 trailer (fuzz_model appends it). Models are made
 # from DVC-tracked data, so they are generated here, not committed.
 #   tests/fuzz/make-model-corpus.sh OUT_DIR [BUILD_DIR]     (default build: build)
 set -euo pipefail
@@ -19,5 +19,11 @@ for learner in logistic linear_svm random_forest mlp xgboost; do
         "$root/params.yaml" > "$work/params.yaml"
     (cd "$work" && "$cli" train --data data/small.csv --params params.yaml --out model.bin 2> /dev/null)
     head -c -16 "$work/model.bin" > "$out/$learner"
+done
+# Format 2: a calibration map in the header (isotonic breakpoints, Platt's a and b).
+head -1001 "$root/data/train.csv" > "$work/data/small.csv" # 100 early-stopping rows to fit a map on
+for method in platt isotonic; do
+    (cd "$work" && "$cli" train --data data/small.csv --params params.yaml --calibration $method --out model.bin 2> /dev/null)
+    head -c -16 "$work/model.bin" > "$out/xgboost-$method"
 done
 ls -l "$out"

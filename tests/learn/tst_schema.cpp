@@ -168,6 +168,9 @@ void TestSchema::badParams_namesLineAndKey_data()
                                          << "p.yaml:4: model.mlp.epochs: expected a whole number, found \"many\"";
     QTest::newRow("zero trees") << QByteArray("model:\n  learner: random_forest\n  random_forest: {trees: 0}\n")
                                 << "model.random_forest.trees: 0 is out of range";
+    QTest::newRow("unknown calibration") << QByteArray("model:\n  learner: xgboost\n  calibration: beta\n")
+                                         << "p.yaml:3: model.calibration: unknown calibration \"beta\"; expected none, platt "
+                                            "or isotonic";
     QTest::newRow("bad log1p") << QByteArray("model:\n  learner: mlp\n  log1p: sometimes\n")
                                << "model.log1p: expected auto or none";
 }

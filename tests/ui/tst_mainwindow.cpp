@@ -587,6 +587,11 @@ void TestMainWindow::trainTab_sameModelFileAsTheCli_data()
         << QByteArray("  learner: logistic\n  threshold: 0.4567\n  logistic: {c: 0.123456, max_iterations: 50}\n");
     QTest::newRow("mlp, learning_rate 0.0000125")
         << QByteArray("  learner: mlp\n  mlp: {hidden1: 4, hidden2: 2, epochs: 1, learning_rate: 0.0000125}\n");
+    // The default learner and a calibration map: the form must not fall back to another learner.
+    QTest::newRow("xgboost, eta 0.123456, platt")
+        << QByteArray("  learner: xgboost\n  calibration: platt\n  xgboost: {rounds: 40, eta: 0.123456}\n");
+    QTest::newRow("xgboost, isotonic, fixed threshold 0.4")
+        << QByteArray("  learner: xgboost\n  calibration: isotonic\n  threshold: 0.4\n  xgboost: {rounds: 30}\n");
 }
 
 void TestMainWindow::trainTab_sameModelFileAsTheCli()

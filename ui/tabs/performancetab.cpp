@@ -96,6 +96,7 @@ PerformanceTab::PerformanceTab(ProjectSession *session, QWidget *parent)
     , m_calibration(new QLineSeries(this))
     , m_calibrationLow(new QLineSeries(this))
     , m_calibrationHigh(new QLineSeries(this))
+    , m_calibrationBefore(new QLineSeries(this))
 {
     m_roc->setName(tr("ROC"));
     m_pr->setName(tr("Precision–recall"));
@@ -182,7 +183,10 @@ PerformanceTab::PerformanceTab(ProjectSession *session, QWidget *parent)
         s->setPen(QPen(OkabeIto::kBluishGreen, 1, Qt::DotLine));
     m_calibrationView = curveView(tr("Calibration"), tr("Mean score in the bin"), tr("Observed positive rate"), m_calibration,
                                   new QScatterSeries(this), this);
-    for (QLineSeries *s : {diagonal, m_calibrationLow, m_calibrationHigh}) {
+    m_calibrationBefore->setName(tr("before calibration"));
+    m_calibrationBefore->setPointsVisible(true);
+    m_calibrationBefore->setPen(QPen(OkabeIto::kOrange, 2, Qt::DashLine));
+    for (QLineSeries *s : {diagonal, m_calibrationLow, m_calibrationHigh, m_calibrationBefore}) {
         m_calibrationView->chart()->addSeries(s);
         for (QAbstractAxis *axis : m_calibrationView->chart()->axes())
             s->attachAxis(axis);
@@ -357,8 +361,8 @@ void PerformanceTab::refresh()
         m_pr->clear();
         m_rocMarker->clear();
         m_prMarker->clear();
-        for (QLineSeries *series :
-             {m_scoresPositive, m_scoresNegative, m_scoresThreshold, m_calibration, m_calibrationLow, m_calibrationHigh})
+        for (QLineSeries *series : {m_scoresPositive, m_scoresNegative, m_scoresThreshold, m_calibration, m_calibrationLow,
+                                    m_calibrationHigh, m_calibrationBefore})
             series->clear();
         return;
     }
@@ -429,8 +433,22 @@ void PerformanceTab::refresh()
     m_calibration->replace(observed);
     m_calibrationLow->replace(low);
     m_calibrationHigh->replace(high);
-    m_calibrationView->chart()->setTitle(
-        tr("Calibration (ECE %1, largest bin gap %2)").arg(fmt(r->calibration.ece), fmt(r->calibration.mce)));
+    QList<QPointF> before;
+    if (r->uncalibrated) {
+        for (const Audit::CalibrationBin &b : r->uncalibrated->bins)
+            before << QPointF(b.meanScore, b.observed);
+    }
+    m_calibrationBefore->replace(before);
+    m_calibrationBefore->setVisible(r->uncalibrated.has_value());
+    m_calibrationView->chart()->legend()->markers(m_calibrationBefore).first()->setVisible(r->uncalibrated.has_value());
+    QString title = tr("Calibration (ECE %1 [95% CI %2, %3], largest bin gap %4)")
+                        .arg(fmt(r->calibration.ece), fmt(r->eceCi.low), fmt(r->eceCi.high), fmt(r->calibration.mce));
+    if (r->uncalibrated)
+        title += tr("\nbefore %1 calibration: ECE %2 [%3, %4]")
+                     .arg(m_session->project().model ? Audit::enumName(m_session->project().model->calibration().method)
+                                                     : QString(),
+                          fmt(r->uncalibrated->ece), fmt(r->uncalibratedEceCi.low), fmt(r->uncalibratedEceCi.high));
+    m_calibrationView->chart()->setTitle(title);
     // ECE per group of each protected attribute (the scores do not depend on the threshold).
     QStringList groups;
     const Audit::ScoredData &scored = *m_session->project().scored;

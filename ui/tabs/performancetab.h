@@ -64,6 +64,7 @@ private:
     QLineSeries *m_calibration;
     QLineSeries *m_calibrationLow; // 95% interval of the observed rate per bin
     QLineSeries *m_calibrationHigh;
+    QLineSeries *m_calibrationBefore; // the scores before the model's calibration map (hidden without one)
     QLabel *m_calibrationGroups; // ECE per protected group, at the working scores
     QTableWidget *m_importance;
     QLabel *m_importanceNote;

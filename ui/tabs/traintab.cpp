@@ -64,16 +64,29 @@ TrainTab::TrainTab(ProjectSession *session, QWidget *parent)
     , m_epochs(spin(1, 1000, this))
     , m_batch(spin(1, 65536, this))
     , m_learningRate(dspin(1e-5, 1, 5, this))
+    , m_rounds(spin(1, 100000, this))
+    , m_eta(dspin(1e-4, 1, 4, this))
+    , m_maxDepth(spin(0, 32, this))
+    , m_earlyStopping(spin(0, 100000, this))
+    , m_calibration(new QComboBox(this))
     , m_train(new QPushButton(tr("&Train"), this))
     , m_cancel(new QPushButton(tr("Cancel"), this))
     , m_save(new QPushButton(tr("Save Model As…"), this))
     , m_progress(new QProgressBar(this))
     , m_result(new QLabel(this))
 {
-    for (Audit::LearnerKind kind :
-         {Audit::LearnerKind::Logistic, Audit::LearnerKind::LinearSvm, Audit::LearnerKind::RandomForest, Audit::LearnerKind::Mlp})
+    // In the order of LearnerKind: the page of each is at the same index.
+    for (Audit::LearnerKind kind : {Audit::LearnerKind::Logistic, Audit::LearnerKind::LinearSvm, Audit::LearnerKind::RandomForest,
+                                    Audit::LearnerKind::Mlp, Audit::LearnerKind::Xgboost})
         m_learner->addItem(Audit::enumName(kind), int(kind));
-    m_learner->setToolTip(tr("The dlib learner to train; each outputs the probability of the positive class."));
+    m_learner->setToolTip(tr("The learner to train (dlib's four, or XGBoost's gradient-boosted trees); each outputs the "
+                             "probability of the positive class."));
+    for (Audit::CalibrationMethod method :
+         {Audit::CalibrationMethod::None, Audit::CalibrationMethod::Platt, Audit::CalibrationMethod::Isotonic})
+        m_calibration->addItem(Audit::enumName(method), int(method));
+    m_calibration->setToolTip(tr("Post-hoc calibration of the scores, fit on held-out training rows after the learner "
+                                 "(Platt: a logistic curve on the log-odds; isotonic: a non-decreasing step map). The "
+                                 "threshold is tuned on the calibrated scores."));
     m_pages->addWidget(page(this, {{tr("C (inverse regularisation)"), m_c}, {tr("Max iterations"), m_iterations}}));
     m_pages->addWidget(page(this, {{tr("C"), m_svmC}}));
     m_pages->addWidget(
@@ -84,6 +97,13 @@ TrainTab::TrainTab(ProjectSession *session, QWidget *parent)
                              {tr("Epochs"), m_epochs},
                              {tr("Batch size"), m_batch},
                              {tr("Learning rate"), m_learningRate}}));
+    m_maxDepth->setSpecialValueText(tr("0 (bounded by max leaves)"));
+    m_earlyStopping->setSpecialValueText(tr("off"));
+    m_pages->addWidget(page(this,
+                            {{tr("Max rounds"), m_rounds},
+                             {tr("Learning rate (eta)"), m_eta},
+                             {tr("Max depth"), m_maxDepth},
+                             {tr("Early stopping rounds"), m_earlyStopping}}));
     connect(m_learner, &QComboBox::currentIndexChanged, m_pages, &QStackedWidget::setCurrentIndex);
     connect(m_tune, &QCheckBox::toggled, m_threshold, [this](bool on) { m_threshold->setEnabled(!on); });
 
@@ -92,6 +112,7 @@ TrainTab::TrainTab(ProjectSession *session, QWidget *parent)
     common->addRow(tr("Seed"), m_seed);
     common->addRow(tr("Threshold"), m_tune);
     common->addRow(QString(), m_threshold);
+    common->addRow(tr("Calibration"), m_calibration);
     auto *group = new QGroupBox(tr("Hyper-parameters"), this);
     auto *groupLayout = new QVBoxLayout(group);
     groupLayout->addLayout(common);
@@ -165,6 +186,12 @@ void TrainTab::loadParams(const Audit::TrainParams &params)
     m_epochs->setValue(l.epochs);
     m_batch->setValue(l.batchSize);
     m_learningRate->setValue(l.learningRate);
+    m_rounds->setValue(l.rounds);
+    m_eta->setValue(l.eta);
+    m_maxDepth->setMinimum(l.maxLeaves > 0 ? 0 : 1); // depth 0 needs max_leaves (params.yaml) to bound a tree
+    m_maxDepth->setValue(l.maxDepth);
+    m_earlyStopping->setValue(l.earlyStoppingRounds);
+    m_calibration->setCurrentIndex(m_calibration->findData(int(params.calibration)));
     m_shown = formParams();
 }
 
@@ -193,6 +220,7 @@ Audit::TrainParams TrainTab::params() const
     keep(l.epochs, shown.epochs, exact.epochs);
     keep(l.batchSize, shown.batchSize, exact.batchSize);
     keep(l.learningRate, shown.learningRate, exact.learningRate);
+    keep(l.eta, shown.eta, exact.eta);
     return p;
 }
 
@@ -214,6 +242,11 @@ Audit::TrainParams TrainTab::formParams() const
     l.epochs = m_epochs->value();
     l.batchSize = m_batch->value();
     l.learningRate = m_learningRate->value();
+    l.rounds = m_rounds->value();
+    l.eta = m_eta->value();
+    l.maxDepth = m_maxDepth->value();
+    l.earlyStoppingRounds = m_earlyStopping->value();
+    p.calibration = Audit::CalibrationMethod(m_calibration->currentData().toInt());
     return p;
 }
 

@@ -31,6 +31,7 @@ public:
     QPushButton *trainButton() const { return m_train; }
     QPushButton *cancelButton() const { return m_cancel; }
     QComboBox *learnerBox() const { return m_learner; }
+    QComboBox *calibrationBox() const { return m_calibration; }
 
 Q_SIGNALS:
     void saveModelRequested();
@@ -59,6 +60,11 @@ private:
     QSpinBox *m_epochs;
     QSpinBox *m_batch;
     QDoubleSpinBox *m_learningRate;
+    QSpinBox *m_rounds; // xgboost
+    QDoubleSpinBox *m_eta;
+    QSpinBox *m_maxDepth;
+    QSpinBox *m_earlyStopping;
+    QComboBox *m_calibration;
     QPushButton *m_train;
     QPushButton *m_cancel;
     QPushButton *m_save;

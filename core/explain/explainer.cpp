@@ -78,11 +78,17 @@ Explanation Explainer::explain(const float *row, const ExplainOptions &options) 
     return explainWith(m_model.learner(), row, options);
 }
 
-Explanation Explainer::explainWith(const Learner &learner, const float *row, const ExplainOptions &options) const
+Explanation Explainer::explain(const float *row, const ExplainOptions &options, double probability) const
+{
+    return explainWith(m_model.learner(), row, options, &probability);
+}
+
+Explanation Explainer::explainWith(const Learner &learner, const float *row, const ExplainOptions &options,
+                                   const double *probability) const
 {
     const std::size_t width = std::size_t(m_model.encoder().width());
     Explanation e;
-    e.probability = learner.score(row, width);
+    e.probability = probability ? *probability : learner.score(row, width);
     if (m_exact) {
         std::vector<double> phi(width, 0.0);
         const double base = *learner.exactAttributions(row, width, m_model.background().means, phi.data());

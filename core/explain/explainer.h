@@ -62,6 +62,9 @@ public:
     // Not thread-safe for the sampling estimator (an MLP keeps per-call state): explainAll
     // runs in parallel with its own copies.
     Explanation explain(const float *row, const ExplainOptions &options = {}) const;
+    // The same for a row the caller has scored already: `probability` must be the model's
+    // score of `row` (it is not worked out again).
+    Explanation explain(const float *row, const ExplainOptions &options, double probability) const;
     std::vector<Explanation> explainAll(const FeatureMatrix &x, const ExplainOptions &options = {},
                                         const Progress &progress = {}) const;
 
@@ -70,7 +73,8 @@ public:
     QJsonObject toJson(const Explanation &e, const ExplainOptions &options = {}) const;
 
 private:
-    Explanation explainWith(const Learner &learner, const float *row, const ExplainOptions &options) const;
+    Explanation explainWith(const Learner &learner, const float *row, const ExplainOptions &options,
+                            const double *probability = nullptr) const;
     void sample(const Learner &learner, const float *row, const ExplainOptions &options, Explanation &out) const;
 
     const Model &m_model;

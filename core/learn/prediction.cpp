@@ -47,6 +47,7 @@ Prediction predictRecord(const Model &model, const Record &record)
                                        .arg(column.maximum, 0, 'g', 10);
     }
     prediction.probability = model.learner().score(row.data(), row.size());
+    prediction.encoded = std::move(row);
     prediction.label = prediction.probability >= model.threshold() ? model.schema().positiveLabel()
                                                                    : model.schema().negativeLabel();
     return prediction;

@@ -18,6 +18,7 @@ struct Prediction
     double probability = 0; // P(positive)
     QString label; // the schema's positive or negative label
     QStringList warnings; // e.g. a category unseen in training
+    std::vector<float> encoded; // the record as the learner saw it (what an explanation starts from)
 };
 
 // One variant of a record in a what-if sweep (sweepFeature, whatifsweep.h).

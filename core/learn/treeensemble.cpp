@@ -1,10 +1,13 @@
 #include "treeensemble.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace Audit {
 
@@ -181,43 +184,47 @@ double shapleyWeight(std::uint32_t s, std::uint32_t d)
 
 } // namespace
 
-// Per leaf: its path's distinct features, how to tell from the row which of them it follows,
-// and for every such pattern the attribution of each of them (times the leaf value).
+// Per tree: for every split, which bit of a leaf's pattern it decides (its feature's place among
+// the distinct features of the path down to it: the same for every leaf below), and per leaf
+// what its attributions are made of for every pattern (see tables()).
 struct TreeEnsemble::Tables
 {
-    struct Condition
+    struct Split
     {
-        std::uint32_t parent; // a split on the path
-        bool left; // the path goes left there
-        std::uint8_t index; // which of the leaf's distinct features it tests
+        std::uint32_t node;
+        std::uint32_t bit; // 1 << the feature's place on the path
     };
-    struct Leaf
-    {
-        std::vector<std::uint32_t> features; // distinct, at most kTableFeatures
-        std::vector<Condition> conditions;
-        std::size_t offset = 0; // into values: (1 << features.size()) * features.size() entries
-    };
-    // The same, flat: what a row reads, contiguous.
     struct LeafRef
     {
-        std::uint32_t conditions; // first, in Tree::conditions
-        std::uint32_t features; // first, in Tree::features
-        std::uint32_t values; // first, in Tree::values
-        std::uint8_t conditionCount;
-        std::uint8_t featureCount;
+        std::uint32_t node; // the leaf's node: its pattern is the row's mask there
+        std::uint32_t features; // first, in Tree::slots
+        std::uint32_t values; // first, in Tree::values: 2^count numbers B, then count ratios
+        std::uint32_t count; // distinct features on the path
     };
     struct Tree
     {
         bool tabled = false; // else Algorithm 2
-        std::vector<std::uint32_t> internal; // the split nodes, for the row's directions
-        std::vector<Leaf> leaves; // while building
-        std::vector<LeafRef> refs;
-        std::vector<Condition> conditions;
-        std::vector<std::uint32_t> features;
+        std::vector<Split> splits; // parents before children
+        std::vector<LeafRef> leaves;
+        std::vector<std::uint32_t> slots; // per leaf feature: its place in shap()'s accumulators, 4 * feature
         std::vector<double> values;
+        std::uint32_t maskBase = 0; // where its nodes' masks start in shap()'s one array
+    };
+    // Every tabled tree's leaves together, grouped by their number of distinct features, so that
+    // shap() runs one loop of a fixed length per group (no branch to mispredict inside it, and
+    // the table loads of many leaves in flight at once).
+    struct FlatLeaf
+    {
+        std::uint32_t mask; // the leaf's node's mask, in shap()'s array
+        std::uint32_t values; // in `values`
+        std::uint32_t slots; // in `slots`
     };
     std::once_flag built;
     std::vector<Tree> trees;
+    std::array<std::vector<FlatLeaf>, kTableFeatures + 1> byCount;
+    std::vector<double> values;
+    std::vector<std::uint32_t> slots;
+    std::uint32_t masks = 0; // nodes of the tabled trees
 };
 
 const TreeEnsemble::Tables &TreeEnsemble::tables() const
@@ -228,82 +235,91 @@ const TreeEnsemble::Tables &TreeEnsemble::tables() const
         for (std::size_t ti = 0; ti < trees.size(); ++ti) {
             const std::vector<Node> &nodes = trees[ti].nodes;
             Tables::Tree &table = t.trees[ti];
-            // Each node's path from the root, as (split node, went left) pairs.
-            std::vector<std::vector<std::pair<std::uint32_t, bool>>> paths(nodes.size());
+            // Each node's distinct path features (first occurrence order) and zero fractions.
+            std::vector<std::vector<std::uint32_t>> features(nodes.size());
+            std::vector<std::vector<double>> zeros(nodes.size());
             bool small = true;
             for (std::uint32_t i = 0; i < nodes.size() && small; ++i) {
                 if (nodes[i].left == kLeaf)
                     continue;
-                table.internal.push_back(i);
+                const std::uint32_t f = nodes[i].feature;
+                const auto at = std::find(features[i].begin(), features[i].end(), f);
+                const auto place = std::size_t(at - features[i].begin());
+                if (place >= kTableFeatures) {
+                    small = false;
+                    break;
+                }
+                table.splits.push_back({i, 1u << place});
                 for (const bool goLeft : {true, false}) {
                     const std::uint32_t child = goLeft ? nodes[i].left : nodes[i].right;
-                    paths[child] = paths[i];
-                    paths[child].emplace_back(i, goLeft);
+                    features[child] = features[i];
+                    zeros[child] = zeros[i];
+                    if (place == features[child].size()) {
+                        features[child].push_back(f);
+                        zeros[child].push_back(1.0);
+                    }
+                    zeros[child][place] *= nodes[child].cover / nodes[i].cover;
                 }
             }
             for (std::uint32_t i = 0; i < nodes.size() && small; ++i) {
                 if (nodes[i].left != kLeaf)
                     continue;
-                Tables::Leaf leaf;
-                std::vector<double> zero;
-                for (const auto &[parent, goLeft] : paths[i]) {
-                    const std::uint32_t f = nodes[parent].feature;
-                    auto at = std::find(leaf.features.begin(), leaf.features.end(), f);
-                    if (at == leaf.features.end()) {
-                        leaf.features.push_back(f);
-                        zero.push_back(1.0);
-                        at = leaf.features.end() - 1;
-                    }
-                    const auto k = std::size_t(at - leaf.features.begin());
-                    const std::uint32_t child = goLeft ? nodes[parent].left : nodes[parent].right;
-                    zero[k] *= nodes[child].cover / nodes[parent].cover;
-                    leaf.conditions.push_back({parent, goLeft, std::uint8_t(std::min<std::size_t>(k, 255))});
-                }
-                if (leaf.features.size() > kTableFeatures) {
-                    small = false;
-                    break;
-                }
-                const auto d = std::uint32_t(leaf.features.size());
-                leaf.offset = table.values.size();
-                table.values.resize(leaf.offset + (std::size_t(1) << d) * d, 0.0);
-                // For each pattern H of followed features and each feature k of the leaf: the sum
-                // over coalitions S of the others followed, of the Shapley weight times
-                // (one_k - zero_k) times the product of the zero fractions of those not in S.
-                for (std::uint32_t hot = 0; hot < (1u << d); ++hot) {
-                    for (std::uint32_t k = 0; k < d; ++k) {
-                        const double one = (hot >> k) & 1u ? 1.0 : 0.0;
-                        const std::uint32_t others = hot & ~(1u << k);
-                        double sum = 0;
-                        for (std::uint32_t s = others;; s = (s - 1) & others) { // every subset of `others`
-                            double product = 1;
-                            for (std::uint32_t j = 0; j < d; ++j) {
-                                if (j != k && !((s >> j) & 1u))
-                                    product *= zero[j];
-                            }
-                            sum += shapleyWeight(std::uint32_t(std::popcount(s)), d) * product;
-                            if (s == 0)
-                                break;
+                const std::vector<double> &zero = zeros[i];
+                // A leaf's attributions given the set H of its features the row follows (Yang 2021,
+                // "Fast TreeSHAP" v2), written with one number per subset instead of one per
+                // (subset, feature): with z_j the zero fractions, w the Shapley weights of d players,
+                //   A(T) = sum over S in T of w(|S|) * prod_{j in T\S} z_j,  B(T) = v * prod_{j not in T} z_j * A(T),
+                // a feature k the row follows gets (1 - z_k) / z_k * B(H \ {k}), and every other
+                // feature of the leaf gets -B(H). Stored per leaf: B over the 2^d subsets, then
+                // the d ratios (1 - z_k) / z_k (covers are positive, so z_k > 0).
+                const auto d = std::uint32_t(features[i].size());
+                table.leaves.push_back({i, std::uint32_t(table.slots.size()), std::uint32_t(table.values.size()), d});
+                for (const std::uint32_t f : features[i])
+                    table.slots.push_back(4 * f);
+                const std::size_t offset = table.values.size();
+                table.values.resize(offset + (std::size_t(1) << d) + d, 0.0);
+                double *values = table.values.data() + offset;
+                // B of the whole set is never used (no feature is then outside H): left 0.
+                for (std::uint32_t subset = 0; subset + 1 < (1u << d); ++subset) {
+                    double sum = 0;
+                    for (std::uint32_t s = subset;; s = (s - 1) & subset) { // every S in the subset
+                        double product = 1;
+                        for (std::uint32_t j = 0; j < d; ++j) {
+                            if (((subset & ~s) >> j) & 1u)
+                                product *= zero[j];
                         }
-                        table.values[leaf.offset + std::size_t(hot) * d + k] = sum * (one - zero[k]) * nodes[i].value * scale;
+                        sum += shapleyWeight(std::uint32_t(std::popcount(s)), d) * product;
+                        if (s == 0)
+                            break;
                     }
+                    double outside = 1;
+                    for (std::uint32_t j = 0; j < d; ++j) {
+                        if (!((subset >> j) & 1u))
+                            outside *= zero[j];
+                    }
+                    values[subset] = nodes[i].value * scale * outside * sum;
                 }
-                table.leaves.push_back(std::move(leaf));
+                for (std::uint32_t k = 0; k < d; ++k)
+                    values[(std::size_t(1) << d) + k] = (1 - zero[k]) / zero[k];
             }
             table.tabled = small;
-            if (small) {
-                for (const Tables::Leaf &leaf : table.leaves) {
-                    table.refs.push_back({std::uint32_t(table.conditions.size()), std::uint32_t(table.features.size()),
-                                          std::uint32_t(leaf.offset), std::uint8_t(leaf.conditions.size()),
-                                          std::uint8_t(leaf.features.size())});
-                    table.conditions.insert(table.conditions.end(), leaf.conditions.begin(), leaf.conditions.end());
-                    table.features.insert(table.features.end(), leaf.features.begin(), leaf.features.end());
-                }
-                table.leaves = {};
-            } else { // Algorithm 2 for this tree: free what was made
-                table.leaves = {};
-                table.values = {};
-                table.internal = {};
-            }
+            if (!small) // Algorithm 2 for this tree: free what was made
+                table = Tables::Tree{};
+        }
+        for (Tables::Tree &table : t.trees) {
+            if (!table.tabled)
+                continue;
+            table.maskBase = t.masks;
+            const auto valueBase = std::uint32_t(t.values.size());
+            const auto slotBase = std::uint32_t(t.slots.size());
+            for (const Tables::LeafRef &leaf : table.leaves)
+                t.byCount[leaf.count].push_back({table.maskBase + leaf.node, valueBase + leaf.values, slotBase + leaf.features});
+            t.values.insert(t.values.end(), table.values.begin(), table.values.end());
+            t.slots.insert(t.slots.end(), table.slots.begin(), table.slots.end());
+            t.masks += std::uint32_t(trees[std::size_t(&table - t.trees.data())].nodes.size());
+            table.leaves = {};
+            table.values = {};
+            table.slots = {};
         }
     });
     return *m_tables;
@@ -390,6 +406,40 @@ double TreeEnsemble::expectedOutput() const
     return base + scale * sum;
 }
 
+namespace {
+
+// The leaves of `count` distinct features: a feature the row follows gets
+// (1 - z_k) / z_k * B(H \ {k}), the others -B(H) (see TreeEnsemble::tables()), written without a
+// branch; consecutive leaves add into different copies of the accumulators.
+template <std::uint32_t count, typename Leaf>
+void addLeaves(const std::vector<Leaf> &leaves, const std::uint32_t *masks, const double *all, const std::uint32_t *slots,
+               double *lanes)
+{
+    std::size_t lane = 0;
+    for (const Leaf &leaf : leaves) {
+        const std::uint32_t hot = masks[leaf.mask] & ((1u << count) - 1);
+        const double *values = all + leaf.values;
+        const double *ratios = values + (std::size_t(1) << count);
+        const double others = values[hot];
+        const std::uint32_t *slot = slots + leaf.slots;
+        double *acc = lanes + lane;
+        for (std::uint32_t k = 0; k < count; ++k) {
+            const double followed = double((hot >> k) & 1u);
+            acc[slot[k]] += followed * (ratios[k] * values[hot ^ (1u << k)] + others) - others;
+        }
+        lane = (lane + 1) & 3;
+    }
+}
+
+template <std::uint32_t... counts, typename Groups>
+void addAllLeaves(std::integer_sequence<std::uint32_t, counts...>, const Groups &groups, const std::uint32_t *masks,
+                  const double *all, const std::uint32_t *slots, double *lanes)
+{
+    (addLeaves<counts>(groups[counts], masks, all, slots, lanes), ...);
+}
+
+} // namespace
+
 void TreeEnsemble::shap(const float *row, double *phi) const
 {
     if (!m_tables) { // finish() was never called: no tables to build
@@ -397,26 +447,21 @@ void TreeEnsemble::shap(const float *row, double *phi) const
         return;
     }
     const Tables &t = tables();
+    // The row's pattern at every node of the tabled trees: a bit cleared where the path down to
+    // it goes the other way from the row.
+    std::vector<std::uint32_t> masks(t.masks);
     std::vector<PathElement> buffer;
-    std::vector<std::uint8_t> left(64);
     for (std::size_t ti = 0; ti < trees.size(); ++ti) {
         const Tree &tree = trees[ti];
         const Tables::Tree &table = t.trees[ti];
         if (table.tabled) {
-            if (left.size() < tree.nodes.size())
-                left.resize(tree.nodes.size());
-            for (const std::uint32_t i : table.internal)
-                left[i] = next(tree.nodes[i], row) == tree.nodes[i].left;
-            const Tables::Condition *conditions = table.conditions.data();
-            const std::uint32_t *features = table.features.data();
-            for (const Tables::LeafRef &leaf : table.refs) {
-                std::uint32_t hot = (1u << leaf.featureCount) - 1;
-                for (std::uint32_t c = leaf.conditions; c < leaf.conditions + leaf.conditionCount; ++c) // no branch
-                    hot &= ~(std::uint32_t(left[conditions[c].parent] != std::uint8_t(conditions[c].left))
-                             << conditions[c].index);
-                const double *values = table.values.data() + leaf.values + std::size_t(hot) * leaf.featureCount;
-                for (std::uint32_t k = 0; k < leaf.featureCount; ++k)
-                    phi[features[leaf.features + k]] += values[k];
+            std::uint32_t *mask = masks.data() + table.maskBase;
+            mask[0] = ~0u;
+            for (const Tables::Split &split : table.splits) {
+                const Node &node = tree.nodes[split.node];
+                const bool rowLeft = next(node, row) == node.left;
+                mask[node.left] = mask[split.node] & ~(rowLeft ? 0u : split.bit);
+                mask[node.right] = mask[split.node] & ~(rowLeft ? split.bit : 0u);
             }
             continue;
         }
@@ -425,6 +470,14 @@ void TreeEnsemble::shap(const float *row, double *phi) const
             buffer.resize((d + 1) * (d + 2) / 2);
         ShapWalk{tree, row, phi, scale}.recurse(0, 0, buffer.data(), 1, 1, -1);
     }
+    // Four copies of phi, leaves taking turns: consecutive leaves add to the same features, and
+    // one copy would chain every addition on the one before.
+    const std::size_t width = m_featuresUsed;
+    std::vector<double> lanes(4 * width, 0.0);
+    addAllLeaves(std::make_integer_sequence<std::uint32_t, kTableFeatures + 1>{}, t.byCount, masks.data(), t.values.data(),
+                 t.slots.data(), lanes.data());
+    for (std::size_t f = 0; f < width; ++f)
+        phi[f] += (lanes[4 * f] + lanes[4 * f + 1]) + (lanes[4 * f + 2] + lanes[4 * f + 3]);
 }
 
 void TreeEnsemble::shapRecursive(const float *row, double *phi) const

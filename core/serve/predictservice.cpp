@@ -309,11 +309,9 @@ QJsonObject PredictService::predictionJson(const Model &model, const Record &rec
                      {QStringLiteral("model"), model.id()},
                      {QStringLiteral("warnings"), QJsonArray::fromStringList(p.warnings)}};
     if (explainer && space) {
-        std::vector<float> row(std::size_t(model.encoder().width()));
-        model.encoder().encodeRow(record.numbers, record.texts, row.data());
         ExplainOptions options;
         options.space = *space;
-        QJsonObject explanation = explainer->toJson(explainer->explain(row.data(), options), options);
+        QJsonObject explanation = explainer->toJson(explainer->explain(p.encoded.data(), options, p.probability), options);
         explanation.remove(QStringLiteral("probability")); // the prediction's own, above
         json.insert(QStringLiteral("explanation"), explanation);
     }

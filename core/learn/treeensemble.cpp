@@ -398,6 +398,40 @@ double TreeEnsemble::output(const float *row) const
     return base + scale * sum;
 }
 
+void TreeEnsemble::outputBlock(const float *const *rows, std::size_t count, double *out) const
+{
+    std::uint32_t node[kBlock];
+    std::uint32_t live[kBlock];
+    double sum[kBlock];
+    count = std::min(count, kBlock);
+    std::fill(sum, sum + count, 0.0);
+    for (const Tree &tree : trees) {
+        const Node *nodes = tree.nodes.data();
+        std::uint32_t active = 0;
+        for (std::uint32_t i = 0; i < count; ++i) {
+            node[i] = 0;
+            live[active] = i;
+            active += nodes[0].left != kLeaf;
+        }
+        // A row leaves the active list once at its leaf (the list rewritten in place each step).
+        while (active > 0) {
+            std::uint32_t kept = 0;
+            for (std::uint32_t k = 0; k < active; ++k) {
+                const std::uint32_t i = live[k];
+                const std::uint32_t child = next(nodes[node[i]], rows[i]);
+                node[i] = child;
+                live[kept] = i;
+                kept += nodes[child].left != kLeaf;
+            }
+            active = kept;
+        }
+        for (std::uint32_t i = 0; i < count; ++i)
+            sum[i] += nodes[node[i]].value;
+    }
+    for (std::size_t i = 0; i < count; ++i)
+        out[i] = base + scale * sum[i];
+}
+
 double TreeEnsemble::expectedOutput() const
 {
     double sum = 0;

@@ -51,6 +51,10 @@ public:
     std::size_t featuresUsed() const { return m_featuresUsed; } // 1 + the largest split feature
 
     double output(const float *row) const; // base + scale * sum of leaves
+    // output() of `count` rows at once, the same bits: tree by tree, every row of the block
+    // one step at a time (one tree stays in cache and the rows' walks overlap). count <= kBlock.
+    static constexpr std::size_t kBlock = 128;
+    void outputBlock(const float *const *rows, std::size_t count, double *out) const;
 
     // base + scale * sum of each tree's expected value: the output TreeSHAP starts from.
     double expectedOutput() const;

@@ -296,8 +296,15 @@ std::vector<double> XgboostLearner::scoreAll(const FeatureMatrix &x) const
     checkInputWidth(x.cols());
     std::vector<double> scores(x.rows());
     forEachRange(x.rows(), 2048, [&](std::size_t begin, std::size_t end) {
-        for (std::size_t r = begin; r < end; ++r)
-            scores[r] = sigmoid(m_trees.output(x.row(r)));
+        const float *rows[TreeEnsemble::kBlock];
+        for (std::size_t block = begin; block < end; block += TreeEnsemble::kBlock) {
+            const std::size_t count = std::min(end - block, TreeEnsemble::kBlock);
+            for (std::size_t i = 0; i < count; ++i)
+                rows[i] = x.row(block + i);
+            m_trees.outputBlock(rows, count, scores.data() + block);
+            for (std::size_t i = 0; i < count; ++i)
+                scores[block + i] = sigmoid(scores[block + i]);
+        }
     });
     return scores;
 }

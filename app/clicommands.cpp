@@ -336,7 +336,9 @@ int train(const QStringList &args)
                      .arg(model.training().trainMetrics.f1, 0, 'f', 4));
         if (model.calibration().active()) {
             const ScoreCalibration &c = model.calibration();
-            printErr(QStringLiteral("train: calibrated with %1, fit on %2: Brier %3 -> %4, log loss %5 -> %6 there")
+            printErr(QStringLiteral("train: calibrated with %1, fit on %2: Brier %3 -> %4, log loss %5 -> %6 on those "
+                                    "rows (in-sample for the map; `calibration --data` on the test split shows "
+                                    "before/after out of sample)")
                          .arg(c.describe(), c.fitOn)
                          .arg(c.before.brier, 0, 'f', 4)
                          .arg(c.after.brier, 0, 'f', 4)

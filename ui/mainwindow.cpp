@@ -1,5 +1,8 @@
 #include "mainwindow.h"
 
+#include <QGuiApplication>
+#include <QScreen>
+
 #include "projectwatcher.h"
 #include "workspacestate.h"
 
@@ -265,8 +268,13 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
 
     buildMenus();
     QSettings settings;
-    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray()))
-        resize(1300, 860);
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) {
+        // 1300 x 860 where it fits; within the screen's free area on a smaller one (1280 x 800).
+        QSize size(1300, 860);
+        if (const QScreen *screen = QGuiApplication::primaryScreen())
+            size = size.boundedTo(screen->availableGeometry().size());
+        resize(size);
+    }
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_tabs->setCurrentIndex(settings.value(QStringLiteral("window/tab"), 0).toInt());
     updateStatus();

@@ -36,6 +36,10 @@ Calibration calibrationCurve(const std::vector<double> &scores, const std::vecto
 // 95% percentile-bootstrap interval of the ECE (`resamples` seeded resamples of the rows, each
 // binned as above): how sure the ECE is. The ECE of a finite sample is biased upward (even a
 // perfectly calibrated score shows one), so an interval far from 0 is what says "miscalibrated".
+// Beyond kExactBootstrapDraws row draws (100,000 rows at 200 resamples) the resampling is
+// replaced by its normal limit per bin (see calibration.cpp), for the same interval in
+// milliseconds instead of seconds.
+constexpr std::size_t kExactBootstrapDraws = std::size_t(20'000'000);
 Interval eceInterval(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, int bins = 10,
                      int resamples = 200, std::uint64_t seed = 42);
 

@@ -68,9 +68,9 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
                             : QStringLiteral("tuned for F%1 on an inner validation split of the training rows")
                                   .arg(t.validationMetrics.beta))
             << QStringLiteral("| Score calibration | %1 |")
-                   .arg(model.calibration().active()
-                            ? QStringLiteral("%1, fit on %2").arg(model.calibration().describe(), model.calibration().fitOn)
-                            : QStringLiteral("none (the learner's own scores)"))
+                   .arg(model.calibration().active() ? mdCell(
+                            QStringLiteral("%1, fit on %2").arg(model.calibration().describe(), model.calibration().fitOn))
+                                                     : QStringLiteral("none (the learner's own scores)"))
             << QStringLiteral("| Features | %1 columns, %2 encoded inputs |")
                    .arg(schema.features().size())
                    .arg(model.encoder().width())
@@ -289,7 +289,7 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
         q << QString()
           << QStringLiteral("The scores are calibrated after training (%1, fit on %2). Before that map the ECE here was %3 "
                             "(95% interval %4–%5).")
-                 .arg(cal.describe(), cal.fitOn, num(results.uncalibrated->ece), num(results.uncalibratedEceCi.low),
+                 .arg(cal.describe(), mdCell(cal.fitOn), num(results.uncalibrated->ece), num(results.uncalibratedEceCi.low),
                       num(results.uncalibratedEceCi.high));
         metrics.push_back({QStringLiteral("ece_uncalibrated"), num(results.uncalibrated->ece), QString(),
                            num(results.uncalibratedEceCi.low), num(results.uncalibratedEceCi.high)});

@@ -187,9 +187,15 @@ ScoreCalibration ScoreCalibration::fit(CalibrationMethod method, const std::vect
         if (!std::isfinite(s))
             throw SchemaError(QStringLiteral("%1 calibration: a held-out score is not a number").arg(enumName(method)));
     }
-    if (method == CalibrationMethod::Platt)
+    if (method == CalibrationMethod::Platt) {
         fitPlatt(c, scores, labels);
-    else
+        if (!(c.a > 0 && c.a <= kMaxPlatt && std::abs(c.b) <= kMaxPlatt))
+            throw SchemaError(QStringLiteral("platt calibration: the fit gives a = %1, b = %2 on %3: the scores do not rank "
+                                             "those rows usefully. Fix: set model.calibration: none, or isotonic")
+                                  .arg(c.a)
+                                  .arg(c.b)
+                                  .arg(fitOn));
+    } else
         fitIsotonic(c, scores, labels);
     c.before = fitOf(scores, labels);
     std::vector<double> calibrated = scores;
@@ -277,6 +283,8 @@ ScoreCalibration ScoreCalibration::fromJson(const QJsonObject &json)
 {
     const QString where = QStringLiteral("calibration");
     ScoreCalibration c;
+    if (!json.value(QStringLiteral("method")).isString())
+        throw SchemaError(QStringLiteral("calibration.method: expected \"platt\" or \"isotonic\""));
     const QString name = json.value(QStringLiteral("method")).toString();
     const std::optional<CalibrationMethod> method = enumFromName<CalibrationMethod>(name);
     if (!method)
@@ -288,6 +296,12 @@ ScoreCalibration ScoreCalibration::fromJson(const QJsonObject &json)
     if (c.method == CalibrationMethod::Platt) {
         c.a = jsonFinite(json, "a", where);
         c.b = jsonFinite(json, "b", where);
+        // A map that reverses the ranking (a <= 0) is no calibration, and past these bounds the
+        // attributions (scaled by a) overflow.
+        if (!(c.a > 0 && c.a <= kMaxPlatt))
+            throw SchemaError(QStringLiteral("calibration.a: %1 is outside (0, %2]").arg(c.a).arg(kMaxPlatt));
+        if (!(std::abs(c.b) <= kMaxPlatt))
+            throw SchemaError(QStringLiteral("calibration.b: %1 is outside [-%2, %2]").arg(c.b).arg(kMaxPlatt));
     } else {
         const QJsonArray xs = json.value(QStringLiteral("x")).toArray();
         const QJsonArray ys = json.value(QStringLiteral("y")).toArray();
@@ -302,20 +316,36 @@ ScoreCalibration ScoreCalibration::fromJson(const QJsonObject &json)
             const double yv = ys[i].toDouble(std::nan(""));
             if (!(xv >= 0 && xv <= 1) || (i > 0 && !(xv > c.x.back())))
                 throw SchemaError(QStringLiteral("calibration.x[%1]: expected a score in [0, 1] above the one before it").arg(i));
-            if (!(yv >= 0 && yv <= 1) || (i > 0 && !(yv >= c.y.back())))
+            if (!(yv >= 0 && yv <= 1))
+                throw SchemaError(QStringLiteral("calibration.y[%1]: expected a probability in [0, 1]").arg(i));
+            if (i > 0 && !(yv >= c.y.back()))
                 throw SchemaError(
-                    QStringLiteral("calibration.y[%1]: expected a probability no lower than the one before it").arg(i));
+                    QStringLiteral("calibration.y[%1]: lower than the one before it (the map must not decrease)").arg(i));
             c.x.push_back(xv);
             c.y.push_back(yv);
         }
     }
-    c.fitRows = json.value(QStringLiteral("fit_rows")).toInteger(-1);
-    c.fitPositives = json.value(QStringLiteral("fit_positives")).toInteger(-1);
-    if (c.fitRows < 0 || c.fitPositives < 0 || c.fitPositives > c.fitRows)
-        throw SchemaError(QStringLiteral("calibration.fit_rows, calibration.fit_positives: %1 rows, %2 positive")
-                              .arg(c.fitRows)
-                              .arg(c.fitPositives));
+    const auto count = [&json](const char *key) {
+        const QJsonValue v = json.value(QLatin1String(key));
+        const double d = v.toDouble(-1);
+        if (!v.isDouble() || !(d >= 0 && d <= 9e15) || d != std::floor(d))
+            throw SchemaError(QStringLiteral("calibration.%1: expected a whole number of rows").arg(QLatin1String(key)));
+        return std::int64_t(d);
+    };
+    c.fitRows = count("fit_rows");
+    c.fitPositives = count("fit_positives");
+    if (c.fitPositives > c.fitRows)
+        throw SchemaError(QStringLiteral("calibration.fit_positives: %1 positive of %2 rows").arg(c.fitPositives).arg(c.fitRows));
+    if (!json.value(QStringLiteral("fit_on")).isString())
+        throw SchemaError(QStringLiteral("calibration.fit_on: expected text"));
+    // Shown in reports and cards: no control characters (a file could forge report lines), no
+    // markup (<, >, |, `: the card is Markdown rendered to HTML).
     c.fitOn = json.value(QStringLiteral("fit_on")).toString().left(200);
+    for (QChar &ch : c.fitOn) {
+        if (ch.category() == QChar::Other_Control || ch.category() == QChar::Other_Format || ch == QLatin1Char('<')
+            || ch == QLatin1Char('>') || ch == QLatin1Char('|') || ch == QLatin1Char('`'))
+            ch = QLatin1Char(' ');
+    }
     c.before = fitFromJson(json.value(QStringLiteral("before")).toObject(), QStringLiteral("calibration.before"));
     c.after = fitFromJson(json.value(QStringLiteral("after")).toObject(), QStringLiteral("calibration.after"));
     return c;

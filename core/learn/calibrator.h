@@ -41,7 +41,8 @@ struct ScoreCalibration
 
     static constexpr std::size_t kMinRows = 50; // fewer held-out rows cannot pin a map down
     static constexpr std::size_t kMinPerClass = 5;
-    static constexpr std::size_t kMaxBreakpoints = 1 << 20;
+    static constexpr std::size_t kMaxBreakpoints = 1 << 18; // 2 per distinct held-out score at most
+    static constexpr double kMaxPlatt = 1000; // |a|, |b|: fits give about 1
 
     bool active() const { return method != CalibrationMethod::None; }
     // Whether the map is a straight line in log-odds (attributions there stay exact).

@@ -30,6 +30,7 @@ namespace {
 
 // A model file is a few MB (the census forest is 3 MB); anything past this is not one.
 constexpr qint64 kMaxModelBytes = qint64(1) << 30;
+constexpr quint32 kMaxHeaderBytes = quint32(64) << 20;
 // What loading may hold in memory: the learner data's bytes times this, plus the base.
 constexpr std::size_t kLoadBudgetBase = std::size_t(64) << 20;
 constexpr std::size_t kLoadBudgetPerByte = 16;
@@ -299,6 +300,10 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
         throw ModelFileError(
             path,
             QStringLiteral("corrupt: %1 unexpected bytes after the end of the model").arg(quint64(bytes.size()) - expected));
+    // The header holds the schema, encoder, background rows and a calibration map: a few MB at
+    // most (the census model's is 40 KB); parsing JSON takes several times its size in memory.
+    if (headerSize > kMaxHeaderBytes)
+        throw ModelFileError(path, QStringLiteral("corrupt: a %1-byte header (at most %2)").arg(headerSize).arg(kMaxHeaderBytes));
     const QByteArray body = bytes.left(bytes.size() - kMd5Size);
     if (QCryptographicHash::hash(body, QCryptographicHash::Md5) != bytes.right(kMd5Size))
         throw ModelFileError(path,
@@ -354,6 +359,8 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
                                                           encoder.width());
         ScoreCalibration calibration;
         if (json.contains(QStringLiteral("calibration"))) {
+            if (!json.value(QStringLiteral("calibration")).isObject())
+                throw SchemaError(QStringLiteral("calibration: expected an object"));
             if (version < 2)
                 throw SchemaError(QStringLiteral("calibration: a format-%1 file cannot hold a calibration map").arg(version));
             calibration = ScoreCalibration::fromJson(json.value(QStringLiteral("calibration")).toObject());

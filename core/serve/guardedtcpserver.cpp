@@ -125,14 +125,25 @@ void GuardedSocket::checkHead()
     m_statusPending = true;
     bool keepAlive = !m_http10;
     for (qsizetype l = 1; l < lines.size(); ++l) {
-        const QByteArray line = lines[l].trimmed();
+        QByteArray raw = lines[l];
+        if (raw.endsWith('\r'))
+            raw.chop(1);
+        const QByteArray line = raw.trimmed();
         if (line.isEmpty())
             continue;
         ++fields;
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0)
-            continue; // QHttpServer's parser refuses it
-        const QByteArray name = line.left(colon).trimmed().toLower();
+        const qsizetype colon = raw.indexOf(':');
+        // RFC 9112 5.1 and 5.2: no whitespace between a field name and its colon, no line
+        // folding, no line without a colon; a server must answer 400. A parser that let such a
+        // line through would lose the fields around it (Content-Length among them) and read the
+        // body as another request.
+        if (colon <= 0 || raw.front() == ' ' || raw.front() == '\t' || raw.left(colon).contains(' ')
+            || raw.left(colon).contains('\t')) {
+            refuse(RequestError::Kind::BadRequest,
+                   QStringLiteral("Header line %1 is not \"Name: value\" (no space before the colon, no folding)").arg(l + 1));
+            return;
+        }
+        const QByteArray name = raw.left(colon).toLower();
         const QByteArray value = line.mid(colon + 1).trimmed();
         if (name == "content-length")
             lengths << value;

@@ -88,6 +88,7 @@ private Q_SLOTS:
     void bothMethods_repairAMiscalibratedScoreOnUnseenRows();
     void calibratedScore_isLeftAlmostAlone();
     void eceInterval_separatesCalibratedFromMiscalibrated();
+    void eceInterval_ofManyRowsMatchesResamplingThem();
     void tooFewHeldOutRows_isAClearError();
     void model_appliesTheMapEverywhereAndRoundTrips_data();
     void model_appliesTheMapEverywhereAndRoundTrips();
@@ -264,6 +265,36 @@ void TestScoreCalibration::eceInterval_separatesCalibratedFromMiscalibrated()
     labels.resize(500);
     const Interval small = eceInterval(scores, labels);
     QVERIFY(small.high - small.low > bad.high - bad.low);
+}
+
+void TestScoreCalibration::eceInterval_ofManyRowsMatchesResamplingThem()
+{
+    // 150,000 rows: past kExactBootstrapDraws, so the normal limit. Against a plain bootstrap
+    // done here (rows drawn with replacement, ECE recomputed by calibrationCurve).
+    std::vector<double> scores;
+    std::vector<std::int8_t> labels;
+    simulate(
+        150000, 12, [](double s) { return 0.9 * s + 0.05; }, scores, labels);
+    QVERIFY(scores.size() * 200 > kExactBootstrapDraws);
+    const Interval fast = eceInterval(scores, labels);
+    Rng rng(99);
+    std::vector<double> eces;
+    std::vector<double> s(scores.size());
+    std::vector<std::int8_t> l(scores.size());
+    for (int r = 0; r < 100; ++r) {
+        for (std::size_t k = 0; k < scores.size(); ++k) {
+            const std::size_t i = rng.index(scores.size());
+            s[k] = scores[i];
+            l[k] = labels[i];
+        }
+        eces.push_back(calibrationCurve(s, l).ece);
+    }
+    std::sort(eces.begin(), eces.end());
+    const double low = eces[2]; // ~2.5th percentile of 100
+    const double high = eces[97]; // ~97.5th
+    QVERIFY2(
+        std::abs(fast.low - low) < 0.15 * (high - low) + 1e-4 && std::abs(fast.high - high) < 0.15 * (high - low) + 1e-4,
+        qPrintable(QStringLiteral("normal limit [%1, %2], resampled [%3, %4]").arg(fast.low).arg(fast.high).arg(low).arg(high)));
 }
 
 void TestScoreCalibration::tooFewHeldOutRows_isAClearError()
@@ -458,6 +489,22 @@ void TestScoreCalibration::damagedMap_isRefusedNamingTheMember_data()
         << "calibration.x, calibration.y";
     QTest::newRow("platt a missing") << editMap(platt, [](QJsonObject &c) { c.remove(QStringLiteral("a")); })
                                      << "calibration.a: expected a finite number";
+    QTest::newRow("platt a negative (reverses the ranking)")
+        << editMap(platt, [](QJsonObject &c) { c.insert(QStringLiteral("a"), -50); })
+        << "calibration.a: -50 is outside (0, 1000]";
+    QTest::newRow("platt a huge (attributions overflow)")
+        << editMap(platt, [](QJsonObject &c) { c.insert(QStringLiteral("a"), 1e308); }) << "calibration.a: ";
+    QTest::newRow("platt b huge") << editMap(platt, [](QJsonObject &c) { c.insert(QStringLiteral("b"), -1e308); })
+                                  << "calibration.b: ";
+    QTest::newRow("fit rows 2.5") << editMap(platt, [](QJsonObject &c) { c.insert(QStringLiteral("fit_rows"), 2.5); })
+                                  << "calibration.fit_rows: expected a whole number of rows";
+    QTest::newRow("fit on a number") << editMap(platt, [](QJsonObject &c) { c.insert(QStringLiteral("fit_on"), 5); })
+                                     << "calibration.fit_on: expected text";
+    QTest::newRow("method a number") << editMap(platt, [](QJsonObject &c) { c.insert(QStringLiteral("method"), 5); })
+                                     << "calibration.method: expected \"platt\" or \"isotonic\"";
+    QTest::newRow("calibration an array") << withHeader(platt, [](QJsonObject &h) {
+        h.insert(QStringLiteral("calibration"), QJsonArray{1});
+    }) << "calibration: expected an object";
     QTest::newRow("fit rows negative") << editMap(platt, [](QJsonObject &c) { c.insert(QStringLiteral("fit_rows"), -3); })
                                        << "calibration.fit_rows";
     QTest::newRow("a map in a format-1 file") << withHeader(plain, [&](QJsonObject &h) {
@@ -472,6 +519,17 @@ void TestScoreCalibration::damagedMap_isRefusedNamingTheMember_data()
 
 void TestScoreCalibration::damagedMap_isRefusedNamingTheMember()
 {
+    if (QByteArray(QTest::currentDataTag()) == "untouched, resealed") {
+        // fit_on is shown in reports and the card: control characters and markup are blanked.
+        QFETCH(QByteArray, bytes);
+        const QByteArray forged = withHeader(bytes, [](QJsonObject &h) {
+            QJsonObject c = h.value(QStringLiteral("calibration")).toObject();
+            c.insert(QStringLiteral("fit_on"), QStringLiteral("rows\u0000\n\u001b[31m<script>|x`"));
+            h.insert(QStringLiteral("calibration"), c);
+        });
+        QCOMPARE(Model::deserialize(forged, QStringLiteral("m.bin")).calibration().fitOn,
+                 QStringLiteral("rows   [31m script  x "));
+    }
     QFETCH(QByteArray, bytes);
     QFETCH(QString, message);
     if (message.isEmpty()) {

@@ -727,6 +727,17 @@ void TestPredictService::framing_refusedBeforeTheBody()
     QVERIFY2(a.startsWith("HTTP/1.1 400") && a.contains("Both Content-Length and Transfer-Encoding"), a.constData());
     a = answerTo(m_port, "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: +2\r\n\r\n{}");
     QVERIFY2(a.startsWith("HTTP/1.1 400") && a.contains("Content-Length is not a number"), a.constData());
+    // A space before a colon, a folded line or a line without a colon: 400, never the body read
+    // as a second request (it held a hidden GET that was answered).
+    const QByteArray hidden = "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    for (const QByteArray &bad : {QByteArray("X-A : 5\r\n"), QByteArray("X-A: 5\r\n continued\r\n"), QByteArray("X-A\t: 5\r\n"),
+                                  QByteArray("no colon here\r\n")}) {
+        a = answerTo(m_port,
+                     "POST /predict HTTP/1.1\r\nHost: x\r\n" + bad + "Content-Type: application/json\r\nContent-Length: "
+                         + QByteArray::number(hidden.size()) + "\r\n\r\n" + hidden);
+        QVERIFY2(a.startsWith("HTTP/1.1 400") && a.contains("is not \\\"Name: value\\\"") && !a.contains("\"ok\""),
+                 a.constData());
+    }
     // The same length twice is one length: answered as usual (422: an empty record).
     a = answerTo(m_port,
                  "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"

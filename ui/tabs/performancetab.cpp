@@ -441,26 +441,44 @@ void PerformanceTab::refresh()
     m_calibrationBefore->replace(before);
     m_calibrationBefore->setVisible(r->uncalibrated.has_value());
     m_calibrationView->chart()->legend()->markers(m_calibrationBefore).first()->setVisible(r->uncalibrated.has_value());
-    QString title = tr("Calibration (ECE %1 [95% CI %2, %3], largest bin gap %4)")
+    QString title = tr("Calibration: ECE %1 [95% CI %2, %3], largest bin gap %4")
                         .arg(fmt(r->calibration.ece), fmt(r->eceCi.low), fmt(r->eceCi.high), fmt(r->calibration.mce));
     if (r->uncalibrated)
-        title += tr("\nbefore %1 calibration: ECE %2 [%3, %4]")
-                     .arg(m_session->project().model ? Audit::enumName(m_session->project().model->calibration().method)
-                                                     : QString(),
-                          fmt(r->uncalibrated->ece), fmt(r->uncalibratedEceCi.low), fmt(r->uncalibratedEceCi.high));
+        title = tr("Calibrated (%1): ECE %2 [%3, %4]; before: %5 [%6, %7]")
+                    .arg(m_session->project().model ? Audit::enumName(m_session->project().model->calibration().method)
+                                                    : QString(),
+                         fmt(r->calibration.ece), fmt(r->eceCi.low), fmt(r->eceCi.high), fmt(r->uncalibrated->ece),
+                         fmt(r->uncalibratedEceCi.low), fmt(r->uncalibratedEceCi.high));
     m_calibrationView->chart()->setTitle(title);
     // ECE per group of each protected attribute (the scores do not depend on the threshold).
+    // Worked out once per scored data set, not at every threshold move (a million rows take
+    // a good part of a second).
+    const std::shared_ptr<const Audit::ScoredData> current = m_session->project().scored;
+    if (m_groupsScored.lock() == current && !m_groupsScored.expired()) {
+        refreshImportance();
+        return;
+    }
+    m_groupsScored = current;
     QStringList groups;
-    const Audit::ScoredData &scored = *m_session->project().scored;
+    const Audit::ScoredData &scored = *current;
     if (const Audit::Schema *schema = m_session->project().schema.get()) {
         for (const Audit::ProtectedAttribute &a : schema->protectedAttributes()) {
             const Audit::DataColumn *column = scored.column(a.column);
             if (!column || column->spec.isNumeric())
                 continue;
             QStringList parts;
-            for (const Audit::GroupCalibration &g : Audit::calibrationByGroup(Audit::GroupedColumn::fromColumn(*column, 1),
-                                                                              scored.scores, scored.labels, nullptr, 30))
-                parts << tr("%1 %2 (n %3)").arg(g.group, fmt(g.calibration.ece)).arg(g.rows);
+            const Audit::GroupedColumn grouped = Audit::GroupedColumn::fromColumn(*column, 1);
+            const std::vector<Audit::GroupCalibration> after = Audit::calibrationByGroup(grouped, scored.scores, scored.labels,
+                                                                                         nullptr, 30);
+            std::vector<Audit::GroupCalibration> before;
+            if (!scored.uncalibratedScores.empty())
+                before = Audit::calibrationByGroup(grouped, scored.uncalibratedScores, scored.labels, nullptr, 30);
+            for (std::size_t k = 0; k < after.size(); ++k)
+                parts << (k < before.size()
+                              ? tr("%1 %2 (before %3; n %4)")
+                                    .arg(after[k].group, fmt(after[k].calibration.ece), fmt(before[k].calibration.ece))
+                                    .arg(after[k].rows)
+                              : tr("%1 %2 (n %3)").arg(after[k].group, fmt(after[k].calibration.ece)).arg(after[k].rows));
             if (!parts.isEmpty())
                 groups << tr("%1: %2").arg(a.column, parts.join(QStringLiteral(", ")));
         }

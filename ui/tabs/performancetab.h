@@ -1,5 +1,7 @@
 #pragma once
 
+#include <memory>
+
 #include <QMap>
 #include <QWidget>
 
@@ -9,6 +11,10 @@ class QLineSeries;
 class QScatterSeries;
 class QTabWidget;
 class QTableWidget;
+
+namespace Audit {
+struct ScoredData;
+}
 
 namespace Ui {
 
@@ -66,6 +72,7 @@ private:
     QLineSeries *m_calibrationHigh;
     QLineSeries *m_calibrationBefore; // the scores before the model's calibration map (hidden without one)
     QLabel *m_calibrationGroups; // ECE per protected group, at the working scores
+    std::weak_ptr<const Audit::ScoredData> m_groupsScored; // what m_calibrationGroups was worked out for
     QTableWidget *m_importance;
     QLabel *m_importanceNote;
 };

@@ -87,6 +87,7 @@ private Q_SLOTS:
     void trainTab_sameModelFileAsTheCli_data();
     void trainTab_sameModelFileAsTheCli();
     void server_stopWhileRequestsInFlight_countsWhatWasServed();
+    void importance_ofALargeFileWaitsToBeAsked();
 };
 
 void TestMainWindow::initTestCase()
@@ -707,6 +708,29 @@ void TestMainWindow::performance_scoresAndCalibrationFromCore()
     const QString summary = predict->waterfall()->summary();
     QVERIFY2(summary.contains(QStringLiteral("base ")) && summary.contains(QStringLiteral("(log-odds)")), qPrintable(summary));
     QVERIFY2(predict->counterfactualText().contains(QStringLiteral("Changes of")), qPrintable(predict->counterfactualText()));
+}
+
+void TestMainWindow::importance_ofALargeFileWaitsToBeAsked()
+{
+    // Above the row limit no importance job starts after a load (it would slow every threshold
+    // move); the Importance tab says so and its button starts it.
+    Ui::ProjectSession *session = m_window->session();
+    session->setAutoImportanceRows(100);
+    session->openProject(m_project.path());
+    waitIdle();
+    QTest::qWait(300);
+    QVERIFY(session->importanceDeferred());
+    QVERIFY(!session->importance());
+    m_window->showTab(MainWindow::Tab::Performance);
+    Ui::PerformanceTab *tab = m_window->performanceTab();
+    QVERIFY2(tab->importanceNote().contains(QStringLiteral("worked out when asked")), qPrintable(tab->importanceNote()));
+    QVERIFY(!tab->importanceButton()->isHidden());
+    tab->importanceButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(session->importance() != nullptr, 60000);
+    QVERIFY(!session->importanceDeferred());
+    QVERIFY(tab->importanceButton()->isHidden());
+    QVERIFY(tab->importanceTable()->rowCount() > 0);
+    session->setAutoImportanceRows(Ui::ProjectSession::kAutoImportanceRows);
 }
 
 QTEST_MAIN(TestMainWindow)

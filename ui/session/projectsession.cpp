@@ -59,10 +59,11 @@ ProjectSession::~ProjectSession()
     }
 }
 
-void ProjectSession::startImportance()
+void ProjectSession::startImportance(bool asked)
 {
     m_importance.reset();
     m_importanceProblem.clear();
+    m_importanceDeferred = false;
     Q_EMIT importanceChanged();
     if (m_importanceJob) { // its result is for the old project: dropped when it lands
         m_importanceJob->cancel();
@@ -75,6 +76,11 @@ void ProjectSession::startImportance()
     const std::shared_ptr<const Audit::Dataset> data = m_project.data;
     if (!model || !data || !data->hasLabels())
         return;
+    if (!asked && data->rowCount() > m_autoImportanceRows) {
+        m_importanceDeferred = true;
+        Q_EMIT importanceChanged();
+        return;
+    }
     m_importanceJob = new QFutureWatcher<ImportanceOutcome>(this);
     connect(m_importanceJob, &QFutureWatcherBase::finished, this, [this] {
         QFutureWatcher<ImportanceOutcome> *job = m_importanceJob;

@@ -74,6 +74,13 @@ public:
     // and labelled data. importanceProblem() says why when it could not be made.
     std::shared_ptr<const Audit::ImportanceReport> importance() const { return m_importance; }
     QString importanceProblem() const { return m_importanceProblem; }
+    // Above this many rows the importance is not worked out after a load but when asked
+    // (requestImportance()): the job would take the cores from the audits of every threshold
+    // move (a million rows: 343-356 ms a redraw with it, 122 ms without).
+    static constexpr std::size_t kAutoImportanceRows = 200000;
+    void setAutoImportanceRows(std::size_t rows) { m_autoImportanceRows = rows; } // for tests
+    bool importanceDeferred() const { return m_importanceDeferred; }
+    void requestImportance() { startImportance(true); }
 
 Q_SIGNALS:
     void busyChanged(bool busy);
@@ -105,7 +112,7 @@ private:
     void startAudit();
     Audit::AuditRequest auditRequest() const; // the current slice options; threshold and source unset
     void setBusy(bool busy);
-    void startImportance();
+    void startImportance(bool asked = false);
 
     LoadedProject m_project;
     std::optional<Audit::AuditResults> m_results;
@@ -125,6 +132,8 @@ private:
     QFutureWatcher<ImportanceOutcome> *m_importanceJob = nullptr;
     std::shared_ptr<const Audit::ImportanceReport> m_importance;
     QString m_importanceProblem;
+    bool m_importanceDeferred = false;
+    std::size_t m_autoImportanceRows = kAutoImportanceRows;
     bool m_training = false;
     bool m_auditPending = false; // options or threshold changed while an audit ran
     bool m_busy = false;

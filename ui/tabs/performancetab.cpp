@@ -19,6 +19,7 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QLocale>
+#include <QPushButton>
 #include <QScatterSeries>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -242,7 +243,15 @@ PerformanceTab::PerformanceTab(ProjectSession *session, QWidget *parent)
                                 "models). Permutation: how much ROC AUC drops when the column is shuffled (5 seeded "
                                 "shuffles). Misclassified: the same mean over the rows the model gets wrong at the "
                                 "working threshold."));
-    importanceLayout->addWidget(m_importanceNote);
+    m_importanceButton = new QPushButton(tr("Work Out Importance"), this);
+    m_importanceButton->setToolTip(tr("Mean |SHAP| and permutation importance over a 20,000-row sample, off the GUI "
+                                      "thread; threshold moves are slower while it runs."));
+    m_importanceButton->hide();
+    connect(m_importanceButton, &QPushButton::clicked, m_session, &ProjectSession::requestImportance);
+    auto *importanceTop = new QHBoxLayout;
+    importanceTop->addWidget(m_importanceNote, 1);
+    importanceTop->addWidget(m_importanceButton);
+    importanceLayout->addLayout(importanceTop);
     importanceLayout->addWidget(m_importance, 1);
     m_charts = new QTabWidget(this);
     m_charts->setObjectName(QStringLiteral("performanceCharts"));
@@ -290,6 +299,13 @@ void PerformanceTab::refreshImportance()
 {
     const std::shared_ptr<const Audit::ImportanceReport> report = m_session->importance();
     m_importance->setRowCount(0);
+    m_importanceButton->setVisible(m_session->importanceDeferred());
+    if (!report && m_session->importanceDeferred()) {
+        m_importanceNote->setText(tr("%1 rows: the importance is worked out when asked, so that it does not slow the "
+                                     "audits of a large file.")
+                                      .arg(QLocale().toString(qulonglong(m_session->project().data->rowCount()))));
+        return;
+    }
     if (!report) {
         const QString problem = m_session->importanceProblem();
         m_importanceNote->setText(!problem.isEmpty()               ? tr("No importance: %1").arg(problem)

@@ -8,6 +8,7 @@
 class QChartView;
 class QLabel;
 class QLineSeries;
+class QPushButton;
 class QScatterSeries;
 class QTabWidget;
 class QTableWidget;
@@ -41,6 +42,7 @@ public:
     QTableWidget *importanceTable() const { return m_importance; }
     QString importanceNote() const;
     QString calibrationGroupsText() const;
+    QPushButton *importanceButton() const { return m_importanceButton; }
     QString metricText(const QString &key) const; // what the metric label shows
 
 protected:
@@ -75,6 +77,7 @@ private:
     std::weak_ptr<const Audit::ScoredData> m_groupsScored; // what m_calibrationGroups was worked out for
     QTableWidget *m_importance;
     QLabel *m_importanceNote;
+    QPushButton *m_importanceButton; // "Work out importance", for a large file
 };
 
 } // namespace Ui

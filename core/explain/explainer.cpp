@@ -6,7 +6,7 @@
 
 #include <QJsonArray>
 
-#include "learners/logisticlearner.h" // sigmoid
+#include "learners/logisticlearner.h" // sigmoid, logit
 #include "metrics.h" // jsonNumber
 #include "model.h"
 #include "parallel.h"
@@ -15,12 +15,6 @@
 namespace Audit {
 
 namespace {
-
-double logit(double p)
-{
-    const double q = std::clamp(p, 1e-15, 1 - 1e-15);
-    return std::log(q / (1 - q));
-}
 
 double toSpace(double value, OutputSpace from, OutputSpace to)
 {

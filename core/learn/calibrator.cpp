@@ -7,19 +7,13 @@
 
 #include <QJsonArray>
 
-#include "learners/logisticlearner.h" // sigmoid
+#include "learners/logisticlearner.h" // sigmoid, logit
 #include "metrics.h" // jsonNumber
 #include "schemaerror.h"
 
 namespace Audit {
 
 namespace {
-
-double logit(double p)
-{
-    const double q = std::clamp(p, 1e-15, 1 - 1e-15);
-    return std::log(q / (1 - q));
-}
 
 // -[t log q + (1 - t) log(1 - q)] for q = sigmoid(m), without overflow for large |m|.
 double logisticLoss(double m, double t)

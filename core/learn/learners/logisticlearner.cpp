@@ -2,12 +2,19 @@
 
 #include "schemaerror.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <dlib/optimization.h>
 #include <dlib/serialize.h>
 
 namespace Audit {
+
+double logit(double p)
+{
+    const double q = std::clamp(p, 1e-15, 1 - 1e-15);
+    return std::log(q / (1 - q));
+}
 
 double sigmoid(double z)
 {

@@ -29,5 +29,8 @@ private:
 
 // The logistic function, safe for large |z|.
 double sigmoid(double z);
+// Its inverse, the log-odds of p, with p held within [1e-15, 1 - 1e-15] (a probability of 0
+// or 1 reads as -34.5 or 34.5).
+double logit(double p);
 
 } // namespace Audit

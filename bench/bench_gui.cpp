@@ -48,8 +48,10 @@ double msSinceStart()
 
 void waitFor(const std::function<bool()> &done)
 {
+    // Blocks until something happens, as the app's event loop does: a loop that spun here
+    // would take one of the two cores from the workers being measured.
     while (!done())
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
 }
 
 double peakRssMb()

@@ -18,6 +18,8 @@ AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, 
         results.uncalibrated = previous->uncalibrated;
         results.uncalibratedEceCi = previous->uncalibratedEceCi;
         results.scoreHistogram = previous->scoreHistogram;
+        results.groupCalibration = previous->groupCalibration;
+        results.groupCalibrationBefore = previous->groupCalibrationBefore;
     } else {
         const std::vector<ScoreGroup> groups = scoreGroups(data.scores, data.labels); // one sort for all
         results.metrics = computeMetrics(data.scores, data.labels, results.threshold, 1.0, groups);
@@ -30,6 +32,19 @@ AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, 
             results.uncalibratedEceCi = eceInterval(data.uncalibratedScores, data.labels);
         }
         results.scoreHistogram = scoreHistogram(data.scores, data.labels);
+        for (const QString &attribute : biasOptions.attributes) {
+            const DataColumn *column = data.column(attribute);
+            if (!column || column->spec.isNumeric())
+                continue;
+            const GroupedColumn grouped = GroupedColumn::fromColumn(*column, 1);
+            for (GroupCalibration &g : calibrationByGroup(grouped, data.scores, data.labels, nullptr, kGroupCalibrationRows))
+                results.groupCalibration.push_back(std::move(g));
+            if (!data.uncalibratedScores.empty()) {
+                for (GroupCalibration &g :
+                     calibrationByGroup(grouped, data.uncalibratedScores, data.labels, nullptr, kGroupCalibrationRows))
+                    results.groupCalibrationBefore.push_back(std::move(g));
+            }
+        }
     }
     results.cache = previous && previous->cache ? previous->cache : std::make_shared<AuditCache>();
     results.slices = std::make_shared<const SliceReport>(

@@ -15,6 +15,8 @@
 namespace Audit {
 
 // Everything the audit views show for one scored dataset at one threshold.
+constexpr std::size_t kGroupCalibrationRows = 30; // AuditResults::groupCalibration's smallest group
+
 struct AuditResults
 {
     double threshold = 0.5;
@@ -27,6 +29,11 @@ struct AuditResults
     std::optional<Calibration> uncalibrated;
     Interval uncalibratedEceCi;
     ScoreHistogram scoreHistogram; // scores by true class, 20 bins
+    // The reliability diagram of every group (of at least kGroupCalibrationRows rows) of each categorical
+    // attribute the bias audit covers, and the same before the calibration map (when there is
+    // one): worked out with the rest, off the GUI thread (a million rows take ~0.1 s).
+    std::vector<GroupCalibration> groupCalibration;
+    std::vector<GroupCalibration> groupCalibrationBefore;
     std::shared_ptr<const SliceReport> slices;
     std::shared_ptr<const BiasReport> bias;
     QString biasError; // why there is no bias report (no attributes, one group, ...), empty if there is

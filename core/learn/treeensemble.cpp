@@ -184,6 +184,48 @@ double shapleyWeight(std::uint32_t s, std::uint32_t d)
 
 } // namespace
 
+struct TreeEnsemble::Flat
+{
+    struct Split
+    {
+        std::uint32_t feature; // the high bit set: a missing value goes right
+        float threshold;
+    };
+    struct Tree
+    {
+        std::uint32_t depth; // 0 for a tree that is one leaf
+        std::uint32_t splits; // the first of its 2^depth - 1 splits in `splits`
+        std::uint32_t leaves; // the first of its 2^depth leaves in `leaves`
+    };
+    static constexpr std::uint32_t kRight = 0x80000000u;
+    std::vector<Tree> trees; // trees[t].depth > kFlatDepth: walked node by node
+    std::vector<Split> splits;
+    std::vector<double> leaves;
+};
+
+namespace {
+
+// Writes node `i` of `nodes` at position `pos` (0 the root, children of p at 2p+1 and 2p+2) of a
+// complete tree of `depth` levels, `level` levels down; a leaf above the last level fills its
+// whole subtree, whose padding splits then lead to its value whichever way a row goes.
+void layOut(const std::vector<Node> &nodes, std::uint32_t i, std::uint32_t pos, std::uint32_t level, std::uint32_t depth,
+            TreeEnsemble::Flat::Split *splits, double *leaves)
+{
+    const Node &node = nodes[i];
+    if (level == depth) {
+        leaves[pos - ((std::uint32_t(1) << depth) - 1)] = node.value;
+        return;
+    }
+    const bool leaf = node.left == TreeEnsemble::kLeaf;
+    splits[pos] = leaf
+        ? TreeEnsemble::Flat::Split{0, 0}
+        : TreeEnsemble::Flat::Split{node.feature | (node.defaultLeft ? 0 : TreeEnsemble::Flat::kRight), node.threshold};
+    layOut(nodes, leaf ? i : node.left, 2 * pos + 1, level + 1, depth, splits, leaves);
+    layOut(nodes, leaf ? i : node.right, 2 * pos + 2, level + 1, depth, splits, leaves);
+}
+
+} // namespace
+
 // Per tree: for every split, which bit of a leaf's pattern it decides (its feature's place among
 // the distinct features of the path down to it: the same for every leaf below), and per leaf
 // what its attributions are made of for every pattern (see tables()).
@@ -328,6 +370,7 @@ const TreeEnsemble::Tables &TreeEnsemble::tables() const
 void TreeEnsemble::finish()
 {
     m_tables = std::make_shared<Tables>();
+    m_flat.reset();
     if (!std::isfinite(base) || !std::isfinite(scale))
         throw std::runtime_error("the ensemble's base or scale is not a number");
     m_featuresUsed = 0;
@@ -361,6 +404,8 @@ void TreeEnsemble::finish()
             }
             if (node.left == node.right)
                 bad(t, "node " + std::to_string(i) + " has the same node on both sides");
+            if (node.feature >= Flat::kRight)
+                bad(t, "node " + std::to_string(i) + " splits on a feature past 2^31");
             m_featuresUsed = std::max(m_featuresUsed, std::size_t(node.feature) + 1);
         }
         for (std::size_t i = 1; i < nodes.size(); ++i) {
@@ -384,6 +429,18 @@ void TreeEnsemble::finish()
         }
         tree.expected = expected[0];
     }
+    auto flat = std::make_shared<Flat>();
+    flat->trees.reserve(trees.size());
+    for (const Tree &tree : trees) {
+        Flat::Tree ft{tree.depth, std::uint32_t(flat->splits.size()), std::uint32_t(flat->leaves.size())};
+        flat->trees.push_back(ft);
+        if (tree.depth > kFlatDepth)
+            continue;
+        flat->splits.resize(flat->splits.size() + (std::size_t(1) << tree.depth) - 1);
+        flat->leaves.resize(flat->leaves.size() + (std::size_t(1) << tree.depth));
+        layOut(tree.nodes, 0, 0, 0, tree.depth, flat->splits.data() + ft.splits, flat->leaves.data() + ft.leaves);
+    }
+    m_flat = std::move(flat);
 }
 
 double TreeEnsemble::output(const float *row) const
@@ -405,8 +462,26 @@ void TreeEnsemble::outputBlock(const float *const *rows, std::size_t count, doub
     double sum[kBlock];
     count = std::min(count, kBlock);
     std::fill(sum, sum + count, 0.0);
-    for (const Tree &tree : trees) {
-        const Node *nodes = tree.nodes.data();
+    const Flat *flat = m_flat.get();
+    for (std::size_t t = 0; t < trees.size(); ++t) {
+        if (flat && flat->trees[t].depth <= kFlatDepth) {
+            const Flat::Tree &ft = flat->trees[t];
+            const Flat::Split *splits = flat->splits.data() + ft.splits;
+            std::fill(node, node + count, 0u);
+            for (std::uint32_t level = 0; level < ft.depth; ++level) {
+                for (std::uint32_t i = 0; i < count; ++i) {
+                    const Flat::Split split = splits[node[i]];
+                    const float v = rows[i][split.feature & ~Flat::kRight];
+                    const bool right = std::isnan(v) ? (split.feature & Flat::kRight) != 0 : !(v < split.threshold);
+                    node[i] = 2 * node[i] + 1 + std::uint32_t(right);
+                }
+            }
+            const double *leaves = flat->leaves.data() + ft.leaves - ((std::uint32_t(1) << ft.depth) - 1);
+            for (std::uint32_t i = 0; i < count; ++i)
+                sum[i] += leaves[node[i]];
+            continue;
+        }
+        const Node *nodes = trees[t].nodes.data();
         std::uint32_t active = 0;
         for (std::uint32_t i = 0; i < count; ++i) {
             node[i] = 0;

@@ -71,9 +71,16 @@ public:
 
     static constexpr std::uint32_t kTableFeatures = 8;
 
+    // Trees of depth <= kFlatDepth laid out as complete binary trees (finish() pads a shallow
+    // leaf into a subtree whose leaves all hold its value): outputBlock() walks them without a
+    // branch, exactly depth steps per row, and reaches the same leaf as output().
+    static constexpr std::uint32_t kFlatDepth = 8;
+    struct Flat;
+
 private:
     struct Tables;
     const Tables &tables() const;
+    std::shared_ptr<const Flat> m_flat; // made by finish()
 
     std::size_t m_featuresUsed = 0;
     std::shared_ptr<Tables> m_tables; // made by finish(), filled on first shap()

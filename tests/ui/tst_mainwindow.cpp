@@ -700,6 +700,18 @@ void TestMainWindow::performance_scoresAndCalibrationFromCore()
     QVERIFY(tab->importanceTable()->item(0, 1)->text().startsWith(QString::number(importance->shap.columns[0].value, 'f', 4)));
     QVERIFY2(tab->importanceNote().contains(importance->method), qPrintable(tab->importanceNote()));
     QVERIFY2(tab->calibrationGroupsText().contains(QStringLiteral("sex: ")), qPrintable(tab->calibrationGroupsText()));
+    // Each group's ECE, worked out here from the scored rows, is the one the tab shows.
+    {
+        const Audit::ScoredData &scored = *m_window->session()->project().scored;
+        const Audit::GroupedColumn sex = Audit::GroupedColumn::fromColumn(*scored.column(QStringLiteral("sex")), 1);
+        const std::vector<Audit::GroupCalibration> groups =
+            Audit::calibrationByGroup(sex, scored.scores, scored.labels, nullptr, Audit::kGroupCalibrationRows);
+        QCOMPARE(groups.size(), std::size_t(2));
+        for (const Audit::GroupCalibration &g : groups) {
+            const QString shown = QStringLiteral("%1 %2 (n %3)").arg(g.group, QString::number(g.calibration.ece, 'f', 4)).arg(g.rows);
+            QVERIFY2(tab->calibrationGroupsText().contains(shown), qPrintable(shown + " in " + tab->calibrationGroupsText()));
+        }
+    }
 
     // The Predict tab's waterfall adds up: base + bars = output, the record's own P.
     Ui::PredictTab *predict = m_window->predictTab();

@@ -466,39 +466,29 @@ void PerformanceTab::refresh()
                          fmt(r->calibration.ece), fmt(r->eceCi.low), fmt(r->eceCi.high), fmt(r->uncalibrated->ece),
                          fmt(r->uncalibratedEceCi.low), fmt(r->uncalibratedEceCi.high));
     m_calibrationView->chart()->setTitle(title);
-    // ECE per group of each protected attribute (the scores do not depend on the threshold).
-    // Worked out once per scored data set, not at every threshold move (a million rows take
-    // a good part of a second).
-    const std::shared_ptr<const Audit::ScoredData> current = m_session->project().scored;
-    if (m_groupsScored.lock() == current && !m_groupsScored.expired()) {
-        refreshImportance();
-        return;
-    }
-    m_groupsScored = current;
+    // ECE per group of each categorical attribute the bias audit covers (worked out with the
+    // audit, off this thread: the scores do not depend on the threshold).
     QStringList groups;
-    const Audit::ScoredData &scored = *current;
-    if (const Audit::Schema *schema = m_session->project().schema.get()) {
-        for (const Audit::ProtectedAttribute &a : schema->protectedAttributes()) {
-            const Audit::DataColumn *column = scored.column(a.column);
-            if (!column || column->spec.isNumeric())
-                continue;
-            QStringList parts;
-            const Audit::GroupedColumn grouped = Audit::GroupedColumn::fromColumn(*column, 1);
-            const std::vector<Audit::GroupCalibration> after = Audit::calibrationByGroup(grouped, scored.scores, scored.labels,
-                                                                                         nullptr, 30);
-            std::vector<Audit::GroupCalibration> before;
-            if (!scored.uncalibratedScores.empty())
-                before = Audit::calibrationByGroup(grouped, scored.uncalibratedScores, scored.labels, nullptr, 30);
-            for (std::size_t k = 0; k < after.size(); ++k)
-                parts << (k < before.size()
-                              ? tr("%1 %2 (before %3; n %4)")
-                                    .arg(after[k].group, fmt(after[k].calibration.ece), fmt(before[k].calibration.ece))
-                                    .arg(after[k].rows)
-                              : tr("%1 %2 (n %3)").arg(after[k].group, fmt(after[k].calibration.ece)).arg(after[k].rows));
-            if (!parts.isEmpty())
-                groups << tr("%1: %2").arg(a.column, parts.join(QStringLiteral(", ")));
+    QString column;
+    QStringList parts;
+    const auto flush = [&] {
+        if (!parts.isEmpty())
+            groups << tr("%1: %2").arg(column, parts.join(QStringLiteral(", ")));
+        parts.clear();
+    };
+    const std::vector<Audit::GroupCalibration> &after = r->groupCalibration;
+    const std::vector<Audit::GroupCalibration> &prior = r->groupCalibrationBefore;
+    for (std::size_t k = 0; k < after.size(); ++k) {
+        if (after[k].column != column) {
+            flush();
+            column = after[k].column;
         }
+        parts << (k < prior.size() ? tr("%1 %2 (before %3; n %4)")
+                                         .arg(after[k].group, fmt(after[k].calibration.ece), fmt(prior[k].calibration.ece))
+                                         .arg(after[k].rows)
+                                   : tr("%1 %2 (n %3)").arg(after[k].group, fmt(after[k].calibration.ece)).arg(after[k].rows));
     }
+    flush();
     m_calibrationGroups->setText(groups.isEmpty() ? QString() : tr("ECE by group — ") + groups.join(QStringLiteral("; ")));
     refreshImportance();
 }

@@ -74,7 +74,6 @@ private:
     QLineSeries *m_calibrationHigh;
     QLineSeries *m_calibrationBefore; // the scores before the model's calibration map (hidden without one)
     QLabel *m_calibrationGroups; // ECE per protected group, at the working scores
-    std::weak_ptr<const Audit::ScoredData> m_groupsScored; // what m_calibrationGroups was worked out for
     QTableWidget *m_importance;
     QLabel *m_importanceNote;
     QPushButton *m_importanceButton; // "Work out importance", for a large file

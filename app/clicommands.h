@@ -24,5 +24,6 @@ int explain(const QStringList &args); // explaincommands.cpp
 int importance(const QStringList &args);
 int calibration(const QStringList &args);
 int pdp(const QStringList &args);
+int threshold(const QStringList &args); // decidecommands.cpp
 
 } // namespace Cli

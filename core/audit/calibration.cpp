@@ -120,15 +120,7 @@ Interval eceInterval(const std::vector<double> &scores, const std::vector<std::i
         }
         eces.push_back(ece);
     }
-    std::sort(eces.begin(), eces.end());
-    // The 2.5th and 97.5th percentiles, linearly interpolated as numpy.percentile does.
-    const auto percentile = [&eces](double q) {
-        const double at = q * double(eces.size() - 1);
-        const auto low = std::size_t(at);
-        const std::size_t high = std::min(low + 1, eces.size() - 1);
-        return eces[low] + (at - double(low)) * (eces[high] - eces[low]);
-    };
-    return {percentile(0.025), percentile(0.975)};
+    return Stats::percentileInterval(std::move(eces));
 }
 
 ScoreHistogram scoreHistogram(const std::vector<double> &scores, const std::vector<std::int8_t> &labels, int bins)

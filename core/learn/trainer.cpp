@@ -150,6 +150,7 @@ CrossValidationReport crossValidate(const Dataset &data, const TrainParams &para
     const std::vector<int> fold = stratifiedFolds(data.labels, folds, params.learner.seed);
     CrossValidationReport report;
     report.folds = folds;
+    report.outOfFold.assign(data.rowCount(), 0.0);
     for (int k = 0; k < folds; ++k) {
         progress.checkCancelled();
         std::vector<std::size_t> trainRows;
@@ -161,7 +162,10 @@ CrossValidationReport crossValidate(const Dataset &data, const TrainParams &para
         const Model model = trainModel(
             trainPart, params,
             subProgress(progress, 1000 * k / folds, 1000 * (k + 1) / folds, QStringLiteral("fold %1/%2").arg(k + 1).arg(folds)));
-        report.perFold.append(computeMetrics(model.score(testPart), testPart.labels, model.threshold(), params.beta));
+        const std::vector<double> scores = model.score(testPart);
+        for (std::size_t i = 0; i < testRows.size(); ++i)
+            report.outOfFold[testRows[i]] = scores[i];
+        report.perFold.append(computeMetrics(scores, testPart.labels, model.threshold(), params.beta));
     }
 
     const std::vector<std::pair<QString, double BinaryMetrics::*>> fields = {

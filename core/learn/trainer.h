@@ -32,6 +32,9 @@ struct CrossValidationReport
     int folds = 0;
     QList<BinaryMetrics> perFold;
     QList<MetricSummary> summary; // precision, recall, f1, accuracy, roc_auc, pr_auc, log_loss, brier
+    // Every row's score from the fold model that did not train on it (data's row order): held-out
+    // scores of the whole training split, to choose an operating point on without the test split.
+    std::vector<double> outOfFold;
 
     QJsonObject toJson() const;
     QString toText() const; // "f1  0.712 ± 0.008" one metric a line

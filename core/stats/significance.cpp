@@ -196,4 +196,19 @@ std::vector<double> benjaminiHochberg(const std::vector<double> &p)
     return q;
 }
 
+Interval percentileInterval(std::vector<double> values, double level)
+{
+    values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return std::isnan(v); }), values.end());
+    if (values.empty())
+        return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+    std::sort(values.begin(), values.end());
+    const auto percentile = [&values](double q) {
+        const double at = q * double(values.size() - 1);
+        const auto low = std::size_t(at);
+        const std::size_t high = std::min(low + 1, values.size() - 1);
+        return values[low] + (at - double(low)) * (values[high] - values[low]);
+    };
+    return {percentile((1 - level) / 2), percentile((1 + level) / 2)};
+}
+
 } // namespace Stats

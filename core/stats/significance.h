@@ -78,6 +78,11 @@ std::vector<double> benjaminiHochberg(const std::vector<double> &p);
 
 inline constexpr double kZ95 = 1.959963984540054;
 
+// The central `level` interval of `values` (a bootstrap's resampled statistics): the
+// (1 - level) / 2 and (1 + level) / 2 percentiles, linearly interpolated as numpy.percentile
+// does. NaN bounds when `values` is empty; NaN entries are left out.
+Interval percentileInterval(std::vector<double> values, double level = 0.95);
+
 // "fisher", "z", "binomial", "binomial_z"; "" for None.
 const char *testName(Test test);
 

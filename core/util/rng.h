@@ -1,5 +1,7 @@
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <utility>
@@ -29,6 +31,26 @@ public:
     }
 
     std::uint64_t next() { return m_engine(); }
+
+    // A Poisson(mean) count: Knuth's product of uniforms below a mean of 30, the normal
+    // approximation (rounded, at least 0) above, which is what a Poisson bootstrap of groups of
+    // that many rows needs. The normal deviate is Box-Muller from uniform() (platform-free).
+    std::int64_t poisson(double mean)
+    {
+        if (!(mean > 0))
+            return 0;
+        if (mean < 30) {
+            const double limit = std::exp(-mean);
+            std::int64_t k = 0;
+            for (double product = uniform(); product > limit; product *= uniform())
+                ++k;
+            return k;
+        }
+        const double u1 = 1.0 - uniform();
+        const double u2 = uniform();
+        const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+        return std::max<std::int64_t>(0, std::llround(mean + z * std::sqrt(mean)));
+    }
 
 private:
     std::mt19937_64 m_engine;

@@ -34,6 +34,7 @@ private Q_SLOTS:
     void initTestCase();
     void pipeline_cleanSplitTrainEvaluatePredict();
     void explain_importanceCalibrationPdpAgree();
+    void threshold_choiceAgreesWithEvaluate();
     void audit_slicesAndBiasOnCensus();
     void card_refreshesAndExportsEveryFormat();
     void report_statesWhatTheJsonReportsState_data();
@@ -235,6 +236,71 @@ void TestCli::explain_importanceCalibrationPdpAgree()
     r = run(QStringList{QStringLiteral("importance")} + common + QStringList{QStringLiteral("--by"), QStringLiteral("salry")});
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(QStringLiteral("\"salry\" is not a column")), qPrintable(r.err));
+}
+
+void TestCli::threshold_choiceAgreesWithEvaluate()
+{
+    // On the test split: chosen, warned about, and the counts at the chosen threshold are the
+    // ones `evaluate --threshold` finds there.
+    Result r = run({QStringLiteral("threshold"), QStringLiteral("--model"), QStringLiteral("models/model.bin"),
+                    QStringLiteral("--data"), QStringLiteral("data/test.csv"), QStringLiteral("--objective"),
+                    QStringLiteral("cost:5"), QStringLiteral("--json"), QStringLiteral("--resamples"), QStringLiteral("50")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("test.csv is the test split")), qPrintable(r.err));
+    const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(j.value(QStringLiteral("objective")).toString(), QStringLiteral("cost:fp=1,fn=5"));
+    QCOMPARE(j.value(QStringLiteral("warnings")).toArray().size(), 1);
+    const QJsonObject best = j.value(QStringLiteral("best")).toObject();
+    const double t = best.value(QStringLiteral("threshold")).toDouble();
+    QVERIFY(t > 0 && t < 1);
+    const QJsonObject ci = j.value(QStringLiteral("threshold_ci")).toObject();
+    QVERIFY(ci.value(QStringLiteral("low")).toDouble() <= t && t <= ci.value(QStringLiteral("high")).toDouble());
+    r = run({QStringLiteral("evaluate"), QStringLiteral("--model"), QStringLiteral("models/model.bin"), QStringLiteral("--data"),
+             QStringLiteral("data/test.csv"), QStringLiteral("--threshold"), QString::number(t, 'g', 17), QStringLiteral("--out"),
+             QStringLiteral("metrics_at_choice.json")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QJsonObject confusion = QJsonDocument::fromJson(TestUtil::readFile(path(QStringLiteral("metrics_at_choice.json"))))
+                                      .object()
+                                      .value(QStringLiteral("confusion"))
+                                      .toObject();
+    const QJsonObject chosen = best.value(QStringLiteral("confusion")).toObject();
+    for (const QString &cell : {QStringLiteral("tp"), QStringLiteral("fp"), QStringLiteral("tn"), QStringLiteral("fn")})
+        QCOMPARE(chosen.value(cell).toInteger(), confusion.value(cell).toInteger());
+    const double cost = (double(confusion.value(QStringLiteral("fp")).toInteger())
+                         + 5.0 * double(confusion.value(QStringLiteral("fn")).toInteger()))
+        / 6513.0;
+    QVERIFY(std::abs(best.value(QStringLiteral("expected_cost")).toDouble() - cost) < 1e-9);
+
+    // On out-of-fold scores of the training split: no warning, and the text says where from.
+    r = run({QStringLiteral("threshold"), QStringLiteral("--cv"), QStringLiteral("3"), QStringLiteral("--objective"),
+             QStringLiteral("recall:0.9"), QStringLiteral("--resamples"), QStringLiteral("20")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("3-fold out-of-fold scores of")) && r.out.contains(QStringLiteral("(26048 rows")),
+             qPrintable(r.out));
+    QVERIFY(!r.out.contains(QStringLiteral("warning")));
+    QVERIFY(r.out.contains(QStringLiteral("recall >= 0.9 with the best precision")));
+
+    // Refused: no rows named, both named, a bad objective, saving another file's threshold.
+    const QList<std::pair<QStringList, QString>> bad = {
+        {{QStringLiteral("threshold"), QStringLiteral("--model"), QStringLiteral("models/model.bin")},
+         QStringLiteral("name the rows to choose on: --data CSV")},
+        {{QStringLiteral("threshold"), QStringLiteral("--cv"), QStringLiteral("3"), QStringLiteral("--data"),
+          QStringLiteral("data/test.csv")},
+         QStringLiteral("one of them")},
+        {{QStringLiteral("threshold"), QStringLiteral("--model"), QStringLiteral("models/model.bin"), QStringLiteral("--data"),
+          QStringLiteral("data/test.csv"), QStringLiteral("--objective"), QStringLiteral("cost:fp=1")},
+         QStringLiteral("objective \"cost:fp=1\": give both costs, fp=A and fn=B. Forms: f1, fbeta:B")},
+        {{QStringLiteral("threshold"), QStringLiteral("--cv"), QStringLiteral("1")}, QStringLiteral("--cv")},
+        {{QStringLiteral("threshold"), QStringLiteral("--model"), QStringLiteral("copy.bin"), QStringLiteral("--data"),
+          QStringLiteral("data/test.csv"), QStringLiteral("--save"), QStringLiteral("--resamples"), QStringLiteral("0")},
+         QStringLiteral("--save writes the threshold of the project's model")},
+    };
+    QFile::copy(path(QStringLiteral("models/model.bin")), path(QStringLiteral("copy.bin")));
+    for (const auto &[args, message] : bad) {
+        r = run(args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(message), qPrintable(args.join(QLatin1Char(' ')) + QStringLiteral(" -> ") + r.err));
+    }
 }
 
 void TestCli::audit_slicesAndBiasOnCensus()

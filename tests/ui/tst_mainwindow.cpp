@@ -704,11 +704,12 @@ void TestMainWindow::performance_scoresAndCalibrationFromCore()
     {
         const Audit::ScoredData &scored = *m_window->session()->project().scored;
         const Audit::GroupedColumn sex = Audit::GroupedColumn::fromColumn(*scored.column(QStringLiteral("sex")), 1);
-        const std::vector<Audit::GroupCalibration> groups =
-            Audit::calibrationByGroup(sex, scored.scores, scored.labels, nullptr, Audit::kGroupCalibrationRows);
+        const std::vector<Audit::GroupCalibration> groups = Audit::calibrationByGroup(sex, scored.scores, scored.labels, nullptr,
+                                                                                      Audit::kGroupCalibrationRows);
         QCOMPARE(groups.size(), std::size_t(2));
         for (const Audit::GroupCalibration &g : groups) {
-            const QString shown = QStringLiteral("%1 %2 (n %3)").arg(g.group, QString::number(g.calibration.ece, 'f', 4)).arg(g.rows);
+            const QString shown
+                = QStringLiteral("%1 %2 (n %3)").arg(g.group, QString::number(g.calibration.ece, 'f', 4)).arg(g.rows);
             QVERIFY2(tab->calibrationGroupsText().contains(shown), qPrintable(shown + " in " + tab->calibrationGroupsText()));
         }
     }

@@ -1,0 +1,113 @@
+// modelaudit-cli threshold: turning the audit into a decision.
+#include "clicommands.h"
+#include "clisupport.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+
+#include "model.h"
+#include "prediction.h"
+#include "project.h"
+#include "thresholdchoice.h"
+#include "thresholdsave.h"
+#include "trainer.h"
+
+namespace Cli {
+
+using namespace Audit;
+
+int threshold(const QStringList &args)
+{
+    CommandLine cli(QStringLiteral("threshold"),
+                    QStringLiteral("Chooses the operating point (decision threshold) that best meets an objective on the "
+                                   "labelled rows of --data, with 95% Poisson-bootstrap intervals for the threshold and "
+                                   "for the objective there, next to the model's own threshold. Name a validation split: "
+                                   "choosing on the test split makes what is later reported on it optimistic (warned)."));
+    cli.add(QStringLiteral("model"), QStringLiteral("Model file."), QStringLiteral("file"));
+    cli.add(QStringLiteral("data"), QStringLiteral("Labelled CSV to choose on (a validation split)."), QStringLiteral("file"));
+    cli.add(QStringLiteral("cv"),
+            QStringLiteral("Instead of --data: choose on the K-fold out-of-fold scores of the project's training split "
+                           "(params.yaml's procedure retrained K times; the test split is not touched)."),
+            QStringLiteral("K"));
+    cli.add(QStringLiteral("objective"),
+            QStringLiteral("f1, fbeta:B, cost:R (a false negative costs R false positives), cost:fp=A,fn=B, recall:T "
+                           "(best precision with recall >= T), precision:T, ppr:T (predicted-positive rate)."),
+            QStringLiteral("spec"), QStringLiteral("f1"));
+    cli.add(QStringLiteral("resamples"), QStringLiteral("Bootstrap resamples (0: no intervals)."), QStringLiteral("N"),
+            QStringLiteral("200"));
+    cli.add(QStringLiteral("seed"), QStringLiteral("Seed of the bootstrap."), QStringLiteral("N"), QStringLiteral("42"));
+    cli.add(QStringLiteral("project"),
+            QStringLiteral("Project folder: its params.yaml names the splits (for the warnings) and --save writes there."),
+            QStringLiteral("dir"), QStringLiteral("."));
+    cli.add(QStringLiteral("save"),
+            QStringLiteral("Make the chosen threshold the model's: write model.threshold to the project's params.yaml, "
+                           "re-run the stale pipeline stages and rewrite dvc.lock (the model must be the project's)."));
+    cli.add(QStringLiteral("out"), QStringLiteral("Write the report as JSON."), QStringLiteral("file"));
+    cli.add(QStringLiteral("json"), QStringLiteral("Print the report as JSON on stdout."));
+    addStrict(cli);
+    if (!cli.parse(args))
+        return cli.exitCode();
+    const bool cv = cli.isSet(QStringLiteral("cv"));
+    if (cv == cli.isSet(QStringLiteral("data")))
+        throw UsageError(QStringLiteral("name the rows to choose on: --data CSV (a validation split) or --cv K (the "
+                                        "training split's out-of-fold scores), one of them"));
+    if (!cv && !cli.isSet(QStringLiteral("model")))
+        throw UsageError(QStringLiteral("--data needs --model (the model whose scores are thresholded)"));
+    const Objective objective = Objective::parse(cli.value(QStringLiteral("objective")));
+    const int resamples = cli.integer(QStringLiteral("resamples"), 0, 100000);
+    const auto seed = std::uint64_t(cli.integer(QStringLiteral("seed"), 0, std::numeric_limits<int>::max()));
+    const QString projectDir = cli.value(QStringLiteral("project"));
+    std::optional<Project> project;
+    if (Project::isProject(projectDir))
+        project = Project::open(projectDir);
+    else if (cli.isSet(QStringLiteral("project")) || cli.isSet(QStringLiteral("save")) || cv)
+        throw UsageError(QStringLiteral("%1 holds no params.yaml: not a project").arg(projectDir));
+    const QString modelPath = cli.isSet(QStringLiteral("model")) ? cli.value(QStringLiteral("model")) : project->modelPath();
+
+    OperatingPointReport report;
+    if (cv) {
+        const int folds = cli.integer(QStringLiteral("cv"), 2, 20);
+        const double current = QFileInfo::exists(modelPath) ? Model::load(modelPath).threshold() : project->params().threshold;
+        report = chooseThresholdByCrossValidation(*project, folds, objective, current, resamples, seed,
+                                                  stderrProgress(QStringLiteral("threshold")));
+    } else {
+        const Model model = Model::load(modelPath);
+        const LoadReport data = CsvReader::read(cli.value(QStringLiteral("data")), model.schema(), loadOptions(cli));
+        reportRejected(data);
+        const ScoredData scored = scoreDataset(model, data.data);
+        report = chooseThreshold(scored, objective, model.threshold(), project ? &*project : nullptr, resamples, seed);
+    }
+    if (cli.isSet(QStringLiteral("json"))) // the text report carries them
+        for (const QString &warning : report.warnings)
+            printErr(QStringLiteral("threshold: warning: ") + warning);
+    if (cli.isSet(QStringLiteral("out")))
+        writeJson(cli.value(QStringLiteral("out")), report.toJson());
+    if (cli.isSet(QStringLiteral("json")))
+        printJson(report.toJson());
+    else
+        printOut(report.toText());
+    if (!cli.isSet(QStringLiteral("save")))
+        return 0;
+    if (QFileInfo(modelPath).canonicalFilePath() != QFileInfo(project->modelPath()).canonicalFilePath())
+        throw UsageError(QStringLiteral("--save writes the threshold of the project's model (%1), not of %2")
+                             .arg(project->modelPath(), modelPath));
+    if (!report.found)
+        throw UsageError(
+            QStringLiteral("--save: no threshold reaches the target (%1); nothing saved").arg(objective.description()));
+    ReproOptions options;
+    options.toolDir = QCoreApplication::applicationDirPath();
+    options.log = [](const QString &line) { printErr(QStringLiteral("threshold: ") + line); };
+    const ThresholdSave save = saveThresholdToModel(*project, report.best.threshold, options);
+    if (!save.repro.ok()) {
+        printErr(QStringLiteral("threshold: the pipeline failed (%1); params.yaml was put back (model.threshold %2)")
+                     .arg(save.repro.failure, save.previous.isEmpty() ? QStringLiteral("unset") : save.previous));
+        return 1;
+    }
+    printErr(QStringLiteral("threshold: model.threshold %1 -> %2 in %3; ran %4; dvc.lock %5")
+                 .arg(save.previous.isEmpty() ? QStringLiteral("unset") : save.previous, save.written, project->paramsPath(),
+                      save.repro.ran().isEmpty() ? QStringLiteral("nothing") : save.repro.ran().join(QStringLiteral(", ")),
+                      save.repro.lockUpdated ? QStringLiteral("updated") : QStringLiteral("unchanged")));
+    return 0;
+}
+
+} // namespace Cli

@@ -137,6 +137,12 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
         updateThresholdChip();
     });
     m_thresholdChip->setObjectName(QStringLiteral("thresholdChip"));
+    // As wide as its widest text from the start, so the slider keeps its length (and the handle
+    // its place under the pointer) when the chip changes from "= model" to "working … · model …".
+    m_thresholdChip->setMinimumWidth(
+        m_thresholdChip->fontMetrics().horizontalAdvance(tr("working %1 · %2 %1").arg(QStringLiteral("0.0000"), tr("scores")))
+        + 24);
+    m_thresholdChip->setAlignment(Qt::AlignCenter);
     m_thresholdChip->setToolTip(tr("The working threshold every tab audits at, and the one stored in the model "
                                    "(which the Predict server, the pipeline's reports and `modelaudit-cli` use)."));
     m_resetThreshold->setToolTip(tr("Back to the model's threshold."));
@@ -201,7 +207,7 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
 
-    m_progress->setMaximumWidth(260);
+    m_progress->setFixedWidth(320); // room for the stage ("Reading the audit data") on one line
     m_progress->setVisible(false);
     m_cancel->setVisible(false);
     statusBar()->addWidget(m_status, 1);
@@ -211,6 +217,7 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
 
     connect(m_session, &ProjectSession::busyChanged, this, [this](bool busy) {
         updateThresholdChip();
+        updateStatus();
         m_progress->setVisible(busy);
         m_cancel->setVisible(busy && m_session->isTraining());
         if (busy)
@@ -407,6 +414,7 @@ QString MainWindow::statusText() const
 
 void MainWindow::openProject(const QString &dir)
 {
+    m_tabAtOpen = m_tabs->currentIndex();
     m_session->openProject(dir);
 }
 
@@ -668,7 +676,9 @@ void MainWindow::restoreWorkspace()
     m_slicesTab->restoreViewState(state.views.value(QStringLiteral("slices")).toObject());
     m_biasTab->restoreViewState(state.views.value(QStringLiteral("bias")).toObject());
     // Tab names in the workspace file are those of `--tab`.
-    if (const std::optional<Tab> tab = Audit::enumFromName<Tab>(state.tab); tab && !m_tabPinned)
+    // A tab the analyst picked while the project was loading stays.
+    const bool picked = m_tabAtOpen >= 0 && m_tabs->currentIndex() != m_tabAtOpen;
+    if (const std::optional<Tab> tab = Audit::enumFromName<Tab>(state.tab); tab && !m_tabPinned && !picked)
         showTab(*tab);
     m_stateTimer->stop(); // what was just restored needs no write
 }
@@ -738,6 +748,14 @@ void MainWindow::updateThresholdChip()
     m_resetThreshold->setEnabled(differs);
     m_saveThreshold->setVisible(open && m_session->project().model);
     m_saveThreshold->setEnabled(differs && m_session->canSaveThreshold() && !m_session->isBusy());
+    // Disabled, it says why.
+    m_saveThreshold->setToolTip(
+        !m_session->canSaveThreshold()
+            ? tr("This project has no dvc.yaml, so nothing would keep the model, reports and card true to params.yaml: "
+                 "set model.threshold in params.yaml and train again.")
+            : !differs ? tr("The working threshold is the model's: move it first.")
+                       : tr("Write the working threshold to params.yaml as model.threshold and re-run the pipeline stages "
+                            "after it, so the model file, reports, card and dvc.lock agree."));
 }
 
 void MainWindow::saveThresholdToModel(bool confirm)
@@ -773,7 +791,9 @@ void MainWindow::updateStatus()
         parts << tr("Model %1 (%2)").arg(p.model->id(), Audit::enumName(p.model->params().kind));
     if (const Audit::AuditResults *r = m_session->results(); r && p.scored)
         parts << tr("threshold %1: F1 %2").arg(r->threshold, 0, 'f', 4).arg(r->metrics.f1, 0, 'f', 4);
-    m_status->setText(parts.isEmpty() ? tr("Nothing open") : parts.join(QStringLiteral(" · ")));
+    m_status->setText(!parts.isEmpty()          ? parts.join(QStringLiteral(" · "))
+                          : m_session->isBusy() ? tr("Opening…")
+                                                : tr("Nothing open"));
 }
 
 void MainWindow::screenshotWhenIdle(const QString &path, std::function<void(const QString &)> done)

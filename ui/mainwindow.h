@@ -134,6 +134,7 @@ private:
     QTimer *m_stateTimer; // writes .modelaudit/workspace.json shortly after a change
     QString m_stateDir; // the project whose analysis state is restored and saved
     bool m_tabPinned = false;
+    int m_tabAtOpen = -1; // the tab shown when an open began: one picked since is kept when it ends
     QWidget *m_reloadBanner; // the project's files changed on disk while something is being edited
     QLabel *m_reloadText;
     QLabel *m_thresholdChip;

@@ -57,6 +57,7 @@ private Q_SLOTS:
     void initTestCase();
     void closeAndReopen_restoresTheAnalysis();
     void otherModel_keepsItsOwnThreshold();
+    void tabPickedWhileLoading_isKept();
     void slicesView_filtersSortAndSelectionComeBack();
     void slicesView_badMembersAreSkipped();
     void biasView_attributeMetricAndSortComeBack();
@@ -133,6 +134,25 @@ void TestWorkspace::otherModel_keepsItsOwnThreshold()
 // What the analyst set up in the Slices tab by hand — a filter, n >= 50, weak only, the
 // table sorted by n ascending, one slice selected, a chart feature — is as it was after a
 // close and reopen (through real key presses and clicks where a person would use them).
+void TestWorkspace::tabPickedWhileLoading_isKept()
+{
+    // The saved tab comes back when the analyst leaves the window alone, but one picked while
+    // the project was still loading is not taken away when the loading ends.
+    QDir(m_project.path()).mkpath(QFileInfo(QLatin1String(Ui::WorkspaceState::kFile)).path());
+    TestUtil::writeFile(m_project, QLatin1String(Ui::WorkspaceState::kFile), R"({"format": 1, "tab": "bias"})");
+    auto window = std::make_unique<MainWindow>(m_project.path());
+    window->show();
+    QVERIFY(window->session()->isBusy() || !window->session()->results());
+    window->showTab(MainWindow::Tab::Slices);
+    QTRY_VERIFY_WITH_TIMEOUT(window->session()->results() != nullptr && !window->session()->isBusy(), 60000);
+    QTest::qWait(50);
+    QCOMPARE(window->findChild<QTabWidget *>()->currentWidget(), static_cast<QWidget *>(window->slicesTab()));
+    window.reset();
+    TestUtil::writeFile(m_project, QLatin1String(Ui::WorkspaceState::kFile), R"({"format": 1, "tab": "bias"})");
+    const auto untouched = open();
+    QCOMPARE(untouched->findChild<QTabWidget *>()->currentWidget(), static_cast<QWidget *>(untouched->biasTab()));
+}
+
 void TestWorkspace::slicesView_filtersSortAndSelectionComeBack()
 {
     QFile::remove(statePath());

@@ -3,6 +3,7 @@
 #include <QGuiApplication>
 #include <QScreen>
 
+#include "operatingpointdialog.h"
 #include "projectwatcher.h"
 #include "workspacestate.h"
 
@@ -89,6 +90,7 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     , m_thresholdChip(new QLabel(this))
     , m_resetThreshold(new QPushButton(tr("Reset"), this))
     , m_saveThreshold(new QPushButton(tr("Save to model…"), this))
+    , m_optimise(new QPushButton(tr("Optimise…"), this))
     , m_error(new QLabel(this))
     , m_status(new QLabel(this))
     , m_progress(new QProgressBar(this))
@@ -153,10 +155,19 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
         syncThreshold();
     });
     connect(m_saveThreshold, &QPushButton::clicked, this, [this] { saveThresholdToModel(true); });
+    m_optimise->setToolTip(tr("Choose the threshold for an objective (F-beta, expected cost, a target recall, precision "
+                              "or positive rate), with intervals, on rows you name."));
+    connect(m_optimise, &QPushButton::clicked, this, [this] {
+        OperatingPointDialog *dialog = operatingPointDialog();
+        dialog->show();
+        dialog->raise();
+        dialog->activateWindow();
+    });
     auto *thresholdBar = new QHBoxLayout;
     thresholdBar->addWidget(new QLabel(tr("Decision threshold"), this));
     thresholdBar->addWidget(m_slider, 1);
     thresholdBar->addWidget(m_thresholdBox);
+    thresholdBar->addWidget(m_optimise);
     thresholdBar->addWidget(m_thresholdChip);
     thresholdBar->addWidget(m_resetThreshold);
     thresholdBar->addWidget(m_saveThreshold);
@@ -395,6 +406,20 @@ void MainWindow::updateRecentMenu()
     for (const QString &dir : recent)
         m_recent->addAction(dir, this, [this, dir] { openProject(dir); });
     m_recent->setEnabled(!recent.isEmpty());
+}
+
+OperatingPointDialog *MainWindow::operatingPointDialog()
+{
+    if (!m_optimiseDialog) {
+        m_optimiseDialog = new OperatingPointDialog(m_session, this);
+        connect(m_optimiseDialog, &OperatingPointDialog::thresholdChosen, this, [this](double t) {
+            m_session->setThreshold(t);
+            syncThreshold();
+            statusBar()->showMessage(
+                tr("Working threshold %1 from the optimiser: Save to model makes it the model's.").arg(t, 0, 'f', 4), 10000);
+        });
+    }
+    return m_optimiseDialog;
 }
 
 void MainWindow::showTab(Tab tab)
@@ -745,6 +770,7 @@ void MainWindow::updateThresholdChip()
                                                             "padding: 1px 6px; }")
                                            : QString());
     m_resetThreshold->setVisible(open);
+    m_optimise->setVisible(open);
     m_resetThreshold->setEnabled(differs);
     m_saveThreshold->setVisible(open && m_session->project().model);
     m_saveThreshold->setEnabled(differs && m_session->canSaveThreshold() && !m_session->isBusy());

@@ -24,6 +24,7 @@ namespace Ui {
 class ProjectWatcher;
 
 class BiasTab;
+class OperatingPointDialog;
 class CardTab;
 class VersionsTab;
 class PerformanceTab;
@@ -62,6 +63,8 @@ public:
     QLabel *thresholdChip() const { return m_thresholdChip; }
     QPushButton *resetThresholdButton() const { return m_resetThreshold; }
     QPushButton *saveThresholdButton() const { return m_saveThreshold; }
+    QPushButton *optimiseButton() const { return m_optimise; }
+    OperatingPointDialog *operatingPointDialog(); // made on first use, shown by the Optimise… button
     QWidget *reloadBanner() const { return m_reloadBanner; }
     void saveWorkspaceNow() { saveWorkspace(); } // tests: without waiting for the timer
     // Save to model; `confirm` asks first (tests pass false).
@@ -140,6 +143,8 @@ private:
     QLabel *m_thresholdChip;
     QPushButton *m_resetThreshold;
     QPushButton *m_saveThreshold;
+    QPushButton *m_optimise;
+    OperatingPointDialog *m_optimiseDialog = nullptr;
     QLabel *m_error;
     QLabel *m_status;
     QProgressBar *m_progress;

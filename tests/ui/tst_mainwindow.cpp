@@ -35,9 +35,11 @@
 #include "biastablemodel.h"
 #include "heatmapwidget.h"
 #include "mainwindow.h"
+#include "operatingpointdialog.h"
 #include "performancetab.h"
 #include "prediction.h"
 #include "predicttab.h"
+#include "project.h"
 #include "projectfixture.h"
 #include "projectsession.h"
 #include "projecttab.h"
@@ -45,6 +47,7 @@
 #include "slicestab.h"
 #include "slicetablemodel.h"
 #include "testutil.h"
+#include "thresholdchoice.h"
 #include "traintab.h"
 #include "viewutil.h"
 #include "waterfallwidget.h"
@@ -70,6 +73,7 @@ private Q_SLOTS:
     void open_everyTabShowsCoreResults();
     void performance_scoresAndCalibrationFromCore();
     void thresholdSlider_changesEveryView();
+    void optimise_choosesAsCoreDoesAndSetsTheThreshold();
     void slices_chartAndTableSelectionsSync();
     void slices_heatmapShowsPairs();
     void slices_keyColumnsInViewAt1280x800_sliceColumnFrozen();
@@ -157,6 +161,51 @@ void TestMainWindow::thresholdSlider_changesEveryView()
                                                                 m_window->session()->project().scored->labels, 0.9);
     QCOMPARE(r->metrics.f1, expected.f1);
     m_window->thresholdSlider()->setValue(int(std::lround(m_window->session()->project().model->threshold() * 1000)));
+    waitIdle();
+}
+
+void TestMainWindow::optimise_choosesAsCoreDoesAndSetsTheThreshold()
+{
+    // The Optimise… dialog on the loaded data (the test split: warned) gives what core gives on
+    // the same scored rows, and "Use this threshold" makes it the working threshold everywhere.
+    QVERIFY(m_window->optimiseButton()->isVisible());
+    Ui::OperatingPointDialog *dialog = m_window->operatingPointDialog();
+    dialog->setObjective(Audit::Objective::parse(QStringLiteral("cost:5")));
+    dialog->setRows(Ui::OperatingPointDialog::Rows::Loaded);
+    QCOMPARE(dialog->objective().spec(), QStringLiteral("cost:fp=1,fn=5"));
+    QElapsedTimer clock;
+    clock.start();
+    dialog->optimise();
+    QVERIFY(clock.elapsed() < 50); // the work is off the GUI thread
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->isRunning() && dialog->report(), 30000);
+    const Audit::Project project = Audit::Project::open(m_project.path());
+    const Audit::OperatingPointReport core = Audit::chooseThreshold(*m_window->session()->project().scored, dialog->objective(),
+                                                                    m_window->session()->threshold(), &project);
+    QCOMPARE(dialog->report()->best.threshold, core.best.threshold);
+    QCOMPARE(dialog->report()->thresholdCi.low, core.thresholdCi.low);
+    QCOMPARE(dialog->report()->valueCi.high, core.valueCi.high);
+    QVERIFY2(dialog->warningText().contains(QStringLiteral("is the test split")), qPrintable(dialog->warningText()));
+    QVERIFY2(dialog->resultText().contains(QStringLiteral("Best threshold %1 [95% CI").arg(core.best.threshold, 0, 'f', 4)),
+             qPrintable(dialog->resultText()));
+    QVERIFY(dialog->useButton()->isEnabled());
+    dialog->useButton()->click();
+    QCOMPARE(m_window->session()->threshold(), core.best.threshold);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->session()->results()->threshold, core.best.threshold, 10000);
+    waitIdle();
+    QCOMPARE(m_window->thresholdBox()->value(), std::round(core.best.threshold * 10000) / 10000);
+
+    // On the training split's out-of-fold scores: no warning, the rows are the training split's.
+    dialog->setObjective(Audit::Objective::parse(QStringLiteral("recall:0.8")));
+    dialog->setRows(Ui::OperatingPointDialog::Rows::CrossValidated);
+    dialog->optimise();
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->isRunning(), 60000);
+    QVERIFY(dialog->report());
+    QVERIFY2(dialog->report()->source.contains(QStringLiteral("out-of-fold")), qPrintable(dialog->report()->source));
+    QCOMPARE(dialog->report()->rows, std::int64_t(3000));
+    QVERIFY(dialog->warningText().isEmpty());
+    QVERIFY(dialog->report()->best.recall >= 0.8);
+    m_window->thresholdSlider()->setValue(int(std::lround(m_window->session()->modelThreshold() * 1000)));
+    m_window->session()->setThreshold(m_window->session()->modelThreshold());
     waitIdle();
 }
 

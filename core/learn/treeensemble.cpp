@@ -193,7 +193,7 @@ struct TreeEnsemble::Flat
     };
     struct Tree
     {
-        std::uint32_t depth; // 0 for a tree that is one leaf
+        std::uint32_t depth; // 0 for a tree that is one leaf; past kFlatDepth: not laid out
         std::uint32_t splits; // the first of its 2^depth - 1 splits in `splits`
         std::uint32_t leaves; // the first of its 2^depth leaves in `leaves`
     };
@@ -433,8 +433,12 @@ void TreeEnsemble::finish()
     flat->trees.reserve(trees.size());
     for (const Tree &tree : trees) {
         Flat::Tree ft{tree.depth, std::uint32_t(flat->splits.size()), std::uint32_t(flat->leaves.size())};
+        // A sparse tree (a long path, say) would pad into far more entries than it has nodes: it
+        // is walked node by node, so the layout never holds more than 8 entries per node.
+        if (tree.depth > kFlatDepth || (std::size_t(1) << tree.depth) > 4 * tree.nodes.size())
+            ft.depth = kFlatDepth + 1;
         flat->trees.push_back(ft);
-        if (tree.depth > kFlatDepth)
+        if (ft.depth > kFlatDepth)
             continue;
         flat->splits.resize(flat->splits.size() + (std::size_t(1) << tree.depth) - 1);
         flat->leaves.resize(flat->leaves.size() + (std::size_t(1) << tree.depth));

@@ -757,8 +757,9 @@ void TestMainWindow::performance_scoresAndCalibrationFromCore()
                                                                                       Audit::kGroupCalibrationRows);
         QCOMPARE(groups.size(), std::size_t(2));
         for (const Audit::GroupCalibration &g : groups) {
-            const QString shown
-                = QStringLiteral("%1 %2 (n %3)").arg(g.group, QString::number(g.calibration.ece, 'f', 4)).arg(g.rows);
+            const QString shown = QStringLiteral("%1 %2 (n %3)")
+                                      .arg(g.group, QString::number(g.calibration.ece, 'f', 4),
+                                           QLocale().toString(qulonglong(g.rows)));
             QVERIFY2(tab->calibrationGroupsText().contains(shown), qPrintable(shown + " in " + tab->calibrationGroupsText()));
         }
     }

@@ -483,10 +483,10 @@ void PerformanceTab::refresh()
             flush();
             column = after[k].column;
         }
+        const QString rows = QLocale().toString(qulonglong(after[k].rows)); // 854,304, not 854304
         parts << (k < prior.size() ? tr("%1 %2 (before %3; n %4)")
-                                         .arg(after[k].group, fmt(after[k].calibration.ece), fmt(prior[k].calibration.ece))
-                                         .arg(after[k].rows)
-                                   : tr("%1 %2 (n %3)").arg(after[k].group, fmt(after[k].calibration.ece)).arg(after[k].rows));
+                                         .arg(after[k].group, fmt(after[k].calibration.ece), fmt(prior[k].calibration.ece), rows)
+                                   : tr("%1 %2 (n %3)").arg(after[k].group, fmt(after[k].calibration.ece), rows));
     }
     flush();
     m_calibrationGroups->setText(groups.isEmpty() ? QString() : tr("ECE by group — ") + groups.join(QStringLiteral("; ")));

@@ -40,6 +40,7 @@ const std::map<QString, Command> &commands()
         {QStringLiteral("calibration"), {Cli::calibration, "reliability diagram and ECE, overall and per group"}},
         {QStringLiteral("pdp"), {Cli::pdp, "partial dependence with ICE curves for one column"}},
         {QStringLiteral("threshold"), {Cli::threshold, "choose the threshold for an objective (F-beta, cost, targets)"}},
+        {QStringLiteral("check"), {Cli::check, "the audit gate: evaluate audit.yaml; exit 0 pass, 1 fail (JUnit, Markdown)"}},
         {QStringLiteral("card"), {Cli::card, "refresh a model card's numbers; export md, html, pdf or json"}},
         {QStringLiteral("report"), {Cli::report, "one-file audit report (HTML, and PDF with --pdf) at a threshold"}},
         {QStringLiteral("serve"), {Cli::serve, "local HTTP predict endpoint (127.0.0.1:8000 by default)"}},

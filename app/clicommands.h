@@ -25,5 +25,6 @@ int importance(const QStringList &args);
 int calibration(const QStringList &args);
 int pdp(const QStringList &args);
 int threshold(const QStringList &args); // decidecommands.cpp
+int check(const QStringList &args);
 
 } // namespace Cli

@@ -5,6 +5,8 @@
 #include <QCoreApplication>
 #include <QFileInfo>
 
+#include "auditcheck.h"
+#include "fileio.h"
 #include "model.h"
 #include "prediction.h"
 #include "project.h"
@@ -108,6 +110,60 @@ int threshold(const QStringList &args)
                       save.repro.ran().isEmpty() ? QStringLiteral("nothing") : save.repro.ran().join(QStringLiteral(", ")),
                       save.repro.lockUpdated ? QStringLiteral("updated") : QStringLiteral("unchanged")));
     return 0;
+}
+
+int check(const QStringList &args)
+{
+    CommandLine cli(QStringLiteral("check"),
+                    QStringLiteral("The audit gate: audits the model on the data and evaluates the policy (audit.yaml: metric "
+                                   "floors, weak slices, parity verdicts, calibration, the model card, regression against "
+                                   "a previous version). Exit 0 when no rule fails (warning rules and skipped ones do not), "
+                                   "1 when one does, 2 for bad input. Writes a Markdown summary for a pull-request comment "
+                                   "and a JUnit XML report, one test case per rule."));
+    cli.add(QStringLiteral("project"), QStringLiteral("Project folder."), QStringLiteral("dir"), QStringLiteral("."));
+    cli.add(QStringLiteral("policy"), QStringLiteral("Policy file (default: audit.yaml in the project)."),
+            QStringLiteral("file"));
+    cli.add(QStringLiteral("model"), QStringLiteral("Model file (default: the project's)."), QStringLiteral("file"));
+    cli.add(QStringLiteral("data"), QStringLiteral("Labelled CSV (default: the project's data.test)."), QStringLiteral("file"));
+    cli.add(QStringLiteral("card"), QStringLiteral("Model card (default: the project's model_card.md)."), QStringLiteral("file"));
+    cli.add(QStringLiteral("against"),
+            QStringLiteral("A git revision whose model (from dvc.lock and the DVC cache) the regression rules compare with."),
+            QStringLiteral("rev"));
+    cli.add(QStringLiteral("threshold"), QStringLiteral("Decision threshold (default: the model's)."), QStringLiteral("t"));
+    cli.add(QStringLiteral("markdown"), QStringLiteral("Write the summary as Markdown."), QStringLiteral("file"));
+    cli.add(QStringLiteral("junit"), QStringLiteral("Write a JUnit XML report (one test case per rule)."),
+            QStringLiteral("file"));
+    cli.add(QStringLiteral("out"), QStringLiteral("Write the verdicts as JSON."), QStringLiteral("file"));
+    cli.add(QStringLiteral("json"), QStringLiteral("Print the verdicts as JSON on stdout."));
+    cli.add(QStringLiteral("report-only"),
+            QStringLiteral("Write the reports and exit 0 even when a rule fails (the pipeline's stage: the verdict is "
+                           "recorded and versioned, and a threshold or retraining that fails the policy still runs "
+                           "through; CI's own check step is the gate)."));
+    if (!cli.parse(args))
+        return cli.exitCode();
+    CheckRequest request;
+    request.projectDir = cli.value(QStringLiteral("project"));
+    request.policyPath = cli.value(QStringLiteral("policy"));
+    request.modelPath = cli.value(QStringLiteral("model"));
+    request.dataPath = cli.value(QStringLiteral("data"));
+    request.cardPath = cli.value(QStringLiteral("card"));
+    request.against = cli.value(QStringLiteral("against"));
+    request.threshold = thresholdOption(cli);
+    const CheckRun run = runAuditCheck(request);
+    const PolicyVerdict &v = run.verdict;
+    if (cli.isSet(QStringLiteral("markdown")))
+        writeFileAtomically(cli.value(QStringLiteral("markdown")), v.toMarkdown().toUtf8());
+    if (cli.isSet(QStringLiteral("junit")))
+        writeFileAtomically(cli.value(QStringLiteral("junit")), v.toJUnitXml());
+    if (cli.isSet(QStringLiteral("out")))
+        writeJson(cli.value(QStringLiteral("out")), v.toJson());
+    if (cli.isSet(QStringLiteral("json")))
+        printJson(v.toJson());
+    else
+        printOut(v.toText());
+    if (!v.passed() && cli.isSet(QStringLiteral("report-only")))
+        printErr(QStringLiteral("check: %1 rule(s) failed (--report-only: exit 0)").arg(v.count(RuleResult::Status::Fail)));
+    return v.passed() || cli.isSet(QStringLiteral("report-only")) ? 0 : 1;
 }
 
 } // namespace Cli

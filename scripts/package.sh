@@ -15,7 +15,7 @@ rm -rf "$example"
 mkdir -p "$example/data/raw" "$example/.dvc"
 cp data/raw/census.csv data/raw/census.csv.dvc "$example/data/raw/"
 cp data/census.schema.yaml "$example/data/"
-cp params.yaml model_card.md .dvcignore "$example/"
+cp params.yaml model_card.md audit.yaml .dvcignore "$example/"
 # Installed read-only under /usr/share, outside any git repository: DVC's no_scm mode.
 printf '[core]\n    no_scm = True\n' > "$example/.dvc/config"
 sed 's#build/bin/modelaudit-cli#modelaudit-cli#g' dvc.yaml > "$example/dvc.yaml"

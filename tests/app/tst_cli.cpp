@@ -35,6 +35,7 @@ private Q_SLOTS:
     void pipeline_cleanSplitTrainEvaluatePredict();
     void explain_importanceCalibrationPdpAgree();
     void threshold_choiceAgreesWithEvaluate();
+    void check_exitCodesAndReports();
     void audit_slicesAndBiasOnCensus();
     void card_refreshesAndExportsEveryFormat();
     void report_statesWhatTheJsonReportsState_data();
@@ -301,6 +302,50 @@ void TestCli::threshold_choiceAgreesWithEvaluate()
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains(message), qPrintable(args.join(QLatin1Char(' ')) + QStringLiteral(" -> ") + r.err));
     }
+}
+
+void TestCli::check_exitCodesAndReports()
+{
+    // The gate on the census model: 0 when no rule fails, 1 when one does, 2 for a bad policy;
+    // the Markdown and JUnit reports are written either way.
+    TestUtil::writeFile(m_dir, QStringLiteral("pass.yaml"),
+                        "version: 1\nrules:\n  - {name: F1 floor, metric: f1, min: 0.6}\n"
+                        "  - name: sex\n    parity: {attribute: sex}\n    severity: warning\n    reason: known\n");
+    TestUtil::writeFile(m_dir, QStringLiteral("fail.yaml"),
+                        "version: 1\nrules:\n  - {name: F1 floor, metric: f1, min: 0.95}\n  - name: card\n    card: {}\n");
+    TestUtil::writeFile(m_dir, QStringLiteral("bad.yaml"), "version: 1\nrules:\n  - name: x\n    metric: f2\n    min: 1\n");
+    Result r = run({QStringLiteral("check"), QStringLiteral("--policy"), QStringLiteral("pass.yaml"),
+                    QStringLiteral("--markdown"), QStringLiteral("check.md"), QStringLiteral("--junit"),
+                    QStringLiteral("check.xml")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("PASS (1 pass, 0 fail, 1 warn, 0 skipped)")), qPrintable(r.out));
+    QVERIFY(r.out.contains(QStringLiteral("Kept as a warning: known")));
+    QVERIFY(TestUtil::readFile(path(QStringLiteral("check.md"))).startsWith("## Audit gate: passed"));
+    QVERIFY(TestUtil::readFile(path(QStringLiteral("check.xml"))).contains("<testcase classname=\"audit.parity\" name=\"sex\">"));
+
+    r = run({QStringLiteral("check"), QStringLiteral("--policy"), QStringLiteral("fail.yaml"), QStringLiteral("--junit"),
+             QStringLiteral("fail.xml"), QStringLiteral("--json")});
+    QCOMPARE(r.exitCode, 1);
+    const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(j.value(QStringLiteral("passed")).toBool(true), false);
+    const QJsonArray rules = j.value(QStringLiteral("rules")).toArray();
+    QCOMPARE(rules.at(0).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("fail"));
+    // No model_card.md in this folder: the card rule fails, saying so.
+    QVERIFY2(rules.at(1).toObject().value(QStringLiteral("detail")).toString().contains(QStringLiteral("does not exist")),
+             qPrintable(rules.at(1).toObject().value(QStringLiteral("detail")).toString()));
+    QVERIFY(TestUtil::readFile(path(QStringLiteral("fail.xml"))).contains("<failure message=\"f1 is"));
+    // The pipeline's stage records the verdict without failing the run.
+    r = run({QStringLiteral("check"), QStringLiteral("--policy"), QStringLiteral("fail.yaml"), QStringLiteral("--report-only")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.contains(QStringLiteral("check: 2 rule(s) failed (--report-only: exit 0)")), qPrintable(r.err));
+    QVERIFY(r.out.contains(QStringLiteral("FAIL (0 pass, 2 fail")));
+
+    r = run({QStringLiteral("check"), QStringLiteral("--policy"), QStringLiteral("bad.yaml")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("bad.yaml:4: rules[0].metric: unknown metric \"f2\"")), qPrintable(r.err));
+    r = run({QStringLiteral("check"), QStringLiteral("--policy"), QStringLiteral("none.yaml")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("none.yaml")), qPrintable(r.err));
 }
 
 void TestCli::audit_slicesAndBiasOnCensus()

@@ -68,7 +68,7 @@ void TestPipeline::initTestCase()
 {
     // The inputs a clone has after `pull` (the reports left out: the run makes them).
     for (const char *file : {"data/raw/census.csv", "data/raw/census.csv.dvc", "data/census.schema.yaml", "params.yaml",
-                             "dvc.yaml", "dvc.lock", "model_card.md"}) {
+                             "dvc.yaml", "dvc.lock", "model_card.md", "audit.yaml"}) {
         const QString from = QLatin1String(file) == QLatin1String("data/raw/census.csv")
             ? TestUtil::censusRaw()
             : TestUtil::projectFile(QLatin1String(file));
@@ -90,19 +90,20 @@ void TestPipeline::fromScratch_runsEveryStageAndReproducesTheLockByteForByte()
     QVERIFY2(result.ok(), qPrintable(result.failure + QLatin1Char('\n') + QString::fromUtf8(m_output)));
     QCOMPARE(result.ran(),
              (QStringList{QStringLiteral("clean"), QStringLiteral("split"), QStringLiteral("train"), QStringLiteral("evaluate"),
-                          QStringLiteral("slices"), QStringLiteral("bias"), QStringLiteral("card")}));
+                          QStringLiteral("slices"), QStringLiteral("bias"), QStringLiteral("card"), QStringLiteral("check")}));
     QVERIFY2(result.reproduced(), qPrintable(result.checkText()));
     QVERIFY(PipelineRunner::compareWithLock(m_copy.path(), m_lock).isEmpty());
     QCOMPARE(lockYaml(m_copy.path()), m_lock);
     QCOMPARE(TestUtil::readFile(copy(QStringLiteral("dvc.lock"))), m_lock); // a check never rewrites it
-    for (const char *report : {"reports/metrics.json", "reports/slices.json", "reports/slices.csv", "reports/slice_output.txt",
-                               "reports/bias.json", "reports/bias.csv", "model_card.md"})
+    for (const char *report :
+         {"reports/metrics.json", "reports/slices.json", "reports/slices.csv", "reports/slice_output.txt", "reports/bias.json",
+          "reports/bias.csv", "model_card.md", "reports/check.md", "reports/check.xml", "reports/check.json"})
         QVERIFY2(TestUtil::readFile(copy(QLatin1String(report)))
                      == TestUtil::readFile(TestUtil::projectFile(QLatin1String(report))),
                  report);
     const WorkspaceStatus status = workspaceStatus(m_copy.path());
     QVERIFY2(status.upToDate(), qPrintable(status.toText()));
-    QCOMPARE(status.artifacts.size(), 13);
+    QCOMPARE(status.artifacts.size(), 17); // audit.yaml and the check stage's three reports too
 }
 
 void TestPipeline::secondRun_runsNothing()
@@ -110,7 +111,7 @@ void TestPipeline::secondRun_runsNothing()
     const ReproResult result = run(m_copy.path());
     QVERIFY(result.ok());
     QCOMPARE(result.ran(), QStringList());
-    QCOMPARE(result.stages.size(), 7);
+    QCOMPARE(result.stages.size(), 8);
     QVERIFY(m_output.isEmpty());
 }
 
@@ -125,7 +126,7 @@ void TestPipeline::changedParam_dryRunSaysWhatWouldRunAndRunsNothing()
     const ReproResult result = run(m_copy.path(), options);
     QCOMPARE(result.ran(),
              (QStringList{QStringLiteral("train"), QStringLiteral("evaluate"), QStringLiteral("slices"), QStringLiteral("bias"),
-                          QStringLiteral("card")}));
+                          QStringLiteral("card"), QStringLiteral("check")}));
     QCOMPARE(result.stages[2].name, QStringLiteral("train"));
     QCOMPARE(result.stages[2].reasons, QStringList{QStringLiteral("changed params: modified: params.yaml: model")});
     QCOMPARE(result.stages[3].reasons, QStringList{QStringLiteral("upstream stage \"train\" would run first")});
@@ -135,7 +136,7 @@ void TestPipeline::changedParam_dryRunSaysWhatWouldRunAndRunsNothing()
     QByteArray out;
     QCOMPARE(cli({QStringLiteral("repro"), QStringLiteral("--dry-run"), QStringLiteral("--project"), m_copy.path()}, &out), 0);
     QVERIFY2(out.contains("Would run stage 'train' (changed params: modified: params.yaml: model)")
-                 && out.contains("Stage 'split' didn't change, skipping") && out.contains("5 of 7 stages would run"),
+                 && out.contains("Stage 'split' didn't change, skipping") && out.contains("6 of 8 stages would run"),
              out.constData());
     QCOMPARE(fileMd5(copy(QStringLiteral("models/model.bin"))), modelMd5);
 }
@@ -146,7 +147,7 @@ void TestPipeline::changedParam_runsExactlyTheDownstreamStages()
     QVERIFY2(result.ok(), qPrintable(result.failure));
     QCOMPARE(result.ran(),
              (QStringList{QStringLiteral("train"), QStringLiteral("evaluate"), QStringLiteral("slices"), QStringLiteral("bias"),
-                          QStringLiteral("card")}));
+                          QStringLiteral("card"), QStringLiteral("check")}));
     QVERIFY(TestUtil::readFile(copy(QStringLiteral("reports/metrics.json")))
             != TestUtil::readFile(TestUtil::projectFile(QStringLiteral("reports/metrics.json"))));
 }

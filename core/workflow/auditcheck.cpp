@@ -1,0 +1,102 @@
+#include "auditcheck.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include "auditerror.h"
+#include "modelcard.h"
+#include "project.h"
+#include "versionaudit.h"
+#include "versions.h"
+
+namespace Audit {
+
+CardFacts cardFacts(const ModelCard &card, const QString &cardPath, const QString &modelMd5, const QString &dataMd5)
+{
+    CardFacts facts;
+    facts.path = cardPath;
+    facts.exists = true;
+    facts.stale = card.isStale(modelMd5, dataMd5);
+    for (const CardField &field : ModelCard::fields()) {
+        const auto it = card.prose.find(QString::fromLatin1(field.key));
+        if (it == card.prose.end() || it->second.trimmed().isEmpty())
+            facts.emptyFields << QString::fromLatin1(field.key);
+    }
+    return facts;
+}
+
+CardFacts cardFacts(const QString &cardPath, const QString &modelMd5, const QString &dataMd5)
+{
+    CardFacts facts;
+    facts.path = cardPath;
+    if (!QFileInfo::exists(cardPath))
+        return facts;
+    try {
+        return cardFacts(ModelCard::load(cardPath), cardPath, modelMd5, dataMd5);
+    } catch (const AuditError &e) {
+        facts.exists = true;
+        facts.problem = e.message();
+    }
+    return facts;
+}
+
+RegressionFacts regressionFacts(const QString &projectDir, const QString &rev, const QString &modelPath, const QString &dataPath,
+                                const AuditResults &current)
+{
+    RegressionFacts facts;
+    facts.against = rev;
+    try {
+        const VersionStore store(projectDir);
+        const VersionAudit before = auditVersion(store, rev, modelPath, dataPath);
+        const VersionAudit now = auditVersion(store, kWorkspace, modelPath, dataPath);
+        const VersionDiff diff = diffAudits(before, now);
+        const VersionDiff::SliceCounts counts = diff.sliceCounts();
+        facts.worseSlices = counts.worse;
+        facts.testedSlices = counts.tested;
+        const BinaryMetrics &a = before.results.metrics;
+        const BinaryMetrics &b = current.metrics;
+        facts.metrics = {{QStringLiteral("precision"), {a.precision, b.precision}},
+                         {QStringLiteral("recall"), {a.recall, b.recall}},
+                         {QStringLiteral("f1"), {a.f1, b.f1}},
+                         {QStringLiteral("accuracy"), {a.accuracy, b.accuracy}},
+                         {QStringLiteral("roc_auc"), {a.rocAuc, b.rocAuc}},
+                         {QStringLiteral("pr_auc"), {a.prAuc, b.prAuc}},
+                         {QStringLiteral("log_loss"), {a.logLoss, b.logLoss}},
+                         {QStringLiteral("brier"), {a.brier, b.brier}}};
+    } catch (const AuditError &e) {
+        facts.problem = QStringLiteral("version %1 could not be audited: %2").arg(rev, e.message());
+    }
+    return facts;
+}
+
+CheckRun runAuditCheck(const CheckRequest &request, const Progress &progress)
+{
+    const Project project = Project::open(request.projectDir);
+    const QString policyPath = request.policyPath.isEmpty() ? project.path(QStringLiteral("audit.yaml")) : request.policyPath;
+    const AuditPolicy policy = AuditPolicy::load(policyPath);
+    AuditRequest audit;
+    audit.source.modelPath = request.modelPath.isEmpty() ? project.modelPath() : request.modelPath;
+    audit.source.dataPath = request.dataPath.isEmpty() ? project.auditDataPath() : request.dataPath;
+    audit.threshold = request.threshold;
+    CheckRun run;
+    run.audit = auditDataset(audit, progress);
+    const QString cardPath = request.cardPath.isEmpty() ? project.cardPath() : request.cardPath;
+    const CardFacts card = cardFacts(cardPath, run.audit.model->md5(), run.audit.data->md5);
+    std::optional<RegressionFacts> regression;
+    if (!request.against.isEmpty()) {
+        const QDir dir(project.dir());
+        regression = regressionFacts(project.dir(), request.against, dir.relativeFilePath(audit.source.modelPath),
+                                     audit.source.dataPath, run.audit.results);
+    }
+    run.verdict = evaluatePolicy(policy, run.audit.results, &card, regression ? &*regression : nullptr);
+    // Reports name files as the project does (relative), so they are the same bytes wherever
+    // the project sits (the dvc.lock records them).
+    const QDir dir(project.dir());
+    run.verdict.policyPath = dir.relativeFilePath(QFileInfo(policyPath).absoluteFilePath());
+    run.verdict.source = dir.relativeFilePath(QFileInfo(audit.source.dataPath).absoluteFilePath());
+    for (RuleResult &r : run.verdict.results)
+        r.measured.replace(cardPath, dir.relativeFilePath(QFileInfo(cardPath).absoluteFilePath()));
+    return run;
+}
+
+} // namespace Audit

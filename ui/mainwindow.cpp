@@ -3,6 +3,7 @@
 #include <QGuiApplication>
 #include <QScreen>
 
+#include "gatetab.h"
 #include "operatingpointdialog.h"
 #include "projectwatcher.h"
 #include "workspacestate.h"
@@ -106,6 +107,7 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     m_predictTab = new PredictTab(m_session, this);
     m_cardTab = new CardTab(m_session, this);
     m_versionsTab = new VersionsTab(m_session, this);
+    m_gateTab = new GateTab(m_session, this);
     m_tabs->addTab(m_projectTab, tr("&Project"));
     m_tabs->addTab(m_trainTab, tr("T&rain"));
     m_tabs->addTab(m_performanceTab, tr("P&erformance"));
@@ -114,6 +116,7 @@ MainWindow::MainWindow(const QString &projectDir, QWidget *parent)
     m_tabs->addTab(m_predictTab, tr("Pre&dict"));
     m_tabs->addTab(m_cardTab, tr("Model &Card"));
     m_tabs->addTab(m_versionsTab, tr("&Versions"));
+    m_tabs->addTab(m_gateTab, tr("&Gate"));
     connect(m_cardTab, &CardTab::dirtyChanged, this, &QWidget::setWindowModified);
     connect(m_cardTab, &CardTab::errorOccurred, this, &MainWindow::showError);
     for (QChartView *view : findChildren<QChartView *>())

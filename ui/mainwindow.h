@@ -24,6 +24,7 @@ namespace Ui {
 class ProjectWatcher;
 
 class BiasTab;
+class GateTab;
 class OperatingPointDialog;
 class CardTab;
 class VersionsTab;
@@ -34,8 +35,8 @@ class ProjectTab;
 class SlicesTab;
 class TrainTab;
 
-// The main window: a threshold bar over seven tabs (Project, Train, Performance, Slices, Bias,
-// Predict, Model Card), menus with shortcuts, and a status bar with what is loaded and any running work.
+// The main window: a threshold bar over nine tabs (Project, Train, Performance, Slices, Bias,
+// Predict, Model Card, Versions, Gate), menus with shortcuts, and a status bar with what is loaded and any running work.
 // Errors show in a banner, never in a blocking dialog.
 class MainWindow final : public QMainWindow
 {
@@ -43,7 +44,7 @@ class MainWindow final : public QMainWindow
     Q_DISABLE_COPY_MOVE(MainWindow)
 
 public:
-    enum class Tab { Project, Train, Performance, Slices, Bias, Predict, Card, Versions };
+    enum class Tab { Project, Train, Performance, Slices, Bias, Predict, Card, Versions, Gate };
 
     // Opens `projectDir` when not empty.
     explicit MainWindow(const QString &projectDir, QWidget *parent = nullptr);
@@ -58,6 +59,7 @@ public:
     PredictTab *predictTab() const { return m_predictTab; }
     CardTab *cardTab() const { return m_cardTab; }
     VersionsTab *versionsTab() const { return m_versionsTab; }
+    GateTab *gateTab() const { return m_gateTab; }
     QSlider *thresholdSlider() const { return m_slider; }
     QDoubleSpinBox *thresholdBox() const { return m_thresholdBox; }
     QLabel *thresholdChip() const { return m_thresholdChip; }
@@ -131,6 +133,7 @@ private:
     PredictTab *m_predictTab;
     CardTab *m_cardTab;
     VersionsTab *m_versionsTab;
+    GateTab *m_gateTab;
     QSlider *m_slider;
     QDoubleSpinBox *m_thresholdBox;
     ProjectWatcher *m_watcher;
@@ -161,12 +164,13 @@ template <>
 struct Audit::EnumNames<Ui::MainWindow::Tab>
 {
     using Tab = Ui::MainWindow::Tab;
-    static constexpr std::array<std::pair<Tab, const char *>, 8> table{{{Tab::Project, "project"},
+    static constexpr std::array<std::pair<Tab, const char *>, 9> table{{{Tab::Project, "project"},
                                                                         {Tab::Train, "train"},
                                                                         {Tab::Performance, "performance"},
                                                                         {Tab::Slices, "slices"},
                                                                         {Tab::Bias, "bias"},
                                                                         {Tab::Predict, "predict"},
                                                                         {Tab::Card, "card"},
-                                                                        {Tab::Versions, "versions"}}};
+                                                                        {Tab::Versions, "versions"},
+                                                                        {Tab::Gate, "gate"}}};
 };

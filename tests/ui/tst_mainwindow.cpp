@@ -30,9 +30,11 @@
 #include <QProcess>
 #include <QSignalSpy>
 
+#include "auditcheck.h"
 #include "biassummary.h"
 #include "biastab.h"
 #include "biastablemodel.h"
+#include "gatetab.h"
 #include "heatmapwidget.h"
 #include "mainwindow.h"
 #include "operatingpointdialog.h"
@@ -74,6 +76,7 @@ private Q_SLOTS:
     void performance_scoresAndCalibrationFromCore();
     void thresholdSlider_changesEveryView();
     void optimise_choosesAsCoreDoesAndSetsTheThreshold();
+    void gate_checklistFollowsTheThreshold();
     void slices_chartAndTableSelectionsSync();
     void slices_heatmapShowsPairs();
     void slices_keyColumnsInViewAt1280x800_sliceColumnFrozen();
@@ -206,6 +209,53 @@ void TestMainWindow::optimise_choosesAsCoreDoesAndSetsTheThreshold()
     QVERIFY(dialog->report()->best.recall >= 0.8);
     m_window->thresholdSlider()->setValue(int(std::lround(m_window->session()->modelThreshold() * 1000)));
     m_window->session()->setThreshold(m_window->session()->modelThreshold());
+    waitIdle();
+}
+
+void TestMainWindow::gate_checklistFollowsTheThreshold()
+{
+    // No audit.yaml: the tab says how to make one. With one: every rule, as core evaluates it on
+    // the working audit, and a threshold move re-evaluates it.
+    Ui::GateTab *gate = m_window->gateTab();
+    QVERIFY2(gate->summaryText().contains(QStringLiteral("no audit.yaml")), qPrintable(gate->summaryText()));
+    TestUtil::writeFile(m_project, QStringLiteral("audit.yaml"),
+                        "version: 1\nrules:\n  - {name: F1 floor, metric: f1, min: 0.5}\n"
+                        "  - name: sex\n    parity: {attribute: sex}\n    severity: warning\n    reason: known\n"
+                        "  - name: card\n    card: {}\n  - name: reg\n    regression: {}\n");
+    const double model = m_window->session()->modelThreshold();
+    m_window->thresholdSlider()->setValue(500);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->session()->results()->threshold, 0.5, 10000);
+    waitIdle();
+    QVERIFY(gate->verdict());
+    QCOMPARE(gate->table()->rowCount(), 4);
+    const Audit::AuditPolicy policy = Audit::AuditPolicy::load(m_project.filePath(QStringLiteral("audit.yaml")));
+    Audit::CardFacts card = Audit::cardFacts(m_project.filePath(QStringLiteral("model_card.md")),
+                                             m_window->session()->project().model->md5(),
+                                             m_window->session()->project().data->md5);
+    card.path = QStringLiteral("model_card.md"); // the tab names it as the project does
+    const Audit::PolicyVerdict core = Audit::evaluatePolicy(policy, *m_window->session()->results(), &card, nullptr);
+    for (int row = 0; row < 4; ++row) {
+        QCOMPARE(gate->table()->item(row, 1)->text(), Audit::ruleStatusName(core.results[std::size_t(row)].status));
+        QCOMPARE(gate->table()->item(row, 3)->text(), core.results[std::size_t(row)].measured);
+    }
+    QCOMPARE(gate->table()->item(0, 1)->text(), QStringLiteral("pass"));
+    QCOMPARE(gate->table()->item(3, 1)->text(), QStringLiteral("skipped"));
+    QVERIFY(gate->summaryText().contains(QStringLiteral("at the working threshold 0.5000")));
+    // At 0.99 almost nothing is predicted positive: the F1 floor fails, live.
+    m_window->thresholdSlider()->setValue(990);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->session()->results()->threshold, 0.99, 10000);
+    waitIdle();
+    QCOMPARE(gate->table()->item(0, 1)->text(), QStringLiteral("fail"));
+    QVERIFY2(gate->summaryText().contains(QStringLiteral("the gate fails")), qPrintable(gate->summaryText()));
+    // A broken policy says where.
+    TestUtil::writeFile(m_project, QStringLiteral("audit.yaml"), "version: 1\nrules:\n  - {name: x, metric: f9, min: 1}\n");
+    m_window->thresholdSlider()->setValue(600);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->session()->results()->threshold, 0.6, 10000);
+    waitIdle();
+    QVERIFY2(gate->summaryText().contains(QStringLiteral("audit.yaml:3: rules[0].metric: unknown metric")),
+             qPrintable(gate->summaryText()));
+    QFile::remove(m_project.filePath(QStringLiteral("audit.yaml")));
+    m_window->session()->setThreshold(model);
     waitIdle();
 }
 

@@ -1,5 +1,7 @@
 #include <QtTest>
 
+#include "auditcheck.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
@@ -448,6 +450,29 @@ void TestVersions::pastModelAuditedSideBySide()
     }
     QVERIFY(sawF1);
     QVERIFY(!diff.slices.isEmpty());
+
+    // The gate's regression rule sees the same diff: the past model's and today's F1, and the
+    // slices significantly worse; a revision that cannot be audited is a failure that says why.
+    const RegressionFacts facts = regressionFacts(m_dir.path(), QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin"),
+                                                  path(QStringLiteral("data/test.csv")), now.results);
+    QVERIFY2(facts.problem.isEmpty(), qPrintable(facts.problem));
+    QCOMPARE(facts.metrics.at(QStringLiteral("f1")).first, past.results.metrics.f1);
+    QCOMPARE(facts.metrics.at(QStringLiteral("f1")).second, now.results.metrics.f1);
+    QCOMPARE(facts.worseSlices, std::int64_t(diff.sliceCounts().worse));
+    QCOMPARE(facts.testedSlices, std::int64_t(diff.sliceCounts().tested));
+    const double drop = past.results.metrics.f1 - now.results.metrics.f1;
+    for (const double allowed : {drop - 0.001, drop + 0.001}) {
+        const AuditPolicy policy = AuditPolicy::parse(
+            QByteArray("rules:\n  - name: r\n    regression: {max_worse_slices: 100000, max_drop: ")
+                + QByteArray::number(allowed, 'g', 17) + "}\n",
+            QStringLiteral("p.yaml"));
+        const RuleResult r = evaluatePolicy(policy, now.results, nullptr, &facts).results.at(0);
+        QCOMPARE(r.status, allowed < drop ? RuleResult::Status::Fail : RuleResult::Status::Pass);
+        QVERIFY2(r.measured.contains(QStringLiteral("against HEAD~1")), qPrintable(r.measured));
+    }
+    const RegressionFacts bad = regressionFacts(m_dir.path(), QStringLiteral("no-such-tag"), QStringLiteral("models/model.bin"),
+                                                path(QStringLiteral("data/test.csv")), now.results);
+    QVERIFY2(bad.problem.contains(QStringLiteral("no-such-tag")), qPrintable(bad.problem));
 
     // A past dataset comes from the cache by md5 too, while today's file differs.
     const QString test = path(QStringLiteral("data/test.csv"));

@@ -26,5 +26,6 @@ int calibration(const QStringList &args);
 int pdp(const QStringList &args);
 int threshold(const QStringList &args); // decidecommands.cpp
 int check(const QStringList &args);
+int mitigate(const QStringList &args);
 
 } // namespace Cli

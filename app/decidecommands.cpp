@@ -7,6 +7,7 @@
 
 #include "auditcheck.h"
 #include "fileio.h"
+#include "mitigationrun.h"
 #include "model.h"
 #include "prediction.h"
 #include "project.h"
@@ -164,6 +165,80 @@ int check(const QStringList &args)
     if (!v.passed() && cli.isSet(QStringLiteral("report-only")))
         printErr(QStringLiteral("check: %1 rule(s) failed (--report-only: exit 0)").arg(v.count(RuleResult::Status::Fail)));
     return v.passed() || cli.isSet(QStringLiteral("report-only")) ? 0 : 1;
+}
+
+int mitigate(const QStringList &args)
+{
+    CommandLine cli(QStringLiteral("mitigate"),
+                    QStringLiteral("Fairness mitigation by post-processing: one threshold per group of --attribute so the "
+                                   "groups' rates meet --constraint (demographic_parity: positive rates, equal_opportunity: "
+                                   "true-positive rates, within --tolerance; equalized_odds: true- and false-positive rates "
+                                   "equal by randomised thresholds, Hardt et al. 2016) with the best --objective. Fitted on "
+                                   "--fit CSV or the training split's out-of-fold scores (--cv K), reported on --report "
+                                   "CSV next to the single threshold, with a trade-off over --pareto tolerances."));
+    cli.add(QStringLiteral("model"), QStringLiteral("Model file (default: the project's)."), QStringLiteral("file"));
+    cli.add(QStringLiteral("attribute"), QStringLiteral("The protected attribute (a categorical column)."),
+            QStringLiteral("name"));
+    cli.add(QStringLiteral("constraint"), QStringLiteral("demographic_parity, equal_opportunity or equalized_odds."),
+            QStringLiteral("name"), QStringLiteral("equal_opportunity"));
+    cli.add(QStringLiteral("tolerance"), QStringLiteral("Largest allowed difference of the groups' rates."), QStringLiteral("d"),
+            QStringLiteral("0.02"));
+    cli.add(QStringLiteral("objective"), QStringLiteral("f1, fbeta:B, cost:R or cost:fp=A,fn=B."), QStringLiteral("spec"),
+            QStringLiteral("f1"));
+    cli.add(QStringLiteral("fit"), QStringLiteral("Labelled CSV to fit the thresholds on (a validation split)."),
+            QStringLiteral("file"));
+    cli.add(QStringLiteral("cv"), QStringLiteral("Instead of --fit: K-fold out-of-fold scores of the project's data.train."),
+            QStringLiteral("K"));
+    cli.add(QStringLiteral("report"), QStringLiteral("Labelled CSV to report on (default: the project's data.test)."),
+            QStringLiteral("file"));
+    cli.add(QStringLiteral("pareto"), QStringLiteral("Tolerances for the trade-off (comma-separated)."), QStringLiteral("list"),
+            QStringLiteral("0,0.01,0.02,0.05,0.1,0.2,1"));
+    cli.add(QStringLiteral("project"), QStringLiteral("Project folder."), QStringLiteral("dir"), QStringLiteral("."));
+    cli.add(QStringLiteral("out"), QStringLiteral("Write the result as JSON."), QStringLiteral("file"));
+    cli.add(QStringLiteral("json"), QStringLiteral("Print the result as JSON on stdout."));
+    if (!cli.parse(args, {QStringLiteral("attribute")}))
+        return cli.exitCode();
+    if (cli.isSet(QStringLiteral("fit")) == cli.isSet(QStringLiteral("cv")))
+        throw UsageError(QStringLiteral("name the rows to fit on: --fit CSV (a validation split) or --cv K (the training "
+                                        "split's out-of-fold scores), one of them"));
+    const QString projectDir = cli.value(QStringLiteral("project"));
+    std::optional<Project> project;
+    if (Project::isProject(projectDir))
+        project = Project::open(projectDir);
+    MitigationRequest request;
+    request.modelPath = cli.isSet(QStringLiteral("model")) ? cli.value(QStringLiteral("model"))
+        : project                                          ? project->modelPath()
+                                                           : QString();
+    if (request.modelPath.isEmpty())
+        throw UsageError(QStringLiteral("--model is needed outside a project"));
+    request.attribute = cli.value(QStringLiteral("attribute"));
+    request.constraint = parseConstraint(cli.value(QStringLiteral("constraint")));
+    request.tolerance = cli.number(QStringLiteral("tolerance"));
+    request.objective = Objective::parse(cli.value(QStringLiteral("objective")));
+    request.fitPath = cli.value(QStringLiteral("fit"));
+    if (cli.isSet(QStringLiteral("cv")))
+        request.folds = cli.integer(QStringLiteral("cv"), 2, 20);
+    request.reportPath = cli.isSet(QStringLiteral("report")) ? cli.value(QStringLiteral("report"))
+        : project                                            ? project->auditDataPath()
+                                                             : QString();
+    if (request.reportPath.isEmpty())
+        throw UsageError(QStringLiteral("--report is needed outside a project"));
+    for (const QString &t : cli.value(QStringLiteral("pareto")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const double v = t.trimmed().toDouble(&ok);
+        if (!ok || !(v >= 0 && v <= 1))
+            throw OptionError(QStringLiteral("pareto"),
+                              QStringLiteral("tolerance \"%1\" of the trade-off: a number in [0, 1]").arg(t));
+        request.pareto << v;
+    }
+    const MitigationRun run = runMitigation(request, project ? &*project : nullptr, stderrProgress(QStringLiteral("mitigate")));
+    if (cli.isSet(QStringLiteral("out")))
+        writeJson(cli.value(QStringLiteral("out")), run.toJson());
+    if (cli.isSet(QStringLiteral("json")))
+        printJson(run.toJson());
+    else
+        printOut(run.toText());
+    return 0;
 }
 
 } // namespace Cli

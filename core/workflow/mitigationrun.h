@@ -1,0 +1,69 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include "mitigation.h"
+#include "progress.h"
+
+namespace Audit {
+
+class Project;
+
+struct MitigationRequest
+{
+    QString modelPath;
+    QString attribute; // a categorical column of the data (a protected attribute)
+    FairnessConstraint constraint = FairnessConstraint::EqualOpportunity;
+    double tolerance = 0.02;
+    Objective objective; // F-beta or cost
+    QString fitPath; // labelled CSV to fit on; empty: `folds`-fold out-of-fold scores of data.train
+    int folds = 5;
+    QString reportPath; // labelled CSV to report on (the test split, say)
+    QList<double> pareto; // tolerances for the trade-off, each fitted and reported
+};
+
+// A group's rate on the report split, with its 95% Wilson interval.
+struct GroupRate
+{
+    QString group;
+    double before = 0, after = 0;
+    Stats::Interval beforeCi, afterCi;
+};
+
+struct ParetoPoint
+{
+    double tolerance = 0;
+    double value = 0; // the objective on the report rows
+    double gap = 0; // the constrained rate's largest minus smallest (both rates' larger for equalized odds)
+    double f1 = 0;
+    double fitValue = 0; // the same on the rows it was fitted on
+    double fitGap = 0;
+};
+
+struct MitigationRun
+{
+    MitigationRequest request;
+    MitigationReport fitted;
+    QString fitSource;
+    std::int64_t fitRows = 0;
+    QString reportSource;
+    std::int64_t reportRows = 0;
+    MitigationOutcome before; // the single threshold, on the report rows
+    MitigationOutcome after; // the group thresholds, on the report rows
+    std::vector<GroupRate> tpr; // per group, on the report rows
+    std::vector<GroupRate> fpr;
+    std::vector<GroupRate> ppr;
+    std::vector<ParetoPoint> pareto;
+    QStringList warnings;
+
+    QJsonObject toJson() const;
+    QString toText() const;
+};
+
+// Fits group thresholds on one split and reports them, with the single threshold's figures
+// beside them, on another (`modelaudit-cli mitigate`).
+// Throws: OptionError / SchemaError naming the option or column at fault; the loaders' errors.
+MitigationRun runMitigation(const MitigationRequest &request, const Project *project, const Progress &progress = {});
+
+} // namespace Audit

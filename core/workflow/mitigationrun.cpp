@@ -146,9 +146,14 @@ MitigationRun runMitigation(const MitigationRequest &request, const Project *pro
         const MitigationOutcome o = evaluateRules(shown, r, true);
         const MitigationOutcome onFit = evaluateRules(fit, r, true);
         run.pareto.push_back({tolerance, o.value, constrainedGap(o, request.constraint), o.f1, onFit.value,
-                              constrainedGap(onFit, request.constraint)});
+                              constrainedGap(onFit, request.constraint), r, o});
     }
     return run;
+}
+
+std::vector<GroupRate> MitigationRun::ratesAt(const ParetoPoint &point, int which) const
+{
+    return ratesOf(before, point.after, which);
 }
 
 QJsonObject MitigationRun::toJson() const

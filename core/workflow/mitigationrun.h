@@ -39,6 +39,8 @@ struct ParetoPoint
     double f1 = 0;
     double fitValue = 0; // the same on the rows it was fitted on
     double fitGap = 0;
+    MitigationReport fitted; // the thresholds at this tolerance
+    MitigationOutcome after; // their outcome on the report rows
 };
 
 struct MitigationRun
@@ -55,6 +57,8 @@ struct MitigationRun
     std::vector<GroupRate> fpr;
     std::vector<GroupRate> ppr;
     std::vector<ParetoPoint> pareto;
+    // The per-group rates of one trade-off point (its `after` against this run's `before`).
+    std::vector<GroupRate> ratesAt(const ParetoPoint &point, int which) const; // 0 TPR, 1 FPR, 2 positive rate
     QStringList warnings;
 
     QJsonObject toJson() const;

@@ -37,6 +37,8 @@
 #include "gatetab.h"
 #include "heatmapwidget.h"
 #include "mainwindow.h"
+#include "mitigationdialog.h"
+#include "mitigationrun.h"
 #include "operatingpointdialog.h"
 #include "performancetab.h"
 #include "prediction.h"
@@ -77,6 +79,7 @@ private Q_SLOTS:
     void thresholdSlider_changesEveryView();
     void optimise_choosesAsCoreDoesAndSetsTheThreshold();
     void gate_checklistFollowsTheThreshold();
+    void mitigate_tradeOffAsCoreGivesIt();
     void slices_chartAndTableSelectionsSync();
     void slices_heatmapShowsPairs();
     void slices_keyColumnsInViewAt1280x800_sliceColumnFrozen();
@@ -257,6 +260,49 @@ void TestMainWindow::gate_checklistFollowsTheThreshold()
     QFile::remove(m_project.filePath(QStringLiteral("audit.yaml")));
     m_window->session()->setThreshold(model);
     waitIdle();
+}
+
+void TestMainWindow::mitigate_tradeOffAsCoreGivesIt()
+{
+    // The Bias tab's Mitigate… dialog: the trade-off and the picked point's before/after are
+    // what core's runMitigation gives for the same request, worked out off the GUI thread.
+    Ui::MitigationDialog *dialog = m_window->biasTab()->mitigationDialog();
+    dialog->setRequest(QStringLiteral("sex"), Audit::FairnessConstraint::EqualOpportunity, Audit::Objective{},
+                       Ui::MitigationDialog::Rows::CrossValidated);
+    QElapsedTimer clock;
+    clock.start();
+    dialog->compute();
+    QVERIFY(clock.elapsed() < 50);
+    QVERIFY(dialog->isRunning());
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->isRunning(), 120000);
+    QVERIFY2(dialog->run(), qPrintable(dialog->messageText()));
+    Audit::MitigationRequest request;
+    request.modelPath = m_window->session()->project().modelPath;
+    request.attribute = QStringLiteral("sex");
+    request.folds = 5;
+    request.reportPath = m_window->session()->project().dataPath;
+    request.pareto = dialog->run()->request.pareto;
+    const Audit::Project project = Audit::Project::open(m_project.path());
+    const Audit::MitigationRun core = Audit::runMitigation(request, &project);
+    QCOMPARE(dialog->run()->pareto.size(), core.pareto.size());
+    QCOMPARE(dialog->frontTable()->rowCount(), int(core.pareto.size()));
+    for (std::size_t i = 0; i < core.pareto.size(); ++i) {
+        QCOMPARE(dialog->run()->pareto[i].value, core.pareto[i].value);
+        QCOMPARE(dialog->frontTable()->item(int(i), 3)->text(), QString::number(core.pareto[i].gap, 'f', 4));
+    }
+    QVERIFY(dialog->picked() >= 0);
+    dialog->pick(int(core.pareto.size()) - 1); // tolerance 1: unconstrained
+    const Audit::ParetoPoint &last = core.pareto.back();
+    const int groups = int(last.fitted.rules.size());
+    for (int k = 0; k < groups; ++k) {
+        const Audit::GroupRule &g = last.fitted.rules[std::size_t(k)];
+        QCOMPARE(dialog->comparisonTable()->item(k, 0)->text(), QStringLiteral("Threshold, %1").arg(g.group));
+        QCOMPARE(dialog->comparisonTable()->item(k, 2)->text(), QString::number(g.threshold, 'f', 4));
+    }
+    QCOMPARE(dialog->comparisonTable()->item(groups, 0)->text(), QStringLiteral("F1"));
+    QCOMPARE(dialog->comparisonTable()->item(groups, 1)->text(), QString::number(core.before.f1, 'f', 4));
+    QCOMPARE(dialog->comparisonTable()->item(groups, 2)->text(), QString::number(last.after.f1, 'f', 4));
+    QVERIFY(dialog->messageText().contains(QStringLiteral("5-fold out-of-fold scores")));
 }
 
 void TestMainWindow::slices_chartAndTableSelectionsSync()

@@ -1,5 +1,9 @@
 #include "biastab.h"
 
+#include <QPushButton>
+
+#include "mitigationdialog.h"
+
 #include <utility>
 
 #include <cmath>
@@ -200,6 +204,16 @@ BiasTab::BiasTab(ProjectSession *session, QWidget *parent)
     controls->addWidget(new QLabel(tr("Chart"), this));
     controls->addWidget(m_metric);
     controls->addStretch();
+    auto *mitigate = new QPushButton(tr("Mitigate…"), this);
+    mitigate->setToolTip(tr("Group thresholds that meet a fairness constraint, with the accuracy–fairness trade-off "
+                            "and every metric before and after."));
+    connect(mitigate, &QPushButton::clicked, this, [this] {
+        MitigationDialog *dialog = mitigationDialog();
+        dialog->show();
+        dialog->raise();
+        dialog->activateWindow();
+    });
+    controls->addWidget(mitigate);
 
     auto *advice = new QHBoxLayout;
     auto *question = new QLabel(tr("<b>Which parity matters?</b> The intervention is"), this);
@@ -446,6 +460,13 @@ void BiasTab::applyViewState(const QJsonObject &state)
     check("sort", restoreSort(m_table, state.value(QStringLiteral("sort"))));
     if (!skipped.isEmpty())
         Q_EMIT viewStateSkipped(skipped);
+}
+
+MitigationDialog *BiasTab::mitigationDialog()
+{
+    if (!m_mitigation)
+        m_mitigation = new MitigationDialog(m_session, this);
+    return m_mitigation;
 }
 
 } // namespace Ui

@@ -23,6 +23,8 @@ class ReportTableView;
 // colour, the fairness verdicts per attribute and overall, and core's plain-language summary.
 // Pickers set the reference and tau; "Which parity matters?" walks Aequitas's fairness tree
 // and highlights the parity it names in the table, the verdicts and the chart.
+class MitigationDialog;
+
 class BiasTab final : public QWidget
 {
     Q_OBJECT
@@ -45,6 +47,7 @@ public:
     QComboBox *concernBox() const { return m_concern; }
     QLabel *adviceLabel() const { return m_advice; }
     QStringList advisedParities() const { return m_advised; }
+    MitigationDialog *mitigationDialog(); // made on first use, shown by the Mitigate… button
 
     // The attribute shown, the chart's metric, the fairness-tree answers and the table's sort
     // order, for the project's workspace file; restoring waits for a report when none is shown.
@@ -89,6 +92,7 @@ private:
     QString m_adviceText; // and why
     QJsonObject m_pendingView; // restored before a report arrived
     void applyViewState(const QJsonObject &state);
+    MitigationDialog *m_mitigation = nullptr;
 };
 
 } // namespace Ui

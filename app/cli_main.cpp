@@ -77,6 +77,7 @@ QString flagFor(const QString &field)
         {QStringLiteral("folds"), QStringLiteral("--cv")},
         {QStringLiteral("threshold"), QStringLiteral("--threshold")},
         {QStringLiteral("objective"), QStringLiteral("--objective")},
+        {QStringLiteral("resamples"), QStringLiteral("--resamples")},
         {QStringLiteral("constraint"), QStringLiteral("--constraint")},
         {QStringLiteral("tolerance"), QStringLiteral("--tolerance")},
         {QStringLiteral("pareto"), QStringLiteral("--pareto")},

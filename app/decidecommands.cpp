@@ -58,6 +58,11 @@ int threshold(const QStringList &args)
         throw UsageError(QStringLiteral("--data needs --model (the model whose scores are thresholded)"));
     const Objective objective = Objective::parse(cli.value(QStringLiteral("objective")));
     const int resamples = cli.integer(QStringLiteral("resamples"), 0, 100000);
+    if (resamples > 0 && resamples < 50)
+        throw OptionError(QStringLiteral("resamples"),
+                          QStringLiteral("%1 resamples cannot bound a 95% interval: give at least 50 (200 by default), or 0 "
+                                         "for no intervals")
+                              .arg(resamples));
     const auto seed = std::uint64_t(cli.integer(QStringLiteral("seed"), 0, std::numeric_limits<int>::max()));
     const QString projectDir = cli.value(QStringLiteral("project"));
     std::optional<Project> project;
@@ -150,6 +155,12 @@ int check(const QStringList &args)
     request.cardPath = cli.value(QStringLiteral("card"));
     request.against = cli.value(QStringLiteral("against"));
     request.threshold = thresholdOption(cli);
+    if (!cli.isSet(QStringLiteral("against")))
+        request.against = QString(); // null: not asked for
+    // Every output is checked before any is written: no partial set of reports.
+    for (const char *output : {"markdown", "junit", "out"})
+        if (cli.isSet(QLatin1String(output)))
+            checkOutputFile(cli.value(QLatin1String(output)));
     const CheckRun run = runAuditCheck(request);
     const PolicyVerdict &v = run.verdict;
     if (cli.isSet(QStringLiteral("markdown")))

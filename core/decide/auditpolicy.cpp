@@ -130,7 +130,14 @@ PolicyRule parseRule(const YamlReader &reader, const YAML::Node &node, const QSt
                         : QStringLiteral("one kind per rule, found %1").arg(present.join(QStringLiteral(" and "))));
     const QString kind = present.front();
     r.kind = Kind(kinds.indexOf(kind));
-    r.name = reader.string(node, at + QStringLiteral(".name")).trimmed();
+    // Control characters (a NUL, an escape, a newline) would forge lines of the text report and
+    // break the Markdown: blanked, before names are compared.
+    r.name = reader.string(node, at + QStringLiteral(".name"));
+    for (QChar &c : r.name) {
+        if (c.category() == QChar::Other_Control || c.category() == QChar::Other_Format)
+            c = QLatin1Char(' ');
+    }
+    r.name = r.name.simplified();
     if (r.name.isEmpty() || r.name.size() > 200)
         reader.fail(node["name"], at + QStringLiteral(".name"), QStringLiteral("a name of 1 to 200 characters"));
     const QString severity = reader.optionalString(node, at + QStringLiteral(".severity"), QStringLiteral("error"));
@@ -158,6 +165,13 @@ PolicyRule parseRule(const YamlReader &reader, const YAML::Node &node, const QSt
             r.max = reader.number(node, at + QStringLiteral(".max"), 0, -1e9, 1e9);
         if (!r.min && !r.max)
             reader.fail(node, at, QStringLiteral("a metric rule sets min or max (or both)"));
+        const bool bounded = r.metric != QLatin1String("log_loss");
+        if (bounded && ((r.min && (*r.min < 0 || *r.min > 1)) || (r.max && (*r.max < 0 || *r.max > 1))))
+            reader.fail(node[r.min ? "min" : "max"], at + (r.min ? QStringLiteral(".min") : QStringLiteral(".max")),
+                        QStringLiteral("%1 lies in [0, 1]: a limit outside it can never or always be met").arg(r.metric));
+        if (r.min && r.max && *r.min > *r.max)
+            reader.fail(node["max"], at + QStringLiteral(".max"),
+                        QStringLiteral("max %1 is below min %2: no value meets both").arg(*r.max).arg(*r.min));
         r.requireInterval = flag(reader, node, at + QStringLiteral(".require_interval"), false);
         break;
     }
@@ -184,6 +198,7 @@ PolicyRule parseRule(const YamlReader &reader, const YAML::Node &node, const QSt
                             {QStringLiteral("attribute"), QStringLiteral("verdicts"), QStringLiteral("insufficient"),
                              QStringLiteral("not_significant")});
             r.attribute = reader.string(m, sub + QStringLiteral(".attribute"));
+            r.attributeLine = m["attribute"].Mark().line + 1;
             QStringList names;
             for (const auto &[name, parity] : kParityNames)
                 names << QString::fromLatin1(name);

@@ -32,7 +32,8 @@ struct PolicyRule
     std::optional<double> min;
     std::optional<double> max;
     bool requireInterval = false;
-    // WeakSlices: at most `maxCount` weak slices with n >= minSize, q <= q and gap > gap.
+    // WeakSlices: at most `maxCount` weak slices with n >= minSize, q <= q and gap > gap, among
+    // the slices the audit made (single features and pairs: maxFeatures 3 counts no more than 2).
     std::int64_t minSize = 30;
     double q = 0.05;
     double gap = 0;
@@ -40,6 +41,7 @@ struct PolicyRule
     int maxFeatures = 3; // 1: single-feature slices only; 2, 3: intersections of that many too
     // Parity: the named roll-ups (Aequitas's names, snake_case) pass for `attribute`.
     QString attribute;
+    int attributeLine = 0; // where `attribute` is written (for "not an audited attribute")
     std::vector<Parity> parities;
     Unclear insufficient = Unclear::Warn;
     Unclear notSignificant = Unclear::Warn;

@@ -13,7 +13,7 @@ namespace Audit {
 namespace {
 
 constexpr double kEps = 1e-12;
-constexpr std::size_t kMaxLevels = 4096;
+constexpr std::size_t kMaxLevels = 512; // each level scans every group's cuts in its band
 
 // One group's cut points, highest threshold first: cut k takes its first k distinct scores.
 struct Cuts
@@ -240,14 +240,20 @@ QJsonObject MitigationOutcome::toJson() const
     for (const GroupOutcome &o : groups)
         g.append(QJsonObject{{QStringLiteral("group"), o.group},
                              {QStringLiteral("rows"), qint64(o.rows)},
-                             {QStringLiteral("ppr"), reportNumber(o.ppr())},
-                             {QStringLiteral("tpr"), reportNumber(o.tpr())},
-                             {QStringLiteral("fpr"), reportNumber(o.fpr())}});
-    return {{QStringLiteral("value"), reportNumber(value)},        {QStringLiteral("f1"), reportNumber(f1)},
-            {QStringLiteral("accuracy"), reportNumber(accuracy)},  {QStringLiteral("ppr_gap"), reportNumber(pprGap)},
-            {QStringLiteral("tpr_gap"), reportNumber(tprGap)},     {QStringLiteral("fpr_gap"), reportNumber(fprGap)},
-            {QStringLiteral("ppr_ratio"), reportNumber(pprRatio)}, {QStringLiteral("tpr_ratio"), reportNumber(tprRatio)},
-            {QStringLiteral("fpr_ratio"), reportNumber(fprRatio)}, {QStringLiteral("groups"), g}};
+                             {QStringLiteral("ppr"), reportJsonNumber(o.ppr())},
+                             {QStringLiteral("tpr"), reportJsonNumber(o.tpr())},
+                             {QStringLiteral("fpr"), reportJsonNumber(o.fpr())}});
+    return {{QStringLiteral("value"), reportNumber(value)},
+            {QStringLiteral("f1"), reportNumber(f1)},
+            {QStringLiteral("accuracy"), reportNumber(accuracy)},
+            {QStringLiteral("ungrouped_rows"), qint64(ungrouped)},
+            {QStringLiteral("ppr_gap"), reportJsonNumber(pprGap)},
+            {QStringLiteral("tpr_gap"), reportJsonNumber(tprGap)},
+            {QStringLiteral("fpr_gap"), reportJsonNumber(fprGap)},
+            {QStringLiteral("ppr_ratio"), reportJsonNumber(pprRatio)},
+            {QStringLiteral("tpr_ratio"), reportJsonNumber(tprRatio)},
+            {QStringLiteral("fpr_ratio"), reportJsonNumber(fprRatio)},
+            {QStringLiteral("groups"), g}};
 }
 
 MitigationReport fitGroupThresholds(const GroupedScores &fit, FairnessConstraint constraint, double tolerance,
@@ -282,10 +288,12 @@ MitigationReport fitGroupThresholds(const GroupedScores &fit, FairnessConstraint
         cuts.push_back(cutsOf(std::move(rows[g])));
         present.push_back(g);
         const Cuts &c = cuts.back();
-        if (c.positives == 0 || c.negatives() == 0)
+        const bool needsBoth = constraint != FairnessConstraint::DemographicParity;
+        if (needsBoth && (c.positives == 0 || c.negatives() == 0))
             throw OptionError(QStringLiteral("attribute"),
-                              QStringLiteral("group \"%1\" of %2 has %3 only on these rows: its rates are undefined, so no "
-                                             "threshold can make them equal; fit on more rows or merge the group")
+                              QStringLiteral("group \"%1\" of %2 has %3 only on these rows: its true- or false-positive rate "
+                                             "is undefined, so no threshold can make it equal; fit on more rows or merge "
+                                             "the group")
                                   .arg(fit.names[qsizetype(g)], attribute,
                                        c.positives == 0 ? QStringLiteral("negatives") : QStringLiteral("positives")));
     }
@@ -474,6 +482,7 @@ MitigationOutcome evaluateRules(const GroupedScores &data, const MitigationRepor
                            });
         if (known)
             continue;
+        ++out.ungrouped;
         const bool predicted = (*data.scores)[i] >= report.singleThreshold;
         const bool positive = (*data.labels)[i] != 0;
         (predicted ? (positive ? tp : fp) : (positive ? fn : tn)) += 1;
@@ -491,12 +500,18 @@ MitigationOutcome evaluateRules(const GroupedScores &data, const MitigationRepor
     out.accuracy = rows > 0 ? (tp + tn) / rows : 0;
     const auto spread = [&](auto rate, double &gap, double &ratio) {
         double lo = 1e300, hi = -1e300;
+        int defined = 0;
         for (const GroupOutcome &g : out.groups) {
-            lo = std::min(lo, rate(g));
-            hi = std::max(hi, rate(g));
+            const double v = rate(g);
+            if (std::isnan(v))
+                continue;
+            ++defined;
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
         }
-        gap = out.groups.empty() ? 0 : hi - lo;
-        ratio = hi > 0 ? lo / hi : 1;
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        gap = defined >= 2 ? hi - lo : nan;
+        ratio = defined >= 2 ? (hi > 0 ? lo / hi : 1) : nan;
     };
     spread([](const GroupOutcome &g) { return g.ppr(); }, out.pprGap, out.pprRatio);
     spread([](const GroupOutcome &g) { return g.tpr(); }, out.tprGap, out.tprRatio);

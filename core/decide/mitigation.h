@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -47,9 +48,10 @@ struct GroupOutcome
     std::int64_t rows = 0;
     std::int64_t positives = 0;
     double tp = 0, fp = 0, tn = 0, fn = 0;
-    double ppr() const { return rows > 0 ? (tp + fp) / double(rows) : 0; }
-    double tpr() const { return positives > 0 ? tp / double(positives) : 0; }
-    double fpr() const { return rows - positives > 0 ? fp / double(rows - positives) : 0; }
+    // NaN when the rate has no denominator here (no rows, no positives, no negatives).
+    double ppr() const { return rows > 0 ? (tp + fp) / double(rows) : std::numeric_limits<double>::quiet_NaN(); }
+    double tpr() const { return positives > 0 ? tp / double(positives) : std::numeric_limits<double>::quiet_NaN(); }
+    double fpr() const { return rows - positives > 0 ? fp / double(rows - positives) : std::numeric_limits<double>::quiet_NaN(); }
 };
 
 struct MitigationReport
@@ -71,7 +73,7 @@ struct MitigationReport
 // group takes, among its cut points with a rate in [L, L + tolerance], the best for the
 // objective (expected cost adds up over groups; F-beta is maximised exactly by Dinkelbach's
 // iteration on TP - lambda (TP + beta^2 FN + FP) terms, which add up too); the best level wins.
-// More than 4,096 levels are thinned to 4,096 evenly spaced ones (levelsSearched says so).
+// More than 512 levels are thinned to 512 evenly spaced ones (levelsSearched says so).
 // Equalized odds: the common (FPR, TPR) point of the groups' ROC convex hulls that is best for
 // the objective (a vertex of their intersection: the objective is linear-fractional in it), each
 // group mixing at most three of its thresholds to reach it; `tolerance` is not used.
@@ -88,8 +90,11 @@ struct MitigationOutcome
     double value = 0; // the objective over every row
     double f1 = 0;
     double accuracy = 0;
-    double pprGap = 0, tprGap = 0, fprGap = 0; // largest minus smallest rate over the groups
-    double pprRatio = 1, tprRatio = 1, fprRatio = 1; // smallest over largest (Aequitas-style disparity)
+    // Largest minus smallest rate over the groups where the rate is defined, and smallest over
+    // largest; NaN with fewer than two such groups.
+    double pprGap = 0, tprGap = 0, fprGap = 0;
+    double pprRatio = 1, tprRatio = 1, fprRatio = 1;
+    std::int64_t ungrouped = 0; // rows of no group, or of one the rules do not know: the single threshold
     QJsonObject toJson() const;
 };
 MitigationOutcome evaluateRules(const GroupedScores &data, const MitigationReport &report, bool mitigated);

@@ -181,8 +181,8 @@ Objective Objective::parse(const QString &text)
         return o;
     if (name == QLatin1String("fbeta")) {
         o.beta = number(arg, text, QStringLiteral("beta"));
-        if (!(o.beta > 0 && o.beta <= 100))
-            badObjective(text, QStringLiteral("beta must be in (0, 100]"));
+        if (!(o.beta >= 0.01 && o.beta <= 100))
+            badObjective(text, QStringLiteral("beta must be in [0.01, 100]"));
         return o;
     }
     if (name == QLatin1String("cost")) {
@@ -195,8 +195,11 @@ Objective Objective::parse(const QString &text)
                 const QString key = kv.value(0).trimmed();
                 if (kv.size() != 2 || (key != QLatin1String("fp") && key != QLatin1String("fn")))
                     badObjective(text, QStringLiteral("\"%1\" is not fp=A or fn=B").arg(part));
+                bool &seen = key == QLatin1String("fp") ? fp : fn;
+                if (seen)
+                    badObjective(text, QStringLiteral("%1 is given twice").arg(key));
                 (key == QLatin1String("fp") ? o.costFp : o.costFn) = number(kv[1], text, key + QStringLiteral(" cost"));
-                (key == QLatin1String("fp") ? fp : fn) = true;
+                seen = true;
             }
             if (!fp || !fn)
                 badObjective(text, QStringLiteral("give both costs, fp=A and fn=B"));

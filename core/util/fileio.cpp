@@ -21,8 +21,23 @@ void makeParentFolder(const QString &path)
         throw IoError(QStringLiteral("%1: cannot create folder %2").arg(path, folder));
 }
 
+void checkOutputFile(const QString &path)
+{
+    if (path.isEmpty())
+        throw UsageError(QStringLiteral("an output file needs a name (an empty path was given)"));
+    const QFileInfo info(path);
+    // An atomic write renames a new file over the target: over a device or FIFO it would
+    // replace the node itself (as root, /dev/null), and a read-only file would lose its mode.
+    if (info.exists() && !info.isFile())
+        throw UsageError(QStringLiteral("%1: not a regular file (%2): not replaced; give a file path")
+                             .arg(path, info.isDir() ? QStringLiteral("a folder") : QStringLiteral("a device, FIFO or socket")));
+    if (info.exists() && !info.isWritable())
+        throw UsageError(QStringLiteral("%1: read-only: not replaced").arg(path));
+}
+
 void writeFileAtomically(const QString &path, const QByteArray &bytes)
 {
+    checkOutputFile(path);
     makeParentFolder(path);
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))

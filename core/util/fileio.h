@@ -12,7 +12,10 @@ void makeParentFolder(const QString &path);
 // Writes `bytes` to `path` through QSaveFile: readers see the old file or the new one,
 // never a partial one, and a failure leaves no file behind. Creates missing parent folders.
 // Throws: IoError naming the path.
-void writeFileAtomically(const QString &path, const QByteArray &bytes);
+// Refuses (UsageError) an empty path, an existing target that is not a regular file (a folder,
+// a device, a FIFO) and a read-only one, before anything is written.
+void checkOutputFile(const QString &path);
+void writeFileAtomically(const QString &path, const QByteArray &bytes); // checkOutputFile first
 
 // Lower-case hex md5 of a file's bytes. Throws IoError when unreadable or not a regular file.
 QString fileMd5(const QString &path);

@@ -6,6 +6,7 @@
 #include "auditerror.h"
 #include "modelcard.h"
 #include "project.h"
+#include "schemaerror.h"
 #include "versionaudit.h"
 #include "versions.h"
 
@@ -78,8 +79,27 @@ CheckRun runAuditCheck(const CheckRequest &request, const Progress &progress)
     audit.source.modelPath = request.modelPath.isEmpty() ? project.modelPath() : request.modelPath;
     audit.source.dataPath = request.dataPath.isEmpty() ? project.auditDataPath() : request.dataPath;
     audit.threshold = request.threshold;
+    if (request.against.isNull() == false && request.against.trimmed().isEmpty())
+        throw UsageError(QStringLiteral("--against: an empty revision; give one (HEAD~1, a tag) or leave it out"));
     CheckRun run;
     run.audit = auditDataset(audit, progress);
+    // A parity rule about an attribute the audit does not cover is a mistake in the policy (a
+    // typo would otherwise fail, or only warn, forever).
+    QStringList audited;
+    if (run.audit.results.bias)
+        for (const AttributeVerdict &a : run.audit.results.bias->attributes)
+            audited << a.attribute;
+    for (std::size_t i = 0; i < policy.rules.size(); ++i) {
+        const PolicyRule &r = policy.rules[i];
+        if (r.kind == PolicyRule::Kind::Parity && !audited.contains(r.attribute))
+            throw SchemaError(
+                QStringLiteral("%1:%2: rules[%3].parity.attribute: \"%4\" is not an audited attribute (the "
+                               "schema's protected attributes: %5)")
+                    .arg(policyPath)
+                    .arg(r.attributeLine)
+                    .arg(i)
+                    .arg(r.attribute, audited.isEmpty() ? QStringLiteral("none") : audited.join(QStringLiteral(", "))));
+    }
     const QString cardPath = request.cardPath.isEmpty() ? project.cardPath() : request.cardPath;
     const CardFacts card = cardFacts(cardPath, run.audit.model->md5(), run.audit.data->md5);
     std::optional<RegressionFacts> regression;
@@ -87,6 +107,8 @@ CheckRun runAuditCheck(const CheckRequest &request, const Progress &progress)
         const QDir dir(project.dir());
         regression = regressionFacts(project.dir(), request.against, dir.relativeFilePath(audit.source.modelPath),
                                      audit.source.dataPath, run.audit.results);
+        if (!regression->problem.isEmpty()) // the revision cannot be compared: bad input, not a failed rule
+            throw UsageError(QStringLiteral("--against %1: %2").arg(request.against, regression->problem));
     }
     run.verdict = evaluatePolicy(policy, run.audit.results, &card, regression ? &*regression : nullptr);
     // Reports name files as the project does (relative), so they are the same bytes wherever

@@ -1,5 +1,6 @@
 #include "mitigationrun.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <QFileInfo>
@@ -136,10 +137,51 @@ MitigationRun runMitigation(const MitigationRequest &request, const Project *pro
         run.warnings << QStringLiteral("fitted and reported on the same rows: the figures after are optimistic");
     run.before = evaluateRules(shown, run.fitted, false);
     run.after = evaluateRules(shown, run.fitted, true);
+    if (run.after.ungrouped > 0)
+        run.warnings << QStringLiteral("%1 of %2 rows have no %3 value, or one the fit rows did not have: they keep the "
+                                       "single threshold %4")
+                            .arg(run.after.ungrouped)
+                            .arg(run.reportRows)
+                            .arg(request.attribute)
+                            .arg(run.fitted.singleThreshold, 0, 'f', 4);
+    for (const GroupOutcome &g : run.after.groups) {
+        if (g.rows == 0)
+            run.warnings
+                << QStringLiteral("group \"%1\" has no rows in %2: its rates are undefined there").arg(g.group, run.reportSource);
+    }
+    {
+        // Groups fitted on few rows: their thresholds rest on little evidence.
+        const GroupedScores &f = fit;
+        for (const GroupRule &rule : run.fitted.rules) {
+            const auto code = std::int32_t(f.names.indexOf(rule.group));
+            std::int64_t rows = 0, positives = 0;
+            for (std::size_t i = 0; i < f.codes->size(); ++i) {
+                if ((*f.codes)[i] == code) {
+                    ++rows;
+                    positives += (*f.labels)[i] ? 1 : 0;
+                }
+            }
+            if (rows < 30 || positives < 10)
+                run.warnings << QStringLiteral("group \"%1\" has %2 fit rows (%3 positive): its threshold rests on little "
+                                               "evidence (at least 30 rows and 10 positives advised)")
+                                    .arg(rule.group)
+                                    .arg(rows)
+                                    .arg(positives);
+        }
+    }
     run.tpr = ratesOf(run.before, run.after, 0);
     run.fpr = ratesOf(run.before, run.after, 1);
     run.ppr = ratesOf(run.before, run.after, 2);
-    for (const double tolerance : request.pareto) {
+    QList<double> tolerances = request.pareto;
+    std::sort(tolerances.begin(), tolerances.end());
+    tolerances.erase(std::unique(tolerances.begin(), tolerances.end()), tolerances.end());
+    if (tolerances.size() > kMaxParetoPoints)
+        throw OptionError(
+            QStringLiteral("pareto"),
+            QStringLiteral("%1 tolerances for the trade-off: at most %2").arg(tolerances.size()).arg(kMaxParetoPoints));
+    if (request.constraint == FairnessConstraint::EqualizedOdds && tolerances.size() > 1)
+        tolerances = {tolerances.front()}; // exact: one point, whatever the tolerance
+    for (const double tolerance : tolerances) {
         progress.checkCancelled();
         const MitigationReport r = fitGroupThresholds(fit, request.constraint, tolerance, request.objective, model.threshold(),
                                                       request.attribute);
@@ -207,6 +249,13 @@ QString MitigationRun::toText() const
         lines << QStringLiteral("  warning: ") + w;
     if (!fitted.found)
         lines << QStringLiteral("  no group thresholds meet the constraint on the fit rows: the single threshold stays");
+    if (fitted.levelsSearched < fitted.levels)
+        lines << QStringLiteral("  searched %1 evenly spaced of the %2 common rate levels")
+                     .arg(fitted.levelsSearched)
+                     .arg(fitted.levels);
+    if (fitted.constraint != FairnessConstraint::EqualizedOdds && fitted.tolerance == 0)
+        lines << QStringLiteral("  tolerance 0: deterministic thresholds meet exact equality only where the groups' rates "
+                                "coincide (often a degenerate 0 or 1); equalized_odds randomises to reach it");
     QStringList rules;
     for (const GroupRule &r : fitted.rules) {
         if (r.mix.empty()) {

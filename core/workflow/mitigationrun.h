@@ -10,6 +10,8 @@ namespace Audit {
 
 class Project;
 
+inline constexpr qsizetype kMaxParetoPoints = 50; // tolerances of one trade-off
+
 struct MitigationRequest
 {
     QString modelPath;

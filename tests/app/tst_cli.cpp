@@ -275,7 +275,7 @@ void TestCli::threshold_choiceAgreesWithEvaluate()
 
     // On out-of-fold scores of the training split: no warning, and the text says where from.
     r = run({QStringLiteral("threshold"), QStringLiteral("--cv"), QStringLiteral("3"), QStringLiteral("--objective"),
-             QStringLiteral("recall:0.9"), QStringLiteral("--resamples"), QStringLiteral("20")});
+             QStringLiteral("recall:0.9"), QStringLiteral("--resamples"), QStringLiteral("50")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QVERIFY2(r.out.contains(QStringLiteral("3-fold out-of-fold scores of")) && r.out.contains(QStringLiteral("(26048 rows")),
              qPrintable(r.out));
@@ -341,6 +341,37 @@ void TestCli::check_exitCodesAndReports()
     QVERIFY2(r.err.contains(QStringLiteral("check: 2 rule(s) failed (--report-only: exit 0)")), qPrintable(r.err));
     QVERIFY(r.out.contains(QStringLiteral("FAIL (0 pass, 2 fail")));
 
+    // A parity rule about an attribute the audit does not cover is a mistake in the policy.
+    TestUtil::writeFile(m_dir, QStringLiteral("typo.yaml"), "version: 1\nrules:\n  - name: s\n    parity: {attribute: sexx}\n");
+    r = run({QStringLiteral("check"), QStringLiteral("--policy"), QStringLiteral("typo.yaml")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("typo.yaml:4: rules[0].parity.attribute: \"sexx\" is not an audited attribute")),
+             qPrintable(r.err));
+    // A revision that cannot be compared, and outputs that cannot be written, are bad input.
+    r = run({QStringLiteral("check"), QStringLiteral("--policy"), QStringLiteral("pass.yaml"), QStringLiteral("--against"),
+             QStringLiteral("no-such-rev")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("--against no-such-rev")), qPrintable(r.err));
+    const QString fifo = path(QStringLiteral("out.fifo"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    r = run({QStringLiteral("check"), QStringLiteral("--policy"), QStringLiteral("pass.yaml"), QStringLiteral("--markdown"),
+             QStringLiteral("first.md"), QStringLiteral("--junit"), QStringLiteral("out.fifo")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("not a regular file")), qPrintable(r.err));
+    QVERIFY(!QFile::exists(path(QStringLiteral("first.md")))); // nothing written when one output is bad
+    struct stat st
+    {};
+    QCOMPARE(::stat(QFile::encodeName(fifo).constData(), &st), 0);
+    QVERIFY(S_ISFIFO(st.st_mode)); // still a FIFO, not replaced by a file
+    r = run({QStringLiteral("threshold"), QStringLiteral("--model"), QStringLiteral("models/model.bin"), QStringLiteral("--data"),
+             QStringLiteral("data/test.csv"), QStringLiteral("--out"), QStringLiteral("out.fifo")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(S_ISFIFO(st.st_mode));
+    QFile::remove(fifo);
+    r = run({QStringLiteral("threshold"), QStringLiteral("--model"), QStringLiteral("models/model.bin"), QStringLiteral("--data"),
+             QStringLiteral("data/test.csv"), QStringLiteral("--resamples"), QStringLiteral("2")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("--resamples")) && r.err.contains(QStringLiteral("at least 50")), qPrintable(r.err));
     r = run({QStringLiteral("check"), QStringLiteral("--policy"), QStringLiteral("bad.yaml")});
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(QStringLiteral("bad.yaml:4: rules[0].metric: unknown metric \"f2\"")), qPrintable(r.err));
@@ -389,6 +420,34 @@ void TestCli::mitigate_fitsOnOneSplitAndReportsOnAnother()
     QVERIFY(j.value(QStringLiteral("after")).toObject().value(QStringLiteral("tpr_gap")).toDouble() < 1e-6);
     QVERIFY(j.value(QStringLiteral("after")).toObject().value(QStringLiteral("fpr_gap")).toDouble() < 1e-6);
 
+    // A report file without one of the groups: its rates are undefined (null), not 0, the gap is
+    // over the groups that have them, and the output says so.
+    {
+        const QList<QByteArray> lines = TestUtil::readFile(path(QStringLiteral("data/test.csv"))).split('\n');
+        QByteArray males = lines.front() + '\n';
+        const int sex = int(lines.front().split(',').indexOf(QByteArray("sex")));
+        QVERIFY(sex >= 0);
+        for (qsizetype i = 1; i < lines.size(); ++i)
+            if (!lines[i].isEmpty() && lines[i].split(',').value(sex).trimmed() == "Male")
+                males += lines[i] + '\n';
+        TestUtil::writeFile(m_dir, QStringLiteral("males.csv"), males);
+    }
+    r = run({QStringLiteral("mitigate"), QStringLiteral("--model"), QStringLiteral("models/model.bin"),
+             QStringLiteral("--attribute"), QStringLiteral("sex"), QStringLiteral("--fit"), QStringLiteral("data/test.csv"),
+             QStringLiteral("--report"), QStringLiteral("males.csv"), QStringLiteral("--pareto"), QString(),
+             QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    const QJsonObject after = j.value(QStringLiteral("after")).toObject();
+    QVERIFY(after.value(QStringLiteral("tpr_gap")).isNull());
+    for (const QJsonValue g : after.value(QStringLiteral("groups")).toArray())
+        if (g.toObject().value(QStringLiteral("group")).toString() == QLatin1String("Female"))
+            QVERIFY(g.toObject().value(QStringLiteral("tpr")).isNull());
+    bool said = false;
+    for (const QJsonValue w : j.value(QStringLiteral("warnings")).toArray())
+        said |= w.toString().contains(QStringLiteral("group \"Female\" has no rows in males.csv"));
+    QVERIFY2(said, qPrintable(r.out));
+
     const QList<std::pair<QStringList, QString>> bad = {
         {{QStringLiteral("mitigate"), QStringLiteral("--attribute"), QStringLiteral("sex"), QStringLiteral("--model"),
           QStringLiteral("models/model.bin"), QStringLiteral("--report"), QStringLiteral("data/test.csv")},
@@ -415,6 +474,16 @@ void TestCli::mitigate_fitsOnOneSplitAndReportsOnAnother()
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains(message), qPrintable(args.join(QLatin1Char(' ')) + QStringLiteral(" -> ") + r.err));
     }
+    // A trade-off of more than 50 distinct tolerances is refused before any is fitted.
+    QStringList many;
+    for (int i = 0; i <= 50; ++i)
+        many << QString::number(i / 100.0);
+    r = run({QStringLiteral("mitigate"), QStringLiteral("--model"), QStringLiteral("models/model.bin"),
+             QStringLiteral("--attribute"), QStringLiteral("sex"), QStringLiteral("--fit"), QStringLiteral("data/test.csv"),
+             QStringLiteral("--report"), QStringLiteral("data/test.csv"), QStringLiteral("--pareto"),
+             many.join(QLatin1Char(','))});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("51 tolerances for the trade-off: at most 50")), qPrintable(r.err));
 }
 
 void TestCli::audit_slicesAndBiasOnCensus()

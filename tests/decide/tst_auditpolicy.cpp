@@ -37,6 +37,7 @@ private Q_SLOTS:
     void parse_readsEveryKind();
     void parse_badPolicies_nameFileLineAndKey_data();
     void parse_badPolicies_nameFileLineAndKey();
+    void parse_controlCharactersInNamesAreBlanked();
     void metric_floorsCeilingsAndIntervals();
     void weakSlices_countsWhatTheRuleNames();
     void parity_failsPassesAndUnclearAsThePolicySays();
@@ -131,6 +132,13 @@ void TestAuditPolicy::parse_badPolicies_nameFileLineAndKey_data()
     QTest::newRow("rule not a map") << head + "  - f1 >= 0.7\n"
                                     << "policy.yaml:3: rules[0]: a rule is a mapping";
     QTest::newRow("not YAML") << QByteArray("rules: [\n") << "policy.yaml";
+    QTest::newRow("floor above 1") << head + "  - name: a\n    metric: f1\n    min: 2\n"
+                                   << "policy.yaml:5: rules[0].min: f1 lies in [0, 1]";
+    QTest::newRow("min above max") << head + "  - name: a\n    metric: f1\n    min: 0.9\n    max: 0.1\n"
+                                   << "policy.yaml:6: rules[0].max: max 0.1 is below min 0.9";
+    QTest::newRow("names equal but for a control character")
+        << head + "  - {name: \"a\\a\", metric: f1, min: 0}\n  - {name: a, metric: recall, min: 0}\n"
+        << "rules[1].name: \"a\" names two rules";
 }
 
 void TestAuditPolicy::parse_badPolicies_nameFileLineAndKey()
@@ -143,6 +151,16 @@ void TestAuditPolicy::parse_badPolicies_nameFileLineAndKey()
     } catch (const SchemaError &e) {
         QVERIFY2(e.message().contains(message), qPrintable(e.message()));
     }
+}
+
+void TestAuditPolicy::parse_controlCharactersInNamesAreBlanked()
+{
+    const AuditPolicy p = AuditPolicy::parse("rules:\n  - {name: \"x\\n  [PASS   ] fake\\u001b[2J\", metric: f1, min: 0}\n",
+                                             QStringLiteral("p.yaml"));
+    QCOMPARE(p.rules[0].name, QStringLiteral("x [PASS ] fake [2J"));
+    const PolicyVerdict v = evaluatePolicy(p, audited(countsFixture(kEvidenceGroups)), nullptr, nullptr);
+    QVERIFY(!v.toText().contains(QLatin1Char('\x1b')));
+    QCOMPARE(v.toText().count(QLatin1Char('\n')), 1); // the summary line and one rule line
 }
 
 void TestAuditPolicy::metric_floorsCeilingsAndIntervals()

@@ -77,7 +77,9 @@ void TestOperatingPoint::parse_acceptsEachFormAndNamesWhatIsWrong()
     const std::pair<const char *, const char *> bad[] = {
         {"f2", "unknown objective"},
         {"fbeta:x", "beta \"x\" is not a number"},
-        {"fbeta:0", "beta must be in (0, 100]"},
+        {"fbeta:0", "beta must be in [0.01, 100]"},
+        {"fbeta:1e-308", "beta must be in [0.01, 100]"},
+        {"cost:fp=1,fn=1,fn=2", "fn is given twice"},
         {"cost:fp=1", "give both costs"},
         {"cost:fp=1,fn=-2", "costs must be 0 to 1e9"},
         {"cost:fp=0,fn=0", "not both 0"},

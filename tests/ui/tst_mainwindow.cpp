@@ -194,6 +194,15 @@ void TestMainWindow::optimise_choosesAsCoreDoesAndSetsTheThreshold()
     QVERIFY2(dialog->resultText().contains(QStringLiteral("Best threshold %1 [95% CI").arg(core.best.threshold, 0, 'f', 4)),
              qPrintable(dialog->resultText()));
     QVERIFY(dialog->useButton()->isEnabled());
+    // Another objective picked after the result: the result is taken back, so the threshold of
+    // one objective is never applied for another.
+    dialog->setObjective(Audit::Objective::parse(QStringLiteral("f1")));
+    QVERIFY(!dialog->report());
+    QVERIFY(!dialog->useButton()->isEnabled());
+    dialog->setObjective(Audit::Objective::parse(QStringLiteral("cost:5")));
+    dialog->optimise();
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->isRunning() && dialog->report(), 30000);
+    QCOMPARE(dialog->report()->best.threshold, core.best.threshold);
     dialog->useButton()->click();
     QCOMPARE(m_window->session()->threshold(), core.best.threshold);
     QTRY_COMPARE_WITH_TIMEOUT(m_window->session()->results()->threshold, core.best.threshold, 10000);

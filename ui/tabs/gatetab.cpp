@@ -63,6 +63,12 @@ GateTab::GateTab(ProjectSession *session, QWidget *parent)
     refresh();
 }
 
+void GateTab::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    m_table->resizeRowsToContents(); // sized while hidden, the rows took the wrap of a narrow table
+}
+
 QString GateTab::summaryText() const
 {
     return m_summary->text();

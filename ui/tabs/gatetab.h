@@ -30,6 +30,9 @@ public:
     QTableWidget *table() const { return m_table; }
     const std::optional<Audit::PolicyVerdict> &verdict() const { return m_verdict; }
 
+protected:
+    void showEvent(QShowEvent *event) override; // rows sized once the table has its width
+
 private:
     void refresh();
     void loadPolicy(const QString &path); // when the file's time or size changed

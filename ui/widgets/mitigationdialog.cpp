@@ -99,7 +99,7 @@ MitigationDialog::MitigationDialog(ProjectSession *session, QWidget *parent)
     m_front->setSelectionMode(QAbstractItemView::SingleSelection);
     m_front->verticalHeader()->setVisible(false);
     m_front->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_comparison->setHorizontalHeaderLabels({tr("On the loaded data"), tr("One threshold"), tr("Group thresholds")});
+    m_comparison->setHorizontalHeaderLabels({tr("On the loaded data"), tr("The model's threshold"), tr("Group thresholds")});
     m_comparison->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_comparison->verticalHeader()->setVisible(false);
     m_comparison->setWordWrap(false);
@@ -109,7 +109,7 @@ MitigationDialog::MitigationDialog(ProjectSession *session, QWidget *parent)
 
     auto *chart = new QChart;
     chart->legend()->setAlignment(Qt::AlignBottom);
-    m_frontLine->setName(tr("group thresholds, by tolerance"));
+    m_frontLine->setName(tr("group thresholds: the Pareto front"));
     m_frontLine->setPen(QPen(OkabeIto::kBlue, 2));
     m_frontPoints->setColor(OkabeIto::kBlue);
     m_frontPoints->setMarkerSize(8);
@@ -266,15 +266,20 @@ void MitigationDialog::showOutcome()
     const Audit::MitigationRun &r = *m_run;
     const QString metric = r.fitted.objective.metricName();
     QString text = tr("Fitted on %1 (%2 rows), reported on %3 (%4 rows). Each tolerance is fitted again; pick a row to "
-                      "compare it with the single threshold %5.")
+                      "compare it with the model's threshold %5. A gap on these rows above the tolerance is the fit not "
+                      "carrying over: read it with the groups' intervals.")
                        .arg(r.fitSource)
                        .arg(r.fitRows)
                        .arg(r.reportSource)
                        .arg(r.reportRows)
                        .arg(fmt(r.fitted.singleThreshold));
-    if (!r.warnings.isEmpty())
+    if (!r.warnings.isEmpty()) {
+        QStringList escaped;
+        for (const QString &w : r.warnings)
+            escaped << w.toHtmlEscaped();
         text += QStringLiteral("<br><span style='color:%1'>%2</span>")
-                    .arg(OkabeIto::kVermillion.name(), r.warnings.join(QStringLiteral("<br>")).toHtmlEscaped());
+                    .arg(OkabeIto::kVermillion.name(), escaped.join(QStringLiteral("<br>")));
+    }
     m_message->setText(text);
     const double singleGap = r.fitted.constraint == FairnessConstraint::DemographicParity ? r.before.pprGap
         : r.fitted.constraint == FairnessConstraint::EqualOpportunity                     ? r.before.tprGap
@@ -295,8 +300,18 @@ void MitigationDialog::showOutcome()
             m_front->setItem(i, c, new QTableWidgetItem(cells[c]));
     }
     std::sort(points.begin(), points.end(), [](const QPointF &a, const QPointF &b) { return a.x() < b.x(); });
-    m_frontLine->replace(points);
+    // The front: the points no other beats on both the objective and the gap (the line); every
+    // tolerance's point is drawn (its marker), dominated ones off the line.
+    QList<QPointF> front;
+    const bool minimise = r.fitted.objective.minimise();
+    for (const QPointF &q : points) {
+        if (front.isEmpty() || (minimise ? q.y() < front.back().y() : q.y() > front.back().y()))
+            front << q;
+    }
+    m_frontLine->replace(front);
     m_frontPoints->replace(points);
+    m_front->setColumnHidden(2, metric == QLatin1String("F1"));
+    m_front->horizontalHeaderItem(1)->setText(metric);
     m_single->replace(QList<QPointF>{{singleGap, r.before.value}});
     if (auto *x = qobject_cast<QValueAxis *>(m_view->chart()->axes(Qt::Horizontal).value(0))) {
         x->setRange(0, std::max(0.01, xMax * 1.1));
@@ -327,8 +342,10 @@ void MitigationDialog::pick(int point)
     const Audit::ParetoPoint &p = r.pareto[std::size_t(point)];
     m_chosen->replace(QList<QPointF>{{p.gap, p.value}});
     const double tau = m_session->biasOptions().tau;
+    // The smallest group's rate over the largest, against the band only (no significance test:
+    // the Bias tab's verdicts, against a reference group with their q values, decide).
     const auto verdict = [tau](double ratio) {
-        return QStringLiteral("%1 (%2)").arg(fmt(ratio), ratio >= tau ? QStringLiteral("pass") : QStringLiteral("fail"));
+        return QStringLiteral("%1 (%2)").arg(fmt(ratio), ratio >= tau ? tr("within the band") : tr("outside the band"));
     };
     QList<QStringList> rows;
     for (const Audit::GroupRule &g : p.fitted.rules) {
@@ -345,9 +362,9 @@ void MitigationDialog::pick(int point)
         rows << QStringList{r.fitted.objective.metricName(), fmt(r.before.value), fmt(p.after.value)};
     rows << QStringList{tr("F1"), fmt(r.before.f1), fmt(p.after.f1)};
     rows << QStringList{tr("Accuracy"), fmt(r.before.accuracy), fmt(p.after.accuracy)};
-    rows << QStringList{tr("TPR ratio, parity at τ %1").arg(tau), verdict(r.before.tprRatio), verdict(p.after.tprRatio)};
-    rows << QStringList{tr("FPR ratio, parity at τ %1").arg(tau), verdict(r.before.fprRatio), verdict(p.after.fprRatio)};
-    rows << QStringList{tr("Positive-rate ratio, τ %1").arg(tau), verdict(r.before.pprRatio), verdict(p.after.pprRatio)};
+    rows << QStringList{tr("TPR min/max, band τ %1").arg(tau), verdict(r.before.tprRatio), verdict(p.after.tprRatio)};
+    rows << QStringList{tr("FPR min/max, band τ %1").arg(tau), verdict(r.before.fprRatio), verdict(p.after.fprRatio)};
+    rows << QStringList{tr("Positive rate min/max, τ %1").arg(tau), verdict(r.before.pprRatio), verdict(p.after.pprRatio)};
     rows << QStringList{tr("TPR gap"), fmt(r.before.tprGap), fmt(p.after.tprGap)};
     rows << QStringList{tr("FPR gap"), fmt(r.before.fprGap), fmt(p.after.fprGap)};
     rows << QStringList{tr("Positive-rate gap"), fmt(r.before.pprGap), fmt(p.after.pprGap)};
@@ -362,6 +379,7 @@ void MitigationDialog::pick(int point)
             item->setToolTip(rows[i][c]);
             m_comparison->setItem(i, c, item);
         }
+    m_comparison->scrollToTop();
 }
 
 QString MitigationDialog::messageText() const

@@ -123,7 +123,21 @@ OperatingPointDialog::OperatingPointDialog(ProjectSession *session, QWidget *par
     m_rows->setCurrentIndex(
         std::max(0, m_rows->findData(settings.value(QStringLiteral("optimise/rows"), int(Rows::CrossValidated)).toInt())));
 
-    connect(m_kind, &QComboBox::currentIndexChanged, this, [this] { updateParameter(); });
+    // A result is for the settings it was worked out with: changing one takes it back (the
+    // threshold shown must never be applied for another objective).
+    const auto stale = [this] {
+        if (!m_report || m_running)
+            return;
+        m_report.reset();
+        m_use->setEnabled(false);
+        m_result->setText(tr("Settings changed: Optimise again."));
+    };
+    connect(m_kind, &QComboBox::currentIndexChanged, this, [this, stale] {
+        updateParameter();
+        stale();
+    });
+    connect(m_parameter, &QDoubleSpinBox::valueChanged, this, stale);
+    connect(m_rows, &QComboBox::currentIndexChanged, this, stale);
     connect(m_run, &QPushButton::clicked, this, &OperatingPointDialog::optimise);
     connect(m_use, &QPushButton::clicked, this, [this] {
         if (m_report && m_report->found)
@@ -287,6 +301,8 @@ void OperatingPointDialog::showOutcome()
     if (auto *y = qobject_cast<QValueAxis *>(m_view->chart()->axes(Qt::Vertical).value(0))) {
         y->setRange(low - pad, high + pad);
         y->applyNiceNumbers();
+        if (r.objective.kind != Kind::Cost) // a rate: never drawn outside [0, 1]
+            y->setRange(std::max(0.0, y->min()), std::min(1.0, y->max()));
         y->setTitleText(r.objective.metricName());
     }
     m_view->chart()->setTitle(tr("%1 against the threshold on %2").arg(r.objective.metricName(), QFileInfo(r.source).fileName()));
@@ -309,7 +325,8 @@ QString OperatingPointDialog::resultText() const
         text += tr("The target holds at this threshold in %1% of %2 resamples.\n")
                     .arg(QString::number(100 * r.feasibleShare, 'f', 1))
                     .arg(r.resamples);
-    text += tr("At the working threshold %1: %2 %3. On %4 (%5 rows); Poisson bootstrap, %6 resamples.")
+    text += tr("At the working threshold when optimised, %1: %2 %3. On %4 (%5 rows); the intervals are 95% Poisson "
+               "bootstrap intervals of the chosen threshold and of the objective at it, %6 resamples.")
                 .arg(fmt(r.current.threshold), r.objective.metricName(), fmt(r.current.value), r.source)
                 .arg(r.rows)
                 .arg(r.resamples);

@@ -36,6 +36,7 @@
 #include "biastablemodel.h"
 #include "gatetab.h"
 #include "heatmapwidget.h"
+#include "jobprogress.h"
 #include "mainwindow.h"
 #include "mitigationdialog.h"
 #include "mitigationrun.h"
@@ -278,6 +279,14 @@ void TestMainWindow::mitigate_tradeOffAsCoreGivesIt()
     Ui::MitigationDialog *dialog = m_window->biasTab()->mitigationDialog();
     dialog->setRequest(QStringLiteral("sex"), Audit::FairnessConstraint::EqualOpportunity, Audit::Objective{},
                        Ui::MitigationDialog::Rows::CrossValidated);
+    // The retraining shows its progress and can be cancelled, leaving nothing behind.
+    dialog->compute();
+    QVERIFY(dialog->progress()->isVisibleTo(dialog));
+    dialog->progress()->cancelButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->isRunning(), 60000);
+    QVERIFY2(dialog->messageText().contains(QStringLiteral("Cancelled")), qPrintable(dialog->messageText()));
+    QVERIFY(!dialog->run());
+    QVERIFY(!dialog->progress()->isVisibleTo(dialog));
     QElapsedTimer clock;
     clock.start();
     dialog->compute();

@@ -23,6 +23,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "auditerror.h"
+#include "jobprogress.h"
 #include "okabeito.h"
 #include "project.h"
 #include "projectsession.h"
@@ -68,6 +69,7 @@ MitigationDialog::MitigationDialog(ProjectSession *session, QWidget *parent)
     , m_chosen(new QScatterSeries(this))
     , m_front(new QTableWidget(0, 5, this))
     , m_comparison(new QTableWidget(0, 3, this))
+    , m_progress(new JobProgress(this))
 {
     setWindowTitle(tr("Mitigate with group thresholds"));
     m_constraint->addItem(tr("Equal opportunity (true-positive rates)"), int(FairnessConstraint::EqualOpportunity));
@@ -150,6 +152,7 @@ MitigationDialog::MitigationDialog(ProjectSession *session, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_compute, 0, Qt::AlignLeft);
+    layout->addWidget(m_progress);
     layout->addWidget(m_message);
     layout->addWidget(split, 1);
 
@@ -233,13 +236,16 @@ void MitigationDialog::compute()
     m_message->setText(loaded ? tr("Fitting the group thresholds for every tolerance…")
                               : tr("Retraining %1 times for out-of-fold scores, then fitting every tolerance…").arg(kFolds));
     const QString dir = p.dir;
-    m_watcher.setFuture(QtConcurrent::run([request, dir] {
+    const Audit::Progress progress = m_progress->start();
+    m_watcher.setFuture(QtConcurrent::run([request, dir, progress] {
         auto outcome = std::make_shared<Outcome>();
         try {
             std::optional<Audit::Project> project;
             if (!dir.isEmpty() && Audit::Project::isProject(dir))
                 project = Audit::Project::open(dir);
-            outcome->run = Audit::runMitigation(request, project ? &*project : nullptr);
+            outcome->run = Audit::runMitigation(request, project ? &*project : nullptr, progress);
+        } catch (const Audit::CancelledError &) {
+            outcome->error = QStringLiteral("cancelled");
         } catch (const Audit::AuditError &e) {
             outcome->error = e.message();
         } catch (const std::exception &e) {
@@ -252,6 +258,7 @@ void MitigationDialog::compute()
 void MitigationDialog::showOutcome()
 {
     m_running = false;
+    m_progress->finish();
     m_compute->setEnabled(true);
     const std::shared_ptr<Outcome> outcome = m_watcher.result();
     m_front->setRowCount(0);
@@ -259,7 +266,8 @@ void MitigationDialog::showOutcome()
     m_picked = -1;
     if (!outcome->run) {
         m_run.reset();
-        m_message->setText(tr("Could not mitigate: %1").arg(outcome->error));
+        m_message->setText(outcome->error == QLatin1String("cancelled") ? tr("Cancelled: nothing computed.")
+                                                                        : tr("Could not mitigate: %1").arg(outcome->error));
         return;
     }
     m_run = outcome->run;

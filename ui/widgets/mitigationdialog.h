@@ -19,6 +19,7 @@ class QTableWidget;
 
 namespace Ui {
 
+class JobProgress;
 class ProjectSession;
 
 // "Mitigate…" in the Bias tab: group thresholds for a fairness constraint, fitted on the
@@ -46,6 +47,7 @@ public:
     QTableWidget *frontTable() const { return m_front; }
     QTableWidget *comparisonTable() const { return m_comparison; }
     QChartView *chartView() const { return m_view; }
+    JobProgress *progress() const { return m_progress; }
     QString messageText() const;
 
 private:
@@ -75,6 +77,7 @@ private:
     QFutureWatcher<std::shared_ptr<Outcome>> m_watcher;
     std::optional<Audit::MitigationRun> m_run;
     bool m_running = false;
+    JobProgress *m_progress;
     int m_picked = -1;
 };
 

@@ -19,6 +19,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "auditerror.h"
+#include "jobprogress.h"
 #include "okabeito.h"
 #include "project.h"
 #include "projectsession.h"
@@ -55,6 +56,7 @@ OperatingPointDialog::OperatingPointDialog(ProjectSession *session, QWidget *par
     , m_curve(new QLineSeries(this))
     , m_working(new QLineSeries(this))
     , m_best(new QScatterSeries(this))
+    , m_progress(new JobProgress(this))
 {
     setWindowTitle(tr("Optimise the threshold"));
     m_kind->addItem(tr("Max F-beta (F1 at beta 1)"), int(Kind::FBeta));
@@ -86,6 +88,7 @@ OperatingPointDialog::OperatingPointDialog(ProjectSession *session, QWidget *par
     layout->addLayout(form);
     layout->addWidget(m_warning);
     layout->addLayout(buttons);
+    layout->addWidget(m_progress);
     layout->addWidget(m_result);
     layout->addWidget(m_view, 1);
 
@@ -242,6 +245,7 @@ void OperatingPointDialog::optimise()
     m_use->setEnabled(false);
     m_result->setText(rows == Rows::CrossValidated ? tr("Retraining %1 times for out-of-fold scores…").arg(kFolds)
                                                    : tr("Optimising…"));
+    const Audit::Progress progress = m_progress->start();
     m_watcher.setFuture(QtConcurrent::run([=] {
         auto outcome = std::make_shared<Outcome>();
         try {
@@ -251,10 +255,13 @@ void OperatingPointDialog::optimise()
             if (rows == Rows::CrossValidated) {
                 if (!project)
                     throw Audit::UsageError(QStringLiteral("out-of-fold scores need a project with a params.yaml"));
-                outcome->report = Audit::chooseThresholdByCrossValidation(*project, kFolds, objective, current);
+                outcome->report = Audit::chooseThresholdByCrossValidation(*project, kFolds, objective, current, 200, 42,
+                                                                          progress);
             } else {
                 outcome->report = Audit::chooseThreshold(*scored, objective, current, project ? &*project : nullptr);
             }
+        } catch (const Audit::CancelledError &) {
+            outcome->error = QStringLiteral("cancelled");
         } catch (const Audit::AuditError &e) {
             outcome->error = e.message();
         } catch (const std::exception &e) {
@@ -267,12 +274,14 @@ void OperatingPointDialog::optimise()
 void OperatingPointDialog::showOutcome()
 {
     m_running = false;
+    m_progress->finish();
     m_run->setEnabled(true);
     const std::shared_ptr<Outcome> outcome = m_watcher.result();
     if (!outcome->report) {
         m_report.reset();
         m_warning->setText(QString());
-        m_result->setText(tr("Could not optimise: %1").arg(outcome->error));
+        m_result->setText(outcome->error == QLatin1String("cancelled") ? tr("Cancelled: nothing changed.")
+                                                                       : tr("Could not optimise: %1").arg(outcome->error));
         return;
     }
     m_report = outcome->report;

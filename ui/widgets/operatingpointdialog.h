@@ -18,6 +18,7 @@ class QScatterSeries;
 
 namespace Ui {
 
+class JobProgress;
 class ProjectSession;
 
 // "Optimise…" beside the threshold: the operating point that best meets an objective, chosen
@@ -45,6 +46,7 @@ public:
     QString warningText() const;
     QPushButton *useButton() const { return m_use; }
     QChartView *chartView() const { return m_view; }
+    JobProgress *progress() const { return m_progress; }
 
 Q_SIGNALS:
     void thresholdChosen(double threshold); // "Use this threshold"
@@ -75,6 +77,7 @@ private:
     QFutureWatcher<std::shared_ptr<Outcome>> m_watcher;
     std::optional<Audit::OperatingPointReport> m_report;
     bool m_running = false;
+    JobProgress *m_progress;
 };
 
 } // namespace Ui

@@ -194,6 +194,9 @@ void TestMainWindow::optimise_choosesAsCoreDoesAndSetsTheThreshold()
     QVERIFY2(dialog->warningText().contains(QStringLiteral("is the test split")), qPrintable(dialog->warningText()));
     QVERIFY2(dialog->resultText().contains(QStringLiteral("Best threshold %1 [95% CI").arg(core.best.threshold, 0, 'f', 4)),
              qPrintable(dialog->resultText()));
+    QVERIFY2(dialog->resultText().contains(QStringLiteral("optimum would be 0.1667"))
+                 && dialog->resultText().contains(QStringLiteral("a false positive costs 1, a false negative 5")),
+             qPrintable(dialog->resultText()));
     QVERIFY(dialog->useButton()->isEnabled());
     // Another objective picked after the result: the result is taken back, so the threshold of
     // one objective is never applied for another.

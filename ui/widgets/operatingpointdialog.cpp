@@ -328,8 +328,15 @@ QString OperatingPointDialog::resultText() const
     text += tr("Best threshold %1 [95% CI %2, %3]: %4 %5 [%6, %7]\n")
                 .arg(fmt(r.best.threshold), fmt(r.thresholdCi.low), fmt(r.thresholdCi.high), r.objective.metricName(),
                      fmt(r.best.value), fmt(r.valueCi.low), fmt(r.valueCi.high));
-    text += tr("precision %1, recall %2, positive rate %3, expected cost %4\n")
-                .arg(fmt(r.best.precision), fmt(r.best.recall), fmt(r.best.positiveRate), fmt(r.best.cost));
+    text += tr("precision %1, recall %2, positive rate %3, expected cost per row %4 (a false positive costs %5, a false "
+               "negative %6)\n")
+                .arg(fmt(r.best.precision), fmt(r.best.recall), fmt(r.best.positiveRate), fmt(r.best.cost),
+                     QString::number(r.objective.costFp, 'g', 6), QString::number(r.objective.costFn, 'g', 6));
+    if (r.objective.kind == Kind::Cost)
+        text += tr("For perfectly calibrated scores the optimum would be %1 (the false positive's cost over both costs).\n")
+                    .arg(fmt(r.objective.bayesThreshold()));
+    if (!r.current.feasible)
+        text += tr("The working threshold does not meet the target.\n");
     if (r.objective.kind == Kind::Recall || r.objective.kind == Kind::Precision)
         text += tr("The target holds at this threshold in %1% of %2 resamples.\n")
                     .arg(QString::number(100 * r.feasibleShare, 'f', 1))

@@ -2,6 +2,7 @@
 
 #include <QFileInfo>
 
+#include "auditerror.h"
 #include "csvreader.h"
 #include "project.h"
 #include "trainer.h"
@@ -43,7 +44,14 @@ QStringList splitWarnings(const QString &dataPath, const Project *project)
 OperatingPointReport chooseThreshold(const ScoredData &scored, const Objective &objective, double currentThreshold,
                                      const Project *project, int resamples, std::uint64_t seed)
 {
-    OperatingPointReport report = optimiseThreshold(scored.scores, scored.labels, objective, currentThreshold, resamples, seed);
+    OperatingPointReport report;
+    try {
+        report = optimiseThreshold(scored.scores, scored.labels, objective, currentThreshold, resamples, seed);
+    } catch (const OptionError &e) {
+        if (e.field() != QLatin1String("data"))
+            throw;
+        throw OptionError(e.field(), QStringLiteral("%1: %2").arg(scored.source, e.message())); // name the file
+    }
     report.source = scored.source;
     report.modelId = scored.modelId;
     report.warnings = splitWarnings(scored.source, project);

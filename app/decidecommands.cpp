@@ -65,10 +65,8 @@ int threshold(const QStringList &args)
                               .arg(resamples));
     const auto seed = std::uint64_t(cli.integer(QStringLiteral("seed"), 0, std::numeric_limits<int>::max()));
     const QString projectDir = cli.value(QStringLiteral("project"));
-    std::optional<Project> project;
-    if (Project::isProject(projectDir))
-        project = Project::open(projectDir);
-    else if (cli.isSet(QStringLiteral("project")) || cli.isSet(QStringLiteral("save")) || cv)
+    const std::optional<Project> project = Project::openIfProject(projectDir);
+    if (!project && (cli.isSet(QStringLiteral("project")) || cli.isSet(QStringLiteral("save")) || cv))
         throw UsageError(QStringLiteral("%1 holds no params.yaml: not a project").arg(projectDir));
     const QString modelPath = cli.isSet(QStringLiteral("model")) ? cli.value(QStringLiteral("model")) : project->modelPath();
 
@@ -213,9 +211,7 @@ int mitigate(const QStringList &args)
         throw UsageError(QStringLiteral("name the rows to fit on: --fit CSV (a validation split) or --cv K (the training "
                                         "split's out-of-fold scores), one of them"));
     const QString projectDir = cli.value(QStringLiteral("project"));
-    std::optional<Project> project;
-    if (Project::isProject(projectDir))
-        project = Project::open(projectDir);
+    const std::optional<Project> project = Project::openIfProject(projectDir);
     MitigationRequest request;
     request.modelPath = cli.isSet(QStringLiteral("model")) ? cli.value(QStringLiteral("model"))
         : project                                          ? project->modelPath()

@@ -13,6 +13,13 @@ bool Project::isProject(const QString &dir)
     return QFileInfo::exists(QDir(dir).filePath(QLatin1String(kParamsFile)));
 }
 
+std::optional<Project> Project::openIfProject(const QString &dir)
+{
+    if (dir.isEmpty() || !isProject(dir))
+        return std::nullopt;
+    return open(dir);
+}
+
 Project Project::open(const QString &dir)
 {
     Project project;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include <QString>
 
 #include "params.h"
@@ -23,6 +25,9 @@ public:
     // Throws: IoError naming the folder when it has no params.yaml; SchemaError naming the
     //         file, line and key when params.yaml is malformed.
     static Project open(const QString &dir);
+    // open(dir) when `dir` is a project (not empty, holds a params.yaml), else nothing: for
+    // callers to which a project is optional (its splits for warnings, its model by default).
+    static std::optional<Project> openIfProject(const QString &dir);
 
     QString dir() const { return m_dir; }
     QString path(const QString &relative) const; // `relative` inside the project folder

@@ -5,6 +5,7 @@
 
 #include <QWidget>
 
+#include "auditerror.h"
 #include "progress.h"
 
 class QLabel;
@@ -12,6 +13,24 @@ class QProgressBar;
 class QPushButton;
 
 namespace Ui {
+
+// What a background job of a dialog reports instead of throwing: empty when `work` returned,
+// kJobCancelled when its Progress said stop, else the error's message.
+inline const QString kJobCancelled = QStringLiteral("cancelled");
+template <typename Work>
+QString runJob(Work &&work)
+{
+    try {
+        work();
+    } catch (const Audit::CancelledError &) {
+        return kJobCancelled;
+    } catch (const Audit::AuditError &e) {
+        return e.message();
+    } catch (const std::exception &e) {
+        return QString::fromUtf8(e.what());
+    }
+    return {};
+}
 
 // A progress bar with its stage and a Cancel button for one background job of a dialog:
 // start() shows it and returns the Progress the job reports to (from any thread: the bar is

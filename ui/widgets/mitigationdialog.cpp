@@ -239,18 +239,10 @@ void MitigationDialog::compute()
     const Audit::Progress progress = m_progress->start();
     m_watcher.setFuture(QtConcurrent::run([request, dir, progress] {
         auto outcome = std::make_shared<Outcome>();
-        try {
-            std::optional<Audit::Project> project;
-            if (!dir.isEmpty() && Audit::Project::isProject(dir))
-                project = Audit::Project::open(dir);
+        outcome->error = runJob([&] {
+            const std::optional<Audit::Project> project = Audit::Project::openIfProject(dir);
             outcome->run = Audit::runMitigation(request, project ? &*project : nullptr, progress);
-        } catch (const Audit::CancelledError &) {
-            outcome->error = QStringLiteral("cancelled");
-        } catch (const Audit::AuditError &e) {
-            outcome->error = e.message();
-        } catch (const std::exception &e) {
-            outcome->error = QString::fromUtf8(e.what());
-        }
+        });
         return outcome;
     }));
 }
@@ -266,8 +258,8 @@ void MitigationDialog::showOutcome()
     m_picked = -1;
     if (!outcome->run) {
         m_run.reset();
-        m_message->setText(outcome->error == QLatin1String("cancelled") ? tr("Cancelled: nothing computed.")
-                                                                        : tr("Could not mitigate: %1").arg(outcome->error));
+        m_message->setText(outcome->error == kJobCancelled ? tr("Cancelled: nothing computed.")
+                                                           : tr("Could not mitigate: %1").arg(outcome->error));
         return;
     }
     m_run = outcome->run;

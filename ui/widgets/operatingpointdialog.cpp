@@ -248,10 +248,8 @@ void OperatingPointDialog::optimise()
     const Audit::Progress progress = m_progress->start();
     m_watcher.setFuture(QtConcurrent::run([=] {
         auto outcome = std::make_shared<Outcome>();
-        try {
-            std::optional<Audit::Project> project;
-            if (!dir.isEmpty() && Audit::Project::isProject(dir))
-                project = Audit::Project::open(dir);
+        outcome->error = runJob([&] {
+            const std::optional<Audit::Project> project = Audit::Project::openIfProject(dir);
             if (rows == Rows::CrossValidated) {
                 if (!project)
                     throw Audit::UsageError(QStringLiteral("out-of-fold scores need a project with a params.yaml"));
@@ -260,13 +258,7 @@ void OperatingPointDialog::optimise()
             } else {
                 outcome->report = Audit::chooseThreshold(*scored, objective, current, project ? &*project : nullptr);
             }
-        } catch (const Audit::CancelledError &) {
-            outcome->error = QStringLiteral("cancelled");
-        } catch (const Audit::AuditError &e) {
-            outcome->error = e.message();
-        } catch (const std::exception &e) {
-            outcome->error = QString::fromUtf8(e.what());
-        }
+        });
         return outcome;
     }));
 }
@@ -280,8 +272,8 @@ void OperatingPointDialog::showOutcome()
     if (!outcome->report) {
         m_report.reset();
         m_warning->setText(QString());
-        m_result->setText(outcome->error == QLatin1String("cancelled") ? tr("Cancelled: nothing changed.")
-                                                                       : tr("Could not optimise: %1").arg(outcome->error));
+        m_result->setText(outcome->error == kJobCancelled ? tr("Cancelled: nothing changed.")
+                                                          : tr("Could not optimise: %1").arg(outcome->error));
         return;
     }
     m_report = outcome->report;

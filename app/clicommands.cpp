@@ -25,6 +25,7 @@
 #include "explainreport.h"
 #include "fileio.h"
 #include "listenerror.h"
+#include "mitigationrun.h"
 #include "modelcard.h"
 #include "prediction.h"
 #include "project.h"
@@ -328,7 +329,7 @@ int train(const QStringList &args)
             writeJson(cli.value(QStringLiteral("cv-out")), cv.toJson());
     }
     if (cli.isSet(QStringLiteral("out"))) {
-        const Model model = trainModel(data.data, params, stderrProgress(QStringLiteral("train")));
+        const Model model = trainProjectModel(data.data, params, stderrProgress(QStringLiteral("train")));
         model.save(cli.value(QStringLiteral("out")));
         printErr(QStringLiteral("train: %1 model %2 written to %3 (threshold %4, training F1 %5)")
                      .arg(enumName(model.params().kind), model.id(), cli.value(QStringLiteral("out")))

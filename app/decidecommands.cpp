@@ -176,6 +176,35 @@ int check(const QStringList &args)
     return v.passed() || cli.isSet(QStringLiteral("report-only")) ? 0 : 1;
 }
 
+namespace {
+
+int saveMitigation(const Project &project, const MitigationParams &params)
+{
+    ReproOptions options;
+    options.toolDir = QCoreApplication::applicationDirPath();
+    options.log = [](const QString &line) { printErr(QStringLiteral("mitigate: ") + line); };
+    const ThresholdSave save = saveMitigationToModel(project, params, options);
+    if (!save.repro.ok()) {
+        printErr(QStringLiteral("mitigate: the pipeline failed (%1); params.yaml was put back (mitigation.constraint %2)")
+                     .arg(save.repro.failure, save.previous.isEmpty() ? QStringLiteral("unset") : save.previous));
+        return 1;
+    }
+    printErr(QStringLiteral("mitigate: mitigation.constraint %1 -> %2 in %3; ran %4; dvc.lock %5")
+                 .arg(save.previous.isEmpty() ? QStringLiteral("unset") : save.previous, save.written, project.paramsPath(),
+                      save.repro.ran().isEmpty() ? QStringLiteral("nothing") : save.repro.ran().join(QStringLiteral(", ")),
+                      save.repro.lockUpdated ? QStringLiteral("updated") : QStringLiteral("unchanged")));
+    const Model model = Model::load(project.modelPath());
+    printErr(
+        model.groupThresholds().active()
+            ? QStringLiteral("mitigate: model %1 decides with thresholds %2").arg(model.id(), model.groupThresholds().describe())
+            : QStringLiteral("mitigate: model %1 decides with one threshold, %2")
+                  .arg(model.id())
+                  .arg(model.threshold(), 0, 'f', 4));
+    return 0;
+}
+
+} // namespace
+
 int mitigate(const QStringList &args)
 {
     CommandLine cli(QStringLiteral("mitigate"),
@@ -205,8 +234,24 @@ int mitigate(const QStringList &args)
     cli.add(QStringLiteral("project"), QStringLiteral("Project folder."), QStringLiteral("dir"), QStringLiteral("."));
     cli.add(QStringLiteral("out"), QStringLiteral("Write the result as JSON."), QStringLiteral("file"));
     cli.add(QStringLiteral("json"), QStringLiteral("Print the result as JSON on stdout."));
-    if (!cli.parse(args, {QStringLiteral("attribute")}))
+    cli.add(QStringLiteral("apply"),
+            QStringLiteral("Make these group thresholds the model's (with --cv): params.yaml's mitigation section, then the "
+                           "pipeline, then dvc.lock; predict, the audit, the card and the server then use them."));
+    cli.add(QStringLiteral("remove"),
+            QStringLiteral("Take the model's group thresholds away (mitigation.constraint none), then the pipeline."));
+    if (!cli.parse(args, {}))
         return cli.exitCode();
+    if (cli.isSet(QStringLiteral("remove"))) {
+        if (cli.isSet(QStringLiteral("apply")))
+            throw UsageError(QStringLiteral("--apply and --remove: one of them"));
+        const Project project = Project::open(cli.value(QStringLiteral("project")));
+        return saveMitigation(project, MitigationParams{});
+    }
+    if (!cli.isSet(QStringLiteral("attribute")))
+        throw UsageError(QStringLiteral("--attribute is required: the protected attribute whose groups get thresholds"));
+    if (cli.isSet(QStringLiteral("apply")) && !cli.isSet(QStringLiteral("cv")))
+        throw UsageError(QStringLiteral("--apply fits as training does, on the training split's out-of-fold scores: give --cv "
+                                        "K, not --fit"));
     if (cli.isSet(QStringLiteral("fit")) == cli.isSet(QStringLiteral("cv")))
         throw UsageError(QStringLiteral("name the rows to fit on: --fit CSV (a validation split) or --cv K (the training "
                                         "split's out-of-fold scores), one of them"));
@@ -245,7 +290,20 @@ int mitigate(const QStringList &args)
         printJson(run.toJson());
     else
         printOut(run.toText());
-    return 0;
+    if (!cli.isSet(QStringLiteral("apply")))
+        return 0;
+    std::fflush(stdout); // the report before the pipeline's lines, when both go to one place
+    if (!project)
+        throw UsageError(QStringLiteral("--apply needs a project (its params.yaml and dvc.yaml): %1 is none").arg(projectDir));
+    if (!run.fitted.found)
+        throw UsageError(QStringLiteral("--apply: no group thresholds meet the constraint; nothing saved"));
+    MitigationParams params;
+    params.constraint = constraintName(request.constraint);
+    params.attribute = request.attribute;
+    params.tolerance = request.tolerance;
+    params.objective = request.objective.spec();
+    params.folds = request.folds;
+    return saveMitigation(*project, params);
 }
 
 } // namespace Cli

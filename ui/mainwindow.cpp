@@ -355,10 +355,14 @@ void MainWindow::buildMenus()
             m_trainTab->trainButton()->click();
     });
     run->addAction(tr("&Cancel"), QKeySequence(Qt::Key_Escape), m_session, &ProjectSession::cancel);
-    run->addAction(tr("Threshold &Up"), QKeySequence(tr("Ctrl+Up")), this,
-                   [this] { m_slider->setValue(m_slider->value() + 10); });
-    run->addAction(tr("Threshold &Down"), QKeySequence(tr("Ctrl+Down")), this,
-                   [this] { m_slider->setValue(m_slider->value() - 10); });
+    run->addAction(tr("Threshold &Up"), QKeySequence(tr("Ctrl+Up")), this, [this] {
+        if (m_slider->isEnabled())
+            m_slider->setValue(m_slider->value() + 10);
+    });
+    run->addAction(tr("Threshold &Down"), QKeySequence(tr("Ctrl+Down")), this, [this] {
+        if (m_slider->isEnabled())
+            m_slider->setValue(m_slider->value() - 10);
+    });
 }
 
 QAction *MainWindow::themeAction(Theme theme) const
@@ -657,9 +661,18 @@ void MainWindow::syncThreshold()
     const QSignalBlocker b(m_thresholdBox);
     m_slider->setValue(int(std::lround(m_session->threshold() * kSliderSteps)));
     m_thresholdBox->setValue(m_session->threshold());
-    const bool enabled = m_session->project().scored != nullptr;
+    // A model deciding by group thresholds has no one threshold to move: the slider shows its
+    // single one (for rows of no group) and stays put.
+    const bool enabled = m_session->project().scored != nullptr && !m_session->decidesByGroup();
     m_slider->setEnabled(enabled);
     m_thresholdBox->setEnabled(enabled);
+    const QString tip = m_session->decidesByGroup()
+        ? tr("This model decides with thresholds by group, %1; the single threshold shown applies to rows of no listed "
+             "group. To move one threshold for everyone, take the group thresholds away (Bias > Mitigate… > Remove).")
+              .arg(m_session->project().scored->decisionRule)
+        : metricTooltip(QStringLiteral("threshold"));
+    m_slider->setToolTip(tip);
+    m_thresholdBox->setToolTip(tip);
     updateThresholdChip();
 }
 
@@ -767,13 +780,39 @@ void MainWindow::updateThresholdChip()
     const bool differs = open && working != stored;
     const QString source = m_session->project().model ? tr("model") : tr("scores");
     m_thresholdChip->setVisible(open);
-    m_thresholdChip->setText(differs ? tr("working <b>%1</b> · %2 %3").arg(working, 0, 'f', 4).arg(source).arg(stored, 0, 'f', 4)
+    const bool byGroup = m_session->decidesByGroup();
+    if (byGroup) {
+        const Audit::GroupThresholds &g = m_session->project().model->groupThresholds();
+        QStringList parts;
+        for (const Audit::GroupThresholds::Group &group : g.groups)
+            parts << QStringLiteral("%1 %2%3")
+                         .arg(group.name.toHtmlEscaped())
+                         .arg(group.threshold(), 0, 'f', 3)
+                         .arg(group.mix.size() > 1 ? QStringLiteral("*") : QString());
+        m_thresholdChip->setText(g.groups.size() <= 3
+                                     ? tr("by <b>%1</b>: %2").arg(g.attribute.toHtmlEscaped(), parts.join(QStringLiteral(" · ")))
+                                     : tr("by <b>%1</b> (%2 groups)").arg(g.attribute.toHtmlEscaped()).arg(g.groups.size()));
+        m_thresholdChip->setToolTip(
+            tr("The model decides with thresholds %1%2.")
+                .arg(m_session->project().scored->decisionRule,
+                     g.randomised() ? tr("; * marks a group that mixes thresholds, drawn per record") : QString()));
+    } else {
+        m_thresholdChip->setToolTip(tr("The working threshold every tab audits at, and the one stored in the model "
+                                       "(which the Predict server, the pipeline's reports and `modelaudit-cli` use)."));
+        m_thresholdChip->setText(differs
+                                     ? tr("working <b>%1</b> · %2 %3").arg(working, 0, 'f', 4).arg(source).arg(stored, 0, 'f', 4)
                                      : tr("= %1 threshold").arg(source));
+    }
     m_thresholdChip->setStyleSheet(differs ? QStringLiteral("QLabel { border: 1px solid palette(highlight); border-radius: 8px; "
                                                             "padding: 1px 6px; }")
                                            : QString());
     m_resetThreshold->setVisible(open);
     m_optimise->setVisible(open);
+    m_optimise->setEnabled(!byGroup);
+    m_optimise->setToolTip(byGroup ? tr("The model decides with thresholds by group: one threshold to optimise would not be "
+                                        "its decision. Bias > Mitigate… fits and applies group thresholds.")
+                                   : tr("Choose the threshold for an objective (F-beta, expected cost, a target recall, "
+                                        "precision or positive rate), with intervals, on rows you name."));
     m_resetThreshold->setEnabled(differs);
     m_saveThreshold->setVisible(open && m_session->project().model);
     m_saveThreshold->setEnabled(differs && m_session->canSaveThreshold() && !m_session->isBusy());

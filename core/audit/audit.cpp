@@ -10,7 +10,7 @@ AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, 
     AuditResults results;
     results.threshold = data.thresholdFor(threshold);
     if (previous) {
-        results.metrics = metricsAtThreshold(previous->metrics, data.scores, data.labels, results.threshold);
+        results.metrics = metricsAtThreshold(previous->metrics, data.decisionScores(), data.labels, results.threshold);
         results.roc = previous->roc;
         results.pr = previous->pr;
         results.calibration = previous->calibration;
@@ -23,6 +23,8 @@ AuditResults runAudit(const ScoredData &data, const SliceOptions &sliceOptions, 
     } else {
         const std::vector<ScoreGroup> groups = scoreGroups(data.scores, data.labels); // one sort for all
         results.metrics = computeMetrics(data.scores, data.labels, results.threshold, 1.0, groups);
+        if (!data.rowThresholds.empty()) // the decisions are the row thresholds'; the rest is the scores'
+            results.metrics = metricsAtThreshold(results.metrics, data.decisionScores(), data.labels, results.threshold);
         results.roc = rocCurve(groups);
         results.pr = prCurve(groups);
         results.calibration = calibrationCurve(data.scores, data.labels);

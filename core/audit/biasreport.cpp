@@ -297,6 +297,7 @@ BiasReport computeBias(const ScoredData &data, const BiasOptions &options, std::
     BiasReport report;
     report.options = options;
     report.threshold = data.thresholdFor(threshold);
+    report.decisionRule = data.decisionRule;
     report.source = data.source;
     report.modelId = data.modelId;
 
@@ -588,7 +589,7 @@ QJsonObject BiasReport::toJson() const
     QJsonObject refs;
     for (const auto &[attribute, value] : options.references)
         refs.insert(attribute, value);
-    return QJsonObject{
+    QJsonObject json{
         {QStringLiteral("source"), source},
         {QStringLiteral("model"), modelId},
         {QStringLiteral("threshold"), threshold},
@@ -606,6 +607,9 @@ QJsonObject BiasReport::toJson() const
         {QStringLiteral("confidence_z"), options.z},
         {QStringLiteral("tested"), qint64(tested)},
     };
+    if (!decisionRule.isEmpty()) // only then: a report of one threshold keeps its bytes
+        json.insert(QStringLiteral("group_thresholds"), decisionRule);
+    return json;
 }
 
 QByteArray BiasReport::toCsv() const
@@ -688,8 +692,9 @@ QString BiasReport::toText() const
               .arg(options.minGroupSize)
               .arg(options.minEvents)
         : QStringLiteral("Aequitas's plain verdicts: outside the band fails; p and q for information");
-    lines << QStringLiteral("Bias audit (threshold %1, tau %2, reference %3, %4)")
-                 .arg(threshold, 0, 'f', 4)
+    lines << QStringLiteral("Bias audit (%1, tau %2, reference %3, %4)")
+                 .arg(decisionRule.isEmpty() ? QStringLiteral("threshold %1").arg(threshold, 0, 'f', 4)
+                                             : QStringLiteral("thresholds ") + decisionRule)
                  .arg(options.tau)
                  .arg(enumName(options.method), rule);
     for (const AttributeVerdict &a : attributes) {

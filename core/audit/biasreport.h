@@ -155,6 +155,7 @@ struct BiasReport
     std::array<VerdictState, kParityCount> overallStates{};
     std::size_t tested = 0; // group-metric tests the BH correction counted
     double threshold = 0.5;
+    QString decisionRule; // the model's thresholds by group when it decides with them (ScoredData::decisionRule)
     QString source;
     QString modelId;
 

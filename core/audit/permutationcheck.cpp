@@ -19,6 +19,8 @@ PermutationCheck permutationCheck(const ScoredData &data, const SliceOptions &op
             shuffled.labels[r] = data.labels[order[r]];
             shuffled.scores[r] = data.scores[order[r]];
         }
+        if (!data.rowThresholds.empty()) // a row's threshold belongs to its group, so to its place
+            shuffled.setRowThresholds(data.rowThresholds, data.decisionRule, data.ungroupedRows);
         const SliceReport report = computeSlices(shuffled, options);
         ++check.runs;
         check.runsWithDiscovery += report.weak.empty() ? 0 : 1;

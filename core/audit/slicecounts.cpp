@@ -66,15 +66,16 @@ bool groupsOf(std::size_t cell, const std::vector<const AuditCache::RankedColumn
 
 RankedRows::RankedRows(const ScoredData &data)
 {
-    rows.resize(data.scores.size());
+    // Ranked by what a threshold is compared with: the scores, or the keys of row thresholds.
+    const std::vector<double> &keys = data.decisionScores();
+    rows.resize(keys.size());
     std::iota(rows.begin(), rows.end(), std::uint32_t(0));
-    std::sort(rows.begin(), rows.end(), [&data](std::uint32_t a, std::uint32_t b) {
-        return data.scores[a] > data.scores[b] || (data.scores[a] == data.scores[b] && a < b);
-    });
+    std::sort(rows.begin(), rows.end(),
+              [&keys](std::uint32_t a, std::uint32_t b) { return keys[a] > keys[b] || (keys[a] == keys[b] && a < b); });
     scores.resize(rows.size());
     labels.resize(rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
-        scores[i] = data.scores[rows[i]];
+        scores[i] = keys[rows[i]];
         labels[i] = std::uint8_t(data.labels[rows[i]] != 0);
     }
 }

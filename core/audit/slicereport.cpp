@@ -313,6 +313,7 @@ SliceReport computeSlices(const ScoredData &data, const SliceOptions &options, s
     SliceReport report;
     report.options = options;
     report.threshold = data.thresholdFor(threshold);
+    report.decisionRule = data.decisionRule;
     report.source = data.source;
     report.modelId = data.modelId;
     const std::vector<std::uint8_t> outcomes = data.outcomes(report.threshold);
@@ -388,7 +389,7 @@ QJsonObject SliceReport::toJson() const
                                     {QStringLiteral("gap_low"), reportJsonNumber(slices[i].gapLow)},
                                     {QStringLiteral("p"), reportJsonP(slices[i].p)},
                                     {QStringLiteral("q"), reportJsonP(slices[i].q)}});
-    return QJsonObject{
+    QJsonObject json{
         {QStringLiteral("source"), source},
         {QStringLiteral("model"), modelId},
         {QStringLiteral("threshold"), threshold},
@@ -407,6 +408,9 @@ QJsonObject SliceReport::toJson() const
         {QStringLiteral("weak_slices"), weakRows},
         {QStringLiteral("slices"), rows},
     };
+    if (!decisionRule.isEmpty()) // only then: a report of one threshold keeps its bytes
+        json.insert(QStringLiteral("group_thresholds"), decisionRule);
+    return json;
 }
 
 QByteArray SliceReport::toCsv() const
@@ -456,8 +460,9 @@ QString SliceReport::toText() const
 {
     const auto fmt = [](double v) { return std::isfinite(v) ? QString::number(v, 'f', 4) : QStringLiteral("n/a"); };
     QStringList lines;
-    lines << QStringLiteral("Slice performance (threshold %1, %2 rows): overall precision %3, recall %4, F1 %5")
-                 .arg(threshold, 0, 'f', 4)
+    lines << QStringLiteral("Slice performance (%1, %2 rows): overall precision %3, recall %4, F1 %5")
+                 .arg(decisionRule.isEmpty() ? QStringLiteral("threshold %1").arg(threshold, 0, 'f', 4)
+                                             : QStringLiteral("thresholds ") + decisionRule)
                  .arg(overall.n)
                  .arg(fmt(overall.precision), fmt(overall.recall), fmt(overall.f1));
     QString current;

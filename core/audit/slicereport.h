@@ -100,6 +100,7 @@ struct SliceReport
     std::vector<std::size_t> weak; // indices into slices, in options.rank order
     std::size_t tested = 0; // slices with a p-value: the family the FDR is controlled over
     double threshold = 0.5;
+    QString decisionRule; // the model's thresholds by group when it decides with them (ScoredData::decisionRule)
     QString source;
     QString modelId;
 

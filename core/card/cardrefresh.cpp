@@ -76,6 +76,38 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
                    .arg(model.encoder().width())
             << QStringLiteral("| Predicts | `%1` = `%2` (positive) or `%3` |")
                    .arg(schema.labelColumn(), schema.positiveLabel(), schema.negativeLabel());
+    const GroupThresholds &byGroup = model.groupThresholds();
+    if (byGroup.active()) {
+        details << QStringLiteral("| Decision thresholds by group | %1 |").arg(mdCell(byGroup.describe()));
+        QStringList rules;
+        for (const GroupThresholds::Group &g : byGroup.groups) {
+            QStringList draws;
+            for (const auto &[threshold, probability] : g.mix)
+                draws << (g.mix.size() == 1 ? num(threshold)
+                                            : QStringLiteral("%1 (%2%)").arg(num(threshold), num(100 * probability, 1)));
+            rules << QStringLiteral("%1 %2").arg(g.name, draws.join(QStringLiteral(" or ")));
+        }
+        const QString goal = byGroup.constraint == QLatin1String("demographic_parity")
+            ? QStringLiteral("the groups' predicted-positive rates lie within %1 of each other (demographic parity)")
+                  .arg(QString::number(byGroup.tolerance))
+            : byGroup.constraint == QLatin1String("equal_opportunity")
+            ? QStringLiteral("the groups' true-positive rates lie within %1 of each other (equal opportunity)")
+                  .arg(QString::number(byGroup.tolerance))
+            : QStringLiteral("the groups' true- and false-positive rates are equal (equalized odds, Hardt et al. 2016)");
+        details << QString()
+                << QStringLiteral("**Group-aware thresholds.** This model's decision depends on %1 as well as on the score: a "
+                                  "row is predicted `%2` when its score reaches its group's threshold (%3), chosen so that %4 "
+                                  "(objective %5), on %6 (%7 rows). Two people with the same score but a different %1 can "
+                                  "get different decisions: that is the point (the groups' chances are evened out at the cost "
+                                  "of treating equal scores differently), and it means %1 must be known when predicting: the "
+                                  "HTTP endpoint refuses (422) a request without it or with a group not listed. Rows of a "
+                                  "group not listed meet the single threshold %8.")
+                       .arg(byGroup.attribute, schema.positiveLabel(), rules.join(QStringLiteral(", ")), goal, byGroup.objective,
+                            byGroup.fittedOn, c.toString(qlonglong(byGroup.fitRows)), num(model.threshold()));
+        if (byGroup.randomised())
+            details.back() += QStringLiteral(" Where a group mixes thresholds, which one a record meets is drawn from the "
+                                             "record itself (seeded), so the same record always gets the same decision.");
+    }
     generated[QStringLiteral("model_details")] = details.join(QLatin1Char('\n'));
 
     QStringList factors;
@@ -96,8 +128,10 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
     generated[QStringLiteral("metrics")]
         = QStringLiteral("Reported: precision, recall, F1, accuracy (with 95% Wilson intervals), ROC AUC, PR AUC, log loss "
                          "and Brier score; per slice precision, recall and F1; Aequitas group metrics and disparities at "
-                         "tolerance %1. Decision threshold: %2.")
-              .arg(results.bias ? num(results.bias->options.tau, 2) : QStringLiteral("0.80"), num(results.threshold));
+                         "tolerance %1. %2.")
+              .arg(results.bias ? num(results.bias->options.tau, 2) : QStringLiteral("0.80"),
+                   byGroup.active() ? QStringLiteral("Decisions: thresholds ") + byGroup.describe()
+                                    : QStringLiteral("Decision threshold: ") + num(results.threshold));
 
     // The model records its training data by md5 and size only (no path), so the card does too.
     generated[QStringLiteral("training_data")] = QStringLiteral("- md5: `%1`\n- Rows: %2 (%3 positive)")
@@ -130,7 +164,10 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
     // Quantitative analyses: overall, weakest slices, every single-feature slice, bias.
     QStringList q;
     const SliceRow &overall = results.slices->overall;
-    q << QStringLiteral("### Overall (threshold %1, %2 rows)").arg(num(results.threshold), c.toString(qlonglong(m.support)))
+    q << QStringLiteral("### Overall (%1, %2 rows)")
+             .arg(byGroup.active() ? QStringLiteral("group thresholds by %1").arg(byGroup.attribute)
+                                   : QStringLiteral("threshold %1").arg(num(results.threshold)),
+                  c.toString(qlonglong(m.support)))
       << QString() << QStringLiteral("| Metric | Value | 95% interval |") << QStringLiteral("|---|---|---|");
     const auto addOverall = [&](const QString &type, const QString &title, double value, const Interval *ci) {
         q << QStringLiteral("| %1 | %2 | %3 |")

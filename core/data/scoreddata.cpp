@@ -1,5 +1,6 @@
 #include "scoreddata.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -38,10 +39,30 @@ double ScoredData::thresholdFor(std::optional<double> at) const
 std::vector<std::uint8_t> ScoredData::outcomes(std::optional<double> at) const
 {
     const double t = thresholdFor(at);
+    const std::vector<double> &keys = decisionScores();
     std::vector<std::uint8_t> out(labels.size());
     for (std::size_t i = 0; i < labels.size(); ++i)
-        out[i] = std::uint8_t(labels[i] * 2 + (scores[i] >= t ? 1 : 0));
+        out[i] = std::uint8_t(labels[i] * 2 + (keys[i] >= t ? 1 : 0));
     return out;
+}
+
+void ScoredData::setRowThresholds(std::vector<double> thresholds, QString rule, std::size_t ungrouped)
+{
+    if (thresholds.size() != scores.size())
+        throw SchemaError(
+            QStringLiteral("%1: %2 row thresholds for %3 scores").arg(source).arg(thresholds.size()).arg(scores.size()));
+    // key = score - t_row + threshold, nudged where rounding would put it on the wrong side of
+    // `threshold`: at `threshold` the decision is exactly score >= t_row; at another threshold
+    // every group's threshold moves by the same amount.
+    const double below = std::nextafter(threshold, -1.0);
+    m_decisionKeys.resize(scores.size());
+    for (std::size_t i = 0; i < scores.size(); ++i) {
+        const double key = scores[i] - thresholds[i] + threshold;
+        m_decisionKeys[i] = scores[i] >= thresholds[i] ? std::max(key, threshold) : std::min(key, below);
+    }
+    rowThresholds = std::move(thresholds);
+    decisionRule = std::move(rule);
+    ungroupedRows = ungrouped;
 }
 
 namespace {

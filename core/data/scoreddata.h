@@ -24,6 +24,17 @@ struct ScoredData
     // calibration views show as "before".
     std::vector<double> uncalibratedScores;
     double threshold = 0.5;
+    // When the model decides with thresholds by group: the threshold each row meets, what that
+    // rule is ("by sex: Male 0.4057, Female 0.2839 (...)") and how many rows fell in no group
+    // (they meet `threshold`). Empty otherwise. Set with setRowThresholds().
+    std::vector<double> rowThresholds;
+    QString decisionRule;
+    std::size_t ungroupedRows = 0;
+    // What a threshold is compared with: `scores`, or with row thresholds a key per row such that
+    // key >= threshold exactly when score >= its row's threshold (so every view that ranks rows
+    // and cuts at one threshold decides as the model does).
+    const std::vector<double> &decisionScores() const { return m_decisionKeys.empty() ? scores : m_decisionKeys; }
+    void setRowThresholds(std::vector<double> thresholds, QString rule, std::size_t ungrouped);
     QString source; // file the rows came from
     QString modelId; // empty for a scored CSV
     QString positiveLabel;
@@ -39,6 +50,9 @@ struct ScoredData
     // `at` when given, else `threshold`. Throws: OptionError("threshold") when `at` lies outside
     // [0, 1], so a leftover "-1 means default" can never pass as a threshold.
     double thresholdFor(std::optional<double> at) const;
+
+private:
+    std::vector<double> m_decisionKeys;
 };
 
 struct ScoredCsvOptions

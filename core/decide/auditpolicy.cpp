@@ -590,6 +590,7 @@ PolicyVerdict evaluatePolicy(const AuditPolicy &policy, const AuditResults &resu
     PolicyVerdict v;
     v.policyPath = policy.path;
     v.threshold = results.threshold;
+    v.decisionRule = results.slices ? results.slices->decisionRule : QString();
     if (results.slices) {
         v.modelId = results.slices->modelId;
         v.source = results.slices->source;
@@ -624,16 +625,22 @@ int PolicyVerdict::count(RuleResult::Status status) const
     return int(std::count_if(results.begin(), results.end(), [status](const RuleResult &r) { return r.status == status; }));
 }
 
+QString PolicyVerdict::decisionText() const
+{
+    return decisionRule.isEmpty() ? QStringLiteral("at threshold %1").arg(num(threshold))
+                                  : QStringLiteral("with thresholds %1").arg(decisionRule);
+}
+
 QString PolicyVerdict::toText() const
 {
     QStringList lines;
-    lines << QStringLiteral("check: %1 — %2 (%3 pass, %4 fail, %5 warn, %6 skipped) at threshold %7")
+    lines << QStringLiteral("check: %1 — %2 (%3 pass, %4 fail, %5 warn, %6 skipped) %7")
                  .arg(policyPath, passed() ? QStringLiteral("PASS") : QStringLiteral("FAIL"))
                  .arg(count(Status::Pass))
                  .arg(count(Status::Fail))
                  .arg(count(Status::Warn))
                  .arg(count(Status::Skipped))
-                 .arg(num(threshold));
+                 .arg(decisionText());
     for (const RuleResult &r : results) {
         lines << QStringLiteral("  [%1] %2 (%3)%4")
                      .arg(ruleStatusName(r.status).toUpper(), -7)
@@ -665,8 +672,8 @@ QString PolicyVerdict::toMarkdown() const
     };
     QStringList md;
     md << QStringLiteral("## Audit gate: %1").arg(passed() ? QStringLiteral("passed") : QStringLiteral("failed")) << QString()
-       << QStringLiteral("Policy `%1`, model `%2` on `%3` at threshold %4: %5 pass, %6 fail, %7 warn, %8 skipped.")
-              .arg(cell(policyPath), cell(modelId), cell(source), num(threshold))
+       << QStringLiteral("Policy `%1`, model `%2` on `%3` %4: %5 pass, %6 fail, %7 warn, %8 skipped.")
+              .arg(cell(policyPath), cell(modelId), cell(source), cell(decisionText()))
               .arg(count(Status::Pass))
               .arg(count(Status::Fail))
               .arg(count(Status::Warn))
@@ -732,17 +739,20 @@ QJsonObject PolicyVerdict::toJson() const
                         {QStringLiteral("requirement"), r.rule.requirement()},
                         {QStringLiteral("measured"), r.measured},
                         {QStringLiteral("detail"), r.detail}});
-    return {{QStringLiteral("policy"), policyPath},
-            {QStringLiteral("model"), modelId},
-            {QStringLiteral("source"), source},
-            {QStringLiteral("threshold"), reportNumber(threshold)},
-            {QStringLiteral("passed"), passed()},
-            {QStringLiteral("counts"),
-             QJsonObject{{QStringLiteral("pass"), count(Status::Pass)},
-                         {QStringLiteral("fail"), count(Status::Fail)},
-                         {QStringLiteral("warn"), count(Status::Warn)},
-                         {QStringLiteral("skipped"), count(Status::Skipped)}}},
-            {QStringLiteral("rules"), rules}};
+    QJsonObject json{{QStringLiteral("policy"), policyPath},
+                     {QStringLiteral("model"), modelId},
+                     {QStringLiteral("source"), source},
+                     {QStringLiteral("threshold"), reportNumber(threshold)},
+                     {QStringLiteral("passed"), passed()},
+                     {QStringLiteral("counts"),
+                      QJsonObject{{QStringLiteral("pass"), count(Status::Pass)},
+                                  {QStringLiteral("fail"), count(Status::Fail)},
+                                  {QStringLiteral("warn"), count(Status::Warn)},
+                                  {QStringLiteral("skipped"), count(Status::Skipped)}}},
+                     {QStringLiteral("rules"), rules}};
+    if (!decisionRule.isEmpty()) // only then: a verdict at one threshold keeps its bytes
+        json.insert(QStringLiteral("group_thresholds"), decisionRule);
+    return json;
 }
 
 } // namespace Audit

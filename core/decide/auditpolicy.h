@@ -105,10 +105,12 @@ struct PolicyVerdict
     QString modelId;
     QString source;
     double threshold = 0;
+    QString decisionRule; // the model's thresholds by group, when it decides with them
     std::vector<RuleResult> results;
 
     bool passed() const; // no rule failed (warnings and skipped rules do not fail the gate)
     int count(RuleResult::Status status) const;
+    QString decisionText() const; // "at threshold 0.3568", "with thresholds by sex: ..."
     QString toText() const;
     QString toMarkdown() const; // a summary fit for a pull-request comment
     QByteArray toJUnitXml() const; // one test case per rule

@@ -179,7 +179,8 @@ std::optional<GroupImportance> sliceImportance(const ImportanceReport &report, c
         if (!in)
             continue;
         members.push_back(i);
-        if ((report.explanations[i].probability >= threshold) != bool(data.labels[r]))
+        const double t = report.rowThresholds.empty() ? threshold : report.rowThresholds[i]; // the model's own decision
+        if ((report.explanations[i].probability >= t) != bool(data.labels[r]))
             errors.push_back(i);
     }
     GroupImportance out;
@@ -222,6 +223,14 @@ ImportanceReport importanceReport(const Model &model, const Dataset &data, const
         std::sort(rows.begin(), rows.end());
     }
     const Dataset sample = rows.size() == data.rowCount() ? data : data.subset(rows);
+    if (model.groupThresholds().active()) {
+        if (request.threshold && *request.threshold != model.threshold())
+            throw OptionError(QStringLiteral("threshold"),
+                              QStringLiteral("the model decides with thresholds %1; misclassified rows at one threshold for "
+                                             "every row would not be its errors")
+                                  .arg(model.groupThresholds().describe()));
+        model.score(sample, nullptr, &out.rowThresholds);
+    }
     const FeatureMatrix x = model.encoder().encode(sample);
     Progress explainProgress = progress;
     if (progress.report)
@@ -238,7 +247,7 @@ ImportanceReport importanceReport(const Model &model, const Dataset &data, const
     std::vector<std::size_t> errorRows;
     std::vector<char> wrong(sample.rowCount(), 0);
     for (std::size_t r = 0; r < sample.rowCount(); ++r) {
-        const bool predicted = explanations[r].probability >= out.threshold;
+        const bool predicted = explanations[r].probability >= out.thresholdAt(r);
         if (predicted != bool(sample.labels[r])) {
             wrong[r] = 1;
             errorRows.push_back(r);

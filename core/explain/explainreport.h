@@ -72,6 +72,10 @@ struct ImportanceReport
     ShapImportance onErrors; // mean |SHAP| over every misclassified row
     std::vector<GroupImportance> groups;
     double threshold = 0.5;
+    // With a model deciding by group thresholds: the threshold each explained row met (per
+    // entry of rows); empty otherwise.
+    std::vector<double> rowThresholds;
+    double thresholdAt(std::size_t i) const { return rowThresholds.empty() ? threshold : rowThresholds[i]; }
     QString method;
     QStringList columns; // schema features
     std::vector<std::size_t> rows; // the data rows explained (all, or the sample), ascending

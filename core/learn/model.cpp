@@ -183,8 +183,59 @@ Model::Model(const Model &other)
     , m_training(other.m_training)
     , m_background(other.m_background)
     , m_calibration(other.m_calibration)
+    , m_groupThresholds(other.m_groupThresholds)
     , m_md5(other.m_md5)
 {}
+
+Model Model::withGroupThresholds(GroupThresholds thresholds) const
+{
+    if (thresholds.active()) // what a file holding them must pass, checked before it is written
+        thresholds = GroupThresholds::fromJson(thresholds.toJson(), m_schema);
+    Model out(*this);
+    out.m_groupThresholds = std::move(thresholds);
+    out.m_md5 = md5Hex(out.serialize());
+    return out;
+}
+
+std::optional<double> Model::thresholdFor(std::string_view group, const float *row, std::size_t width) const
+{
+    if (!m_groupThresholds.active())
+        return m_threshold;
+    const int g = m_groupThresholds.groupIndex(group);
+    if (g < 0)
+        return std::nullopt;
+    return m_groupThresholds.thresholdOf(g, m_groupThresholds.randomised() ? m_groupThresholds.keyOf(row, width) : 0,
+                                         m_threshold);
+}
+
+void Model::sliceThresholds(const Dataset &data, const FeatureMatrix &slice, std::size_t first, std::vector<double> &out,
+                            std::size_t *ungrouped) const
+{
+    if (!m_groupThresholds.active()) {
+        out.insert(out.end(), slice.rows(), m_threshold);
+        return;
+    }
+    const DataColumn *column = nullptr;
+    for (const DataColumn &c : data.columns)
+        column = c.spec.name == m_groupThresholds.attribute ? &c : column;
+    if (!column || column->spec.isNumeric())
+        throw SchemaError(QStringLiteral("%1: no categorical column \"%2\", which this model's group thresholds need")
+                              .arg(data.path, m_groupThresholds.attribute));
+    // Each of the data's categories to its group once, then one lookup per row.
+    std::vector<int> groupOf;
+    groupOf.reserve(column->categories.size());
+    for (const std::string &category : column->categories)
+        groupOf.push_back(m_groupThresholds.groupIndex(category));
+    const bool draw = m_groupThresholds.randomised();
+    for (std::size_t r = 0; r < slice.rows(); ++r) {
+        const std::int32_t code = column->codes[first + r];
+        const int g = code >= 0 && std::size_t(code) < groupOf.size() ? groupOf[std::size_t(code)] : -1;
+        if (g < 0 && ungrouped)
+            ++*ungrouped;
+        out.push_back(
+            m_groupThresholds.thresholdOf(g, draw ? m_groupThresholds.keyOf(slice.row(r), slice.cols()) : 0, m_threshold));
+    }
+}
 
 Model &Model::operator=(const Model &other)
 {
@@ -214,6 +265,8 @@ QJsonObject Model::describe() const
     };
     if (m_calibration.active())
         json.insert(QStringLiteral("calibration"), m_calibration.toJson());
+    if (m_groupThresholds.active())
+        json.insert(QStringLiteral("group_thresholds"), m_groupThresholds.toJson());
     return json;
 }
 
@@ -366,12 +419,27 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
             calibration = ScoreCalibration::fromJson(json.value(QStringLiteral("calibration")).toObject());
             if (!calibration.active())
                 throw SchemaError(QStringLiteral("calibration.method: \"none\" is written as no calibration at all"));
-        } else if (version >= 2) {
+        } else if (version == 2) {
             throw SchemaError(QStringLiteral("calibration: missing (a format-2 file holds a calibration map)"));
         }
-        return Model(std::move(schema), std::move(encoder), std::move(learner), params,
-                     json.value(QStringLiteral("threshold")).toDouble(0.5), std::move(training), std::move(background),
-                     std::move(calibration));
+        GroupThresholds groups;
+        if (json.contains(QStringLiteral("group_thresholds"))) {
+            if (!json.value(QStringLiteral("group_thresholds")).isObject())
+                throw SchemaError(QStringLiteral("group_thresholds: expected an object"));
+            if (version < 3)
+                throw SchemaError(QStringLiteral("group_thresholds: a format-%1 file cannot hold them").arg(version));
+            groups = GroupThresholds::fromJson(json.value(QStringLiteral("group_thresholds")).toObject(), schema);
+        } else if (version >= 3) {
+            throw SchemaError(QStringLiteral("group_thresholds: missing (a format-3 file holds group thresholds)"));
+        }
+        Model model(std::move(schema), std::move(encoder), std::move(learner), params,
+                    json.value(QStringLiteral("threshold")).toDouble(0.5), std::move(training), std::move(background),
+                    std::move(calibration));
+        if (groups.active()) {
+            model.m_groupThresholds = std::move(groups);
+            model.m_md5 = md5Hex(model.serialize());
+        }
+        return model;
     } catch (const SchemaError &e) {
         throw ModelFileError(path, QStringLiteral("corrupt header: ") + e.message());
     } catch (const dlib::serialization_error &e) {
@@ -384,20 +452,26 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
     }
 }
 
-std::pair<std::vector<double>, std::vector<double>> Model::scoreBeforeAfter(const Dataset &data) const
+std::pair<std::vector<double>, std::vector<double>> Model::scoreBeforeAfter(const Dataset &data, std::vector<double> *thresholds,
+                                                                            std::size_t *ungrouped) const
 {
     std::vector<double> before;
     before.reserve(data.rowCount());
-    m_encoder.encodeInSlices(data, 65536, [&](FeatureMatrix &&slice, std::size_t) {
+    if (thresholds)
+        thresholds->reserve(data.rowCount());
+    m_encoder.encodeInSlices(data, 65536, [&](FeatureMatrix &&slice, std::size_t first) {
         const std::vector<double> part = uncalibratedLearner().scoreAll(slice);
         before.insert(before.end(), part.begin(), part.end());
+        if (thresholds)
+            sliceThresholds(data, slice, first, *thresholds, ungrouped);
     });
     std::vector<double> after = before;
     m_calibration.applyAll(after);
     return {std::move(after), std::move(before)};
 }
 
-std::vector<double> Model::score(const Dataset &data, EncodeReport *report) const
+std::vector<double> Model::score(const Dataset &data, EncodeReport *report, std::vector<double> *thresholds,
+                                 std::size_t *ungrouped) const
 {
     // Encoded a slice of rows at a time: the one-hot rows of a million-row file would take
     // ~0.4 GB at once; a slice is a few MB and still warm in cache when it is scored.
@@ -406,9 +480,11 @@ std::vector<double> Model::score(const Dataset &data, EncodeReport *report) cons
     scores.reserve(data.rowCount());
     m_encoder.encodeInSlices(
         data, kSlice,
-        [&](FeatureMatrix &&slice, std::size_t) {
+        [&](FeatureMatrix &&slice, std::size_t first) {
             const std::vector<double> part = m_learner->scoreAll(slice);
             scores.insert(scores.end(), part.begin(), part.end());
+            if (thresholds)
+                sliceThresholds(data, slice, first, *thresholds, ungrouped);
         },
         report);
     return scores;

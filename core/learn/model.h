@@ -1,6 +1,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string_view>
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -9,6 +11,7 @@
 #include "calibrator.h"
 #include "dataset.h"
 #include "featureencoder.h"
+#include "groupthresholds.h"
 #include "learner.h"
 #include "metrics.h"
 #include "params.h"
@@ -48,8 +51,9 @@ class Model
 {
 public:
     // Format 2 is a file holding a calibration map (so an older build refuses it rather than
-    // scoring uncalibrated); a model without one is still written as format 1.
-    static constexpr quint32 kFormatVersion = 2;
+    // scoring uncalibrated), format 3 one holding group thresholds (so an older build refuses it
+    // rather than deciding with one threshold); a model with neither is still written as format 1.
+    static constexpr quint32 kFormatVersion = 3;
 
     // A calibration that is active() wraps `learner`: learner() then scores calibrated.
     Model(Schema schema, FeatureEncoder encoder, std::unique_ptr<Learner> learner, LearnerParams params, double threshold,
@@ -76,7 +80,16 @@ public:
     // The learner before calibration (the same as learner() without a map): for before/after views.
     const Learner &uncalibratedLearner() const;
     const ScoreCalibration &calibration() const { return m_calibration; }
-    quint32 formatVersion() const { return m_calibration.active() ? 2 : 1; }
+    quint32 formatVersion() const { return m_groupThresholds.active() ? 3 : m_calibration.active() ? 2 : 1; }
+    // The thresholds by group, when the model decides with them (inactive() otherwise).
+    const GroupThresholds &groupThresholds() const { return m_groupThresholds; }
+    // This model deciding with `thresholds` instead (a new file, a new id).
+    // Throws: SchemaError when they do not fit the schema (see GroupThresholds::fromJson).
+    Model withGroupThresholds(GroupThresholds thresholds) const;
+    // The threshold the record of encoded `row` meets, whose value of the group attribute is
+    // `group` (its text; ignored without group thresholds); nullopt when the model has group
+    // thresholds and `group` is none of their groups.
+    std::optional<double> thresholdFor(std::string_view group, const float *row, std::size_t width) const;
     const LearnerParams &params() const { return m_params; }
     const TrainingInfo &training() const { return m_training; }
     const ExplainBackground &background() const { return m_background; }
@@ -85,9 +98,14 @@ public:
     QString id() const { return m_md5.left(12); } // short form shown to people
 
     // P(positive) for every row of `data` (encoded with this model's encoder).
-    std::vector<double> score(const Dataset &data, EncodeReport *report = nullptr) const;
+    // With `thresholds`, also the threshold each row meets (thresholdFor; a row of no group
+    // keeps the single threshold and is counted in `ungrouped`).
+    std::vector<double> score(const Dataset &data, EncodeReport *report = nullptr, std::vector<double> *thresholds = nullptr,
+                              std::size_t *ungrouped = nullptr) const;
     // Both at once, encoding once: {calibrated, uncalibrated} (equal without a map).
-    std::pair<std::vector<double>, std::vector<double>> scoreBeforeAfter(const Dataset &data) const;
+    std::pair<std::vector<double>, std::vector<double>> scoreBeforeAfter(const Dataset &data,
+                                                                         std::vector<double> *thresholds = nullptr,
+                                                                         std::size_t *ungrouped = nullptr) const;
 
     QJsonObject describe() const; // metadata for reports and the HTTP API (the file's header but the background)
 
@@ -100,7 +118,12 @@ private:
     TrainingInfo m_training;
     ExplainBackground m_background;
     ScoreCalibration m_calibration;
+    GroupThresholds m_groupThresholds;
     QString m_md5;
+
+    // The thresholds of a slice of rows starting at `first` (see score()).
+    void sliceThresholds(const Dataset &data, const FeatureMatrix &slice, std::size_t first, std::vector<double> &out,
+                         std::size_t *ungrouped) const;
 };
 
 } // namespace Audit

@@ -238,6 +238,32 @@ TrainParams TrainParams::fromYaml(const QByteArray &yaml, const QString &sourceN
         reader.onlyKeys(evaluate, QStringLiteral("evaluate"), {QStringLiteral("beta")});
     if (const YAML::Node evaluate = root["evaluate"]; evaluate)
         params.beta = reader.number(evaluate, QStringLiteral("evaluate.beta"), params.beta, 1e-3, 1e3);
+    if (const YAML::Node m = root["mitigation"]; m) {
+        reader.onlyKeys(m, QStringLiteral("mitigation"),
+                        {QStringLiteral("constraint"), QStringLiteral("attribute"), QStringLiteral("tolerance"),
+                         QStringLiteral("objective"), QStringLiteral("folds")});
+        MitigationParams &p = params.mitigation;
+        p.constraint = reader.optionalString(m, QStringLiteral("mitigation.constraint"), p.constraint);
+        const QStringList constraints{QStringLiteral("none"), QStringLiteral("demographic_parity"),
+                                      QStringLiteral("equal_opportunity"), QStringLiteral("equalized_odds")};
+        if (!constraints.contains(p.constraint))
+            reader.fail(m["constraint"], QStringLiteral("mitigation.constraint"),
+                        QStringLiteral("unknown constraint \"%1\"; expected %2")
+                            .arg(p.constraint, constraints.join(QStringLiteral(", "))));
+        p.attribute = reader.optionalString(m, QStringLiteral("mitigation.attribute"), {});
+        if (p.active() && p.attribute.isEmpty())
+            reader.fail(m["attribute"] ? m["attribute"] : m, QStringLiteral("mitigation.attribute"),
+                        QStringLiteral("a constraint needs the attribute whose groups get thresholds"));
+        p.tolerance = reader.number(m, QStringLiteral("mitigation.tolerance"), p.tolerance, 0.0, 1.0);
+        p.objective = reader.optionalString(m, QStringLiteral("mitigation.objective"), p.objective);
+        p.folds = reader.integer(m, QStringLiteral("mitigation.folds"), p.folds, 2, 20);
+        const auto where = [&](const char *key) {
+            const YAML::Node n = m[key] ? m[key] : m;
+            return QStringLiteral("%1:%2: mitigation.%3").arg(sourceName).arg(n.Mark().line + 1).arg(QLatin1String(key));
+        };
+        p.attributeWhere = where("attribute");
+        p.objectiveWhere = where("objective");
+    }
     return params;
 }
 

@@ -83,6 +83,21 @@ struct SplitParams
     static SplitParams fromYamlFile(const QString &path); // throws SchemaError / IoError
 };
 
+// params.yaml's `mitigation`: group thresholds fitted after training (on the training rows'
+// out-of-fold scores) and stored in the model. Checked against the schema and the objective
+// grammar where they are used (train), with `where` naming the file and line.
+struct MitigationParams
+{
+    QString constraint = QStringLiteral("none"); // none | demographic_parity | equal_opportunity | equalized_odds
+    QString attribute; // a categorical column (a protected attribute)
+    double tolerance = 0.02;
+    QString objective = QStringLiteral("f1"); // as `threshold --objective`: f1, fbeta:B, cost:R, cost:fp=A,fn=B
+    int folds = 5;
+    QString attributeWhere; // "params.yaml:42: mitigation.attribute" for an error about it
+    QString objectiveWhere;
+    bool active() const { return constraint != QLatin1String("none"); }
+};
+
 // Everything `train` reads from params.yaml.
 struct TrainParams
 {
@@ -94,6 +109,7 @@ struct TrainParams
     // Fit on held-out training rows after the learner, applied to every score (threshold included).
     CalibrationMethod calibration = CalibrationMethod::None;
     EncoderOptions encoder;
+    MitigationParams mitigation;
     QString schemaPath; // data.schema, relative to the params file's folder
     QString trainPath; // data.train (resolved like schemaPath); may be empty
     QString testPath; // data.test

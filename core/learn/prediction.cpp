@@ -47,9 +47,22 @@ Prediction predictRecord(const Model &model, const Record &record)
                                        .arg(column.maximum, 0, 'g', 10);
     }
     prediction.probability = model.learner().score(row.data(), row.size());
+    prediction.threshold = model.threshold();
+    if (const GroupThresholds &groups = model.groupThresholds(); groups.active()) {
+        const int c = model.schema().featureIndex(groups.attribute);
+        const std::string &group = record.texts[std::size_t(c)];
+        if (const std::optional<double> t = model.thresholdFor(group, row.data(), row.size()))
+            prediction.threshold = *t;
+        else
+            prediction.warnings << QStringLiteral("%1: \"%2\" is none of the groups the model's thresholds were fitted for "
+                                                  "(%3): the single threshold %4 decided")
+                                       .arg(groups.attribute, echoValue(QString::fromStdString(group)),
+                                            groups.groupNames().join(QStringLiteral(", ")))
+                                       .arg(model.threshold(), 0, 'f', 4);
+    }
     prediction.encoded = std::move(row);
-    prediction.label = prediction.probability >= model.threshold() ? model.schema().positiveLabel()
-                                                                   : model.schema().negativeLabel();
+    prediction.label = prediction.probability >= prediction.threshold ? model.schema().positiveLabel()
+                                                                      : model.schema().negativeLabel();
     return prediction;
 }
 
@@ -58,14 +71,20 @@ ScoredData scoreDataset(const Model &model, const Dataset &data)
     if (!data.hasLabels())
         throw SchemaError(data.noLabelsMessage(QStringLiteral("an audit")));
     ScoredData scored;
+    const bool byGroup = model.groupThresholds().active();
+    std::vector<double> thresholds;
+    std::size_t ungrouped = 0;
     if (model.calibration().active())
-        std::tie(scored.scores, scored.uncalibratedScores) = model.scoreBeforeAfter(data);
+        std::tie(scored.scores, scored.uncalibratedScores) = model.scoreBeforeAfter(data, byGroup ? &thresholds : nullptr,
+                                                                                    &ungrouped);
     else
-        scored.scores = model.score(data);
+        scored.scores = model.score(data, nullptr, byGroup ? &thresholds : nullptr, &ungrouped);
     scored.columns = data.columns;
     scored.labels = data.labels;
     scored.threshold = model.threshold();
     scored.source = data.path;
+    if (byGroup)
+        scored.setRowThresholds(std::move(thresholds), model.groupThresholds().describe(), ungrouped);
     scored.modelId = model.id();
     scored.positiveLabel = model.schema().positiveLabel();
     return scored;

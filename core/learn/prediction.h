@@ -17,6 +17,7 @@ struct Prediction
 {
     double probability = 0; // P(positive)
     QString label; // the schema's positive or negative label
+    double threshold = 0.5; // the threshold the record met (its group's, with group thresholds)
     QStringList warnings; // e.g. a category unseen in training
     std::vector<float> encoded; // the record as the learner saw it (what an explanation starts from)
 };

@@ -51,7 +51,16 @@ QJsonObject openApiDocument(const Model *current, const std::optional<Record> &e
         const auto &columns = current->encoder().columns();
         for (std::size_t c = 0; c < columns.size(); ++c) {
             const QString name = columns[c].spec.name;
-            properties.insert(name, fieldSchema(columns[c]));
+            QJsonObject field = fieldSchema(columns[c]);
+            if (const GroupThresholds &g = current->groupThresholds(); g.active() && g.attribute == name) {
+                // The decision threshold depends on it: only the groups the thresholds were fitted for.
+                field.insert(QStringLiteral("enum"), QJsonArray::fromStringList(g.groupNames()));
+                field.insert(QStringLiteral("description"),
+                             QStringLiteral("%1. This model decides with thresholds by %2 (%3): a request without it, or "
+                                            "with another value, is refused with 422.")
+                                 .arg(field.value(QStringLiteral("description")).toString(), name, g.describe()));
+            }
+            properties.insert(name, field);
             required.append(name);
             if (columns[c].spec.isNumeric())
                 exampleRecord.insert(name,
@@ -221,9 +230,16 @@ QJsonObject openApiDocument(const Model *current, const std::optional<Record> &e
          QJsonObject{{QStringLiteral("title"), QStringLiteral("ModelAudit predict API")},
                      {QStringLiteral("version"), QStringLiteral(MODELAUDIT_VERSION)},
                      {QStringLiteral("description"),
-                      current ? QStringLiteral("Model %1 (%2) predicting %3.")
-                                    .arg(current->id(), enumName(current->params().kind), current->schema().labelColumn())
-                              : QStringLiteral("No model loaded.")}}},
+                      current
+                          ? QStringLiteral("Model %1 (%2) predicting %3.%4")
+                                .arg(current->id(), enumName(current->params().kind), current->schema().labelColumn(),
+                                     current->groupThresholds().active()
+                                         ? QStringLiteral(" It decides with group-aware thresholds %1; every request "
+                                                          "must carry %2 (422 otherwise), and the response's threshold "
+                                                          "is the one the record met.")
+                                               .arg(current->groupThresholds().describe(), current->groupThresholds().attribute)
+                                         : QString())
+                          : QStringLiteral("No model loaded.")}}},
         {QStringLiteral("paths"), paths},
         {QStringLiteral("components"),
          QJsonObject{{QStringLiteral("schemas"),

@@ -305,7 +305,7 @@ QJsonObject PredictService::predictionJson(const Model &model, const Record &rec
     const Prediction p = predictRecord(model, record);
     QJsonObject json{{QStringLiteral("prediction"), p.label},
                      {QStringLiteral("probability"), p.probability},
-                     {QStringLiteral("threshold"), model.threshold()},
+                     {QStringLiteral("threshold"), p.threshold},
                      {QStringLiteral("model"), model.id()},
                      {QStringLiteral("warnings"), QJsonArray::fromStringList(p.warnings)}};
     if (explainer && space) {
@@ -335,7 +335,7 @@ HttpReply PredictService::predictOne(const QHttpServerRequest &request) const
     }
     QList<RecordProblem> problems;
     const Record record = parseRecord(body, current->schema(), current->encoder(), m_options.strict,
-                                      QJsonArray{QStringLiteral("body")}, problems);
+                                      QJsonArray{QStringLiteral("body")}, problems, &current->groupThresholds());
     if (!problems.isEmpty())
         throw RequestError(std::move(problems));
     const std::shared_ptr<const Explainer> explainer = space ? explainerFor(current) : nullptr;
@@ -376,7 +376,8 @@ HttpReply PredictService::predictBatch(const QHttpServerRequest &request) const
             problems.append({loc, QStringLiteral("Input should be a valid object"), QStringLiteral("model_type")});
             continue;
         }
-        parsed.push_back(parseRecord(list[i].toObject(), current->schema(), current->encoder(), m_options.strict, loc, problems));
+        parsed.push_back(parseRecord(list[i].toObject(), current->schema(), current->encoder(), m_options.strict, loc, problems,
+                                     &current->groupThresholds()));
         if (problems.size() > RequestError::kMaxProblemsShown) { // keep the first ones and count the rest
             overflow += problems.size() - RequestError::kMaxProblemsShown;
             problems.resize(RequestError::kMaxProblemsShown);

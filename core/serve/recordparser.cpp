@@ -6,6 +6,7 @@
 
 #include "echovalue.h"
 #include "featureencoder.h"
+#include "groupthresholds.h"
 #include "schema.h"
 
 namespace Audit {
@@ -16,8 +17,10 @@ QJsonObject RecordProblem::toJson() const
 }
 
 Record parseRecord(const QJsonObject &json, const Schema &schema, const FeatureEncoder &encoder, bool strict,
-                   const QJsonArray &locPrefix, QList<RecordProblem> &problems)
+                   const QJsonArray &locPrefix, QList<RecordProblem> &problems, const GroupThresholds *groups)
 {
+    if (groups && !groups->active())
+        groups = nullptr;
     const auto at = [&locPrefix](const QString &member) {
         QJsonArray loc = locPrefix;
         loc.append(member);
@@ -30,8 +33,14 @@ Record parseRecord(const QJsonObject &json, const Schema &schema, const FeatureE
     for (std::size_t c = 0; c < n; ++c) {
         const ColumnSpec &spec = schema.features()[c];
         const auto found = json.constFind(spec.name);
+        const bool grouping = groups && spec.name == groups->attribute;
         if (found == json.constEnd()) {
-            problems.append({at(spec.name), QStringLiteral("Field required"), QStringLiteral("missing")});
+            problems.append({at(spec.name),
+                             grouping ? QStringLiteral("Field required: this model decides with thresholds by %1, so every "
+                                                       "request needs it (one of: %2)")
+                                            .arg(spec.name, groups->groupNames().join(QStringLiteral(", ")))
+                                      : QStringLiteral("Field required"),
+                             QStringLiteral("missing")});
             continue;
         }
         const QJsonValue value = *found;
@@ -42,7 +51,7 @@ Record parseRecord(const QJsonObject &json, const Schema &schema, const FeatureE
             const auto &categories = encoder.columns()[c].categories;
             const auto same = std::find_if(categories.begin(), categories.end(),
                                            [&wanted](const std::string &category) { return normalLabel(category) == wanted; });
-            if (same != categories.end()) {
+            if (same != categories.end() && !(grouping && groups->groupIndex(*same) < 0)) {
                 record.texts[c] = *same;
                 continue;
             }
@@ -59,6 +68,14 @@ Record parseRecord(const QJsonObject &json, const Schema &schema, const FeatureE
                 continue;
             }
             record.texts[c] = text.trimmed().toStdString();
+            if (grouping && groups->groupIndex(record.texts[c]) < 0) {
+                problems.append({at(spec.name),
+                                 QStringLiteral("Input should be one of the groups this model's thresholds by %1 were fitted "
+                                                "for (%2); \"%3\" is not")
+                                     .arg(spec.name, groups->groupNames().join(QStringLiteral(", ")), echoValue(text)),
+                                 QStringLiteral("enum")});
+                continue;
+            }
             if (strict && encoder.categoryIndex(c, record.texts[c]) < 0)
                 problems.append(
                     {at(spec.name),

@@ -60,11 +60,19 @@ AuditResults auditScored(const ScoredData &scored, const AuditRequest &request, 
                          const AuditResults *previous)
 {
     const double threshold = scored.thresholdFor(request.threshold);
+    if (!scored.rowThresholds.empty() && threshold != scored.threshold)
+        throw OptionError(QStringLiteral("threshold"),
+                          QStringLiteral("the model decides with thresholds %1; one threshold (%2) for every row would not be "
+                                         "its decision: audit it without --threshold")
+                              .arg(scored.decisionRule)
+                              .arg(threshold, 0, 'f', 4));
     if (request.slices)
         return runAudit(scored, request.sliceOptions, bias, threshold, previous);
     AuditResults results;
     results.threshold = threshold;
     results.metrics = computeMetrics(scored.scores, scored.labels, threshold);
+    if (!scored.rowThresholds.empty())
+        results.metrics = metricsAtThreshold(results.metrics, scored.decisionScores(), scored.labels, threshold);
     if (request.bias)
         results.bias = std::make_shared<const BiasReport>(computeBias(scored, bias, threshold));
     return results;

@@ -91,6 +91,89 @@ double constrainedGap(const MitigationOutcome &o, FairnessConstraint c)
 
 } // namespace
 
+GroupedFitRows outOfFoldRows(const Dataset &train, const TrainParams &params, const QString &attribute, int folds,
+                             const Progress &progress)
+{
+    GroupedFitRows rows;
+    rows.codes = codesOf(train.columns, attribute, train.path, rows.names); // before the folds: fails fast
+    const CrossValidationReport cv = crossValidate(train, params, folds, progress);
+    rows.scores = cv.outOfFold;
+    rows.labels = train.labels;
+    rows.source = QStringLiteral("%1-fold out-of-fold scores of %2").arg(folds).arg(QFileInfo(train.path).fileName());
+    return rows;
+}
+
+GroupThresholds toGroupThresholds(const MitigationReport &report, const QString &fittedOn, std::int64_t fitRows,
+                                  std::uint64_t seed)
+{
+    GroupThresholds out;
+    out.attribute = report.attribute;
+    out.constraint = constraintName(report.constraint);
+    out.tolerance = report.tolerance;
+    out.objective = report.objective.spec();
+    out.fittedOn = fittedOn;
+    out.fitRows = fitRows;
+    out.seed = seed;
+    for (const GroupRule &rule : report.rules) {
+        GroupThresholds::Group g;
+        g.name = rule.group;
+        g.mix = rule.mix.empty() ? std::vector<std::pair<double, double>>{{rule.threshold, 1.0}} : rule.mix;
+        out.groups.push_back(std::move(g));
+    }
+    return out;
+}
+
+Model trainProjectModel(const Dataset &train, const TrainParams &params, const Progress &progress)
+{
+    const MitigationParams &m = params.mitigation;
+    if (!m.active())
+        return trainModel(train, params, progress);
+    // Checked before any training, each against the line that says it.
+    Objective objective;
+    try {
+        objective = Objective::parse(m.objective);
+    } catch (const OptionError &e) {
+        throw SchemaError(QStringLiteral("%1: %2").arg(m.objectiveWhere, e.message()));
+    }
+    if (objective.kind != Objective::Kind::FBeta && objective.kind != Objective::Kind::Cost)
+        throw SchemaError(QStringLiteral("%1: group thresholds optimise F-beta or an expected cost, not %2")
+                              .arg(m.objectiveWhere, objective.description()));
+    const int column = train.schema.featureIndex(m.attribute);
+    if (column < 0 || train.schema.features()[std::size_t(column)].isNumeric())
+        throw SchemaError(
+            QStringLiteral("%1: \"%2\" is %3; group thresholds need a categorical column of the schema")
+                .arg(m.attributeWhere, m.attribute, column < 0 ? QStringLiteral("not a column") : QStringLiteral("numeric")));
+    const int total = m.folds + 1;
+    const auto part = [&progress, total](int offset) {
+        Progress p = progress;
+        p.report = [&progress, total, offset](int done, int of, const QString &stage) {
+            progress.step(offset * 100 + (of > 0 ? done * 100 / of : 0), total * 100, stage);
+        };
+        return p;
+    };
+    Model model = trainModel(train, params, part(0));
+    progress.checkCancelled();
+    Progress folds = progress;
+    folds.report = [&progress, total](int done, int of, const QString &stage) {
+        progress.step(100 + (of > 0 ? done * (total - 1) * 100 / of : 0), total * 100, stage);
+    };
+    const GroupedFitRows rows = outOfFoldRows(train, params, m.attribute, m.folds, folds);
+    MitigationReport fit;
+    try {
+        fit = fitGroupThresholds(rows.view(), parseConstraint(m.constraint), m.tolerance, objective, model.threshold(),
+                                 m.attribute);
+    } catch (const OptionError &e) {
+        throw SchemaError(QStringLiteral("%1: %2").arg(m.attributeWhere, e.message()));
+    }
+    if (!fit.found)
+        throw SchemaError(QStringLiteral("%1: no thresholds by %2 meet %3 within %4 on the %5; raise mitigation.tolerance "
+                                         "or set mitigation.constraint to none")
+                              .arg(m.attributeWhere, m.attribute, m.constraint, QString::number(m.tolerance), rows.source));
+    const QString fittedOn
+        = QStringLiteral("%1-fold out-of-fold scores of the training rows (data md5 %2)").arg(m.folds).arg(train.md5.left(12));
+    return model.withGroupThresholds(toGroupThresholds(fit, fittedOn, std::int64_t(rows.scores.size()), params.learner.seed));
+}
+
 MitigationRun runMitigation(const MitigationRequest &request, const Project *project, const Progress &progress)
 {
     MitigationRun run;
@@ -107,12 +190,12 @@ MitigationRun runMitigation(const MitigationRequest &request, const Project *pro
         if (params.trainPath.isEmpty())
             throw UsageError(QStringLiteral("%1 names no data.train: give --fit CSV").arg(project->paramsPath()));
         const LoadReport train = CsvReader::read(params.trainPath, project->loadSchema(), {});
-        const CrossValidationReport cv = crossValidate(train.data, params, request.folds, progress);
-        fitScores = cv.outOfFold;
-        fitLabels = train.data.labels;
-        fitCodes = codesOf(train.data.columns, request.attribute, params.trainPath, names);
-        run.fitSource
-            = QStringLiteral("%1-fold out-of-fold scores of %2").arg(request.folds).arg(QFileInfo(params.trainPath).fileName());
+        GroupedFitRows rows = outOfFoldRows(train.data, params, request.attribute, request.folds, progress);
+        fitScores = std::move(rows.scores);
+        fitLabels = std::move(rows.labels);
+        fitCodes = std::move(rows.codes);
+        names = rows.names;
+        run.fitSource = rows.source;
     } else {
         const LoadReport fit = CsvReader::read(request.fitPath, model.schema(), {});
         const ScoredData scored = scoreDataset(model, fit.data);

@@ -3,7 +3,11 @@
 #include <QString>
 #include <QStringList>
 
+#include "dataset.h"
+#include "groupthresholds.h"
 #include "mitigation.h"
+#include "model.h"
+#include "params.h"
 #include "progress.h"
 
 namespace Audit {
@@ -66,6 +70,33 @@ struct MitigationRun
     QJsonObject toJson() const;
     QString toText() const;
 };
+
+// The out-of-fold scores of a training set (`folds`-fold cross-validation with `params`, so the
+// rows were never scored by a model that saw them), with each row's group of `attribute`: what
+// group thresholds are fitted on by default, in `mitigate` and in training alike.
+struct GroupedFitRows
+{
+    std::vector<double> scores;
+    std::vector<std::int8_t> labels;
+    std::vector<std::int32_t> codes;
+    QStringList names;
+    QString source; // "5-fold out-of-fold scores of train.csv"
+    GroupedScores view() const { return {&scores, &labels, &codes, names}; }
+};
+// Throws: SchemaError / OptionError("attribute") for an absent or numeric attribute; CancelledError.
+GroupedFitRows outOfFoldRows(const Dataset &train, const TrainParams &params, const QString &attribute, int folds,
+                             const Progress &progress);
+
+// What a model file stores of a fit (see GroupThresholds): the rules, and where they came from.
+GroupThresholds toGroupThresholds(const MitigationReport &report, const QString &fittedOn, std::int64_t fitRows,
+                                  std::uint64_t seed);
+
+// Trains the model params.yaml describes: the learner, then, when params.mitigation asks for it,
+// group thresholds fitted on the training rows' out-of-fold scores and stored in the model.
+// What `train` runs, from the CLI, the GUI and the pipeline alike.
+// Throws: the trainer's errors; SchemaError naming params.yaml's line for a mitigation attribute
+//         or objective that does not fit, or a constraint no thresholds meet.
+Model trainProjectModel(const Dataset &train, const TrainParams &params, const Progress &progress = {});
 
 // Fits group thresholds on one split and reports them, with the single threshold's figures
 // beside them, on another (`modelaudit-cli mitigate`).

@@ -2,6 +2,7 @@
 
 #include <QFile>
 
+#include "dvcfiles.h"
 #include "fileio.h"
 #include "threshold.h"
 #include "yamlutil.h"
@@ -41,6 +42,76 @@ ThresholdSave saveThresholdToModel(const Project &project, double threshold, con
         save.restored = true;
     }
     return save;
+}
+
+namespace {
+
+ThresholdSave rewriteParamsAndRepro(const Project &project, const QByteArray &before, const QByteArray &after,
+                                    const ReproOptions &options, ThresholdSave save)
+{
+    const QString paramsPath = project.paramsPath();
+    writeFileAtomically(paramsPath, after);
+    ReproOptions run = options;
+    run.updateLock = true;
+    run.check = false;
+    run.dryRun = false;
+    try {
+        save.repro = PipelineRunner(project.dir()).repro(run);
+    } catch (...) {
+        writeFileAtomically(paramsPath, before);
+        throw;
+    }
+    if (!save.repro.ok()) {
+        writeFileAtomically(paramsPath, before);
+        save.restored = true;
+    }
+    return save;
+}
+
+} // namespace
+
+ThresholdSave saveMitigationToModel(const Project &project, const MitigationParams &mitigation, const ReproOptions &options)
+{
+    if (!QFile::exists(project.path(QStringLiteral("dvc.yaml"))))
+        throw UsageError(QStringLiteral("%1 has no dvc.yaml: set the mitigation section of %2 and train the model again")
+                             .arg(project.dir(), project.paramsPath()));
+    bool listed = false;
+    for (const DvcStage &stage : DvcPipeline::load(project.dir()).stages()) {
+        for (const DvcParamRef &param : stage.params)
+            listed = listed || param.key == QLatin1String("mitigation") || param.key.startsWith(QLatin1String("mitigation."));
+    }
+    if (!listed)
+        throw UsageError(QStringLiteral("%1: no stage lists the `mitigation` params, so changing them would not retrain the "
+                                        "model; add \"- mitigation\" under the train stage's params")
+                             .arg(project.path(QStringLiteral("dvc.yaml"))));
+    const QString paramsPath = project.paramsPath();
+    const QByteArray before = YamlReader::readFile(paramsPath, QStringLiteral("params"));
+    const YamlReader reader(paramsPath);
+    const YAML::Node existing = reader.parse(before)["mitigation"];
+    ThresholdSave save;
+    if (existing && existing["constraint"] && existing["constraint"].IsScalar())
+        save.previous = QString::fromStdString(existing["constraint"].Scalar());
+    save.written = mitigation.constraint;
+    QByteArray after = before;
+    if (!existing) {
+        if (!after.isEmpty() && !after.endsWith('\n'))
+            after += '\n';
+        // The keys in the order a person reads them (withScalar would put new ones first).
+        after += "\n# Group thresholds fitted after training on the training rows' out-of-fold scores, stored in the\n"
+                 "# model (`modelaudit-cli mitigate --apply`; README, Mitigation). constraint: none |\n"
+                 "# demographic_parity | equal_opportunity | equalized_odds\nmitigation:\n  constraint: none\n";
+        if (mitigation.active())
+            after += "  attribute: x\n  tolerance: 0\n  objective: f1\n  folds: 5\n";
+    }
+    after = reader.withScalar(after, QStringLiteral("mitigation.constraint"), mitigation.constraint);
+    if (mitigation.active()) {
+        after = reader.withScalar(after, QStringLiteral("mitigation.attribute"), mitigation.attribute);
+        after = reader.withScalar(after, QStringLiteral("mitigation.tolerance"), QString::number(mitigation.tolerance, 'g', 10));
+        after = reader.withScalar(after, QStringLiteral("mitigation.objective"), mitigation.objective);
+        after = reader.withScalar(after, QStringLiteral("mitigation.folds"), QString::number(mitigation.folds));
+    }
+    TrainParams::fromYaml(after, paramsPath); // what train would refuse, refused before anything is written
+    return rewriteParamsAndRepro(project, before, after, options, save);
 }
 
 } // namespace Audit

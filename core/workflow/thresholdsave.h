@@ -24,4 +24,14 @@ struct ThresholdSave
 //         file for a params.yaml it cannot edit or write.
 ThresholdSave saveThresholdToModel(const Project &project, double threshold, const ReproOptions &options);
 
+// Makes group thresholds the model's own (or, with a constraint of "none", takes them away):
+// writes params.yaml's `mitigation` section (adding it when absent), then reruns what is stale
+// and rewrites dvc.lock as saveThresholdToModel does; train fits the thresholds on the training
+// rows' out-of-fold scores and stores them in the model file. When a stage fails, params.yaml
+// is put back.
+// Throws: UsageError when the project has no dvc.yaml, or no stage of it lists the `mitigation`
+//         params (a change to them would not retrain the model); SchemaError naming params.yaml's
+//         line for settings train would refuse; IoError.
+ThresholdSave saveMitigationToModel(const Project &project, const MitigationParams &mitigation, const ReproOptions &options);
+
 } // namespace Audit

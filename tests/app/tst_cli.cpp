@@ -1,5 +1,6 @@
 #include <QHostAddress>
 #include <QTcpSocket>
+#include <QtEndian>
 #include <QtTest>
 
 #include <sys/stat.h>
@@ -37,6 +38,7 @@ private Q_SLOTS:
     void threshold_choiceAgreesWithEvaluate();
     void check_exitCodesAndReports();
     void mitigate_fitsOnOneSplitAndReportsOnAnother();
+    void mitigate_applyAndRemoveThroughThePipeline();
     void audit_slicesAndBiasOnCensus();
     void card_refreshesAndExportsEveryFormat();
     void report_statesWhatTheJsonReportsState_data();
@@ -484,6 +486,92 @@ void TestCli::mitigate_fitsOnOneSplitAndReportsOnAnother()
              many.join(QLatin1Char(','))});
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(QStringLiteral("51 tolerances for the trade-off: at most 50")), qPrintable(r.err));
+}
+
+void TestCli::mitigate_applyAndRemoveThroughThePipeline()
+{
+    // A small project whose pipeline retrains when the mitigation params change.
+    QTemporaryDir dir;
+    QDir(dir.path()).mkpath(QStringLiteral("data"));
+    QVERIFY(QFile::copy(TestUtil::censusSchema(), dir.filePath(QStringLiteral("data/census.schema.yaml"))));
+    const QList<QByteArray> lines = TestUtil::readFile(TestUtil::censusRaw()).split('\n');
+    QByteArray train = lines[0] + '\n', test = lines[0] + '\n';
+    for (int i = 1; i <= 5000; ++i)
+        (i <= 3000 ? train : test) += lines[i] + '\n';
+    TestUtil::writeFile(dir, QStringLiteral("data/train.csv"), train);
+    TestUtil::writeFile(dir, QStringLiteral("data/test.csv"), test);
+    TestUtil::writeFile(dir, QStringLiteral("params.yaml"),
+                        "data:\n  schema: data/census.schema.yaml\n  train: data/train.csv\n  test: data/test.csv\n"
+                        "model:\n  learner: logistic\n  seed: 42\n  threshold: tune\n  log1p: none\n");
+    TestUtil::writeFile(dir, QStringLiteral("dvc.yaml"),
+                        "stages:\n  train:\n    cmd: modelaudit-cli train --data data/train.csv --params params.yaml --out "
+                        "models/model.bin\n    deps: [data/train.csv]\n    params: [model, mitigation]\n"
+                        "    outs: [models/model.bin]\n");
+    TestUtil::CliResult r = TestUtil::runCli(dir.path(), {QStringLiteral("repro")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QString modelPath = dir.filePath(QStringLiteral("models/model.bin"));
+    const QByteArray original = TestUtil::readFile(modelPath);
+    QCOMPARE(qFromLittleEndian<quint32>(original.constData() + 8), quint32(1));
+
+    // --apply needs the training split's out-of-fold rows, as training fits on them.
+    r = TestUtil::runCli(dir.path(),
+                         {QStringLiteral("mitigate"), QStringLiteral("--attribute"), QStringLiteral("sex"),
+                          QStringLiteral("--fit"), QStringLiteral("data/test.csv"), QStringLiteral("--apply")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("--apply fits as training does")), qPrintable(r.err));
+
+    // params.yaml has no mitigation section: it is added, the model retrained with the thresholds.
+    r = TestUtil::runCli(dir.path(),
+                         {QStringLiteral("mitigate"), QStringLiteral("--attribute"), QStringLiteral("sex"),
+                          QStringLiteral("--cv"), QStringLiteral("3"), QStringLiteral("--pareto"), QString(),
+                          QStringLiteral("--apply"), QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("mitigation.constraint unset -> equal_opportunity")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("decides with thresholds by sex: ")), qPrintable(r.err));
+    const QByteArray applied = TestUtil::readFile(modelPath);
+    QCOMPARE(qFromLittleEndian<quint32>(applied.constData() + 8), quint32(3));
+    const QByteArray params = TestUtil::readFile(dir.filePath(QStringLiteral("params.yaml")));
+    QVERIFY2(params.contains("mitigation:\n  constraint: equal_opportunity\n") && params.contains("  folds: 3\n"),
+             params.constData());
+    QVERIFY(TestUtil::readFile(dir.filePath(QStringLiteral("dvc.lock"))).contains("equal_opportunity"));
+    const QJsonObject after = QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("after")).toObject();
+    // evaluate says what decided, and refuses a single threshold for this model.
+    r = TestUtil::runCli(dir.path(),
+                         {QStringLiteral("evaluate"), QStringLiteral("--model"), QStringLiteral("models/model.bin"),
+                          QStringLiteral("--data"), QStringLiteral("data/test.csv"), QStringLiteral("--out"),
+                          QStringLiteral("m.json")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("decided with group thresholds by sex: ")), qPrintable(r.err));
+    const QJsonObject metrics = QJsonDocument::fromJson(TestUtil::readFile(dir.filePath(QStringLiteral("m.json")))).object();
+    QVERIFY(metrics.value(QStringLiteral("group_thresholds")).toString().startsWith(QStringLiteral("by sex")));
+    // The mitigate report's "after" on the test split is what the applied model's evaluate finds.
+    QVERIFY2(std::abs(metrics.value(QStringLiteral("f1")).toDouble() - after.value(QStringLiteral("f1")).toDouble())
+                 < 1e-9, // the report rounds to 10 digits
+             qPrintable(QStringLiteral("%1 vs %2")
+                            .arg(metrics.value(QStringLiteral("f1")).toDouble())
+                            .arg(after.value(QStringLiteral("f1")).toDouble())));
+    r = TestUtil::runCli(dir.path(),
+                         {QStringLiteral("evaluate"), QStringLiteral("--model"), QStringLiteral("models/model.bin"),
+                          QStringLiteral("--data"), QStringLiteral("data/test.csv"), QStringLiteral("--out"),
+                          QStringLiteral("m2.json"), QStringLiteral("--threshold"), QStringLiteral("0.5")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("this model decides with thresholds by sex")), qPrintable(r.err));
+    // predict writes each row's threshold.
+    r = TestUtil::runCli(dir.path(),
+                         {QStringLiteral("predict"), QStringLiteral("--model"), QStringLiteral("models/model.bin"),
+                          QStringLiteral("--data"), QStringLiteral("data/test.csv"), QStringLiteral("--out"),
+                          QStringLiteral("p.csv")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(TestUtil::readFile(dir.filePath(QStringLiteral("p.csv")))
+                .split('\n')
+                .first()
+                .endsWith(",score,prediction,threshold,label_value"));
+
+    // --remove: one threshold again, the very model it had.
+    r = TestUtil::runCli(dir.path(), {QStringLiteral("mitigate"), QStringLiteral("--remove")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("equal_opportunity -> none")), qPrintable(r.err));
+    QCOMPARE(TestUtil::readFile(modelPath), original);
 }
 
 void TestCli::audit_slicesAndBiasOnCensus()

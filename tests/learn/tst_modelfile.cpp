@@ -89,7 +89,7 @@ void TestModelFile::damagedFile_throwsModelFileError_data()
     QByteArray newer = m_good;
     const quint32 version = qToLittleEndian(quint32(Model::kFormatVersion + 1));
     std::memcpy(newer.data() + 8, &version, 4);
-    QTest::newRow("newer format") << newer << "written by a newer ModelAudit (format 3; this build reads up to format 2)";
+    QTest::newRow("newer format") << newer << "written by a newer ModelAudit (format 4; this build reads up to format 3)";
 
     // Rewritten with its checksum, as an attacker would: the encoder one category narrower
     // than the learner's weights (fuzz_model found scoring then read past the row).

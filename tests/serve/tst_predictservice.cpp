@@ -120,6 +120,7 @@ private Q_SLOTS:
     void token_requiredOffLoopback();
     void concurrent_hundredRequestsAllRight();
     void swapModel_answersWithTheNewOne();
+    void groupThresholds_attributeRequiredEachRecordItsGroups();
     void pool_twoThreadsShareOnePort();
     void pool_servesIpv6Loopback();
     void pool_signalsEveryRequest();
@@ -451,6 +452,75 @@ void TestPredictService::swapModel_answersWithTheNewOne()
     QCOMPARE(call("GET", QStringLiteral("/health"), {}, {}).status, 503);
     QCOMPARE(call("POST", QStringLiteral("/predict"), QJsonDocument(recordJson(3)).toJson()).status, 503);
     m_service->setModel(m_model);
+}
+
+void TestPredictService::groupThresholds_attributeRequiredEachRecordItsGroups()
+{
+    // Thresholds far apart, so the group visibly decides: Male 0.9, Female 0.1.
+    GroupThresholds g;
+    g.attribute = QStringLiteral("sex");
+    g.constraint = QStringLiteral("equal_opportunity");
+    g.tolerance = 0.02;
+    g.objective = QStringLiteral("f1");
+    g.fittedOn = QStringLiteral("a test");
+    g.groups = {{QStringLiteral("Male"), {{0.9, 1.0}}}, {QStringLiteral("Female"), {{0.1, 1.0}}}};
+    auto grouped = std::make_shared<const Model>(m_model->withGroupThresholds(g));
+    m_service->setModel(grouped, recordFromDataset(m_data, 0));
+    const DataColumn &sex = m_data.columns[std::size_t(m_data.schema.featureIndex(QStringLiteral("sex")))];
+    const std::vector<double> scores = m_model->score(m_data);
+    int checked = 0;
+    for (std::size_t r = 0; r < 40; ++r) {
+        const QString group = QString::fromStdString(sex.categories[std::size_t(sex.codes[r])]);
+        const Answer a = call("POST", QStringLiteral("/predict"), QJsonDocument(recordJson(r)).toJson());
+        QCOMPARE(a.status, 200);
+        const double t = group == QLatin1String("Male") ? 0.9 : 0.1;
+        QCOMPARE(a.json.value(QStringLiteral("threshold")).toDouble(), t);
+        QCOMPARE(a.json.value(QStringLiteral("prediction")).toString(),
+                 scores[r] >= t ? m_model->schema().positiveLabel() : m_model->schema().negativeLabel());
+        ++checked;
+    }
+    QCOMPARE(checked, 40);
+    // Without the attribute, or with a group the thresholds do not know: 422, naming the member.
+    QJsonObject without = recordJson(0);
+    without.remove(QStringLiteral("sex"));
+    Answer a = call("POST", QStringLiteral("/predict"), QJsonDocument(without).toJson());
+    QCOMPARE(a.status, 422);
+    QJsonObject problem = a.json.value(QStringLiteral("detail")).toArray().first().toObject();
+    QCOMPARE(problem.value(QStringLiteral("loc")).toArray(), (QJsonArray{QStringLiteral("body"), QStringLiteral("sex")}));
+    QCOMPARE(problem.value(QStringLiteral("type")).toString(), QStringLiteral("missing"));
+    QVERIFY2(problem.value(QStringLiteral("msg")).toString().contains(QStringLiteral("decides with thresholds by sex")),
+             a.body.constData());
+    QJsonObject stranger = recordJson(0);
+    stranger.insert(QStringLiteral("sex"), QStringLiteral("Martian"));
+    a = call("POST", QStringLiteral("/predict"), QJsonDocument(stranger).toJson());
+    QCOMPARE(a.status, 422);
+    problem = a.json.value(QStringLiteral("detail")).toArray().first().toObject();
+    QCOMPARE(problem.value(QStringLiteral("type")).toString(), QStringLiteral("enum"));
+    QVERIFY2(problem.value(QStringLiteral("msg")).toString().contains(QStringLiteral("(Male, Female); \"Martian\" is not")),
+             a.body.constData());
+    // In a batch, the record at fault by its index; nothing is predicted.
+    a = call("POST", QStringLiteral("/predict/batch"),
+             QJsonDocument(QJsonObject{{QStringLiteral("records"), QJsonArray{recordJson(1), without}}}).toJson());
+    QCOMPARE(a.status, 422);
+    QCOMPARE(a.json.value(QStringLiteral("detail")).toArray().first().toObject().value(QStringLiteral("loc")).toArray(),
+             (QJsonArray{QStringLiteral("body"), QStringLiteral("records"), 1, QStringLiteral("sex")}));
+    // The documents say so: /model carries the thresholds, the OpenAPI record lists the groups.
+    a = call("GET", QStringLiteral("/model"), {}, {});
+    QCOMPARE(a.json.value(QStringLiteral("group_thresholds")).toObject().value(QStringLiteral("attribute")).toString(),
+             QStringLiteral("sex"));
+    a = call("GET", QStringLiteral("/openapi.json"), {}, {});
+    const QJsonObject field = a.json.value(QStringLiteral("components"))
+                                  .toObject()
+                                  .value(QStringLiteral("schemas"))
+                                  .toObject()
+                                  .value(QStringLiteral("Record"))
+                                  .toObject()
+                                  .value(QStringLiteral("properties"))
+                                  .toObject()
+                                  .value(QStringLiteral("sex"))
+                                  .toObject();
+    QCOMPARE(field.value(QStringLiteral("enum")).toArray(), (QJsonArray{QStringLiteral("Male"), QStringLiteral("Female")}));
+    m_service->setModel(m_model, recordFromDataset(m_data, 0));
 }
 
 void TestPredictService::pool_twoThreadsShareOnePort()

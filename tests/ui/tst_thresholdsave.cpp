@@ -10,10 +10,13 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSlider>
 
+#include "biastab.h"
 #include "dvcworkspace.h"
 #include "fileio.h"
 #include "mainwindow.h"
+#include "mitigationdialog.h"
 #include "pipelinerunner.h"
 #include "predicttab.h"
 #include "projectfixture.h"
@@ -42,6 +45,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void chip_saysWhenWorkingAndModelDiffer();
     void saveToModel_paramsPipelineAndServerAgree();
+    void groupThresholds_appliedEverywhereThenRemoved();
     void filesChangedOnDisk_reloadOrOfferIt();
 };
 
@@ -156,6 +160,98 @@ void TestThresholdSave::saveToModel_paramsPipelineAndServerAgree()
     QCOMPARE(answer.value(QStringLiteral("threshold")).toDouble(), 0.6123);
     QCOMPARE(answer.value(QStringLiteral("model")).toString(), session->project().model->id());
     server->toggleButton()->click();
+}
+
+void TestThresholdSave::groupThresholds_appliedEverywhereThenRemoved()
+{
+    Ui::ProjectSession *session = m_window->session();
+    const QString modelPath = m_project.filePath(QStringLiteral("models/model.bin"));
+    const QByteArray original = TestUtil::readFile(modelPath);
+    Ui::MitigationDialog *dialog = m_window->biasTab()->mitigationDialog();
+    dialog->setRequest(QStringLiteral("sex"), Audit::FairnessConstraint::EqualOpportunity,
+                       Audit::Objective::parse(QStringLiteral("f1")), Ui::MitigationDialog::Rows::CrossValidated);
+    dialog->compute();
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->isRunning(), 120000);
+    QVERIFY2(dialog->run().has_value(), qPrintable(dialog->messageText()));
+    QVERIFY(dialog->applyButton()->isEnabled());
+    QVERIFY(!dialog->removeButton()->isVisibleTo(dialog));
+    const int picked = dialog->picked();
+    const Audit::ParetoPoint point = dialog->run()->pareto[std::size_t(picked)];
+
+    // This project's dvc.yaml does not list the mitigation params: refused, nothing changed.
+    const QByteArray params = TestUtil::readFile(m_project.filePath(QStringLiteral("params.yaml")));
+    dialog->applyPicked(false);
+    waitIdle();
+    QVERIFY2(m_window->errorText().contains(QStringLiteral("no stage lists the `mitigation` params")),
+             qPrintable(m_window->errorText()));
+    QCOMPARE(TestUtil::readFile(m_project.filePath(QStringLiteral("params.yaml"))), params);
+    QCOMPARE(TestUtil::readFile(modelPath), original);
+
+    TestUtil::writeFile(m_project, QStringLiteral("dvc.yaml"),
+                        "stages:\n  train:\n    cmd: modelaudit-cli train --data data/train.csv --params params.yaml --out "
+                        "models/model.bin\n    deps:\n    - data/train.csv\n    params:\n    - model\n    - mitigation\n"
+                        "    outs:\n    - models/model.bin\n");
+    dialog->applyPicked(false);
+    QVERIFY(session->isBusy());
+    waitIdle();
+    QTRY_VERIFY_WITH_TIMEOUT(session->decidesByGroup(), 20000);
+    const Audit::Model &model = *session->project().model;
+    QCOMPARE(model.formatVersion(), quint32(3));
+    QVERIFY(TestUtil::readFile(m_project.filePath(QStringLiteral("params.yaml"))).contains("  constraint: equal_opportunity\n"));
+    QVERIFY(Audit::workspaceStatus(m_project.path()).upToDate());
+    // The thresholds training fitted are the ones the dialog showed, and the audit decides with them.
+    for (std::size_t g = 0; g < point.fitted.rules.size(); ++g)
+        QCOMPARE(model.groupThresholds().groups[g].threshold(), point.fitted.rules[g].threshold);
+    QCOMPARE(double(session->results()->metrics.confusion.tp), point.after.overall.tp);
+    QCOMPARE(double(session->results()->metrics.confusion.fp), point.after.overall.fp);
+    // One threshold to move no longer exists: the slider and Optimise are off, the chip shows the groups.
+    QVERIFY(!m_window->thresholdSlider()->isEnabled());
+    QVERIFY(!m_window->optimiseButton()->isEnabled());
+    QVERIFY2(m_window->thresholdChip()->text().startsWith(QStringLiteral("by <b>sex</b>: ")),
+             qPrintable(m_window->thresholdChip()->text()));
+    session->setThreshold(0.9); // refused: the model's decision stays
+    waitIdle();
+    QCOMPARE(session->threshold(), session->modelThreshold());
+    QVERIFY(dialog->removeButton()->isVisibleTo(dialog));
+
+    // The embedded server needs the attribute now and answers with each record's group threshold.
+    m_window->showTab(MainWindow::Tab::Predict);
+    Ui::ServerPanel *server = m_window->predictTab()->server();
+    server->portBox()->setValue(0);
+    server->toggleButton()->click();
+    QVERIFY(server->isRunning());
+    const Audit::Dataset &data = *session->project().data;
+    QJsonObject record;
+    for (std::size_t c = 0; c < data.columns.size(); ++c) {
+        const Audit::DataColumn &column = data.columns[c];
+        record.insert(column.spec.name,
+                      column.spec.isNumeric()
+                          ? QJsonValue(column.numbers[0])
+                          : QJsonValue(QString::fromStdString(column.categories[std::size_t(column.codes[0])])));
+    }
+    const int group = model.groupThresholds().groupIndex(record.value(QStringLiteral("sex")).toString().toStdString());
+    QVERIFY(group >= 0);
+    QCOMPARE(post(server->port(), record).value(QStringLiteral("threshold")).toDouble(),
+             model.groupThresholds().groups[std::size_t(group)].threshold());
+    record.remove(QStringLiteral("sex"));
+    QVERIFY(post(server->port(), record)
+                .value(QStringLiteral("detail"))
+                .toArray()
+                .first()
+                .toObject()
+                .value(QStringLiteral("msg"))
+                .toString()
+                .contains(QStringLiteral("decides with thresholds by sex")));
+    server->toggleButton()->click();
+
+    // Removed: the pipeline gives back the model it had, byte for byte.
+    dialog->removeFromModel(false);
+    waitIdle();
+    QTRY_VERIFY_WITH_TIMEOUT(!session->decidesByGroup(), 20000);
+    QCOMPARE(TestUtil::readFile(modelPath), original);
+    QVERIFY(m_window->thresholdSlider()->isEnabled());
+    QVERIFY(m_window->optimiseButton()->isEnabled());
+    QCOMPARE(m_window->thresholdChip()->text(), QStringLiteral("= model threshold"));
 }
 
 void TestThresholdSave::filesChangedOnDisk_reloadOrOfferIt()

@@ -12,6 +12,7 @@
 #include <QtConcurrent>
 
 #include "auditerror.h"
+#include "mitigationrun.h"
 #include "prediction.h"
 #include "project.h"
 #include "thresholdsave.h"
@@ -311,6 +312,40 @@ void ProjectSession::saveThresholdToModel()
         false);
 }
 
+void ProjectSession::saveMitigationToModel(const Audit::MitigationParams &mitigation)
+{
+    const QString dir = m_project.dir;
+    const AuditRequest request = auditRequest();
+    const BiasRequest carried = carriedBias();
+    const QString toolDir = QCoreApplication::applicationDirPath();
+    startJob(
+        [dir, mitigation, request, carried, toolDir](QPromise<Outcome> &promise) {
+            const Progress progress = progressOf(promise);
+            progress.step(0, 4,
+                          mitigation.active() ? tr("Saving group thresholds to params.yaml and running the pipeline")
+                                              : tr("Taking the group thresholds away and running the pipeline"));
+            ReproOptions options;
+            options.toolDir = toolDir;
+            options.output = [](const QByteArray &, bool) {};
+            options.log = [&progress](const QString &line) { progress.step(0, 4, line); };
+            const ThresholdSave save = Audit::saveMitigationToModel(Project::open(dir), mitigation, options);
+            if (!save.repro.ok())
+                throw IoError(tr("Saving the group thresholds failed in stage \"%1\": %2. params.yaml is back as it was.")
+                                  .arg(save.repro.failedStage, save.repro.failure));
+            Outcome outcome = loadProject(dir, request, carried, progress);
+            const QString rule = outcome.project && outcome.project->model && outcome.project->model->groupThresholds().active()
+                ? outcome.project->model->groupThresholds().describe()
+                : QString();
+            outcome.notice = rule.isEmpty()
+                ? tr("mitigation.constraint is now none in params.yaml: the model decides with one threshold; ran %1.")
+                      .arg(save.repro.ran().isEmpty() ? tr("no stage") : save.repro.ran().join(QStringLiteral(", ")))
+                : tr("The model now decides with thresholds %1; ran %2; dvc.lock updated.")
+                      .arg(rule, save.repro.ran().isEmpty() ? tr("no stage") : save.repro.ran().join(QStringLiteral(", ")));
+            return outcome;
+        },
+        false);
+}
+
 void ProjectSession::openDataset(const QString &csvPath, const QString &schemaPath)
 {
     LoadedProject base = m_project;
@@ -389,7 +424,7 @@ void ProjectSession::train(const TrainParams &params)
             const QString trainPath = QFileInfo::exists(params.trainPath) ? params.trainPath : base.dataPath;
             progress.step(0, 1000, tr("Reading %1").arg(QFileInfo(trainPath).fileName()));
             const LoadReport train = CsvReader::read(trainPath, *base.schema);
-            auto model = std::make_shared<const Model>(trainModel(train.data, params, progress));
+            auto model = std::make_shared<const Model>(trainProjectModel(train.data, params, progress));
             LoadedProject p = base;
             p.model = model;
             p.modelProblem.clear();
@@ -420,7 +455,7 @@ void ProjectSession::cancel()
 
 void ProjectSession::setThreshold(double threshold)
 {
-    if (threshold == m_threshold)
+    if (threshold == m_threshold || (decidesByGroup() && threshold != modelThreshold()))
         return;
     m_threshold = threshold;
     startAudit();

@@ -54,6 +54,9 @@ public:
     // Makes the working threshold the model's: model.threshold in params.yaml, the pipeline
     // re-run (dvc.lock kept true), the project reloaded; the server then serves it.
     void saveThresholdToModel();
+    // Group thresholds into params.yaml's mitigation section, then the pipeline (constraint
+    // "none" takes them away); the project reloads with the model that decides with them.
+    void saveMitigationToModel(const Audit::MitigationParams &mitigation);
     bool canSaveThreshold() const; // a model and a dvc.yaml pipeline to keep true
     void setSliceOptions(const Audit::SliceOptions &options);
     void setBiasOptions(const Audit::BiasOptions &options);
@@ -66,6 +69,8 @@ public:
     const Audit::AuditResults *results() const { return m_results ? &*m_results : nullptr; }
     double threshold() const { return m_threshold; } // working
     double modelThreshold() const; // stored in the model (or given with a scored CSV)
+    // The model decides with thresholds by group: the working threshold stays the model's.
+    bool decidesByGroup() const { return m_project.scored && !m_project.scored->rowThresholds.empty(); }
     Audit::SliceOptions sliceOptions() const { return m_sliceOptions; }
     Audit::BiasOptions biasOptions() const { return m_biasOptions; }
     // Why the model decides as it does, on the audit data: mean |SHAP| and permutation

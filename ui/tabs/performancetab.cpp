@@ -322,7 +322,7 @@ void PerformanceTab::refreshImportance()
         std::vector<std::size_t> rows; // positions in the report's explained rows
         for (std::size_t i = 0; i < report->rows.size(); ++i) {
             const std::size_t r = report->rows[i];
-            if ((scored->scores[r] >= threshold) != bool(scored->labels[r]))
+            if ((scored->decisionScores()[r] >= threshold) != bool(scored->labels[r]))
                 rows.push_back(i);
         }
         errors = rows.size();

@@ -211,7 +211,7 @@ void PredictTab::updateRows()
         } else {
             const double t = m_session->threshold();
             for (std::size_t i = 0; i < p.scored->labels.size(); ++i) {
-                if ((p.scored->scores[i] >= t) != (p.scored->labels[i] != 0)) // a false positive or negative
+                if ((p.scored->decisionScores()[i] >= t) != (p.scored->labels[i] != 0)) // a false positive or negative
                     m_rows.push_back(i);
             }
             m_rowCount = m_rows.size();
@@ -251,7 +251,7 @@ void PredictTab::loadRow()
     QString info = tr("data row %L1").arg(row + 1);
     if (p.scored && row < p.scored->labels.size()) {
         const bool label = p.scored->labels[row] != 0;
-        const bool predicted = p.scored->scores[row] >= m_session->threshold();
+        const bool predicted = p.scored->decisionScores()[row] >= m_session->threshold();
         info += tr(": labelled %1, scored %2 → %3")
                     .arg(label ? schema.positiveLabel() : schema.negativeLabel())
                     .arg(p.scored->scores[row], 0, 'f', 3)
@@ -361,14 +361,19 @@ void PredictTab::predict()
     chart->legend()->hide();
     // While the form is being built, fields are still missing: nothing to predict yet.
     if (model && !m_fields.empty() && m_fields.size() == model->encoder().columns().size()) {
-        const double threshold = m_session->threshold();
         const Audit::Record r = record();
         const Audit::Prediction prediction = Audit::predictRecord(*model, r);
+        // With group thresholds the working threshold is the model's (the slider is locked) and
+        // the record meets its group's.
+        const bool byGroup = model->groupThresholds().active();
+        const double threshold = byGroup ? prediction.threshold : m_session->threshold();
         const bool positive = prediction.probability >= threshold;
         const QString label = positive ? model->schema().positiveLabel() : model->schema().negativeLabel();
         // The server and the CLI decide at the model's own threshold: say so when it differs.
-        const double stored = model->threshold();
-        const QString storedNote = threshold == stored
+        const double stored = byGroup ? prediction.threshold : model->threshold();
+        const QString storedNote = byGroup
+            ? tr("the threshold of its %1 group, which the local server uses too").arg(model->groupThresholds().attribute)
+            : threshold == stored
             ? tr("the model's own")
             : tr("working; at the model's own %1, which the local server uses, it is %2")
                   .arg(stored, 0, 'f', 4)

@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QScatterSeries>
 #include <QSettings>
@@ -61,6 +62,8 @@ MitigationDialog::MitigationDialog(ProjectSession *session, QWidget *parent)
     , m_costRatio(new QDoubleSpinBox(this))
     , m_rows(new QComboBox(this))
     , m_compute(new QPushButton(tr("&Compute the trade-off"), this))
+    , m_apply(new QPushButton(tr("&Apply to model…"), this))
+    , m_remove(new QPushButton(tr("&Remove group thresholds…"), this))
     , m_message(new QLabel(this))
     , m_view(new QChartView(this))
     , m_frontLine(new QLineSeries(this))
@@ -151,7 +154,12 @@ MitigationDialog::MitigationDialog(ProjectSession *session, QWidget *parent)
     split->setSizes({460, 700}); // the comparison's intervals in full at 1280 x 800
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
-    layout->addWidget(m_compute, 0, Qt::AlignLeft);
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_compute);
+    buttons->addWidget(m_apply);
+    buttons->addWidget(m_remove);
+    buttons->addStretch(1);
+    layout->addLayout(buttons);
     layout->addWidget(m_progress);
     layout->addWidget(m_message);
     layout->addWidget(split, 1);
@@ -165,14 +173,88 @@ MitigationDialog::MitigationDialog(ProjectSession *session, QWidget *parent)
     connect(m_objective, &QComboBox::currentIndexChanged, this,
             [this] { m_costRatio->setVisible(m_objective->currentData().toInt() == 1); });
     connect(m_compute, &QPushButton::clicked, this, &MitigationDialog::compute);
+    connect(m_apply, &QPushButton::clicked, this, [this] { applyPicked(true); });
+    connect(m_remove, &QPushButton::clicked, this, [this] { removeFromModel(true); });
+    connect(m_session, &ProjectSession::busyChanged, this, &MitigationDialog::updateApply);
     connect(m_front, &QTableWidget::currentCellChanged, this, [this](int row) {
         if (row >= 0 && row != m_picked)
             pick(row);
     });
     connect(&m_watcher, &QFutureWatcher<std::shared_ptr<Outcome>>::finished, this, &MitigationDialog::showOutcome);
     connect(m_session, &ProjectSession::projectLoaded, this, &MitigationDialog::refreshAttributes);
+    connect(m_session, &ProjectSession::projectLoaded, this, &MitigationDialog::updateApply);
     refreshAttributes();
+    updateApply();
     resize(1180, 720);
+}
+
+void MitigationDialog::updateApply()
+{
+    const LoadedProject &p = m_session->project();
+    const bool cv = m_run && m_run->request.fitPath.isEmpty();
+    const bool ready = m_run && m_picked >= 0 && cv && m_session->canSaveThreshold() && !m_session->isBusy() && !m_running;
+    m_apply->setEnabled(ready);
+    m_apply->setToolTip(!m_session->canSaveThreshold()
+                            ? tr("This project has no dvc.yaml: nothing would keep the model, reports and card true to "
+                                 "params.yaml. Set the mitigation section of params.yaml and train again.")
+                            : !m_run ? tr("Compute the trade-off first, then pick a point.")
+                            : !cv    ? tr("Training fits group thresholds on the training split's out-of-fold scores: compute "
+                                             "with those rows to apply.")
+                                     : tr("Make the picked point's thresholds the model's: params.yaml's mitigation section, the "
+                                             "pipeline (train and what follows), dvc.lock. Predictions, the audit, the card and the "
+                                             "server then use them."));
+    const bool byGroup = p.model && p.model->groupThresholds().active();
+    m_remove->setVisible(byGroup);
+    m_remove->setEnabled(byGroup && m_session->canSaveThreshold() && !m_session->isBusy());
+    m_remove->setToolTip(byGroup ? tr("The model decides with thresholds %1: set mitigation.constraint to none and run the "
+                                      "pipeline, so it decides with one threshold again.")
+                                       .arg(p.model->groupThresholds().describe())
+                                 : QString());
+}
+
+void MitigationDialog::applyPicked(bool confirm)
+{
+    updateApply();
+    if (!m_apply->isEnabled())
+        return;
+    const Audit::ParetoPoint &point = m_run->pareto[std::size_t(m_picked)];
+    Audit::MitigationParams params;
+    params.constraint = Audit::constraintName(m_run->request.constraint);
+    params.attribute = m_run->request.attribute;
+    params.tolerance = point.tolerance;
+    params.objective = m_run->request.objective.spec();
+    params.folds = m_run->request.folds;
+    if (confirm) {
+        QStringList rules;
+        for (const Audit::GroupRule &g : point.fitted.rules)
+            rules << QStringLiteral("%1 %2%3").arg(g.group, fmt(g.threshold), g.mix.empty() ? QString() : tr(" (mixed)"));
+        const auto answer = QMessageBox::question(
+            this, tr("Apply group thresholds"),
+            tr("Set params.yaml's mitigation to %1 for %2 (tolerance %3, %4), then re-run training and the stages after it "
+               "and update dvc.lock?\n\nThe model will decide with thresholds %5: predict, the audit, the card and the "
+               "local server use them, and the server will need %2 in every request.")
+                .arg(params.constraint, params.attribute, QString::number(params.tolerance), params.objective,
+                     rules.join(QStringLiteral(", "))));
+        if (answer != QMessageBox::Yes)
+            return;
+    }
+    m_message->setText(tr("Applying: params.yaml, then the pipeline…"));
+    m_session->saveMitigationToModel(params);
+}
+
+void MitigationDialog::removeFromModel(bool confirm)
+{
+    updateApply();
+    if (!m_remove->isEnabled())
+        return;
+    if (confirm
+        && QMessageBox::question(this, tr("Remove group thresholds"),
+                                 tr("Set mitigation.constraint to none in params.yaml, then re-run training and the stages "
+                                    "after it? The model will decide with one threshold again."))
+            != QMessageBox::Yes)
+        return;
+    m_message->setText(tr("Removing the group thresholds: params.yaml, then the pipeline…"));
+    m_session->saveMitigationToModel(Audit::MitigationParams{});
 }
 
 void MitigationDialog::refreshAttributes()
@@ -233,6 +315,7 @@ void MitigationDialog::compute()
     settings.setValue(QStringLiteral("mitigate/rows"), m_rows->currentIndex());
     m_running = true;
     m_compute->setEnabled(false);
+    updateApply();
     m_message->setText(loaded ? tr("Fitting the group thresholds for every tolerance…")
                               : tr("Retraining %1 times for out-of-fold scores, then fitting every tolerance…").arg(kFolds));
     const QString dir = p.dir;
@@ -252,6 +335,7 @@ void MitigationDialog::showOutcome()
     m_running = false;
     m_progress->finish();
     m_compute->setEnabled(true);
+    updateApply();
     const std::shared_ptr<Outcome> outcome = m_watcher.result();
     m_front->setRowCount(0);
     m_comparison->setRowCount(0);
@@ -338,6 +422,7 @@ void MitigationDialog::pick(int point)
     if (!m_run || point < 0 || point >= int(m_run->pareto.size()))
         return;
     m_picked = point;
+    updateApply();
     const Audit::MitigationRun &r = *m_run;
     const Audit::ParetoPoint &p = r.pareto[std::size_t(point)];
     m_chosen->replace(QList<QPointF>{{p.gap, p.value}});

@@ -49,6 +49,12 @@ public:
     QChartView *chartView() const { return m_view; }
     JobProgress *progress() const { return m_progress; }
     QString messageText() const;
+    QPushButton *applyButton() const { return m_apply; }
+    QPushButton *removeButton() const { return m_remove; }
+    // As Apply to model…: the picked point's thresholds become the model's (params.yaml, the
+    // pipeline, dvc.lock); `confirm` asks first.
+    void applyPicked(bool confirm);
+    void removeFromModel(bool confirm);
 
 private:
     struct Outcome
@@ -58,6 +64,7 @@ private:
     };
     void refreshAttributes();
     void showOutcome();
+    void updateApply();
 
     ProjectSession *m_session;
     QComboBox *m_attribute;
@@ -66,6 +73,8 @@ private:
     QDoubleSpinBox *m_costRatio;
     QComboBox *m_rows;
     QPushButton *m_compute;
+    QPushButton *m_apply;
+    QPushButton *m_remove;
     QLabel *m_message;
     QChartView *m_view;
     QLineSeries *m_frontLine;

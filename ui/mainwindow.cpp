@@ -858,7 +858,11 @@ void MainWindow::updateStatus()
     if (p.model)
         parts << tr("Model %1 (%2)").arg(p.model->id(), Audit::enumName(p.model->params().kind));
     if (const Audit::AuditResults *r = m_session->results(); r && p.scored)
-        parts << tr("threshold %1: F1 %2").arg(r->threshold, 0, 'f', 4).arg(r->metrics.f1, 0, 'f', 4);
+        parts << (m_session->decidesByGroup()
+                      ? tr("thresholds by %1: F1 %2")
+                            .arg(m_session->project().model->groupThresholds().attribute)
+                            .arg(r->metrics.f1, 0, 'f', 4)
+                      : tr("threshold %1: F1 %2").arg(r->threshold, 0, 'f', 4).arg(r->metrics.f1, 0, 'f', 4));
     m_status->setText(!parts.isEmpty()          ? parts.join(QStringLiteral(" · "))
                           : m_session->isBusy() ? tr("Opening…")
                                                 : tr("Nothing open"));

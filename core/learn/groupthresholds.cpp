@@ -7,6 +7,7 @@
 
 #include <QJsonArray>
 
+#include "echovalue.h"
 #include "schema.h"
 #include "schemaerror.h"
 
@@ -69,6 +70,16 @@ int GroupThresholds::groupIndex(std::string_view value) const
     return -1;
 }
 
+QString GroupThresholds::shownGroups() const
+{
+    QStringList names;
+    for (qsizetype g = 0; g < qsizetype(groups.size()) && g < kShownGroups; ++g)
+        names << echoValue(groups[std::size_t(g)].name);
+    if (qsizetype(groups.size()) > kShownGroups)
+        names << QStringLiteral("and %1 more").arg(qsizetype(groups.size()) - kShownGroups);
+    return names.join(QStringLiteral(", "));
+}
+
 QStringList GroupThresholds::groupNames() const
 {
     QStringList names;
@@ -115,14 +126,18 @@ QString GroupThresholds::describe() const
 {
     QStringList parts;
     for (const Group &g : groups) {
+        if (parts.size() == kShownGroups) {
+            parts << QStringLiteral("and %1 more").arg(qsizetype(groups.size()) - kShownGroups);
+            break;
+        }
         if (g.mix.size() == 1) {
-            parts << QStringLiteral("%1 %2").arg(g.name).arg(g.mix.front().first, 0, 'f', 4);
+            parts << QStringLiteral("%1 %2").arg(echoValue(g.name)).arg(g.mix.front().first, 0, 'f', 4);
             continue;
         }
         QStringList draws;
         for (const auto &[t, p] : g.mix)
             draws << QStringLiteral("%1 (%2%)").arg(t, 0, 'f', 4).arg(100 * p, 0, 'f', 1);
-        parts << QStringLiteral("%1 %2").arg(g.name, draws.join(QStringLiteral(" or ")));
+        parts << QStringLiteral("%1 %2").arg(echoValue(g.name), draws.join(QStringLiteral(" or ")));
     }
     const QString how = constraint == QLatin1String("equalized_odds")
         ? QStringLiteral("equalized odds, randomised")
@@ -162,18 +177,26 @@ GroupThresholds GroupThresholds::fromJson(const QJsonObject &json, const Schema 
         return v.toString();
     };
     out.attribute = string("attribute");
+    if (out.attribute.size() > kMaxNameLength)
+        fail(QStringLiteral(".attribute"),
+             QStringLiteral("%1 characters (at most %2)").arg(out.attribute.size()).arg(kMaxNameLength));
     const int column = schema.featureIndex(out.attribute);
     if (column < 0)
-        fail(QStringLiteral(".attribute"), QStringLiteral("\"%1\" is not a column of the model's schema").arg(out.attribute));
+        fail(QStringLiteral(".attribute"),
+             QStringLiteral("\"%1\" is not a column of the model's schema").arg(echoValue(out.attribute)));
     if (schema.features()[std::size_t(column)].isNumeric())
         fail(QStringLiteral(".attribute"),
              QStringLiteral("\"%1\" is numeric; groups need a categorical column").arg(out.attribute));
     out.constraint = string("constraint");
     if (out.constraint != QLatin1String("demographic_parity") && out.constraint != QLatin1String("equal_opportunity")
         && out.constraint != QLatin1String("equalized_odds"))
-        fail(QStringLiteral(".constraint"), QStringLiteral("\"%1\" is not a fairness constraint").arg(out.constraint));
+        fail(QStringLiteral(".constraint"), QStringLiteral("\"%1\" is not a fairness constraint").arg(echoValue(out.constraint)));
     out.objective = string("objective");
     out.fittedOn = string("fitted_on");
+    if (out.objective.size() > 100)
+        fail(QStringLiteral(".objective"), QStringLiteral("%1 characters (at most 100)").arg(out.objective.size()));
+    if (out.fittedOn.size() > 1000)
+        fail(QStringLiteral(".fitted_on"), QStringLiteral("%1 characters (at most 1000)").arg(out.fittedOn.size()));
     const QJsonValue tolerance = json.value(QStringLiteral("tolerance"));
     if (!tolerance.isDouble() || !(tolerance.toDouble() >= 0 && tolerance.toDouble() <= 1))
         fail(QStringLiteral(".tolerance"), QStringLiteral("expected a number in [0, 1]"));
@@ -201,6 +224,9 @@ GroupThresholds GroupThresholds::fromJson(const QJsonObject &json, const Schema 
         if (!o.value(QStringLiteral("group")).isString())
             fail(at + QStringLiteral(".group"), QStringLiteral("expected a string"));
         group.name = o.value(QStringLiteral("group")).toString();
+        if (group.name.size() > kMaxNameLength)
+            fail(at + QStringLiteral(".group"),
+                 QStringLiteral("%1 characters (at most %2)").arg(group.name.size()).arg(kMaxNameLength));
         if (out.groupIndex(group.name.toStdString()) >= 0)
             fail(at + QStringLiteral(".group"), QStringLiteral("\"%1\" is listed twice").arg(group.name));
         const QJsonValue mix = o.value(QStringLiteral("mix"));

@@ -23,6 +23,8 @@ struct GroupThresholds
 {
     static constexpr std::size_t kMaxGroups = 1000;
     static constexpr std::size_t kMaxMix = 3;
+    static constexpr qsizetype kMaxNameLength = 256; // a group's name, in characters
+    static constexpr qsizetype kShownGroups = 12; // listed by name in messages and describe()
 
     struct Group
     {
@@ -46,13 +48,16 @@ struct GroupThresholds
     bool randomised() const;
     int groupIndex(std::string_view value) const; // -1: no such group
     QStringList groupNames() const;
+    // The first kShownGroups names, each echoed safely, "…, and N more" after: for messages.
+    QString shownGroups() const;
 
     // The threshold a record of group `group` (-1: none) meets; `key` picks from a mix.
     double thresholdOf(int group, std::uint64_t key, double single) const;
     // The draw key of an encoded row: a hash of its values (NaN and -0 made canonical) and the seed.
     std::uint64_t keyOf(const float *row, std::size_t width) const;
 
-    // "by sex: Male 0.4057, Female 0.2839 (equal opportunity within 0.02; F1)"
+    // "by sex: Male 0.4057, Female 0.2839 (equal opportunity within 0.02; best F1)"; past
+    // kShownGroups groups, "…, and N more" (the model's JSON has them all).
     QString describe() const;
     QJsonObject toJson() const;
     // Throws: SchemaError naming the member at fault ("group_thresholds.groups[2].mix: ...");

@@ -56,8 +56,7 @@ Prediction predictRecord(const Model &model, const Record &record)
         else
             prediction.warnings << QStringLiteral("%1: \"%2\" is none of the groups the model's thresholds were fitted for "
                                                   "(%3): the single threshold %4 decided")
-                                       .arg(groups.attribute, echoValue(QString::fromStdString(group)),
-                                            groups.groupNames().join(QStringLiteral(", ")))
+                                       .arg(groups.attribute, echoValue(QString::fromStdString(group)), groups.shownGroups())
                                        .arg(model.threshold(), 0, 'f', 4);
     }
     prediction.encoded = std::move(row);

@@ -38,7 +38,7 @@ Record parseRecord(const QJsonObject &json, const Schema &schema, const FeatureE
             problems.append({at(spec.name),
                              grouping ? QStringLiteral("Field required: this model decides with thresholds by %1, so every "
                                                        "request needs it (one of: %2)")
-                                            .arg(spec.name, groups->groupNames().join(QStringLiteral(", ")))
+                                            .arg(spec.name, groups->shownGroups())
                                       : QStringLiteral("Field required"),
                              QStringLiteral("missing")});
             continue;
@@ -72,7 +72,7 @@ Record parseRecord(const QJsonObject &json, const Schema &schema, const FeatureE
                 problems.append({at(spec.name),
                                  QStringLiteral("Input should be one of the groups this model's thresholds by %1 were fitted "
                                                 "for (%2); \"%3\" is not")
-                                     .arg(spec.name, groups->groupNames().join(QStringLiteral(", ")), echoValue(text)),
+                                     .arg(spec.name, groups->shownGroups(), echoValue(text)),
                                  QStringLiteral("enum")});
                 continue;
             }

@@ -184,6 +184,7 @@ void TestThresholdSave::groupThresholds_appliedEverywhereThenRemoved()
     waitIdle();
     QVERIFY2(m_window->errorText().contains(QStringLiteral("no stage lists the `mitigation` params")),
              qPrintable(m_window->errorText()));
+    QTRY_VERIFY2(dialog->messageText().startsWith(QStringLiteral("Nothing changed")), qPrintable(dialog->messageText()));
     QCOMPARE(TestUtil::readFile(m_project.filePath(QStringLiteral("params.yaml"))), params);
     QCOMPARE(TestUtil::readFile(modelPath), original);
 
@@ -195,6 +196,7 @@ void TestThresholdSave::groupThresholds_appliedEverywhereThenRemoved()
     QVERIFY(session->isBusy());
     waitIdle();
     QTRY_VERIFY_WITH_TIMEOUT(session->decidesByGroup(), 20000);
+    QTRY_VERIFY2(dialog->messageText().startsWith(QStringLiteral("Applied: model ")), qPrintable(dialog->messageText()));
     const Audit::Model &model = *session->project().model;
     QCOMPARE(model.formatVersion(), quint32(3));
     QVERIFY(TestUtil::readFile(m_project.filePath(QStringLiteral("params.yaml"))).contains("  constraint: equal_opportunity\n"));
@@ -248,6 +250,7 @@ void TestThresholdSave::groupThresholds_appliedEverywhereThenRemoved()
     dialog->removeFromModel(false);
     waitIdle();
     QTRY_VERIFY_WITH_TIMEOUT(!session->decidesByGroup(), 20000);
+    QTRY_VERIFY2(dialog->messageText().startsWith(QStringLiteral("Removed: model ")), qPrintable(dialog->messageText()));
     QCOMPARE(TestUtil::readFile(modelPath), original);
     QVERIFY(m_window->thresholdSlider()->isEnabled());
     QVERIFY(m_window->optimiseButton()->isEnabled());

@@ -212,6 +212,15 @@ void TestGroupThresholds::modelFile_refusesBadGroupThresholds_data()
             g.insert(QStringLiteral("groups"), groups);
         });
     }) << "group_thresholds.groups: 1 groups: between 2 and 1000";
+    QTest::newRow("a group name of 300 characters") << resealed(good, 3, [](QJsonObject &h) {
+        setGroups(h, [](QJsonObject &g) {
+            QJsonArray groups = g.value(QStringLiteral("groups")).toArray();
+            QJsonObject first = groups[0].toObject();
+            first.insert(QStringLiteral("group"), QString(300, QLatin1Char('x')));
+            groups[0] = first;
+            g.insert(QStringLiteral("groups"), groups);
+        });
+    }) << "group_thresholds.groups[0].group: 300 characters (at most 256)";
     QTest::newRow("seed not a number") << resealed(good, 3, [](QJsonObject &h) {
         setGroups(h, [](QJsonObject &g) { g.insert(QStringLiteral("seed"), QStringLiteral("-x")); });
     }) << "group_thresholds.seed: expected a whole number as text";
@@ -424,6 +433,16 @@ void TestGroupThresholds::mixedThresholds_drawnPerRecordAtTheirRates()
     QCOMPARE(g.thresholdOf(0, 0, 0.4), 0.6);
     QCOMPARE(g.thresholdOf(0, ~std::uint64_t(0), 0.4), 0.2);
     QCOMPARE(g.thresholdOf(-1, 123, 0.4), 0.4);
+
+    // Many groups: messages and reports name the first 12 and count the rest (bounded text
+    // whatever the file holds), each name echoed safely.
+    GroupThresholds many = g;
+    many.groups.clear();
+    for (int k = 0; k < 30; ++k)
+        many.groups.push_back({QStringLiteral("group\n%1").arg(k), {{0.5, 1.0}}});
+    QVERIFY2(many.shownGroups().endsWith(QStringLiteral(", and 18 more")), qPrintable(many.shownGroups()));
+    QVERIFY2(!many.shownGroups().contains(QLatin1Char('\n')), qPrintable(many.shownGroups()));
+    QVERIFY2(many.describe().contains(QStringLiteral("group\\x0a11 0.5000, and 18 more (")), qPrintable(many.describe()));
 }
 
 void TestGroupThresholds::singleThreshold_refusedForAGroupModel()

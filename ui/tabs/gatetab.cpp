@@ -131,10 +131,11 @@ void GateTab::refresh()
     m_verdict = Audit::evaluatePolicy(*m_policy, *results, &*m_card, nullptr);
     const Audit::PolicyVerdict &v = *m_verdict;
     m_summary->setText(
-        tr("<b>%1</b>: %2 at the working threshold %3 — %4 pass, %5 fail, %6 warn, %7 skipped. "
+        tr("<b>%1</b>: %2 %3 — %4 pass, %5 fail, %6 warn, %7 skipped. "
            "<span style='color:gray'>Regression rules need <code>modelaudit-cli check --against REV</code>.</span>")
-            .arg(m_policy->path, v.passed() ? tr("the gate passes") : tr("the gate fails"))
-            .arg(results->threshold, 0, 'f', 4)
+            .arg(m_policy->path, v.passed() ? tr("the gate passes") : tr("the gate fails"),
+                 v.decisionRule.isEmpty() ? tr("at the working threshold %1").arg(results->threshold, 0, 'f', 4)
+                                          : tr("with the model's thresholds %1").arg(v.decisionRule.toHtmlEscaped()))
             .arg(v.count(Status::Pass))
             .arg(v.count(Status::Fail))
             .arg(v.count(Status::Warn))

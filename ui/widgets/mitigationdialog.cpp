@@ -204,6 +204,20 @@ void MitigationDialog::updateApply()
                                              "pipeline (train and what follows), dvc.lock. Predictions, the audit, the card and the "
                                              "server then use them."));
     const bool byGroup = p.model && p.model->groupThresholds().active();
+    if (!m_applyingFrom.isEmpty() && !m_session->isBusy()) {
+        const bool changed = p.model && p.model->id() != m_applyingFrom;
+        m_applyingFrom.clear();
+        m_message->setText(!changed      ? tr("Nothing changed: the pipeline did not finish (the main window says why).")
+                               : byGroup ? tr("Applied: model %1 decides with thresholds %2.")
+                                               .arg(p.model->id(), p.model->groupThresholds().describe().toHtmlEscaped())
+                                         : tr("Removed: model %1 decides with one threshold, %2.")
+                                               .arg(p.model->id())
+                                               .arg(p.model->threshold(), 0, 'f', 4));
+    } else if (byGroup && !m_run && !m_running)
+        m_message->setText(tr("The model already decides with thresholds %1. The trade-off below starts from its single "
+                              "threshold %2; applying a point replaces the group thresholds it has.")
+                               .arg(p.model->groupThresholds().describe().toHtmlEscaped())
+                               .arg(p.model->threshold(), 0, 'f', 4));
     m_remove->setVisible(byGroup);
     m_remove->setEnabled(byGroup && m_session->canSaveThreshold() && !m_session->isBusy());
     m_remove->setToolTip(byGroup ? tr("The model decides with thresholds %1: set mitigation.constraint to none and run the "
@@ -239,6 +253,7 @@ void MitigationDialog::applyPicked(bool confirm)
             return;
     }
     m_message->setText(tr("Applying: params.yaml, then the pipeline…"));
+    m_applyingFrom = m_session->project().model ? m_session->project().model->id() : QStringLiteral("-");
     m_session->saveMitigationToModel(params);
 }
 
@@ -254,6 +269,7 @@ void MitigationDialog::removeFromModel(bool confirm)
             != QMessageBox::Yes)
         return;
     m_message->setText(tr("Removing the group thresholds: params.yaml, then the pipeline…"));
+    m_applyingFrom = m_session->project().model ? m_session->project().model->id() : QStringLiteral("-");
     m_session->saveMitigationToModel(Audit::MitigationParams{});
 }
 

@@ -86,6 +86,7 @@ private:
     QFutureWatcher<std::shared_ptr<Outcome>> m_watcher;
     std::optional<Audit::MitigationRun> m_run;
     bool m_running = false;
+    QString m_applyingFrom; // the model id an apply or remove started from; empty when none runs
     JobProgress *m_progress;
     int m_picked = -1;
 };

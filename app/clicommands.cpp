@@ -403,6 +403,12 @@ int predict(const QStringList &args)
         printErr(QStringLiteral("note: %1 row(s) have no known label (a missing-value token), so the file is scored as "
                                 "unlabelled: no label_value column")
                      .arg(report.unknownLabels));
+    if (report.ungroupedRows > 0)
+        printErr(QStringLiteral("warning: %1 row(s) have a %2 that is none of the groups the model's thresholds were fitted "
+                                "for (%3): they met the single threshold %4 (the HTTP server refuses such records)")
+                     .arg(report.ungroupedRows)
+                     .arg(model.groupThresholds().attribute, model.groupThresholds().shownGroups())
+                     .arg(model.threshold(), 0, 'f', 4));
     if (report.outputColumns.value(0) != QLatin1String("score"))
         printErr(QStringLiteral("note: the data has a column named like an output column, so the outputs are %1")
                      .arg(report.outputColumns.join(QStringLiteral(", "))));

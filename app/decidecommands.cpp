@@ -69,6 +69,13 @@ int threshold(const QStringList &args)
     if (!project && (cli.isSet(QStringLiteral("project")) || cli.isSet(QStringLiteral("save")) || cv))
         throw UsageError(QStringLiteral("%1 holds no params.yaml: not a project").arg(projectDir));
     const QString modelPath = cli.isSet(QStringLiteral("model")) ? cli.value(QStringLiteral("model")) : project->modelPath();
+    if (QFileInfo::exists(modelPath)) {
+        if (const Model model = Model::load(modelPath); model.groupThresholds().active())
+            throw UsageError(QStringLiteral("%1 decides with thresholds %2: one threshold chosen for every row would not be "
+                                            "its decision. Choose group thresholds with `mitigate`, or take them away first "
+                                            "(`mitigate --remove`).")
+                                 .arg(modelPath, model.groupThresholds().describe()));
+    }
 
     OperatingPointReport report;
     if (cv) {
@@ -105,8 +112,11 @@ int threshold(const QStringList &args)
     options.log = [](const QString &line) { printErr(QStringLiteral("threshold: ") + line); };
     const ThresholdSave save = saveThresholdToModel(*project, report.best.threshold, options);
     if (!save.repro.ok()) {
-        printErr(QStringLiteral("threshold: the pipeline failed (%1); params.yaml was put back (model.threshold %2)")
-                     .arg(save.repro.failure, save.previous.isEmpty() ? QStringLiteral("unset") : save.previous));
+        printErr(QStringLiteral("threshold: the pipeline failed (%1); params.yaml was put back (model.threshold %2) and %3")
+                     .arg(save.repro.failure, save.previous.isEmpty() ? QStringLiteral("unset") : save.previous,
+                          save.outputsRestored
+                              ? QStringLiteral("the stages ran again on it: the model and reports match it")
+                              : QStringLiteral("the stages ran again on it up to the one that fails: fix it and run repro")));
         return 1;
     }
     printErr(QStringLiteral("threshold: model.threshold %1 -> %2 in %3; ran %4; dvc.lock %5")
@@ -185,8 +195,11 @@ int saveMitigation(const Project &project, const MitigationParams &params)
     options.log = [](const QString &line) { printErr(QStringLiteral("mitigate: ") + line); };
     const ThresholdSave save = saveMitigationToModel(project, params, options);
     if (!save.repro.ok()) {
-        printErr(QStringLiteral("mitigate: the pipeline failed (%1); params.yaml was put back (mitigation.constraint %2)")
-                     .arg(save.repro.failure, save.previous.isEmpty() ? QStringLiteral("unset") : save.previous));
+        printErr(QStringLiteral("mitigate: the pipeline failed (%1); params.yaml was put back (mitigation.constraint %2) and %3")
+                     .arg(save.repro.failure, save.previous.isEmpty() ? QStringLiteral("unset") : save.previous,
+                          save.outputsRestored
+                              ? QStringLiteral("the stages ran again on it: the model and reports match it")
+                              : QStringLiteral("the stages ran again on it up to the one that fails: fix it and run repro")));
         return 1;
     }
     printErr(QStringLiteral("mitigate: mitigation.constraint %1 -> %2 in %3; ran %4; dvc.lock %5")

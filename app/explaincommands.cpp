@@ -93,6 +93,11 @@ int explain(const QStringList &args)
     const ExplainOptions options = explainOptions(cli);
     const RowExplanations result = explainRows(model, data.data, rows, options, stderrProgress(QStringLiteral("explain")));
     const Explainer explainer(model);
+    if (cli.isSet(QStringLiteral("threshold")) && model.groupThresholds().active())
+        throw OptionError(QStringLiteral("threshold"),
+                          QStringLiteral("the model decides with thresholds %1: each record's counterfactuals are found at "
+                                         "its group's threshold, not one for every row")
+                              .arg(model.groupThresholds().describe()));
     const double threshold = thresholdOption(cli).value_or(model.threshold());
     const bool counterfactuals = cli.isSet(QStringLiteral("counterfactuals"));
     if (cli.isSet(QStringLiteral("threshold")) && !counterfactuals)

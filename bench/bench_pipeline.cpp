@@ -96,15 +96,17 @@ void census(const QString &project, int runs)
         const DataColumn *column = nullptr;
         for (const DataColumn &c : test.columns)
             column = c.spec.name == attribute ? &c : column;
-        if (column && !column->spec.isNumeric() && column->categories.size() >= 2) {
+        const int feature = schema.featureIndex(attribute);
+        const std::vector<std::string> &categories = model->encoder().columns()[std::size_t(feature)].categories;
+        if (column && !column->spec.isNumeric() && categories.size() >= 2) {
             GroupThresholds g;
             g.attribute = attribute;
             g.constraint = QStringLiteral("equalized_odds");
             g.objective = QStringLiteral("f1");
             g.fittedOn = QStringLiteral("bench");
             g.seed = 1;
-            for (std::size_t k = 0; k < column->categories.size(); ++k)
-                g.groups.push_back({QString::fromStdString(column->categories[k]),
+            for (std::size_t k = 0; k < categories.size(); ++k) // the groups: the training categories
+                g.groups.push_back({QString::fromStdString(categories[k]),
                                     k == 0 ? std::vector<std::pair<double, double>>{{0.6, 0.3}, {0.3, 0.7}}
                                            : std::vector<std::pair<double, double>>{{model->threshold(), 1.0}}});
             const Model grouped = model->withGroupThresholds(g);

@@ -2,6 +2,7 @@
 #include "modelcard.h"
 
 #include <cmath>
+#include <limits>
 
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -88,22 +89,60 @@ void ModelCard::refresh(const Model &model, const Dataset &data, const AuditResu
             rules << QStringLiteral("%1 %2").arg(g.name, draws.join(QStringLiteral(" or ")));
         }
         const QString goal = byGroup.constraint == QLatin1String("demographic_parity")
-            ? QStringLiteral("the groups' predicted-positive rates lie within %1 of each other (demographic parity)")
+            ? QStringLiteral("the groups' predicted-positive rates lie within %1 of each other on the rows fitted (demographic "
+                             "parity)")
                   .arg(QString::number(byGroup.tolerance))
             : byGroup.constraint == QLatin1String("equal_opportunity")
-            ? QStringLiteral("the groups' true-positive rates lie within %1 of each other (equal opportunity)")
+            ? QStringLiteral("the groups' true-positive rates lie within %1 of each other on the rows fitted (equal opportunity)")
                   .arg(QString::number(byGroup.tolerance))
-            : QStringLiteral("the groups' true- and false-positive rates are equal (equalized odds, Hardt et al. 2016)");
+            : QStringLiteral("the groups' true- and false-positive rates are equal in expectation (equalized odds, Hardt et al. "
+                             "2016)");
+        // What the evaluation data shows of the constrained rates, next to what was asked of the fit.
+        QStringList achieved;
+        double low = 2, high = -1;
+        const bool eo = byGroup.constraint == QLatin1String("equalized_odds");
+        const bool dp = byGroup.constraint == QLatin1String("demographic_parity");
+        if (results.bias) {
+            for (const GroupMetrics &g : results.bias->groups) {
+                if (g.attribute != byGroup.attribute)
+                    continue;
+                const double tpr = g.tp + g.fn > 0 ? double(g.tp) / double(g.tp + g.fn)
+                                                   : std::numeric_limits<double>::quiet_NaN();
+                const double fpr = g.fp + g.tn > 0 ? double(g.fp) / double(g.fp + g.tn)
+                                                   : std::numeric_limits<double>::quiet_NaN();
+                const double ppr = g.groupSize > 0 ? double(g.tp + g.fp) / double(g.groupSize)
+                                                   : std::numeric_limits<double>::quiet_NaN();
+                const double rate = dp ? ppr : tpr;
+                if (std::isfinite(rate)) {
+                    low = std::min(low, rate);
+                    high = std::max(high, rate);
+                }
+                achieved << (eo ? QStringLiteral("%1 TPR %2, FPR %3").arg(g.value, num(tpr, 3), num(fpr, 3))
+                                : QStringLiteral("%1 %2").arg(g.value, num(rate, 3)));
+            }
+        }
+        const QString evaluation = achieved.isEmpty()
+            ? QString()
+            : QStringLiteral(" On the evaluation data (%1 rows) the %2 are %3%4; the overall figures under Quantitative "
+                             "Analyses are the model's own, at these thresholds.")
+                  .arg(c.toString(qlonglong(m.support)),
+                       dp       ? QStringLiteral("predicted-positive rates")
+                           : eo ? QStringLiteral("rates")
+                                : QStringLiteral("true-positive rates"),
+                       achieved.join(QStringLiteral("; ")),
+                       !eo && high >= low ? QStringLiteral(" (a gap of %1)").arg(num(high - low, 3)) : QString());
         details << QString()
                 << QStringLiteral("**Group-aware thresholds.** This model's decision depends on %1 as well as on the score: a "
-                                  "row is predicted `%2` when its score reaches its group's threshold (%3), chosen so that %4 "
-                                  "(objective %5), on %6 (%7 rows). Two people with the same score but a different %1 can "
-                                  "get different decisions: that is the point (the groups' chances are evened out at the cost "
-                                  "of treating equal scores differently), and it means %1 must be known when predicting: the "
-                                  "HTTP endpoint refuses (422) a request without it or with a group not listed. Rows of a "
-                                  "group not listed meet the single threshold %8.")
-                       .arg(byGroup.attribute, schema.positiveLabel(), rules.join(QStringLiteral(", ")), goal, byGroup.objective,
-                            byGroup.fittedOn, c.toString(qlonglong(byGroup.fitRows)), num(model.threshold()));
+                                  "row is predicted `%2` when its score reaches its group's threshold (%3). They were chosen "
+                                  "so that %4, with the best %5, on %6 (%7 rows).%8 Two people with the same score but a "
+                                  "different %1 can get different decisions: that is the point (the groups' chances are "
+                                  "evened out at the cost of treating equal scores differently), and it means %1 must be "
+                                  "known when predicting: the HTTP endpoint refuses (422) a request without it or with a "
+                                  "group not listed. Offline (`predict`, `evaluate`), such a row meets the fallback threshold "
+                                  "%9, and the output counts it.")
+                       .arg(byGroup.attribute, schema.positiveLabel(), rules.join(QStringLiteral(", ")), goal,
+                            byGroup.objective == QLatin1String("f1") ? QStringLiteral("F1") : byGroup.objective, byGroup.fittedOn,
+                            c.toString(qlonglong(byGroup.fitRows)), evaluation, num(model.threshold()));
         if (byGroup.randomised())
             details.back() += QStringLiteral(" Where a group mixes thresholds, which one a record meets is drawn from the "
                                              "record itself (seeded), so the same record always gets the same decision.");

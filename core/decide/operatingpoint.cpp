@@ -205,6 +205,10 @@ Objective Objective::parse(const QString &text)
                 badObjective(text, QStringLiteral("give both costs, fp=A and fn=B"));
         } else {
             o.costFn = number(arg, text, QStringLiteral("cost ratio"));
+            if (!(o.costFn > 0))
+                badObjective(text,
+                             QStringLiteral("a cost ratio above 0 (at 0 a false negative costs nothing: every row "
+                                            "would be predicted negative)"));
         }
         if (!(o.costFp >= 0 && o.costFn >= 0 && o.costFp + o.costFn > 0 && o.costFp <= 1e9 && o.costFn <= 1e9))
             badObjective(text, QStringLiteral("costs must be 0 to 1e9 and not both 0"));

@@ -1,5 +1,7 @@
 #include "counterfactuals.h"
 
+#include "prediction.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -82,9 +84,12 @@ double numericCost(const FeatureEncoder::Column &column, double from, double to)
 
 } // namespace
 
-CounterfactualSearch findCounterfactuals(const Model &model, const Record &record, double threshold, const Dataset *data,
+CounterfactualSearch findCounterfactuals(const Model &model, const Record &record, double requested, const Dataset *data,
                                          const CounterfactualOptions &options)
 {
+    // A model deciding by group: the record's group's threshold (a counterfactual never changes
+    // a protected attribute, so the group stays; a randomised group keeps the record's draw).
+    const double threshold = model.groupThresholds().active() ? predictRecord(model, record).threshold : requested;
     const FeatureEncoder &encoder = model.encoder();
     const auto &columns = encoder.columns();
     Search search(model, record, threshold);

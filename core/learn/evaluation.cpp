@@ -49,13 +49,15 @@ QString EvaluationReport::toText() const
                                            .arg(metrics.threshold, 0, 'f', 4)
                                      : QString());
     return decision
-        + QStringLiteral("rows %1 (positives %2), threshold %3\n"
+        + QStringLiteral("rows %1 (positives %2), %3\n"
                          "precision %4  recall %5  f1 %6  accuracy %7\n"
                          "roc_auc %8  pr_auc %9  log_loss %10  brier %11\n"
                          "confusion: tp %12  fp %13  tn %14  fn %15")
               .arg(metrics.support)
               .arg(metrics.positives)
-              .arg(metrics.threshold, 0, 'f', 4)
+              .arg(decisionRule.isEmpty()
+                       ? QStringLiteral("threshold %1").arg(metrics.threshold, 0, 'f', 4)
+                       : QStringLiteral("fallback threshold %1 (rows of no listed group)").arg(metrics.threshold, 0, 'f', 4))
               .arg(metrics.precision, 0, 'f', 4)
               .arg(metrics.recall, 0, 'f', 4)
               .arg(metrics.f1, 0, 'f', 4)

@@ -10,8 +10,10 @@ namespace Audit {
 std::vector<FeatureInfluence> rankFeatures(const Model &model, const Record &record, double threshold, const Dataset *data,
                                            const SweepOptions &options, const Progress &progress)
 {
-    const double own = predictRecord(model, record).probability;
-    const bool ownPositive = own >= threshold;
+    const Prediction prediction = predictRecord(model, record);
+    const double own = prediction.probability;
+    // With group thresholds the record is decided at its group's, each variant at its own.
+    const bool ownPositive = own >= (model.groupThresholds().active() ? prediction.threshold : threshold);
     const auto &columns = model.encoder().columns();
     std::vector<FeatureInfluence> ranking;
     ranking.reserve(columns.size());
@@ -29,7 +31,7 @@ std::vector<FeatureInfluence> rankFeatures(const Model &model, const Record &rec
             for (const WhatIfPoint &p : points) {
                 influence.lowest = std::min(influence.lowest, p.probability);
                 influence.highest = std::max(influence.highest, p.probability);
-                influence.flips = influence.flips || (p.probability >= threshold) != ownPositive;
+                influence.flips = influence.flips || p.positive() != ownPositive;
                 // Strictly further: of equal moves, the first (lowest) value is kept.
                 if (std::abs(p.probability - own) > furthest) {
                     furthest = std::abs(p.probability - own);

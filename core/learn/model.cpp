@@ -18,6 +18,7 @@
 #include <QtEndian>
 
 #include "allocationbudget.h"
+#include "echovalue.h"
 #include "fileio.h"
 #include "learnerfactory.h"
 #include "modelfileerror.h"
@@ -187,10 +188,31 @@ Model::Model(const Model &other)
     , m_md5(other.m_md5)
 {}
 
+namespace {
+
+// Every group must be a category of the attribute the model was trained on: a group no row
+// can have ("Martian", " Male ", another column's values) would leave its rows silently on
+// the single threshold offline while the server refused them.
+void checkGroupsAreCategories(const GroupThresholds &groups, const Schema &schema, const FeatureEncoder &encoder)
+{
+    const int c = schema.featureIndex(groups.attribute);
+    for (std::size_t g = 0; g < groups.groups.size(); ++g) {
+        if (encoder.categoryIndex(std::size_t(c), groups.groups[g].name.toStdString()) < 0)
+            throw SchemaError(QStringLiteral("group_thresholds.groups[%1].group: \"%2\" is not a category of %3 the model "
+                                             "was trained on")
+                                  .arg(g)
+                                  .arg(echoValue(groups.groups[g].name), groups.attribute));
+    }
+}
+
+} // namespace
+
 Model Model::withGroupThresholds(GroupThresholds thresholds) const
 {
-    if (thresholds.active()) // what a file holding them must pass, checked before it is written
+    if (thresholds.active()) { // what a file holding them must pass, checked before it is written
         thresholds = GroupThresholds::fromJson(thresholds.toJson(), m_schema);
+        checkGroupsAreCategories(thresholds, m_schema, m_encoder);
+    }
     Model out(*this);
     out.m_groupThresholds = std::move(thresholds);
     out.m_md5 = md5Hex(out.serialize());
@@ -429,6 +451,7 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
             if (version < 3)
                 throw SchemaError(QStringLiteral("group_thresholds: a format-%1 file cannot hold them").arg(version));
             groups = GroupThresholds::fromJson(json.value(QStringLiteral("group_thresholds")).toObject(), schema);
+            checkGroupsAreCategories(groups, schema, encoder);
         } else if (version >= 3) {
             throw SchemaError(QStringLiteral("group_thresholds: missing (a format-3 file holds group thresholds)"));
         }

@@ -130,6 +130,17 @@ TrainParams TrainParams::fromYaml(const QByteArray &yaml, const QString &sourceN
     const YamlReader reader(sourceName);
     const YAML::Node root = reader.parse(yaml);
     TrainParams params;
+    // Other sections may hold other tools' params, but none twice: YAML readers disagree on
+    // which of two "model:" blocks counts (this one took the first, PyYAML and DVC the last).
+    if (root.IsMap()) {
+        QStringList seen;
+        for (auto it = root.begin(); it != root.end(); ++it) {
+            const QString key = QString::fromStdString(it->first.as<std::string>(std::string()));
+            if (seen.contains(key))
+                reader.fail(it->first, key, QStringLiteral("a second \"%1:\" section; keep one").arg(key));
+            seen << key;
+        }
+    }
 
     if (const YAML::Node data = root["data"]; data) {
         reader.onlyKeys(data, QStringLiteral("data"),

@@ -28,6 +28,8 @@ struct WhatIfPoint
     QString value; // the category, or the number as text
     double number = 0; // the number, for numeric features
     double probability = 0;
+    double threshold = 0.5; // what this variant is decided at (its group's, with group thresholds)
+    bool positive() const { return probability >= threshold; }
 };
 
 // Scores one record with `model` (encoder + learner + threshold).

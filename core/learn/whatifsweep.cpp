@@ -20,11 +20,6 @@ constexpr int kMaxBisections = 64;
 constexpr double kRelativeTolerance = 1e-9;
 constexpr qsizetype kCategoriesNamed = 6; // in a flip sentence, then "and N more"
 
-bool isPositive(double probability, double threshold)
-{
-    return probability >= threshold;
-}
-
 // The data's column for model feature `feature`, when `data` has the model's features.
 const DataColumn *dataColumn(const Model &model, const Dataset *data, std::size_t feature)
 {
@@ -55,6 +50,14 @@ std::vector<double> evenSteps(const FeatureEncoder::Column &column, double own, 
     return values;
 }
 
+// A variant's probability and the threshold it is decided at: `threshold`, or with a model
+// deciding by group its own group's (the group attribute may be the feature swept).
+WhatIfPoint pointOf(const Model &model, const Record &variant, double threshold, QString value, double number)
+{
+    const Prediction p = predictRecord(model, variant);
+    return {std::move(value), number, p.probability, model.groupThresholds().active() ? p.threshold : threshold};
+}
+
 // The first number on the other side from `lo` (whose decision is `loPositive`) up to `hi`.
 double bisect(const Model &model, Record variant, std::size_t feature, double threshold, double lo, bool loPositive, double hi,
               bool integer)
@@ -64,7 +67,7 @@ double bisect(const Model &model, Record variant, std::size_t feature, double th
             break;
         const double mid = integer ? std::floor((lo + hi) / 2) : lo + (hi - lo) / 2;
         variant.numbers[feature] = mid;
-        (isPositive(predictRecord(model, variant).probability, threshold) == loPositive ? lo : hi) = mid;
+        (pointOf(model, variant, threshold, {}, mid).positive() == loPositive ? lo : hi) = mid;
     }
     return hi;
 }
@@ -182,7 +185,7 @@ WhatIfSweep sweepFeature(const Model &model, const Record &record, std::size_t f
             variant.texts[feature] = category;
             if (category == record.texts[feature])
                 sweep.current = int(sweep.points.size());
-            sweep.points.push_back({QString::fromStdString(category), 0, predictRecord(model, variant).probability});
+            sweep.points.push_back(pointOf(model, variant, threshold, QString::fromStdString(category), 0));
         }
         return sweep;
     }
@@ -203,11 +206,11 @@ WhatIfSweep sweepFeature(const Model &model, const Record &record, std::size_t f
         variant.numbers[feature] = v;
         if (v == own)
             sweep.current = int(sweep.points.size());
-        sweep.points.push_back({sweepValueText(v, column.spec.type), v, predictRecord(model, variant).probability});
+        sweep.points.push_back(pointOf(model, variant, threshold, sweepValueText(v, column.spec.type), v));
     }
     for (std::size_t i = 0; i + 1 < sweep.points.size(); ++i) {
-        const bool from = isPositive(sweep.points[i].probability, threshold);
-        const bool to = isPositive(sweep.points[i + 1].probability, threshold);
+        const bool from = sweep.points[i].positive();
+        const bool to = sweep.points[i + 1].positive();
         if (from != to)
             sweep.flips.push_back({i,
                                    bisect(model, record, feature, threshold, sweep.points[i].number, from,
@@ -232,10 +235,10 @@ QString describeFlips(const WhatIfSweep &sweep, const Schema &schema)
     if (!sweep.numeric) {
         if (sweep.current < 0)
             return {}; // the record's category was unseen in training: no answer of its own to flip
-        const bool own = isPositive(sweep.points[std::size_t(sweep.current)].probability, sweep.threshold);
+        const bool own = sweep.points[std::size_t(sweep.current)].positive();
         QStringList others;
         for (const WhatIfPoint &p : sweep.points) {
-            if (isPositive(p.probability, sweep.threshold) != own)
+            if (p.positive() != own)
                 others << p.value;
         }
         if (others.isEmpty())
@@ -246,7 +249,7 @@ QString describeFlips(const WhatIfSweep &sweep, const Schema &schema)
         return QStringLiteral("flips to %1 with %2").arg(label(!own), others.join(QStringLiteral(", ")));
     }
     if (sweep.flips.empty()) {
-        const bool positive = isPositive(sweep.points.front().probability, sweep.threshold);
+        const bool positive = sweep.points.front().positive();
         return QStringLiteral("no value swept changes the answer (%1)").arg(label(positive));
     }
     const ColumnType type = schema.features().at(sweep.feature).type;

@@ -56,9 +56,9 @@ QJsonObject openApiDocument(const Model *current, const std::optional<Record> &e
                 // The decision threshold depends on it: only the groups the thresholds were fitted for.
                 field.insert(QStringLiteral("enum"), QJsonArray::fromStringList(g.groupNames()));
                 field.insert(QStringLiteral("description"),
-                             QStringLiteral("%1. This model decides with thresholds by %2 (%3): a request without it, or "
-                                            "with another value, is refused with 422.")
-                                 .arg(field.value(QStringLiteral("description")).toString(), name, g.describe()));
+                             QStringLiteral("Required, one of the groups listed: this model decides with thresholds %1, "
+                                            "so a request without it, or with another value, is refused with 422.")
+                                 .arg(g.describe()));
             }
             properties.insert(name, field);
             required.append(name);

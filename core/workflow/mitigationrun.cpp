@@ -76,6 +76,12 @@ std::vector<GroupRate> ratesOf(const MitigationOutcome &before, const Mitigation
     return out;
 }
 
+bool degenerateRate(double before, double after)
+{
+    return std::isfinite(after) && std::isfinite(before)
+        && ((after >= 0.9 && before < 0.9) || (after <= 0.02 && before > 0.02) || std::abs(after - before) >= 0.4);
+}
+
 double constrainedGap(const MitigationOutcome &o, FairnessConstraint c)
 {
     switch (c) {
@@ -227,6 +233,20 @@ MitigationRun runMitigation(const MitigationRequest &request, const Project *pro
                             .arg(run.reportRows)
                             .arg(request.attribute)
                             .arg(run.fitted.singleThreshold, 0, 'f', 4);
+    for (std::size_t k = 0; k < run.after.groups.size(); ++k) {
+        // A degenerate fit: a group (nearly) all positive or all negative where it was not, or
+        // its positive rate moved by 40 points or more.
+        const double before = run.before.groups[k].ppr(), after = run.after.groups[k].ppr();
+        if (degenerateRate(before, after))
+            run.warnings << QStringLiteral("group \"%1\": its threshold makes %2% of its rows positive (%3% with the single "
+                                           "threshold): a degenerate solution, bought with accuracy %4 -> %5; a larger "
+                                           "tolerance avoids it")
+                                .arg(run.after.groups[k].group)
+                                .arg(100 * after, 0, 'f', 1)
+                                .arg(100 * before, 0, 'f', 1)
+                                .arg(run.before.accuracy, 0, 'f', 4)
+                                .arg(run.after.accuracy, 0, 'f', 4);
+    }
     for (const GroupOutcome &g : run.after.groups) {
         if (g.rows == 0)
             run.warnings

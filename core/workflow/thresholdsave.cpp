@@ -9,41 +9,6 @@
 
 namespace Audit {
 
-ThresholdSave saveThresholdToModel(const Project &project, double threshold, const ReproOptions &options)
-{
-    checkedThreshold(threshold);
-    if (!QFile::exists(project.path(QStringLiteral("dvc.yaml"))))
-        throw UsageError(QStringLiteral("%1 has no dvc.yaml: set model.threshold in %2 and train the model again")
-                             .arg(project.dir(), project.paramsPath()));
-    const QString paramsPath = project.paramsPath();
-    const QByteArray before = YamlReader::readFile(paramsPath, QStringLiteral("params"));
-    const YamlReader reader(paramsPath);
-    ThresholdSave save;
-    const YAML::Node model = reader.parse(before)["model"];
-    save.previous = model && model["threshold"] && model["threshold"].IsScalar()
-        ? QString::fromStdString(model["threshold"].Scalar())
-        : QString();
-    save.written = QString::number(threshold, 'g', 10);
-    const QByteArray after = reader.withScalar(before, QStringLiteral("model.threshold"), save.written);
-    writeFileAtomically(paramsPath, after);
-
-    ReproOptions run = options;
-    run.updateLock = true;
-    run.check = false;
-    run.dryRun = false;
-    try {
-        save.repro = PipelineRunner(project.dir()).repro(run);
-    } catch (...) {
-        writeFileAtomically(paramsPath, before);
-        throw;
-    }
-    if (!save.repro.ok()) {
-        writeFileAtomically(paramsPath, before);
-        save.restored = true;
-    }
-    return save;
-}
-
 namespace {
 
 ThresholdSave rewriteParamsAndRepro(const Project &project, const QByteArray &before, const QByteArray &after,
@@ -62,13 +27,43 @@ ThresholdSave rewriteParamsAndRepro(const Project &project, const QByteArray &be
         throw;
     }
     if (!save.repro.ok()) {
+        // params.yaml back, and what the failed run already rewrote (the model, say) brought
+        // back to it: the stages run again on the old params.
         writeFileAtomically(paramsPath, before);
         save.restored = true;
+        try {
+            save.outputsRestored = PipelineRunner(project.dir()).repro(run).ok();
+        } catch (const AuditError &) {
+            save.outputsRestored = false;
+        }
     }
     return save;
 }
 
 } // namespace
+
+ThresholdSave saveThresholdToModel(const Project &project, double threshold, const ReproOptions &options)
+{
+    checkedThreshold(threshold);
+    if (project.params().mitigation.active())
+        throw UsageError(QStringLiteral("%1 sets group thresholds (mitigation.constraint %2): model.threshold would only "
+                                        "decide rows of no listed group. Take them away first (`mitigate --remove`).")
+                             .arg(project.paramsPath(), project.params().mitigation.constraint));
+    if (!QFile::exists(project.path(QStringLiteral("dvc.yaml"))))
+        throw UsageError(QStringLiteral("%1 has no dvc.yaml: set model.threshold in %2 and train the model again")
+                             .arg(project.dir(), project.paramsPath()));
+    const QString paramsPath = project.paramsPath();
+    const QByteArray before = YamlReader::readFile(paramsPath, QStringLiteral("params"));
+    const YamlReader reader(paramsPath);
+    ThresholdSave save;
+    const YAML::Node model = reader.parse(before)["model"];
+    save.previous = model && model["threshold"] && model["threshold"].IsScalar()
+        ? QString::fromStdString(model["threshold"].Scalar())
+        : QString();
+    save.written = QString::number(threshold, 'g', 10);
+    const QByteArray after = reader.withScalar(before, QStringLiteral("model.threshold"), save.written);
+    return rewriteParamsAndRepro(project, before, after, options, save);
+}
 
 ThresholdSave saveMitigationToModel(const Project &project, const MitigationParams &mitigation, const ReproOptions &options)
 {

@@ -13,6 +13,7 @@ struct ThresholdSave
     QString written; // as it has it now
     ReproResult repro; // the stages that ran to bring the model and reports up to date
     bool restored = false; // a stage failed, so params.yaml was put back as it was
+    bool outputsRestored = false; // and the stages ran again on it, so the model and reports match it
 };
 
 // Makes `threshold` the model's own: writes `model.threshold` into the project's params.yaml

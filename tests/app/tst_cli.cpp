@@ -520,6 +520,22 @@ void TestCli::mitigate_applyAndRemoveThroughThePipeline()
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(QStringLiteral("--apply fits as training does")), qPrintable(r.err));
 
+    // A stage after train that fails: params.yaml is put back, and so is the model the failed
+    // run had already retrained.
+    const QByteArray pipeline = TestUtil::readFile(dir.filePath(QStringLiteral("dvc.yaml")));
+    TestUtil::writeFile(dir, QStringLiteral("dvc.yaml"),
+                        pipeline + "  broken:\n    cmd: \"false\"\n    deps: [models/model.bin]\n");
+    const QByteArray paramsBefore = TestUtil::readFile(dir.filePath(QStringLiteral("params.yaml")));
+    r = TestUtil::runCli(dir.path(),
+                         {QStringLiteral("mitigate"), QStringLiteral("--attribute"), QStringLiteral("sex"),
+                          QStringLiteral("--cv"), QStringLiteral("3"), QStringLiteral("--pareto"), QString(),
+                          QStringLiteral("--apply")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("params.yaml was put back")), qPrintable(r.err));
+    QCOMPARE(TestUtil::readFile(dir.filePath(QStringLiteral("params.yaml"))), paramsBefore);
+    QCOMPARE(TestUtil::readFile(modelPath), original);
+    TestUtil::writeFile(dir, QStringLiteral("dvc.yaml"), pipeline);
+
     // params.yaml has no mitigation section: it is added, the model retrained with the thresholds.
     r = TestUtil::runCli(dir.path(),
                          {QStringLiteral("mitigate"), QStringLiteral("--attribute"), QStringLiteral("sex"),
@@ -556,6 +572,13 @@ void TestCli::mitigate_applyAndRemoveThroughThePipeline()
                           QStringLiteral("m2.json"), QStringLiteral("--threshold"), QStringLiteral("0.5")});
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(QStringLiteral("this model decides with thresholds by sex")), qPrintable(r.err));
+    // One threshold for everyone is no operating point of this model.
+    r = TestUtil::runCli(dir.path(),
+                         {QStringLiteral("threshold"), QStringLiteral("--model"), QStringLiteral("models/model.bin"),
+                          QStringLiteral("--data"), QStringLiteral("data/test.csv"), QStringLiteral("--resamples"),
+                          QStringLiteral("0")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("decides with thresholds by sex")), qPrintable(r.err));
     // predict writes each row's threshold.
     r = TestUtil::runCli(dir.path(),
                          {QStringLiteral("predict"), QStringLiteral("--model"), QStringLiteral("models/model.bin"),

@@ -83,6 +83,7 @@ void TestOperatingPoint::parse_acceptsEachFormAndNamesWhatIsWrong()
         {"cost:fp=1", "give both costs"},
         {"cost:fp=1,fn=-2", "costs must be 0 to 1e9"},
         {"cost:fp=0,fn=0", "not both 0"},
+        {"cost:0", "a cost ratio above 0"},
         {"cost:tp=1,fn=2", "\"tp=1\" is not fp=A or fn=B"},
         {"cost:nan", "cost ratio \"nan\" is not a number"},
         {"recall:0", "the target must be in (0, 1]"},

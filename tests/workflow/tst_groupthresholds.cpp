@@ -11,12 +11,14 @@
 
 #include "audit.h"
 #include "auditdataset.h"
+#include "counterfactuals.h"
 #include "csvreader.h"
 #include "evaluation.h"
 #include "explainreport.h"
 #include "mitigation.h"
 #include "mitigationrun.h"
 #include "model.h"
+#include "modelcard.h"
 #include "modelfileerror.h"
 #include "prediction.h"
 #include "project.h"
@@ -26,6 +28,7 @@
 #include "slicecounts.h"
 #include "testutil.h"
 #include "trainer.h"
+#include "whatifsweep.h"
 
 using namespace Audit;
 
@@ -60,6 +63,8 @@ private Q_SLOTS:
     void audit_decidesAsTheFittedRules();
     void mixedThresholds_drawnPerRecordAtTheirRates();
     void singleThreshold_refusedForAGroupModel();
+    void whatIfAndCounterfactuals_meetEachVariantsGroupThreshold();
+    void mitigate_warnsOfADegenerateFit();
     void training_fitsOnTheOutOfFoldRowsMitigateUses();
     void training_namesTheParamsLineAtFault_data();
     void training_namesTheParamsLineAtFault();
@@ -221,6 +226,18 @@ void TestGroupThresholds::modelFile_refusesBadGroupThresholds_data()
             g.insert(QStringLiteral("groups"), groups);
         });
     }) << "group_thresholds.groups[0].group: 300 characters (at most 256)";
+    QTest::newRow("a group no row can have") << resealed(good, 3, [](QJsonObject &h) {
+        setGroups(h, [](QJsonObject &g) {
+            QJsonArray groups = g.value(QStringLiteral("groups")).toArray();
+            QJsonObject first = groups[0].toObject();
+            first.insert(QStringLiteral("group"), QStringLiteral(" Male "));
+            groups[0] = first;
+            g.insert(QStringLiteral("groups"), groups);
+        });
+    }) << "group_thresholds.groups[0].group: \" Male \" is not a category of sex the model was trained on";
+    QTest::newRow("another column's groups") << resealed(good, 3, [](QJsonObject &h) {
+        setGroups(h, [](QJsonObject &g) { g.insert(QStringLiteral("attribute"), QStringLiteral("race")); });
+    }) << "is not a category of race the model was trained on";
     QTest::newRow("seed not a number") << resealed(good, 3, [](QJsonObject &h) {
         setGroups(h, [](QJsonObject &g) { g.insert(QStringLiteral("seed"), QStringLiteral("-x")); });
     }) << "group_thresholds.seed: expected a whole number as text";
@@ -341,6 +358,23 @@ void TestGroupThresholds::audit_decidesAsTheFittedRules()
     QVERIFY(results.slices->toText().contains(QStringLiteral("Slice performance (thresholds by sex: ")));
     QVERIFY(results.bias->toJson().value(QStringLiteral("group_thresholds")).toString().startsWith(QStringLiteral("by sex")));
     QVERIFY(!single.bias->toJson().contains(QStringLiteral("group_thresholds"))); // one threshold: the report as before
+
+    // The card says group-aware thresholds are used, and what the evaluation rows show of them.
+    ModelCard card;
+    card.refresh(model, m_test, results);
+    const QString md = card.toMarkdown();
+    QVERIFY2(md.contains(QStringLiteral("| Decision thresholds by group | by sex: ")), qPrintable(md.left(3000)));
+    QVERIFY(
+        md.contains(QStringLiteral("**Group-aware thresholds.** This model's decision depends on sex as well as on the score")));
+    QVERIFY(md.contains(QStringLiteral("the HTTP endpoint refuses (422) a request without it")));
+    QVERIFY(md.contains(QStringLiteral("### Overall (group thresholds by sex, 2000 rows)")));
+    if (FairnessConstraint(constraint) == FairnessConstraint::EqualOpportunity) {
+        const GroupOutcome &a = expected.groups[0], &b = expected.groups[1];
+        const QString gap = QString::number(std::abs(a.tpr() - b.tpr()), 'f', 3);
+        QVERIFY2(md.contains(QStringLiteral("the true-positive rates are "))
+                     && md.contains(QStringLiteral("(a gap of %1)").arg(gap)),
+                 qPrintable(gap));
+    }
 
     // evaluate (reports/metrics.json) counts the same.
     LoadReport load;
@@ -468,6 +502,68 @@ void TestGroupThresholds::singleThreshold_refusedForAGroupModel()
              runAudit(scored, SliceOptions{}, BiasOptions{}).metrics.confusion.tp);
 }
 
+void TestGroupThresholds::whatIfAndCounterfactuals_meetEachVariantsGroupThreshold()
+{
+    // Far-apart thresholds: a Male record scored between them is negative, and positive as Female.
+    GroupThresholds g;
+    g.attribute = QStringLiteral("sex");
+    g.constraint = QStringLiteral("equal_opportunity");
+    g.objective = QStringLiteral("f1");
+    g.fittedOn = QStringLiteral("by hand");
+    g.groups = {{QStringLiteral("Male"), {{0.9, 1.0}}}, {QStringLiteral("Female"), {{0.05, 1.0}}}};
+    const Model model = m_model->withGroupThresholds(g);
+    const std::size_t sex = std::size_t(model.schema().featureIndex(QStringLiteral("sex")));
+    std::optional<Record> record;
+    for (std::size_t r = 0; r < m_test.rowCount() && !record; ++r) {
+        const Record candidate = recordFromDataset(m_test, r);
+        const double p = predictRecord(model, candidate).probability;
+        if (candidate.texts[sex] == "Male" && p > 0.1 && p < 0.85)
+            record = candidate;
+    }
+    QVERIFY(record.has_value());
+    QCOMPARE(predictRecord(model, *record).threshold, 0.9);
+    // Swept over sex, each category is decided at its own group's threshold.
+    const WhatIfSweep sweep = sweepFeature(model, *record, sex, model.threshold(), &m_test);
+    for (const WhatIfPoint &p : sweep.points) {
+        QCOMPARE(p.threshold, p.value == QLatin1String("Male") ? 0.9 : 0.05);
+        QCOMPARE(p.positive(), p.value == QLatin1String("Female"));
+    }
+    QCOMPARE(describeFlips(sweep, model.schema()), QStringLiteral("flips to %1 with Female").arg(model.schema().positiveLabel()));
+    // Counterfactuals are found at the record's group's threshold, whatever the caller passed.
+    const CounterfactualSearch search = findCounterfactuals(model, *record, 0.5, &m_test);
+    QCOMPARE(search.threshold, 0.9);
+    QVERIFY(!search.positive);
+    for (const Counterfactual &c : search.answers)
+        QVERIFY2(c.probability >= 0.9, qPrintable(QString::number(c.probability)));
+}
+
+void TestGroupThresholds::mitigate_warnsOfADegenerateFit()
+{
+    // Equal opportunity at tolerance 0 meets equality by making (nearly) everyone positive.
+    MitigationRequest request;
+    request.modelPath = m_dir.filePath(QStringLiteral("models/model.bin"));
+    request.attribute = QStringLiteral("sex");
+    request.constraint = FairnessConstraint::EqualOpportunity;
+    request.tolerance = 0;
+    request.objective = Objective::parse(QStringLiteral("f1"));
+    request.fitPath = m_dir.filePath(QStringLiteral("data/test.csv"));
+    request.reportPath = request.fitPath;
+    const MitigationRun run = runMitigation(request, nullptr);
+    bool warned = false;
+    for (std::size_t k = 0; k < run.after.groups.size(); ++k) {
+        const double b = run.before.groups[k].ppr(), a = run.after.groups[k].ppr();
+        const bool degenerate = (a >= 0.9 && b < 0.9) || (a <= 0.02 && b > 0.02) || std::abs(a - b) >= 0.4;
+        const bool said = run.warnings.join(QLatin1Char('\n'))
+                              .contains(QStringLiteral("group \"%1\": its threshold makes").arg(run.after.groups[k].group));
+        QCOMPARE(said, degenerate);
+        warned |= said;
+    }
+    QVERIFY2(warned, qPrintable(run.toText()));
+    // At 0.05 the fit is not degenerate: no such warning.
+    request.tolerance = 0.05;
+    QVERIFY(!runMitigation(request, nullptr).warnings.join(QString()).contains(QStringLiteral("degenerate")));
+}
+
 void TestGroupThresholds::training_fitsOnTheOutOfFoldRowsMitigateUses()
 {
     // params.yaml with a mitigation section; `mitigate --cv 3` on the project fits the same.
@@ -534,6 +630,8 @@ void TestGroupThresholds::training_namesTheParamsLineAtFault_data()
                                   << "mitigation.attribute: a constraint needs the attribute";
     QTest::newRow("tolerance out of range") << QByteArray("  constraint: equal_opportunity\n  attribute: sex\n  tolerance: 2\n")
                                             << "mitigation.tolerance";
+    QTest::newRow("the section twice") << QByteArray("  constraint: none\nmitigation:\n  constraint: equal_opportunity\n")
+                                       << "params.yaml:8: mitigation: a second \"mitigation:\" section; keep one";
     QTest::newRow("unknown key") << QByteArray("  constraint: equal_opportunity\n  attribute: sex\n  tolerence: 0.1\n")
                                  << "tolerence";
 }

@@ -392,7 +392,11 @@ void PerformanceTab::refresh()
     m_metrics[QStringLiteral("pr_auc")]->setText(fmt(m.prAuc));
     m_metrics[QStringLiteral("log_loss")]->setText(fmt(m.logLoss));
     m_metrics[QStringLiteral("brier")]->setText(fmt(m.brier));
-    m_metrics[QStringLiteral("threshold")]->setText(QString::number(r->threshold, 'f', 4));
+    const bool byGroup = m_session->decidesByGroup();
+    m_metrics[QStringLiteral("threshold")]->setText(byGroup
+                                                        ? tr("by %1").arg(m_session->project().model->groupThresholds().attribute)
+                                                        : QString::number(r->threshold, 'f', 4));
+    m_metrics[QStringLiteral("threshold")]->setToolTip(byGroup ? m_session->project().scored->decisionRule : QString());
     const QLocale locale;
     const std::int64_t cells[4] = {m.confusion.tp, m.confusion.fn, m.confusion.fp, m.confusion.tn};
     for (int i = 0; i < 4; ++i)
@@ -406,8 +410,16 @@ void PerformanceTab::refresh()
         pr << QPointF(p.x, p.y);
     m_roc->replace(roc);
     m_pr->replace(pr);
-    m_rocMarker->replace(QList<QPointF>{pointAt(r->roc, r->threshold)});
-    m_prMarker->replace(QList<QPointF>{pointAt(r->pr, r->threshold)});
+    if (byGroup) {
+        // The model's own operating point: off the one-threshold curves, from its confusion counts.
+        const Audit::Confusion &c = m.confusion;
+        const double fpr = c.fp + c.tn > 0 ? double(c.fp) / double(c.fp + c.tn) : 0;
+        m_rocMarker->replace(QList<QPointF>{{fpr, m.recall}});
+        m_prMarker->replace(QList<QPointF>{{m.recall, m.precision}});
+    } else {
+        m_rocMarker->replace(QList<QPointF>{pointAt(r->roc, r->threshold)});
+        m_prMarker->replace(QList<QPointF>{pointAt(r->pr, r->threshold)});
+    }
     m_rocView->chart()->setTitle(tr("ROC curve (AUC %1)").arg(fmt(m.rocAuc)));
     m_prView->chart()->setTitle(tr("Precision–recall curve (AP %1)").arg(fmt(m.prAuc)));
 

@@ -110,7 +110,10 @@ void ProjectTab::refresh()
                      .arg(p.model->id(), Audit::enumName(p.model->params().kind))
                      .arg(locale.toString(qlonglong(p.model->training().rows)))
                      .arg(p.model->training().dataMd5.left(12))
-                     .arg(p.model->threshold(), 0, 'f', 4);
+                     .arg(p.model->groupThresholds().active() ? tr("fallback %1; decides with thresholds %2")
+                                                                    .arg(p.model->threshold(), 0, 'f', 4)
+                                                                    .arg(p.model->groupThresholds().describe().toHtmlEscaped())
+                                                              : QString::number(p.model->threshold(), 'f', 4));
     } else if (!p.modelProblem.isEmpty()) {
         lines << tr("<b>No model:</b> %1").arg(p.modelProblem.toHtmlEscaped());
     }

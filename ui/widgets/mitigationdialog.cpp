@@ -219,7 +219,7 @@ void MitigationDialog::updateApply()
                                .arg(p.model->groupThresholds().describe().toHtmlEscaped())
                                .arg(p.model->threshold(), 0, 'f', 4));
     m_remove->setVisible(byGroup);
-    m_remove->setEnabled(byGroup && m_session->canSaveThreshold() && !m_session->isBusy());
+    m_remove->setEnabled(byGroup && m_session->canSaveThreshold() && !m_session->isBusy() && !m_running);
     m_remove->setToolTip(byGroup ? tr("The model decides with thresholds %1: set mitigation.constraint to none and run the "
                                       "pipeline, so it decides with one threshold again.")
                                        .arg(p.model->groupThresholds().describe())

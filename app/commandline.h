@@ -60,6 +60,12 @@ public:
         m_parser.addOption(QCommandLineOption(name, help, valueName, fallback));
     }
 
+    // An option that also answers to a one-letter name ("-r NAME" for "--remote NAME", as DVC).
+    void add(QChar letter, const QString &name, const QString &help, const QString &valueName = {})
+    {
+        m_parser.addOption(QCommandLineOption(QStringList{QString(letter), name}, help, valueName));
+    }
+
     bool parse(const QStringList &args, const QStringList &required = {})
     {
         QStringList full = args;

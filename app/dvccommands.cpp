@@ -30,8 +30,8 @@ int pull(const QStringList &args)
                                    "into the cache and the workspace. Exit 1 when a file nothing can regenerate is "
                                    "not in the remote."));
     addProject(cli);
-    cli.add(QStringLiteral("remote"), QStringLiteral("The remote to pull from (default: core.remote in .dvc/config)."),
-            QStringLiteral("name"));
+    cli.add(QLatin1Char('r'), QStringLiteral("remote"),
+            QStringLiteral("The remote to pull from (default: core.remote in .dvc/config)."), QStringLiteral("name"));
     cli.add(QStringLiteral("json"), QStringLiteral("Print the report as JSON on stdout."));
     if (!cli.parse(args))
         return cli.exitCode();
@@ -44,6 +44,29 @@ int pull(const QStringList &args)
         return 0;
     printErr(QStringLiteral("pull: some files are in neither the cache nor remote \"%1\" (%2); see above")
                  .arg(report.remote, report.remoteDir));
+    return 1;
+}
+
+int push(const QStringList &args)
+{
+    CommandLine cli(QStringLiteral("push"),
+                    QStringLiteral("`dvc push` to a local remote: every file a *.dvc file or dvc.lock records that the "
+                                   "remote lacks is copied there (DVC's layout, files/md5/xx/...) from the workspace or "
+                                   ".dvc/cache, md5 checked. Exit 1 when a recorded file is in neither."));
+    addProject(cli);
+    cli.add(QLatin1Char('r'), QStringLiteral("remote"),
+            QStringLiteral("The remote to push to (default: core.remote in .dvc/config)."), QStringLiteral("name"));
+    cli.add(QStringLiteral("json"), QStringLiteral("Print the report as JSON on stdout."));
+    if (!cli.parse(args))
+        return cli.exitCode();
+    const PushReport report = DvcRemote(cli.value(QStringLiteral("project")), cli.value(QStringLiteral("remote"))).push();
+    if (cli.isSet(QStringLiteral("json")))
+        printJson(report.toJson());
+    else
+        printOut(report.toText());
+    if (report.complete())
+        return 0;
+    printErr(QStringLiteral("push: some recorded files are in neither the workspace nor the cache; see above"));
     return 1;
 }
 

@@ -7,6 +7,7 @@
 namespace Cli {
 
 int pull(const QStringList &args);
+int push(const QStringList &args);
 int repro(const QStringList &args);
 
 } // namespace Cli

@@ -229,9 +229,9 @@ PullEntry DvcRemote::pullOne(const DvcFileEntry &recorded, const QString &owner,
     return e;
 }
 
-PullReport DvcRemote::pull() const
+QList<DvcRemote::Tracked> DvcRemote::tracked() const
 {
-    PullReport report{m_name, m_dir, {}};
+    QList<Tracked> out;
     QSet<QString> seen;
     const QDir root(m_root);
     for (const QString &file : findDvcFiles(m_root)) {
@@ -240,44 +240,138 @@ PullReport DvcRemote::pull() const
         for (const DvcFileEntry &entry : entries) {
             if (!seen.contains(entry.path)) {
                 seen.insert(entry.path);
-                report.entries << pullOne(entry, file, false);
+                out << Tracked{entry, file, false};
             }
         }
     }
     const QString lockPath = root.filePath(QStringLiteral("dvc.lock"));
     if (!QFileInfo::exists(lockPath))
-        return report;
+        return out;
     const DvcLock lock = DvcLock::parse(YamlReader::readFile(lockPath, QStringLiteral("lock")), QStringLiteral("dvc.lock"));
     std::optional<DvcPipeline> pipeline;
     if (QFileInfo::exists(root.filePath(QStringLiteral("dvc.yaml"))))
         pipeline = DvcPipeline::load(m_root);
     QSet<QString> produced, uncached;
     for (const DvcLockStage &stage : lock.stages()) {
-        for (const DvcFileEntry &out : stage.outs)
-            produced.insert(out.path);
+        for (const DvcFileEntry &o : stage.outs)
+            produced.insert(o.path);
     }
     for (const DvcStage &stage : pipeline ? pipeline->stages() : QList<DvcStage>()) {
-        for (const DvcOutput &out : stage.outs) {
-            produced.insert(out.path);
-            if (!out.cache)
-                uncached.insert(out.path); // git tracks it: nothing to pull
+        for (const DvcOutput &o : stage.outs) {
+            produced.insert(o.path);
+            if (!o.cache)
+                uncached.insert(o.path); // git tracks it: not in the cache, not on the remote
         }
     }
     for (const DvcLockStage &stage : lock.stages()) {
         for (const DvcFileEntry &dep : stage.deps) {
             if (!seen.contains(dep.path) && !produced.contains(dep.path)) {
                 seen.insert(dep.path);
-                report.entries << pullOne(dep, QStringLiteral("dvc.lock"), false);
+                out << Tracked{dep, QStringLiteral("dvc.lock"), false};
             }
         }
-        for (const DvcFileEntry &out : stage.outs) {
-            if (!seen.contains(out.path) && !uncached.contains(out.path)) {
-                seen.insert(out.path);
-                report.entries << pullOne(out, stage.name, true);
+        for (const DvcFileEntry &o : stage.outs) {
+            if (!seen.contains(o.path) && !uncached.contains(o.path)) {
+                seen.insert(o.path);
+                out << Tracked{o, stage.name, true};
             }
         }
     }
+    return out;
+}
+
+PullReport DvcRemote::pull() const
+{
+    PullReport report{m_name, m_dir, {}};
+    for (const Tracked &t : tracked())
+        report.entries << pullOne(t.entry, t.owner, t.regenerable);
     return report;
+}
+
+PushEntry DvcRemote::pushOne(const DvcFileEntry &recorded, const QString &owner) const
+{
+    PushEntry e{recorded.path, recorded, owner, PushEntry::Outcome::Missing, QString()};
+    const QString what = QStringLiteral("md5 %1, %2").arg(shortMd5(recorded.md5), bytes(recorded.size));
+    if (recorded.md5.endsWith(QLatin1String(".dir"))) {
+        e.detail
+            = QStringLiteral("a directory (md5 %1); only single files are pushed here. Fix: use `dvc push`.").arg(recorded.md5);
+        return e;
+    }
+    const QString remote = remotePath(recorded.md5);
+    const QFileInfo there(remote);
+    // As DVC: a file of that md5 on the remote is taken as that file (its size is checked too,
+    // so a copy cut short is pushed again).
+    if (there.isFile() && (recorded.size < 0 || there.size() == recorded.size)) {
+        e.outcome = PushEntry::Outcome::InRemote;
+        e.detail = QStringLiteral("already in remote \"%1\" (%2)").arg(m_name, what);
+        return e;
+    }
+    const QString workspace = QDir(m_root).filePath(recorded.path);
+    const QString cached = VersionStore::cachePath(m_cache, recorded.md5);
+    for (const QString &source : {workspace, cached}) {
+        if (!QFileInfo(source).isFile())
+            continue;
+        if (copyVerified(source, remote, recorded, false).ok) {
+            e.outcome = PushEntry::Outcome::Pushed;
+            e.detail = QStringLiteral("pushed to remote \"%1\" from %2 (%3)")
+                           .arg(m_name, source == workspace ? QStringLiteral("the workspace") : QStringLiteral("the cache"),
+                                what);
+            return e;
+        }
+    }
+    e.detail = QStringLiteral("neither the workspace nor the cache has the bytes %1 records (%2)%3. Fix: run repro or "
+                              "pull it from a copy that has it, then push.")
+                   .arg(owner, what,
+                        QFileInfo(workspace).isFile() ? QStringLiteral("; the workspace file differs (edited since)")
+                                                      : QString());
+    return e;
+}
+
+PushReport DvcRemote::push() const
+{
+    PushReport report{m_name, m_dir, {}};
+    for (const Tracked &t : tracked())
+        report.entries << pushOne(t.entry, t.owner);
+    return report;
+}
+
+bool PushReport::complete() const
+{
+    return count(PushEntry::Outcome::Missing) == 0;
+}
+
+qsizetype PushReport::count(PushEntry::Outcome outcome) const
+{
+    return std::count_if(entries.cbegin(), entries.cend(), [outcome](const PushEntry &e) { return e.outcome == outcome; });
+}
+
+QString PushReport::toText() const
+{
+    QString text;
+    for (const PushEntry &e : entries)
+        text += QStringLiteral("%1: %2\n").arg(e.path, e.detail);
+    text += QStringLiteral("%1 pushed to remote \"%2\", %3 already there, %4 missing")
+                .arg(count(PushEntry::Outcome::Pushed))
+                .arg(remote)
+                .arg(count(PushEntry::Outcome::InRemote))
+                .arg(count(PushEntry::Outcome::Missing));
+    return text;
+}
+
+QJsonObject PushReport::toJson() const
+{
+    QJsonArray list;
+    for (const PushEntry &e : entries)
+        list.append(QJsonObject{{QStringLiteral("path"), e.path},
+                                {QStringLiteral("md5"), e.recorded.md5},
+                                {QStringLiteral("size"), e.recorded.size < 0 ? QJsonValue() : QJsonValue(e.recorded.size)},
+                                {QStringLiteral("owner"), e.owner},
+                                {QStringLiteral("status"), enumName(e.outcome)},
+                                {QStringLiteral("detail"), e.detail}});
+    return QJsonObject{{QStringLiteral("remote"), remote},
+                       {QStringLiteral("remote_dir"), remoteDir},
+                       {QStringLiteral("complete"), complete()},
+                       {QStringLiteral("files"), list}};
 }
 
 } // namespace Audit

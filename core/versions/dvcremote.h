@@ -49,6 +49,34 @@ struct PullReport
     QJsonObject toJson() const;
 };
 
+// `dvc push` to a local remote: every file a *.dvc file tracks or dvc.lock records (cached
+// outs and plain deps) that the remote lacks is copied there from the workspace (when it has
+// the recorded md5) or from .dvc/cache, in DVC's layout, md5 checked while it streams.
+struct PushEntry
+{
+    enum class Outcome {
+        Pushed, // copied to the remote
+        InRemote, // the remote has a file of that md5 and size already: not copied again
+        Missing, // neither the workspace nor the cache has the recorded bytes: nothing to push
+    };
+    QString path;
+    DvcFileEntry recorded;
+    QString owner;
+    Outcome outcome = Outcome::Missing;
+    QString detail;
+};
+
+struct PushReport
+{
+    QString remote;
+    QString remoteDir;
+    QList<PushEntry> entries;
+    bool complete() const; // nothing Missing
+    qsizetype count(PushEntry::Outcome outcome) const;
+    QString toText() const;
+    QJsonObject toJson() const;
+};
+
 class DvcRemote
 {
 public:
@@ -68,14 +96,34 @@ public:
     // Pulls what is missing or differs (see above). Throws SchemaError for a malformed
     // dvc.yaml, dvc.lock or *.dvc file, IoError when a write fails.
     PullReport pull() const;
+    // Pushes what the remote lacks (see PushEntry). Throws as pull() does.
+    PushReport push() const;
 
 private:
+    struct Tracked
+    {
+        DvcFileEntry entry;
+        QString owner;
+        bool regenerable = false;
+    };
+    // Every file the project records, once: *.dvc files' first, then dvc.lock's plain deps and
+    // cached outs in stage order.
+    QList<Tracked> tracked() const;
     PullEntry pullOne(const DvcFileEntry &entry, const QString &owner, bool regenerable) const;
+    PushEntry pushOne(const DvcFileEntry &entry, const QString &owner) const;
 
     QString m_root;
     QString m_name;
     QString m_dir;
     QString m_cache;
+};
+
+template <>
+struct EnumNames<PushEntry::Outcome>
+{
+    using Outcome = PushEntry::Outcome;
+    static constexpr std::array<std::pair<Outcome, const char *>, 3> table{
+        {{Outcome::Pushed, "pushed"}, {Outcome::InRemote, "in remote"}, {Outcome::Missing, "missing"}}};
 };
 
 template <>

@@ -50,6 +50,7 @@ private Q_SLOTS:
     void badConfig_namesTheFileAndKey_data();
     void badConfig_namesTheFileAndKey();
     void cli_exitsOneWhenATrackedFileIsMissing();
+    void push_writesDvcsLayoutAndRoundTrips();
 
 private:
     QString project(const QString &relative = {}) const { return m_dir.filePath(QStringLiteral("project/") + relative); }
@@ -98,6 +99,72 @@ void TestDvcRemote::emptyProject_pullsFromTheRemoteIntoCacheAndWorkspace()
     QVERIFY(!(QFileInfo(cached).permissions() & QFileDevice::WriteOwner)); // read-only, as DVC keeps its cache
     QVERIFY2(report.toText().contains(QStringLiteral("data/rows.csv: pulled from remote \"shared\"")),
              qPrintable(report.toText()));
+}
+
+void TestDvcRemote::push_writesDvcsLayoutAndRoundTrips()
+{
+    // rows.csv in the workspace; cached.csv in the cache only; gone.csv nowhere.
+    const QByteArray cachedBytes = "x\n1\n2\n3\n";
+    const QByteArray goneBytes = "never written";
+    TestUtil::writeFile(m_dir, QStringLiteral("project/data/rows.csv"), m_bytes);
+    TestUtil::writeFile(m_dir, QStringLiteral("project/data/cached.csv.dvc"), dvcFile(cachedBytes, "cached.csv"));
+    const QString inCache = VersionStore::cachePath(project(QStringLiteral(".dvc/cache")), md5Of(cachedBytes));
+    QDir().mkpath(QFileInfo(inCache).path());
+    TestUtil::writeFile(
+        m_dir, QStringLiteral("project/.dvc/cache/") + QDir(project(QStringLiteral(".dvc/cache"))).relativeFilePath(inCache),
+        cachedBytes);
+    TestUtil::writeFile(m_dir, QStringLiteral("project/data/gone.csv.dvc"), dvcFile(goneBytes, "gone.csv"));
+    // DVC 3's documented layout, spelt out here: <remote>/files/md5/<first 2 hex>/<other 30 hex>.
+    const auto layout = [this](const QByteArray &bytes) {
+        const QString md5 = md5Of(bytes);
+        return m_dir.filePath(QStringLiteral("remote/files/md5/%1/%2").arg(md5.left(2), md5.mid(2)));
+    };
+
+    PushReport report = DvcRemote(project()).push();
+    QCOMPARE(report.entries.size(), 3);
+    QCOMPARE(report.count(PushEntry::Outcome::Pushed), 2);
+    QCOMPARE(report.count(PushEntry::Outcome::Missing), 1);
+    QVERIFY(!report.complete());
+    QCOMPARE(TestUtil::readFile(layout(m_bytes)), m_bytes);
+    QCOMPARE(TestUtil::readFile(layout(cachedBytes)), cachedBytes);
+    QVERIFY(!QFileInfo::exists(layout(goneBytes)));
+    const QString text = report.toText();
+    QVERIFY2(text.contains(QStringLiteral("data/rows.csv: pushed to remote \"shared\" from the workspace")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("data/cached.csv: pushed to remote \"shared\" from the cache")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("data/gone.csv: neither the workspace nor the cache has the bytes")), qPrintable(text));
+
+    // Again: nothing to copy. A copy cut short on the remote is pushed again.
+    report = DvcRemote(project()).push();
+    QCOMPARE(report.count(PushEntry::Outcome::InRemote), 2);
+    QFile::setPermissions(layout(m_bytes), QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    TestUtil::writeFile(
+        m_dir, QStringLiteral("remote/") + QDir(m_dir.filePath(QStringLiteral("remote"))).relativeFilePath(layout(m_bytes)),
+        m_bytes.left(5));
+    report = DvcRemote(project()).push();
+    const auto rows = std::find_if(report.entries.cbegin(), report.entries.cend(),
+                                   [](const PushEntry &e) { return e.path == QLatin1String("data/rows.csv"); });
+    QVERIFY(rows != report.entries.cend());
+    QCOMPARE(rows->outcome, PushEntry::Outcome::Pushed);
+    QCOMPARE(report.count(PushEntry::Outcome::Pushed), 1);
+    QCOMPARE(TestUtil::readFile(layout(m_bytes)), m_bytes);
+
+    // Round trip: with the workspace and the cache gone, pull gives the same bytes back.
+    QVERIFY(QFile::remove(project(QStringLiteral("data/rows.csv"))));
+    QVERIFY(QDir(project(QStringLiteral(".dvc/cache"))).removeRecursively());
+    const PullReport pulled = DvcRemote(project()).pull();
+    QCOMPARE(TestUtil::readFile(project(QStringLiteral("data/rows.csv"))), m_bytes);
+    QCOMPARE(TestUtil::readFile(project(QStringLiteral("data/cached.csv"))), cachedBytes);
+    QCOMPARE(pulled.count(PullEntry::Outcome::Pulled), 2);
+
+    // The CLI: -r names the remote, exit 1 while a recorded file is nowhere.
+    const TestUtil::CliResult r = TestUtil::runCli(project(),
+                                                   {QStringLiteral("push"), QStringLiteral("-r"), QStringLiteral("shared")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains(QStringLiteral("2 already there, 1 missing")), qPrintable(r.out));
+    QVERIFY(QFile::remove(project(QStringLiteral("data/gone.csv.dvc"))));
+    QCOMPARE(TestUtil::runCli(project(), {QStringLiteral("push"), QStringLiteral("--remote"), QStringLiteral("shared")}).exitCode,
+             0);
+    QCOMPARE(TestUtil::runCli(project(), {QStringLiteral("push"), QStringLiteral("-r"), QStringLiteral("nosuch")}).exitCode, 2);
 }
 
 void TestDvcRemote::bundledRemote_givesTheCensusFileByteForByte()

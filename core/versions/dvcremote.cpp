@@ -327,6 +327,22 @@ PushEntry DvcRemote::pushOne(const DvcFileEntry &recorded, const QString &owner)
     return e;
 }
 
+QString DvcRemote::fetch(const DvcFileEntry &recorded) const
+{
+    const QString cached = VersionStore::cachePath(m_cache, recorded.md5);
+    if (matches(cached, recorded))
+        return cached;
+    const QString remote = remotePath(recorded.md5);
+    if (!QFileInfo(remote).isFile())
+        throw AuditError(QStringLiteral("%1 (md5 %2) is not in remote \"%3\" either: %4 does not exist")
+                             .arg(recorded.path, recorded.md5, m_name, remote));
+    const CopyCheck check = copyVerified(remote, cached, recorded, true);
+    if (!check.ok)
+        throw AuditError(QStringLiteral("%1: remote \"%2\" holds other bytes under md5 %3 (%4 has md5 %5, %6); refused")
+                             .arg(recorded.path, m_name, recorded.md5, remote, check.md5, bytes(check.size)));
+    return cached;
+}
+
 PushReport DvcRemote::push() const
 {
     PushReport report{m_name, m_dir, {}};

@@ -99,6 +99,12 @@ public:
     // Pushes what the remote lacks (see PushEntry). Throws as pull() does.
     PushReport push() const;
 
+    // `dvc fetch` of one recorded file: from the remote into the cache (md5 and size checked),
+    // leaving the workspace alone; returns the cache path (at once when the cache has it).
+    // Throws: AuditError naming the remote and the file when the remote lacks it or holds
+    // other bytes under its md5.
+    QString fetch(const DvcFileEntry &entry) const;
+
 private:
     struct Tracked
     {

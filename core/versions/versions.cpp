@@ -1,5 +1,7 @@
 #include "versions.h"
 
+#include "dvcremote.h"
+
 #include <algorithm>
 
 #include <QDir>
@@ -218,10 +220,19 @@ QString VersionStore::artifact(const QString &rev, const QString &path) const
     const QString legacy = QStringLiteral("%1/%2/%3").arg(cache, entry->md5.left(2), entry->md5.mid(2)); // DVC 2 layout
     if (QFileInfo(legacy).isFile())
         return legacy;
-    throw AuditError(QStringLiteral("%1 at %2 (md5 %3) is not in the DVC cache: %4 does not exist. "
-                                    "Fetch it from your remote with `dvc pull %1` (or `dvc fetch`; from a local remote, "
-                                    "`modelaudit-cli pull`), then try again.")
-                         .arg(path, label, entry->md5, QDir::toNativeSeparators(cached)));
+    // Not in the cache: fetched from the default remote, as `dvc fetch` would, when it is a
+    // local folder; any other remote is named, with what to run.
+    QString remoteProblem;
+    try {
+        DvcFileEntry wanted = *entry;
+        wanted.path = path;
+        return DvcRemote(m_dir).fetch(wanted);
+    } catch (const AuditError &e) {
+        remoteProblem = e.message();
+    }
+    throw AuditError(QStringLiteral("%1 at %2 (md5 %3) is not in the DVC cache (%4 does not exist), and the default remote "
+                                    "could not supply it: %5. Fetch it with `dvc pull %1` (or `dvc fetch`), then try again.")
+                         .arg(path, label, entry->md5, QDir::toNativeSeparators(cached), remoteProblem));
 }
 
 QJsonObject flattenNumbers(const QJsonObject &object, const QString &prefix)

@@ -57,6 +57,7 @@ private Q_SLOTS:
     void sliceDiffIgnoresDigitsPastReportPrecision();
     void sliceDiff_worseAndBetterNeedTheEvidence();
     void pastModelLoadsFromTheCache();
+    void pastModel_fetchedFromTheDefaultRemote();
     void pastModelAuditedSideBySide();
     void curves_areCoresCurvesOfTheScoredRows();
     void curves_oneClassData_throwsNamingTheFile();
@@ -424,6 +425,45 @@ void TestVersions::pastModelLoadsFromTheCache()
              qPrintable(unknown));
     const QString badRev = errorOf([&] { store.version(QStringLiteral("no-such-tag")); });
     QVERIFY2(badRev.contains(QStringLiteral("no-such-tag")), qPrintable(badRev));
+}
+
+void TestVersions::pastModel_fetchedFromTheDefaultRemote()
+{
+    // The past model only on a local remote (DVC's layout), not in the cache: fetched into the
+    // cache, md5 checked, and loaded.
+    const VersionStore store(m_dir.path());
+    const QString cached = VersionStore::cachePath(store.cacheDir(), m_modelMd5[0]);
+    const QByteArray bytes = TestUtil::readFile(cached);
+    QTemporaryDir remote;
+    const QString there = remote.filePath(QStringLiteral("files/md5/%1/%2").arg(m_modelMd5[0].left(2), m_modelMd5[0].mid(2)));
+    QDir().mkpath(QFileInfo(there).path());
+    TestUtil::writeFile(remote, QStringLiteral("files/md5/%1/%2").arg(m_modelMd5[0].left(2), m_modelMd5[0].mid(2)), bytes);
+    QFile::setPermissions(cached, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    QVERIFY(QFile::remove(cached));
+    const QString local = path(QStringLiteral(".dvc/config.local"));
+    TestUtil::writeFile(m_dir, QStringLiteral(".dvc/config.local"),
+                        "[core]\n    remote = mine\n['remote \"mine\"']\n    url = " + remote.path().toUtf8() + "\n");
+    const QString fetched = store.artifact(QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin"));
+    QCOMPARE(fetched, cached);
+    QCOMPARE(Model::load(fetched).md5(), m_modelMd5[0]);
+
+    // Other bytes under that md5 on the remote: refused, nothing cached.
+    QFile::setPermissions(cached, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    QVERIFY(QFile::remove(cached));
+    TestUtil::writeFile(remote, QStringLiteral("files/md5/%1/%2").arg(m_modelMd5[0].left(2), m_modelMd5[0].mid(2)),
+                        bytes.left(bytes.size() / 2));
+    QString error = errorOf([&] { store.artifact(QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin")); });
+    QVERIFY2(error.contains(QStringLiteral("holds other bytes under md5")) && !QFileInfo::exists(cached), qPrintable(error));
+    // An s3 remote is named, with what to run instead.
+    TestUtil::writeFile(m_dir, QStringLiteral(".dvc/config.local"),
+                        "[core]\n    remote = storage\n['remote \"storage\"']\n    url = s3://bucket/models\n");
+    error = errorOf([&] { store.artifact(QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin")); });
+    QVERIFY2(error.contains(QStringLiteral("s3://bucket/models")) && error.contains(QStringLiteral("dvc pull models/model.bin")),
+             qPrintable(error));
+    // The cache as it was, for the other cases.
+    QVERIFY(QFile::remove(local));
+    TestUtil::writeFile(m_dir, QStringLiteral(".dvc/cache/") + QDir(store.cacheDir()).relativeFilePath(cached), bytes);
+    QCOMPARE(Audit::fileMd5(cached), m_modelMd5[0]);
 }
 
 void TestVersions::pastModelAuditedSideBySide()

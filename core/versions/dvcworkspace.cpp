@@ -1,5 +1,11 @@
 #include "dvcworkspace.h"
 
+#include "versions.h"
+
+#include "dvcconfig.h"
+
+#include "dvcremote.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
@@ -91,7 +97,9 @@ QJsonObject WorkspaceStatus::toJson() const
                         {QStringLiteral("md5"), a.recorded.md5.isEmpty() ? QJsonValue() : QJsonValue(a.recorded.md5)},
                         {QStringLiteral("size"), a.recorded.size < 0 ? QJsonValue() : QJsonValue(a.recorded.size)},
                         {QStringLiteral("workspace_md5"), a.md5.isEmpty() ? QJsonValue() : QJsonValue(a.md5)},
-                        {QStringLiteral("status"), enumName(a.state)}});
+                        {QStringLiteral("status"), enumName(a.state)},
+                        {QStringLiteral("in_cache"), a.inCache},
+                        {QStringLiteral("in_remote"), a.inRemote ? QJsonValue(*a.inRemote) : QJsonValue()}});
     }
     QJsonArray stageList;
     for (const StageStatus &s : stages) {
@@ -242,6 +250,31 @@ WorkspaceStatus workspaceStatus(const QString &rootDir)
         };
         return rank(a) < rank(b);
     });
+    // The cache and the default remote, for the recorded bytes of each cached artifact.
+    std::optional<DvcRemote> remote;
+    try {
+        remote.emplace(status.root);
+        status.remote = remote->name();
+    } catch (const AuditError &e) {
+        status.remoteNote = e.message();
+    }
+    QString cache;
+    try {
+        cache = DvcConfig::load(status.root).cacheDirectory();
+    } catch (const AuditError &) {
+        cache = root.filePath(QStringLiteral(".dvc/cache"));
+    }
+    for (ArtifactStatus &a : status.artifacts) {
+        if (!a.cached || a.recorded.md5.isEmpty())
+            continue;
+        const auto holds = [&a](const QString &path) {
+            const QFileInfo info(path);
+            return info.isFile() && (a.recorded.size < 0 || info.size() == a.recorded.size);
+        };
+        a.inCache = holds(VersionStore::cachePath(cache, a.recorded.md5));
+        if (remote)
+            a.inRemote = holds(remote->remotePath(a.recorded.md5));
+    }
     return status;
 }
 

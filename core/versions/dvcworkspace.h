@@ -24,6 +24,10 @@ struct ArtifactStatus
     QString md5; // of the file on disk, empty when missing
     qint64 size = -1;
     State state = State::Missing;
+    // Where the recorded bytes are besides the workspace: the DVC cache, and the default
+    // remote when it is a local folder (nullopt: no such remote, or not a folder; see remoteNote).
+    bool inCache = false;
+    std::optional<bool> inRemote;
 };
 
 struct StageStatus
@@ -38,6 +42,8 @@ struct WorkspaceStatus
     QString root;
     QList<ArtifactStatus> artifacts; // pipeline inputs, stage outputs, then *.dvc files; by path
     QList<StageStatus> stages; // in dvc.yaml order
+    QString remote; // the default remote's name; empty when there is none
+    QString remoteNote; // why inRemote is unknown ("remote \"s\" is s3://...: use dvc"), empty when known
 
     bool upToDate() const;
     QJsonObject toJson() const;

@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "curves.h"
+#include "dvcremote.h"
 #include "dvcworkspace.h"
 #include "fileio.h"
 #include "metrics.h"
@@ -446,6 +447,21 @@ void TestVersions::pastModel_fetchedFromTheDefaultRemote()
     const QString fetched = store.artifact(QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin"));
     QCOMPARE(fetched, cached);
     QCOMPARE(Model::load(fetched).md5(), m_modelMd5[0]);
+    // The status says where the current model's bytes are: not yet on the remote, then pushed.
+    const auto modelStatus = [this] {
+        const WorkspaceStatus status = workspaceStatus(m_dir.path());
+        for (const ArtifactStatus &a : status.artifacts)
+            if (a.path == QLatin1String("models/model.bin"))
+                return std::make_pair(status, a);
+        return std::make_pair(status, ArtifactStatus{});
+    };
+    auto [status, model] = modelStatus();
+    QCOMPARE(status.remote, QStringLiteral("mine"));
+    QCOMPARE(model.recorded.md5, m_modelMd5[1]);
+    QVERIFY(model.inRemote.has_value() && !*model.inRemote);
+    QVERIFY(DvcRemote(m_dir.path()).push().count(PushEntry::Outcome::Pushed) >= 1);
+    std::tie(status, model) = modelStatus();
+    QVERIFY(model.inRemote.has_value() && *model.inRemote);
 
     // Other bytes under that md5 on the remote: refused, nothing cached.
     QFile::setPermissions(cached, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
@@ -460,6 +476,10 @@ void TestVersions::pastModel_fetchedFromTheDefaultRemote()
     error = errorOf([&] { store.artifact(QStringLiteral("HEAD~1"), QStringLiteral("models/model.bin")); });
     QVERIFY2(error.contains(QStringLiteral("s3://bucket/models")) && error.contains(QStringLiteral("dvc pull models/model.bin")),
              qPrintable(error));
+    const WorkspaceStatus s3 = workspaceStatus(m_dir.path());
+    QVERIFY2(s3.remoteNote.contains(QStringLiteral("s3://bucket/models")), qPrintable(s3.remoteNote));
+    for (const ArtifactStatus &a : s3.artifacts)
+        QVERIFY(!a.inRemote.has_value());
     // The cache as it was, for the other cases.
     QVERIFY(QFile::remove(local));
     TestUtil::writeFile(m_dir, QStringLiteral(".dvc/cache/") + QDir(store.cacheDir()).relativeFilePath(cached), bytes);

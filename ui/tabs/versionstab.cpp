@@ -218,8 +218,9 @@ VersionsTab::VersionsTab(ProjectSession *session, QWidget *parent)
     , m_audit(new QPushButton(tr("&Audit Both Models"), this))
     , m_versionedData(new QCheckBox(tr("on each version's own data"), this))
     , m_stages(makeTable({tr("Stage"), tr("Status"), tr("Why")}, this))
-    , m_artifacts(
-          makeTable({tr("Artifact"), tr("Written by"), tr("Status"), tr("md5 in dvc.lock"), tr("Size"), tr("Tracked by")}, this))
+    , m_artifacts(makeTable({tr("Artifact"), tr("Written by"), tr("Status"), tr("Cache · remote"), tr("md5 in dvc.lock"),
+                             tr("Size"), tr("Tracked by")},
+                            this))
     , m_history(
           makeTable({tr("Version"), tr("Date"), tr("Author"), tr("Message"), tr("F1"), tr("ROC AUC"), tr("Accuracy")}, this))
     , m_a(new QComboBox(this))
@@ -410,12 +411,26 @@ void VersionsTab::showSnapshot()
         for (const Audit::StageStatus &s : snapshot->status->stages)
             addRow(m_stages, {s.name, s.upToDate ? tr("up to date") : tr("stale"), s.reasons.join(QStringLiteral("; "))},
                    s.upToDate ? kGood : kBad, s.reasons.join(QLatin1Char('\n')));
-        for (const Audit::ArtifactStatus &a : snapshot->status->artifacts) {
+        const Audit::WorkspaceStatus &status = *snapshot->status;
+        for (const Audit::ArtifactStatus &a : status.artifacts) {
             const bool good = a.state == Audit::ArtifactStatus::State::UpToDate;
+            // Where else the recorded bytes are: what a past version or a fresh clone can get back.
+            const QString where = !a.cached || a.recorded.md5.isEmpty()
+                ? QString()
+                : tr("%1 cache · %2")
+                      .arg(a.inCache ? QStringLiteral("✓") : QStringLiteral("–"),
+                           a.inRemote ? tr("%1 %2").arg(*a.inRemote ? QStringLiteral("✓") : QStringLiteral("–"), status.remote)
+                                      : tr("? remote"));
+            QString tip = a.recorded.md5.isEmpty() ? QString() : tr("md5 in dvc.lock: %1").arg(a.recorded.md5);
+            if (!a.md5.isEmpty())
+                tip += (tip.isEmpty() ? QString() : QStringLiteral("\n")) + tr("md5 on disk: %1").arg(a.md5);
+            if (a.cached && !a.inRemote && !status.remoteNote.isEmpty())
+                tip += (tip.isEmpty() ? QString() : QStringLiteral("\n")) + status.remoteNote;
             addRow(m_artifacts,
-                   {a.path, a.owner, Audit::enumName(a.state), a.recorded.md5,
+                   {a.path, a.owner, Audit::enumName(a.state), where,
+                    a.recorded.md5.isEmpty() ? QString() : a.recorded.md5.left(12) + QStringLiteral("…"),
                     a.recorded.size < 0 ? QVariant() : QVariant(a.recorded.size), a.cached ? tr("DVC cache") : tr("git")},
-                   good ? kGood : kBad, a.md5.isEmpty() ? QString() : tr("md5 on disk: %1").arg(a.md5));
+                   good ? kGood : kBad, tip);
         }
     } else {
         problems << snapshot->statusError;

@@ -155,12 +155,40 @@ QString DvcConfig::remoteDirectory(const QString &requested) const
         path = path.mid(7);
     static const QRegularExpression scheme(QStringLiteral("^[A-Za-z][A-Za-z0-9+.\\-]*://"));
     if (scheme.match(path).hasMatch())
-        throw SchemaError(QStringLiteral("%1:%2: remote \"%3\": url \"%4\" is not a local folder; modelaudit-cli pulls "
-                                         "from local remotes only. Fix: use `dvc pull` for this remote, or name a local one.")
+        throw SchemaError(QStringLiteral("%1:%2: remote \"%3\": url \"%4\" is neither a local folder nor "
+                                         "http(s), which is all modelaudit-cli reaches. Fix: use `dvc pull` (or `dvc push`) for "
+                                         "this remote, then open the version again; or name a local or http one.")
                               .arg(url->second.file)
                               .arg(url->second.line)
                               .arg(name, path));
     return QDir::cleanPath(QDir(m_dvcDir).absoluteFilePath(path)); // relative to .dvc/, as DVC reads it
+}
+
+QString DvcConfig::remoteHttpUrl(const QString &requested) const
+{
+    const QString name = remoteName(requested);
+    const auto section = m_sections.find(remoteSection(name));
+    if (section == m_sections.end())
+        return {};
+    const auto url = section->second.find(QStringLiteral("url"));
+    if (url == section->second.end())
+        return {};
+    const QString value = url->second.value.trimmed();
+    return value.startsWith(QLatin1String("http://")) || value.startsWith(QLatin1String("https://")) ? value : QString();
+}
+
+QString DvcConfig::remoteHttpMethod(const QString &requested) const
+{
+    const QString name = remoteName(requested);
+    QString m = QStringLiteral("post");
+    if (const auto section = m_sections.find(remoteSection(name)); section != m_sections.end()) {
+        if (const auto method = section->second.find(QStringLiteral("method")); method != section->second.end())
+            m = method->second.value.trimmed().toLower();
+    }
+    if (m != QLatin1String("post") && m != QLatin1String("put"))
+        throw SchemaError(
+            QStringLiteral("%1: remote \"%2\": method \"%3\": an http remote uploads with post or put").arg(describe(), name, m));
+    return m;
 }
 
 QString DvcConfig::cacheDirectory() const

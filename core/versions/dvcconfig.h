@@ -33,6 +33,10 @@ public:
     // Throws: SchemaError naming the file and key when no default remote is set, the remote is
     // not defined, its url is missing or not a local folder.
     QString remoteDirectory(const QString &name) const;
+    // The http(s) url of remote `name`, when it is one (DVC's `http` remote), else empty; and
+    // its `method` for uploads (post, as DVC's default, or put). Throws as remoteDirectory().
+    QString remoteHttpUrl(const QString &name) const;
+    QString remoteHttpMethod(const QString &name) const;
     QString remoteName(const QString &name) const; // `name`, or the default remote when empty
 
     // The cache folder: cache.dir resolved against .dvc/, else .dvc/cache.

@@ -2,12 +2,16 @@
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QLocale>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QSaveFile>
 #include <QSet>
+#include <functional>
 
 #include "auditerror.h"
 #include "dvcconfig.h"
@@ -147,8 +151,16 @@ DvcRemote::DvcRemote(const QString &root, const QString &name)
 {
     const DvcConfig config = DvcConfig::load(m_root);
     m_name = config.remoteName(name);
-    m_dir = config.remoteDirectory(m_name);
     m_cache = config.cacheDirectory();
+    m_url = config.remoteHttpUrl(m_name);
+    if (!m_url.isEmpty()) { // DVC's http remote: GET to pull, post (or put) to push, the same layout
+        while (m_url.endsWith(QLatin1Char('/')))
+            m_url.chop(1);
+        m_dir = m_url;
+        m_method = config.remoteHttpMethod(m_name);
+        return;
+    }
+    m_dir = config.remoteDirectory(m_name);
     if (!QFileInfo(m_dir).isDir())
         throw IoError(QStringLiteral(".dvc/config: remote \"%1\" is the folder %2, which does not exist. Fix: put the "
                                      "remote there (a relative url is read from .dvc/), or correct its url.")
@@ -157,7 +169,136 @@ DvcRemote::DvcRemote(const QString &root, const QString &name)
 
 QString DvcRemote::remotePath(const QString &md5) const
 {
+    if (!m_url.isEmpty())
+        return QStringLiteral("%1/files/md5/%2/%3").arg(m_url, md5.left(2), md5.mid(2));
     return VersionStore::cachePath(m_dir, md5);
+}
+
+namespace {
+
+struct HttpAnswer
+{
+    int status = 0; // 0: no answer (the error says why)
+    QString error;
+    qint64 length = -1; // Content-Length, when given
+};
+
+// One synchronous request on its own event loop (the caller's thread): `body` uploaded,
+// the answer's bytes given to `sink` as they come (false from it aborts). 30 s without
+// progress is a timeout.
+HttpAnswer httpCall(const QByteArray &verb, const QString &url, QIODevice *body,
+                    const std::function<bool(const QByteArray &)> &sink = {})
+{
+    QNetworkAccessManager network;
+    QNetworkRequest request{QUrl(url)};
+    request.setTransferTimeout(30000);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
+    if (body)
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/octet-stream"));
+    QNetworkReply *reply = network.sendCustomRequest(request, verb, body);
+    QEventLoop loop;
+    bool aborted = false;
+    QObject::connect(reply, &QNetworkReply::readyRead, &loop, [&] {
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QByteArray chunk = reply->readAll();
+        if (status == 200 && sink && !sink(chunk)) {
+            aborted = true;
+            reply->abort();
+        }
+    });
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    if (!reply->isFinished())
+        loop.exec();
+    HttpAnswer answer;
+    answer.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
+    answer.length = length.isValid() ? length.toLongLong() : -1;
+    if (answer.status == 200 && sink && !aborted)
+        sink(reply->readAll());
+    if (reply->error() != QNetworkReply::NoError && answer.status == 0)
+        answer.error = reply->errorString();
+    if (aborted)
+        answer.error = QStringLiteral("more bytes than recorded");
+    reply->deleteLater();
+    return answer;
+}
+
+} // namespace
+
+DvcRemote::Fetched DvcRemote::remoteToCache(const DvcFileEntry &recorded, const QString &cached) const
+{
+    if (m_url.isEmpty()) {
+        const QString remote = remotePath(recorded.md5);
+        if (!QFileInfo(remote).isFile())
+            return {};
+        const CopyCheck check = copyVerified(remote, cached, recorded, true);
+        return {true, check.ok, check.md5, check.size};
+    }
+    // Streamed into the cache through QSaveFile, hashed as it comes, committed only when the
+    // bytes are the recorded ones; never more than the recorded size is taken.
+    makeParentFolder(cached);
+    QSaveFile out(cached);
+    if (!out.open(QIODevice::WriteOnly))
+        throw IoError(QStringLiteral("%1: cannot write: %2").arg(cached, out.errorString()));
+    QCryptographicHash hash(QCryptographicHash::Md5);
+    qint64 size = 0;
+    const HttpAnswer answer = httpCall("GET", remotePath(recorded.md5), nullptr, [&](const QByteArray &chunk) {
+        size += chunk.size();
+        if (recorded.size >= 0 && size > recorded.size)
+            return false;
+        hash.addData(chunk);
+        return out.write(chunk) == chunk.size();
+    });
+    if (answer.status == 404 || answer.status == 410) {
+        out.cancelWriting();
+        return {};
+    }
+    if (answer.status != 200 || !answer.error.isEmpty()) {
+        out.cancelWriting();
+        if (answer.status == 200) // cut short or more than recorded: other bytes than recorded
+            return {true, false, QStringLiteral("(%1)").arg(answer.error), size};
+        throw IoError(QStringLiteral("%1: GET %2 failed: %3")
+                          .arg(m_name, remotePath(recorded.md5),
+                               answer.status ? QStringLiteral("HTTP %1").arg(answer.status) : answer.error));
+    }
+    const QString md5 = QString::fromLatin1(hash.result().toHex());
+    if (md5 != recorded.md5 || (recorded.size >= 0 && size != recorded.size)) {
+        out.cancelWriting();
+        return {true, false, md5, size};
+    }
+    if (!out.commit())
+        throw IoError(QStringLiteral("%1: cannot save: %2").arg(cached, out.errorString()));
+    QFile::setPermissions(cached, QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther);
+    return {true, true, md5, size};
+}
+
+bool DvcRemote::remoteHas(const DvcFileEntry &recorded) const
+{
+    if (m_url.isEmpty()) {
+        const QFileInfo there(remotePath(recorded.md5));
+        return there.isFile() && (recorded.size < 0 || there.size() == recorded.size);
+    }
+    const HttpAnswer answer = httpCall("HEAD", remotePath(recorded.md5), nullptr);
+    if (answer.status == 200)
+        return recorded.size < 0 || answer.length < 0 || answer.length == recorded.size;
+    if (answer.status == 404 || answer.status == 410)
+        return false;
+    throw IoError(
+        QStringLiteral("%1: HEAD %2 failed: %3")
+            .arg(m_name, remotePath(recorded.md5), answer.status ? QStringLiteral("HTTP %1").arg(answer.status) : answer.error));
+}
+
+void DvcRemote::toRemote(const QString &source, const DvcFileEntry &recorded) const
+{
+    QFile in(source);
+    if (!in.open(QIODevice::ReadOnly))
+        throw IoError(QStringLiteral("%1: cannot read: %2").arg(source, in.errorString()));
+    const HttpAnswer answer = httpCall(m_method == QLatin1String("put") ? QByteArrayLiteral("PUT") : QByteArrayLiteral("POST"),
+                                       remotePath(recorded.md5), &in);
+    if (answer.status < 200 || answer.status >= 300)
+        throw IoError(QStringLiteral("%1: %2 %3 failed: %4")
+                          .arg(m_name, m_method.toUpper(), remotePath(recorded.md5),
+                               answer.status ? QStringLiteral("HTTP %1").arg(answer.status) : answer.error));
 }
 
 PullEntry DvcRemote::pullOne(const DvcFileEntry &recorded, const QString &owner, bool regenerable) const
@@ -204,7 +345,8 @@ PullEntry DvcRemote::pullOne(const DvcFileEntry &recorded, const QString &owner,
         return e;
     }
     const QString remote = remotePath(recorded.md5);
-    if (!QFileInfo(remote).isFile()) {
+    const Fetched check = remoteToCache(recorded, cached);
+    if (!check.found) {
         e.outcome = PullEntry::Outcome::NotInRemote;
         e.detail = regenerable
             ? QStringLiteral("not in remote \"%1\" (%2); run repro to regenerate it (stage %3)").arg(m_name, what, owner)
@@ -213,7 +355,6 @@ PullEntry DvcRemote::pullOne(const DvcFileEntry &recorded, const QString &owner,
                   .arg(m_name, remote, owner, what);
         return e;
     }
-    const CopyCheck check = copyVerified(remote, cached, recorded, true);
     if (!check.ok) {
         e.outcome = PullEntry::Outcome::Corrupt;
         e.detail = QStringLiteral("refused: the remote's %1 has md5 %2 and %3, but %4 records md5 %5 and %6; the cache and "
@@ -298,10 +439,9 @@ PushEntry DvcRemote::pushOne(const DvcFileEntry &recorded, const QString &owner)
         return e;
     }
     const QString remote = remotePath(recorded.md5);
-    const QFileInfo there(remote);
     // As DVC: a file of that md5 on the remote is taken as that file (its size is checked too,
     // so a copy cut short is pushed again).
-    if (there.isFile() && (recorded.size < 0 || there.size() == recorded.size)) {
+    if (remoteHas(recorded)) {
         e.outcome = PushEntry::Outcome::InRemote;
         e.detail = QStringLiteral("already in remote \"%1\" (%2)").arg(m_name, what);
         return e;
@@ -311,7 +451,14 @@ PushEntry DvcRemote::pushOne(const DvcFileEntry &recorded, const QString &owner)
     for (const QString &source : {workspace, cached}) {
         if (!QFileInfo(source).isFile())
             continue;
-        if (copyVerified(source, remote, recorded, false).ok) {
+        bool sent = false;
+        if (m_url.isEmpty()) {
+            sent = copyVerified(source, remote, recorded, false).ok;
+        } else if (matches(source, recorded)) {
+            toRemote(source, recorded);
+            sent = true;
+        }
+        if (sent) {
             e.outcome = PushEntry::Outcome::Pushed;
             e.detail = QStringLiteral("pushed to remote \"%1\" from %2 (%3)")
                            .arg(m_name, source == workspace ? QStringLiteral("the workspace") : QStringLiteral("the cache"),
@@ -333,10 +480,10 @@ QString DvcRemote::fetch(const DvcFileEntry &recorded) const
     if (matches(cached, recorded))
         return cached;
     const QString remote = remotePath(recorded.md5);
-    if (!QFileInfo(remote).isFile())
+    const Fetched check = remoteToCache(recorded, cached);
+    if (!check.found)
         throw AuditError(QStringLiteral("%1 (md5 %2) is not in remote \"%3\" either: %4 does not exist")
                              .arg(recorded.path, recorded.md5, m_name, remote));
-    const CopyCheck check = copyVerified(remote, cached, recorded, true);
     if (!check.ok)
         throw AuditError(QStringLiteral("%1: remote \"%2\" holds other bytes under md5 %3 (%4 has md5 %5, %6); refused")
                              .arg(recorded.path, m_name, recorded.md5, remote, check.md5, bytes(check.size)));

@@ -87,10 +87,11 @@ public:
     DvcRemote(const QString &root, const QString &name = {});
 
     QString name() const { return m_name; }
-    QString directory() const { return m_dir; }
+    QString directory() const { return m_dir; } // the folder, or the url of an http remote
+    bool isLocal() const { return m_url.isEmpty(); }
     QString cacheDirectory() const { return m_cache; }
 
-    // Where the remote keeps a file with this md5 (DVC 3 layout).
+    // Where the remote keeps a file with this md5 (DVC 3 layout): a path, or an http remote's url.
     QString remotePath(const QString &md5) const;
 
     // Pulls what is missing or differs (see above). Throws SchemaError for a malformed
@@ -117,6 +118,19 @@ private:
     QList<Tracked> tracked() const;
     PullEntry pullOne(const DvcFileEntry &entry, const QString &owner, bool regenerable) const;
     PushEntry pushOne(const DvcFileEntry &entry, const QString &owner) const;
+    // The remote's copy of `entry` into `cached`, checked; found false when the remote has none.
+    struct Fetched
+    {
+        bool found = false;
+        bool ok = false;
+        QString md5; // of what came
+        qint64 size = -1;
+    };
+    Fetched remoteToCache(const DvcFileEntry &entry, const QString &cached) const;
+    bool remoteHas(const DvcFileEntry &entry) const;
+    void toRemote(const QString &source, const DvcFileEntry &entry) const; // throws IoError
+    QString m_url; // an http remote's base url; empty for a local folder
+    QString m_method = QStringLiteral("post");
 
     QString m_root;
     QString m_name;

@@ -255,6 +255,9 @@ WorkspaceStatus workspaceStatus(const QString &rootDir)
     try {
         remote.emplace(status.root);
         status.remote = remote->name();
+        if (!remote->isLocal()) // the status is read often: no network for it
+            status.remoteNote = QStringLiteral("remote \"%1\" is %2: not checked here (pull and push reach it)")
+                                    .arg(remote->name(), remote->directory());
     } catch (const AuditError &e) {
         status.remoteNote = e.message();
     }
@@ -272,7 +275,7 @@ WorkspaceStatus workspaceStatus(const QString &rootDir)
             return info.isFile() && (a.recorded.size < 0 || info.size() == a.recorded.size);
         };
         a.inCache = holds(VersionStore::cachePath(cache, a.recorded.md5));
-        if (remote)
+        if (remote && remote->isLocal())
             a.inRemote = holds(remote->remotePath(a.recorded.md5));
     }
     return status;

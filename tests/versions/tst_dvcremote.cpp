@@ -2,11 +2,14 @@
 
 #include <QCryptographicHash>
 #include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
 
 #include "auditerror.h"
 #include "dvcconfig.h"
 #include "dvcremote.h"
 #include "fileio.h"
+#include "schemaerror.h"
 #include "testutil.h"
 #include "versions.h"
 
@@ -24,6 +27,86 @@ QByteArray dvcFile(const QByteArray &bytes, const char *name)
     return "outs:\n- md5: " + md5Of(bytes).toLatin1() + "\n  size: " + QByteArray::number(bytes.size())
         + "\n  hash: md5\n  path: " + name + "\n";
 }
+
+// A DVC http remote on 127.0.0.1 for the tests: the remote folder `root` served as DVC's http
+// remote expects, GET and HEAD of files/md5/xx/rest, and POST or PUT storing the body there.
+// Every request is answered on the connection it came on, then the connection is closed.
+class FolderServer : public QObject
+{
+public:
+    explicit FolderServer(QString root)
+        : m_root(std::move(root))
+    {
+        QObject::connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                QObject::connect(socket, &QTcpSocket::readyRead, this, [this, socket] { serve(socket); });
+                QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            }
+        });
+        m_server.listen(QHostAddress::LocalHost, 0);
+    }
+    QString url() const { return QStringLiteral("http://127.0.0.1:%1/store").arg(m_server.serverPort()); }
+    QStringList log; // "METHOD path status"
+    int failUploads = 0; // answer the next uploads with 500
+
+private:
+    void serve(QTcpSocket *socket)
+    {
+        QByteArray &buffer = m_buffers[socket];
+        buffer += socket->readAll();
+        const qsizetype end = buffer.indexOf("\r\n\r\n");
+        if (end < 0)
+            return;
+        const QList<QByteArray> lines = buffer.left(end).split('\n');
+        const QList<QByteArray> first = lines.value(0).trimmed().split(' ');
+        qint64 length = 0;
+        for (const QByteArray &line : lines) {
+            if (line.toLower().startsWith("content-length:"))
+                length = line.mid(15).trimmed().toLongLong();
+        }
+        if (buffer.size() < end + 4 + length)
+            return;
+        const QByteArray method = first.value(0);
+        const QString path = QString::fromUtf8(first.value(1));
+        const QByteArray body = buffer.mid(end + 4, length);
+        m_buffers.remove(socket);
+        const QString prefix = QStringLiteral("/store/");
+        const QString file = path.startsWith(prefix) ? QDir(m_root).filePath(path.mid(prefix.size())) : QString();
+        int status = 404;
+        QByteArray answer;
+        if (file.isEmpty() || path.contains(QLatin1String(".."))) {
+            status = 404;
+        } else if (method == "GET" || method == "HEAD") {
+            QFile f(file);
+            if (f.open(QIODevice::ReadOnly)) {
+                status = 200;
+                answer = f.readAll();
+            }
+        } else if (method == "POST" || method == "PUT") {
+            if (failUploads > 0) {
+                --failUploads;
+                status = 500;
+            } else {
+                QDir().mkpath(QFileInfo(file).path());
+                QFile f(file);
+                status = f.open(QIODevice::WriteOnly) && f.write(body) == body.size() ? 201 : 500;
+            }
+        } else {
+            status = 405;
+        }
+        log << QStringLiteral("%1 %2 %3").arg(QString::fromLatin1(method), path).arg(status);
+        QByteArray reply = "HTTP/1.1 " + QByteArray::number(status) + (status < 300 ? " OK" : " Error")
+            + "\r\nContent-Length: " + QByteArray::number(answer.size()) + "\r\nConnection: close\r\n\r\n";
+        if (method != "HEAD")
+            reply += answer;
+        socket->write(reply);
+        socket->disconnectFromHost();
+    }
+
+    QString m_root;
+    QTcpServer m_server;
+    QHash<QTcpSocket *, QByteArray> m_buffers;
+};
 
 const QByteArray kConfig = "[core]\n    remote = shared\n['remote \"shared\"']\n    url = ../../remote\n";
 
@@ -51,6 +134,7 @@ private Q_SLOTS:
     void badConfig_namesTheFileAndKey();
     void cli_exitsOneWhenATrackedFileIsMissing();
     void push_writesDvcsLayoutAndRoundTrips();
+    void httpRemote_pushAndPullRoundTripOverLoopback();
 
 private:
     QString project(const QString &relative = {}) const { return m_dir.filePath(QStringLiteral("project/") + relative); }
@@ -165,6 +249,80 @@ void TestDvcRemote::push_writesDvcsLayoutAndRoundTrips()
     QCOMPARE(TestUtil::runCli(project(), {QStringLiteral("push"), QStringLiteral("--remote"), QStringLiteral("shared")}).exitCode,
              0);
     QCOMPARE(TestUtil::runCli(project(), {QStringLiteral("push"), QStringLiteral("-r"), QStringLiteral("nosuch")}).exitCode, 2);
+}
+
+void TestDvcRemote::httpRemote_pushAndPullRoundTripOverLoopback()
+{
+    QTemporaryDir served;
+    FolderServer server(served.path());
+    const QByteArray other = "y\n4\n5\n";
+    TestUtil::writeFile(m_dir, QStringLiteral("project/data/rows.csv"), m_bytes);
+    TestUtil::writeFile(m_dir, QStringLiteral("project/data/other.csv"), other);
+    TestUtil::writeFile(m_dir, QStringLiteral("project/data/other.csv.dvc"), dvcFile(other, "other.csv"));
+    for (const QByteArray method : {QByteArray("post"), QByteArray("put")}) {
+        QDir(served.path()).removeRecursively();
+        QDir().mkpath(served.path());
+        server.log.clear();
+        TestUtil::writeFile(m_dir, QStringLiteral("project/.dvc/config"),
+                            "[core]\n    remote = web\n['remote \"web\"']\n    url = " + server.url().toUtf8()
+                                + "/\n    method = " + method + "\n");
+        const DvcRemote remote(project());
+        QVERIFY(!remote.isLocal());
+        QCOMPARE(remote.remotePath(md5Of(m_bytes)),
+                 server.url() + QStringLiteral("/files/md5/%1/%2").arg(md5Of(m_bytes).left(2), md5Of(m_bytes).mid(2)));
+        // A failed upload is an error naming the remote and the status; nothing half-stored counts.
+        server.failUploads = 1;
+        try {
+            remote.push();
+            QFAIL("an upload answered 500 passed");
+        } catch (const IoError &e) {
+            QVERIFY2(e.message().contains(QStringLiteral("web: %1 ").arg(QString::fromLatin1(method.toUpper())))
+                         && e.message().contains(QStringLiteral("HTTP 500")),
+                     qPrintable(e.message()));
+        }
+        PushReport pushed = remote.push();
+        QCOMPARE(pushed.count(PushEntry::Outcome::Pushed), 2);
+        // Stored where DVC's layout puts them, byte for byte.
+        QCOMPARE(TestUtil::readFile(
+                     served.filePath(QStringLiteral("files/md5/%1/%2").arg(md5Of(m_bytes).left(2), md5Of(m_bytes).mid(2)))),
+                 m_bytes);
+        QVERIFY2(server.log.join(QLatin1Char(' '))
+                     .contains(QString::fromLatin1(method.toUpper()) + QStringLiteral(" /store/files/md5/")),
+                 qPrintable(server.log.join(QLatin1Char('\n'))));
+        QCOMPARE(remote.push().count(PushEntry::Outcome::InRemote), 2); // HEAD says so: nothing sent again
+
+        // Pull back into an empty cache and workspace.
+        QVERIFY(QFile::remove(project(QStringLiteral("data/rows.csv"))));
+        QVERIFY(QFile::remove(project(QStringLiteral("data/other.csv"))));
+        QDir(project(QStringLiteral(".dvc/cache"))).removeRecursively();
+        const PullReport pulled = remote.pull();
+        QCOMPARE(pulled.count(PullEntry::Outcome::Pulled), 2);
+        QCOMPARE(TestUtil::readFile(project(QStringLiteral("data/rows.csv"))), m_bytes);
+        QCOMPARE(TestUtil::readFile(project(QStringLiteral("data/other.csv"))), other);
+    }
+    // Other bytes under the md5 on the server: refused, the workspace left alone.
+    const QString stored = served.filePath(QStringLiteral("files/md5/%1/%2").arg(md5Of(m_bytes).left(2), md5Of(m_bytes).mid(2)));
+    QFile::remove(stored);
+    TestUtil::writeFile(served, QDir(served.path()).relativeFilePath(stored), "not the rows at all, and longer than them too");
+    QVERIFY(QFile::remove(project(QStringLiteral("data/rows.csv"))));
+    QDir(project(QStringLiteral(".dvc/cache"))).removeRecursively();
+    PullReport pulled = DvcRemote(project()).pull();
+    const auto rows = std::find_if(pulled.entries.cbegin(), pulled.entries.cend(),
+                                   [](const PullEntry &e) { return e.path == QLatin1String("data/rows.csv"); });
+    QCOMPARE(rows->outcome, PullEntry::Outcome::Corrupt);
+    QVERIFY(!QFileInfo::exists(project(QStringLiteral("data/rows.csv"))));
+    // Not on the server: reported missing by path.
+    QFile::remove(stored);
+    pulled = DvcRemote(project()).pull();
+    QCOMPARE(std::find_if(pulled.entries.cbegin(), pulled.entries.cend(),
+                          [](const PullEntry &e) { return e.path == QLatin1String("data/rows.csv"); })
+                 ->outcome,
+             PullEntry::Outcome::NotInRemote);
+    // A bad upload method is named.
+    TestUtil::writeFile(m_dir, QStringLiteral("project/.dvc/config"),
+                        "[core]\n    remote = web\n['remote \"web\"']\n    url = " + server.url().toUtf8()
+                            + "\n    method = patch\n");
+    QVERIFY_THROWS_EXCEPTION(SchemaError, DvcRemote{project()}.name());
 }
 
 void TestDvcRemote::bundledRemote_givesTheCensusFileByteForByte()
@@ -305,9 +463,9 @@ void TestDvcRemote::badConfig_namesTheFileAndKey_data()
                                        << QStringLiteral(".dvc/config: [core] remote is not set");
     QTest::newRow("unknown remote") << kConfig << QStringLiteral("other")
                                     << QStringLiteral(".dvc/config: remote \"other\" is not defined (defined: \"shared\")");
-    QTest::newRow("cloud url") << QByteArray("[core]\n    remote = s3\n['remote \"s3\"']\n    url = s3://bucket/path\n")
-                               << QString()
-                               << QStringLiteral(".dvc/config:4: remote \"s3\": url \"s3://bucket/path\" is not a local folder");
+    QTest::newRow("cloud url")
+        << QByteArray("[core]\n    remote = s3\n['remote \"s3\"']\n    url = s3://bucket/path\n") << QString()
+        << QStringLiteral(".dvc/config:4: remote \"s3\": url \"s3://bucket/path\" is neither a local folder nor http(s)");
     QTest::newRow("remote folder missing") << QByteArray(
         "[core]\n    remote = gone\n['remote \"gone\"']\n    url = ../../nowhere\n")
                                            << QString() << QStringLiteral(".dvc/config: remote \"gone\" is the folder ");

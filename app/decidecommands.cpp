@@ -195,14 +195,14 @@ int saveMitigation(const Project &project, const MitigationParams &params)
     options.log = [](const QString &line) { printErr(QStringLiteral("mitigate: ") + line); };
     const ThresholdSave save = saveMitigationToModel(project, params, options);
     if (!save.repro.ok()) {
-        printErr(QStringLiteral("mitigate: the pipeline failed (%1); params.yaml was put back (mitigation.constraint %2) and %3")
+        printErr(QStringLiteral("mitigate: the pipeline failed (%1); params.yaml was put back (mitigation: %2) and %3")
                      .arg(save.repro.failure, save.previous.isEmpty() ? QStringLiteral("unset") : save.previous,
                           save.outputsRestored
                               ? QStringLiteral("the stages ran again on it: the model and reports match it")
                               : QStringLiteral("the stages ran again on it up to the one that fails: fix it and run repro")));
         return 1;
     }
-    printErr(QStringLiteral("mitigate: mitigation.constraint %1 -> %2 in %3; ran %4; dvc.lock %5")
+    printErr(QStringLiteral("mitigate: mitigation %1 -> %2 in %3; ran %4; dvc.lock %5")
                  .arg(save.previous.isEmpty() ? QStringLiteral("unset") : save.previous, save.written, project.paramsPath(),
                       save.repro.ran().isEmpty() ? QStringLiteral("nothing") : save.repro.ran().join(QStringLiteral(", ")),
                       save.repro.lockUpdated ? QStringLiteral("updated") : QStringLiteral("unchanged")));
@@ -260,12 +260,25 @@ int mitigate(const QStringList &args)
         const Project project = Project::open(cli.value(QStringLiteral("project")));
         return saveMitigation(project, MitigationParams{});
     }
-    if (!cli.isSet(QStringLiteral("attribute")))
+    // What params.yaml's mitigation section says is the default for what is not given.
+    const std::optional<Project> saved = Project::openIfProject(cli.value(QStringLiteral("project")));
+    const MitigationParams fromParams = saved ? saved->params().mitigation : MitigationParams{};
+    const bool defaults = fromParams.active();
+    const auto option = [&](const char *name, const QString &fallback) {
+        const QString key = QLatin1String(name);
+        return cli.isSet(key) || !defaults ? cli.value(key) : fallback;
+    };
+    const QString attribute = option("attribute", fromParams.attribute);
+    if (attribute.isEmpty())
         throw UsageError(QStringLiteral("--attribute is required: the protected attribute whose groups get thresholds"));
-    if (cli.isSet(QStringLiteral("apply")) && !cli.isSet(QStringLiteral("cv")))
+    const bool cvFromParams = defaults && !cli.isSet(QStringLiteral("cv")) && !cli.isSet(QStringLiteral("fit"));
+    if (cli.isSet(QStringLiteral("apply")) && cli.isSet(QStringLiteral("fit")))
         throw UsageError(QStringLiteral("--apply fits as training does, on the training split's out-of-fold scores: give --cv "
                                         "K, not --fit"));
-    if (cli.isSet(QStringLiteral("fit")) == cli.isSet(QStringLiteral("cv")))
+    if (cli.isSet(QStringLiteral("apply")) && !cli.isSet(QStringLiteral("cv")) && !cvFromParams)
+        throw UsageError(QStringLiteral("--apply fits as training does, on the training split's out-of-fold scores: give --cv "
+                                        "K"));
+    if (!cvFromParams && cli.isSet(QStringLiteral("fit")) == cli.isSet(QStringLiteral("cv")))
         throw UsageError(QStringLiteral("name the rows to fit on: --fit CSV (a validation split) or --cv K (the training "
                                         "split's out-of-fold scores), one of them"));
     const QString projectDir = cli.value(QStringLiteral("project"));
@@ -276,13 +289,23 @@ int mitigate(const QStringList &args)
                                                            : QString();
     if (request.modelPath.isEmpty())
         throw UsageError(QStringLiteral("--model is needed outside a project"));
-    request.attribute = cli.value(QStringLiteral("attribute"));
-    request.constraint = parseConstraint(cli.value(QStringLiteral("constraint")));
-    request.tolerance = cli.number(QStringLiteral("tolerance"));
-    request.objective = Objective::parse(cli.value(QStringLiteral("objective")));
+    request.attribute = attribute;
+    request.constraint = parseConstraint(option("constraint", fromParams.constraint));
+    request.tolerance = cli.isSet(QStringLiteral("tolerance")) || !defaults ? cli.number(QStringLiteral("tolerance"))
+                                                                            : fromParams.tolerance;
+    request.objective = Objective::parse(option("objective", fromParams.objective));
     request.fitPath = cli.value(QStringLiteral("fit"));
     if (cli.isSet(QStringLiteral("cv")))
         request.folds = cli.integer(QStringLiteral("cv"), 2, 20);
+    else if (cvFromParams)
+        request.folds = fromParams.folds;
+    if (defaults)
+        printErr(QStringLiteral("mitigate: defaults from %1's mitigation section (%2 for %3, tolerance %4, %5, %6 folds); "
+                                "options given override them")
+                     .arg(saved->paramsPath(), fromParams.constraint, fromParams.attribute)
+                     .arg(fromParams.tolerance)
+                     .arg(fromParams.objective)
+                     .arg(fromParams.folds));
     request.reportPath = cli.isSet(QStringLiteral("report")) ? cli.value(QStringLiteral("report"))
         : project                                            ? project->auditDataPath()
                                                              : QString();

@@ -84,9 +84,16 @@ ThresholdSave saveMitigationToModel(const Project &project, const MitigationPara
     const YamlReader reader(paramsPath);
     const YAML::Node existing = reader.parse(before)["mitigation"];
     ThresholdSave save;
-    if (existing && existing["constraint"] && existing["constraint"].IsScalar())
-        save.previous = QString::fromStdString(existing["constraint"].Scalar());
-    save.written = mitigation.constraint;
+    // Each as a person reads it: "equal_opportunity for sex, tolerance 0.02, f1, 5 folds".
+    const auto described = [](const MitigationParams &m) {
+        return m.active() ? QStringLiteral("%1 for %2, tolerance %3, %4, %5 folds")
+                                .arg(m.constraint, m.attribute, QString::number(m.tolerance), m.objective)
+                                .arg(m.folds)
+                          : m.constraint;
+    };
+    if (existing)
+        save.previous = described(TrainParams::fromYaml(before, paramsPath).mitigation);
+    save.written = described(mitigation);
     QByteArray after = before;
     if (!existing) {
         if (!after.isEmpty() && !after.endsWith('\n'))

@@ -542,7 +542,8 @@ void TestCli::mitigate_applyAndRemoveThroughThePipeline()
                           QStringLiteral("--cv"), QStringLiteral("3"), QStringLiteral("--pareto"), QString(),
                           QStringLiteral("--apply"), QStringLiteral("--json")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-    QVERIFY2(r.err.contains(QStringLiteral("mitigation.constraint unset -> equal_opportunity")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("mitigation unset -> equal_opportunity for sex, tolerance 0.02, f1, 3 folds")),
+             qPrintable(r.err));
     QVERIFY2(r.err.contains(QStringLiteral("decides with thresholds by sex: ")), qPrintable(r.err));
     const QByteArray applied = TestUtil::readFile(modelPath);
     QCOMPARE(qFromLittleEndian<quint32>(applied.constData() + 8), quint32(3));
@@ -590,10 +591,20 @@ void TestCli::mitigate_applyAndRemoveThroughThePipeline()
                 .first()
                 .endsWith(",score,prediction,threshold,label_value"));
 
+    // Without options, params.yaml's section gives the defaults (and says so).
+    r = TestUtil::runCli(dir.path(),
+                         {QStringLiteral("mitigate"), QStringLiteral("--pareto"), QString(), QStringLiteral("--json")});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("defaults from")) && r.err.contains(QStringLiteral("equal_opportunity for sex")),
+             qPrintable(r.err));
+    QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("fit_source")).toString(),
+             QStringLiteral("3-fold out-of-fold scores of train.csv"));
+
     // --remove: one threshold again, the very model it had.
     r = TestUtil::runCli(dir.path(), {QStringLiteral("mitigate"), QStringLiteral("--remove")});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-    QVERIFY2(r.err.contains(QStringLiteral("equal_opportunity -> none")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("mitigation equal_opportunity for sex, tolerance 0.02, f1, 3 folds -> none")),
+             qPrintable(r.err));
     QCOMPARE(TestUtil::readFile(modelPath), original);
 }
 

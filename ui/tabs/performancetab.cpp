@@ -443,7 +443,23 @@ void PerformanceTab::refresh()
     m_scoresPositive->replace(steps(h.positives, positives));
     m_scoresNegative->replace(steps(h.negatives, negatives));
     const double yTop = std::max(0.05, std::ceil(top * 20) / 20);
-    m_scoresThreshold->replace(QList<QPointF>{{r->threshold, 0}, {r->threshold, yTop}});
+    if (m_session->decidesByGroup()) {
+        // Every group's threshold, one vertical line each (joined along the axis).
+        std::vector<double> cuts;
+        for (const Audit::GroupThresholds::Group &g : m_session->project().model->groupThresholds().groups)
+            for (const auto &[t, p] : g.mix)
+                cuts.push_back(std::min(t, 1.0));
+        std::sort(cuts.begin(), cuts.end());
+        cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+        QList<QPointF> lines;
+        for (const double t : cuts)
+            lines << QPointF(t, 0) << QPointF(t, yTop) << QPointF(t, 0);
+        m_scoresThreshold->replace(lines);
+        m_scoresThreshold->setName(tr("thresholds by %1").arg(m_session->project().model->groupThresholds().attribute));
+    } else {
+        m_scoresThreshold->replace(QList<QPointF>{{r->threshold, 0}, {r->threshold, yTop}});
+        m_scoresThreshold->setName(tr("threshold"));
+    }
     if (auto *y = qobject_cast<QValueAxis *>(m_scoresView->chart()->axes(Qt::Vertical).value(0))) {
         y->setRange(0, yTop);
         y->setLabelFormat(QStringLiteral("%.2f"));

@@ -104,7 +104,8 @@ MitigationDialog::MitigationDialog(ProjectSession *session, QWidget *parent)
     m_front->setSelectionMode(QAbstractItemView::SingleSelection);
     m_front->verticalHeader()->setVisible(false);
     m_front->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_comparison->setHorizontalHeaderLabels({tr("On the loaded data"), tr("The model's threshold"), tr("Group thresholds")});
+    m_comparison->setHorizontalHeaderLabels(
+        {tr("On the loaded data"), tr("One threshold (the model's single)"), tr("Group thresholds")});
     m_comparison->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_comparison->verticalHeader()->setVisible(false);
     m_comparison->setWordWrap(false);

@@ -116,6 +116,7 @@ public:
 
     // Every value of a list option, repeated (--ref a=x --ref b=y) or comma-separated
     // (--ref a=x,b=y) or both, trimmed, in order.
+    QStringList rawValues(const QString &name) const { return m_parser.values(name); } // as given, unsplit
     QStringList values(const QString &name) const
     {
         QStringList items;

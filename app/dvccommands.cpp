@@ -3,9 +3,11 @@
 #include <cstdio>
 
 #include <QCoreApplication>
+#include <QJsonArray>
 
 #include "commandline.h"
 #include "dvcremote.h"
+#include "experiments.h"
 #include "pipelinerunner.h"
 
 namespace Cli {
@@ -68,6 +70,61 @@ int push(const QStringList &args)
         return 0;
     printErr(QStringLiteral("push: some recorded files are in neither the workspace nor the cache; see above"));
     return 1;
+}
+
+int exp(const QStringList &args)
+{
+    const QString what = args.value(0);
+    if (what != QLatin1String("run") && what != QLatin1String("show")) {
+        printErr(QStringLiteral("modelaudit-cli exp: expected `exp run [-S KEY=VALUE ...] [--name N]` or `exp show [--json]`"));
+        return kUsageError;
+    }
+    CommandLine cli(QStringLiteral("exp ") + what,
+                    what == QLatin1String("run")
+                        ? QStringLiteral("`dvc exp run`: the pipeline with changed params (-S KEY=VALUE, repeatable) in a "
+                                         "temporary copy of the project, recorded as DVC does (a commit on the baseline under "
+                                         "refs/exps/..., the cached outs in .dvc/cache); your files are not touched.")
+                        : QStringLiteral("`dvc exp show`: the experiments of the current commit (DVC's and these), the params "
+                                         "that differ and the metrics."));
+    addProject(cli);
+    if (what == QLatin1String("run")) {
+        cli.add(QLatin1Char('S'), QStringLiteral("set-param"), QStringLiteral("A params.yaml key to change (repeatable)."),
+                QStringLiteral("KEY=VALUE"));
+        cli.add(QStringLiteral("name"), QStringLiteral("The experiment's name (default exp-<hash of the changes>)."),
+                QStringLiteral("name"));
+    }
+    cli.add(QStringLiteral("json"), QStringLiteral("Print JSON on stdout."));
+    if (!cli.parse(args.mid(1)))
+        return cli.exitCode();
+    const QString project = cli.value(QStringLiteral("project"));
+    const auto toJson = [](const Experiment &e) {
+        return QJsonObject{{QStringLiteral("name"), e.name},     {QStringLiteral("ref"), e.ref},
+                           {QStringLiteral("commit"), e.commit}, {QStringLiteral("baseline"), e.baseline},
+                           {QStringLiteral("params"), e.params}, {QStringLiteral("metrics"), e.metrics}};
+    };
+    if (what == QLatin1String("run")) {
+        ExperimentRequest request;
+        request.set = cli.rawValues(QStringLiteral("set-param"));
+        request.name = cli.value(QStringLiteral("name"));
+        request.toolDir = QCoreApplication::applicationDirPath();
+        const Experiment e = runExperiment(project, request);
+        printErr(QStringLiteral("exp run: %1 recorded as %2 (commit %3); f1 %4")
+                     .arg(e.name, e.ref, e.commit.left(7))
+                     .arg(e.metrics.value(QStringLiteral("f1")).toDouble(), 0, 'f', 4));
+        if (cli.isSet(QStringLiteral("json")))
+            printJson(toJson(e));
+        return 0;
+    }
+    const QList<Experiment> list = listExperiments(project);
+    if (cli.isSet(QStringLiteral("json"))) {
+        QJsonArray all;
+        for (const Experiment &e : list)
+            all.append(toJson(e));
+        printJson(QJsonObject{{QStringLiteral("baseline"), toJson(baselineOf(project))}, {QStringLiteral("experiments"), all}});
+    } else {
+        printOut(experimentsTable(list, baselineOf(project)));
+    }
+    return 0;
 }
 
 int repro(const QStringList &args)

@@ -8,6 +8,7 @@ namespace Cli {
 
 int pull(const QStringList &args);
 int push(const QStringList &args);
+int exp(const QStringList &args);
 int repro(const QStringList &args);
 
 } // namespace Cli

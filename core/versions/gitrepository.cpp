@@ -160,4 +160,96 @@ std::optional<QByteArray> GitRepository::fileAt(const QString &revision, const Q
     return QByteArray(static_cast<const char *>(git_blob_rawcontent(blob.get())), qsizetype(git_blob_rawsize(blob.get())));
 }
 
+QStringList GitRepository::filesAt(const QString &revision) const
+{
+    ObjectHandle commit;
+    peel(revision, commit);
+    TreeHandle tree;
+    if (git_commit_tree(tree.out(), reinterpret_cast<git_commit *>(commit.ptr)) != 0)
+        throw AuditError(QStringLiteral("%1: cannot read the tree of %2: %3").arg(m_path, revision, lastError()));
+    QStringList files;
+    git_tree_walk(
+        tree.get(), GIT_TREEWALK_PRE,
+        [](const char *root, const git_tree_entry *entry, void *payload) {
+            if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB)
+                static_cast<QStringList *>(payload)->append(QString::fromUtf8(root)
+                                                            + QString::fromUtf8(git_tree_entry_name(entry)));
+            return 0;
+        },
+        &files);
+    return files;
+}
+
+QString GitRepository::commitOver(const QString &parent, const std::map<QString, QByteArray> &files, const QString &message,
+                                  const QString &ref) const
+{
+    ObjectHandle base;
+    peel(parent, base);
+    auto *parentCommit = reinterpret_cast<git_commit *>(base.ptr);
+    TreeHandle tree;
+    if (git_commit_tree(tree.out(), parentCommit) != 0)
+        throw AuditError(QStringLiteral("%1: cannot read the tree of %2: %3").arg(m_path, parent, lastError()));
+    git_index *index = nullptr;
+    if (git_index_new(&index) != 0)
+        throw AuditError(QStringLiteral("%1: cannot make an index: %2").arg(m_path, lastError()));
+    const std::unique_ptr<git_index, void (*)(git_index *)> hold(index, git_index_free);
+    if (git_index_read_tree(index, tree.get()) != 0)
+        throw AuditError(QStringLiteral("%1: cannot read the tree of %2: %3").arg(m_path, parent, lastError()));
+    for (const auto &[path, bytes] : files) {
+        // The blob in the object store, then its entry in the in-memory index.
+        git_index_entry entry{};
+        const QByteArray name = path.toUtf8();
+        entry.path = name.constData();
+        entry.mode = GIT_FILEMODE_BLOB;
+        if (git_blob_create_from_buffer(&entry.id, m_repo.get(), bytes.constData(), std::size_t(bytes.size())) != 0
+            || git_index_add(index, &entry) != 0)
+            throw AuditError(QStringLiteral("%1: cannot store %2: %3").arg(m_path, path, lastError()));
+    }
+    git_oid treeId, commitId;
+    if (git_index_write_tree_to(&treeId, index, m_repo.get()) != 0)
+        throw AuditError(QStringLiteral("%1: cannot write a tree: %2").arg(m_path, lastError()));
+    TreeHandle newTree;
+    git_tree_lookup(newTree.out(), m_repo.get(), &treeId);
+    git_signature *who = nullptr;
+    if (git_signature_default(&who, m_repo.get()) != 0 && git_signature_now(&who, "ModelAudit", "modelaudit@localhost") != 0)
+        throw AuditError(QStringLiteral("%1: cannot sign a commit: %2").arg(m_path, lastError()));
+    const std::unique_ptr<git_signature, void (*)(git_signature *)> signer(who, git_signature_free);
+    const git_commit *parents[] = {parentCommit};
+    if (git_commit_create(&commitId, m_repo.get(), nullptr, who, who, nullptr, message.toUtf8().constData(), newTree.get(), 1,
+                          parents)
+        != 0)
+        throw AuditError(QStringLiteral("%1: cannot commit: %2").arg(m_path, lastError()));
+    git_reference *created = nullptr;
+    if (git_reference_create(&created, m_repo.get(), ref.toUtf8().constData(), &commitId, 1, message.toUtf8().constData()) != 0)
+        throw AuditError(QStringLiteral("%1: cannot write %2: %3").arg(m_path, ref, lastError()));
+    git_reference_free(created);
+    char hex[GIT_OID_HEXSZ + 1] = {};
+    git_oid_tostr(hex, sizeof hex, &commitId);
+    return QString::fromLatin1(hex);
+}
+
+std::map<QString, QString> GitRepository::references(const QString &glob) const
+{
+    std::map<QString, QString> out;
+    struct Payload
+    {
+        git_repository *repo;
+        std::map<QString, QString> *out;
+    } payload{m_repo.get(), &out};
+    git_reference_foreach_glob(
+        m_repo.get(), glob.toUtf8().constData(),
+        [](const char *name, void *data) {
+            auto *p = static_cast<Payload *>(data);
+            git_oid id;
+            if (git_reference_name_to_id(&id, p->repo, name) == 0) {
+                char hex[GIT_OID_HEXSZ + 1] = {};
+                git_oid_tostr(hex, sizeof hex, &id);
+                (*p->out)[QString::fromUtf8(name)] = QString::fromLatin1(hex);
+            }
+            return 0;
+        },
+        &payload);
+    return out;
+}
+
 } // namespace Audit

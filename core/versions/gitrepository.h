@@ -1,7 +1,10 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
+
+#include <QStringList>
 
 #include <QByteArray>
 #include <QDateTime>
@@ -46,6 +49,18 @@ public:
 
     // The bytes of `path` at `revision`; nullopt when the file is not in that commit.
     std::optional<QByteArray> fileAt(const QString &revision, const QString &path) const;
+
+    // Every file of `revision`'s tree (repository-relative paths).
+    QStringList filesAt(const QString &revision) const;
+
+    // A commit whose parent is `parent` and whose tree is the parent's with `files` (path ->
+    // bytes) written over it, stored under `ref` (created or moved); the working tree, the
+    // index and HEAD are not touched (how DVC records an experiment). Returns its hash.
+    QString commitOver(const QString &parent, const std::map<QString, QByteArray> &files, const QString &message,
+                       const QString &ref) const;
+
+    // The references matching `glob` ("refs/exps/*"), each with the commit it points at.
+    std::map<QString, QString> references(const QString &glob) const;
 
 private:
     struct ObjectHandle;

@@ -71,7 +71,8 @@ ThresholdSave saveMitigationToModel(const Project &project, const MitigationPara
         throw UsageError(QStringLiteral("%1 has no dvc.yaml: set the mitigation section of %2 and train the model again")
                              .arg(project.dir(), project.paramsPath()));
     bool listed = false;
-    for (const DvcStage &stage : DvcPipeline::load(project.dir()).stages()) {
+    const DvcPipeline pipeline = DvcPipeline::load(project.dir()); // kept: stages() is a reference into it
+    for (const DvcStage &stage : pipeline.stages()) {
         for (const DvcParamRef &param : stage.params)
             listed = listed || param.key == QLatin1String("mitigation") || param.key.startsWith(QLatin1String("mitigation."));
     }

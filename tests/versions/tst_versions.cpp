@@ -12,7 +12,9 @@
 #include "curves.h"
 #include "dvcremote.h"
 #include "dvcworkspace.h"
+#include "experiments.h"
 #include "fileio.h"
+#include "gitrepository.h"
 #include "metrics.h"
 #include "model.h"
 #include "schemaerror.h"
@@ -60,6 +62,7 @@ private Q_SLOTS:
     void pastModelLoadsFromTheCache();
     void pastModel_fetchedFromTheDefaultRemote();
     void pastModelAuditedSideBySide();
+    void experiments_recordedAsDvcRecordsThem();
     void curves_areCoresCurvesOfTheScoredRows();
     void curves_oneClassData_throwsNamingTheFile();
     void statusSeesTamperingAndParamChanges();
@@ -484,6 +487,70 @@ void TestVersions::pastModel_fetchedFromTheDefaultRemote()
     QVERIFY(QFile::remove(local));
     TestUtil::writeFile(m_dir, QStringLiteral(".dvc/cache/") + QDir(store.cacheDir()).relativeFilePath(cached), bytes);
     QCOMPARE(Audit::fileMd5(cached), m_modelMd5[0]);
+}
+
+void TestVersions::experiments_recordedAsDvcRecordsThem()
+{
+    QTemporaryDir dir;
+    VersionFixture::makeTwoVersions(dir);
+    const QString root = dir.path();
+    const QByteArray params = TestUtil::readFile(dir.filePath(QStringLiteral("params.yaml")));
+    const QByteArray lock = TestUtil::readFile(dir.filePath(QStringLiteral("dvc.lock")));
+    const GitRepository git(root);
+    const QString head = git.resolve(QStringLiteral("HEAD")).hash;
+
+    ExperimentRequest request;
+    request.set = {QStringLiteral("model.logistic.c=0.05")};
+    request.name = QStringLiteral("c-0.05");
+    request.toolDir = QFileInfo(QStringLiteral(CLI_BINARY)).absolutePath();
+    const Experiment e = runExperiment(root, request);
+    // The user's files are untouched; the experiment is a commit on HEAD under DVC's ref.
+    QCOMPARE(TestUtil::readFile(dir.filePath(QStringLiteral("params.yaml"))), params);
+    QCOMPARE(TestUtil::readFile(dir.filePath(QStringLiteral("dvc.lock"))), lock);
+    QCOMPARE(git.resolve(QStringLiteral("HEAD")).hash, head);
+    QCOMPARE(e.ref, QStringLiteral("refs/exps/%1/%2/c-0.05").arg(head.left(2), head.mid(2)));
+    QCOMPARE(git.references(QStringLiteral("refs/exps/*")).at(e.ref), e.commit);
+    QCOMPARE(git.resolve(e.commit + QStringLiteral("~1")).hash, head); // its parent is the baseline
+    const QByteArray expParams = *git.fileAt(e.commit, QStringLiteral("params.yaml"));
+    QVERIFY2(expParams.contains("    c: 0.05\n"), expParams.constData());
+    // The commit's metrics are the run's; its model is in the cache under dvc.lock's md5.
+    const QJsonObject metrics = QJsonDocument::fromJson(*git.fileAt(e.commit, QStringLiteral("reports/metrics.json"))).object();
+    QCOMPARE(e.metrics.value(QStringLiteral("f1")).toDouble(), metrics.value(QStringLiteral("f1")).toDouble());
+    QVERIFY(metrics.value(QStringLiteral("f1")).toDouble() != m_metrics[1].value(QStringLiteral("f1")).toDouble());
+    const DvcLock expLock = DvcLock::parse(*git.fileAt(e.commit, QStringLiteral("dvc.lock")), QStringLiteral("exp dvc.lock"));
+    const std::optional<DvcFileEntry> model = expLock.recorded(QStringLiteral("models/model.bin"));
+    QVERIFY(model.has_value());
+    QCOMPARE(fileMd5(VersionStore::cachePath(dir.filePath(QStringLiteral(".dvc/cache")), model->md5)), model->md5);
+
+    // One made as `dvc exp run` would (a commit on HEAD under refs/exps) is listed too.
+    const QByteArray dvcParams = QByteArray(params).replace("c: 0.0005", "c: 2.0");
+    git.commitOver(head, {{QStringLiteral("params.yaml"), dvcParams}}, QStringLiteral("dvc exp"),
+                   QStringLiteral("refs/exps/%1/%2/dvc-made").arg(head.left(2), head.mid(2)));
+    const QList<Experiment> list = listExperiments(root);
+    QCOMPARE(list.size(), 2);
+    QCOMPARE(list[0].name, QStringLiteral("c-0.05"));
+    QCOMPARE(list[1].name, QStringLiteral("dvc-made"));
+    QCOMPARE(list[0].params.value(QStringLiteral("model.logistic.c")).toDouble(), 0.05);
+    QCOMPARE(list[1].params.value(QStringLiteral("model.logistic.c")).toDouble(), 2.0);
+    QCOMPARE(list[0].metrics.value(QStringLiteral("f1")).toDouble(), e.metrics.value(QStringLiteral("f1")).toDouble());
+    const QString table = experimentsTable(list, baselineOf(root));
+    QVERIFY2(table.startsWith(QStringLiteral("Experiment  model.logistic.c")) && table.contains(QStringLiteral("c-0.05")),
+             qPrintable(table));
+    QVERIFY2(!table.contains(QStringLiteral("model.seed")), qPrintable(table)); // only what differs
+
+    // Bad requests are refused before anything runs.
+    request.set = {QStringLiteral("nokey")};
+    QVERIFY_THROWS_EXCEPTION(UsageError, runExperiment(root, request));
+    request.set = {QStringLiteral("nosection.x=1")};
+    QVERIFY_THROWS_EXCEPTION(UsageError, runExperiment(root, request));
+    request.set = {QStringLiteral("model.learner=boosted")};
+    QVERIFY_THROWS_EXCEPTION(SchemaError, runExperiment(root, request));
+    request.set = {QStringLiteral("model.logistic.c=0.1")};
+    request.name = QStringLiteral("../escape");
+    QVERIFY_THROWS_EXCEPTION(UsageError, runExperiment(root, request));
+    QCOMPARE(listExperiments(root).size(), 2);
+    QTemporaryDir plain;
+    QVERIFY_THROWS_EXCEPTION(UsageError, runExperiment(plain.path(), request));
 }
 
 void TestVersions::pastModelAuditedSideBySide()

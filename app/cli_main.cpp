@@ -49,8 +49,8 @@ const std::map<QString, Command> &commands()
         {QStringLiteral("versions"), {Cli::versions, "pipeline status and every version of dvc.lock with its metrics"}},
         {QStringLiteral("diff"), {Cli::diff, "compare two versions: metrics, params, worse slices, parity flips"}},
         {QStringLiteral("lock"), {Cli::lock, "write dvc.lock from the workspace (as dvc commit)"}},
-        {QStringLiteral("pull"), {Cli::pull, "fetch DVC-tracked data from the local remote (as dvc pull)"}},
-        {QStringLiteral("push"), {Cli::push, "send DVC-tracked data to a local remote (as dvc push)"}},
+        {QStringLiteral("pull"), {Cli::pull, "fetch DVC-tracked data from a local or http remote (as dvc pull)"}},
+        {QStringLiteral("push"), {Cli::push, "send DVC-tracked data to a local or http remote (as dvc push)"}},
         {QStringLiteral("exp"), {Cli::exp, "run and list experiments, recorded as DVC records them (exp run -S K=V, exp show)"}},
         {QStringLiteral("repro"), {Cli::repro, "run the stale stages of dvc.yaml in order (as dvc repro; --check)"}},
     };

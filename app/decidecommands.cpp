@@ -261,8 +261,9 @@ int mitigate(const QStringList &args)
         return saveMitigation(project, MitigationParams{});
     }
     // What params.yaml's mitigation section says is the default for what is not given.
-    const std::optional<Project> saved = Project::openIfProject(cli.value(QStringLiteral("project")));
-    const MitigationParams fromParams = saved ? saved->params().mitigation : MitigationParams{};
+    const QString projectDir = cli.value(QStringLiteral("project"));
+    const std::optional<Project> project = Project::openIfProject(projectDir);
+    const MitigationParams fromParams = project ? project->params().mitigation : MitigationParams{};
     const bool defaults = fromParams.active();
     const auto option = [&](const char *name, const QString &fallback) {
         const QString key = QLatin1String(name);
@@ -281,8 +282,6 @@ int mitigate(const QStringList &args)
     if (!cvFromParams && cli.isSet(QStringLiteral("fit")) == cli.isSet(QStringLiteral("cv")))
         throw UsageError(QStringLiteral("name the rows to fit on: --fit CSV (a validation split) or --cv K (the training "
                                         "split's out-of-fold scores), one of them"));
-    const QString projectDir = cli.value(QStringLiteral("project"));
-    const std::optional<Project> project = Project::openIfProject(projectDir);
     MitigationRequest request;
     request.modelPath = cli.isSet(QStringLiteral("model")) ? cli.value(QStringLiteral("model"))
         : project                                          ? project->modelPath()
@@ -302,7 +301,7 @@ int mitigate(const QStringList &args)
     if (defaults)
         printErr(QStringLiteral("mitigate: defaults from %1's mitigation section (%2 for %3, tolerance %4, %5, %6 folds); "
                                 "options given override them")
-                     .arg(saved->paramsPath(), fromParams.constraint, fromParams.attribute)
+                     .arg(project->paramsPath(), fromParams.constraint, fromParams.attribute)
                      .arg(fromParams.tolerance)
                      .arg(fromParams.objective)
                      .arg(fromParams.folds));

@@ -27,7 +27,7 @@ void addProject(CommandLine &cli)
 int pull(const QStringList &args)
 {
     CommandLine cli(QStringLiteral("pull"),
-                    QStringLiteral("`dvc pull` from a local remote: every file a *.dvc file or dvc.lock records that is "
+                    QStringLiteral("`dvc pull` from a local or http remote: every file a *.dvc file or dvc.lock records that is "
                                    "missing or differs is copied from .dvc/cache or the remote (md5 and size checked) "
                                    "into the cache and the workspace. Exit 1 when a file nothing can regenerate is "
                                    "not in the remote."));
@@ -52,7 +52,7 @@ int pull(const QStringList &args)
 int push(const QStringList &args)
 {
     CommandLine cli(QStringLiteral("push"),
-                    QStringLiteral("`dvc push` to a local remote: every file a *.dvc file or dvc.lock records that the "
+                    QStringLiteral("`dvc push` to a local or http remote: every file a *.dvc file or dvc.lock records that the "
                                    "remote lacks is copied there (DVC's layout, files/md5/xx/...) from the workspace or "
                                    ".dvc/cache, md5 checked. Exit 1 when a recorded file is in neither."));
     addProject(cli);

@@ -153,7 +153,7 @@ ExplainBackground backgroundFromJson(const QJsonObject &json, int width)
 } // namespace
 
 Model::Model(Schema schema, FeatureEncoder encoder, std::unique_ptr<Learner> learner, LearnerParams params, double threshold,
-             TrainingInfo training, ExplainBackground background, ScoreCalibration calibration)
+             TrainingInfo training, ExplainBackground background, ScoreCalibration calibration, GroupThresholds groupThresholds)
     : m_schema(std::move(schema))
     , m_encoder(std::move(encoder))
     , m_learner(std::move(learner))
@@ -162,6 +162,7 @@ Model::Model(Schema schema, FeatureEncoder encoder, std::unique_ptr<Learner> lea
     , m_training(std::move(training))
     , m_background(std::move(background))
     , m_calibration(std::move(calibration))
+    , m_groupThresholds(std::move(groupThresholds))
 {
     if (m_calibration.active())
         m_learner = std::make_unique<CalibratedLearner>(std::move(m_learner), m_calibration);
@@ -455,14 +456,9 @@ Model Model::deserialize(const QByteArray &bytes, const QString &path)
         } else if (version >= 3) {
             throw SchemaError(QStringLiteral("group_thresholds: missing (a format-3 file holds group thresholds)"));
         }
-        Model model(std::move(schema), std::move(encoder), std::move(learner), params,
-                    json.value(QStringLiteral("threshold")).toDouble(0.5), std::move(training), std::move(background),
-                    std::move(calibration));
-        if (groups.active()) {
-            model.m_groupThresholds = std::move(groups);
-            model.m_md5 = md5Hex(model.serialize());
-        }
-        return model;
+        return Model(std::move(schema), std::move(encoder), std::move(learner), params,
+                     json.value(QStringLiteral("threshold")).toDouble(0.5), std::move(training), std::move(background),
+                     std::move(calibration), std::move(groups));
     } catch (const SchemaError &e) {
         throw ModelFileError(path, QStringLiteral("corrupt header: ") + e.message());
     } catch (const dlib::serialization_error &e) {

@@ -57,7 +57,8 @@ public:
 
     // A calibration that is active() wraps `learner`: learner() then scores calibrated.
     Model(Schema schema, FeatureEncoder encoder, std::unique_ptr<Learner> learner, LearnerParams params, double threshold,
-          TrainingInfo training, ExplainBackground background = {}, ScoreCalibration calibration = {});
+          TrainingInfo training, ExplainBackground background = {}, ScoreCalibration calibration = {},
+          GroupThresholds groupThresholds = {});
     Model(const Model &other);
     Model &operator=(const Model &other);
     Model(Model &&) noexcept = default;
